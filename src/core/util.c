@@ -1,0 +1,210 @@
+#include "core/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t lh_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double lh_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void lh_format_time(int64_t ms, char out[32])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char base[24];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+static void random_bytes(unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            lh_assert(!"getrandom failed");
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+}
+
+static void to_hex(const unsigned char *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void lh_random_hex(char *out, size_t nbytes)
+{
+    unsigned char raw[64];
+    lh_assert(nbytes <= sizeof raw);
+    random_bytes(raw, nbytes);
+    to_hex(raw, nbytes, out);
+}
+
+void lh_uuid4(char out[37])
+{
+    unsigned char r[16];
+    random_bytes(r, sizeof r);
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+    char hex[33];
+    to_hex(r, 16, hex);
+    snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
+}
+
+void lh_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+    to_hex(md, 32, out);
+}
+
+lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "open %s: %s", path,
+                       strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) {
+        close(fd);
+        return lh_fail(err, LH_ENOMEM, "out of memory hashing %s", path);
+    }
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    static __thread unsigned char chunk[1 << 16];
+    int64_t total = 0;
+    lh_status st = LH_OK;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        total += n;
+    }
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    if (!st) {
+        to_hex(md, 32, out);
+        if (size)
+            *size = total;
+    }
+    return st;
+}
+
+static int log_threshold(void)
+{
+    static int level = -1;
+    if (level < 0) {
+        const char *e = getenv("LAKEHOUSE_LOG");
+        level = !e ? LH_LOG_WARN
+              : !strcmp(e, "debug") ? LH_LOG_DEBUG
+              : !strcmp(e, "info") ? LH_LOG_INFO
+              : !strcmp(e, "error") ? LH_LOG_ERROR
+              : LH_LOG_WARN;
+    }
+    return level;
+}
+
+void lh_log(lh_log_level level, const char *fmt, ...)
+{
+    if ((int)level < log_threshold())
+        return;
+    static const char *names[] = {"debug", "info", "warn", "error"};
+    char ts[32];
+    lh_format_time(lh_now_ms(), ts);
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+}
+
+void lh_fault_point(const char *name)
+{
+#ifdef LH_FAULTS
+    const char *armed = getenv("LAKEHOUSE_FAULT");
+    if (armed && !strcmp(armed, name)) {
+        fprintf(stderr, "lakehouse: fault point %s: SIGKILL\n", name);
+        kill(getpid(), SIGKILL);
+    }
+#else
+    (void)name;
+#endif
+}
+
+bool lh_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned c = *p;
+        size_t n;
+        unsigned min;
+        if (c < 0x80) { p++; continue; }
+        else if ((c & 0xe0) == 0xc0) { n = 1; min = 0x80; c &= 0x1f; }
+        else if ((c & 0xf0) == 0xe0) { n = 2; min = 0x800; c &= 0x0f; }
+        else if ((c & 0xf8) == 0xf0) { n = 3; min = 0x10000; c &= 0x07; }
+        else return false;
+        if ((size_t)(end - p) <= n)
+            return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return false;
+            c = (c << 6) | (p[i] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+lh_status lh_parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return LH_EINVAL;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return LH_EINVAL;
+    *out = v;
+    return LH_OK;
+}

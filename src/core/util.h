@@ -1,0 +1,42 @@
+/* util.h: small helpers every module uses: time, random ids, SHA-256, logging, faults. */
+#ifndef LH_CORE_UTIL_H
+#define LH_CORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+/* Milliseconds since the Unix epoch (wall clock) and a monotonic clock in ms. */
+int64_t lh_now_ms(void);
+double lh_mono_ms(void);
+
+/* Formats ms-since-epoch as RFC 3339 UTC with milliseconds ("2026-11-26T17:00:00.000Z"). */
+void lh_format_time(int64_t ms, char out[32]);
+
+/* nbytes random bytes as lowercase hex into out (2*nbytes+1 chars). */
+void lh_random_hex(char *out, size_t nbytes);
+
+/* A random RFC 4122 version-4 UUID string (37 chars with the NUL). */
+void lh_uuid4(char out[37]);
+
+/* SHA-256 of a buffer / of a file's bytes, as 64 lowercase hex chars + NUL. */
+void lh_sha256_hex(const void *data, size_t len, char out[65]);
+lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err);
+
+/* Leveled logging to stderr. LAKEHOUSE_LOG=debug|info|warn|error (default warn). */
+typedef enum { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR } lh_log_level;
+void lh_log(lh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fault injection for crash tests: when built with LH_FAULTS and the environment variable
+ * LAKEHOUSE_FAULT equals name, the process kills itself with SIGKILL right here. */
+void lh_fault_point(const char *name);
+
+/* Returns true when s is valid UTF-8 (len bytes). */
+bool lh_utf8_valid(const char *s, size_t len);
+
+/* strtoll with full-string and range checking. */
+lh_status lh_parse_i64(const char *s, int64_t *out);
+
+#endif

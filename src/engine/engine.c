@@ -1,0 +1,289 @@
+/* engine.c: opening the locked-down DuckDB database and running our own SQL. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fsio.h"
+#include "core/util.h"
+#include "engine/engine_int.h"
+
+lh_status lh__engine_result_error(duckdb_result *res, lh_status st, const char *what, lh_err *err)
+{
+    const char *msg = res ? duckdb_result_error(res) : NULL;
+    return lh_fail(err, st, "%s: %s", what, msg ? msg : "unknown DuckDB error");
+}
+
+lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
+{
+    duckdb_result res;
+    lh_status st = LH_OK;
+    if (duckdb_query(e->conn, sql, &res) == DuckDBError)
+        st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
+    duckdb_destroy_result(&res);
+    return st;
+}
+
+static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,
+                              lh_err *err)
+{
+    duckdb_result res;
+    if (duckdb_query(e->conn, sql, &res) == DuckDBError) {
+        lh_status st = lh__engine_result_error(&res, LH_EINVAL, "engine", err);
+        duckdb_destroy_result(&res);
+        return st;
+    }
+    idx_t ncols = duckdb_column_count(&res);
+    json_t *out = json_array();
+    lh_status st = LH_OK;
+    for (;;) {
+        duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+        if (!chunk)
+            break;
+        idx_t n = duckdb_data_chunk_get_size(chunk);
+        for (idx_t r = 0; r < n && !st; r++) {
+            if (json_array_size(out) >= max_rows) {
+                st = lh_fail(err, LH_ETOOBIG, "internal query returned over %zu rows", max_rows);
+                break;
+            }
+            json_t *row = json_array();
+            for (idx_t c = 0; c < ncols; c++) {
+                duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+                uint64_t *validity = duckdb_vector_get_validity(vec);
+                if (validity && !duckdb_validity_row_is_valid(validity, r)) {
+                    json_array_append_new(row, json_null());
+                    continue;
+                }
+                /* Internal queries cast to VARCHAR themselves; other types read via value API. */
+                duckdb_logical_type lt = duckdb_vector_get_column_type(vec);
+                duckdb_type t = duckdb_get_type_id(lt);
+                duckdb_destroy_logical_type(&lt);
+                if (t == DUCKDB_TYPE_VARCHAR) {
+                    duckdb_string_t *s = (duckdb_string_t *)duckdb_vector_get_data(vec) + r;
+                    uint32_t len = duckdb_string_t_length(*s);
+                    json_array_append_new(row, json_stringn(duckdb_string_t_data(s), len));
+                } else if (t == DUCKDB_TYPE_BIGINT) {
+                    int64_t v = ((int64_t *)duckdb_vector_get_data(vec))[r];
+                    char tmp[32];
+                    snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+                    json_array_append_new(row, json_string(tmp));
+                } else if (t == DUCKDB_TYPE_BOOLEAN) {
+                    bool v = ((bool *)duckdb_vector_get_data(vec))[r];
+                    json_array_append_new(row, json_string(v ? "true" : "false"));
+                } else {
+                    json_array_append_new(row, json_null());
+                    st = lh_fail(err, LH_EINTERNAL, "internal query column %llu is not VARCHAR/BIGINT",
+                                 (unsigned long long)c);
+                }
+            }
+            json_array_append_new(out, row);
+        }
+        duckdb_destroy_data_chunk(&chunk);
+        if (st)
+            break;
+    }
+    duckdb_destroy_result(&res);
+    if (st) {
+        json_decref(out);
+        return st;
+    }
+    *rows = out;
+    return LH_OK;
+}
+
+lh_status lh_engine_query_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,
+                               lh_err *err)
+{
+    return collect_rows(e, sql, max_rows, rows, err);
+}
+
+lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_err *err)
+{
+    json_t *rows = NULL;
+    lh_status st = collect_rows(e, sql, 1000000, &rows, err);
+    if (st)
+        return st;
+    if (json_array_size(rows) == 0) {
+        json_decref(rows);
+        return lh_fail(err, LH_ENOTFOUND, "internal query returned no row");
+    }
+    *row = json_incref(json_array_get(rows, 0));
+    json_decref(rows);
+    return LH_OK;
+}
+
+lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *select_sql, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "CREATE OR REPLACE VIEW ");
+    lh_buf_add_sql_ident(&sql, name);
+    lh_buf_adds(&sql, " AS ");
+    lh_status st = lh_buf_adds(&sql, select_sql);
+    if (!st)
+        st = lh_engine_exec(e, sql.data, err);
+    lh_buf_release(&sql);
+    return st;
+}
+
+bool lh__engine_relation_allowed(const lh_engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->nrelations; i++)
+        if (!strcasecmp(e->relations[i], name))
+            return true;
+    return false;
+}
+
+lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err)
+{
+    if (lh__engine_relation_allowed(e, name))
+        return LH_OK;
+    if (e->nrelations == e->caprelations) {
+        size_t nc = e->caprelations ? e->caprelations * 2 : 16;
+        char **p = realloc(e->relations, nc * sizeof *p);
+        if (!p)
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+        e->relations = p;
+        e->caprelations = nc;
+    }
+    char *copy = strdup(name);
+    if (!copy)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    e->relations[e->nrelations++] = copy;
+    return LH_OK;
+}
+
+void lh_engine_clear_relations(lh_engine *e)
+{
+    for (size_t i = 0; i < e->nrelations; i++)
+        free(e->relations[i]);
+    e->nrelations = 0;
+}
+
+/* Reads back one setting and compares it, so that a DuckDB change in behaviour is caught
+ * at start instead of silently running an open sandbox. */
+static lh_status expect_setting(lh_engine *e, const char *name, const char *want, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 4096);
+    lh_buf_adds(&sql, "SELECT CAST(current_setting(");
+    lh_buf_add_sql_string(&sql, name);
+    lh_buf_adds(&sql, ") AS VARCHAR)");
+    json_t *row = NULL;
+    lh_status st = lh_engine_query_row(e, sql.data, &row, err);
+    lh_buf_release(&sql);
+    if (st)
+        return st;
+    const char *got = json_string_value(json_array_get(row, 0));
+    if (!got || strcasecmp(got, want))
+        st = lh_fail(err, LH_EINTERNAL, "sandbox check failed: %s is '%s', expected '%s'", name,
+                     got ? got : "NULL", want);
+    json_decref(row);
+    return st;
+}
+
+static lh_status lock_down(lh_engine *e, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SET allowed_directories=[");
+    lh_buf_add_sql_string(&sql, e->data_root);
+    lh_buf_adds(&sql, ",");
+    lh_buf_add_sql_string(&sql, e->temp_dir);
+    lh_buf_adds(&sql, "]");
+    lh_status st = lh_engine_exec(e, sql.data, err);
+    lh_buf_release(&sql);
+    if (!st)
+        st = lh_engine_exec(e, "SET enable_external_access=false", err);
+    if (!st)
+        st = lh_engine_exec(e, "SET lock_configuration=true", err);
+    if (!st)
+        st = expect_setting(e, "enable_external_access", "false", err);
+    if (!st)
+        st = expect_setting(e, "lock_configuration", "true", err);
+    if (!st)
+        st = expect_setting(e, "autoload_known_extensions", "false", err);
+    if (!st)
+        st = expect_setting(e, "autoinstall_known_extensions", "false", err);
+    return st;
+}
+
+static lh_status set_config(duckdb_config cfg, const char *k, const char *v, lh_err *err)
+{
+    if (duckdb_set_config(cfg, k, v) == DuckDBError)
+        return lh_fail(err, LH_EINVAL, "engine setting %s=%s refused", k, v);
+    return LH_OK;
+}
+
+lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *err)
+{
+    lh_engine *e = calloc(1, sizeof *e);
+    if (!e || !(e->data_root = strdup(cfg->data_root))) {
+        free(e);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    lh_status st = LH_OK;
+    if (cfg->temp_dir) {
+        e->temp_dir = strdup(cfg->temp_dir);
+        st = e->temp_dir ? lh_mkdirs(cfg->temp_dir, err) : lh_fail(err, LH_ENOMEM, "out of memory");
+    } else {
+        char tmpl[] = "/tmp/lakehouse-duckdb-XXXXXX";
+        if (!mkdtemp(tmpl))
+            st = lh_fail(err, LH_EIO, "create engine temp directory: %s", strerror(errno));
+        else if (!(e->temp_dir = strdup(tmpl)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        e->own_temp_dir = true;
+    }
+    duckdb_config dc = NULL;
+    if (!st && duckdb_create_config(&dc) == DuckDBError)
+        st = lh_fail(err, LH_ENOMEM, "engine config");
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", cfg->threads);
+    if (!st)
+        st = set_config(dc, "autoload_known_extensions", "false", err);
+    if (!st)
+        st = set_config(dc, "autoinstall_known_extensions", "false", err);
+    if (!st)
+        st = set_config(dc, "temp_directory", e->temp_dir, err);
+    if (!st && cfg->threads > 0)
+        st = set_config(dc, "threads", threads, err);
+    if (!st && cfg->memory_limit)
+        st = set_config(dc, "memory_limit", cfg->memory_limit, err);
+    char *open_err = NULL;
+    if (!st && duckdb_open_ext(NULL, &e->db, dc, &open_err) == DuckDBError) {
+        st = lh_fail(err, LH_EINTERNAL, "open engine: %s", open_err ? open_err : "unknown error");
+        duckdb_free(open_err);
+        e->db = NULL;
+    }
+    if (dc)
+        duckdb_destroy_config(&dc);
+    if (!st && duckdb_connect(e->db, &e->conn) == DuckDBError)
+        st = lh_fail(err, LH_EINTERNAL, "connect engine");
+    if (!st)
+        st = lock_down(e, err);
+    if (st) {
+        lh_engine_free(e);
+        return st;
+    }
+    *out = e;
+    return LH_OK;
+}
+
+void lh_engine_free(lh_engine *e)
+{
+    if (!e)
+        return;
+    if (e->conn)
+        duckdb_disconnect(&e->conn);
+    if (e->db)
+        duckdb_close(&e->db);
+    if (e->own_temp_dir && e->temp_dir)
+        rmdir(e->temp_dir);
+    lh_engine_clear_relations(e);
+    free(e->relations);
+    free(e->temp_dir);
+    free(e->data_root);
+    free(e);
+}

@@ -1,0 +1,99 @@
+/* engine.h: the SQL engine, the only user of duckdb.h (STYLE.md habit 2).
+ *
+ * One DuckDB database per process, in memory, locked down at open: external access off,
+ * allowed directories = the data root and the engine's temp directory (kept outside the
+ * data root), configuration locked, extension autoload/autoinstall off. Every dataset is
+ * a view over its live Parquet files. Our own SQL (ingest, views) runs as is; user SQL
+ * goes through the statement gate (sql_gate.c) first.
+ *
+ * An lh_engine is used by one thread at a time (the CLI); the server will hold one
+ * connection per worker. */
+#ifndef LH_ENGINE_ENGINE_H
+#define LH_ENGINE_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+#include "table/table.h"
+
+typedef struct lh_engine lh_engine;
+
+typedef struct lh_engine_config {
+    const char *data_root;    /* absolute; the only directory user-visible files live in */
+    const char *temp_dir;     /* DuckDB spill directory; NULL = a fresh dir under /tmp */
+    int threads;              /* 0 = DuckDB's default (cores) */
+    const char *memory_limit; /* e.g. "4GB"; NULL = DuckDB's default */
+} lh_engine_config;
+
+lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *err);
+void lh_engine_free(lh_engine *e);
+
+/* The checkpoint reader the table module needs (reads checkpoint Parquet via DuckDB). */
+lh_checkpoint_reader lh_engine_checkpoint_reader(lh_engine *e);
+
+/* A SELECT over the snapshot's live files that yields exactly the Delta schema's columns
+ * (in schema order, with partition values from the log and NULL for columns a file lacks).
+ * table_dir is the absolute directory of the table. */
+lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
+                                    const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+
+/* Creates or replaces the view name AS select_sql (our SQL; no gate). */
+lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *select_sql,
+                                lh_err *err);
+
+/* Runs our own statement (no gate, result discarded). */
+lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err);
+
+/* Runs our own query and returns its first row's columns as strings (NULL values as
+ * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */
+lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_err *err);
+
+/* Runs our own query and returns all rows as a JSON array of arrays (strings or null).
+ * For small internal results only (at most max_rows, else LH_ETOOBIG). */
+lh_status lh_engine_query_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,
+                               lh_err *err);
+
+/* ---- user queries ---- */
+
+/* How a column is rendered by result writers. */
+typedef enum lh_cell_kind {
+    LH_CELL_STRING,  /* quote in JSON */
+    LH_CELL_NUMBER,  /* bare in JSON (finite numbers only; others arrive as strings) */
+    LH_CELL_BOOL,    /* "true"/"false" */
+    LH_CELL_JSON,    /* already JSON text (nested types) */
+} lh_cell_kind;
+
+typedef struct lh_result_column {
+    const char *name;
+    const char *type;   /* DuckDB type name */
+    lh_cell_kind kind;
+} lh_result_column;
+
+/* Streaming result consumer. cells[i] is NULL for SQL NULL, else NUL-terminated text of
+ * length lens[i]. Returning non-LH_OK stops the query (the status is returned). */
+typedef struct lh_result_sink {
+    lh_status (*begin)(void *ctx, const lh_result_column *cols, size_t ncols, lh_err *err);
+    lh_status (*row)(void *ctx, const char *const *cells, const size_t *lens, lh_err *err);
+    lh_status (*end)(void *ctx, uint64_t rows, bool truncated, lh_err *err);
+    void *ctx;
+} lh_result_sink;
+
+typedef struct lh_query_opts {
+    uint64_t limit;     /* 0 = no limit; else stop after limit rows (truncated = true) */
+} lh_query_opts;
+
+/* Checks sql with the statement gate (exactly one read-only statement over catalog
+ * relations) and streams its rows to sink chunk by chunk. Denied SQL is LH_EDENIED,
+ * malformed SQL LH_EINVAL, both with DuckDB's or the gate's message. */
+lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                          const lh_result_sink *sink, lh_err *err);
+
+/* Marks name as a catalog relation that user SQL may reference (views are added by the
+ * catalog sync; the gate refuses anything else). */
+lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err);
+void lh_engine_clear_relations(lh_engine *e);
+
+#endif

@@ -1,0 +1,74 @@
+/* storage.h: the object-store interface (DESIGN.md §3) and its local-directory backend.
+ *
+ * Keys are '/'-separated relative names ("tables/x/_delta_log/00000000000000000000.json").
+ * Every key is checked before use (lh_store_check_key): no absolute path, no "." or ".."
+ * segment, no empty segment, no control character, no backslash, at most 1024 bytes.
+ * A bad key is LH_EINVAL, never a path outside the root (invariant 5).
+ *
+ * Writes are durable when they return LH_OK (fsync file + directory). lh_store is a
+ * vtable so that an S3 backend can follow; callers use only the lh_store_* functions.
+ * The local backend is thread-safe (it keeps no mutable state). */
+#ifndef LH_STORAGE_STORAGE_H
+#define LH_STORAGE_STORAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+typedef struct lh_store lh_store;
+
+typedef struct lh_object_info {
+    int64_t size;
+    int64_t mtime_ms;
+} lh_object_info;
+
+/* Called once per key found by lh_store_list, in lexicographic order. Return non-zero to
+ * stop early (lh_store_list then returns LH_OK). */
+typedef int (*lh_store_list_cb)(void *ctx, const char *key, const lh_object_info *info);
+
+/* Opens (creating if needed) a local-directory store rooted at root. Refuses a root that
+ * is a symlink. The store owns a copy of root. Free with lh_store_free. */
+lh_status lh_store_open_local(const char *root, lh_store **out, lh_err *err);
+void lh_store_free(lh_store *s);
+
+/* The root directory, absolute, without a trailing slash. Lives as long as the store. */
+const char *lh_store_root(const lh_store *s);
+
+/* LH_OK when key is acceptable (see above); otherwise LH_EINVAL with the reason. */
+lh_status lh_store_check_key(const char *key, lh_err *err);
+
+/* Reads the whole object (at most max bytes) into out. Missing: LH_ENOTFOUND. */
+lh_status lh_store_get(lh_store *s, const char *key, size_t max, lh_buf *out, lh_err *err);
+
+/* Atomically replaces (or creates) the object. */
+lh_status lh_store_put(lh_store *s, const char *key, const void *data, size_t len, lh_err *err);
+
+/* Creates the object only if absent; LH_EEXIST (and no change) otherwise. */
+lh_status lh_store_put_if_absent(lh_store *s, const char *key, const void *data, size_t len,
+                                 lh_err *err);
+
+/* Moves a finished local file (same filesystem, already fsynced) to key: rename + fsync
+ * the directory. The source is consumed on success. */
+lh_status lh_store_put_file(lh_store *s, const char *key, const char *src_path, lh_err *err);
+
+/* Appends data to the object and fsyncs (for append-only .jsonl logs). */
+lh_status lh_store_append(lh_store *s, const char *key, const void *data, size_t len, lh_err *err);
+
+/* Deletes the object; deleting a missing object is LH_OK. */
+lh_status lh_store_delete(lh_store *s, const char *key, lh_err *err);
+
+/* Size and mtime of the object; LH_ENOTFOUND when missing. */
+lh_status lh_store_head(lh_store *s, const char *key, lh_object_info *info, lh_err *err);
+
+/* Lists every object whose key starts with prefix (recursively), sorted by key. Names
+ * starting with ".tmp" or containing ".tmp-" (in-flight temp files) are not listed. */
+lh_status lh_store_list(lh_store *s, const char *prefix, lh_store_list_cb cb, void *ctx,
+                        lh_err *err);
+
+/* The local filesystem path of key, for readers that need one (DuckDB). Local backend
+ * only; the key is checked. */
+lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err *err);
+
+#endif

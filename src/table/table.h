@@ -1,0 +1,113 @@
+/* table.h: the Delta Lake table log, protocol (minReader 1, minWriter 2).
+ *
+ * A table lives under a store key prefix such as "tables/orders"; its log is
+ * "<prefix>/_delta_log/%020d.json", one action per line. Commits are put-if-absent
+ * (lh_store_put_if_absent); a commit or data file is never rewritten.
+ *
+ * Reading: _last_checkpoint -> newest checkpoint <= target version -> replay the
+ * contiguous JSON commits after it; last protocol/metaData win; minReaderVersion > 1 or
+ * any readerFeatures is refused (LH_EUNSUPPORTED); unknown actions and fields are ignored;
+ * add/remove paths are percent-decoded; partition values come from the log
+ * ("__HIVE_DEFAULT_PARTITION__" and "" mean null).
+ *
+ * Checkpoints are Parquet; this module does not read Parquet itself. The caller passes
+ * an lh_checkpoint_reader (the engine provides one) that turns a checkpoint file into
+ * actions. All functions are thread-safe as long as each snapshot is used by one thread. */
+#ifndef LH_TABLE_TABLE_H
+#define LH_TABLE_TABLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "storage/storage.h"
+
+/* Receives one action object, e.g. {"add": {...}}. The callee borrows it. */
+typedef lh_status (*lh_action_cb)(void *ctx, json_t *action, lh_err *err);
+
+/* Reads the checkpoint Parquet file at local_path and calls cb for every non-null action
+ * (protocol, metaData, add, remove, txn...) as a JSON object shaped like a log line. */
+typedef struct lh_checkpoint_reader {
+    lh_status (*read)(void *self, const char *local_path, lh_action_cb cb, void *cb_ctx,
+                      lh_err *err);
+    void *self;
+} lh_checkpoint_reader;
+
+typedef struct lh_table_file {
+    char *path;               /* relative to the table directory, percent-decoded */
+    int64_t size;
+    int64_t modification_time;
+    json_t *partition_values; /* object: column -> string or null (never "" or HIVE default) */
+    char *stats;              /* the add's stats JSON string, or NULL */
+    int64_t num_records;      /* from stats, or -1 when unknown */
+} lh_table_file;
+
+typedef struct lh_table_snapshot {
+    int64_t version;
+    int min_reader_version;
+    int min_writer_version;
+    char *table_id;           /* metaData.id */
+    char *schema_string;      /* metaData.schemaString (Spark JSON struct schema) */
+    json_t *schema;           /* parsed schemaString: {"type":"struct","fields":[...]} */
+    json_t *partition_columns;/* array of names */
+    json_t *configuration;    /* object */
+    int64_t created_time;
+    lh_table_file *files;     /* live files, sorted by path */
+    size_t nfiles;
+} lh_table_snapshot;
+
+/* Newest version of the table at prefix, or LH_ENOTFOUND when there is no log. */
+lh_status lh_table_latest_version(lh_store *s, const char *prefix, int64_t *version, lh_err *err);
+
+/* Loads the table state at version (-1 = latest). cp may be NULL when the table has no
+ * checkpoints (a checkpoint then is LH_EUNSUPPORTED). Free with lh_table_snapshot_free.
+ * A version that does not exist (or was cleaned away) is LH_ENOTFOUND. */
+lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t version,
+                                 const lh_checkpoint_reader *cp, lh_table_snapshot **out,
+                                 lh_err *err);
+void lh_table_snapshot_free(lh_table_snapshot *snap);
+
+/* One data file to add in a commit. */
+typedef struct lh_table_add {
+    const char *path;         /* relative to the table directory, not yet percent-encoded */
+    int64_t size;
+    int64_t modification_time;
+    const char *stats;        /* JSON text {"numRecords":..,"minValues":..,...} or NULL */
+} lh_table_add;
+
+typedef struct lh_table_commit_spec {
+    /* Non-NULL for the first commit or a schema change: writes protocol (first commit
+     * only) and metaData with this Spark schema (borrowed). */
+    json_t *schema;
+    const char *table_id;     /* metaData.id to keep on schema change; NULL = new UUID */
+    const lh_table_add *adds;
+    size_t nadds;
+    const char *const *removes; /* paths of live files to remove */
+    size_t nremoves;
+    const char *operation;    /* "WRITE", "OPTIMIZE", "CREATE TABLE", ... */
+    json_t *operation_parameters; /* object or NULL (borrowed) */
+} lh_table_commit_spec;
+
+/* Writes commit read_version+1 (read_version -1 creates the table at version 0).
+ * When another writer took that version first: a pure append (adds only, no schema, no
+ * removes) re-reads and retries on the next version; anything else is LH_ECONFLICT.
+ * On success *new_version is the version written. Fault points: "commit.before_log"
+ * (data files written, no commit yet) and "commit.after_log". */
+lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
+                          const lh_table_commit_spec *spec, int64_t *new_version, lh_err *err);
+
+/* Commit history, newest first: array of {version, timestamp, operation,
+ * operationParameters, adds, removes}. Caller owns the returned array (json_decref). */
+lh_status lh_table_history(lh_store *s, const char *prefix, json_t **out, lh_err *err);
+
+/* Converts a DuckDB/Delta type pair: builds the Spark schema from (name, duckdb type)
+ * columns. types are DuckDB type names such as "BIGINT", "DECIMAL(10,2)",
+ * "TIMESTAMP WITH TIME ZONE", "VARCHAR". Unsupported types are LH_EUNSUPPORTED. */
+lh_status lh_table_schema_from_duckdb(const char *const *names, const char *const *types,
+                                      const bool *nullable, size_t n, json_t **out, lh_err *err);
+
+/* The DuckDB type name for a Spark schema type (json string or object), into out. */
+lh_status lh_table_duckdb_type(const json_t *spark_type, lh_buf *out, lh_err *err);
+
+#endif
