@@ -1,0 +1,182 @@
+/* catalog.c: manifests on disk and in memory. */
+#include "catalog/catalog.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/util.h"
+
+#define DATASETS_PREFIX "_catalog/datasets/"
+#define MAX_MANIFEST_BYTES ((size_t)16 << 20)
+
+struct lh_catalog {
+    lh_store *store;
+    json_t *manifests; /* object: name -> manifest */
+};
+
+lh_status lh_catalog_check_name(const char *name, lh_err *err)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0)
+        return lh_fail(err, LH_EINVAL, "dataset name is empty");
+    if (n > 63)
+        return lh_fail(err, LH_EINVAL, "dataset name '%.63s...' is longer than 63 characters", name);
+    if (!(islower((unsigned char)name[0]) || name[0] == '_'))
+        return lh_fail(err, LH_EINVAL, "dataset name '%s' must start with a lowercase letter or '_'", name);
+    if (!strncmp(name, "__", 2))
+        return lh_fail(err, LH_EINVAL, "dataset name '%s': names starting with '__' are reserved", name);
+    for (const char *p = name; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
+            return lh_fail(err, LH_EINVAL,
+                           "dataset name '%s' may only hold lowercase letters, digits and '_'", name);
+    return LH_OK;
+}
+
+lh_status lh_catalog_name_from_path(const char *path, char *out, size_t size, lh_err *err)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    size_t o = 0;
+    bool last_us = false;
+    for (size_t i = 0; i < len && o + 1 < size && o < 63; i++) {
+        unsigned char ch = (unsigned char)base[i];
+        if (isalnum(ch)) {
+            out[o++] = (char)tolower(ch);
+            last_us = false;
+        } else if (!last_us && o > 0) {
+            out[o++] = '_';
+            last_us = true;
+        }
+    }
+    while (o > 0 && out[o - 1] == '_')
+        o--;
+    out[o] = '\0';
+    if (o && isdigit((unsigned char)out[0]) && o + 2 < size) {
+        memmove(out + 2, out, o + 1);
+        out[0] = 'd';
+        out[1] = '_';
+    }
+    if (!o)
+        return lh_fail(err, LH_EINVAL, "cannot derive a dataset name from '%s'; pass --name", path);
+    return lh_catalog_check_name(out, err);
+}
+
+static int load_cb(void *ctx, const char *key, const lh_object_info *info)
+{
+    (void)info;
+    lh_catalog *c = ctx;
+    size_t n = strlen(key);
+    if (n < 6 || strcmp(key + n - 5, ".json"))
+        return 0;
+    lh_buf b;
+    lh_buf_init(&b, MAX_MANIFEST_BYTES);
+    lh_err err;
+    if (lh_store_get(c->store, key, MAX_MANIFEST_BYTES, &b, &err)) {
+        lh_log(LH_LOG_WARN, "catalog: skipping %s: %s", key, err.msg);
+    } else {
+        json_error_t jerr;
+        json_t *m = json_loadb(b.data, b.len, 0, &jerr);
+        const char *name = json_string_value(json_object_get(m, "name"));
+        if (!json_is_object(m) || !name || lh_catalog_check_name(name, NULL))
+            lh_log(LH_LOG_WARN, "catalog: skipping unreadable manifest %s", key);
+        else
+            json_object_set(c->manifests, name, m);
+        json_decref(m);
+    }
+    lh_buf_release(&b);
+    return 0;
+}
+
+lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err)
+{
+    lh_catalog *c = calloc(1, sizeof *c);
+    if (!c || !(c->manifests = json_object())) {
+        free(c);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    c->store = store;
+    lh_status st = lh_store_list(store, DATASETS_PREFIX, load_cb, c, err);
+    if (st) {
+        lh_catalog_free(c);
+        return st;
+    }
+    *out = c;
+    return LH_OK;
+}
+
+void lh_catalog_free(lh_catalog *c)
+{
+    if (!c)
+        return;
+    json_decref(c->manifests);
+    free(c);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+size_t lh_catalog_count(const lh_catalog *c) { return json_object_size(c->manifests); }
+
+const char *lh_catalog_name_at(const lh_catalog *c, size_t i)
+{
+    /* jansson keeps insertion order; sort a small key array on demand. */
+    size_t n = json_object_size(c->manifests);
+    if (i >= n)
+        return NULL;
+    const char **keys = malloc(n * sizeof *keys);
+    if (!keys)
+        return NULL;
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(c->manifests, key, v) keys[k++] = key;
+    qsort(keys, n, sizeof *keys, cmp_str);
+    const char *out = keys[i];
+    free(keys);
+    return out;
+}
+
+json_t *lh_catalog_get(const lh_catalog *c, const char *name)
+{
+    return json_object_get(c->manifests, name);
+}
+
+lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
+{
+    const char *name = json_string_value(json_object_get(manifest, "name"));
+    lh_status st = lh_catalog_check_name(name, err);
+    if (st)
+        return st;
+    json_object_set_new(manifest, "manifest_version", json_integer(LH_MANIFEST_VERSION));
+    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!text)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_buf_printf(&key, DATASETS_PREFIX "%s.json", name);
+    st = lh_store_put(c->store, key.data, text, strlen(text), err);
+    free(text);
+    lh_buf_release(&key);
+    if (!st)
+        json_object_set(c->manifests, name, manifest);
+    return st;
+}
+
+lh_status lh_catalog_table_prefix(const char *name, lh_buf *out)
+{
+    return lh_buf_printf(out, "tables/%s", name);
+}
+
+lh_status lh_catalog_check_sensitivity(const char *level, lh_err *err)
+{
+    static const char *levels[] = {"public", "internal", "confidential", "restricted"};
+    for (size_t i = 0; i < 4; i++)
+        if (level && !strcmp(level, levels[i]))
+            return LH_OK;
+    return lh_fail(err, LH_EINVAL,
+                   "unknown sensitivity '%s' (expected public, internal, confidential or restricted)",
+                   level ? level : "");
+}

@@ -1,0 +1,104 @@
+/* cmd_sql.c: lakehouse sql "QUERY"|- [--format F] [--as-of NAME=VERSION]... [--limit N] */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_int.h"
+#include "core/util.h"
+
+#define MAX_QUERY_BYTES ((size_t)1 << 20)
+
+static lh_status write_stdout(void *ctx, const char *data, size_t len, lh_err *err)
+{
+    (void)ctx;
+    if (fwrite(data, 1, len, stdout) != len)
+        return lh_fail(err, LH_EIO, "write to stdout: %s", strerror(errno));
+    return LH_OK;
+}
+
+static lh_status read_stdin(lh_buf *out, lh_err *err)
+{
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+        if (lh_buf_add(out, chunk, n))
+            return lh_fail(err, LH_ETOOBIG, "query on stdin is over %zu bytes", MAX_QUERY_BYTES);
+    return LH_OK;
+}
+
+int lh__cli_sql(lh_cli *cli)
+{
+    const char *query = NULL, *format = cli->json ? "json" : "table";
+    const char *as_of[64];
+    int nas_of = 0;
+    int64_t limit = 0;
+    for (int i = 0; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        if (!strcmp(a, "--format")) {
+            if (!(format = lh__cli_value(cli, &i, a)))
+                return 2;
+        } else if (!strcmp(a, "--as-of")) {
+            const char *v = lh__cli_value(cli, &i, a);
+            if (!v)
+                return 2;
+            if (nas_of == 64)
+                return lh__cli_usage_error(cli, "too many %s options", a);
+            as_of[nas_of++] = v;
+        } else if (!strcmp(a, "--limit")) {
+            const char *v = lh__cli_value(cli, &i, a);
+            if (!v || lh_parse_i64(v, &limit) || limit < 0)
+                return v ? lh__cli_usage_error(cli, "--limit needs a whole number, got '%s'", v) : 2;
+        } else if (a[0] == '-' && a[1]) {
+            return lh__cli_usage_error(cli, "unknown option %s", a);
+        } else if (query) {
+            return lh__cli_usage_error(cli, "takes one QUERY; quote it (extra argument '%s')", a);
+        } else {
+            query = a;
+        }
+    }
+    if (!query)
+        return lh__cli_usage_error(cli, "%sneeds a QUERY (or - to read it from stdin)", "");
+    lh_err err;
+    lh_result_format fmt;
+    lh_status st = lh_result_format_parse(format, &fmt, &err);
+    if (st)
+        return lh__cli_error(cli, st, &err);
+    lh_buf text;
+    lh_buf_init(&text, MAX_QUERY_BYTES);
+    if (!strcmp(query, "-")) {
+        if ((st = read_stdin(&text, &err))) {
+            lh_buf_release(&text);
+            return lh__cli_error(cli, st, &err);
+        }
+        query = lh_buf_cstr(&text);
+    }
+    lh_lake *lake = NULL;
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = false};
+    st = lh_lake_open(&lo, &lake, &err);
+    for (int i = 0; !st && i < nas_of; i++) {
+        char name[128];
+        const char *eq = strchr(as_of[i], '=');
+        int64_t version = -1;
+        if (!eq || (size_t)(eq - as_of[i]) >= sizeof name || lh_parse_i64(eq + 1, &version)) {
+            st = lh_fail(&err, LH_EINVAL, "--as-of expects NAME=VERSION, got '%s'", as_of[i]);
+            break;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - as_of[i]), as_of[i]);
+        st = lh_lake_as_of(lake, name, version, &err);
+    }
+    lh_result_writer *w = NULL;
+    if (!st)
+        st = lh_result_writer_new(fmt, write_stdout, NULL, &w, &err);
+    if (!st) {
+        lh_result_writer_set_start(w, lh_mono_ms());
+        lh_result_sink sink = lh_result_writer_sink(w);
+        lh_query_opts qo = {.limit = (uint64_t)limit};
+        st = lh_lake_sql(lake, query, &qo, &sink, &err);
+    }
+    fflush(stdout);
+    lh_result_writer_free(w);
+    lh_lake_free(lake);
+    lh_buf_release(&text);
+    return st ? lh__cli_error(cli, st, &err) : 0;
+}

@@ -1,0 +1,344 @@
+/* writers.c: JSON, NDJSON, CSV and text-table renderings of a streamed result. */
+#include "engine/writers.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define FLUSH_AT (64 * 1024)
+#define MAX_TABLE_ROWS 1000
+#define MAX_TABLE_CELL 60
+
+struct lh_result_writer {
+    lh_result_format fmt;
+    lh_write_fn write;
+    void *write_ctx;
+    lh_buf out;
+    const lh_result_column *cols;
+    size_t ncols;
+    uint64_t rows;
+    double start_ms;
+    /* text table: buffered cells (row-major, heap strings; NULL = SQL NULL) */
+    char **cells;
+    size_t ncells, capcells;
+    uint64_t table_extra;
+};
+
+lh_status lh_result_format_parse(const char *s, lh_result_format *out, lh_err *err)
+{
+    static const struct { const char *name; lh_result_format fmt; } names[] = {
+        {"json", LH_FORMAT_JSON}, {"ndjson", LH_FORMAT_NDJSON},
+        {"csv", LH_FORMAT_CSV}, {"table", LH_FORMAT_TABLE},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (s && !strcmp(s, names[i].name)) {
+            *out = names[i].fmt;
+            return LH_OK;
+        }
+    return lh_fail(err, LH_EINVAL, "unknown format '%s' (expected table, csv, json or ndjson)",
+                   s ? s : "");
+}
+
+static lh_status flush(lh_result_writer *w, bool force, lh_err *err)
+{
+    if (!w->out.len || (!force && w->out.len < FLUSH_AT))
+        return LH_OK;
+    lh_status st = w->write(w->write_ctx, w->out.data, w->out.len, err);
+    lh_buf_reset(&w->out);
+    return st;
+}
+
+/* JSON string escaping per RFC 8259 (control characters as \u00XX). */
+static lh_status add_json_string(lh_buf *b, const char *s, size_t n)
+{
+    lh_status st = lh_buf_addc(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n && !st; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char tmp[8];
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (c < 0x20) {
+                snprintf(tmp, sizeof tmp, "\\u%04x", c);
+                esc = tmp;
+            }
+        }
+        if (esc) {
+            st = lh_buf_add(b, s + run, i - run);
+            if (!st)
+                st = lh_buf_adds(b, esc);
+            run = i + 1;
+        }
+    }
+    if (!st)
+        st = lh_buf_add(b, s + run, n - run);
+    return st ? st : lh_buf_addc(b, '"');
+}
+
+/* A number as DuckDB prints it is valid JSON unless it is inf/nan. */
+static bool json_number_ok(const char *s, size_t n)
+{
+    if (!n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789+-.eE", s[i]))
+            return false;
+    return true;
+}
+
+static lh_status add_json_cell(lh_buf *b, const lh_result_column *col, const char *s, size_t n)
+{
+    if (!s)
+        return lh_buf_adds(b, "null");
+    switch (col->kind) {
+    case LH_CELL_NUMBER:
+        return json_number_ok(s, n) ? lh_buf_add(b, s, n) : add_json_string(b, s, n);
+    case LH_CELL_BOOL:
+    case LH_CELL_JSON:
+        return lh_buf_add(b, s, n);
+    default:
+        return add_json_string(b, s, n);
+    }
+}
+
+static lh_status add_csv_field(lh_buf *b, const char *s, size_t n)
+{
+    if (!s)
+        return LH_OK; /* NULL is an empty field */
+    bool quote = n == 0 ? false : memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) ||
+                                  memchr(s, '\r', n) || s[0] == ' ' || s[n - 1] == ' ';
+    if (!quote)
+        return lh_buf_add(b, s, n);
+    lh_status st = lh_buf_addc(b, '"');
+    for (size_t i = 0; i < n && !st; i++)
+        st = s[i] == '"' ? lh_buf_adds(b, "\"\"") : lh_buf_addc(b, s[i]);
+    return st ? st : lh_buf_addc(b, '"');
+}
+
+static lh_status on_begin(void *ctx, const lh_result_column *cols, size_t ncols, lh_err *err)
+{
+    lh_result_writer *w = ctx;
+    w->cols = cols;
+    w->ncols = ncols;
+    lh_status st = LH_OK;
+    if (w->fmt == LH_FORMAT_JSON) {
+        st = lh_buf_adds(&w->out, "{\"columns\":[");
+        for (size_t i = 0; i < ncols && !st; i++) {
+            st = lh_buf_adds(&w->out, i ? ",{\"name\":" : "{\"name\":");
+            if (!st) st = add_json_string(&w->out, cols[i].name, strlen(cols[i].name));
+            if (!st) st = lh_buf_adds(&w->out, ",\"type\":");
+            if (!st) st = add_json_string(&w->out, cols[i].type, strlen(cols[i].type));
+            if (!st) st = lh_buf_addc(&w->out, '}');
+        }
+        if (!st)
+            st = lh_buf_adds(&w->out, "],\"rows\":[");
+    } else if (w->fmt == LH_FORMAT_CSV) {
+        for (size_t i = 0; i < ncols && !st; i++) {
+            if (i)
+                st = lh_buf_addc(&w->out, ',');
+            if (!st) st = add_csv_field(&w->out, cols[i].name, strlen(cols[i].name));
+        }
+        if (!st)
+            st = lh_buf_adds(&w->out, "\r\n");
+    }
+    if (st)
+        return lh_fail(err, st, "result too large to render");
+    return flush(w, false, err);
+}
+
+static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err *err)
+{
+    if (w->ncells == w->capcells) {
+        size_t nc = w->capcells ? w->capcells * 2 : 256;
+        char **p = realloc(w->cells, nc * sizeof *p);
+        if (!p)
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+        w->cells = p;
+        w->capcells = nc;
+    }
+    char *copy = NULL;
+    if (s) {
+        /* Show one line per cell: newlines and tabs become spaces, long text is cut. */
+        size_t keep = n > MAX_TABLE_CELL ? MAX_TABLE_CELL : n;
+        while (keep < n && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
+            keep--; /* never cut a UTF-8 sequence in half */
+        copy = malloc(keep + 4);
+        if (!copy)
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+        for (size_t i = 0; i < keep; i++)
+            copy[i] = (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') ? ' ' : s[i];
+        if (keep < n) {
+            memcpy(copy + keep - 3, "...", 3);
+        }
+        copy[keep] = '\0';
+    }
+    w->cells[w->ncells++] = copy;
+    return LH_OK;
+}
+
+static lh_status on_row(void *ctx, const char *const *cells, const size_t *lens, lh_err *err)
+{
+    lh_result_writer *w = ctx;
+    lh_status st = LH_OK;
+    switch (w->fmt) {
+    case LH_FORMAT_JSON:
+        st = lh_buf_adds(&w->out, w->rows ? ",[" : "[");
+        for (size_t i = 0; i < w->ncols && !st; i++) {
+            if (i)
+                st = lh_buf_addc(&w->out, ',');
+            if (!st) st = add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
+        }
+        if (!st) st = lh_buf_addc(&w->out, ']');
+        break;
+    case LH_FORMAT_NDJSON:
+        st = lh_buf_addc(&w->out, '{');
+        for (size_t i = 0; i < w->ncols && !st; i++) {
+            if (i)
+                st = lh_buf_addc(&w->out, ',');
+            if (!st) st = add_json_string(&w->out, w->cols[i].name, strlen(w->cols[i].name));
+            if (!st) st = lh_buf_addc(&w->out, ':');
+            if (!st) st = add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
+        }
+        if (!st) st = lh_buf_adds(&w->out, "}\n");
+        break;
+    case LH_FORMAT_CSV:
+        for (size_t i = 0; i < w->ncols && !st; i++) {
+            if (i)
+                st = lh_buf_addc(&w->out, ',');
+            if (!st) st = add_csv_field(&w->out, cells[i], lens[i]);
+        }
+        if (!st) st = lh_buf_adds(&w->out, "\r\n");
+        break;
+    case LH_FORMAT_TABLE:
+        if (w->rows >= MAX_TABLE_ROWS) {
+            w->table_extra++;
+            break;
+        }
+        for (size_t i = 0; i < w->ncols; i++)
+            if ((st = table_keep(w, cells[i], lens[i], err)))
+                return st;
+        break;
+    }
+    if (st)
+        return lh_fail(err, st, "row too large to render");
+    w->rows++;
+    return flush(w, false, err);
+}
+
+static size_t display_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80; /* count code points, not bytes */
+    return n;
+}
+
+static lh_status pad(lh_buf *b, const char *s, size_t width)
+{
+    lh_status st = lh_buf_adds(b, s);
+    for (size_t n = display_width(s); n < width && !st; n++)
+        st = lh_buf_addc(b, ' ');
+    return st;
+}
+
+static lh_status render_table(lh_result_writer *w)
+{
+    size_t nrows = w->ncols ? w->ncells / w->ncols : 0;
+    size_t *width = calloc(w->ncols ? w->ncols : 1, sizeof *width);
+    if (!width)
+        return LH_ENOMEM;
+    for (size_t c = 0; c < w->ncols; c++) {
+        width[c] = display_width(w->cols[c].name);
+        for (size_t r = 0; r < nrows; r++) {
+            const char *s = w->cells[r * w->ncols + c];
+            size_t n = display_width(s ? s : "NULL");
+            if (n > width[c])
+                width[c] = n;
+        }
+    }
+    lh_status st = LH_OK;
+    for (size_t c = 0; c < w->ncols && !st; c++) {
+        st = c ? lh_buf_adds(&w->out, " | ") : LH_OK;
+        if (!st) st = pad(&w->out, w->cols[c].name, c + 1 < w->ncols ? width[c] : 0);
+    }
+    if (!st) st = lh_buf_addc(&w->out, '\n');
+    for (size_t c = 0; c < w->ncols && !st; c++) {
+        st = c ? lh_buf_adds(&w->out, "-+-") : LH_OK;
+        for (size_t i = 0; i < width[c] && !st; i++)
+            st = lh_buf_addc(&w->out, '-');
+    }
+    if (!st) st = lh_buf_addc(&w->out, '\n');
+    for (size_t r = 0; r < nrows && !st; r++) {
+        for (size_t c = 0; c < w->ncols && !st; c++) {
+            const char *s = w->cells[r * w->ncols + c];
+            st = c ? lh_buf_adds(&w->out, " | ") : LH_OK;
+            if (!st) st = pad(&w->out, s ? s : "NULL", c + 1 < w->ncols ? width[c] : 0);
+        }
+        if (!st) st = lh_buf_addc(&w->out, '\n');
+    }
+    free(width);
+    return st;
+}
+
+static lh_status on_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
+{
+    lh_result_writer *w = ctx;
+    lh_status st = LH_OK;
+    if (w->fmt == LH_FORMAT_JSON) {
+        double elapsed = w->start_ms > 0 ? lh_mono_ms() - w->start_ms : 0;
+        st = lh_buf_printf(&w->out, "],\"row_count\":%llu,\"truncated\":%s,\"elapsed_ms\":%.3f}\n",
+                           (unsigned long long)rows, truncated ? "true" : "false", elapsed);
+    } else if (w->fmt == LH_FORMAT_TABLE) {
+        st = render_table(w);
+        if (!st && w->table_extra)
+            st = lh_buf_printf(&w->out, "... %llu more rows not shown\n",
+                               (unsigned long long)w->table_extra);
+        if (!st)
+            st = lh_buf_printf(&w->out, "(%llu row%s%s)\n", (unsigned long long)rows,
+                               rows == 1 ? "" : "s", truncated ? ", truncated by limit" : "");
+    }
+    if (st)
+        return lh_fail(err, st, "result too large to render");
+    return flush(w, true, err);
+}
+
+lh_status lh_result_writer_new(lh_result_format fmt, lh_write_fn write, void *write_ctx,
+                               lh_result_writer **out, lh_err *err)
+{
+    lh_result_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    w->fmt = fmt;
+    w->write = write;
+    w->write_ctx = write_ctx;
+    /* One row may be large (a 10 MB text cell): allow up to 256 MiB per flush unit. */
+    lh_buf_init(&w->out, (size_t)256 << 20);
+    *out = w;
+    return LH_OK;
+}
+
+void lh_result_writer_free(lh_result_writer *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->ncells; i++)
+        free(w->cells[i]);
+    free(w->cells);
+    lh_buf_release(&w->out);
+    free(w);
+}
+
+lh_result_sink lh_result_writer_sink(lh_result_writer *w)
+{
+    lh_result_sink s = {on_begin, on_row, on_end, w};
+    return s;
+}
+
+void lh_result_writer_set_start(lh_result_writer *w, double mono_start_ms) { w->start_ms = mono_start_ms; }

@@ -1,0 +1,171 @@
+/* detect.c: format detection and the staging copy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "ingest/ingest_int.h"
+
+static const struct { const char *magic; size_t len; const char *what; } magics[] = {
+    {"%PDF", 4, "a PDF document"},   {"PAR1", 4, "a Parquet file"},
+    {"\x89PNG", 4, "a PNG image"},   {"PK\x03\x04", 4, "a ZIP archive"},
+    {"\x1f\x8b", 2, "gzip-compressed data"}, {"\x7f" "ELF", 4, "an executable"},
+    {"\xff\xd8\xff", 3, "a JPEG image"}, {"GIF8", 4, "a GIF image"},
+    {"SQLite format 3", 15, "an SQLite database"},
+};
+
+static const char *ext_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot ? dot + 1 : "";
+}
+
+lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return lh_fail(err, LH_EINVAL, "%s is not a regular file", path);
+    }
+    unsigned char head[65536];
+    ssize_t n = read(fd, head, sizeof head);
+    close(fd);
+    if (n < 0)
+        return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
+    if (n == 0)
+        return lh_fail(err, LH_EINVAL, "%s is empty", path);
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if ((size_t)n >= magics[i].len && !memcmp(head, magics[i].magic, magics[i].len))
+            return lh_fail(err, LH_EINVAL, "%s is %s, not CSV or JSON", path, magics[i].what);
+    if (memchr(head, '\0', (size_t)n))
+        return lh_fail(err, LH_EINVAL, "%s holds binary data (NUL bytes), not text", path);
+    size_t skip = 0;
+    if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
+        skip = 3; /* UTF-8 byte-order mark */
+    while (skip < (size_t)n && strchr(" \t\r\n", head[skip]))
+        skip++;
+    if (skip == (size_t)n && (size_t)n < sizeof head)
+        return lh_fail(err, LH_EINVAL, "%s holds only white space", path);
+    char first = skip < (size_t)n ? (char)head[skip] : ' ';
+
+    const char *ext = ext_of(path);
+    const char *fmt = requested;
+    if (!fmt) {
+        if (!strcasecmp(ext, "csv") || !strcasecmp(ext, "tsv"))
+            fmt = "csv";
+        else if (!strcasecmp(ext, "ndjson") || !strcasecmp(ext, "jsonl"))
+            fmt = "ndjson";
+        else if (!strcasecmp(ext, "json"))
+            fmt = "json";
+        else
+            fmt = (first == '{' || first == '[') ? "json" : "csv";
+    }
+    if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson"))
+        return lh_fail(err, LH_EINVAL, "unknown format '%s' (expected csv, json or ndjson)", fmt);
+    if (strcmp(fmt, "csv") && first != '{' && first != '[')
+        return lh_fail(err, LH_EINVAL, "%s does not look like JSON (it starts with '%c')", path, first);
+    if (!strcmp(fmt, "csv") && (first == '{' || first == '[') && !requested)
+        return lh_fail(err, LH_EINVAL, "%s looks like JSON, not CSV; pass --format json to read it as JSON",
+                       path);
+    snprintf(out, 16, "%s", fmt);
+    return LH_OK;
+}
+
+lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], int64_t *size,
+                                lh_err *err)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return lh_fail(err, LH_EIO, "open %s: %s", src, strerror(errno));
+    int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (out < 0) {
+        close(in);
+        return lh_fail(err, LH_EIO, "create %s: %s", dst, strerror(errno));
+    }
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    static __thread char chunk[1 << 20];
+    int64_t total = 0;
+    lh_status st = LH_OK;
+    for (;;) {
+        ssize_t n = read(in, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = lh_fail(err, LH_EIO, "read %s: %s", src, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        EVP_DigestUpdate(md, chunk, (size_t)n);
+        for (ssize_t off = 0; off < n && !st;) {
+            ssize_t w = write(out, chunk + off, (size_t)(n - off));
+            if (w < 0 && errno != EINTR)
+                st = lh_fail(err, LH_EIO, "write %s: %s", dst, strerror(errno));
+            else if (w > 0)
+                off += w;
+        }
+        if (st)
+            break;
+        total += n;
+    }
+    unsigned char digest[32];
+    unsigned int dlen = 0;
+    EVP_DigestFinal_ex(md, digest, &dlen);
+    EVP_MD_CTX_free(md);
+    if (!st && fsync(out))
+        st = lh_fail(err, LH_EIO, "fsync %s: %s", dst, strerror(errno));
+    close(in);
+    close(out);
+    if (st) {
+        unlink(dst);
+        return st;
+    }
+    for (int i = 0; i < 32; i++)
+        snprintf(sha + 2 * i, 3, "%02x", digest[i]);
+    *size = total;
+    return LH_OK;
+}
+
+void lh__ingest_short_error(lh_err *err)
+{
+    if (!err)
+        return;
+    /* DuckDB errors run to dozens of lines of hints; keep the first line, and the
+     * original line's text when it names one (cut to stay readable). */
+    char *nl = strchr(err->msg, '\n');
+    if (!nl)
+        return;
+    if ((size_t)(nl - err->msg) > 800) {
+        *nl = '\0';
+        return;
+    }
+    char *second = nl + 1;
+    while (*second == '\n')
+        second++;
+    char *end2 = strchr(second, '\n');
+    bool keep2 = !strncmp(second, "Original Line", 13) || !strncmp(second, "Invalid unicode", 15) ||
+                 !strncmp(second, "Expected Number", 15) || !strncmp(second, "Maximum line size", 17) ||
+                 !strncmp(second, "It was not possible", 19);
+    if (keep2) {
+        if (end2)
+            *end2 = '\0';
+        size_t len2 = strlen(second);
+        if (len2 > 160)
+            second[160] = '\0';
+        *nl = ';';
+        memmove(nl + 2, second, strlen(second) + 1);
+        nl[1] = ' ';
+    } else {
+        *nl = '\0';
+    }
+}

@@ -1,0 +1,393 @@
+/* ingest.c: the ingest pipeline (see ingest.h for the steps and their guarantees). */
+#include "ingest/ingest.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/manifest.h"
+#include "core/fsio.h"
+#include "core/util.h"
+#include "ingest/ingest_int.h"
+#include "table/table.h"
+
+/* Everything one ingest holds; released in one place. */
+typedef struct job {
+    lh_store *store;
+    lh_catalog *cat;
+    lh_engine *eng;
+    const lh_ingest_request *req;
+    lh_ingest_result *res;
+    lh_buf prefix, staged, tmp_parquet, final_key, source, projection;
+    json_t *options, *columns;
+    lh_table_snapshot *snap;
+    char job_id[37];
+    int64_t file_size;
+    bool committed;
+} job;
+
+static void job_release(job *j)
+{
+    if (j->staged.len)
+        lh_file_remove(j->staged.data, NULL);
+    if (j->tmp_parquet.len)
+        lh_file_remove(j->tmp_parquet.data, NULL);
+    if (j->final_key.len && !j->committed)
+        lh_store_delete(j->store, j->final_key.data, NULL); /* never referenced: safe to drop */
+    lh_buf *bufs[] = {&j->prefix, &j->staged, &j->tmp_parquet, &j->final_key, &j->source, &j->projection};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        lh_buf_release(bufs[i]);
+    json_decref(j->options);
+    json_decref(j->columns);
+    lh_table_snapshot_free(j->snap);
+}
+
+/* True when a commit of this table already carried these exact bytes. */
+static lh_status already_ingested(job *j, bool *found, lh_err *err)
+{
+    *found = false;
+    json_t *hist = NULL;
+    lh_status st = lh_table_history(j->store, j->prefix.data, &hist, err);
+    if (st)
+        return st;
+    size_t i;
+    json_t *h;
+    json_array_foreach(hist, i, h) {
+        const char *sha = json_string_value(
+            json_object_get(json_object_get(h, "operationParameters"), "content_sha256"));
+        if (sha && !strcmp(sha, j->res->sha256)) {
+            *found = true;
+            break;
+        }
+    }
+    json_decref(hist);
+    return LH_OK;
+}
+
+/* Columns of the SELECT that writes the file: [{"name","type"}]. */
+static lh_status describe_projection(job *j, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT %s FROM %s)",
+                  j->projection.data, j->source.data);
+    json_t *rows = NULL;
+    lh_status st = lh_engine_query_rows(j->eng, sql.data, 100000, &rows, err);
+    lh_buf_release(&sql);
+    if (st) {
+        lh__ingest_short_error(err);
+        return lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
+    }
+    j->columns = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        json_array_append_new(j->columns, json_pack("{s:O, s:O}", "name", json_array_get(r, 0),
+                                                    "type", json_array_get(r, 1)));
+    json_decref(rows);
+    return LH_OK;
+}
+
+/* Compares the file's columns with the dataset's. New columns are fine (Parquet readers
+ * fill them with NULL in older files); missing or retyped columns are refused. */
+static lh_status check_schema(job *j, bool *changed, lh_err *err)
+{
+    *changed = false;
+    json_t *fields = json_object_get(j->snap->schema, "fields");
+    lh_buf diff;
+    lh_buf_init(&diff, 8192);
+    size_t i, k;
+    json_t *f, *c;
+    json_array_foreach(fields, i, f) {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        lh_buf want;
+        lh_buf_init(&want, 4096);
+        lh_table_duckdb_type(json_object_get(f, "type"), &want, NULL);
+        bool seen = false;
+        json_array_foreach(j->columns, k, c) {
+            const char *cn = json_string_value(json_object_get(c, "name"));
+            const char *ct = json_string_value(json_object_get(c, "type"));
+            if (strcasecmp(cn, name))
+                continue;
+            seen = true;
+            if (strcmp(ct, lh_buf_cstr(&want)))
+                lh_buf_printf(&diff, "%scolumn %s: %s -> %s", diff.len ? "; " : "", name,
+                              lh_buf_cstr(&want), ct);
+        }
+        if (!seen)
+            lh_buf_printf(&diff, "%scolumn %s (%s) is missing from the file", diff.len ? "; " : "",
+                          name, lh_buf_cstr(&want));
+        lh_buf_release(&want);
+    }
+    json_array_foreach(j->columns, k, c) {
+        const char *cn = json_string_value(json_object_get(c, "name"));
+        bool known = false;
+        json_array_foreach(fields, i, f)
+            known |= !strcasecmp(cn, json_string_value(json_object_get(f, "name")));
+        *changed |= !known;
+    }
+    lh_status st = diff.len ? lh_fail(err, LH_ESCHEMA, "schema differs from dataset '%s': %s",
+                                      j->res->dataset, diff.data)
+                            : LH_OK;
+    lh_buf_release(&diff);
+    return st;
+}
+
+static lh_status write_parquet(job *j, int64_t *rows, char **stats, lh_err *err)
+{
+    char id[37];
+    lh_uuid4(id);
+    lh_buf dir;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_store_local_path(j->store, j->prefix.data, &dir, err);
+    lh_status st = lh_mkdirs(dir.data, err);
+    lh_buf_printf(&j->tmp_parquet, "%s/.tmp-%s.parquet", dir.data, id);
+    lh_buf_release(&dir);
+    if (st)
+        return st;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "COPY (SELECT %s FROM %s) TO ", j->projection.data, j->source.data);
+    lh_buf_add_sql_string(&sql, j->tmp_parquet.data);
+    lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+    json_t *row = NULL;
+    st = lh_engine_query_row(j->eng, sql.data, &row, err);
+    lh_buf_release(&sql);
+    if (st) {
+        lh__ingest_short_error(err);
+        return lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
+    }
+    int64_t copied = -1;
+    lh_parse_i64(json_string_value(json_array_get(row, 0)), &copied);
+    json_decref(row);
+    lh_fault_point("ingest.after_parquet");
+    st = lh__ingest_file_stats(j->eng, j->tmp_parquet.data, j->columns, rows, stats, err);
+    if (!st && *rows != copied)
+        st = lh_fail(err, LH_ECORRUPT, "wrote %lld rows but read back %lld", (long long)copied,
+                     (long long)*rows);
+    if (!st)
+        st = lh_fsync_path(j->tmp_parquet.data, err);
+    if (!st) {
+        lh_buf_printf(&j->final_key, "%s/part-00000-%s-c000.snappy.parquet", j->prefix.data, id);
+        st = lh_store_put_file(j->store, j->final_key.data, j->tmp_parquet.data, err);
+        if (!st)
+            lh_buf_reset(&j->tmp_parquet); /* consumed by the rename */
+        else
+            lh_buf_reset(&j->final_key);
+    }
+    return st;
+}
+
+static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_changed, lh_err *err)
+{
+    lh_object_info info;
+    lh_status st = lh_store_head(j->store, j->final_key.data, &info, err);
+    if (st)
+        return st;
+    j->file_size = info.size;
+    json_t *schema = NULL;
+    if (!j->snap || schema_changed) {
+        size_t n = json_array_size(j->columns);
+        const char **names = calloc(n, sizeof *names), **types = calloc(n, sizeof *types);
+        bool *nullable = calloc(n, sizeof *nullable);
+        for (size_t i = 0; names && types && nullable && i < n; i++) {
+            json_t *c = json_array_get(j->columns, i);
+            names[i] = json_string_value(json_object_get(c, "name"));
+            types[i] = json_string_value(json_object_get(c, "type"));
+            nullable[i] = true;
+        }
+        st = names && types && nullable
+                 ? lh_table_schema_from_duckdb(names, types, nullable, n, &schema, err)
+                 : lh_fail(err, LH_ENOMEM, "out of memory");
+        free(names);
+        free(types);
+        free(nullable);
+        if (st)
+            return st;
+        if (j->snap) {
+            /* The dataset's columns first, in their order; new ones after. */
+            json_t *merged = json_deep_copy(j->snap->schema);
+            json_t *mf = json_object_get(merged, "fields");
+            size_t i;
+            json_t *f;
+            json_array_foreach(json_object_get(schema, "fields"), i, f) {
+                bool known = false;
+                size_t k;
+                json_t *g;
+                json_array_foreach(mf, k, g)
+                    known |= !strcasecmp(json_string_value(json_object_get(g, "name")),
+                                         json_string_value(json_object_get(f, "name")));
+                if (!known)
+                    json_array_append(mf, f);
+            }
+            json_decref(schema);
+            schema = merged;
+        }
+    }
+    const char *rel = j->final_key.data + j->prefix.len + 1;
+    lh_table_add add = {rel, info.size, info.mtime_ms, stats};
+    const char *base = strrchr(j->req->path, '/');
+    json_t *params = json_pack("{s:s, s:s, s:s, s:I}", "mode", "Append", "content_sha256",
+                               j->res->sha256, "source", base ? base + 1 : j->req->path,
+                               "rows", (json_int_t)rows);
+    lh_table_commit_spec spec = {
+        .schema = schema,
+        .table_id = j->snap ? j->snap->table_id : NULL,
+        .adds = &add,
+        .nadds = 1,
+        .operation = j->snap ? "WRITE" : "CREATE TABLE",
+        .operation_parameters = params,
+    };
+    lh_fault_point("ingest.before_commit");
+    st = lh_table_commit(j->store, j->prefix.data, j->snap ? j->snap->version : -1, &spec,
+                         &j->res->version, err);
+    json_decref(params);
+    json_decref(schema);
+    if (!st) {
+        j->committed = true;
+        lh_fault_point("ingest.after_commit");
+    }
+    return st;
+}
+
+static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
+{
+    int64_t now = lh_now_ms();
+    json_t *old = lh_catalog_get(j->cat, j->res->dataset);
+    json_t *m = old ? json_deep_copy(old) : lh_manifest_new(j->res->dataset, now);
+    int64_t prev_rows = old ? json_integer_value(json_object_get(old, "row_count")) : 0;
+    int64_t prev_bytes = old ? json_integer_value(json_object_get(old, "size_bytes")) : 0;
+    /* The dataset's columns after this commit (old ones plus any new ones). */
+    json_t *cols = json_array();
+    if (j->snap) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(j->snap->schema, "fields"), i, f) {
+            lh_buf t;
+            lh_buf_init(&t, 4096);
+            lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
+            json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
+                                                  "type", lh_buf_cstr(&t)));
+            lh_buf_release(&t);
+        }
+    }
+    size_t i;
+    json_t *c;
+    json_array_foreach(j->columns, i, c) {
+        bool known = false;
+        size_t k;
+        json_t *d;
+        json_array_foreach(cols, k, d)
+            known |= !strcasecmp(json_string_value(json_object_get(d, "name")),
+                                 json_string_value(json_object_get(c, "name")));
+        if (!known)
+            json_array_append(cols, c);
+    }
+    lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
+    char ts[32];
+    lh_format_time(now, ts);
+    json_t *lineage = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "source_system", "file",
+                                "source_uri", j->req->source_uri ? j->req->source_uri : j->req->path,
+                                "ingest_job", j->job_id, "content_sha256", j->res->sha256,
+                                "ingested_at", ts, "actor", j->req->actor ? j->req->actor : "cli",
+                                "parse_options", j->options, "format", j->res->format);
+    lh_manifest_set_lineage(m, lineage, now);
+    json_decref(lineage);
+    lh_status st = lh_catalog_put(j->cat, m, err);
+    json_decref(m);
+    json_decref(j->res->columns);
+    j->res->columns = cols;
+    return st;
+}
+
+lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                         const lh_ingest_request *req, lh_ingest_result *res, lh_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->version = -1;
+    job j = {.store = store, .cat = cat, .eng = eng, .req = req, .res = res};
+    lh_buf *bufs[] = {&j.prefix, &j.staged, &j.tmp_parquet, &j.final_key, &j.source, &j.projection};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        lh_buf_init(bufs[i], 0);
+    j.options = json_object();
+    lh_uuid4(j.job_id);
+    res->renames = json_array();
+
+    lh_status st = lh__ingest_detect_format(req->path, req->format, res->format, err);
+    if (!st)
+        st = req->name ? lh_catalog_check_name(req->name, err)
+                       : lh_catalog_name_from_path(req->path, res->dataset, sizeof res->dataset, err);
+    if (!st && req->name)
+        snprintf(res->dataset, sizeof res->dataset, "%s", req->name);
+    if (!st) {
+        lh_catalog_table_prefix(res->dataset, &j.prefix);
+        lh_buf dir;
+        lh_buf_init(&dir, PATH_MAX);
+        lh_path_join(&dir, lh_store_root(store), "_staging");
+        st = lh_mkdirs(dir.data, err);
+        lh_buf_printf(&j.staged, "%s/%s.%s", dir.data, j.job_id, res->format);
+        lh_buf_release(&dir);
+    }
+    if (!st)
+        st = lh__ingest_stage_copy(req->path, j.staged.data, res->sha256, &j.file_size, err);
+    int64_t latest = -1;
+    if (!st) {
+        st = lh_table_latest_version(store, j.prefix.data, &latest, err);
+        if (st == LH_ENOTFOUND) {
+            st = LH_OK;
+            latest = -1;
+        }
+    }
+    if (!st && latest >= 0) {
+        lh_checkpoint_reader cp = lh_engine_checkpoint_reader(eng);
+        st = lh_table_snapshot_load(store, j.prefix.data, latest, &cp, &j.snap, err);
+        bool dup = false;
+        if (!st)
+            st = already_ingested(&j, &dup, err);
+        if (!st && dup) {
+            res->deduplicated = true;
+            res->version = latest;
+            res->columns = json_array();
+            json_t *m = lh_catalog_get(cat, res->dataset);
+            size_t i;
+            json_t *c;
+            json_array_foreach(json_object_get(m, "columns"), i, c)
+                json_array_append_new(res->columns, json_pack("{s:O, s:O}", "name", json_object_get(c, "name"),
+                                                              "type", json_object_get(c, "type")));
+            job_release(&j);
+            return LH_OK;
+        }
+    }
+    res->created = !st && latest < 0;
+    if (!st)
+        st = lh__ingest_source_sql(eng, res->format, j.staged.data, &j.source, j.options, err);
+    if (!st)
+        st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
+    if (!st)
+        st = describe_projection(&j, err);
+    bool schema_changed = false;
+    if (!st && j.snap)
+        st = check_schema(&j, &schema_changed, err);
+    int64_t rows = 0;
+    char *stats = NULL;
+    if (!st)
+        st = write_parquet(&j, &rows, &stats, err);
+    if (!st)
+        st = commit(&j, rows, stats, schema_changed, err);
+    free(stats);
+    if (!st) {
+        res->rows_added = rows;
+        st = update_manifest(&j, rows, err);
+    }
+    job_release(&j);
+    if (st && st != LH_ENOMEM)
+        lh_fail_wrap(err, st, "ingest %s", req->path);
+    return st;
+}
+
+void lh_ingest_result_release(lh_ingest_result *res)
+{
+    json_decref(res->columns);
+    json_decref(res->renames);
+    res->columns = res->renames = NULL;
+}

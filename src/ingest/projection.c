@@ -1,0 +1,192 @@
+/* projection.c: the SELECT list that makes a source Delta-safe (names and types). */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ingest/ingest_int.h"
+
+#define MAX_COLUMNS 4096
+
+typedef struct proj {
+    lh_buf *sql;
+    json_t *renames;
+    json_t *seen;   /* object: lowercase final name -> original path */
+    size_t count;
+} proj;
+
+static bool starts(const char *s, const char *p) { return !strncmp(s, p, strlen(p)); }
+
+/* Delta-safe column name: none of " ,;{}()\n\t=" (each becomes '_'). */
+static void safe_name(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = in; *p && o + 1 < size; p++)
+        out[o++] = strchr(" ,;{}()\n\t=", *p) ? '_' : *p;
+    out[o] = '\0';
+}
+
+/* Splits "STRUCT(a BIGINT, "b c" STRUCT(x VARCHAR))" into its fields and calls back. */
+typedef lh_status (*field_cb)(proj *p, const char *expr, const char *prefix, const char *name,
+                              const char *type, lh_err *err);
+
+static lh_status each_struct_field(proj *p, const char *expr, const char *prefix, const char *type,
+                                   field_cb cb, lh_err *err)
+{
+    const char *s = type + strlen("STRUCT(");
+    while (*s && *s != ')') {
+        while (*s == ' ' || *s == ',')
+            s++;
+        char name[512];
+        size_t n = 0;
+        if (*s == '"') {
+            for (s++; *s && !(*s == '"' && s[1] != '"'); s++) {
+                if (*s == '"')
+                    s++;
+                if (n + 1 < sizeof name)
+                    name[n++] = *s;
+            }
+            if (*s == '"')
+                s++;
+        } else {
+            while (*s && *s != ' ' && n + 1 < sizeof name)
+                name[n++] = *s++;
+        }
+        name[n] = '\0';
+        while (*s == ' ')
+            s++;
+        /* the field's type runs to the next top-level ',' or the closing ')' */
+        const char *t = s;
+        int depth = 0;
+        bool inq = false;
+        for (; *s; s++) {
+            if (*s == '"')
+                inq = !inq;
+            if (inq)
+                continue;
+            if (*s == '(')
+                depth++;
+            else if (*s == ')') {
+                if (depth == 0)
+                    break;
+                depth--;
+            } else if (*s == ',' && depth == 0)
+                break;
+        }
+        char ftype[4096];
+        snprintf(ftype, sizeof ftype, "%.*s", (int)(s - t), t);
+        lh_buf child;
+        lh_buf_init(&child, 1 << 16);
+        lh_buf_printf(&child, "struct_extract(%s, ", expr);
+        lh_buf_add_sql_string(&child, name);
+        lh_buf_addc(&child, ')');
+        lh_status st = cb(p, child.data, prefix, name, ftype, err);
+        lh_buf_release(&child);
+        if (st)
+            return st;
+    }
+    return LH_OK;
+}
+
+static lh_status add_column(proj *p, const char *expr, const char *prefix, const char *name,
+                            const char *type, lh_err *err)
+{
+    /* path is the dotted position in the source ("s.b.c"); nesting becomes "_". */
+    char path[1024];
+    snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", name);
+    if (starts(type, "STRUCT("))
+        return each_struct_field(p, expr, path, type, add_column, err);
+    if (++p->count > MAX_COLUMNS)
+        return lh_fail(err, LH_EINVAL, "more than %d columns", MAX_COLUMNS);
+
+    char safe[1024];
+    safe_name(path, safe, sizeof safe);
+    for (char *c = safe; *c; c++)
+        if (*c == '.' && *prefix)
+            *c = '_';
+    if (!*safe)
+        snprintf(safe, sizeof safe, "column_%zu", p->count);
+    if (strcmp(safe, path))
+        json_array_append_new(p->renames, json_pack("{s:s, s:s}", "from", path, "to", safe));
+    char lower[1024];
+    size_t i = 0;
+    for (; safe[i] && i + 1 < sizeof lower; i++)
+        lower[i] = (char)tolower((unsigned char)safe[i]);
+    lower[i] = '\0';
+    if (json_object_get(p->seen, lower))
+        return lh_fail(err, LH_EINVAL, "duplicate column name '%s' (column names are case-insensitive)",
+                       safe);
+    json_object_set_new(p->seen, lower, json_string(path));
+
+    /* Types Delta (protocol 1,2) cannot hold become the nearest type it can. */
+    const char *cast = NULL;
+    bool to_json = false;
+    size_t tl = strlen(type);
+    if (!strcmp(type, "TIMESTAMP") || starts(type, "TIMESTAMP_"))
+        cast = "TIMESTAMP WITH TIME ZONE";
+    else if (!strcmp(type, "HUGEINT") || !strcmp(type, "UHUGEINT"))
+        cast = "DECIMAL(38,0)";
+    else if (!strcmp(type, "UTINYINT"))
+        cast = "SMALLINT";
+    else if (!strcmp(type, "USMALLINT"))
+        cast = "INTEGER";
+    else if (!strcmp(type, "UINTEGER"))
+        cast = "BIGINT";
+    else if (!strcmp(type, "UBIGINT"))
+        cast = "DECIMAL(20,0)";
+    else if (!strcmp(type, "UUID") || starts(type, "ENUM(") || !strcmp(type, "INTERVAL") ||
+             starts(type, "TIME") || !strcmp(type, "BIT") || !strcmp(type, "JSON") ||
+             !strcmp(type, "NULL") || starts(type, "UNION("))
+        cast = "VARCHAR";
+    else if ((tl && type[tl - 1] == ']') || starts(type, "MAP("))
+        to_json = true;
+    /* TIME WITH TIME ZONE also starts with TIME; TIMESTAMP WITH TIME ZONE is kept. */
+    if (!strcmp(type, "TIMESTAMP WITH TIME ZONE"))
+        cast = NULL;
+
+    lh_status st = lh_buf_adds(p->sql, p->count > 1 ? ", " : "");
+    if (to_json)
+        st = lh_buf_printf(p->sql, "CAST(to_json(%s) AS VARCHAR)", expr);
+    else if (cast)
+        st = lh_buf_printf(p->sql, "CAST(%s AS %s)", expr, cast);
+    else
+        st = lh_buf_adds(p->sql, expr);
+    if (!st)
+        st = lh_buf_adds(p->sql, " AS ");
+    if (!st)
+        st = lh_buf_add_sql_ident(p->sql, safe);
+    return st ? lh_fail(err, st, "projection too large") : LH_OK;
+}
+
+lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
+                                json_t *renames, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", source);
+    json_t *rows = NULL;
+    lh_status st = lh_engine_query_rows(eng, sql.data, MAX_COLUMNS, &rows, err);
+    lh_buf_release(&sql);
+    if (st) {
+        lh__ingest_short_error(err);
+        return st == LH_ETOOBIG ? st : lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
+    }
+    proj p = {projection, renames, json_object(), 0};
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        const char *name = json_string_value(json_array_get(row, 0));
+        const char *type = json_string_value(json_array_get(row, 1));
+        lh_buf expr;
+        lh_buf_init(&expr, 4096);
+        lh_buf_add_sql_ident(&expr, name ? name : "");
+        st = add_column(&p, expr.data, "", name ? name : "", type ? type : "VARCHAR", err);
+        lh_buf_release(&expr);
+        if (st)
+            break;
+    }
+    if (!st && p.count == 0)
+        st = lh_fail(err, LH_EINVAL, "the file has no columns");
+    json_decref(p.seen);
+    json_decref(rows);
+    return st;
+}

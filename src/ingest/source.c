@@ -1,0 +1,166 @@
+/* source.c: the DuckDB reader call for a staged file, after sniffing the CSV dialect and
+ * refusing what the sniffer would otherwise silently get wrong (ragged rows that it
+ * "fixes" by skipping lines or reading one column, duplicate header names it renames). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/fsio.h"
+#include "ingest/ingest_int.h"
+
+/* Splits the header line on delim (honouring quote) and refuses repeated names
+ * (case-insensitive: Delta column names are). */
+static lh_status check_header(const char *staged, char delim, char quote, lh_err *err)
+{
+    FILE *f = fopen(staged, "r");
+    if (!f)
+        return lh_fail(err, LH_EIO, "reopen staged file");
+    char line[65536];
+    lh_status st = LH_OK;
+    if (fgets(line, sizeof line, f)) {
+        char names[256][128];
+        size_t n = 0, len = 0;
+        bool inq = false;
+        const char *p = line;
+        if (!strncmp(p, "\xef\xbb\xbf", 3))
+            p += 3;
+        for (;; p++) {
+            char c = *p;
+            if (quote && c == quote) {
+                inq = !inq;
+                continue;
+            }
+            if (!c || c == '\n' || c == '\r' || (c == delim && !inq)) {
+                if (n < 256) {
+                    names[n][len < 127 ? len : 127] = '\0';
+                    for (size_t i = 0; i < n && !st; i++)
+                        if (names[n][0] && !strcasecmp(names[i], names[n]))
+                            st = lh_fail(err, LH_EINVAL, "duplicate column name '%s' in the header", names[n]);
+                    n++;
+                }
+                len = 0;
+                if (st || !c || c == '\n' || c == '\r')
+                    break;
+                continue;
+            }
+            if (n < 256 && len < 127)
+                names[n][len] = c;
+            len++;
+        }
+    }
+    fclose(f);
+    return st;
+}
+
+/* The most frequent of , ; TAB | in the first line, or 0. */
+static char likely_delimiter(const char *staged)
+{
+    FILE *f = fopen(staged, "r");
+    if (!f)
+        return 0;
+    char line[65536];
+    char best = 0;
+    if (fgets(line, sizeof line, f)) {
+        size_t best_n = 0;
+        for (const char *d = ",;\t|"; *d; d++) {
+            size_t k = 0;
+            for (const char *p = line; *p; p++)
+                k += *p == *d;
+            if (k > best_n) {
+                best_n = k;
+                best = *d;
+            }
+        }
+    }
+    fclose(f);
+    return best;
+}
+
+static lh_status add_char_option(lh_buf *b, const char *key, const char *val, json_t *options)
+{
+    json_object_set_new(options, key, json_string(val));
+    lh_buf_printf(b, ", %s=", key);
+    return lh_buf_add_sql_string(b, val);
+}
+
+static lh_status csv_source(lh_engine *eng, const char *staged, lh_buf *source, json_t *options,
+                            lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT Delimiter, Quote, Escape, CAST(HasHeader AS VARCHAR), "
+                      "CAST(SkipRows AS VARCHAR), CAST(len(Columns) AS VARCHAR) FROM sniff_csv(");
+    lh_buf_add_sql_string(&sql, staged);
+    lh_buf_adds(&sql, ", strict_mode=true)");
+    json_t *row = NULL;
+    lh_status st = lh_engine_query_row(eng, sql.data, &row, err);
+    lh_buf_release(&sql);
+    char forced = 0;
+    if (st) {
+        lh__ingest_short_error(err);
+        return lh_fail_wrap(err, LH_EINVAL, "cannot read as CSV (ragged rows or unknown dialect?)");
+    }
+    const char *delim = json_string_value(json_array_get(row, 0));
+    const char *quote = json_string_value(json_array_get(row, 1));
+    const char *escape = json_string_value(json_array_get(row, 2));
+    bool header = !strcmp(json_string_value(json_array_get(row, 3)) ?: "", "true");
+    const char *skip = json_string_value(json_array_get(row, 4));
+    const char *ncols = json_string_value(json_array_get(row, 5));
+    if (skip && strcmp(skip, "0")) {
+        st = lh_fail(err, LH_EINVAL,
+                     "ragged rows: the first %s line(s) do not have the same number of fields as the rest",
+                     skip);
+    } else if (ncols && !strcmp(ncols, "1") && (forced = likely_delimiter(staged)) &&
+               (!delim || delim[0] != forced)) {
+        /* One column although the header line is full of separators: the rows disagree
+         * on their field count. Read strictly with that separator to get the exact line. */
+        char d[2] = {forced, 0};
+        lh_buf probe;
+        lh_buf_init(&probe, 0);
+        lh_buf_adds(&probe, "SELECT count(*) FROM read_csv(");
+        lh_buf_add_sql_string(&probe, staged);
+        lh_buf_adds(&probe, ", delim=");
+        lh_buf_add_sql_string(&probe, d);
+        lh_buf_adds(&probe, ", strict_mode=true, null_padding=false)");
+        st = lh_engine_exec(eng, probe.data, err);
+        lh_buf_release(&probe);
+        if (st) {
+            lh__ingest_short_error(err);
+            st = lh_fail_wrap(err, LH_EINVAL, "ragged rows");
+        } else {
+            delim = NULL; /* the strict read worked: use that separator */
+        }
+    }
+    if (!st && header)
+        st = check_header(staged, forced && !delim ? forced : (delim && *delim ? delim[0] : ','),
+                          quote && *quote ? quote[0] : 0, err);
+    if (!st) {
+        char d[2] = {forced, 0};
+        lh_buf_adds(source, "read_csv(");
+        lh_buf_add_sql_string(source, staged);
+        add_char_option(source, "delim", forced && !delim ? d : (delim ? delim : ","), options);
+        add_char_option(source, "quote", quote ? quote : "", options);
+        add_char_option(source, "escape", escape ? escape : "", options);
+        lh_buf_printf(source, ", header=%s, skip=0, strict_mode=true, null_padding=false)",
+                      header ? "true" : "false");
+        json_object_set_new(options, "header", json_boolean(header));
+        json_object_set_new(options, "encoding", json_string("utf-8"));
+    }
+    json_decref(row);
+    return st;
+}
+
+lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *staged,
+                                lh_buf *source, json_t *options, lh_err *err)
+{
+    if (!strcmp(format, "csv"))
+        return csv_source(eng, staged, source, options, err);
+    /* JSON: DuckDB detects array-of-objects vs newline-delimited itself ("auto"); an
+     * explicit ndjson request pins it. */
+    const char *jf = !strcmp(format, "ndjson") ? "newline_delimited" : "auto";
+    lh_buf_adds(source, "read_json(");
+    lh_buf_add_sql_string(source, staged);
+    lh_buf_printf(source, ", format='%s', maximum_object_size=67108864)", jf);
+    json_object_set_new(options, "json_format", json_string(jf));
+    json_object_set_new(options, "encoding", json_string("utf-8"));
+    return LH_OK;
+}

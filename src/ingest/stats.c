@@ -1,0 +1,120 @@
+/* stats.c: per-file Delta statistics, computed by reading the written file back in full.
+ * The same scan is the verification that the file is readable and holds every row. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "ingest/ingest_int.h"
+
+typedef enum { STAT_NONE, STAT_INT, STAT_FLOAT, STAT_STRING, STAT_DATE, STAT_TIMESTAMP } stat_kind;
+
+static stat_kind kind_for(const char *type)
+{
+    static const char *ints[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT"};
+    for (size_t i = 0; i < 4; i++)
+        if (!strcmp(type, ints[i]))
+            return STAT_INT;
+    if (!strcmp(type, "FLOAT") || !strcmp(type, "DOUBLE"))
+        return STAT_FLOAT;
+    if (!strcmp(type, "VARCHAR"))
+        return STAT_STRING;
+    if (!strcmp(type, "DATE"))
+        return STAT_DATE;
+    if (!strcmp(type, "TIMESTAMP WITH TIME ZONE"))
+        return STAT_TIMESTAMP;
+    return STAT_NONE; /* booleans, blobs, decimals: null counts only */
+}
+
+/* Converts one min/max text into its JSON stats value, or NULL to leave it out. */
+static json_t *stat_value(stat_kind k, const char *text)
+{
+    if (!text)
+        return NULL;
+    int64_t v;
+    switch (k) {
+    case STAT_INT:
+        return lh_parse_i64(text, &v) ? NULL : json_integer(v);
+    case STAT_FLOAT: {
+        char *end;
+        double d = strtod(text, &end);
+        return *end || d != d || d > 1.7e308 || d < -1.7e308 ? NULL : json_real(d);
+    }
+    case STAT_STRING:
+        /* Long strings are left out: a truncated max would make readers skip files
+         * that do hold matching rows. */
+        return strlen(text) <= 64 ? json_string(text) : NULL;
+    case STAT_DATE:
+        return json_string(text);
+    case STAT_TIMESTAMP: {
+        if (lh_parse_i64(text, &v))
+            return NULL;
+        char ts[32];
+        lh_format_time(v, ts);
+        return json_string(ts);
+    }
+    default:
+        return NULL;
+    }
+}
+
+lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t *columns,
+                                int64_t *rows, char **stats_json, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR)");
+    size_t i;
+    json_t *col;
+    json_array_foreach(columns, i, col) {
+        const char *name = json_string_value(json_object_get(col, "name"));
+        stat_kind k = kind_for(json_string_value(json_object_get(col, "type")));
+        lh_buf id;
+        lh_buf_init(&id, 4096);
+        lh_buf_add_sql_ident(&id, name);
+        if (k == STAT_TIMESTAMP)
+            lh_buf_printf(&sql, ", CAST(epoch_ms(min(%s)) AS VARCHAR), CAST(epoch_ms(max(%s)) AS VARCHAR)",
+                          id.data, id.data);
+        else if (k != STAT_NONE)
+            lh_buf_printf(&sql, ", CAST(min(%s) AS VARCHAR), CAST(max(%s) AS VARCHAR)", id.data, id.data);
+        else
+            lh_buf_adds(&sql, ", NULL, NULL");
+        lh_buf_printf(&sql, ", CAST(count(*) - count(%s) AS VARCHAR)", id.data);
+        lh_buf_release(&id);
+    }
+    lh_buf_adds(&sql, " FROM read_parquet(");
+    lh_buf_add_sql_string(&sql, parquet_path);
+    lh_status st = lh_buf_adds(&sql, ")");
+    json_t *row = NULL;
+    if (!st)
+        st = lh_engine_query_row(eng, sql.data, &row, err);
+    lh_buf_release(&sql);
+    if (st)
+        return lh_fail_wrap(err, LH_ECORRUPT, "reading back the written Parquet file");
+
+    int64_t n = 0;
+    lh_parse_i64(json_string_value(json_array_get(row, 0)), &n);
+    json_t *mins = json_object(), *maxs = json_object(), *nulls = json_object();
+    json_array_foreach(columns, i, col) {
+        const char *name = json_string_value(json_object_get(col, "name"));
+        stat_kind k = kind_for(json_string_value(json_object_get(col, "type")));
+        json_t *mn = stat_value(k, json_string_value(json_array_get(row, 1 + 3 * i)));
+        json_t *mx = stat_value(k, json_string_value(json_array_get(row, 2 + 3 * i)));
+        if (mn && mx) {
+            json_object_set_new(mins, name, mn);
+            json_object_set_new(maxs, name, mx);
+        } else {
+            json_decref(mn);
+            json_decref(mx);
+        }
+        int64_t nc = 0;
+        lh_parse_i64(json_string_value(json_array_get(row, 3 + 3 * i)), &nc);
+        json_object_set_new(nulls, name, json_integer(nc));
+    }
+    json_t *stats = json_pack("{s:I, s:o, s:o, s:o}", "numRecords", (json_int_t)n, "minValues", mins,
+                              "maxValues", maxs, "nullCount", nulls);
+    *stats_json = json_dumps(stats, JSON_COMPACT);
+    json_decref(stats);
+    json_decref(row);
+    *rows = n;
+    return *stats_json ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+}

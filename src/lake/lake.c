@@ -1,0 +1,368 @@
+/* lake.c: opening a data directory, its writer lock, views, reconcile and resync. */
+#include "lake/lake.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "catalog/manifest.h"
+#include "core/fsio.h"
+#include "core/util.h"
+#include "table/table.h"
+
+struct lh_lake {
+    lh_store *store;
+    lh_catalog *cat;
+    lh_engine *eng;
+    int lock_fd;
+    bool writer;
+};
+
+lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
+
+/* flock on <root>/.lock; the holder writes its pid there so that others can name it. */
+static lh_status take_lock(lh_lake *lake, lh_err *err)
+{
+    lh_buf path;
+    lh_buf_init(&path, PATH_MAX);
+    lh_path_join(&path, lh_store_root(lake->store), ".lock");
+    int fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    lh_status st = LH_OK;
+    if (fd < 0) {
+        st = lh_fail(err, LH_EIO, "open %s: %s", path.data, strerror(errno));
+    } else if (flock(fd, LOCK_EX | LOCK_NB)) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        st = lh_fail(err, LH_ELOCKED, "data directory %s is in use by another writer (pid %s)",
+                     lh_store_root(lake->store), *pid ? pid : "unknown");
+        close(fd);
+    } else {
+        char pid[32];
+        int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n)
+            lh_log(LH_LOG_WARN, "could not record pid in %s", path.data);
+        lake->lock_fd = fd;
+    }
+    lh_buf_release(&path);
+    return st;
+}
+
+static lh_status load_snapshot(lh_lake *lake, const char *name, int64_t version,
+                               lh_table_snapshot **snap, lh_err *err)
+{
+    lh_buf prefix;
+    lh_buf_init(&prefix, 1024);
+    lh_catalog_table_prefix(name, &prefix);
+    lh_checkpoint_reader cp = lh_engine_checkpoint_reader(lake->eng);
+    lh_status st = lh_table_snapshot_load(lake->store, prefix.data, version, &cp, snap, err);
+    lh_buf_release(&prefix);
+    return st;
+}
+
+/* (Re)defines the view "name" over the table at version (-1 = latest). */
+static lh_status define_view(lh_lake *lake, const char *name, int64_t version, lh_err *err)
+{
+    lh_table_snapshot *snap = NULL;
+    lh_status st = load_snapshot(lake, name, version, &snap, err);
+    if (st)
+        return st;
+    lh_buf dir, sql;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_buf_init(&sql, 0);
+    lh_buf prefix;
+    lh_buf_init(&prefix, 1024);
+    lh_catalog_table_prefix(name, &prefix);
+    lh_path_join(&dir, lh_store_root(lake->store), prefix.data);
+    st = lh_engine_snapshot_select(lake->eng, dir.data, snap, &sql, err);
+    if (!st)
+        st = lh_engine_define_view(lake->eng, name, sql.data, err);
+    if (!st)
+        st = lh_engine_allow_relation(lake->eng, name, err);
+    lh_buf_release(&prefix);
+    lh_buf_release(&dir);
+    lh_buf_release(&sql);
+    lh_table_snapshot_free(snap);
+    return st;
+}
+
+/* Names of every table with a log under tables/. */
+static int table_names_cb(void *ctx, const char *key, const lh_object_info *info)
+{
+    (void)info;
+    json_t *names = ctx;
+    const char *rest = key + strlen("tables/");
+    const char *slash = strchr(rest, '/');
+    if (slash && !strncmp(slash, "/_delta_log/", 12)) {
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(slash - rest), rest);
+        json_object_set_new(names, name, json_true());
+    }
+    return 0;
+}
+
+static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_err *err);
+
+lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
+{
+    lh_lake *lake = calloc(1, sizeof *lake);
+    if (!lake)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    lake->lock_fd = -1;
+    lake->writer = opts->writer;
+    lh_status st = lh_store_open_local(opts->data_dir, &lake->store, err);
+    if (!st && opts->writer)
+        st = take_lock(lake, err);
+    if (!st)
+        st = lh_catalog_open(lake->store, &lake->cat, err);
+    if (!st) {
+        lh_engine_config ec = {lh_store_root(lake->store), NULL, opts->threads, opts->memory_limit};
+        st = lh_engine_open(&ec, &lake->eng, err);
+    }
+    json_t *names = json_object();
+    if (!st)
+        st = lh_store_list(lake->store, "tables/", table_names_cb, names, err);
+    const char *name;
+    json_t *v;
+    json_object_foreach(names, name, v) {
+        if (st)
+            break;
+        if (lh_catalog_check_name(name, NULL))
+            continue;
+        if (opts->writer) {
+            st = resync_one(lake, name, NULL, err);
+            if (st == LH_ENOTFOUND)
+                st = LH_OK; /* a directory without commits: an ingest died before its first */
+        }
+        if (!st) {
+            lh_err verr;
+            if (define_view(lake, name, -1, &verr))
+                lh_log(LH_LOG_WARN, "dataset %s is not queryable: %s", name, verr.msg);
+        }
+    }
+    json_decref(names);
+    if (st) {
+        lh_lake_free(lake);
+        return st;
+    }
+    *out = lake;
+    return LH_OK;
+}
+
+void lh_lake_free(lh_lake *lake)
+{
+    if (!lake)
+        return;
+    lh_engine_free(lake->eng);
+    lh_catalog_free(lake->cat);
+    if (lake->lock_fd >= 0)
+        close(lake->lock_fd); /* releases the flock */
+    lh_store_free(lake->store);
+    free(lake);
+}
+
+lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
+                         lh_err *err)
+{
+    lh_assert(lake->writer);
+    lh_status st = lh_ingest_file(lake->store, lake->cat, lake->eng, req, res, err);
+    if (!st && !res->deduplicated)
+        st = define_view(lake, res->dataset, -1, err);
+    return st;
+}
+
+lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(name, err);
+    if (!st && !lh_catalog_get(lake->cat, name))
+        st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    if (!st && version < 0)
+        st = lh_fail(err, LH_EINVAL, "version must be >= 0");
+    if (!st)
+        st = define_view(lake, name, version, err);
+    return st;
+}
+
+lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_query_opts *opts,
+                      const lh_result_sink *sink, lh_err *err)
+{
+    return lh_engine_query(lake->eng, sql, opts, sink, err);
+}
+
+lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(name, err);
+    if (st)
+        return st;
+    lh_buf prefix;
+    lh_buf_init(&prefix, 1024);
+    lh_catalog_table_prefix(name, &prefix);
+    st = lh_table_history(lake->store, prefix.data, out, err);
+    lh_buf_release(&prefix);
+    if (st == LH_ENOTFOUND)
+        st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    return st;
+}
+
+/* Reads row count and size from the live files' Parquet footers and columns from the
+ * table schema; rewrites the manifest when any of them disagrees or it is missing. */
+static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_err *err)
+{
+    lh_table_snapshot *snap = NULL;
+    lh_status st = load_snapshot(lake, name, -1, &snap, err);
+    if (st)
+        return st;
+    lh_buf sql, dir;
+    lh_buf_init(&sql, 0);
+    lh_buf_init(&dir, PATH_MAX);
+    lh_buf prefix;
+    lh_buf_init(&prefix, 1024);
+    lh_catalog_table_prefix(name, &prefix);
+    lh_path_join(&dir, lh_store_root(lake->store), prefix.data);
+    int64_t rows = 0, bytes = 0;
+    if (snap->nfiles) {
+        lh_buf_adds(&sql, "SELECT CAST(coalesce(sum(num_rows), 0) AS VARCHAR) FROM parquet_file_metadata([");
+        for (size_t i = 0; i < snap->nfiles; i++) {
+            lh_buf p;
+            lh_buf_init(&p, PATH_MAX);
+            lh_path_join(&p, dir.data, snap->files[i].path);
+            if (i)
+                lh_buf_addc(&sql, ',');
+            lh_buf_add_sql_string(&sql, p.data);
+            lh_buf_release(&p);
+            bytes += snap->files[i].size;
+        }
+        lh_buf_adds(&sql, "])");
+        json_t *row = NULL;
+        st = lh_engine_query_row(lake->eng, sql.data, &row, err);
+        if (!st)
+            lh_parse_i64(json_string_value(json_array_get(row, 0)), &rows);
+        json_decref(row);
+    }
+    json_t *cols = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(snap->schema, "fields"), i, f) {
+        lh_buf t;
+        lh_buf_init(&t, 4096);
+        lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
+        json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
+                                              "type", lh_buf_cstr(&t)));
+        lh_buf_release(&t);
+    }
+    json_t *old = lh_catalog_get(lake->cat, name);
+    json_t *changed = json_array();
+    if (!st) {
+        if (!old)
+            json_array_append_new(changed, json_string("manifest"));
+        else {
+            if (json_integer_value(json_object_get(old, "row_count")) != rows)
+                json_array_append_new(changed, json_string("row_count"));
+            if (json_integer_value(json_object_get(old, "size_bytes")) != bytes)
+                json_array_append_new(changed, json_string("size_bytes"));
+            if (json_integer_value(json_object_get(old, "table_version")) != snap->version)
+                json_array_append_new(changed, json_string("table_version"));
+            json_t *oc = json_array();
+            json_array_foreach(json_object_get(old, "columns"), i, f)
+                json_array_append_new(oc, json_pack("{s:O, s:O}", "name", json_object_get(f, "name"),
+                                                    "type", json_object_get(f, "type")));
+            if (!json_equal(oc, cols))
+                json_array_append_new(changed, json_string("columns"));
+            json_decref(oc);
+        }
+    }
+    if (!st && json_array_size(changed) && lake->writer) {
+        int64_t now = lh_now_ms();
+        json_t *m = old ? json_deep_copy(old) : lh_manifest_new(name, now);
+        lh_manifest_set_table(m, cols, rows, bytes, snap->version, now);
+        st = lh_catalog_put(lake->cat, m, err);
+        json_decref(m);
+    }
+    if (!st && report)
+        json_array_append_new(report, json_pack("{s:s, s:b, s:O, s:I, s:I, s:I}", "dataset", name,
+                                                "changed", json_array_size(changed) > 0, "fields",
+                                                changed, "row_count", (json_int_t)rows, "size_bytes",
+                                                (json_int_t)bytes, "table_version",
+                                                (json_int_t)snap->version));
+    json_decref(changed);
+    json_decref(cols);
+    lh_buf_release(&prefix);
+    lh_buf_release(&sql);
+    lh_buf_release(&dir);
+    lh_table_snapshot_free(snap);
+    return st;
+}
+
+lh_status lh_lake_resync(lh_lake *lake, const char *name, json_t **report, lh_err *err)
+{
+    json_t *out = json_array();
+    lh_status st = LH_OK;
+    if (name) {
+        st = lh_catalog_check_name(name, err);
+        if (!st)
+            st = resync_one(lake, name, out, err);
+        if (st == LH_ENOTFOUND)
+            st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    } else {
+        json_t *names = json_object();
+        st = lh_store_list(lake->store, "tables/", table_names_cb, names, err);
+        const char *n;
+        json_t *v;
+        json_object_foreach(names, n, v) {
+            if (st)
+                break;
+            if (!lh_catalog_check_name(n, NULL))
+                st = resync_one(lake, n, out, err);
+        }
+        json_decref(names);
+    }
+    if (st) {
+        json_decref(out);
+        return st;
+    }
+    *report = out;
+    return LH_OK;
+}
+
+lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
+                                json_t *tags_remove, lh_err *err)
+{
+    json_t *old = lh_catalog_get(lake->cat, name);
+    if (!old)
+        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    const char *key;
+    json_t *v;
+    json_object_foreach(set, key, v) {
+        if (strcmp(key, "description") && strcmp(key, "owner") && strcmp(key, "sensitivity"))
+            return lh_fail(err, LH_EINVAL, "unknown field '%s' (expected description, owner or sensitivity)", key);
+        if (!json_is_string(v))
+            return lh_fail(err, LH_EINVAL, "field '%s' must be a string", key);
+        if (!strcmp(key, "sensitivity") && lh_catalog_check_sensitivity(json_string_value(v), err))
+            return LH_EINVAL;
+    }
+    json_t *m = json_deep_copy(old);
+    json_object_update(m, set);
+    json_t *tags = json_object_get(m, "tags");
+    size_t i, k;
+    json_array_foreach(tags_add, i, v) {
+        bool have = false;
+        json_t *t;
+        json_array_foreach(tags, k, t) have |= json_equal(t, v);
+        if (!have)
+            json_array_append(tags, v);
+    }
+    json_array_foreach(tags_remove, i, v) {
+        for (k = json_array_size(tags); k-- > 0;)
+            if (json_equal(json_array_get(tags, k), v))
+                json_array_remove(tags, k);
+    }
+    lh_status st = lh_catalog_put(lake->cat, m, err);
+    json_decref(m);
+    return st;
+}

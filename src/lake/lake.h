@@ -1,0 +1,59 @@
+/* lake.h: one data directory, opened: the object store, the catalog, the engine with a
+ * view per dataset, and (for writers) the directory's advisory writer lock. The CLI and
+ * (later) the HTTP server call these functions and only render their results.
+ *
+ * Opening reconciles the catalog with the table logs, so a crash between a commit and
+ * its manifest update heals itself: a manifest whose table_version lags the log (or a
+ * table without a manifest) is recomputed from the log and the Parquet footers. */
+#ifndef LH_LAKE_LAKE_H
+#define LH_LAKE_LAKE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "catalog/catalog.h"
+#include "engine/engine.h"
+#include "engine/writers.h"
+#include "ingest/ingest.h"
+#include "storage/storage.h"
+
+typedef struct lh_lake lh_lake;
+
+typedef struct lh_lake_options {
+    const char *data_dir;     /* created if missing */
+    bool writer;              /* take the writer lock (ingest, resync, metadata edits) */
+    int threads;              /* engine threads; 0 = cores */
+    const char *memory_limit; /* engine memory limit; NULL = DuckDB default */
+} lh_lake_options;
+
+/* A second writer gets LH_ELOCKED naming the holder's pid. */
+lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err);
+void lh_lake_free(lh_lake *lake);
+
+lh_catalog *lh_lake_catalog(lh_lake *lake);
+
+/* Ingests one file and refreshes that dataset's view. */
+lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
+                         lh_err *err);
+
+/* Pins dataset name to an older table version for the following queries (time travel). */
+lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err);
+
+/* Runs user SQL (gated, streamed) into sink. */
+lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_query_opts *opts,
+                      const lh_result_sink *sink, lh_err *err);
+
+/* Commit history of a dataset (see lh_table_history). Caller owns *out. */
+lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+
+/* Recomputes row_count, columns and size_bytes of one dataset (name) or all (NULL) from
+ * the live Parquet files; writes manifests that disagree or are missing. *report gets
+ * an array of {"dataset","changed":bool,"fields":[...]}; caller owns it. */
+lh_status lh_lake_resync(lh_lake *lake, const char *name, json_t **report, lh_err *err);
+
+/* Applies validated metadata edits: set is an object of description/owner/sensitivity
+ * strings; tags_add and tags_remove are arrays of strings (any may be NULL). */
+lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
+                                json_t *tags_remove, lh_err *err);
+
+#endif
