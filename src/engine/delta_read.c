@@ -1,0 +1,319 @@
+/* delta_read.c: the engine's side of reading Delta tables: checkpoint Parquet -> actions,
+ * and the SELECT over a snapshot's live files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/engine_int.h"
+
+/* ---- checkpoint reader ---- */
+
+/* Each checkpoint row holds one non-null action column; to_json(row) gives us
+ * {"txn":null,"add":{...},...}, which we split into one action object per non-null key. */
+static lh_status emit_row(const char *text, size_t len, lh_action_cb cb, void *cb_ctx,
+                          lh_err *err)
+{
+    json_error_t je;
+    json_t *row = json_loadb(text, len, 0, &je);
+    if (!json_is_object(row)) {
+        json_decref(row);
+        return lh_fail(err, LH_ECORRUPT, "checkpoint row is not JSON: %s", je.text);
+    }
+    lh_status st = LH_OK;
+    const char *k;
+    json_t *v;
+    json_object_foreach(row, k, v) {
+        if (json_is_null(v))
+            continue;
+        json_t *action = json_pack("{s:O}", k, v);
+        if (!action) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
+        st = cb(cb_ctx, action, err);
+        json_decref(action);
+        if (st)
+            break;
+    }
+    json_decref(row);
+    return st;
+}
+
+static lh_status read_checkpoint(void *self, const char *local_path, lh_action_cb cb,
+                                 void *cb_ctx, lh_err *err)
+{
+    lh_engine *e = self;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT CAST(to_json(t) AS VARCHAR) FROM read_parquet(");
+    lh_buf_add_sql_string(&sql, local_path);
+    lh_status st = lh_buf_adds(&sql, ", hive_partitioning=false) AS t");
+    if (st) {
+        lh_buf_release(&sql);
+        return lh_fail(err, st, "checkpoint path too long");
+    }
+    duckdb_result res;
+    if (duckdb_query(e->conn, sql.data, &res) == DuckDBError) {
+        st = lh__engine_result_error(&res, LH_ECORRUPT, "read checkpoint", err);
+        duckdb_destroy_result(&res);
+        lh_buf_release(&sql);
+        return st;
+    }
+    lh_buf_release(&sql);
+    for (;;) {
+        duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
+        if (!chunk)
+            break;
+        idx_t n = duckdb_data_chunk_get_size(chunk);
+        duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, 0);
+        uint64_t *validity = duckdb_vector_get_validity(vec);
+        duckdb_string_t *strs = duckdb_vector_get_data(vec);
+        for (idx_t r = 0; r < n && !st; r++) {
+            if (validity && !duckdb_validity_row_is_valid(validity, r))
+                continue;
+            st = emit_row(duckdb_string_t_data(&strs[r]), duckdb_string_t_length(strs[r]), cb,
+                          cb_ctx, err);
+        }
+        duckdb_destroy_data_chunk(&chunk);
+        if (st)
+            break;
+    }
+    duckdb_destroy_result(&res);
+    return st;
+}
+
+lh_checkpoint_reader lh_engine_checkpoint_reader(lh_engine *e)
+{
+    return (lh_checkpoint_reader){.read = read_checkpoint, .self = e};
+}
+
+/* ---- snapshot SELECT ---- */
+
+typedef struct col_info {
+    const char *name;     /* borrowed from the schema */
+    char *type;           /* DuckDB type name */
+    int partition_index;  /* index into the partition VALUES columns, or -1 */
+} col_info;
+
+static bool is_partition_column(const lh_table_snapshot *snap, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(snap->partition_columns, i, v) {
+        const char *pc = json_string_value(v);
+        if (pc && !strcasecmp(pc, name))
+            return true;
+    }
+    return false;
+}
+
+/* The file list literal ['dir/a.parquet', ...]. */
+static lh_status file_list(const char *table_dir, const lh_table_snapshot *snap, lh_buf *out)
+{
+    lh_status st = lh_buf_addc(out, '[');
+    lh_buf path;
+    lh_buf_init(&path, 0);
+    for (size_t i = 0; i < snap->nfiles && !st; i++) {
+        lh_buf_reset(&path);
+        lh_buf_printf(&path, "%s/%s", table_dir, snap->files[i].path);
+        if (i)
+            lh_buf_addc(out, ',');
+        st = lh_buf_add_sql_string(out, lh_buf_cstr(&path));
+    }
+    lh_buf_release(&path);
+    return st ? st : lh_buf_addc(out, ']');
+}
+
+/* A partition value as a VARCHAR literal ready for CAST to its column type. Timestamps
+ * without an offset are UTC in the Delta log. */
+static lh_status partition_literal(const char *v, const char *type, lh_buf *out)
+{
+    if (!v)
+        return lh_buf_adds(out, "CAST(NULL AS VARCHAR)");
+    if (!strcmp(type, "TIMESTAMP WITH TIME ZONE") && !strchr(v, 'Z') && !strchr(v, '+')) {
+        lh_buf tmp;
+        lh_buf_init(&tmp, 0);
+        lh_buf_printf(&tmp, "%s+00", v);
+        lh_status st = lh_buf_add_sql_string(out, lh_buf_cstr(&tmp));
+        lh_buf_release(&tmp);
+        return st;
+    }
+    return lh_buf_add_sql_string(out, v);
+}
+
+/* Column name -> its DuckDB type in the union of the files (rows from DESCRIBE). */
+static const char *file_column_type(json_t *desc, const char *name)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(desc, i, row) {
+        const char *n = json_string_value(json_array_get(row, 0));
+        if (n && !strcmp(n, name))
+            return json_string_value(json_array_get(row, 1));
+    }
+    json_array_foreach(desc, i, row) {
+        const char *n = json_string_value(json_array_get(row, 0));
+        if (n && !strcasecmp(n, name))
+            return json_string_value(json_array_get(row, 1));
+    }
+    return NULL;
+}
+
+static const char *file_column_name(json_t *desc, const char *name)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(desc, i, row) {
+        const char *n = json_string_value(json_array_get(row, 0));
+        if (n && !strcmp(n, name))
+            return n;
+    }
+    json_array_foreach(desc, i, row) {
+        const char *n = json_string_value(json_array_get(row, 0));
+        if (n && !strcasecmp(n, name))
+            return n;
+    }
+    return NULL;
+}
+
+/* One output column's expression. */
+static lh_status column_expr(const col_info *c, json_t *desc, lh_buf *sql)
+{
+    lh_buf_adds(sql, "CAST(");
+    if (c->partition_index >= 0) {
+        if (!strcmp(c->type, "BLOB"))  /* the log holds the raw bytes as text */
+            lh_buf_printf(sql, "encode(p.p%d)", c->partition_index);
+        else
+            lh_buf_printf(sql, "p.p%d", c->partition_index);
+    } else {
+        const char *ft = file_column_type(desc, c->name);
+        const char *fname = file_column_name(desc, c->name);
+        if (!ft) {
+            lh_buf_adds(sql, "NULL");
+        } else if (!strcmp(c->type, "TIMESTAMP WITH TIME ZONE") && !strncmp(ft, "TIMESTAMP", 9) &&
+                   strcmp(ft, "TIMESTAMP WITH TIME ZONE")) {
+            /* INT96 and non-adjusted timestamps hold UTC wall-clock values. */
+            lh_buf_adds(sql, "timezone('UTC', CAST(d.");
+            lh_buf_add_sql_ident(sql, fname);
+            lh_buf_adds(sql, " AS TIMESTAMP))");
+        } else {
+            lh_buf_adds(sql, "d.");
+            lh_buf_add_sql_ident(sql, fname);
+        }
+    }
+    lh_buf_printf(sql, " AS %s) AS ", c->type);
+    return lh_buf_add_sql_ident(sql, c->name);
+}
+
+static lh_status build_select(lh_engine *e, const char *table_dir, const lh_table_snapshot *snap,
+                              col_info *cols, size_t ncols, int nparts, lh_buf *sql, lh_err *err)
+{
+    lh_status st = LH_OK;
+    if (snap->nfiles == 0) {
+        lh_buf_adds(sql, "SELECT ");
+        for (size_t i = 0; i < ncols; i++) {
+            lh_buf_printf(sql, "%sCAST(NULL AS %s) AS ", i ? ", " : "", cols[i].type);
+            lh_buf_add_sql_ident(sql, cols[i].name);
+        }
+        st = lh_buf_adds(sql, " WHERE false");
+        return st ? lh_fail(err, st, "snapshot query too long") : LH_OK;
+    }
+    lh_buf files, q;
+    lh_buf_init(&files, 0);
+    lh_buf_init(&q, 0);
+    json_t *desc = NULL;
+    st = file_list(table_dir, snap, &files);
+    if (st) {
+        st = lh_fail(err, st, "snapshot query too long");
+        goto cleanup;
+    }
+    lh_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(%s,"
+                      " hive_partitioning=false, union_by_name=true))", files.data);
+    if ((st = lh_engine_query_rows(e, q.data, 100000, &desc, err))) {
+        lh_fail_wrap(err, LH_ECORRUPT, "read the schema of %s", table_dir);
+        st = LH_ECORRUPT;
+        goto cleanup;
+    }
+    lh_buf_adds(sql, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) {
+        if (i)
+            lh_buf_adds(sql, ", ");
+        column_expr(&cols[i], desc, sql);
+    }
+    lh_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning=false, union_by_name=true, "
+                       "filename='__lh_file') AS d", files.data);
+    if (nparts > 0) {
+        lh_buf_adds(sql, " JOIN (VALUES ");
+        lh_buf path;
+        lh_buf_init(&path, 0);
+        for (size_t f = 0; f < snap->nfiles; f++) {
+            lh_buf_reset(&path);
+            lh_buf_printf(&path, "%s/%s", table_dir, snap->files[f].path);
+            lh_buf_adds(sql, f ? ", (" : "(");
+            lh_buf_add_sql_string(sql, lh_buf_cstr(&path));
+            for (size_t i = 0; i < ncols; i++) {
+                if (cols[i].partition_index < 0)
+                    continue;
+                const char *v = NULL;
+                const char *k;
+                json_t *jv;
+                json_object_foreach(snap->files[f].partition_values, k, jv)
+                    if (!strcasecmp(k, cols[i].name))
+                        v = json_string_value(jv);
+                lh_buf_adds(sql, ", ");
+                partition_literal(v, cols[i].type, sql);
+            }
+            lh_buf_addc(sql, ')');
+        }
+        lh_buf_release(&path);
+        lh_buf_adds(sql, ") AS p(__lh_f");
+        for (int i = 0; i < nparts; i++)
+            lh_buf_printf(sql, ", p%d", i);
+        lh_buf_adds(sql, ") ON d.__lh_file = p.__lh_f");
+    }
+    st = lh_buf_adds(sql, "");
+    if (st)
+        st = lh_fail(err, st, "snapshot query too long");
+cleanup:
+    json_decref(desc);
+    lh_buf_release(&files);
+    lh_buf_release(&q);
+    return st;
+}
+
+lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
+                                    const lh_table_snapshot *snap, lh_buf *sql, lh_err *err)
+{
+    json_t *fields = json_object_get(snap->schema, "fields");
+    size_t ncols = json_array_size(fields);
+    if (ncols == 0)
+        return lh_fail(err, LH_ECORRUPT, "table schema has no columns");
+    col_info *cols = calloc(ncols, sizeof *cols);
+    if (!cols)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    lh_status st = LH_OK;
+    int nparts = 0;
+    lh_buf t;
+    lh_buf_init(&t, 0);
+    for (size_t i = 0; i < ncols && !st; i++) {
+        json_t *f = json_array_get(fields, i);
+        cols[i].name = json_string_value(json_object_get(f, "name"));
+        if (!cols[i].name) {
+            st = lh_fail(err, LH_ECORRUPT, "schema field %zu has no name", i);
+            break;
+        }
+        lh_buf_reset(&t);
+        if ((st = lh_table_duckdb_type(json_object_get(f, "type"), &t, err)))
+            break;
+        cols[i].type = lh_buf_detach(&t);
+        cols[i].partition_index = is_partition_column(snap, cols[i].name) ? nparts++ : -1;
+    }
+    if (!st)
+        st = build_select(e, table_dir, snap, cols, ncols, nparts, sql, err);
+    for (size_t i = 0; i < ncols; i++)
+        free(cols[i].type);
+    free(cols);
+    lh_buf_release(&t);
+    return st;
+}
