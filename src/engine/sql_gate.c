@@ -444,7 +444,7 @@ static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, l
     json_t *root = NULL;
     if (!st) {
         json_error_t jerr;
-        root = json_loadb(text.data ? text.data : "", text.len, 0, &jerr);
+        root = json_loadb(text.data ? text.data : "", text.len, JSON_DECODE_INT_AS_REAL, &jerr);
         if (!root)
             st = lh_fail(err, LH_EDENIED, "query is too complex for the statement gate (%s)",
                          jerr.text);

@@ -105,6 +105,11 @@ static lh_status csv_source(lh_engine *eng, const char *staged, lh_buf *source, 
     bool header = !strcmp(json_string_value(json_array_get(row, 3)) ?: "", "true");
     const char *skip = json_string_value(json_array_get(row, 4));
     const char *ncols = json_string_value(json_array_get(row, 5));
+    /* sniff_csv spells "no quote/escape" as the text "(empty)". */
+    if (quote && !strcmp(quote, "(empty)"))
+        quote = "";
+    if (escape && !strcmp(escape, "(empty)"))
+        escape = "";
     if (skip && strcmp(skip, "0")) {
         st = lh_fail(err, LH_EINVAL,
                      "ragged rows: the first %s line(s) do not have the same number of fields as the rest",
