@@ -136,7 +136,17 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         if (lh_catalog_check_name(name, NULL))
             continue;
         if (opts->writer) {
-            st = resync_one(lake, name, NULL, err);
+            /* Heal a crash between a commit and its manifest update: only a manifest that
+             * is missing or behind the log is recomputed here (resync does the rest). */
+            json_t *m = lh_catalog_get(lake->cat, name);
+            lh_buf prefix;
+            lh_buf_init(&prefix, 1024);
+            lh_catalog_table_prefix(name, &prefix);
+            int64_t latest = -1;
+            st = lh_table_latest_version(lake->store, prefix.data, &latest, err);
+            lh_buf_release(&prefix);
+            if (!st && (!m || json_integer_value(json_object_get(m, "table_version")) != latest))
+                st = resync_one(lake, name, NULL, err);
             if (st == LH_ENOTFOUND)
                 st = LH_OK; /* a directory without commits: an ingest died before its first */
         }
