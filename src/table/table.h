@@ -7,8 +7,12 @@
  * Reading: _last_checkpoint -> newest checkpoint <= target version -> replay the
  * contiguous JSON commits after it; last protocol/metaData win; minReaderVersion > 1 or
  * any readerFeatures is refused (LH_EUNSUPPORTED); unknown actions and fields are ignored;
- * add/remove paths are percent-decoded; partition values come from the log
- * ("__HIVE_DEFAULT_PARTITION__" and "" mean null).
+ * add/remove paths are percent-decoded (a decoded path that is not a plain relative key,
+ * e.g. "..", absolute or a URI, is LH_EUNSUPPORTED); partition values come from the log
+ * ("__HIVE_DEFAULT_PARTITION__" and "" mean null). Remove actions inside a checkpoint are
+ * tombstones and never remove a live file. A line that is not a JSON object is LH_ECORRUPT
+ * with "<key>:<line>" in the message; a gap between the start (checkpoint or 0) and the
+ * target version is LH_ECORRUPT. Multi-part V1 checkpoints are read part by part.
  *
  * Checkpoints are Parquet; this module does not read Parquet itself. The caller passes
  * an lh_checkpoint_reader (the engine provides one) that turns a checkpoint file into
@@ -70,7 +74,9 @@ void lh_table_snapshot_free(lh_table_snapshot *snap);
 
 /* One data file to add in a commit. */
 typedef struct lh_table_add {
-    const char *path;         /* relative to the table directory, not yet percent-encoded */
+    const char *path;         /* relative to the table directory, not yet percent-encoded;
+                               * must pass lh_store_check_key. Written with RFC 3986 path
+                               * characters kept and every other byte as %XX. */
     int64_t size;
     int64_t modification_time;
     const char *stats;        /* JSON text {"numRecords":..,"minValues":..,...} or NULL */
@@ -90,6 +96,10 @@ typedef struct lh_table_commit_spec {
 } lh_table_commit_spec;
 
 /* Writes commit read_version+1 (read_version -1 creates the table at version 0).
+ * read_version >= 0 must exist (else LH_ENOTFOUND), so a stale caller can never leave a gap.
+ * The first commit writes protocol {1,2}; every commit starts with commitInfo
+ * {timestamp, operation, operationParameters, isBlindAppend, engineInfo "lakehouse/0.1"}.
+ * stats, when given, must be a JSON object (else LH_EINVAL).
  * When another writer took that version first: a pure append (adds only, no schema, no
  * removes) re-reads and retries on the next version; anything else is LH_ECONFLICT.
  * On success *new_version is the version written. Fault points: "commit.before_log"
@@ -98,16 +108,27 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
                           const lh_table_commit_spec *spec, int64_t *new_version, lh_err *err);
 
 /* Commit history, newest first: array of {version, timestamp, operation,
- * operationParameters, adds, removes}. Caller owns the returned array (json_decref). */
+ * operationParameters, adds, removes}; only commits still in the log are listed (a
+ * commit without commitInfo has operation null and its file's mtime as timestamp).
+ * Caller owns the returned array (json_decref). No log: LH_ENOTFOUND. */
 lh_status lh_table_history(lh_store *s, const char *prefix, json_t **out, lh_err *err);
 
 /* Converts a DuckDB/Delta type pair: builds the Spark schema from (name, duckdb type)
  * columns. types are DuckDB type names such as "BIGINT", "DECIMAL(10,2)",
- * "TIMESTAMP WITH TIME ZONE", "VARCHAR". Unsupported types are LH_EUNSUPPORTED. */
+ * "TIMESTAMP WITH TIME ZONE", "VARCHAR", "INTEGER[]", "STRUCT(a INTEGER, \"b\" VARCHAR)",
+ * "MAP(VARCHAR, BIGINT)" (plus common aliases such as INT, TEXT, TIMESTAMPTZ, LIST(x)).
+ * Unsupported types are LH_EUNSUPPORTED, including plain TIMESTAMP (timestamp_ntz is not
+ * in protocol (1,2): convert to TIMESTAMP WITH TIME ZONE first), HUGEINT, unsigned, UUID,
+ * TIME and INTERVAL. A column name Delta refuses without column mapping (empty, or with a
+ * space or any of ,;{}()=\n\t) is LH_EINVAL. nullable may be NULL (all nullable); nested
+ * fields are always nullable. The error names the column. Caller json_decref's *out. */
 lh_status lh_table_schema_from_duckdb(const char *const *names, const char *const *types,
                                       const bool *nullable, size_t n, json_t **out, lh_err *err);
 
-/* The DuckDB type name for a Spark schema type (json string or object), into out. */
+/* The DuckDB type name for a Spark schema type (json string or object), appended to out:
+ * timestamp -> TIMESTAMP WITH TIME ZONE, decimal(p,s) -> DECIMAL(p,s), array -> T[],
+ * map -> MAP(K, V), struct -> STRUCT("name" T, ...). timestamp_ntz and unknown types are
+ * LH_EUNSUPPORTED. */
 lh_status lh_table_duckdb_type(const json_t *spark_type, lh_buf *out, lh_err *err);
 
 #endif

@@ -208,9 +208,12 @@ static void run_case(const char *name)
     closedir(d);
     lh_store_free(s);
     if (missing.len) {
+        char msg[4096];
+        snprintf(msg, sizeof msg, "%s", missing.data);
+        lh_buf_release(&missing);
         print_message("%s: %d versions match\n", name, checked);
         fail_msg("%s: the shared DAT fixture lacks data files its log references; the "
-                 "versions that need them cannot be checked:%s", name, missing.data);
+                 "versions that need them cannot be checked:%s", name, msg);
     }
     lh_buf_release(&missing);
     assert_true(checked > 0);
