@@ -444,6 +444,8 @@ static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, l
     json_t *root = NULL;
     if (!st) {
         json_error_t jerr;
+        /* INT_AS_REAL: query_location is a uint64 (UINT64_MAX when unknown), too big for
+         * json_int_t; the walk reads no numbers. */
         root = json_loadb(text.data ? text.data : "", text.len, JSON_DECODE_INT_AS_REAL, &jerr);
         if (!root)
             st = lh_fail(err, LH_EDENIED, "query is too complex for the statement gate (%s)",
@@ -525,16 +527,19 @@ lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_stat
 {
     if (!sql)
         return lh_fail(err, LH_EINVAL, "no SQL given");
-    /* A failed prepare has no type (INVALID): the parse-tree check alone decides. */
-    duckdb_statement_type t = prepared ? duckdb_prepared_statement_type(prepared)
-                                       : DUCKDB_STATEMENT_TYPE_INVALID;
+    /* A failed prepare has no type, and asking DuckDB 1.4.4 for it throws an uncaught
+     * C++ exception (abort), so check the error first: without a type, the parse-tree
+     * check alone decides (it accepts SELECT statements only). */
+    duckdb_statement_type t = DUCKDB_STATEMENT_TYPE_INVALID;
+    if (prepared && !duckdb_prepare_error(prepared))
+        t = duckdb_prepared_statement_type(prepared);
     if (t == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
         const char *inner = explained(sql);
         if (!inner)
             return lh_fail(err, LH_EDENIED, "EXPLAIN must start the statement");
         bool not_select;
         lh_status st = check_select(e, inner, &not_select, err);
-        if (not_select)
+        if (not_select || st == LH_EINVAL) /* DuckDB parsed the whole EXPLAIN: valid SQL */
             return lh_fail(err, LH_EDENIED, "only EXPLAIN of a read-only query is allowed "
                            "(not EXPLAIN ANALYZE, which runs it, nor EXPLAIN options)");
         return st;
@@ -543,5 +548,17 @@ lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_stat
         return lh_fail(err, LH_EDENIED, "only read-only queries are allowed; got %s",
                        statement_type_name(t));
     bool not_select;
-    return check_select(e, sql, &not_select, err);
+    lh_status st = check_select(e, sql, &not_select, err);
+    if (not_select && t == DUCKDB_STATEMENT_TYPE_INVALID && explained(sql)) {
+        /* Probably an EXPLAIN that failed to prepare: denied either way, but say why when
+         * the explained statement is itself denied. */
+        lh_err inner_err;
+        lh_status inner = check_select(e, explained(sql), &not_select, &inner_err);
+        if (inner == LH_EDENIED && !not_select)
+            return lh_fail(err, LH_EDENIED, "%s", inner_err.msg);
+        if (inner != LH_OK)
+            return lh_fail(err, LH_EDENIED, "only EXPLAIN of a read-only query is allowed "
+                           "(not EXPLAIN ANALYZE, which runs it, nor EXPLAIN options)");
+    }
+    return st;
 }

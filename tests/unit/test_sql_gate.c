@@ -1,0 +1,481 @@
+/* Unit tests for the statement gate (sql_gate.c): what user SQL may run.
+ *
+ * Each SQL is handled the way lh_engine_query does: extract statements, prepare the one
+ * statement, ask the gate. Allowed queries are then executed, so that the gate is shown
+ * not to refuse valid SQL and the test data is shown to be reachable. Denied queries
+ * name a fragment the message must contain. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "testutil.h"
+
+typedef struct fixture {
+    char root[256];
+    lh_engine *e;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    lh_test_tmpdir(f->root, sizeof f->root);
+    lh_engine_config cfg = {.data_root = f->root};
+    lh_err err = {{0}};
+    if (lh_engine_open(&cfg, &f->e, &err)) {
+        fprintf(stderr, "open: %s\n", err.msg);
+        return -1;
+    }
+    const char *ddl[] = {
+        "CREATE VIEW people AS SELECT * FROM (VALUES (1, 'ann', 30), (2, 'bob', 40), "
+        "(3, 'cyd', 50)) t(id, name, age)",
+        "CREATE VIEW orders AS SELECT * FROM (VALUES (1, 10.5), (1, 20.0), (3, 7.25)) "
+        "t(person_id, amount)",
+        "CREATE TABLE hidden AS SELECT 'SECRET' AS v",
+    };
+    for (size_t i = 0; i < sizeof ddl / sizeof ddl[0]; i++)
+        if (lh_engine_exec(f->e, ddl[i], &err)) {
+            fprintf(stderr, "setup: %s\n", err.msg);
+            return -1;
+        }
+    if (lh_engine_allow_relation(f->e, "people", &err) ||
+        lh_engine_allow_relation(f->e, "orders", &err))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    lh_engine_free(f->e);
+    lh_test_rmtree(f->root);
+    free(f);
+    return 0;
+}
+
+/* Runs sql through extract + prepare + gate. When rows is not NULL and the gate allows
+ * it, executes the statement and stores the number of rows (-1 when it failed). When
+ * extraction does not give exactly one statement, the gate gets no prepared statement
+ * (the caller would refuse such SQL first; the gate must refuse it too). */
+static lh_status gate_sql(lh_engine *e, const char *sql, lh_err *err, long *rows)
+{
+    duckdb_extracted_statements ex = NULL;
+    duckdb_prepared_statement ps = NULL;
+    idx_t n = duckdb_extract_statements(e->conn, sql, &ex);
+    if (n == 1)
+        duckdb_prepare_extracted_statement(e->conn, ex, 0, &ps);
+    lh_status st = lh__sql_gate_check(e, sql, ps, err);
+    if (rows && st == LH_OK) {
+        duckdb_result res;
+        *rows = -1;
+        if (duckdb_execute_prepared(ps, &res) == DuckDBSuccess) {
+            *rows = 0;
+            duckdb_data_chunk chunk;
+            while ((chunk = duckdb_fetch_chunk(res)) != NULL) {
+                *rows += (long)duckdb_data_chunk_get_size(chunk);
+                duckdb_destroy_data_chunk(&chunk);
+            }
+        } else {
+            fprintf(stderr, "execute %s: %s\n", sql, duckdb_result_error(&res));
+        }
+        duckdb_destroy_result(&res);
+    }
+    duckdb_destroy_prepare(&ps);
+    duckdb_destroy_extracted(&ex);
+    return st;
+}
+
+static void expect_allowed(lh_engine *e, const char *const *sqls, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        lh_err err = {{0}};
+        long rows = -1;
+        lh_status st = gate_sql(e, sqls[i], &err, &rows);
+        if (st != LH_OK) {
+            fprintf(stderr, "wrongly denied (%d): %s\n  -> %s\n", st, sqls[i], err.msg);
+            bad++;
+        } else if (rows < 1) {
+            fprintf(stderr, "allowed but returned %ld rows: %s\n", rows, sqls[i]);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+typedef struct denial {
+    const char *sql;
+    const char *msg;  /* fragment the message must contain */
+} denial;
+
+static void expect_denied(lh_engine *e, const denial *cases, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        lh_err err = {{0}};
+        lh_status st = gate_sql(e, cases[i].sql, &err, NULL);
+        if (st != LH_EDENIED) {
+            fprintf(stderr, "not denied (%d): %s\n  -> %s\n", st, cases[i].sql, err.msg);
+            bad++;
+        } else if (!strstr(err.msg, cases[i].msg)) {
+            fprintf(stderr, "denied with the wrong message: %s\n  -> %s\n  (wanted '%s')\n",
+                    cases[i].sql, err.msg, cases[i].msg);
+            bad++;
+        }
+    }
+    assert_int_equal(bad, 0);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void allowed_queries_pass_and_run(void **state)
+{
+    fixture *f = *state;
+    static const char *const ok[] = {
+        "SELECT * FROM people",
+        "FROM people",
+        "select name from PEOPLE where age > 20 order by name limit 5",
+        "SELECT * FROM \"people\"",
+        "VALUES (1, 'a'), (2, 'b')",
+        "WITH adults AS (SELECT * FROM people WHERE age >= 18) SELECT count(*) FROM adults",
+        "WITH a AS (SELECT 1 AS x), b AS MATERIALIZED (SELECT x + 1 AS y FROM a) "
+        "SELECT * FROM a, b",
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 3) "
+        "SELECT * FROM t",
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT * FROM (SELECT n + 1 FROM t "
+        "WHERE n < 3)) SELECT * FROM t",
+        /* a CTE named like a relation that is not allowed shadows it */
+        "WITH hidden AS (SELECT 42 AS v) SELECT * FROM hidden",
+        "WITH Hidden AS (SELECT 42 AS v) SELECT * FROM (SELECT * FROM HIDDEN) s",
+        "SELECT p.name, o.amount FROM people p JOIN orders o ON o.person_id = p.id",
+        "SELECT * FROM people p LEFT JOIN orders o ON o.person_id = p.id",
+        "SELECT * FROM people CROSS JOIN orders",
+        "SELECT id FROM people UNION SELECT person_id FROM orders EXCEPT SELECT 99",
+        "SELECT name FROM people WHERE id IN (SELECT person_id FROM orders WHERE amount > "
+        "(SELECT avg(amount) FROM orders))",
+        "SELECT name, sum(age) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), "
+        "row_number() OVER w, lag(age, 1, 0) OVER w FROM people WINDOW w AS (ORDER BY age)",
+        "SELECT list_transform([1, 2, 3], x -> x * 2), [y + 1 FOR y IN [1, 2]], "
+        "list_reduce([1, 2, 3], (a, b) -> a + b), list_filter([1, 2], lambda x: x > 1)",
+        "SELECT COLUMNS('^(id|name)$') FROM people",
+        "SELECT * EXCLUDE (age) FROM people",
+        "SELECT CASE WHEN age > 35 THEN 'old' ELSE 'young' END, CAST(age AS VARCHAR), "
+        "age::DOUBLE, TRY_CAST('x' AS INT), upper(name), regexp_replace(name, 'a', 'b'), "
+        "date_trunc('month', DATE '2024-05-17'), {'k': id}.k, [1, 2, 3][2], "
+        "coalesce(NULL, name), name ILIKE 'A%', age BETWEEN 1 AND 100, age IS NOT NULL, "
+        "NOT (age = 1 OR age = 2) AND true, CAST(1.5 AS DECIMAL(10, 2)), INTERVAL 1 DAY "
+        "FROM people",
+        "SELECT name, count(*) FROM people GROUP BY ALL HAVING count(*) >= 1 ORDER BY ALL",
+        "SELECT count(*) FILTER (WHERE age > 30), string_agg(name, ',' ORDER BY name), "
+        "arg_max(name, age) FROM people",
+        "SELECT id FROM people QUALIFY row_number() OVER (ORDER BY id) = 1",
+        "SELECT x FROM people, LATERAL (SELECT people.id * 2 AS x)",
+        "SELECT * FROM (FROM people) t WHERE t.id = 1",
+        "SELECT EXISTS (FROM orders), (SELECT max(amount) FROM orders), 1 = ANY (SELECT 1)",
+        "SELECT * FROM people PIVOT (sum(age) FOR name IN ('ann', 'bob'))",
+        "UNPIVOT people ON age INTO NAME k VALUE v",
+        "SELECT * FROM people USING SAMPLE 100%",
+        "SELECT version(), pg_typeof(1), typeof(1), current_date, md5('x'), random() < 2",
+        "SELECT #1, #2 FROM people",
+        "SELECT * FROM range(10)",
+        "SELECT * FROM generate_series(1, 3) g(i), unnest([1, 2]) u(j)",
+        "SELECT * FROM people, range((SELECT count(*) FROM orders)) r(i)",
+        "SELECT * FROM main.people",
+        "SELECT * FROM memory.main.people",
+        "SELECT * FROM memory.people",
+        "DESCRIBE people",
+        "SHOW people",
+        "DESCRIBE SELECT name FROM people",
+        "SUMMARIZE people",
+        "SUMMARIZE SELECT age FROM people",
+        "EXPLAIN SELECT * FROM people WHERE id = 1",
+        "  explain\n  WITH t AS (SELECT 1) FROM t",
+    };
+    expect_allowed(f->e, ok, N(ok));
+}
+
+static void write_and_admin_statements_are_denied(void **state)
+{
+    fixture *f = *state;
+    static const denial no[] = {
+        {"INSERT INTO hidden VALUES ('x')", "only read-only queries are allowed; got INSERT"},
+        {"UPDATE hidden SET v = 'y'", "got UPDATE"},
+        {"DELETE FROM hidden", "got DELETE"},
+        {"CREATE TABLE t2 (x INT)", "got CREATE"},
+        {"CREATE MACRO m() AS 1", "read-only"},
+        {"DROP TABLE hidden", "got DROP"},
+        {"ALTER TABLE hidden ADD COLUMN y INT", "got ALTER"},
+        {"COPY people TO '/tmp/lh-gate-out.csv'", "read-only"},
+        {"COPY (SELECT 1) TO 'out.parquet'", "read-only"},
+        {"ATTACH ':memory:' AS db2", "got ATTACH"},
+        {"DETACH db2", "got DETACH"},
+        {"INSTALL httpfs", "got LOAD"},
+        {"LOAD httpfs", "got LOAD"},
+        {"SET threads = 1", "got SET"},
+        {"RESET threads", "got SET"},
+        {"SET VARIABLE x = 1", "got SET"},
+        {"USE memory", "got SET"},
+        {"PRAGMA version", "read-only"},
+        {"PRAGMA enable_profiling", "read-only"},
+        {"CALL pragma_version()", "got CALL"},
+        {"CALL enable_logging()", "got CALL"},
+        {"EXPORT DATABASE '/tmp/lh-gate-export'", "read-only"},
+        {"IMPORT DATABASE '/tmp/lh-gate-export'", "read-only"},
+        {"CHECKPOINT", "got CALL"},
+        {"VACUUM", "got VACUUM"},
+        {"ANALYZE", "read-only"},
+        {"BEGIN TRANSACTION", "read-only"},
+        {"PREPARE p AS SELECT 1", "got PREPARE"},
+        {"EXECUTE p", "read-only"},
+        {"PIVOT people ON name USING sum(age)", "read-only"},
+    };
+    expect_denied(f->e, no, N(no));
+}
+
+static void file_and_catalog_functions_are_denied(void **state)
+{
+    fixture *f = *state;
+    static const denial no[] = {
+        {"SELECT * FROM read_csv('/etc/passwd')", "table function read_csv is not allowed"},
+        {"SELECT * FROM read_csv_auto('x.csv')", "table function read_csv_auto"},
+        {"SELECT * FROM read_parquet('x.parquet')", "table function read_parquet"},
+        {"SELECT * FROM parquet_scan('x.parquet')", "table function parquet_scan"},
+        {"SELECT * FROM parquet_metadata('x.parquet')", "table function parquet_metadata"},
+        {"SELECT * FROM read_json('x.json')", "table function read_json"},
+        {"SELECT * FROM read_ndjson_objects('x.json')", "table function read_ndjson_objects"},
+        {"SELECT * FROM read_text('/etc/passwd')", "table function read_text"},
+        {"SELECT * FROM read_blob('/etc/passwd')", "table function read_blob"},
+        {"SELECT * FROM glob('*')", "table function glob"},
+        {"SELECT * FROM sniff_csv('x.csv')", "table function sniff_csv"},
+        {"SELECT * FROM query('SELECT * FROM hidden')", "table function query is"},
+        {"SELECT * FROM query_table('hidden')", "table function query_table"},
+        {"SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))",
+         "table function json_execute_serialized_sql"},
+        {"SELECT * FROM enable_logging()", "table function enable_logging"},
+        {"SELECT * FROM checkpoint()", "table function checkpoint"},
+        {"SELECT * FROM duckdb_settings()", "table function duckdb_settings"},
+        {"SELECT * FROM duckdb_views()", "table function duckdb_views"},
+        {"SELECT * FROM duckdb_secrets()", "table function duckdb_secrets"},
+        {"SELECT * FROM pragma_table_info('hidden')", "table function pragma_table_info"},
+        {"SELECT * FROM which_secret('s3://b/x', 's3')", "table function which_secret"},
+        {"SELECT * FROM iceberg_scan('x')", "table function iceberg_scan"},
+        {"SELECT * FROM delta_scan('x')", "table function delta_scan"},
+        {"SELECT * FROM histogram(people, age)", "table function histogram"},
+        {"SELECT current_setting('allowed_directories')", "function current_setting is"},
+        {"SELECT getenv('HOME')", "function getenv"},
+        {"SELECT getvariable('x')", "function getvariable"},
+        {"SELECT nextval('seq')", "function nextval"},
+        {"SELECT currval('seq')", "function currval"},
+        {"SELECT setseed(0.5)", "function setseed"},
+        {"SELECT txid_current()", "function txid_current"},
+        {"SELECT write_log('x')", "function write_log"},
+        {"SELECT json_serialize_plan('SELECT * FROM hidden')", "function json_serialize_plan"},
+        {"SELECT pg_get_viewdef(1)", "function pg_get_viewdef"},
+        {"SELECT get_block_size('memory')", "function get_block_size"},
+        {"SELECT read_text('/etc/passwd')", "function read_text"},
+        {"SELECT query('SELECT 1')", "function query"},
+        {"SELECT enable_logging()", "function enable_logging"},
+        {"SELECT system.main.current_setting('threads')", "function current_setting"},
+        {"SELECT row_number() OVER (), duckdb_anything() FROM people", "function duckdb_anything"},
+    };
+    expect_denied(f->e, no, N(no));
+}
+
+static void relations_outside_the_catalog_are_denied(void **state)
+{
+    fixture *f = *state;
+    static const denial no[] = {
+        {"SELECT * FROM hidden", "unknown relation \"hidden\""},
+        {"SELECT * FROM main.hidden", "unknown relation \"hidden\""},
+        {"SELECT * FROM duckdb_settings", "unknown relation \"duckdb_settings\""},
+        {"SELECT * FROM duckdb_tables", "unknown relation \"duckdb_tables\""},
+        {"SELECT * FROM system.main.duckdb_settings", "relation \"system.main.duckdb_settings\""},
+        {"SELECT * FROM information_schema.tables", "relation \"information_schema.tables\""},
+        {"SELECT * FROM pg_catalog.pg_class", "relation \"pg_catalog.pg_class\" is not allowed"},
+        {"SELECT * FROM sqlite_master", "unknown relation"},
+        {"SELECT * FROM temp.main.people", "relation \"temp.main.people\" is not allowed"},
+        {"SELECT * FROM system.people", "relation \"system.people\" is not allowed"},
+        {"SELECT * FROM 'file.csv'", "unknown relation \"file.csv\""},
+        {"FROM '/etc/passwd'", "unknown relation \"/etc/passwd\""},
+        {"SELECT * FROM 'people.parquet'", "unknown relation"},
+        {"SELECT * FROM people AT (VERSION => 1)", "time travel"},
+        {"SELECT * FROM people WHERE id IN (SELECT 1 FROM hidden)", "unknown relation"},
+        {"SELECT * FROM people p JOIN hidden h ON true", "unknown relation"},
+        {"SELECT * FROM people ORDER BY (SELECT count(*) FROM hidden)", "unknown relation"},
+        {"SELECT * FROM people LIMIT (SELECT count(*) FROM hidden)", "unknown relation"},
+        {"SELECT * FROM range((SELECT count(*) FROM hidden))", "unknown relation"},
+        {"SELECT sum(id) FILTER (WHERE id IN (SELECT 1 FROM hidden)) FROM people",
+         "unknown relation"},
+        {"SELECT * FROM people UNION ALL SELECT 1, v, 1 FROM hidden", "unknown relation"},
+        {"SELECT * FROM people PIVOT (sum(age) FOR name IN ('a')) p, hidden", "unknown relation"},
+    };
+    expect_denied(f->e, no, N(no));
+}
+
+static void nesting_and_cte_scoping(void **state)
+{
+    fixture *f = *state;
+    static const denial no[] = {
+        /* a CTE that hides a file read */
+        {"WITH x AS (SELECT * FROM read_csv('/etc/passwd')) SELECT * FROM x", "read_csv"},
+        {"WITH x AS MATERIALIZED (FROM read_parquet('a.parquet')) FROM x", "read_parquet"},
+        /* a file read deep inside a subquery in WHERE */
+        {"SELECT * FROM people WHERE id IN (SELECT id FROM (SELECT * FROM people WHERE EXISTS "
+         "(SELECT * FROM read_csv('/etc/passwd') WHERE 1 = (SELECT 1))) s)", "read_csv"},
+        {"SELECT CASE WHEN (SELECT count(*) FROM glob('*')) > 0 THEN 1 END", "glob"},
+        /* lambdas and list comprehensions */
+        {"SELECT list_transform([1], x -> current_setting('threads'))", "current_setting"},
+        {"SELECT [current_setting('threads') FOR x IN [1]]", "current_setting"},
+        {"SELECT list_filter([1], x -> x IN (SELECT 1 FROM hidden))", "unknown relation"},
+        {"SELECT sum(age) OVER (PARTITION BY (SELECT v FROM hidden)) FROM people", "hidden"},
+        /* a WITH item does not see itself or later items: these read the real table */
+        {"WITH hidden AS (SELECT * FROM hidden) SELECT * FROM hidden", "unknown relation"},
+        {"WITH a AS (SELECT * FROM hidden), hidden AS (SELECT 1) SELECT * FROM a",
+         "unknown relation"},
+        {"WITH RECURSIVE a AS (SELECT * FROM hidden), hidden AS (SELECT 1) SELECT * FROM a",
+         "unknown relation"},
+        {"WITH hidden AS MATERIALIZED (SELECT * FROM hidden) SELECT * FROM hidden",
+         "unknown relation"},
+        /* the anchor of a recursive CTE reads the real table of that name */
+        {"WITH RECURSIVE hidden(v) AS (SELECT * FROM hidden UNION ALL SELECT v FROM hidden "
+         "WHERE false) SELECT * FROM hidden", "unknown relation"},
+        {"WITH RECURSIVE hidden(v) AS (SELECT 'a' UNION ALL SELECT v FROM hidden WHERE false "
+         "UNION ALL SELECT v FROM hidden) SELECT * FROM hidden", "unknown relation"},
+        /* CTE scope ends with its query; a qualified name is never a CTE */
+        {"SELECT * FROM (WITH hidden AS (SELECT 1) SELECT * FROM hidden) t, hidden",
+         "unknown relation"},
+        {"WITH x AS (SELECT 1) SELECT * FROM main.x", "unknown relation \"x\""},
+        {"SELECT (WITH hidden AS (SELECT 1) FROM hidden), (FROM hidden)", "unknown relation"},
+    };
+    expect_denied(f->e, no, N(no));
+}
+
+static void explain_describe_show(void **state)
+{
+    fixture *f = *state;
+    static const denial no[] = {
+        {"EXPLAIN SELECT * FROM hidden", "unknown relation \"hidden\""},
+        {"EXPLAIN SELECT * FROM read_csv('/etc/passwd')", "read_csv"},
+        {"EXPLAIN ANALYZE SELECT 1", "EXPLAIN ANALYZE"},
+        {"EXPLAIN ANALYZE SELECT * FROM people", "EXPLAIN ANALYZE"},
+        {"EXPLAIN (FORMAT json) SELECT 1", "only EXPLAIN of a read-only query"},
+        {"EXPLAIN INSERT INTO hidden VALUES ('x')", "only EXPLAIN of a read-only query"},
+        {"EXPLAIN COPY people TO 'x.csv'", "only EXPLAIN of a read-only query"},
+        {"/* c */ EXPLAIN SELECT * FROM hidden", "unknown relation"},
+        {"DESCRIBE hidden", "unknown relation \"hidden\""},
+        {"DESCRIBE SELECT * FROM read_csv('/etc/passwd')", "read_csv"},
+        {"SUMMARIZE hidden", "unknown relation"},
+        {"SUMMARIZE FROM read_csv('/etc/passwd')", "read_csv"},
+        {"SUMMARIZE SELECT current_setting('threads')", "current_setting"},
+        {"SHOW TABLES", "SHOW \"tables\" is not allowed"},
+        {"SHOW ALL TABLES", "is not allowed"},
+        {"SHOW databases", "is not allowed"},
+        {"SELECT * FROM (SHOW TABLES)", "is not allowed"},
+    };
+    expect_denied(f->e, no, N(no));
+    /* The explained statement is the rest of the text after EXPLAIN, comments included. */
+    static const char *const ok[] = {
+        "/* plan */ EXPLAIN -- why\n SELECT 1",
+        "EXPLAIN FROM people",
+    };
+    expect_allowed(f->e, ok, N(ok));
+}
+
+static void messages_are_clear(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    assert_int_equal(gate_sql(f->e, "SELECT * FROM secrets", &err, NULL), LH_EDENIED);
+    assert_string_equal(err.msg, "unknown relation \"secrets\"; known datasets: people, orders");
+    assert_int_equal(gate_sql(f->e, "INSERT INTO hidden SELECT 'x'", &err, NULL), LH_EDENIED);
+    assert_string_equal(err.msg, "only read-only queries are allowed; got INSERT");
+    assert_int_equal(gate_sql(f->e, "SELECT * FROM read_csv('/etc/passwd')", &err, NULL),
+                     LH_EDENIED);
+    assert_non_null(strstr(err.msg, "table function read_csv is not allowed"));
+
+    /* With no datasets the message says so; with many, it lists the first ten. */
+    lh_engine_clear_relations(f->e);
+    assert_int_equal(gate_sql(f->e, "FROM people", &err, NULL), LH_EDENIED);
+    assert_string_equal(err.msg, "unknown relation \"people\"; no datasets are available");
+    for (int i = 0; i < 12; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "ds%02d", i);
+        assert_int_equal(lh_engine_allow_relation(f->e, name, &err), LH_OK);
+    }
+    assert_int_equal(gate_sql(f->e, "FROM people", &err, NULL), LH_EDENIED);
+    assert_non_null(strstr(err.msg, "ds00, ds01, ds02, ds03, ds04, ds05, ds06, ds07, ds08, ds09, "
+                                     "... (12 in all)"));
+    assert_null(strstr(err.msg, "ds10"));
+    lh_engine_clear_relations(f->e);
+    assert_int_equal(lh_engine_allow_relation(f->e, "people", &err), LH_OK);
+    assert_int_equal(lh_engine_allow_relation(f->e, "orders", &err), LH_OK);
+}
+
+static void gate_without_prepared_statement(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    /* Malformed SQL is bad input, with DuckDB's parser message. */
+    assert_int_equal(lh__sql_gate_check(f->e, "SELEC 1", NULL, &err), LH_EINVAL);
+    assert_non_null(strstr(err.msg, "syntax error"));
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT * FROM", NULL, &err), LH_EINVAL);
+    assert_int_equal(lh__sql_gate_check(f->e, NULL, NULL, &err), LH_EINVAL);
+    /* The parse-tree check alone decides when there is no prepared statement. */
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT * FROM people", NULL, &err), LH_OK);
+    assert_int_equal(lh__sql_gate_check(f->e, "DROP TABLE hidden", NULL, &err), LH_EDENIED);
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT 1; SELECT 2", NULL, &err), LH_EDENIED);
+    assert_non_null(strstr(err.msg, "exactly one statement"));
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT 1; DROP TABLE hidden", NULL, &err),
+                     LH_EDENIED);
+    /* Quotes and odd bytes in the SQL reach the parser intact (bound, not spliced). */
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT 'it''s', '\\'", NULL, &err), LH_OK);
+    assert_int_equal(lh__sql_gate_check(f->e, "SELECT '\xff'", NULL, &err), LH_EINVAL);
+    /* Deep nesting is refused cleanly, not with a crash. */
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    lh_buf_adds(&b, "SELECT ");
+    for (int i = 0; i < 3000; i++)
+        lh_buf_adds(&b, "abs(");
+    lh_buf_adds(&b, "1");
+    for (int i = 0; i < 3000; i++)
+        lh_buf_adds(&b, ")");
+    lh_status st = lh__sql_gate_check(f->e, lh_buf_cstr(&b), NULL, &err);
+    assert_int_equal(st, LH_EINVAL); /* DuckDB's max_expression_depth */
+    lh_buf_reset(&b);
+    for (int i = 0; i < 1500; i++)
+        lh_buf_adds(&b, "SELECT * FROM (");
+    lh_buf_adds(&b, "SELECT 1");
+    for (int i = 0; i < 1500; i++)
+        lh_buf_adds(&b, ")");
+    st = lh__sql_gate_check(f->e, lh_buf_cstr(&b), NULL, &err);
+    assert_true(st == LH_EDENIED || st == LH_EINVAL);
+    lh_buf_release(&b);
+    /* The hidden table was never touched by any denied statement above. */
+    json_t *row = NULL;
+    assert_int_equal(lh_engine_query_row(f->e, "SELECT count(*)::VARCHAR FROM hidden", &row, &err),
+                     LH_OK);
+    assert_string_equal(json_string_value(json_array_get(row, 0)), "1");
+    json_decref(row);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(allowed_queries_pass_and_run),
+        cmocka_unit_test(write_and_admin_statements_are_denied),
+        cmocka_unit_test(file_and_catalog_functions_are_denied),
+        cmocka_unit_test(relations_outside_the_catalog_are_denied),
+        cmocka_unit_test(nesting_and_cte_scoping),
+        cmocka_unit_test(explain_describe_show),
+        cmocka_unit_test(messages_are_clear),
+        cmocka_unit_test(gate_without_prepared_statement),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
