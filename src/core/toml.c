@@ -547,15 +547,17 @@ static lh_status parse_number(parser *p, json_t **out)
     return *out ? LH_OK : oom(p);
 }
 
-/* Reads exactly n digits as a number, or returns -1. */
+/* Reads exactly n digits as a number, or returns -1 with p->pos left at the field's
+ * start so the error points at the whole field. */
 static int fixed_digits(parser *p, int n)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!is_digit(peek(p, 0)))
+        if (!is_digit(peek(p, i)))
             return -1;
-        v = v * 10 + (p->s[p->pos++] - '0');
+        v = v * 10 + (p->s[p->pos + i] - '0');
     }
+    p->pos += n;
     return v;
 }
 
