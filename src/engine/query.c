@@ -156,10 +156,15 @@ static lh_status prepare_one(lh_engine *e, const char *sql, duckdb_prepared_stat
         st = lh_fail(err, LH_EINVAL, "exactly one statement is allowed; got %llu", (unsigned long long)n);
     } else if (duckdb_prepare_extracted_statement(e->conn, stmts, 0, out) == DuckDBError) {
         const char *msg = duckdb_prepare_error(*out);
-        /* Binder errors about the sandbox are refusals, not typos. */
-        lh_status code = msg && (strstr(msg, "disabled") || strstr(msg, "Permission"))
-                             ? LH_EDENIED : LH_EINVAL;
-        st = lh_fail(err, code, "%s", msg ? msg : "could not prepare the query");
+        /* A statement DuckDB cannot even bind (INSERT into a view, a file it may not
+         * read) is often one the gate refuses anyway: its reason is the clearer one. */
+        lh_err gate_err;
+        if (type && lh__sql_gate_check(e, sql, *out, &gate_err) == LH_EDENIED)
+            st = lh_fail(err, LH_EDENIED, "%s", gate_err.msg);
+        else if (msg && (strstr(msg, "disabled") || strstr(msg, "Permission")))
+            st = lh_fail(err, LH_EDENIED, "%s", msg); /* the sandbox said no */
+        else
+            st = lh_fail(err, LH_EINVAL, "%s", msg ? msg : "could not prepare the query");
         duckdb_destroy_prepare(out);
     } else if (type) {
         *type = duckdb_prepared_statement_type(*out);

@@ -140,32 +140,23 @@ void lh__ingest_short_error(lh_err *err)
 {
     if (!err)
         return;
-    /* DuckDB errors run to dozens of lines of hints; keep the first line, and the
-     * original line's text when it names one (cut to stay readable). */
+    /* DuckDB errors run to dozens of lines of hints: keep the first line plus the first
+     * later line that says what exactly was wrong, cut to stay readable. */
+    static const char *telling[] = {"Invalid unicode", "Expected Number", "Maximum line size",
+                                    "It was not possible", "Malformed JSON", "Original Line"};
     char *nl = strchr(err->msg, '\n');
     if (!nl)
         return;
-    if ((size_t)(nl - err->msg) > 800) {
-        *nl = '\0';
-        return;
+    char detail[200] = "";
+    for (size_t k = 0; k < sizeof telling / sizeof telling[0] && !detail[0]; k++) {
+        char *hit = strstr(nl, telling[k]);
+        if (hit) {
+            size_t len = strcspn(hit, "\n");
+            snprintf(detail, sizeof detail, "%.*s", (int)(len < 160 ? len : 160), hit);
+        }
     }
-    char *second = nl + 1;
-    while (*second == '\n')
-        second++;
-    char *end2 = strchr(second, '\n');
-    bool keep2 = !strncmp(second, "Original Line", 13) || !strncmp(second, "Invalid unicode", 15) ||
-                 !strncmp(second, "Expected Number", 15) || !strncmp(second, "Maximum line size", 17) ||
-                 !strncmp(second, "It was not possible", 19);
-    if (keep2) {
-        if (end2)
-            *end2 = '\0';
-        size_t len2 = strlen(second);
-        if (len2 > 160)
-            second[160] = '\0';
-        *nl = ';';
-        memmove(nl + 2, second, strlen(second) + 1);
-        nl[1] = ' ';
-    } else {
-        *nl = '\0';
-    }
+    *nl = '\0';
+    size_t used = strlen(err->msg);
+    if (detail[0] && used + 2 + strlen(detail) < sizeof err->msg)
+        snprintf(err->msg + used, sizeof err->msg - used, "; %s", detail);
 }

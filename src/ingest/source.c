@@ -97,7 +97,7 @@ static lh_status csv_source(lh_engine *eng, const char *staged, lh_buf *source, 
     char forced = 0;
     if (st) {
         lh__ingest_short_error(err);
-        return lh_fail_wrap(err, LH_EINVAL, "cannot read as CSV (ragged rows or unknown dialect?)");
+        return lh_fail_wrap(err, LH_EINVAL, "cannot read as CSV");
     }
     const char *delim = json_string_value(json_array_get(row, 0));
     const char *quote = json_string_value(json_array_get(row, 1));
