@@ -1,6 +1,7 @@
 /* lake.c: opening a data directory, its writer lock, views, reconcile and resync. */
 #include "lake/lake.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -109,6 +110,56 @@ static int table_names_cb(void *ctx, const char *key, const lh_object_info *info
 
 static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_err *err);
 
+/* Removes what killed writers left behind: staged inputs and temp Parquet files. Only a
+ * lock holder calls this, so no live ingest owns them. Referenced files are never touched:
+ * temp names are never committed. */
+static void remove_leftovers(lh_lake *lake)
+{
+    lh_buf dir;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_path_join(&dir, lh_store_root(lake->store), "_staging");
+    DIR *d = opendir(dir.data);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        lh_buf p;
+        lh_buf_init(&p, PATH_MAX);
+        if (!lh_path_join(&p, dir.data, e->d_name))
+            lh_file_remove(p.data, NULL);
+        lh_buf_release(&p);
+    }
+    if (d)
+        closedir(d);
+    lh_buf_reset(&dir);
+    lh_path_join(&dir, lh_store_root(lake->store), "tables");
+    DIR *t = opendir(dir.data);
+    while (t && (e = readdir(t))) {
+        if (e->d_name[0] == '.')
+            continue;
+        lh_buf sub;
+        lh_buf_init(&sub, PATH_MAX);
+        lh_path_join(&sub, dir.data, e->d_name);
+        DIR *s = opendir(sub.data);
+        struct dirent *f;
+        while (s && (f = readdir(s))) {
+            if (strncmp(f->d_name, ".tmp-", 5))
+                continue;
+            lh_buf p;
+            lh_buf_init(&p, PATH_MAX);
+            if (!lh_path_join(&p, sub.data, f->d_name))
+                lh_file_remove(p.data, NULL);
+            lh_buf_release(&p);
+        }
+        if (s)
+            closedir(s);
+        lh_buf_release(&sub);
+    }
+    if (t)
+        closedir(t);
+    lh_buf_release(&dir);
+}
+
 lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
 {
     lh_lake *lake = calloc(1, sizeof *lake);
@@ -119,6 +170,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     lh_status st = lh_store_open_local(opts->data_dir, &lake->store, err);
     if (!st && opts->writer)
         st = take_lock(lake, err);
+    if (!st && opts->writer)
+        remove_leftovers(lake);
     if (!st)
         st = lh_catalog_open(lake->store, &lake->cat, err);
     if (!st) {
