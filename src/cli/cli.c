@@ -10,6 +10,8 @@
 #include "cli/cli_int.h"
 #include "core/util.h"
 
+extern char **environ;
+
 static const lh_cli_command commands[] = {
     {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson]",
      "load files into a dataset (created on first ingest, appended after)"},
@@ -19,6 +21,7 @@ static const lh_cli_command commands[] = {
      "list datasets, show one manifest, or edit its metadata"},
     {"history", lh__cli_history, "history NAME", "show a dataset's commits (versions for --as-of)"},
     {"resync", lh__cli_resync, "resync [NAME]", "recompute manifests from the live Parquet files"},
+    {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
 };
 
 static void usage(FILE *out)
@@ -26,8 +29,12 @@ static void usage(FILE *out)
     fprintf(out, "usage: lakehouse COMMAND [ARGS] [--data DIR] [--json]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n             %s\n", commands[i].name, commands[i].help, commands[i].usage);
-    fprintf(out, "\n--data DIR defaults to $LAKEHOUSE_DATA, else ./data. Exit status 0 on success;\n"
-                 "on error one line on stderr and a non-zero status.\n");
+    fprintf(out, "\nglobal options:\n"
+                 "  --data DIR     data directory; default $LAKEHOUSE_DATA, else [storage] root of\n"
+                 "                 the config (or $LAKEHOUSE_STORAGE_ROOT), else ./data\n"
+                 "  --config FILE  configuration file (TOML); default ./lakehouse.toml if present\n"
+                 "  --json         machine-readable output\n"
+                 "Exit status 0 on success; on error one line on stderr and a non-zero status.\n");
 }
 
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err)
@@ -63,9 +70,6 @@ const char *lh__cli_value(lh_cli *cli, int *i, const char *flag)
 int lh_cli_main(int argc, char **argv)
 {
     lh_cli cli = {.argc = argc, .argv = argv};
-    cli.data_dir = getenv("LAKEHOUSE_DATA");
-    if (!cli.data_dir || !*cli.data_dir)
-        cli.data_dir = "./data";
     if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -83,18 +87,32 @@ int lh_cli_main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             cli.json = true;
-        } else if (!strcmp(argv[i], "--data")) {
+        } else if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--config")) {
             if (i + 1 >= argc) {
                 free(rest);
-                return lh__cli_usage_error(&cli, "%s needs a value", "--data");
+                return lh__cli_usage_error(&cli, "%s needs a value", argv[i]);
             }
-            cli.data_dir = argv[++i];
+            if (!strcmp(argv[i], "--data"))
+                cli.data_dir = argv[++i];
+            else
+                cli.config_path = argv[++i];
         } else {
             rest[n++] = argv[i];
         }
     }
     cli.argc = n;
     cli.argv = rest;
+    /* Configuration: defaults < lakehouse.toml < LAKEHOUSE_* environment < flags. */
+    lh_err err;
+    lh_status st = lh_config_load(cli.config_path, environ, NULL, 0, &cli.config, &err);
+    if (st) {
+        free(rest);
+        return lh__cli_error(&cli, st, &err);
+    }
+    if (!cli.data_dir)
+        cli.data_dir = getenv("LAKEHOUSE_DATA");
+    if (!cli.data_dir || !*cli.data_dir)
+        cli.data_dir = lh_config_str(cli.config, "storage.root", "./data");
     int rc = -1;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(commands[i].name, cli.command))
@@ -103,6 +121,7 @@ int lh_cli_main(int argc, char **argv)
         fprintf(stderr, "lakehouse: unknown command '%s' (see 'lakehouse help')\n", cli.command);
         rc = 2;
     }
+    lh_config_free(cli.config);
     free(rest);
     return rc;
 }

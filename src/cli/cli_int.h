@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "core/config.h"
 #include "core/status.h"
 #include "lake/lake.h"
 
@@ -14,6 +15,8 @@ typedef struct lh_cli {
     char **argv;
     const char *command;
     const char *data_dir;
+    const char *config_path;   /* --config, or NULL for ./lakehouse.toml if present */
+    lh_config *config;         /* the effective configuration */
     bool json;
 } lh_cli;
 
@@ -29,6 +32,7 @@ int lh__cli_sql(lh_cli *cli);
 int lh__cli_datasets(lh_cli *cli);
 int lh__cli_history(lh_cli *cli);
 int lh__cli_resync(lh_cli *cli);
+int lh__cli_config(lh_cli *cli);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);

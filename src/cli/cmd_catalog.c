@@ -172,3 +172,23 @@ int lh__cli_resync(lh_cli *cli)
     lh_lake_free(lake);
     return rc;
 }
+
+int lh__cli_config(lh_cli *cli)
+{
+    if (cli->argc)
+        return lh__cli_usage_error(cli, "takes no arguments (got '%s')", cli->argv[0]);
+    if (cli->json) {
+        lh__cli_print_json(lh_config_root(cli->config));
+        return 0;
+    }
+    char *text = lh_config_dump(cli->config, true);
+    if (!text) {
+        lh_err err;
+        return lh__cli_error(cli, lh_fail(&err, LH_ENOMEM, "out of memory"), &err);
+    }
+    const char *path = lh_config_path(cli->config);
+    printf("# effective configuration (%s; data directory %s)\n%s", path ? path : "defaults",
+           cli->data_dir, text);
+    free(text);
+    return 0;
+}

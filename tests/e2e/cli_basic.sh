@@ -103,3 +103,17 @@ if gcc -O2 -I"$LH_REPO/third_party/duckdb" "$LH_SHARED_DIR/tools/duckref.c" -L"$
     [[ $out == ok* ]] && ok "delta_check $t: $out" || { not_ok "delta_check $t"; echo "# $out"; }
   done
 elif [[ ${CI:-} == true ]]; then not_ok "delta_check tool builds"; else echo "skip - delta_check (no ../shared/tools)"; fi
+
+# configuration: file < LAKEHOUSE_* environment < flags; a malformed file names line:column
+printf '[storage]\nroot = "%s/cfgdata"\n' "$WORK" > lakehouse.toml
+( unset LAKEHOUSE_DATA; "$LH" ingest lines.ndjson --name from_config --config lakehouse.toml >/dev/null )
+expect_eq "[storage] root from --config is the data directory" "yes" "$([[ -d $WORK/cfgdata/tables/from_config ]] && echo yes || echo no)"
+( unset LAKEHOUSE_DATA; cd "$WORK" && LAKEHOUSE_STORAGE_ROOT=$WORK/envdata "$LH" ingest lines.ndjson --name from_env >/dev/null )
+expect_eq "LAKEHOUSE_STORAGE_ROOT overrides ./lakehouse.toml" "yes" "$([[ -d $WORK/envdata/tables/from_env ]] && echo yes || echo no)"
+printf '[storage\nroot = 1\n' > broken.toml
+expect_fail "a malformed config names file:line:column" "broken.toml:1:9: expected" "$LH" datasets --config broken.toml
+printf '[server]\nthreads = "many"\n' > typed.toml
+expect_fail "a wrong type in the config names the key" "server.threads: expected an integer" "$LH" datasets --config typed.toml
+expect_fail "a missing --config file" "not found" "$LH" datasets --config "$WORK/nope.toml"
+check "lakehouse config prints the effective configuration" "$LH" config --config lakehouse.toml
+grep -q "root = \"$WORK/cfgdata\"" "$WORK/out" && ok "config shows the file's values" || not_ok "config shows the file's values"
