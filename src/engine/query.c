@@ -134,6 +134,7 @@ static lh_status columns_load(duckdb_prepared_statement prep, columns *c, lh_err
         duckdb_destroy_logical_type(&lt);
         const char *name = duckdb_prepared_statement_column_name(prep, i);
         c->owned[2 * i] = strdup(name ? name : "");
+        duckdb_free((void *)name); /* the C API hands out a copy */
         c->owned[2 * i + 1] = lh_buf_detach(&tn);
         if (st || !c->owned[2 * i] || !c->owned[2 * i + 1])
             return lh_fail(err, LH_ENOMEM, "out of memory");

@@ -10,7 +10,11 @@ ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 
 # check "what" cmd...: passes when the command exits 0.
-check() { local what=$1; shift; if "$@" >"$WORK/out" 2>"$WORK/err"; then ok "$what"; else not_ok "$what"; echo "# exit $?: $(head -c 600 "$WORK/err")"; fi; }
+check() {
+  local what=$1; shift
+  "$@" >"$WORK/out" 2>"$WORK/err"; local rc=$?
+  if [[ $rc -eq 0 ]]; then ok "$what"; else not_ok "$what"; echo "# exit $rc: $(head -c 600 "$WORK/err")"; fi
+}
 
 # expect_eq "what" expected actual
 expect_eq() { if [[ "$2" == "$3" ]]; then ok "$1"; else not_ok "$1"; echo "# expected: $2"; echo "# actual:   $3"; fi; }
