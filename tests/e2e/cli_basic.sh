@@ -117,3 +117,8 @@ expect_fail "a wrong type in the config names the key" "server.threads: expected
 expect_fail "a missing --config file" "not found" "$LH" datasets --config "$WORK/nope.toml"
 check "lakehouse config prints the effective configuration" "$LH" config --config lakehouse.toml
 grep -q "root = \"$WORK/cfgdata\"" "$WORK/out" && ok "config shows the file's values" || not_ok "config shows the file's values"
+
+# every command that help lists is documented in docs/CLI.md
+for cmd in $("$LH" help | awk '/^commands:/{on=1; next} /^$/{on=0} on && /^  [a-z]/{print $1}'); do
+  grep -q "^## $cmd\$" "$LH_REPO/docs/CLI.md" && ok "docs/CLI.md documents '$cmd'" || not_ok "docs/CLI.md documents '$cmd'"
+done
