@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalog/manifest.h"
@@ -81,7 +82,20 @@ static lh_status define_view(lh_lake *lake, const char *name, int64_t version, l
     lh_buf_init(&prefix, 1024);
     lh_catalog_table_prefix(name, &prefix);
     lh_path_join(&dir, lh_store_root(lake->store), prefix.data);
-    st = lh_engine_snapshot_select(lake->eng, dir.data, snap, &sql, err);
+    /* DuckDB's sandbox checks path names, not where a symlink leads: a data file that
+     * is a link (planted under the root) could expose any file. Refuse it. */
+    for (size_t i = 0; i < snap->nfiles && !st; i++) {
+        lh_buf p;
+        lh_buf_init(&p, PATH_MAX);
+        struct stat sb;
+        if (!lh_path_join(&p, dir.data, snap->files[i].path) && !lstat(p.data, &sb) &&
+            !S_ISREG(sb.st_mode))
+            st = lh_fail(err, LH_ECORRUPT, "dataset %s: data file %s is not a regular file "
+                         "(symbolic links are refused)", name, snap->files[i].path);
+        lh_buf_release(&p);
+    }
+    if (!st)
+        st = lh_engine_snapshot_select(lake->eng, dir.data, snap, &sql, err);
     if (!st)
         st = lh_engine_define_view(lake->eng, name, sql.data, err);
     if (!st)
@@ -91,6 +105,24 @@ static lh_status define_view(lh_lake *lake, const char *name, int64_t version, l
     lh_buf_release(&sql);
     lh_table_snapshot_free(snap);
     return st;
+}
+
+/* A dataset that cannot be read stays a relation whose every query fails with the
+ * reason, so that users see why instead of "unknown relation". */
+static void define_broken_view(lh_lake *lake, const char *name, const char *why)
+{
+    lh_log(LH_LOG_INFO, "dataset %s is not queryable: %s", name, why);
+    lh_buf sql, msg;
+    lh_buf_init(&sql, 0);
+    lh_buf_init(&msg, 0);
+    lh_buf_printf(&msg, "dataset %s cannot be read: %s", name, why);
+    lh_buf_adds(&sql, "SELECT error(");
+    lh_buf_add_sql_string(&sql, lh_buf_cstr(&msg));
+    lh_buf_adds(&sql, ") AS unavailable");
+    if (!lh_engine_define_view(lake->eng, name, sql.data, NULL))
+        lh_engine_allow_relation(lake->eng, name, NULL);
+    lh_buf_release(&sql);
+    lh_buf_release(&msg);
 }
 
 /* Names of every table with a log under tables/. */
@@ -206,7 +238,7 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         if (!st) {
             lh_err verr;
             if (define_view(lake, name, -1, &verr))
-                lh_log(LH_LOG_WARN, "dataset %s is not queryable: %s", name, verr.msg);
+                define_broken_view(lake, name, verr.msg);
         }
     }
     json_decref(names);

@@ -76,3 +76,10 @@ expect_fail "unknown option" "unknown option" "$LH" sql "SELECT 1" --bogus
 expect_fail "sql without a query" "needs a QUERY" "$LH" sql
 expect_fail "bad --limit" "whole number" "$LH" sql "SELECT 1" --limit -3
 expect_fail "history of a missing dataset" "no dataset" "$LH" history nothing_here
+
+# a data file replaced by a symlink (planted under the root) is refused, never followed
+part=$(ls "$LAKEHOUSE_DATA"/tables/good/part-*.parquet | head -n 1)
+mv "$part" "$WORK/real.parquet"; ln -s /etc/passwd "$part"
+expect_fail "a data file that is a symlink is refused" "symbolic links are refused|does not exist|unknown relation" "$LH" sql "SELECT * FROM good"
+rm "$part"; mv "$WORK/real.parquet" "$part"
+expect_eq "the dataset answers again once the file is back" "2" "$(sql 'SELECT count(*) FROM good')"
