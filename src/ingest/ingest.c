@@ -42,6 +42,18 @@ static void job_release(job *j)
     lh_table_snapshot_free(j->snap);
 }
 
+/* True when arr (objects with a "name") holds name, compared case-insensitively as Delta
+ * compares column names. */
+static bool has_named(const json_t *arr, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (!strcasecmp(json_string_value(json_object_get(v, "name")) ?: "", name))
+            return true;
+    return false;
+}
+
 /* True when a commit of this table already carried these exact bytes. */
 static lh_status already_ingested(job *j, bool *found, lh_err *err)
 {
@@ -119,13 +131,8 @@ static lh_status check_schema(job *j, bool *changed, lh_err *err)
                           name, lh_buf_cstr(&want));
         lh_buf_release(&want);
     }
-    json_array_foreach(j->columns, k, c) {
-        const char *cn = json_string_value(json_object_get(c, "name"));
-        bool known = false;
-        json_array_foreach(fields, i, f)
-            known |= !strcasecmp(cn, json_string_value(json_object_get(f, "name")));
-        *changed |= !known;
-    }
+    json_array_foreach(j->columns, k, c)
+        *changed |= !has_named(fields, json_string_value(json_object_get(c, "name")));
     lh_status st = diff.len ? lh_fail(err, LH_ESCHEMA, "schema differs from dataset '%s': %s",
                                       j->res->dataset, diff.data)
                             : LH_OK;
@@ -210,16 +217,9 @@ static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_cha
             json_t *mf = json_object_get(merged, "fields");
             size_t i;
             json_t *f;
-            json_array_foreach(json_object_get(schema, "fields"), i, f) {
-                bool known = false;
-                size_t k;
-                json_t *g;
-                json_array_foreach(mf, k, g)
-                    known |= !strcasecmp(json_string_value(json_object_get(g, "name")),
-                                         json_string_value(json_object_get(f, "name")));
-                if (!known)
+            json_array_foreach(json_object_get(schema, "fields"), i, f)
+                if (!has_named(mf, json_string_value(json_object_get(f, "name"))))
                     json_array_append(mf, f);
-            }
             json_decref(schema);
             schema = merged;
         }
@@ -258,31 +258,12 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
     int64_t prev_rows = old ? json_integer_value(json_object_get(old, "row_count")) : 0;
     int64_t prev_bytes = old ? json_integer_value(json_object_get(old, "size_bytes")) : 0;
     /* The dataset's columns after this commit (old ones plus any new ones). */
-    json_t *cols = json_array();
-    if (j->snap) {
-        size_t i;
-        json_t *f;
-        json_array_foreach(json_object_get(j->snap->schema, "fields"), i, f) {
-            lh_buf t;
-            lh_buf_init(&t, 4096);
-            lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
-            json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
-                                                  "type", lh_buf_cstr(&t)));
-            lh_buf_release(&t);
-        }
-    }
+    json_t *cols = j->snap ? lh_table_schema_columns(j->snap->schema) : json_array();
     size_t i;
     json_t *c;
-    json_array_foreach(j->columns, i, c) {
-        bool known = false;
-        size_t k;
-        json_t *d;
-        json_array_foreach(cols, k, d)
-            known |= !strcasecmp(json_string_value(json_object_get(d, "name")),
-                                 json_string_value(json_object_get(c, "name")));
-        if (!known)
+    json_array_foreach(j->columns, i, c)
+        if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
             json_array_append(cols, c);
-    }
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
     char ts[32];
     lh_format_time(now, ts);

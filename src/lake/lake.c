@@ -340,17 +340,9 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
             lh_parse_i64(json_string_value(json_array_get(row, 0)), &rows);
         json_decref(row);
     }
-    json_t *cols = json_array();
+    json_t *cols = lh_table_schema_columns(snap->schema);
     size_t i;
     json_t *f;
-    json_array_foreach(json_object_get(snap->schema, "fields"), i, f) {
-        lh_buf t;
-        lh_buf_init(&t, 4096);
-        lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
-        json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
-                                              "type", lh_buf_cstr(&t)));
-        lh_buf_release(&t);
-    }
     json_t *old = lh_catalog_get(lake->cat, name);
     json_t *changed = json_array();
     if (!st) {

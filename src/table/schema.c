@@ -356,3 +356,19 @@ lh_status lh_table_duckdb_type(const json_t *spark_type, lh_buf *out, lh_err *er
         return lh_fail(err, st, "type name too long");
     return st;
 }
+
+json_t *lh_table_schema_columns(const json_t *schema)
+{
+    json_t *cols = json_array();
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(schema, "fields"), i, f) {
+        lh_buf t;
+        lh_buf_init(&t, 4096);
+        lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
+        json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
+                                              "type", lh_buf_cstr(&t)));
+        lh_buf_release(&t);
+    }
+    return cols;
+}

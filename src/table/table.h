@@ -131,4 +131,8 @@ lh_status lh_table_schema_from_duckdb(const char *const *names, const char *cons
  * LH_EUNSUPPORTED. */
 lh_status lh_table_duckdb_type(const json_t *spark_type, lh_buf *out, lh_err *err);
 
+/* The columns of a Spark struct schema as [{"name", "type"}] with DuckDB type names
+ * (a type this module cannot name is left empty). Caller owns the array. */
+json_t *lh_table_schema_columns(const json_t *schema);
+
 #endif
