@@ -16,9 +16,10 @@ typedef struct job {
     lh_store *store;
     lh_catalog *cat;
     lh_engine *eng;
-    const lh_ingest_request *req;
+    const lh__staged *src;
+    const char *actor;
     lh_ingest_result *res;
-    lh_buf prefix, staged, tmp_parquet, final_key, source, projection;
+    lh_buf prefix, staged, converted, tmp_parquet, final_key, source, projection;
     json_t *options, *columns;
     lh_table_snapshot *snap;
     char job_id[37];
@@ -30,11 +31,14 @@ static void job_release(job *j)
 {
     if (j->staged.len)
         lh_file_remove(j->staged.data, NULL);
+    if (j->converted.len)
+        lh_file_remove(j->converted.data, NULL);
     if (j->tmp_parquet.len)
         lh_file_remove(j->tmp_parquet.data, NULL);
     if (j->final_key.len && !j->committed)
         lh_store_delete(j->store, j->final_key.data, NULL); /* never referenced: safe to drop */
-    lh_buf *bufs[] = {&j->prefix, &j->staged, &j->tmp_parquet, &j->final_key, &j->source, &j->projection};
+    lh_buf *bufs[] = {&j->prefix, &j->staged, &j->converted, &j->tmp_parquet, &j->final_key,
+                      &j->source, &j->projection};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_release(bufs[i]);
     json_decref(j->options);
@@ -226,9 +230,10 @@ static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_cha
     }
     const char *rel = j->final_key.data + j->prefix.len + 1;
     lh_table_add add = {rel, info.size, info.mtime_ms, stats};
-    const char *base = strrchr(j->req->path, '/');
+    const char *uri = j->src->source_uri;
+    const char *base = strrchr(uri, '/');
     json_t *params = json_pack("{s:s, s:s, s:s, s:I}", "mode", "Append", "content_sha256",
-                               j->res->sha256, "source", base ? base + 1 : j->req->path,
+                               j->res->sha256, "source", base && base[1] ? base + 1 : uri,
                                "rows", (json_int_t)rows);
     lh_table_commit_spec spec = {
         .schema = schema,
@@ -267,11 +272,13 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
     char ts[32];
     lh_format_time(now, ts);
-    json_t *lineage = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "source_system", "file",
-                                "source_uri", j->req->source_uri ? j->req->source_uri : j->req->path,
+    json_t *lineage = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "source_system",
+                                j->src->source_system, "source_uri", j->src->source_uri,
                                 "ingest_job", j->job_id, "content_sha256", j->res->sha256,
-                                "ingested_at", ts, "actor", j->req->actor ? j->req->actor : "cli",
+                                "ingested_at", ts, "actor", j->actor ? j->actor : "cli",
                                 "parse_options", j->options, "format", j->res->format);
+    if (j->src->lineage)
+        json_object_update(lineage, j->src->lineage);
     lh_manifest_set_lineage(m, lineage, now);
     json_decref(lineage);
     lh_status st = lh_catalog_put(j->cat, m, err);
@@ -281,43 +288,70 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
     return st;
 }
 
-lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
-                         const lh_ingest_request *req, lh_ingest_result *res, lh_err *err)
+/* The dataset's columns as the manifest lists them, for a no-op result. */
+static json_t *manifest_columns(const json_t *m)
 {
-    memset(res, 0, sizeof *res);
-    res->version = -1;
-    job j = {.store = store, .cat = cat, .eng = eng, .req = req, .res = res};
-    lh_buf *bufs[] = {&j.prefix, &j.staged, &j.tmp_parquet, &j.final_key, &j.source, &j.projection};
+    json_t *cols = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(m, "columns"), i, c)
+        json_array_append_new(cols, json_pack("{s:O, s:O}", "name", json_object_get(c, "name"),
+                                              "type", json_object_get(c, "type")));
+    return cols;
+}
+
+/* Runs a converter (text, SMS, PDF, ...) over the staged original: it writes NDJSON rows
+ * next to it, and DuckDB reads them with the converter's exact column types. */
+static lh_status convert(job *j, lh_err *err)
+{
+    lh_buf_printf(&j->converted, "%s.ndjson", j->staged.data);
+    json_t *cols = json_array(), *extra = json_object();
+    lh_status st = j->src->convert(j->staged.data, j->converted.data, cols, extra, err);
+    if (!st && !json_array_size(cols))
+        st = lh_fail(err, LH_EINTERNAL, "converter declared no columns");
+    if (!st) {
+        lh_buf_adds(&j->source, "read_json(");
+        lh_buf_add_sql_string(&j->source, j->converted.data);
+        lh_buf_adds(&j->source, ", format='newline_delimited', columns={");
+        size_t i;
+        json_t *c;
+        json_array_foreach(cols, i, c) {
+            if (i)
+                lh_buf_adds(&j->source, ", ");
+            lh_buf_add_sql_string(&j->source, json_string_value(json_object_get(c, "name")));
+            lh_buf_adds(&j->source, ": ");
+            lh_buf_add_sql_string(&j->source, json_string_value(json_object_get(c, "type")));
+        }
+        st = lh_buf_adds(&j->source, "})");
+        json_object_update(j->options, extra);
+    }
+    json_decref(cols);
+    json_decref(extra);
+    return st;
+}
+
+lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, const char *dataset,
+                            const lh__staged *src, const char *actor, lh_ingest_result *res,
+                            lh_err *err)
+{
+    job j = {.store = store, .cat = cat, .eng = eng, .src = src, .actor = actor, .res = res};
+    lh_buf *bufs[] = {&j.prefix, &j.staged, &j.converted, &j.tmp_parquet, &j.final_key, &j.source,
+                      &j.projection};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_init(bufs[i], 0);
     j.options = json_object();
     lh_uuid4(j.job_id);
-    res->renames = json_array();
+    lh_buf_adds(&j.staged, src->path); /* removed with the job, whatever happens */
+    snprintf(res->dataset, sizeof res->dataset, "%s", dataset);
+    snprintf(res->sha256, sizeof res->sha256, "%s", src->sha256);
+    snprintf(res->format, sizeof res->format, "%s", src->format);
+    lh_catalog_table_prefix(dataset, &j.prefix);
 
-    lh_status st = lh__ingest_detect_format(req->path, req->format, res->format, err);
-    if (!st)
-        st = req->name ? lh_catalog_check_name(req->name, err)
-                       : lh_catalog_name_from_path(req->path, res->dataset, sizeof res->dataset, err);
-    if (!st && req->name)
-        snprintf(res->dataset, sizeof res->dataset, "%s", req->name);
-    if (!st) {
-        lh_catalog_table_prefix(res->dataset, &j.prefix);
-        lh_buf dir;
-        lh_buf_init(&dir, PATH_MAX);
-        lh_path_join(&dir, lh_store_root(store), "_staging");
-        st = lh_mkdirs(dir.data, err);
-        lh_buf_printf(&j.staged, "%s/%s.%s", dir.data, j.job_id, res->format);
-        lh_buf_release(&dir);
-    }
-    if (!st)
-        st = lh__ingest_stage_copy(req->path, j.staged.data, res->sha256, &j.file_size, err);
     int64_t latest = -1;
-    if (!st) {
-        st = lh_table_latest_version(store, j.prefix.data, &latest, err);
-        if (st == LH_ENOTFOUND) {
-            st = LH_OK;
-            latest = -1;
-        }
+    lh_status st = lh_table_latest_version(store, j.prefix.data, &latest, err);
+    if (st == LH_ENOTFOUND) {
+        st = LH_OK;
+        latest = -1;
     }
     if (!st && latest >= 0) {
         lh_checkpoint_reader cp = lh_engine_checkpoint_reader(eng);
@@ -328,20 +362,18 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         if (!st && dup) {
             res->deduplicated = true;
             res->version = latest;
-            res->columns = json_array();
-            json_t *m = lh_catalog_get(cat, res->dataset);
-            size_t i;
-            json_t *c;
-            json_array_foreach(json_object_get(m, "columns"), i, c)
-                json_array_append_new(res->columns, json_pack("{s:O, s:O}", "name", json_object_get(c, "name"),
-                                                              "type", json_object_get(c, "type")));
+            res->columns = manifest_columns(lh_catalog_get(cat, dataset));
             job_release(&j);
             return LH_OK;
         }
     }
     res->created = !st && latest < 0;
-    if (!st)
-        st = lh__ingest_source_sql(eng, res->format, j.staged.data, &j.source, j.options, err);
+    if (!st && src->source_sql)
+        st = lh_buf_adds(&j.source, src->source_sql);
+    else if (!st)
+        st = src->convert ? convert(&j, err)
+                          : lh__ingest_source_sql(eng, src->read_as, j.staged.data, &j.source,
+                                                  j.options, err);
     if (!st)
         st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
     if (!st)
@@ -361,6 +393,45 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         st = update_manifest(&j, rows, err);
     }
     job_release(&j);
+    return st;
+}
+
+lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                         const lh_ingest_request *req, lh_ingest_result *res, lh_err *err)
+{
+    memset(res, 0, sizeof *res);
+    res->version = -1;
+    res->renames = json_array();
+    char format[16], dataset[64], id[37];
+    lh_uuid4(id);
+    lh_buf staged;
+    lh_buf_init(&staged, PATH_MAX);
+    lh_status st = lh__ingest_detect_format(req->path, req->format, format, err);
+    if (!st)
+        st = req->name ? lh_catalog_check_name(req->name, err)
+                       : lh_catalog_name_from_path(req->path, dataset, sizeof dataset, err);
+    if (!st && req->name)
+        snprintf(dataset, sizeof dataset, "%s", req->name);
+    if (!st) {
+        lh_buf dir;
+        lh_buf_init(&dir, PATH_MAX);
+        lh_path_join(&dir, lh_store_root(store), "_staging");
+        st = lh_mkdirs(dir.data, err);
+        lh_buf_printf(&staged, "%s/%s.%s", dir.data, id, format);
+        lh_buf_release(&dir);
+    }
+    lh__staged src = {.path = staged.data, .format = format, .read_as = format,
+                      .source_system = "file", .source_uri = req->source_uri ? req->source_uri : req->path};
+    int64_t size = 0;
+    if (!st)
+        st = lh__ingest_stage_copy(req->path, staged.data, src.sha256, &size, err);
+    if (!st) {
+        src.convert = lh__ingest_converter(format);
+        st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
+    } else if (staged.len) {
+        lh_file_remove(staged.data, NULL);
+    }
+    lh_buf_release(&staged);
     if (st && st != LH_ENOMEM)
         lh_fail_wrap(err, st, "ingest %s", req->path);
     return st;
