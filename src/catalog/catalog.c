@@ -55,6 +55,8 @@ lh_status lh_catalog_name_from_path(const char *path, char *out, size_t size, lh
     while (o > 0 && out[o - 1] == '_')
         o--;
     out[o] = '\0';
+    if (o && isdigit((unsigned char)out[0]) && o > 61)
+        out[o = 61] = '\0'; /* the "d_" prefix must still fit in 63 characters */
     if (o && isdigit((unsigned char)out[0]) && o + 2 < size) {
         memmove(out + 2, out, o + 1);
         out[0] = 'd';

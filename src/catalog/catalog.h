@@ -24,7 +24,8 @@ lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err);
 void lh_catalog_free(lh_catalog *c);
 
 /* Dataset names: 1-63 chars of [a-z0-9_], starting with a letter or '_', not starting
- * with "__" (reserved for internal relations) and not an SQL keyword we rely on. */
+ * with "__" (reserved for internal relations). SQL keywords are allowed: views are
+ * always created quoted, and users may quote them ("select"). */
 lh_status lh_catalog_check_name(const char *name, lh_err *err);
 
 /* Turns any file stem into a valid dataset name ("Sales Q1-2026.csv" -> "sales_q1_2026"). */

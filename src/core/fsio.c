@@ -226,10 +226,10 @@ lh_status lh_file_remove(const char *path, lh_err *err)
 lh_status lh_path_join(lh_buf *out, const char *a, const char *b)
 {
     size_t n = strlen(a);
-    while (n > 1 && a[n - 1] == '/')
-        n--;
+    while (n > 0 && a[n - 1] == '/')
+        n--; /* "/" joins as "" + "/b" */
     lh_status st = lh_buf_add(out, a, n);
-    if (!st && *b)
+    if (!st && (*b || n == 0))
         st = lh_buf_printf(out, "/%s", b);
     return st;
 }

@@ -28,12 +28,16 @@ double lh_mono_ms(void)
 
 void lh_format_time(int64_t ms, char out[32])
 {
-    time_t secs = (time_t)(ms / 1000);
+    /* Floor division: -1 ms is 1969-12-31T23:59:59.999Z, not second 0 with -1 ms. */
+    int64_t rem = ms % 1000;
+    if (rem < 0)
+        rem += 1000;
+    time_t secs = (time_t)((ms - rem) / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
     char base[24];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000));
+    snprintf(out, 32, "%s.%03dZ", base, (int)rem);
 }
 
 static void random_bytes(unsigned char *p, size_t n)

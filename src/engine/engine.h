@@ -72,8 +72,9 @@ typedef struct lh_result_column {
     lh_cell_kind kind;
 } lh_result_column;
 
-/* Streaming result consumer. cells[i] is NULL for SQL NULL, else NUL-terminated text of
- * length lens[i]. Returning non-LH_OK stops the query (the status is returned). */
+/* Streaming result consumer. cells[i] is NULL for SQL NULL, else text of length lens[i]
+ * (NOT necessarily NUL-terminated: it points into DuckDB's vector; valid only during the
+ * call). Returning non-LH_OK stops the query (the status is returned). */
 typedef struct lh_result_sink {
     lh_status (*begin)(void *ctx, const lh_result_column *cols, size_t ncols, lh_err *err);
     lh_status (*row)(void *ctx, const char *const *cells, const size_t *lens, lh_err *err);

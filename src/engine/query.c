@@ -174,6 +174,47 @@ static lh_status prepare_one(lh_engine *e, const char *sql, duckdb_prepared_stat
     return st;
 }
 
+/* Length of sql without what may follow the one statement: white space, ';' and line
+ * comments after them ("SELECT 1; -- done"). Inside the wrapper's parentheses they would
+ * not parse. Anything subtler simply fails to parse and is reported, never run. */
+static size_t statement_length(const char *sql)
+{
+    size_t n = strlen(sql);
+    for (;;) {
+        while (n && strchr(" \t\r\n", sql[n - 1]))
+            n--;
+        if (n && sql[n - 1] == ';') {
+            n--;
+            continue;
+        }
+        size_t line = n;
+        while (line && sql[line - 1] != '\n')
+            line--;
+        const char *dash = NULL;
+        for (size_t i = line; i + 1 < n && !dash; i++)
+            if (sql[i] == '-' && sql[i + 1] == '-')
+                dash = sql + i;
+        if (!dash)
+            return n;
+        /* A "--" that only white space or ';' precedes on its line starts a comment. */
+        size_t k = (size_t)(dash - sql);
+        bool comment = true;
+        for (size_t i = line; i < k; i++)
+            comment &= sql[i] == ' ' || sql[i] == '\t' || sql[i] == ';';
+        if (!comment) {
+            /* "...; -- c": the last ';' before the dashes ends the statement. */
+            size_t semi = k;
+            while (semi > line && (sql[semi - 1] == ' ' || sql[semi - 1] == '\t'))
+                semi--;
+            if (semi > line && sql[semi - 1] == ';')
+                comment = true, k = semi - 1;
+        }
+        if (!comment)
+            return n;
+        n = k;
+    }
+}
+
 /* SELECT CAST(#1 AS VARCHAR), CAST(to_json(#2) AS VARCHAR), ... FROM (sql) */
 static lh_status build_wrapper(const char *sql, const columns *c, lh_buf *out)
 {
@@ -185,7 +226,7 @@ static lh_status build_wrapper(const char *sql, const columns *c, lh_buf *out)
             st = lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", i ? ", " : "", i + 1);
     }
     if (!st)
-        st = lh_buf_printf(out, " FROM (%s\n)", sql);
+        st = lh_buf_printf(out, " FROM (%.*s\n)", (int)statement_length(sql), sql);
     return st;
 }
 

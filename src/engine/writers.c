@@ -166,18 +166,18 @@ static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err
     char *copy = NULL;
     if (s) {
         /* Show one line per cell: newlines and tabs become spaces, long text is cut. */
-        size_t keep = n > MAX_TABLE_CELL ? MAX_TABLE_CELL : n;
-        while (keep < n && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
+        bool cut = n > MAX_TABLE_CELL;
+        size_t keep = cut ? MAX_TABLE_CELL - 3 : n; /* room for "..." when cut */
+        while (cut && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
             keep--; /* never cut a UTF-8 sequence in half */
         copy = malloc(keep + 4);
         if (!copy)
             return lh_fail(err, LH_ENOMEM, "out of memory");
         for (size_t i = 0; i < keep; i++)
             copy[i] = (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') ? ' ' : s[i];
-        if (keep < n) {
-            memcpy(copy + keep - 3, "...", 3);
-        }
-        copy[keep] = '\0';
+        if (cut)
+            memcpy(copy + keep, "...", 3);
+        copy[keep + (cut ? 3 : 0)] = '\0';
     }
     w->cells[w->ncells++] = copy;
     return LH_OK;

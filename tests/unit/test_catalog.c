@@ -88,7 +88,7 @@ static void name_from_path_derives(void **state)
     }
 }
 
-/* BUG (src/catalog/catalog.c, lh_catalog_name_from_path): a stem that starts with a digit
+/* Regression (fixed; src/catalog/catalog.c, lh_catalog_name_from_path): a stem that starts with a digit
  * and fills the 63-character limit gets the "d_" prefix after truncation, so the result
  * is 65 characters and lh_catalog_check_name refuses it: a file named 70 digits + ".csv"
  * gives LH_EINVAL ("longer than 63 characters"); expected LH_OK and "d_" + 61 digits.

@@ -418,7 +418,7 @@ static void format_time_rfc3339(void **state)
     assert_int_equal(strlen(ts), 24);
 }
 
-/* BUG (src/core/util.c, lh_format_time): times before 1970 are printed wrongly because
+/* Regression (fixed; src/core/util.c, lh_format_time): times before 1970 are printed wrongly because
  * ms / 1000 and ms % 1000 truncate toward zero: -1 ms prints "1970-01-01T00:00:00.-01Z"
  * (expected "1969-12-31T23:59:59.999Z"), -1500 ms prints "1969-12-31T23:59:59.-500Z".
  * src/ingest/stats.c passes TIMESTAMP column min/max through it, so a dataset with a
@@ -627,7 +627,7 @@ static void fsio_mkdirs_and_join(void **state)
     lh_test_rmtree(root);
 }
 
-/* BUG (src/core/fsio.c, lh_path_join): joining onto the root directory gives two
+/* Regression (fixed; src/core/fsio.c, lh_path_join): joining onto the root directory gives two
  * slashes: lh_path_join(b, "/", "x") yields "//x", expected "/x" (fsio.h: "with one
  * '/'"). The trailing-slash trim stops at n > 1, so the kept "/" is followed by the
  * "/%s" separator. Trivial fix: skip the separator when a's kept part ends in '/'. */

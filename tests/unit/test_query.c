@@ -2,7 +2,7 @@
  * lh_engine_open on a temp data root, views made with lh_engine_exec and allowed with
  * lh_engine_allow_relation, then lh_engine_query into a recording sink.
  *
- * BUG (src/engine/query.c:135, columns_load): duckdb_prepared_statement_column_name()
+ * Regression (fixed; src/engine/query.c:135, columns_load): duckdb_prepared_statement_column_name()
  * returns a heap string the caller must duckdb_free(); the code strdup()s it and drops
  * the original, so every query leaks one string per result column. Under
  * `make SANITIZE=1` LeakSanitizer reports it at exit ("Direct leak ... strdup ...
@@ -269,7 +269,7 @@ static void order_by_is_kept(void **state)
     rec_release(&r);
 }
 
-/* BUG (src/engine/query.c, build_wrapper ~line 187): the user's SQL is pasted into
+/* Regression (fixed; src/engine/query.c, build_wrapper ~line 187): the user's SQL is pasted into
  * "SELECT CAST(#1 AS VARCHAR) ... FROM (<sql>\n)", so one statement with a trailing
  * semicolon -- "SELECT * FROM t;" -- passes the one-statement check (DuckDB extracts 1
  * statement) and then fails to parse inside the wrapper: LH_EINVAL with "Parser Error:

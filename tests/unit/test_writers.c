@@ -311,7 +311,7 @@ static char *repeat(const char *ch, int n)
     return s;
 }
 
-/* BUG (src/engine/writers.c, table_keep, lines ~168-176): a long cell is cut at a UTF-8
+/* Regression (fixed; src/engine/writers.c, table_keep, lines ~168-176): a long cell is cut at a UTF-8
  * boundary at or below 60 bytes, but then "..." is written over the LAST THREE BYTES of
  * the kept part (memcpy(copy + keep - 3, "...", 3)), which splits a multi-byte sequence:
  * a cell of 40 x "é" (80 bytes) renders as 28 x "é" + "\xc3" + "..." (invalid UTF-8),
