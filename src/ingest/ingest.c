@@ -356,18 +356,9 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     if (!st && latest >= 0) {
         lh_checkpoint_reader cp = lh_engine_checkpoint_reader(eng);
         st = lh_table_snapshot_load(store, j.prefix.data, latest, &cp, &j.snap, err);
-        bool dup = false;
-        if (!st)
-            st = already_ingested(&j, &dup, err);
-        if (!st && dup) {
-            res->deduplicated = true;
-            res->version = latest;
-            res->columns = manifest_columns(lh_catalog_get(cat, dataset));
-            job_release(&j);
-            return LH_OK;
-        }
     }
     res->created = !st && latest < 0;
+    /* Reading the source's shape first lets a pending hash finish meanwhile. */
     if (!st && src->source_sql)
         st = lh_buf_adds(&j.source, src->source_sql);
     else if (!st)
@@ -378,6 +369,19 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
         st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
     if (!st)
         st = describe_projection(&j, err);
+    if (!st && src->await_sha)
+        st = src->await_sha(src->await_ctx, res->sha256, err);
+    bool dup = false;
+    if (!st && j.snap)
+        st = already_ingested(&j, &dup, err);
+    if (!st && dup) {
+        res->deduplicated = true;
+        res->version = latest;
+        json_decref(res->columns);
+        res->columns = manifest_columns(lh_catalog_get(cat, dataset));
+        job_release(&j);
+        return LH_OK;
+    }
     bool schema_changed = false;
     if (!st && j.snap)
         st = check_schema(&j, &schema_changed, err);
@@ -423,14 +427,20 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     lh__staged src = {.path = staged.data, .format = format, .read_as = format,
                       .source_system = "file", .source_uri = req->source_uri ? req->source_uri : req->path};
     int64_t size = 0;
+    lh__hash_job *hash = NULL;
     if (!st)
-        st = lh__ingest_stage_copy(req->path, staged.data, src.sha256, &size, err);
+        st = lh__ingest_stage_copy(req->path, staged.data, NULL, &size, err);
+    if (!st)
+        st = lh__hash_start(staged.data, &hash, err);
     if (!st) {
         src.convert = lh__ingest_converter(format);
+        src.await_sha = lh__hash_wait;
+        src.await_ctx = hash;
         st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
     } else if (staged.len) {
         lh_file_remove(staged.data, NULL);
     }
+    lh__hash_free(hash); /* joins the thread first: it may still read the staged file */
     lh_buf_release(&staged);
     if (st && st != LH_ENOMEM)
         lh_fail_wrap(err, st, "ingest %s", req->path);

@@ -16,9 +16,17 @@
  * their extension. */
 lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err);
 
-/* Copies src into dst (created exclusively, O_NOFOLLOW) while hashing; fsyncs dst. */
+/* Copies src into dst (created exclusively, O_NOFOLLOW; scratch, so not fsynced). With sha non-NULL
+ * the bytes are hashed on the way; without, the kernel copies them (copy_file_range). */
 lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], int64_t *size,
                                 lh_err *err);
+
+/* Hashing a staged file on a helper thread: start, then wait for the hex digest. The
+ * wait has the shape of lh__staged.await_sha. Free after waiting (or to abandon). */
+typedef struct lh__hash_job lh__hash_job;
+lh_status lh__hash_start(const char *path, lh__hash_job **out, lh_err *err);
+lh_status lh__hash_wait(void *ctx, char sha[65], lh_err *err);
+void lh__hash_free(lh__hash_job *h);
 
 /* The DuckDB table-function call that reads the staged file, e.g. read_csv('...', ...),
  * after sniffing and checking CSV dialect problems (ragged rows, duplicate headers).
@@ -49,7 +57,10 @@ lh__converter_fn lh__ingest_converter(const char *format);
 /* A source already staged under DATA/_staging: the common tail of every ingest. */
 typedef struct lh__staged {
     const char *path;          /* the staged file; the pipeline removes it when done */
-    char sha256[65];           /* of the source's bytes (dedup key) */
+    char sha256[65];           /* of the source's bytes (dedup key), or set by await_sha */
+    lh_status (*await_sha)(void *ctx, char sha[65], lh_err *err); /* NULL, or called once,
+                                * after sniffing and before the dedup check */
+    void *await_ctx;
     const char *format;        /* label: csv, json, ndjson, text, sms, pdf, postgres */
     const char *read_as;       /* how DuckDB reads path when convert is NULL: csv|json|ndjson */
     lh__converter_fn convert;  /* NULL, or run after the dedup check */
