@@ -4,11 +4,11 @@
  *       Times COPY (FROM read_csv('CSV')) TO 'OUT' (FORMAT parquet, COMPRESSION snappy)
  *       in a fresh in-memory database and prints "copy_ms <ms>".
  *
- *   duckdb_baseline queries QUERIES.tsv DATA_DIR RUNS
+ *   duckdb_baseline queries QUERIES.tsv DATA_DIR RUNS [NAME]
  *       Opens an in-memory database with a view per table over the very Parquet files
  *       lakehouse wrote (every DATA_DIR/tables/<name>/ *.parquet), then runs each query of
  *       QUERIES.tsv (NAME<TAB>SQL) RUNS times, fully materialising the result, and prints
- *       "<name> <median_ms> <min_ms> <first_ms> <rows>".
+ *       "<name> <median_ms> <min_ms> <first_ms> <rows>" (only query NAME when given).
  *
  *   duckdb_baseline breakdown CSV WORK_DIR
  *       Replays, step by step, the SQL that `lakehouse ingest` runs for a CSV (see
@@ -214,7 +214,7 @@ static int create_view(duckdb_connection con, const char *data_dir, const char *
     return rc < 0;
 }
 
-static int cmd_queries(const char *tsv, const char *data_dir, int runs)
+static int cmd_queries(const char *tsv, const char *data_dir, int runs, const char *only)
 {
     query q[MAX_QUERIES];
     int nq = 0;
@@ -227,6 +227,8 @@ static int cmd_queries(const char *tsv, const char *data_dir, int runs)
     int rc = create_view(con, data_dir, "candidates") || create_view(con, data_dir, "recruiters");
     static double t[MAX_RUNS];
     for (int i = 0; !rc && i < nq; i++) {
+        if (only && strcmp(only, q[i].name))
+            continue;
         long long rows = 0;
         for (int r = 0; r < runs && !rc; r++) {
             double t0 = now_ms();
@@ -528,19 +530,19 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && !strcmp(argv[1], "copy"))
         return cmd_copy(argv[2], argv[3]);
-    if (argc == 5 && !strcmp(argv[1], "queries")) {
+    if ((argc == 5 || argc == 6) && !strcmp(argv[1], "queries")) {
         char *end;
         long runs = strtol(argv[4], &end, 10);
         if (*end || runs < 1 || runs > MAX_RUNS) {
             fprintf(stderr, "duckdb_baseline: RUNS must be 1..%d\n", MAX_RUNS);
             return 2;
         }
-        return cmd_queries(argv[2], argv[3], (int)runs);
+        return cmd_queries(argv[2], argv[3], (int)runs, argc == 6 ? argv[5] : NULL);
     }
     if (argc == 4 && !strcmp(argv[1], "breakdown"))
         return cmd_breakdown(argv[2], argv[3]);
     fprintf(stderr, "usage: duckdb_baseline copy CSV OUT.parquet\n"
-                    "       duckdb_baseline queries QUERIES.tsv DATA_DIR RUNS\n"
+                    "       duckdb_baseline queries QUERIES.tsv DATA_DIR RUNS [NAME]\n"
                     "       duckdb_baseline breakdown CSV WORK_DIR\n");
     return 2;
 }
