@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli_int.h"
+#include "cli/progress.h"
 
 static void print_human(const char *path, const lh_ingest_result *r)
 {
@@ -68,7 +71,13 @@ int lh__cli_ingest(lh_cli *cli)
     for (int f = 0; !rc && f < nfiles; f++) {
         lh_ingest_request req = {.path = files[f], .name = name, .format = format};
         lh_ingest_result res;
+        struct stat sb;
+        lh_cli_progress prog;
+        lh__cli_progress_init(&prog, files[f], stat(files[f], &sb) ? 0 : (int64_t)sb.st_size, cli->json);
+        lh_lake_set_progress(lake, lh__cli_progress_update, &prog);
         st = lh_lake_ingest(lake, &req, &res, &err);
+        lh_lake_set_progress(lake, NULL, NULL);
+        lh__cli_progress_done(&prog);
         if (st) {
             rc = lh__cli_error(cli, st, &err);
         } else if (cli->json) {

@@ -1,6 +1,8 @@
 /* engine.c: opening the locked-down DuckDB database and running our own SQL. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +18,87 @@ lh_status lh__engine_result_error(duckdb_result *res, lh_status st, const char *
     return lh_fail(err, st, "%s: %s", what, msg ? msg : "unknown DuckDB error");
 }
 
+void lh_engine_set_progress(lh_engine *e, lh_progress_fn fn, void *ctx)
+{
+    e->progress = fn;
+    e->progress_ctx = ctx;
+}
+
+/* The watcher: polls DuckDB's progress for the connection while a statement runs. */
+typedef struct watch {
+    lh_engine *e;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done, started;
+} watch;
+
+static void *watch_main(void *arg)
+{
+    watch *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->cv, &w->mu, &until);
+        if (w->done)
+            break;
+        duckdb_query_progress_type p = duckdb_query_progress(w->e->conn);
+        w->e->progress(w->e->progress_ctx, p.percentage, p.rows_processed, p.total_rows_to_process);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void watch_start(lh_engine *e, watch *w)
+{
+    w->e = e;
+    w->done = false;
+    w->started = false;
+    if (!e->progress)
+        return;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->started = pthread_create(&w->thread, NULL, watch_main, w) == 0;
+    if (!w->started) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+    }
+}
+
+static void watch_stop(watch *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->done = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+}
+
+/* duckdb_query with the progress watcher around it. */
+static duckdb_state run(lh_engine *e, const char *sql, duckdb_result *res)
+{
+    watch w;
+    watch_start(e, &w);
+    duckdb_state s = duckdb_query(e->conn, sql, res);
+    watch_stop(&w);
+    return s;
+}
+
 lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
 {
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_query(e->conn, sql, &res) == DuckDBError)
+    if (run(e, sql, &res) == DuckDBError)
         st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
     duckdb_destroy_result(&res);
     return st;
@@ -30,7 +108,7 @@ static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, js
                               lh_err *err)
 {
     duckdb_result res;
-    if (duckdb_query(e->conn, sql, &res) == DuckDBError) {
+    if (run(e, sql, &res) == DuckDBError) {
         lh_status st = lh__engine_result_error(&res, LH_EINVAL, "engine", err);
         duckdb_destroy_result(&res);
         return st;
@@ -195,6 +273,11 @@ static lh_status lock_down(lh_engine *e, lh_err *err)
     lh_buf_adds(&sql, "]");
     lh_status st = lh_engine_exec(e, sql.data, err);
     lh_buf_release(&sql);
+    /* DuckDB tracks progress only with its progress bar on; ours draws it, not DuckDB. */
+    if (!st)
+        st = lh_engine_exec(e, "SET enable_progress_bar=true", err);
+    if (!st)
+        st = lh_engine_exec(e, "SET enable_progress_bar_print=false", err);
     if (!st)
         st = lh_engine_exec(e, "SET enable_external_access=false", err);
     if (!st)

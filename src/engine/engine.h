@@ -56,6 +56,15 @@ lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_er
 lh_status lh_engine_query_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,
                                lh_err *err);
 
+/* Progress of a long statement: percentage 0..100 (or -1 when DuckDB cannot tell yet),
+ * rows processed so far and the estimated total. Called from a watcher thread about four
+ * times a second while one of our own statements runs; must be quick and thread-safe. */
+typedef void (*lh_progress_fn)(void *ctx, double percentage, uint64_t rows, uint64_t total);
+
+/* Sets (or with fn NULL clears) the progress callback for our own statements
+ * (lh_engine_exec, lh_engine_query_row(s)). */
+void lh_engine_set_progress(lh_engine *e, lh_progress_fn fn, void *ctx);
+
 /* ---- user queries ---- */
 
 /* How a column is rendered by result writers. */

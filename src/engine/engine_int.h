@@ -12,6 +12,8 @@ struct lh_engine {
     char *data_root;
     char *temp_dir;
     bool own_temp_dir;
+    lh_progress_fn progress;  /* see lh_engine_set_progress */
+    void *progress_ctx;
     char **relations;       /* allow-list for user SQL (lowercase names) */
     size_t nrelations, caprelations;
 };

@@ -272,6 +272,11 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
     return st;
 }
 
+void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx)
+{
+    lh_engine_set_progress(lake->eng, fn, ctx);
+}
+
 lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err)
 {
     lh_status st = lh_catalog_check_name(name, err);

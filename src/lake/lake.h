@@ -36,6 +36,9 @@ lh_catalog *lh_lake_catalog(lh_lake *lake);
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
                          lh_err *err);
 
+/* Reports progress of long engine work (ingest) through fn; NULL clears it. */
+void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx);
+
 /* Pins dataset name to an older table version for the following queries (time travel). */
 lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err);
 

@@ -87,7 +87,7 @@ expect_eq "data intact across processes" "4,2,2" "$(sql 'SELECT (SELECT count(*)
 
 # one writer at a time
 echo 424242 > "$LAKEHOUSE_DATA/.lock"
-flock "$LAKEHOUSE_DATA/.lock" sleep 5 &
+flock -o "$LAKEHOUSE_DATA/.lock" sleep 5 &
 holder=$!
 sleep 0.3
 expect_fail "a second writer is refused, naming the holder's pid" "in use by another writer \\(pid 424242\\)" "$LH" ingest lines.ndjson --name other
@@ -122,3 +122,18 @@ grep -q "root = \"$WORK/cfgdata\"" "$WORK/out" && ok "config shows the file's va
 for cmd in $("$LH" help | awk '/^commands:/{on=1; next} /^$/{on=0} on && /^  [a-z]/{print $1}'); do
   grep -q "^## $cmd\$" "$LH_REPO/docs/CLI.md" && ok "docs/CLI.md documents '$cmd'" || not_ok "docs/CLI.md documents '$cmd'"
 done
+
+# progress: shown on a terminal for work over a second, never when output is not a terminal
+python3 -c "
+import random
+random.seed(3)
+with open('wide.csv', 'w') as f:
+    f.write('id,a,b,c,d\n')
+    for i in range(1500000): f.write(f'{i},{random.random()},{random.random()},name{i % 977},{i * 7}\n')
+"
+"$LH" ingest wide.csv --name wide_quiet 2>"$WORK/quiet.err" >/dev/null
+expect_eq "no progress output when stderr is not a terminal" "" "$(cat "$WORK/quiet.err")"
+if command -v script >/dev/null; then
+  script -qec "$LH ingest wide.csv --name wide_tty --data $LAKEHOUSE_DATA" "$WORK/tty.log" >/dev/null 2>&1
+  grep -q "MB/s" "$WORK/tty.log" && ok "progress (percent, MB/s, ETA) on a terminal" || { not_ok "progress on a terminal"; echo "# $(head -c 300 "$WORK/tty.log" | tr '\r' '|')"; }
+fi
