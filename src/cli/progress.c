@@ -1,6 +1,7 @@
 #include "cli/progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,6 +11,13 @@ void lh__cli_progress_init(lh_cli_progress *p, const char *label, int64_t bytes,
 {
     memset(p, 0, sizeof *p);
     p->enabled = !quiet && isatty(STDERR_FILENO);
+    /* LAKEHOUSE_PROGRESS_AFTER_MS: how long work runs before a line appears (default 1 s). */
+    const char *after = getenv("LAKEHOUSE_PROGRESS_AFTER_MS");
+    int64_t ms = 1000;
+    if (after && !lh_parse_i64(after, &ms) && ms >= 0)
+        p->after_s = (double)ms / 1000.0;
+    else
+        p->after_s = 1.0;
     p->start_ms = lh_mono_ms();
     p->bytes = bytes;
     snprintf(p->label, sizeof p->label, "%s", label);
@@ -21,7 +29,7 @@ void lh__cli_progress_update(void *ctx, double percentage, uint64_t rows, uint64
     (void)total;
     lh_cli_progress *p = ctx;
     double elapsed = (lh_mono_ms() - p->start_ms) / 1000.0;
-    if (!p->enabled || elapsed < 1.0)
+    if (!p->enabled || elapsed < p->after_s)
         return;
     char line[256];
     int n = snprintf(line, sizeof line, "\r%s: ", p->label);

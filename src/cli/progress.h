@@ -12,6 +12,7 @@ typedef struct lh_cli_progress {
     bool enabled;
     bool shown;
     double start_ms;
+    double after_s;         /* silence before the first line */
     int64_t bytes;          /* size of the input, for MB/s; 0 when unknown */
     char label[128];
     pthread_mutex_t mu;
