@@ -82,6 +82,8 @@ static void watch_stop(watch *w)
     pthread_join(w->thread, NULL);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    /* A last report, so that even a statement shorter than one poll ends at 100%. */
+    w->e->progress(w->e->progress_ctx, 100.0, 0, 0);
 }
 
 /* duckdb_query with the progress watcher around it. */
