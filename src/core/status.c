@@ -59,6 +59,7 @@ static const struct {
     {LH_ETOOBIG, "too_large", 413, 11},
     {LH_ECORRUPT, "corrupt", 500, 12},
     {LH_ESCHEMA, "schema_mismatch", 409, 13},
+    {LH_ETIMEOUT, "timeout", 504, 14},
 };
 
 static size_t status_index(lh_status st)

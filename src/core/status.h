@@ -24,6 +24,7 @@ typedef enum lh_status {
     LH_ETOOBIG     = -11, /* input over a configured limit */
     LH_ECORRUPT    = -12, /* stored data is damaged (bad log, unreadable Parquet) */
     LH_ESCHEMA     = -13, /* an append whose schema differs from the dataset's */
+    LH_ETIMEOUT    = -14, /* the work ran past its deadline and was cancelled */
 } lh_status;
 
 /* The caller-supplied error buffer. Functions write msg only when they fail. */

@@ -54,7 +54,7 @@ static lh_status read_checkpoint(void *self, const char *local_path, lh_action_c
         return lh_fail(err, st, "checkpoint path too long");
     }
     duckdb_result res;
-    if (duckdb_query(e->conn, sql.data, &res) == DuckDBError) {
+    if (lh__engine_admin_query(e, sql.data, &res) == DuckDBError) {
         st = lh__engine_result_error(&res, LH_ECORRUPT, "read checkpoint", err);
         duckdb_destroy_result(&res);
         lh_buf_release(&sql);

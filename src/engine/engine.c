@@ -86,14 +86,56 @@ static void watch_stop(watch *w)
     w->e->progress(w->e->progress_ctx, 100.0, 0, 0);
 }
 
-/* duckdb_query with the progress watcher around it. */
+duckdb_state lh__engine_admin_query(lh_engine *e, const char *sql, duckdb_result *res)
+{
+    pthread_mutex_lock(&e->admin_mu);
+    duckdb_state s = duckdb_query(e->conn, sql, res);
+    pthread_mutex_unlock(&e->admin_mu);
+    return s;
+}
+
+/* duckdb_query on the admin connection with the progress watcher around it. */
 static duckdb_state run(lh_engine *e, const char *sql, duckdb_result *res)
 {
     watch w;
     watch_start(e, &w);
-    duckdb_state s = duckdb_query(e->conn, sql, res);
+    duckdb_state s = lh__engine_admin_query(e, sql, res);
     watch_stop(&w);
     return s;
+}
+
+duckdb_connection lh__engine_acquire(lh_engine *e)
+{
+    duckdb_connection c = NULL;
+    pthread_mutex_lock(&e->pool_mu);
+    if (e->npool)
+        c = e->pool[--e->npool];
+    pthread_mutex_unlock(&e->pool_mu);
+    if (!c && duckdb_connect(e->db, &c) == DuckDBError)
+        c = NULL;
+    return c;
+}
+
+void lh__engine_release(lh_engine *e, duckdb_connection conn)
+{
+    if (!conn)
+        return;
+    pthread_mutex_lock(&e->pool_mu);
+    if (e->npool == e->cappool) {
+        size_t nc = e->cappool ? e->cappool * 2 : 8;
+        duckdb_connection *p = realloc(e->pool, nc * sizeof *p);
+        if (p) {
+            e->pool = p;
+            e->cappool = nc;
+        }
+    }
+    if (e->npool < e->cappool) {
+        e->pool[e->npool++] = conn;
+        conn = NULL;
+    }
+    pthread_mutex_unlock(&e->pool_mu);
+    if (conn)
+        duckdb_disconnect(&conn);
 }
 
 lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
@@ -208,6 +250,8 @@ lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *sele
     return st;
 }
 
+static lh_status add_relation(lh_engine *e, const char *name, lh_err *err);
+
 bool lh__engine_relation_allowed(const lh_engine *e, const char *name)
 {
     for (size_t i = 0; i < e->nrelations; i++)
@@ -218,8 +262,16 @@ bool lh__engine_relation_allowed(const lh_engine *e, const char *name)
 
 lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err)
 {
-    if (lh__engine_relation_allowed(e, name))
-        return LH_OK;
+    pthread_rwlock_wrlock(&e->rel_lock);
+    lh_status st = LH_OK;
+    if (!lh__engine_relation_allowed(e, name))
+        st = add_relation(e, name, err);
+    pthread_rwlock_unlock(&e->rel_lock);
+    return st;
+}
+
+static lh_status add_relation(lh_engine *e, const char *name, lh_err *err)
+{
     if (e->nrelations == e->caprelations) {
         size_t nc = e->caprelations ? e->caprelations * 2 : 16;
         char **p = realloc(e->relations, nc * sizeof *p);
@@ -237,9 +289,11 @@ lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err)
 
 void lh_engine_clear_relations(lh_engine *e)
 {
+    pthread_rwlock_wrlock(&e->rel_lock);
     for (size_t i = 0; i < e->nrelations; i++)
         free(e->relations[i]);
     e->nrelations = 0;
+    pthread_rwlock_unlock(&e->rel_lock);
 }
 
 /* Reads back one setting and compares it, so that a DuckDB change in behaviour is caught
@@ -309,6 +363,10 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
         free(e);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
+    pthread_mutex_init(&e->admin_mu, NULL);
+    pthread_mutex_init(&e->gate_mu, NULL);
+    pthread_mutex_init(&e->pool_mu, NULL);
+    pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
     if (cfg->temp_dir) {
         e->temp_dir = strdup(cfg->temp_dir);
@@ -346,6 +404,8 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
         duckdb_destroy_config(&dc);
     if (!st && duckdb_connect(e->db, &e->conn) == DuckDBError)
         st = lh_fail(err, LH_EINTERNAL, "connect engine");
+    if (!st && duckdb_connect(e->db, &e->gate_conn) == DuckDBError)
+        st = lh_fail(err, LH_EINTERNAL, "connect engine");
     if (!st)
         st = lock_down(e, err);
     if (st) {
@@ -360,6 +420,11 @@ void lh_engine_free(lh_engine *e)
 {
     if (!e)
         return;
+    for (size_t i = 0; i < e->npool; i++)
+        duckdb_disconnect(&e->pool[i]);
+    free(e->pool);
+    if (e->gate_conn)
+        duckdb_disconnect(&e->gate_conn);
     if (e->conn)
         duckdb_disconnect(&e->conn);
     if (e->db)
@@ -370,5 +435,9 @@ void lh_engine_free(lh_engine *e)
     free(e->relations);
     free(e->temp_dir);
     free(e->data_root);
+    pthread_mutex_destroy(&e->admin_mu);
+    pthread_mutex_destroy(&e->gate_mu);
+    pthread_mutex_destroy(&e->pool_mu);
+    pthread_rwlock_destroy(&e->rel_lock);
     free(e);
 }

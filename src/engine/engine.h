@@ -93,6 +93,7 @@ typedef struct lh_result_sink {
 
 typedef struct lh_query_opts {
     uint64_t limit;     /* 0 = no limit; else stop after limit rows (truncated = true) */
+    int64_t timeout_ms; /* 0 = none; else the query is interrupted then (LH_ETIMEOUT) */
 } lh_query_opts;
 
 /* Checks sql with the statement gate (exactly one read-only statement over catalog
@@ -100,6 +101,25 @@ typedef struct lh_query_opts {
  * malformed SQL LH_EINVAL, both with DuckDB's or the gate's message. */
 lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
                           const lh_result_sink *sink, lh_err *err);
+
+/* The same, pulled chunk by chunk (for an HTTP response that asks for more when the
+ * client can take it). A query holds one engine connection until closed; one thread at a
+ * time may use it, except lh_query_cancel, which any thread may call. */
+typedef struct lh_query lh_query;
+
+/* Checks and starts sql. On success *out is open: close it with lh_query_close. */
+lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                               lh_query **out, lh_err *err);
+/* Result columns; valid until lh_query_close. */
+const lh_result_column *lh_query_columns(const lh_query *q, size_t *n);
+/* Hands the next chunk's rows (up to about 2048) to sink->row; *done once no rows are
+ * left or the limit was reached (begin/end of the sink are the caller's to call). */
+lh_status lh_query_next(lh_query *q, const lh_result_sink *sink, bool *done, lh_err *err);
+uint64_t lh_query_rows(const lh_query *q);
+bool lh_query_truncated(const lh_query *q);
+/* Interrupts a running fetch (e.g. the client went away); thread-safe. */
+void lh_query_cancel(lh_query *q);
+void lh_query_close(lh_query *q);
 
 /* Marks name as a catalog relation that user SQL may reference (views are added by the
  * catalog sync; the gate refuses anything else). */

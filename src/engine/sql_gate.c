@@ -390,13 +390,14 @@ static lh_status walk(gate *g, json_t *v, const cte_scope *sc)
 
 /* ---- serializing and deciding ---------------------------------------------------- */
 
-/* json_serialize_sql(sql) as a string, through a prepared internal query. */
-static lh_status serialize(lh_engine *e, const char *sql, lh_buf *out, lh_err *err)
+/* json_serialize_sql(sql) as a string, through a prepared internal query on the gate's
+ * connection (the caller holds gate_mu). */
+static lh_status serialize_locked(lh_engine *e, const char *sql, lh_buf *out, lh_err *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_prepare(e->conn, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
+    if (duckdb_prepare(e->gate_conn, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
         st = lh_fail(err, LH_EINTERNAL, "statement gate: %s", duckdb_prepare_error(ps));
         duckdb_destroy_prepare(&ps);
         return st;
@@ -430,6 +431,16 @@ static lh_status serialize(lh_engine *e, const char *sql, lh_buf *out, lh_err *e
         duckdb_destroy_data_chunk(&chunk);
     duckdb_destroy_result(&res);
     duckdb_destroy_prepare(&ps);
+    return st;
+}
+
+/* One shared connection for every gate check: serialising a parse tree takes
+ * microseconds, so threads barely wait for it. */
+static lh_status serialize(lh_engine *e, const char *sql, lh_buf *out, lh_err *err)
+{
+    pthread_mutex_lock(&e->gate_mu);
+    lh_status st = serialize_locked(e, sql, out, err);
+    pthread_mutex_unlock(&e->gate_mu);
     return st;
 }
 
@@ -524,6 +535,15 @@ static const char *statement_type_name(duckdb_statement_type t)
 
 lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
                              lh_err *err)
+{
+    pthread_rwlock_rdlock(&e->rel_lock);
+    lh_status st = lh__sql_gate_check_locked(e, sql, prepared, err);
+    pthread_rwlock_unlock(&e->rel_lock);
+    return st;
+}
+
+lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
+                                    duckdb_prepared_statement prepared, lh_err *err)
 {
     if (!sql)
         return lh_fail(err, LH_EINVAL, "no SQL given");
