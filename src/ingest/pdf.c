@@ -77,7 +77,7 @@ static lh_status open_document(const char *path, PopplerDocument **doc, lh_err *
         return LH_OK;
     lh_status st;
     if (gerr && gerr->domain == POPPLER_ERROR && gerr->code == POPPLER_ERROR_ENCRYPTED)
-        st = lh_fail(err, LH_EUNSUPPORTED, "is an encrypted (password-protected) PDF; "
+        st = lh_fail(err, LH_EINVAL, "is an encrypted (password-protected) PDF; "
                      "remove the password first");
     else
         st = lh_fail(err, LH_EINVAL, "is a damaged PDF (%s)",
@@ -177,6 +177,11 @@ lh_status lh__convert_pdf(const char *in_path, const char *out_path, json_t *col
             char w[200];
             snprintf(w, sizeof w, "%d of %d pages have no extractable text (scanned or image-only?); "
                      "their text is empty", j.empty_pages, j.pages);
+            json_array_append_new(warnings, json_string(w));
+        }
+        if (poppler_note[0]) {
+            char w[300];
+            snprintf(w, sizeof w, "the PDF has errors that were worked around: %s", poppler_note);
             json_array_append_new(warnings, json_string(w));
         }
         json_object_set_new(lineage, "warnings", warnings);

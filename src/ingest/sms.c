@@ -67,8 +67,11 @@ static lh_status check_prolog(const char *path, lh_err *err)
         else
             break;
         const char *end = strstr(p + 2, close_tag);
-        if (!end)
-            break; /* a prolog over 64 KiB: libxml2 reports what is wrong */
+        if (!end) /* fail closed: what follows could be a DOCTYPE */
+            return lh_fail(err, LH_EINVAL, (size_t)n == sizeof head - 1
+                                               ? "the XML prolog (before <smses>) is over 64 KiB"
+                                               : "malformed XML (an unclosed comment or processing "
+                                                 "instruction before <smses>)");
         p = end + strlen(close_tag);
     }
     if (!strncasecmp(p, "<!DOCTYPE", 9))
