@@ -30,6 +30,9 @@ check "ingest a .log" "$LH" ingest app.log
 expect_eq "log: blank lines split 50 lines into 5 paragraphs" "5" "$(sql 'SELECT count(*) FROM app')"
 expect_eq "log: line_start counts blank lines" "1|12|23|34|45" "$(sql 'SELECT line_start FROM app ORDER BY 1' | paste -sd'|')"
 
+expect_eq "the same text file twice is deduplicated" "1" "$("$LH" ingest notes.txt | grep -c "already ingested")"
+expect_eq "... and adds no rows" "2" "$(sql 'SELECT count(*) FROM notes')"
+
 printf 'plain words\n' > words.dat
 check "--format text on another extension" "$LH" ingest words.dat --format text --name words
 expect_eq "--format text: one paragraph" "plain words" "$(sql 'SELECT text FROM words')"
