@@ -11,8 +11,12 @@ LIB_SHA512="sha512-jBTL/WvfwxLToFa/pVHfT6elMtltJGnc3wSuxZD9OfMltit9YUdVFS37vBFQz
 HDR_PKG="duckdb@1.4.4"
 HDR_SHA512="sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog=="
 
+# libxml2-dev: SMS backups (XML); libpoppler-glib-dev: PDF text (it brings libcairo2-dev,
+# which tests/tools/mkpdf.c uses to make test PDFs); qpdf: encrypted test PDFs;
+# poppler-utils: pdftotext, the baseline of bench/pdf_extract.sh.
 PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
-          libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates)
+          libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates
+          libxml2-dev libpoppler-glib-dev libcairo2-dev qpdf poppler-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,6 +11,9 @@ static const struct {
     {"csv", NULL},
     {"json", NULL},
     {"ndjson", NULL},
+    {"text", lh__convert_text},
+    {"sms", lh__convert_sms},
+    {"pdf", lh__convert_pdf},
 };
 
 lh__converter_fn lh__ingest_converter(const char *format)

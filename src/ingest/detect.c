@@ -26,8 +26,44 @@ static const char *ext_of(const char *path)
     return dot ? dot + 1 : "";
 }
 
+static __thread char source_name[256];
+
+const char *lh__ingest_source_name(void)
+{
+    return source_name;
+}
+
+/* The format an extension names, or NULL. */
+static const char *format_of_ext(const char *ext)
+{
+    static const struct { const char *ext, *format; } exts[] = {
+        {"csv", "csv"},   {"tsv", "csv"},   {"ndjson", "ndjson"}, {"jsonl", "ndjson"},
+        {"json", "json"}, {"txt", "text"},  {"text", "text"},     {"md", "text"},
+        {"markdown", "text"}, {"log", "text"}, {"xml", "sms"},    {"pdf", "pdf"},
+    };
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+        if (!strcasecmp(ext, exts[i].ext))
+            return exts[i].format;
+    return NULL;
+}
+
+/* How errors name a format. */
+static const char *format_label(const char *fmt)
+{
+    return !strcmp(fmt, "csv") ? "CSV" : !strcmp(fmt, "text") ? "text"
+         : !strcmp(fmt, "sms") ? "an SMS backup (XML)" : !strcmp(fmt, "pdf") ? "a PDF" : "JSON";
+}
+
+static bool starts_with(const unsigned char *p, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+    return n >= k && !memcmp(p, s, k);
+}
+
 lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err)
 {
+    const char *base = strrchr(path, '/');
+    snprintf(source_name, sizeof source_name, "%s", base ? base + 1 : path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));
@@ -43,39 +79,51 @@ lh_status lh__ingest_detect_format(const char *path, const char *requested, char
         return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
     if (n == 0)
         return lh_fail(err, LH_EINVAL, "%s is empty", path);
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if ((size_t)n >= magics[i].len && !memcmp(head, magics[i].magic, magics[i].len))
-            return lh_fail(err, LH_EINVAL, "%s is %s, not CSV or JSON", path, magics[i].what);
-    if (memchr(head, '\0', (size_t)n))
-        return lh_fail(err, LH_EINVAL, "%s holds binary data (NUL bytes), not text", path);
+    bool pdf_magic = starts_with(head, (size_t)n, "%PDF-");
     size_t skip = 0;
     if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
         skip = 3; /* UTF-8 byte-order mark */
     while (skip < (size_t)n && strchr(" \t\r\n", head[skip]))
         skip++;
+    char first = skip < (size_t)n ? (char)head[skip] : ' ';
+    bool xml_start = starts_with(head + skip, (size_t)n - skip, "<?xml") ||
+                     starts_with(head + skip, (size_t)n - skip, "<smses");
+
+    const char *fmt = requested;
+    if (!fmt)
+        fmt = format_of_ext(ext_of(path));
+    if (!fmt)
+        fmt = pdf_magic ? "pdf" : xml_start ? "sms" : (first == '{' || first == '[') ? "json" : "csv";
+    if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson") && strcmp(fmt, "text") &&
+        strcmp(fmt, "sms") && strcmp(fmt, "pdf"))
+        return lh_fail(err, LH_EINVAL,
+                       "unknown format '%s' (expected csv, json, ndjson, text, sms or pdf)", fmt);
+    if (!strcmp(fmt, "pdf")) {
+        /* Binary by nature: the converter (poppler) judges the rest. */
+        if (!pdf_magic)
+            return lh_fail(err, LH_EINVAL, "%s is not a PDF (it does not start with %%PDF-)", path);
+        snprintf(out, 16, "pdf");
+        return LH_OK;
+    }
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if ((size_t)n >= magics[i].len && !memcmp(head, magics[i].magic, magics[i].len))
+            return lh_fail(err, LH_EINVAL, "%s is %s, not %s", path, magics[i].what, format_label(fmt));
+    if (memchr(head, '\0', (size_t)n))
+        return lh_fail(err, LH_EINVAL, "%s holds binary data (NUL bytes), not text", path);
     if (skip == (size_t)n && (size_t)n < sizeof head)
         return lh_fail(err, LH_EINVAL, "%s holds only white space", path);
-    char first = skip < (size_t)n ? (char)head[skip] : ' ';
 
-    const char *ext = ext_of(path);
-    const char *fmt = requested;
-    if (!fmt) {
-        if (!strcasecmp(ext, "csv") || !strcasecmp(ext, "tsv"))
-            fmt = "csv";
-        else if (!strcasecmp(ext, "ndjson") || !strcasecmp(ext, "jsonl"))
-            fmt = "ndjson";
-        else if (!strcasecmp(ext, "json"))
-            fmt = "json";
-        else
-            fmt = (first == '{' || first == '[') ? "json" : "csv";
-    }
-    if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson"))
-        return lh_fail(err, LH_EINVAL, "unknown format '%s' (expected csv, json or ndjson)", fmt);
-    if (strcmp(fmt, "csv") && first != '{' && first != '[')
-        return lh_fail(err, LH_EINVAL, "%s does not look like JSON (it starts with '%c')", path, first);
-    if (!strcmp(fmt, "csv") && (first == '{' || first == '[') && !requested)
+    if (!strcmp(fmt, "sms")) {
+        if (!xml_start)
+            return lh_fail(err, LH_EINVAL, "%s does not look like an SMS backup (XML starting with "
+                           "<?xml or <smses)", path);
+    } else if (!strcmp(fmt, "json") || !strcmp(fmt, "ndjson")) {
+        if (first != '{' && first != '[')
+            return lh_fail(err, LH_EINVAL, "%s does not look like JSON (it starts with '%c')", path, first);
+    } else if (!strcmp(fmt, "csv") && (first == '{' || first == '[') && !requested) {
         return lh_fail(err, LH_EINVAL, "%s looks like JSON, not CSV; pass --format json to read it as JSON",
                        path);
+    }
     snprintf(out, 16, "%s", fmt);
     return LH_OK;
 }

@@ -19,7 +19,7 @@
 typedef struct lh_ingest_request {
     const char *path;        /* the local file to ingest */
     const char *name;        /* dataset name; NULL = derived from the file name */
-    const char *format;      /* "csv", "json", "ndjson"; NULL = from extension and content */
+    const char *format;      /* csv, json, ndjson, text, sms, pdf; NULL = from extension and content */
     const char *actor;       /* who asked (lineage); NULL = "cli" */
     const char *source_uri;  /* lineage source; NULL = path */
 } lh_ingest_request;

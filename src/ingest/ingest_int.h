@@ -54,6 +54,49 @@ typedef lh_status (*lh__converter_fn)(const char *in_path, const char *out_path,
 /* The converter for a detected format, or NULL when DuckDB reads the file itself. */
 lh__converter_fn lh__ingest_converter(const char *format);
 
+/* The converters (one file each: text.c, sms.c, pdf.c); see docs/CLI.md for their rows. */
+lh_status lh__convert_text(const char *in_path, const char *out_path, json_t *columns,
+                           json_t *lineage, lh_err *err);
+lh_status lh__convert_sms(const char *in_path, const char *out_path, json_t *columns,
+                          json_t *lineage, lh_err *err);
+lh_status lh__convert_pdf(const char *in_path, const char *out_path, json_t *columns,
+                          json_t *lineage, lh_err *err);
+
+/* The file name (no directory) of the file this thread last passed to
+ * lh__ingest_detect_format, for the converters' "source" column: the converter only sees
+ * the staged copy. "" when none. Valid until the next detect call on this thread.
+ * Stopgap until the converter signature carries the source name. */
+const char *lh__ingest_source_name(void);
+
+/* Largest value one converted row may carry: DuckDB's read_json refuses objects over
+ * 16 MiB, so converters fail clearly before that. */
+#define LH__ROW_MAX_BYTES ((size_t)8 << 20)
+
+/* Splits text into paragraphs: runs of lines that are not blank (a blank line holds only
+ * spaces, tabs, CR, FF or VT), lines ending in LF or CRLF, a leading UTF-8 byte-order mark
+ * skipped. fn receives each paragraph's bytes (first line's start to last line's end,
+ * without the final line ending; inner CRLFs as they are) and its 1-based first line.
+ * Stops at and returns fn's first failure. */
+typedef lh_status (*lh__para_fn)(void *ctx, const char *text, size_t len, int64_t line_start,
+                                 lh_err *err);
+lh_status lh__text_split(const char *data, size_t len, lh__para_fn fn, void *ctx, lh_err *err);
+
+/* NDJSON rows for a converter's output (rows.c). Not thread-safe per writer. */
+typedef struct lh__rows {
+    void *file;     /* FILE*, kept opaque */
+    int64_t count;  /* rows written so far */
+} lh__rows;
+
+/* Creates path exclusively for writing. */
+lh_status lh__rows_open(lh__rows *w, const char *path, lh_err *err);
+/* Writes one JSON object as a line; always takes ownership of row (decref'd). Fails on
+ * strings that are not valid UTF-8 (jansson refuses to build them: callers check first). */
+lh_status lh__rows_put(lh__rows *w, json_t *row, lh_err *err);
+/* Flushes and closes; safe to call twice and after a failure. */
+lh_status lh__rows_close(lh__rows *w, lh_err *err);
+/* Appends {"name","type"} to a converter's column list. */
+void lh__rows_column(json_t *columns, const char *name, const char *duckdb_type);
+
 /* A source already staged under DATA/_staging: the common tail of every ingest. */
 typedef struct lh__staged {
     const char *path;          /* the staged file; the pipeline removes it when done */
