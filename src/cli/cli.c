@@ -13,7 +13,7 @@
 extern char **environ;
 
 static const lh_cli_command commands[] = {
-    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson]",
+    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson|text|sms|pdf]",
      "load files into a dataset (created on first ingest, appended after)"},
     {"sql", lh__cli_sql, "sql \"QUERY\"|- [--format table|csv|json|ndjson] [--as-of NAME=VERSION] [--limit N]",
      "run a read-only SQL query over the datasets"},

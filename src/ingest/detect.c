@@ -26,13 +26,6 @@ static const char *ext_of(const char *path)
     return dot ? dot + 1 : "";
 }
 
-static __thread char source_name[256];
-
-const char *lh__ingest_source_name(void)
-{
-    return source_name;
-}
-
 /* The format an extension names, or NULL. */
 static const char *format_of_ext(const char *ext)
 {
@@ -62,8 +55,6 @@ static bool starts_with(const unsigned char *p, size_t n, const char *s)
 
 lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err)
 {
-    const char *base = strrchr(path, '/');
-    snprintf(source_name, sizeof source_name, "%s", base ? base + 1 : path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));

@@ -21,6 +21,7 @@ typedef struct job {
     lh_ingest_result *res;
     lh_buf prefix, staged, converted, tmp_parquet, final_key, source, projection;
     json_t *options, *columns;
+    json_t *converted_lineage;  /* facts a converter found (PDF title, warnings, ...) */
     lh_table_snapshot *snap;
     char job_id[37];
     int64_t file_size;
@@ -43,6 +44,7 @@ static void job_release(job *j)
         lh_buf_release(bufs[i]);
     json_decref(j->options);
     json_decref(j->columns);
+    json_decref(j->converted_lineage);
     lh_table_snapshot_free(j->snap);
 }
 
@@ -279,6 +281,7 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
                                 "parse_options", j->options, "format", j->res->format);
     if (j->src->lineage)
         json_object_update(lineage, j->src->lineage);
+    json_object_update(lineage, j->converted_lineage);
     lh_manifest_set_lineage(m, lineage, now);
     json_decref(lineage);
     lh_status st = lh_catalog_put(j->cat, m, err);
@@ -306,7 +309,9 @@ static lh_status convert(job *j, lh_err *err)
 {
     lh_buf_printf(&j->converted, "%s.ndjson", j->staged.data);
     json_t *cols = json_array(), *extra = json_object();
-    lh_status st = j->src->convert(j->staged.data, j->converted.data, cols, extra, err);
+    const char *base = strrchr(j->src->source_uri, '/');
+    lh_status st = j->src->convert(j->staged.data, base ? base + 1 : j->src->source_uri,
+                                   j->converted.data, cols, extra, err);
     if (!st && !json_array_size(cols))
         st = lh_fail(err, LH_EINTERNAL, "converter declared no columns");
     if (!st) {
@@ -323,7 +328,7 @@ static lh_status convert(job *j, lh_err *err)
             lh_buf_add_sql_string(&j->source, json_string_value(json_object_get(c, "type")));
         }
         st = lh_buf_adds(&j->source, "})");
-        json_object_update(j->options, extra);
+        json_object_update(j->converted_lineage, extra);
     }
     json_decref(cols);
     json_decref(extra);
@@ -340,6 +345,7 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_init(bufs[i], 0);
     j.options = json_object();
+    j.converted_lineage = json_object();
     lh_uuid4(j.job_id);
     lh_buf_adds(&j.staged, src->path); /* removed with the job, whatever happens */
     snprintf(res->dataset, sizeof res->dataset, "%s", dataset);

@@ -47,26 +47,26 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
 
 /* Turns a staged original (text, SMS XML, PDF, ...) into NDJSON rows at out_path.
  * columns receives [{"name","type"}] with DuckDB types, in order; lineage receives extra
- * lineage/parse facts (title, pages, warnings ...). */
-typedef lh_status (*lh__converter_fn)(const char *in_path, const char *out_path, json_t *columns,
+ * lineage facts (title, pages, warnings ...), merged into the manifest's lineage. source_name
+ * is the original file name (for a "source" column). */
+typedef lh_status (*lh__converter_fn)(const char *in_path, const char *source_name,
+                                      const char *out_path, json_t *columns,
                                       json_t *lineage, lh_err *err);
 
 /* The converter for a detected format, or NULL when DuckDB reads the file itself. */
 lh__converter_fn lh__ingest_converter(const char *format);
 
 /* The converters (one file each: text.c, sms.c, pdf.c); see docs/CLI.md for their rows. */
-lh_status lh__convert_text(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_text(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                            json_t *lineage, lh_err *err);
-lh_status lh__convert_sms(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_sms(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                           json_t *lineage, lh_err *err);
-lh_status lh__convert_pdf(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_pdf(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                           json_t *lineage, lh_err *err);
 
-/* The file name (no directory) of the file this thread last passed to
- * lh__ingest_detect_format, for the converters' "source" column: the converter only sees
- * the staged copy. "" when none. Valid until the next detect call on this thread.
- * Stopgap until the converter signature carries the source name. */
-const char *lh__ingest_source_name(void);
 
 /* Largest value one converted row may carry: DuckDB's read_json refuses objects over
  * 16 MiB, so converters fail clearly before that. */

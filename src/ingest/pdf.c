@@ -97,6 +97,7 @@ static json_t *meta(gchar *s)
 typedef struct pdf_job {
     lh__rows rows;
     PopplerDocument *doc;
+    const char *source;   /* the original file name, for the "source" column */
     int pages, empty_pages;
     size_t total_text;
 } pdf_job;
@@ -126,7 +127,7 @@ static lh_status put_page(pdf_job *j, int i, lh_err *err)
     else if (j->total_text > LH_PDF_MAX_TEXT)
         st = lh_fail(err, LH_ETOOBIG, "holds over %zu MiB of text (the limit)", LH_PDF_MAX_TEXT >> 20);
     if (!st) {
-        json_t *row = json_pack("{s:s, s:i, s:s, s:I}", "source", lh__ingest_source_name(), "page_no",
+        json_t *row = json_pack("{s:s, s:i, s:s, s:I}", "source", j->source, "page_no",
                                 i + 1, "text", t, "chars", (json_int_t)g_utf8_strlen(t, -1));
         st = lh__rows_put(&j->rows, row, err);
     }
@@ -134,7 +135,8 @@ static lh_status put_page(pdf_job *j, int i, lh_err *err)
     return st;
 }
 
-lh_status lh__convert_pdf(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_pdf(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                           json_t *lineage, lh_err *err)
 {
     lh_status st = check_complete(in_path, err);
@@ -143,7 +145,7 @@ lh_status lh__convert_pdf(const char *in_path, const char *out_path, json_t *col
     poppler_note[0] = '\0';
     guint handler = g_log_set_handler("Poppler", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL |
                                       G_LOG_FLAG_RECURSION, on_poppler_log, NULL);
-    pdf_job j = {0};
+    pdf_job j = {.source = source_name};
     st = open_document(in_path, &j.doc, err);
     if (!st) {
         j.pages = poppler_document_get_n_pages(j.doc);

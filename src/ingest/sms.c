@@ -170,9 +170,11 @@ static lh_status walk(sms_job *j, xmlTextReaderPtr r, lh_err *err)
     return LH_OK;
 }
 
-lh_status lh__convert_sms(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_sms(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                           json_t *lineage, lh_err *err)
 {
+    (void)source_name; /* an SMS export names no source per row */
     lh_status st = check_prolog(in_path, err);
     if (st)
         return st;

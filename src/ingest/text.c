@@ -91,7 +91,8 @@ static lh_status put_paragraph(void *ctx, const char *p, size_t n, int64_t line_
     return lh__rows_put(&t->rows, row, err);
 }
 
-lh_status lh__convert_text(const char *in_path, const char *out_path, json_t *columns,
+lh_status lh__convert_text(const char *in_path, const char *source_name, const char *out_path,
+                          json_t *columns,
                            json_t *lineage, lh_err *err)
 {
     int fd = open(in_path, O_RDONLY | O_CLOEXEC);
@@ -108,7 +109,7 @@ lh_status lh__convert_text(const char *in_path, const char *out_path, json_t *co
     if (map == MAP_FAILED)
         return lh_fail(err, LH_EIO, "map %s: %s", in_path, strerror(errno));
 
-    text_job t = {.source = lh__ingest_source_name()};
+    text_job t = {.source = source_name};
     lh_buf_init(&t.text, LH__ROW_MAX_BYTES + 1);
     lh_status st = lh__rows_open(&t.rows, out_path, err);
     if (!st && map)

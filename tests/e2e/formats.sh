@@ -64,7 +64,7 @@ expect_eq "sms: unicode body" "Ça marche — à tout à l'heure 日本語 <3" "
 expect_eq "sms: (Unknown) contact is NULL" "1" "$(sql 'SELECT count(*) FROM sms WHERE contact_name IS NULL')"
 expect_eq "sms: address and contact" "+15551234567,Ada" "$(sql "SELECT address, contact_name FROM sms WHERE direction = 'in'")"
 expect_eq "sms: the skipped <mms> is a lineage warning" "1" \
-  "$("$LH" datasets sms | json_get "['lineage']['parse_options']['warnings']" | grep -c mms)"
+  "$("$LH" datasets sms | json_get "['lineage']['warnings']" | grep -c mms)"
 
 # --- PDF -------------------------------------------------------------------------------
 have_pdf_tools=1
@@ -80,14 +80,14 @@ if [[ $have_pdf_tools -eq 1 ]]; then
   expect_eq "pdf: page text extracted" "1" "$(sql "SELECT count(*) FROM report WHERE text LIKE '%Page 2 of 3%' AND text LIKE '%lazy dog, café 2%'")"
   expect_eq "pdf: chars counts characters" "3" "$(sql 'SELECT count(*) FROM report WHERE chars = length(text) AND chars > 100')"
   expect_eq "pdf: source is the file name" "report.pdf" "$(sql 'SELECT DISTINCT source FROM report')"
-  meta=$("$LH" datasets report | json_get "['lineage']['parse_options']['pdf']")
+  meta=$("$LH" datasets report | json_get "['lineage']['pdf']")
   expect_eq "pdf: title, author and pages in lineage" "{'author': 'Ada Lovelace', 'pages': 3, 'title': 'Annual Report 2023'}" "$meta"
 
   "$WORK/mkpdf" scan.pdf 2 --image-only
   check "an image-only PDF ingests" "$LH" ingest scan.pdf
   expect_eq "image-only: rows with empty text" "2,0" "$(sql "SELECT count(*), sum(chars) FROM scan WHERE text = ''")"
   expect_eq "image-only: a warning in the lineage" "1" \
-    "$("$LH" datasets scan | json_get "['lineage']['parse_options']['warnings']" | grep -c 'no extractable text')"
+    "$("$LH" datasets scan | json_get "['lineage']['warnings']" | grep -c 'no extractable text')"
 fi
 
 # --- bad input: one clear line, nothing changed ------------------------------------------
