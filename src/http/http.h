@@ -1,0 +1,121 @@
+/* http.h: the HTTP front door, over libmicrohttpd (the only user of microhttpd.h).
+ *
+ * The server knows routes, limits, auth and bodies; it knows nothing about datasets.
+ * Routes are data (STYLE.md habit 9): the api module passes a table of lh_http_route
+ * rows. Before any handler runs the server has checked the method, the API key (when the
+ * route asks for it), the body size (413), the content type (415) and, for JSON routes,
+ * that the body is a JSON object (400). Multipart uploads stream each file part into a
+ * file under a staging directory (never held in memory). Every response carries
+ * X-Request-Id; every error is {"error":{"code":"..","message":".."}}.
+ *
+ * Handlers run on the server's threads (thread pool, epoll); they get a request, call one
+ * module function and reply with one of the lh_http_reply_* functions exactly once. */
+#ifndef LH_HTTP_HTTP_H
+#define LH_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+typedef struct lh_http_server lh_http_server;
+typedef struct lh_http_req lh_http_req;
+
+typedef enum lh_http_body {
+    LH_BODY_NONE,       /* no body expected (a body over 0 bytes is refused) */
+    LH_BODY_JSON,       /* application/json, a JSON object, parsed for the handler */
+    LH_BODY_RAW,        /* any bytes, buffered up to max_body (object PUT) */
+    LH_BODY_MULTIPART,  /* multipart/form-data: files streamed to disk, fields kept */
+} lh_http_body;
+
+typedef void (*lh_http_handler)(lh_http_req *req, void *app);
+
+typedef struct lh_http_route {
+    const char *method;      /* "GET", "POST", ... */
+    const char *pattern;     /* "/catalog/datasets/by-name/{name}", "/storage/objects/{key...}" */
+    lh_http_handler handler;
+    bool auth;               /* needs a valid X-API-Key when auth is enabled */
+    int64_t max_body;        /* bytes; 0 = the server's default */
+    lh_http_body body;
+    const char *summary;     /* one line for docs/API.md */
+} lh_http_route;
+
+/* Decides whether an API key is valid: fills principal/role (each up to 64 bytes) and
+ * returns true, or returns false. NULL key means the header was absent. */
+typedef bool (*lh_http_auth_fn)(void *ctx, const char *key, char *principal, char *role);
+
+/* Called once per finished request (metrics, access log). */
+typedef void (*lh_http_observe_fn)(void *ctx, const lh_http_req *req, int status, double ms,
+                                   uint64_t bytes_in, uint64_t bytes_out);
+
+typedef struct lh_http_config {
+    const char *bind;              /* "127.0.0.1:3100"; port 0 picks a free port */
+    unsigned threads;              /* 0 = one per core */
+    unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
+    unsigned per_ip_connections;   /* 0 = unlimited */
+    size_t header_limit;           /* per-connection memory for headers and buffers */
+    int64_t max_body;              /* default body limit */
+    const char *staging_dir;       /* where multipart files are written (same filesystem as data) */
+    const lh_http_route *routes;
+    size_t nroutes;
+    void *app;                     /* handed to every handler */
+    lh_http_auth_fn auth;          /* NULL = auth off */
+    void *auth_ctx;
+    bool health_open;              /* /health needs no key even when auth is on */
+    lh_http_observe_fn observe;
+    void *observe_ctx;
+} lh_http_config;
+
+lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
+/* The port actually bound (useful with port 0). */
+unsigned lh_http_port(const lh_http_server *s);
+/* Stops accepting, waits up to deadline_ms for in-flight requests, then stops. */
+void lh_http_stop(lh_http_server *s, int64_t deadline_ms);
+/* Requests being served right now. */
+unsigned lh_http_active(const lh_http_server *s);
+
+/* ---- request accessors (valid during the handler) ---- */
+const char *lh_http_method(const lh_http_req *r);
+const char *lh_http_path(const lh_http_req *r);
+const char *lh_http_route_pattern(const lh_http_req *r);  /* NULL when no route matched */
+const char *lh_http_param(const lh_http_req *r, const char *name); /* from the pattern */
+const char *lh_http_query(const lh_http_req *r, const char *name);
+const char *lh_http_header(const lh_http_req *r, const char *name);
+const char *lh_http_request_id(const lh_http_req *r);
+const char *lh_http_principal(const lh_http_req *r);      /* "anonymous" without auth */
+json_t *lh_http_json(const lh_http_req *r);               /* LH_BODY_JSON routes; borrowed */
+const lh_buf *lh_http_body_raw(const lh_http_req *r);     /* LH_BODY_RAW routes */
+
+typedef struct lh_http_file {
+    const char *field;     /* form field name */
+    const char *filename;  /* as the client sent it (untrusted; not a path we use) */
+    const char *path;      /* where its bytes are on disk (removed after the request) */
+    int64_t size;
+} lh_http_file;
+size_t lh_http_nfiles(const lh_http_req *r);
+const lh_http_file *lh_http_file_at(const lh_http_req *r, size_t i);
+const char *lh_http_form(const lh_http_req *r, const char *field); /* non-file fields */
+
+/* ---- replies: exactly one per request ---- */
+void lh_http_reply_json(lh_http_req *r, int status, json_t *body); /* steals body */
+void lh_http_reply_status(lh_http_req *r, lh_status st, const char *message);
+void lh_http_reply_error(lh_http_req *r, int status, const char *code, const char *message);
+void lh_http_reply_bytes(lh_http_req *r, int status, const char *content_type, const void *data,
+                         size_t len);
+
+/* A streamed (chunked) reply: fill writes up to max bytes into buf and returns how many,
+ * 0 with *done = true at the end, or -1 on an error (the connection is then cut). It is
+ * called again each time the client can take more. release frees ctx after the request
+ * (also when the client went away early). */
+typedef ssize_t (*lh_http_fill_fn)(void *ctx, char *buf, size_t max, bool *done);
+void lh_http_reply_stream(lh_http_req *r, int status, const char *content_type,
+                          lh_http_fill_fn fill, void (*release)(void *ctx), void *ctx);
+
+/* Adds a response header to the reply about to be sent (call before lh_http_reply_*). */
+void lh_http_add_header(lh_http_req *r, const char *name, const char *value);
+
+#endif
