@@ -141,11 +141,11 @@ static int medical_hint(const name_tokens *nt)
 {
     static const char *const strong[] = {"icd", "diagnosis", "diagnoses", "medication",
                                          "medications", "prescription", "prescriptions",
-                                         "prescribed", NULL};
-    static const char *const sq[] = {"diagnos", "medication", "icd10", NULL};
+                                         "prescribed", "allergy", "allergies", NULL};
+    /* "diagnostic" is not "diagnosis": diagnostic codes are as often a car's or a device's */
+    static const char *const sq[] = {"diagnosis", "diagnoses", "medication", "icd10", NULL};
     static const char *const weak[] = {"dx", "rx", "meds", "drug", "drugs", "condition",
-                                       "conditions", "illness", "disease", "allergy",
-                                       "allergies", "medical", NULL};
+                                       "conditions", "illness", "disease", "medical", NULL};
     static const char *const veto[] = {"bytes", "packets", "errors", "dropped", "bits", "power",
                                        "signal", "queue", "rate", "count", "id", NULL};
     if (has_token(nt, veto))
@@ -265,6 +265,32 @@ static bool email_value(const char *v)
     return labels >= 2 && tld_len >= 2 && tld_alpha == tld_len;
 }
 
+/* True when a word of free text is an email address ("write to ada@example.com."). */
+static bool email_in_text(const char *v)
+{
+    if (!strchr(v, '@'))
+        return false;
+    char word[256];
+    for (const char *p = v; *p;) {
+        while (*p && (isspace((unsigned char)*p) || strchr("<>()[],;:\"", *p)))
+            p++;
+        size_t len = 0;
+        while (p[len] && !isspace((unsigned char)p[len]) && !strchr("<>()[],;:\"", p[len]))
+            len++;
+        while (len && (p[len - 1] == '.' || p[len - 1] == '!' || p[len - 1] == '?'))
+            len--;
+        if (len && len < sizeof word) {
+            memcpy(word, p, len);
+            word[len] = '\0';
+            if (email_value(word))
+                return true;
+        }
+        while (*p && !isspace((unsigned char)*p) && !strchr("<>()[],;:\"", *p))
+            p++;
+    }
+    return false;
+}
+
 /* NANP: NPA-NXX-XXXX, area and exchange start 2-9 and are not N11; area codes with a
  * middle 9 are reserved for expansion. d points at 10 digits. */
 static bool nanp_valid(const char *d)
@@ -296,6 +322,8 @@ static size_t country_code_len(const char *d, size_t n)
     for (const char *const *p = two; *p; p++)
         if (d[0] == (*p)[0] && d[1] == (*p)[1])
             return 2;
+    if (n >= 3 && d[0] == '9' && d[1] == '9' && (d[2] == '0' || d[2] == '7' || d[2] == '9'))
+        return 0; /* 990, 997, 999: spare or reserved */
     for (const char *const *p = three; *p; p++)
         if (n >= 3 && d[0] == (*p)[0] && d[1] == (*p)[1])
             return 3;
@@ -753,7 +781,33 @@ enum { PERSON_NO = 0, PERSON_SHAPE = 1, PERSON_LIST = 2 };
  * given name or surname from the list and no organisation/product word; PERSON_SHAPE:
  * name-shaped (alphabetic, capitalised words) without a list hit. *multi: more than one
  * word. */
+static int person_one(const char *v, bool *multi);
+
+/* Several people in one value, "Ana Ruiz; Joe Ruiz": every part must be a person. */
 static int person_value(const char *v, bool *multi)
+{
+    if (!strchr(v, ';'))
+        return person_one(v, multi);
+    int worst = PERSON_LIST;
+    char part[128];
+    for (const char *p = v; *p;) {
+        const char *semi = strchr(p, ';');
+        size_t len = semi ? (size_t)(semi - p) : strlen(p);
+        if (len >= sizeof part)
+            return PERSON_NO;
+        memcpy(part, p, len);
+        part[len] = '\0';
+        bool m = false;
+        int k = person_one(part, &m);
+        if (k < worst)
+            worst = k;
+        p = semi ? semi + 1 : p + len;
+    }
+    *multi = true;
+    return worst;
+}
+
+static int person_one(const char *v, bool *multi)
 {
     size_t n;
     v = trim(v, &n);
@@ -850,7 +904,7 @@ static bool integer_type(const char *type)
 
 /* Fractions of the sample matching each value rule. */
 typedef struct evidence {
-    double email, phone_strong, phone_any, ssn_dashed, ssn_any, amount, address_full,
+    double email, email_text, icd_letters, phone_strong, phone_any, ssn_dashed, ssn_any, amount, address_full,
         address_any, icd_any, icd_dotted, medical_text, person_list, person_any, person_multi,
         birth_date;
 } evidence;
@@ -859,9 +913,12 @@ static void gather(const char *type, bool ssn_pad, const char *const *values, si
                    evidence *ev)
 {
     memset(ev, 0, sizeof *ev);
+    bool letters[26] = {false};
     for (size_t i = 0; i < n; i++) {
         const char *v = values[i] ? values[i] : "";
-        ev->email += email_value(v);
+        bool em = email_value(v);
+        ev->email += em;
+        ev->email_text += em || email_in_text(v);
         int p = phone_value(v);
         ev->phone_strong += p == PHONE_STRONG;
         ev->phone_any += p != PHONE_NO;
@@ -876,6 +933,8 @@ static void gather(const char *type, bool ssn_pad, const char *const *values, si
         ev->address_any += a != ADDR_NO;
         int c = icd10_value(v);
         ev->icd_any += c != ICD_NO;
+        if (c != ICD_NO)
+            letters[toupper((unsigned char)*trim(v, &(size_t){0})) - 'A'] = true;
         ev->icd_dotted += c == ICD_DOTTED;
         ev->medical_text += medical_text(v);
         bool multi = false;
@@ -893,6 +952,8 @@ static void gather(const char *type, bool ssn_pad, const char *const *values, si
     double *f = &ev->email;
     for (size_t k = 0; k < sizeof *ev / sizeof(double); k++)
         f[k] = n ? f[k] / (double)n : 0;
+    for (int k = 0; k < 26; k++)
+        ev->icd_letters += letters[k]; /* a count, not a fraction */
 }
 
 typedef struct flag {
@@ -939,6 +1000,8 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
             set_flag(&f[EMAIL], NV, 0.9 + 0.09 * ev.email);
         if (ev.email >= 0.6)
             set_flag(&f[EMAIL], VP, 0.6 + 0.38 * ev.email);
+        else if (ev.email_text >= 0.2)
+            set_flag(&f[EMAIL], "value-contains", 0.5 + 0.4 * ev.email_text);
 
         /* phone: formatted NANP / E.164 alone; bare digits only next to a phone name */
         if (h_phone == HINT_STRONG && ev.phone_any >= 0.6)
@@ -947,6 +1010,11 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
             set_flag(&f[PHONE], NV, 0.85 + 0.1 * ev.phone_strong);
         if (ev.phone_strong >= 0.7)
             set_flag(&f[PHONE], VP, 0.55 + 0.4 * ev.phone_strong);
+        /* a contact column holding both emails and phone numbers */
+        if (ev.email >= 0.25 && ev.phone_strong >= 0.25 && ev.email + ev.phone_strong >= 0.8) {
+            set_flag(&f[EMAIL], VP, 0.5 + 0.4 * ev.email);
+            set_flag(&f[PHONE], VP, 0.5 + 0.4 * ev.phone_strong);
+        }
 
         /* ssn: dashed AAA-GG-SSSS in valid ranges alone; bare nine digits with the name */
         if (h_ssn && ev.ssn_any >= 0.7)
@@ -968,7 +1036,8 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
         if (h_med && (ev.icd_any >= 0.5 || ev.medical_text >= 0.2))
             set_flag(&f[MEDICAL], NV, 0.9 + 0.09 * (ev.icd_any > ev.medical_text ? ev.icd_any
                                                                                  : ev.medical_text));
-        if (ev.icd_any >= 0.8 && ev.icd_dotted >= 0.3)
+        /* codes from one chapter only ("L12.34, L40.17": lot numbers) are not diagnoses */
+        if (ev.icd_any >= 0.8 && ev.icd_dotted >= 0.3 && (ev.icd_letters >= 3 || n < 10))
             set_flag(&f[MEDICAL], VP, 0.55 + 0.4 * ev.icd_any);
         if (ev.medical_text >= 0.5)
             set_flag(&f[MEDICAL], VL, 0.5 + 0.45 * ev.medical_text);
