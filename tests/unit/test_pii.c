@@ -194,12 +194,13 @@ typedef struct tally {
     int tp, fp, fn;
 } tally;
 
-static json_t *load_eval(void)
+/* file: a path, or NULL for the main set under $LH_REPO (default "."). */
+static json_t *load_eval(const char *file)
 {
     const char *repo = getenv("LH_REPO");
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/data/pii_eval/columns.jsonl", repo ? repo : ".");
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(file ? file : path, "r");
     if (!f)
         return NULL;
     json_t *cols = json_array();
@@ -288,7 +289,7 @@ static void print_table(FILE *out, const tally t[9], size_t ncols, size_t decoys
 static void evaluation_set(void **state)
 {
     (void)state;
-    json_t *cols = load_eval();
+    json_t *cols = load_eval(NULL);
     if (!cols)
         fail_msg("cannot read tests/data/pii_eval/columns.jsonl (set LH_REPO)");
     assert_true(json_array_size(cols) >= 200);
@@ -304,15 +305,18 @@ static void evaluation_set(void **state)
 
 int main(int argc, char **argv)
 {
+    /* test_pii --table [-v] [FILE]: the per-class table (-v: each mistake on stderr) */
     if (argc > 1 && !strcmp(argv[1], "--table")) {
-        json_t *cols = load_eval();
+        bool verbose = argc > 2 && !strcmp(argv[2], "-v");
+        const char *file = argc > 2 + verbose ? argv[2 + verbose] : NULL;
+        json_t *cols = load_eval(file);
         if (!cols) {
-            fprintf(stderr, "cannot read tests/data/pii_eval/columns.jsonl (set LH_REPO)\n");
+            fprintf(stderr, "cannot read %s (set LH_REPO)\n", file ? file : "tests/data/pii_eval/columns.jsonl");
             return 1;
         }
         tally t[9];
         size_t decoys;
-        size_t ncols = evaluate(cols, t, &decoys, argc > 2 && !strcmp(argv[2], "-v"));
+        size_t ncols = evaluate(cols, t, &decoys, verbose);
         print_table(stdout, t, ncols, decoys);
         json_decref(cols);
         return 0;
