@@ -257,6 +257,24 @@ static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_cha
     return st;
 }
 
+/* PII flags from the new file's values, added to the manifest's (ingest_int.h). A failed
+ * scan leaves the flags as they were: the data is committed, resync can redo it. */
+static void scan_pii(job *j, json_t *m)
+{
+    lh_buf path, from;
+    lh_buf_init(&path, PATH_MAX);
+    lh_buf_init(&from, 0);
+    lh_path_join(&path, lh_store_root(j->store), j->final_key.data);
+    lh_buf_adds(&from, "read_parquet(");
+    lh_buf_add_sql_string(&from, path.data);
+    lh_buf_adds(&from, ")");
+    lh_err perr;
+    if (lh__ingest_scan_pii(j->eng, from.data, m, false, &perr))
+        lh_log(LH_LOG_WARN, "%s: %s", j->res->dataset, perr.msg);
+    lh_buf_release(&path);
+    lh_buf_release(&from);
+}
+
 static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
 {
     int64_t now = lh_now_ms();
@@ -272,6 +290,7 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
         if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
             json_array_append(cols, c);
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
+    scan_pii(j, m);
     char ts[32];
     lh_format_time(now, ts);
     json_t *lineage = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "source_system",

@@ -15,6 +15,7 @@
 #include "catalog/manifest.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "ingest/ingest_int.h"
 #include "table/table.h"
 
 struct lh_lake {
@@ -310,6 +311,22 @@ lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err 
     return st;
 }
 
+/* True when both manifests flag the same PII on the same columns, at the same sensitivity. */
+static bool pii_equal(const json_t *a, const json_t *b)
+{
+    json_t *ca = json_object_get(a, "columns"), *cb = json_object_get(b, "columns");
+    if (json_array_size(ca) != json_array_size(cb) ||
+        !json_equal(json_object_get(a, "sensitivity"), json_object_get(b, "sensitivity")))
+        return false;
+    const char *keys[] = {"pii", "pii_rules", "sensitivity"};
+    for (size_t i = 0; i < json_array_size(ca); i++)
+        for (size_t k = 0; k < 3; k++)
+            if (!json_equal(json_object_get(json_array_get(ca, i), keys[k]),
+                            json_object_get(json_array_get(cb, i), keys[k])))
+                return false;
+    return true;
+}
+
 /* Reads row count and size from the live files' Parquet footers and columns from the
  * table schema; rewrites the manifest when any of them disagrees or it is missing. */
 static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_err *err)
@@ -369,13 +386,26 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
             json_decref(oc);
         }
     }
-    if (!st && json_array_size(changed) && lake->writer) {
+    json_t *m = NULL;
+    if (!st) {
         int64_t now = lh_now_ms();
-        json_t *m = old ? json_deep_copy(old) : lh_manifest_new(name, now);
+        m = old ? json_deep_copy(old) : lh_manifest_new(name, now);
         lh_manifest_set_table(m, cols, rows, bytes, snap->version, now);
-        st = lh_catalog_put(lake->cat, m, err);
-        json_decref(m);
+        /* PII re-detected over the live files; a difference is a change like any other */
+        lh_buf_reset(&sql);
+        if (snap->nfiles && !(st = lh_engine_snapshot_select(lake->eng, dir.data, snap, &sql, err))) {
+            lh_buf from;
+            lh_buf_init(&from, 0);
+            lh_buf_printf(&from, "(%s)", sql.data);
+            st = lh__ingest_scan_pii(lake->eng, from.data, m, true, err);
+            lh_buf_release(&from);
+        }
+        if (!st && old && !pii_equal(old, m))
+            json_array_append_new(changed, json_string("pii"));
     }
+    if (!st && json_array_size(changed) && lake->writer)
+        st = lh_catalog_put(lake->cat, m, err);
+    json_decref(m);
     if (!st && report)
         json_array_append_new(report, json_pack("{s:s, s:b, s:O, s:I, s:I, s:I}", "dataset", name,
                                                 "changed", json_array_size(changed) > 0, "fields",

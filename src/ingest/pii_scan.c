@@ -1,0 +1,181 @@
+/* pii_scan.c: samples a dataset's values and records PII flags in its manifest (the
+ * classifier itself is catalog/pii.c). One query samples every column at once: a
+ * reservoir of rows, then per column the distinct non-NULL values as one JSON list. */
+#include <string.h>
+#include <strings.h>
+
+#include "catalog/pii.h"
+#include "ingest/ingest_int.h"
+
+#define SAMPLE_ROWS 1000  /* rows drawn (one pass, reservoir) */
+#define SAMPLE_VALUES 200 /* distinct values per column handed to the classifier */
+
+/* Columns of from_sql (name -> DuckDB type); a file may lack columns the dataset has. */
+static lh_status source_columns(lh_engine *eng, const char *from_sql, json_t **out, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", from_sql);
+    json_t *rows = NULL;
+    lh_status st = lh_engine_query_rows(eng, sql.data, 100000, &rows, err);
+    lh_buf_release(&sql);
+    if (st)
+        return st;
+    json_t *cols = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        const char *name = json_string_value(json_array_get(r, 0));
+        if (name)
+            json_object_set(cols, name, json_array_get(r, 1));
+    }
+    json_decref(rows);
+    *out = cols;
+    return LH_OK;
+}
+
+/* The source's own spelling of name (Delta compares names case-insensitively). */
+static const char *source_name(json_t *src_cols, const char *name)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(src_cols, k, v)
+        if (!strcasecmp(k, name))
+            return k;
+    return NULL;
+}
+
+static bool has_string(const json_t *arr, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (json_is_string(v) && !strcmp(json_string_value(v), s))
+            return true;
+    return false;
+}
+
+/* Writes one column's detection into col. replace: the detection is the whole truth
+ * (resync over every live file); else it is added to what the column had (an append
+ * sees only its new file and cannot make a column less sensitive). */
+static void apply(json_t *col, json_t *found, bool replace)
+{
+    json_t *pii = json_object_get(found, "pii"), *rules = json_object_get(found, "pii_rules");
+    json_t *old_pii = json_object_get(col, "pii"), *old_rules = json_object_get(col, "pii_rules");
+    if (!replace && json_is_array(old_pii)) {
+        json_t *merged_pii = json_deep_copy(pii), *merged_rules = json_deep_copy(rules);
+        size_t i;
+        json_t *v;
+        json_array_foreach(old_pii, i, v)
+            if (json_is_string(v) && !has_string(merged_pii, json_string_value(v)))
+                json_array_append(merged_pii, v);
+        json_array_foreach(old_rules, i, v) {
+            const char *cls = json_string_value(json_object_get(v, "class"));
+            if (cls && !has_string(pii, cls))
+                json_array_append(merged_rules, v);
+        }
+        json_object_set_new(col, "pii", merged_pii);
+        json_object_set_new(col, "pii_rules", merged_rules);
+    } else {
+        json_object_set(col, "pii", pii);
+        json_object_set(col, "pii_rules", rules);
+    }
+    /* a column's sensitivity is never lowered automatically */
+    int have = lh_pii_sensitivity_rank(json_string_value(json_object_get(col, "sensitivity")));
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(col, "pii"), i, c) {
+        int r = lh_pii_sensitivity_rank(lh_pii_class_sensitivity(json_string_value(c)));
+        if (r > have)
+            have = r;
+    }
+    if (have >= 0)
+        json_object_set_new(col, "sensitivity", json_string(lh_pii_sensitivity_name(have)));
+}
+
+lh_status lh__ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
+                              lh_err *err)
+{
+    json_t *cols = json_object_get(manifest, "columns");
+    json_t *src = NULL;
+    lh_status st = source_columns(eng, from_sql, &src, err);
+    if (st)
+        return st;
+    /* the manifest columns the source has, in manifest order */
+    json_t *scan = json_array();
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT ");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c) {
+        const char *name = source_name(src, json_string_value(json_object_get(c, "name")) ?: "");
+        if (!name)
+            continue;
+        if (json_array_size(scan))
+            lh_buf_adds(&sql, ", ");
+        lh_buf_adds(&sql, "CAST(to_json(list(DISTINCT CAST(");
+        lh_buf_add_sql_ident(&sql, name);
+        lh_buf_adds(&sql, " AS VARCHAR)) FILTER (WHERE ");
+        lh_buf_add_sql_ident(&sql, name);
+        lh_buf_adds(&sql, " IS NOT NULL)) AS VARCHAR)");
+        json_array_append_new(scan, json_pack("{s:o, s:s}", "col", json_incref(c), "name", name));
+    }
+    lh_buf_printf(&sql, " FROM (SELECT * FROM %s) AS __src USING SAMPLE reservoir(%d ROWS) REPEATABLE (42)",
+                  from_sql, SAMPLE_ROWS);
+    json_t *row = NULL;
+    if (json_array_size(scan))
+        st = lh_engine_query_row(eng, sql.data, &row, err);
+    lh_buf_release(&sql);
+    json_array_foreach(scan, i, c) {
+        if (st)
+            break;
+        json_t *col = json_object_get(c, "col");
+        json_t *vals = json_loads(json_string_value(json_array_get(row, i)) ?: "[]", 0, NULL);
+        size_t n = json_array_size(vals);
+        if (n > SAMPLE_VALUES)
+            n = SAMPLE_VALUES;
+        const char **v = calloc(n ? n : 1, sizeof *v);
+        if (!v) {
+            json_decref(vals);
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++) {
+            const char *s = json_string_value(json_array_get(vals, j));
+            if (s)
+                v[k++] = s;
+        }
+        json_t *found = lh_pii_classify(json_string_value(json_object_get(c, "name")),
+                                        json_string_value(json_object_get(src, json_string_value(
+                                            json_object_get(c, "name")))),
+                                        v, k);
+        free(v);
+        json_decref(vals);
+        if (!found) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
+        apply(col, found, replace);
+        json_decref(found);
+    }
+    json_decref(row);
+    json_decref(scan);
+    json_decref(src);
+    if (st) {
+        lh__ingest_short_error(err);
+        return lh_fail_wrap(err, st, "PII scan");
+    }
+    /* the dataset is at least as sensitive as its most sensitive column; an explicit
+     * higher setting stays */
+    int rank = lh_pii_sensitivity_rank(json_string_value(json_object_get(manifest, "sensitivity")));
+    json_array_foreach(cols, i, c) {
+        int r = lh_pii_sensitivity_rank(json_string_value(json_object_get(c, "sensitivity")));
+        if (r > rank)
+            rank = r;
+    }
+    if (rank >= 0)
+        json_object_set_new(manifest, "sensitivity", json_string(lh_pii_sensitivity_name(rank)));
+    return LH_OK;
+}
