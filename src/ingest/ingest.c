@@ -269,7 +269,7 @@ static void scan_pii(job *j, json_t *m)
     lh_buf_add_sql_string(&from, path.data);
     lh_buf_adds(&from, ")");
     lh_err perr;
-    if (lh__ingest_scan_pii(j->eng, from.data, m, false, &perr))
+    if (lh_ingest_scan_pii(j->eng, from.data, m, false, &perr))
         lh_log(LH_LOG_WARN, "%s: %s", j->res->dataset, perr.msg);
     lh_buf_release(&path);
     lh_buf_release(&from);

@@ -41,4 +41,14 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
                          const lh_ingest_request *req, lh_ingest_result *res, lh_err *err);
 void lh_ingest_result_release(lh_ingest_result *res);
 
+/* Samples the values of every manifest column that from_sql (a FROM item, e.g.
+ * read_parquet('...')) has, classifies them (catalog/pii.h) and writes each column's
+ * "pii" (class names), "pii_rules" ({class, rule, confidence}) and "sensitivity" (raised,
+ * never lowered); then raises the dataset's "sensitivity" to its most sensitive column's.
+ * replace: the scan covers all the data and its flags replace the old ones (resync);
+ * else they are added to them (an append scans only its new file). */
+lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
+                             lh_err *err);
+
+
 #endif

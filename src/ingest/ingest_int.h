@@ -121,15 +121,6 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
                             const lh__staged *src, const char *actor, lh_ingest_result *res,
                             lh_err *err);
 
-/* Samples the values of every manifest column that from_sql (a FROM item, e.g.
- * read_parquet('...')) has, classifies them (catalog/pii.h) and writes each column's
- * "pii" (class names), "pii_rules" ({class, rule, confidence}) and "sensitivity" (raised,
- * never lowered); then raises the dataset's "sensitivity" to its most sensitive column's.
- * replace: the scan covers all the data and its flags replace the old ones (resync);
- * else they are added to them (an append scans only its new file). */
-lh_status lh__ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
-                              lh_err *err);
-
 /* First line of a DuckDB error, or two when the second names the offending line. */
 void lh__ingest_short_error(lh_err *err);
 

@@ -93,7 +93,7 @@ static void apply(json_t *col, json_t *found, bool replace)
         json_object_set_new(col, "sensitivity", json_string(lh_pii_sensitivity_name(have)));
 }
 
-lh_status lh__ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
+lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
                               lh_err *err)
 {
     json_t *cols = json_object_get(manifest, "columns");

@@ -15,7 +15,6 @@
 #include "catalog/manifest.h"
 #include "core/fsio.h"
 #include "core/util.h"
-#include "ingest/ingest_int.h"
 #include "table/table.h"
 
 struct lh_lake {
@@ -397,7 +396,7 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
             lh_buf from;
             lh_buf_init(&from, 0);
             lh_buf_printf(&from, "(%s)", sql.data);
-            st = lh__ingest_scan_pii(lake->eng, from.data, m, true, err);
+            st = lh_ingest_scan_pii(lake->eng, from.data, m, true, err);
             lh_buf_release(&from);
         }
         if (!st && old && !pii_equal(old, m))
