@@ -1,0 +1,159 @@
+/* multipart.c: multipart/form-data bodies. libmicrohttpd's post processor splits the
+ * parts; each file part streams into its own file under the staging directory (created
+ * O_EXCL | O_NOFOLLOW, named by us, never by the client), other fields are kept. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "http/http_int.h"
+
+#define MAX_FIELD_BYTES 4096
+
+static upload *current_upload(lh_http_req *r, const char *key, const char *filename)
+{
+    if (r->nfiles) {
+        upload *u = &r->files[r->nfiles - 1];
+        if (u->fd >= 0 && !strcmp(u->field, key) && !strcmp(u->filename, filename))
+            return u;
+        if (u->fd >= 0) {
+            close(u->fd); /* the previous file part is complete */
+            u->fd = -1;
+        }
+    }
+    if (r->nfiles == LH_HTTP_MAX_FILES) {
+        r->upload_st = LH_ETOOBIG;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "at most %d files per request",
+                 LH_HTTP_MAX_FILES);
+        return NULL;
+    }
+    upload *u = &r->files[r->nfiles];
+    char id[33];
+    lh_random_hex(id, 16);
+    lh_buf path;
+    lh_buf_init(&path, 4096);
+    lh_buf_printf(&path, "%s/upload-%s", r->srv->staging_dir, id);
+    u->fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (u->fd < 0) {
+        r->upload_st = LH_EIO;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "cannot stage upload: %s", strerror(errno));
+        lh_buf_release(&path);
+        return NULL;
+    }
+    u->path = lh_buf_detach(&path);
+    u->field = strdup(key);
+    u->filename = strdup(filename);
+    u->file.size = 0;
+    r->nfiles++;
+    return u;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    (void)kind; (void)content_type; (void)transfer_encoding; (void)off;
+    lh_http_req *r = cls;
+    if (r->upload_st)
+        return MHD_NO;
+    if (!key)
+        key = "";
+    if (!filename) {
+        /* A plain field: append (parts may arrive in pieces), bounded. */
+        const char *old = json_string_value(json_object_get(r->form, key));
+        size_t oldlen = old ? strlen(old) : 0;
+        if (oldlen + size > MAX_FIELD_BYTES) {
+            r->upload_st = LH_ETOOBIG;
+            snprintf(r->upload_msg, sizeof r->upload_msg, "form field '%.64s' is over %d bytes",
+                     key, MAX_FIELD_BYTES);
+            return MHD_NO;
+        }
+        lh_buf v;
+        lh_buf_init(&v, MAX_FIELD_BYTES + 1);
+        if (old)
+            lh_buf_adds(&v, old);
+        lh_buf_add(&v, data, size);
+        json_object_set_new(r->form, key, json_stringn(lh_buf_cstr(&v), v.len));
+        lh_buf_release(&v);
+        return MHD_YES;
+    }
+    upload *u = current_upload(r, key, filename);
+    if (!u)
+        return MHD_NO;
+    for (size_t done = 0; done < size;) {
+        ssize_t w = write(u->fd, data + done, size - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            r->upload_st = LH_EIO;
+            snprintf(r->upload_msg, sizeof r->upload_msg, "cannot stage upload: %s", strerror(errno));
+            return MHD_NO;
+        }
+        done += (size_t)w;
+    }
+    u->file.size += (int64_t)size;
+    return MHD_YES;
+}
+
+bool lh__http_multipart_begin(lh_http_req *r)
+{
+    r->form = json_object();
+    for (size_t i = 0; i < LH_HTTP_MAX_FILES; i++)
+        r->files[i].fd = -1;
+    r->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, r);
+    return r->pp != NULL;
+}
+
+void lh__http_multipart_feed(lh_http_req *r, const char *data, size_t size)
+{
+    if (r->pp && !r->upload_st && MHD_post_process(r->pp, data, size) != MHD_YES && !r->upload_st) {
+        r->upload_st = LH_EINVAL;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "malformed multipart/form-data body");
+    }
+}
+
+void lh__http_multipart_cleanup(lh_http_req *r)
+{
+    if (r->pp)
+        MHD_destroy_post_processor(r->pp);
+    r->pp = NULL;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        upload *u = &r->files[i];
+        if (u->fd >= 0)
+            close(u->fd);
+        if (u->path)
+            unlink(u->path);
+        free(u->path);
+        free(u->field);
+        free(u->filename);
+    }
+    r->nfiles = 0;
+    json_decref(r->form);
+    r->form = NULL;
+}
+
+size_t lh_http_nfiles(const lh_http_req *r) { return r->nfiles; }
+
+const lh_http_file *lh_http_file_at(const lh_http_req *r, size_t i)
+{
+    if (i >= r->nfiles)
+        return NULL;
+    upload *u = (upload *)&r->files[i];
+    if (u->fd >= 0) {
+        close(u->fd); /* flushed and complete once the handler looks at it */
+        u->fd = -1;
+    }
+    u->file.field = u->field;
+    u->file.filename = u->filename;
+    u->file.path = u->path;
+    return &u->file;
+}
+
+const char *lh_http_form(const lh_http_req *r, const char *field)
+{
+    return json_string_value(json_object_get(r->form, field));
+}

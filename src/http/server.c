@@ -1,0 +1,472 @@
+/* server.c: libmicrohttpd glue: routing, limits, auth, bodies and replies. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "http/http_int.h"
+
+/* ---- routing ---------------------------------------------------------------------- */
+
+/* Matches path against pattern; captures {name} (one segment) and {name...} (the rest).
+ * Captured values are percent-decoded by libmicrohttpd already (the url argument). */
+static bool match(const char *pattern, const char *path, lh_http_req *r)
+{
+    size_t np = 0;
+    const char *p = pattern, *u = path;
+    while (*p) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            if (!close)
+                return false;
+            bool rest = close - p > 4 && !strncmp(close - 3, "...", 3);
+            size_t nlen = (size_t)(close - p - 1) - (rest ? 3 : 0);
+            const char *end = rest ? u + strlen(u) : u + strcspn(u, "/");
+            if (end == u || np == LH_HTTP_MAX_PARAMS)
+                return false;
+            if (r) {
+                r->param_names[np] = strndup(p + 1, nlen);
+                r->param_values[np] = strndup(u, (size_t)(end - u));
+            }
+            np++;
+            u = end;
+            p = close + 1;
+        } else if (*p++ != *u++) {
+            return false;
+        }
+    }
+    if (*u)
+        return false;
+    if (r)
+        r->nparams = np;
+    return true;
+}
+
+static void free_params(lh_http_req *r)
+{
+    for (size_t i = 0; i < r->nparams; i++) {
+        free(r->param_names[i]);
+        free(r->param_values[i]);
+    }
+    r->nparams = 0;
+}
+
+/* The route for method+path; *path_known tells 405 from 404. */
+static const lh_http_route *route_for(lh_http_server *s, const char *method, const char *path,
+                                      bool *path_known, lh_http_req *r)
+{
+    *path_known = false;
+    for (size_t i = 0; i < s->cfg.nroutes; i++) {
+        const lh_http_route *rt = &s->cfg.routes[i];
+        if (!match(rt->pattern, path, NULL))
+            continue;
+        *path_known = true;
+        if (!strcmp(rt->method, method)) {
+            match(rt->pattern, path, r);
+            return rt;
+        }
+    }
+    return NULL;
+}
+
+/* ---- replies ---------------------------------------------------------------------- */
+
+static void set_response(lh_http_req *r, int status, struct MHD_Response *resp)
+{
+    if (r->response) { /* a handler replied twice: keep the first, it is our bug */
+        lh_log(LH_LOG_ERROR, "http: second reply for %s %s ignored", r->method, r->path);
+        MHD_destroy_response(resp);
+        return;
+    }
+    r->response = resp;
+    r->status = status;
+}
+
+void lh_http_add_header(lh_http_req *r, const char *name, const char *value)
+{
+    if (!r->extra_headers)
+        r->extra_headers = json_object();
+    json_object_set_new(r->extra_headers, name, json_string(value));
+}
+
+void lh_http_reply_bytes(lh_http_req *r, int status, const char *content_type, const void *data,
+                         size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return;
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    r->bytes_out += len;
+    set_response(r, status, resp);
+}
+
+void lh_http_reply_json(lh_http_req *r, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(body);
+    if (!text) {
+        const char *oom = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}";
+        lh_http_reply_bytes(r, 503, "application/json", oom, strlen(oom));
+        return;
+    }
+    size_t n = strlen(text);
+    text[n] = '\n'; /* replaces the terminator: the buffer is copied with its length */
+    lh_http_reply_bytes(r, status, "application/json", text, n + 1);
+    free(text);
+}
+
+void lh_http_reply_error(lh_http_req *r, int status, const char *code, const char *message)
+{
+    lh_http_reply_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+                                            message ? message : ""));
+}
+
+void lh_http_reply_status(lh_http_req *r, lh_status st, const char *message)
+{
+    lh_http_reply_error(r, lh_status_http(st), lh_status_name(st), message);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    lh_http_req *r = cls;
+    bool done = false;
+    ssize_t n = r->fill(r->fill_ctx, buf, max, &done);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (n == 0 && done)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    r->bytes_out += (uint64_t)n;
+    return n;
+}
+
+void lh_http_reply_stream(lh_http_req *r, int status, const char *content_type,
+                          lh_http_fill_fn fill, void (*release)(void *ctx), void *ctx)
+{
+    r->fill = fill;
+    r->release = release;
+    r->fill_ctx = ctx;
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, r, NULL);
+    if (!resp)
+        return;
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    set_response(r, status, resp);
+}
+
+/* ---- accessors -------------------------------------------------------------------- */
+
+const char *lh_http_method(const lh_http_req *r) { return r->method; }
+const char *lh_http_path(const lh_http_req *r) { return r->path; }
+const char *lh_http_route_pattern(const lh_http_req *r) { return r->route ? r->route->pattern : NULL; }
+const char *lh_http_request_id(const lh_http_req *r) { return r->request_id; }
+const char *lh_http_principal(const lh_http_req *r) { return r->principal; }
+json_t *lh_http_json(const lh_http_req *r) { return r->json; }
+const lh_buf *lh_http_body_raw(const lh_http_req *r) { return &r->body; }
+
+const char *lh_http_param(const lh_http_req *r, const char *name)
+{
+    for (size_t i = 0; i < r->nparams; i++)
+        if (!strcmp(r->param_names[i], name))
+            return r->param_values[i];
+    return NULL;
+}
+
+const char *lh_http_query(const lh_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *lh_http_header(const lh_http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- the request cycle ------------------------------------------------------------ */
+
+static void early_error(lh_http_req *r, int status, const char *code, const char *fmt, const char *arg)
+{
+    if (r->early_status)
+        return;
+    r->early_status = status;
+    snprintf(r->early_code, sizeof r->early_code, "%s", code);
+    snprintf(r->early_msg, sizeof r->early_msg, fmt, arg ? arg : "");
+}
+
+static bool content_type_is(lh_http_req *r, const char *want)
+{
+    const char *ct = lh_http_header(r, "Content-Type");
+    return ct && !strncasecmp(ct, want, strlen(want));
+}
+
+/* Everything decided from the request line and headers, before any body byte. */
+static void begin(lh_http_server *s, lh_http_req *r)
+{
+    bool path_known = false;
+    r->route = route_for(s, r->method, r->path, &path_known, r);
+    if (!r->route) {
+        if (path_known)
+            early_error(r, 405, "method_not_allowed", "method %s is not allowed here", r->method);
+        else
+            early_error(r, 404, "not_found", "no route for %s", r->path);
+        return;
+    }
+    bool open_health = s->cfg.health_open && !strcmp(r->route->pattern, "/health");
+    if (s->cfg.auth && r->route->auth && !open_health) {
+        const char *key = lh_http_header(r, "X-API-Key");
+        if (!s->cfg.auth(s->cfg.auth_ctx, key, r->principal, r->role)) {
+            early_error(r, 401, "unauthorized", "%s", key ? "invalid API key" : "missing X-API-Key header");
+            return;
+        }
+    }
+    r->limit = r->route->max_body > 0 ? r->route->max_body : s->cfg.max_body;
+    const char *cl = lh_http_header(r, "Content-Length");
+    int64_t len = 0;
+    if (cl && !lh_parse_i64(cl, &len) && len > r->limit) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%lld", (long long)r->limit);
+        early_error(r, 413, "too_large", "request body is over the %s-byte limit", msg);
+        return;
+    }
+    switch (r->route->body) {
+    case LH_BODY_JSON:
+        if (len > 0 && !content_type_is(r, "application/json"))
+            early_error(r, 415, "unsupported_media_type", "%s", "expected Content-Type: application/json");
+        break;
+    case LH_BODY_MULTIPART:
+        if (!content_type_is(r, "multipart/form-data"))
+            early_error(r, 415, "unsupported_media_type", "%s", "expected Content-Type: multipart/form-data");
+        else if (!lh__http_multipart_begin(r))
+            early_error(r, 400, "invalid_input", "%s", "malformed multipart/form-data header (boundary?)");
+        break;
+    default:
+        break;
+    }
+}
+
+static void take_body(lh_http_req *r, const char *data, size_t size)
+{
+    r->bytes_in += size;
+    if (r->early_status || r->too_big)
+        return; /* drained and ignored */
+    if ((int64_t)r->bytes_in > r->limit) {
+        r->too_big = true;
+        return;
+    }
+    if (r->route->body == LH_BODY_MULTIPART)
+        lh__http_multipart_feed(r, data, size);
+    else if (r->route->body == LH_BODY_NONE)
+        early_error(r, 400, "invalid_input", "%s", "this route takes no request body");
+    else if (lh_buf_add(&r->body, data, size))
+        r->too_big = true;
+}
+
+/* The body is complete: last checks, then the handler. */
+static void finish(lh_http_server *s, lh_http_req *r)
+{
+    if (r->early_status) {
+        lh_http_reply_error(r, r->early_status, r->early_code, r->early_msg);
+        return;
+    }
+    if (r->too_big) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request body is over the %lld-byte limit", (long long)r->limit);
+        lh_http_reply_error(r, 413, "too_large", msg);
+        return;
+    }
+    if (r->route->body == LH_BODY_MULTIPART && r->upload_st) {
+        lh_http_reply_status(r, r->upload_st, r->upload_msg);
+        return;
+    }
+    if (r->route->body == LH_BODY_JSON) {
+        if (r->body.len == 0) {
+            r->json = json_object(); /* an empty body is an empty object */
+        } else {
+            json_error_t je;
+            r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+            if (!r->json) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line,
+                         je.column, je.text);
+                lh_http_reply_error(r, 400, "invalid_json", msg);
+                return;
+            }
+            if (!json_is_object(r->json)) {
+                lh_http_reply_error(r, 400, "invalid_json", "the request body must be a JSON object");
+                return;
+            }
+        }
+    }
+    r->route->handler(r, s->cfg.app);
+    if (!r->response)
+        lh_http_reply_error(r, 500, "internal", "the handler gave no reply");
+}
+
+static enum MHD_Result queue(lh_http_req *r)
+{
+    MHD_add_response_header(r->response, "X-Request-Id", r->request_id);
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->extra_headers, k, v)
+        MHD_add_response_header(r->response, k, json_string_value(v));
+    enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, r->response);
+    MHD_destroy_response(r->response);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    lh_http_server *s = cls;
+    lh_http_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        r->srv = s;
+        r->conn = conn;
+        r->start_ms = lh_mono_ms();
+        snprintf(r->method, sizeof r->method, "%s", method);
+        r->path = strdup(url);
+        lh_buf_init(&r->body, (size_t)1 << 31);
+        snprintf(r->principal, sizeof r->principal, "anonymous");
+        const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+        if (rid && strlen(rid) <= 32 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
+            snprintf(r->request_id, sizeof r->request_id, "%s", rid);
+        else
+            lh_random_hex(r->request_id, 16);
+        pthread_mutex_lock(&s->mu);
+        s->active++;
+        pthread_mutex_unlock(&s->mu);
+        *con_cls = r;
+        begin(s, r);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        take_body(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!r->response)
+        finish(s, r);
+    return r->response ? queue(r) : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn; (void)toe;
+    lh_http_server *s = cls;
+    lh_http_req *r = *con_cls;
+    if (!r)
+        return;
+    if (s->cfg.observe)
+        s->cfg.observe(s->cfg.observe_ctx, r, r->status ? r->status : 499,
+                       lh_mono_ms() - r->start_ms, r->bytes_in, r->bytes_out);
+    if (r->release)
+        r->release(r->fill_ctx); /* e.g. closes a query the client stopped reading */
+    lh__http_multipart_cleanup(r);
+    json_decref(r->json);
+    json_decref(r->extra_headers);
+    lh_buf_release(&r->body);
+    free_params(r);
+    free(r->path);
+    free(r);
+    *con_cls = NULL;
+    pthread_mutex_lock(&s->mu);
+    s->active--;
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- start and stop --------------------------------------------------------------- */
+
+static lh_status parse_bind(const char *bind, struct sockaddr_in *sa, lh_err *err)
+{
+    char host[64];
+    const char *colon = strrchr(bind, ':');
+    if (!colon || (size_t)(colon - bind) >= sizeof host)
+        return lh_fail(err, LH_EINVAL, "bind address '%s' is not HOST:PORT", bind);
+    snprintf(host, sizeof host, "%.*s", (int)(colon - bind), bind);
+    int64_t port = -1;
+    if (lh_parse_i64(colon + 1, &port) || port < 0 || port > 65535)
+        return lh_fail(err, LH_EINVAL, "bind address '%s' has no valid port", bind);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return lh_fail(err, LH_EINVAL, "bind address '%s': '%s' is not an IPv4 address", bind, host);
+    return LH_OK;
+}
+
+lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err)
+{
+    struct sockaddr_in sa;
+    lh_status st = parse_bind(cfg->bind, &sa, err);
+    if (st)
+        return st;
+    lh_http_server *s = calloc(1, sizeof *s);
+    if (!s || !(s->staging_dir = strdup(cfg->staging_dir))) {
+        free(s);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    s->cfg = *cfg;
+    pthread_mutex_init(&s->mu, NULL);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
+    s->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
+        on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 30u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)64 * 1024,
+        MHD_OPTION_END);
+    if (!s->daemon) {
+        int e = errno;
+        pthread_mutex_destroy(&s->mu);
+        free(s->staging_dir);
+        free(s);
+        return lh_fail(err, LH_EIO, "cannot listen on %s: %s", cfg->bind, e ? strerror(e) : "unknown error");
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : ntohs(sa.sin_port);
+    *out = s;
+    return LH_OK;
+}
+
+unsigned lh_http_port(const lh_http_server *s) { return s->port; }
+
+unsigned lh_http_active(const lh_http_server *s)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+    unsigned n = s->active;
+    pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+    return n;
+}
+
+void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
+{
+    if (!s)
+        return;
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon); /* no new connections from here on */
+    double until = lh_mono_ms() + (double)deadline_ms;
+    while (lh_http_active(s) && lh_mono_ms() < until)
+        usleep(20 * 1000);
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    pthread_mutex_destroy(&s->mu);
+    free(s->staging_dir);
+    free(s);
+}
