@@ -12,7 +12,8 @@ HDR_PKG="duckdb@1.4.4"
 HDR_SHA512="sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog=="
 
 PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
-          libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates)
+          libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates
+          libpq-dev postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -36,6 +36,10 @@ lh_catalog *lh_lake_catalog(lh_lake *lake);
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
                          lh_err *err);
 
+/* Ingests a PostgreSQL table or query (see lh_ingest_postgres) and refreshes the view. */
+lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
+                                  lh_ingest_result *res, lh_err *err);
+
 /* Pins dataset name to an older table version for the following queries (time travel). */
 lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err);
 
