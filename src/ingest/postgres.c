@@ -160,6 +160,13 @@ static void redacted_uri(const PQconninfoOption *opts, lh_buf *out)
 /* First line of a libpq message, without the trailing newline. */
 static void first_line(const char *msg, char *out, size_t size)
 {
+    const char *fatal = msg ? strstr(msg, "FATAL:  ") : NULL;
+    if (fatal && (size_t)(fatal - msg) < strcspn(msg, "\n")) {
+        /* "...failed: FATAL:  password authentication failed": drop the severity */
+        snprintf(out, size, "%.*s%.*s", (int)(fatal - msg), msg, (int)strcspn(fatal + 8, "\n"),
+                 fatal + 8);
+        return;
+    }
     size_t len = msg ? strcspn(msg, "\n") : 0;
     snprintf(out, size, "%.*s", (int)len, msg ? msg : "");
 }
@@ -385,6 +392,13 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
     j->pg_columns = json_array();
     for (int i = 0; i < n && !st; i++) {
         const char *name = PQfname(desc, i);
+        for (int k = 0; k < i && !st; k++)
+            if (!strcasecmp(PQfname(desc, k), name))
+                st = lh_fail(err, LH_EINVAL, "duplicate column name '%s' in the %s (column names "
+                             "are case-insensitive; rename one with AS)", name,
+                             j->req->table ? "table" : "query result");
+        if (st)
+            break;
         unsigned oid = (unsigned)PQftype(desc, i);
         int typmod = PQfmod(desc, i);
         int row = find_type_row(types, oid);
@@ -640,8 +654,10 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
     lh__staged src = {.path = j.staged.data, .format = "postgres", .read_as = "csv",
                       .source_sql = j.source.data, .source_system = "postgresql",
                       .source_uri = j.uri.data};
+    double t0 = lh_mono_ms();
     if (!st)
         st = copy_rows(&j, src.sha256, err);
+    double t1 = lh_mono_ms();
     if (!st)
         st = exec_ok(&j, "COMMIT", "cannot end the read-only transaction", err);
     if (!st) {
@@ -650,11 +666,14 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         json_t *lineage = json_pack("{s:s, s:s, s:O}", req->table ? "table" : "query",
                                     req->table ? req->table : req->query, "server_version",
                                     j.server_version, "source_columns", j.pg_columns);
+        json_object_set_new(lineage, "copy_sql", json_string(j.copy.data));
         src.lineage = lineage;
         handed_over = lineage != NULL; /* the pipeline removes the staged file, always */
         st = lineage ? lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err)
                      : lh_fail(err, LH_ENOMEM, "out of memory");
         json_decref(lineage);
+        lh_log(LH_LOG_DEBUG, "postgres ingest: COPY to staging %.0f ms, Parquet + commit %.0f ms",
+               t1 - t0, lh_mono_ms() - t1);
     }
     if (!handed_over && j.staged.len)
         lh_file_remove(j.staged.data, NULL); /* absent when we failed before COPY: fine */
