@@ -669,8 +669,18 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         json_object_set_new(lineage, "copy_sql", json_string(j.copy.data));
         src.lineage = lineage;
         handed_over = lineage != NULL; /* the pipeline removes the staged file, always */
+        lh_buf prefix, dir;
+        lh_buf_init(&prefix, PATH_MAX);
+        lh_buf_init(&dir, PATH_MAX);
+        lh_catalog_table_prefix(dataset, &prefix);
+        lh_store_local_path(store, prefix.data, &dir, NULL);
+        bool existed = dir.len && !access(dir.data, F_OK);
         st = lineage ? lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err)
                      : lh_fail(err, LH_ENOMEM, "out of memory");
+        if (st && !existed && dir.len)
+            rmdir(dir.data); /* a failed first ingest leaves no empty table directory */
+        lh_buf_release(&prefix);
+        lh_buf_release(&dir);
         json_decref(lineage);
         lh_log(LH_LOG_DEBUG, "postgres ingest: COPY to staging %.0f ms, Parquet + commit %.0f ms",
                t1 - t0, lh_mono_ms() - t1);

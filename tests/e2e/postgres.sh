@@ -161,11 +161,13 @@ fails_clean "a query that fails mid-stream" "failed while streaming rows: divisi
 fails_clean "a query cannot write (read-only transaction)" "read-only transaction" 1 \
   lhx ingest "$DSN" --query "SELECT nextval('sales.seq')" --name w
 fails_clean "duplicate result column names" "duplicate column name 'a'" 1 lhx ingest "$DSN" --query "SELECT 1 AS a, 2 AS A" --name dup
+fails_clean "NaN in a numeric(p,s) column cannot be a DECIMAL" "Original Line: NaN" 1 \
+  lhx ingest "$DSN" --query "SELECT 'NaN'::numeric(10,2) AS n" --name nan
 fails_clean "--query needs --name" "needs --name" 1 lhx ingest "$DSN" --query "SELECT 1"
 expect_fail "--table without a postgres source" "need a postgres:// source" lhx ingest plain.csv --table plain
 expect_fail "--table and --query together" "exactly one of --table or --query" lhx ingest "$DSN" --table plain --query "SELECT 1"
 expect_eq "no staged files left" "" "$(ls "$LAKEHOUSE_DATA/_staging" 2>/dev/null)"
-expect_eq "failed ingests created no dataset" "" "$(ls "$LAKEHOUSE_DATA/tables" | grep -E '^(e1|e2|nope|secret|boom|w|dup)$')"
+expect_eq "failed ingests created no dataset" "" "$(ls "$LAKEHOUSE_DATA/tables" | grep -E '^(e1|e2|nope|secret|boom|w|dup|nan)$')"
 
 # The password is nowhere: outputs, errors, manifests, logs.
 lhx datasets --json >/dev/null
