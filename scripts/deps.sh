@@ -16,7 +16,8 @@ HDR_SHA512="sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNr
 # poppler-utils: pdftotext, the baseline of bench/pdf_extract.sh.
 PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
           libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates
-          libxml2-dev libpoppler-glib-dev libcairo2-dev qpdf poppler-utils)
+          libxml2-dev libpoppler-glib-dev libcairo2-dev qpdf poppler-utils
+          libpq-dev postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

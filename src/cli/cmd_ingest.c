@@ -1,4 +1,5 @@
-/* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F] */
+/* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F]
+ *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,24 +38,61 @@ static json_t *result_json(const lh_ingest_result *r)
                      "format", r->format);
 }
 
+/* lakehouse ingest postgres://... --table T | --query Q: the DSN is never echoed. */
+static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, const char *query,
+                           const char *name)
+{
+    lh_err err;
+    lh_lake *lake = NULL;
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
+    lh_status st = lh_lake_open(&lo, &lake, &err);
+    if (st)
+        return lh__cli_error(cli, st, &err);
+    lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name};
+    lh_ingest_result res;
+    st = lh_lake_ingest_postgres(lake, &req, &res, &err);
+    int rc = 0;
+    if (st) {
+        rc = lh__cli_error(cli, st, &err);
+    } else if (cli->json) {
+        json_t *out = result_json(&res);
+        lh__cli_print_json(out);
+        json_decref(out);
+    } else {
+        char label[300];
+        snprintf(label, sizeof label, "postgresql %s %.200s", table ? "table" : "query",
+                 table ? table : "");
+        size_t l = strlen(label);
+        while (l && label[l - 1] == ' ')
+            label[--l] = '\0';
+        print_human(label, &res);
+    }
+    lh_ingest_result_release(&res);
+    lh_lake_free(lake);
+    return rc;
+}
+
 int lh__cli_ingest(lh_cli *cli)
 {
-    const char *name = NULL, *format = NULL;
+    const char *name = NULL, *format = NULL, *table = NULL, *query = NULL;
     const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
+    static const char *valued[] = {"--name", "--format", "--table", "--query"};
+    const char **slots[] = {&name, &format, &table, &query};
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        if (!strcmp(a, "--name") && !(name = lh__cli_value(cli, &i, a))) {
-            free(files);
-            return 2;
-        } else if (!strcmp(a, "--format") && !(format = lh__cli_value(cli, &i, a))) {
-            free(files);
-            return 2;
-        } else if (strcmp(a, "--name") && strcmp(a, "--format")) {
-            if (a[0] == '-' && a[1]) {
+        size_t k = 0;
+        while (k < 4 && strcmp(a, valued[k]))
+            k++;
+        if (k < 4) {
+            if (!(*slots[k] = lh__cli_value(cli, &i, a))) {
                 free(files);
-                return lh__cli_usage_error(cli, "unknown option %s", a);
+                return 2;
             }
+        } else if (a[0] == '-' && a[1]) {
+            free(files);
+            return lh__cli_usage_error(cli, "unknown option %s", a);
+        } else {
             files[nfiles++] = a;
         }
     }
@@ -62,11 +100,32 @@ int lh__cli_ingest(lh_cli *cli)
         free(files);
         return lh__cli_usage_error(cli, "%sneeds at least one FILE", "");
     }
+    /* A database source: postgres:// or postgresql://, or a libpq key=value string
+     * together with --table/--query. It is the only source of the command. */
+    bool db = lh_ingest_is_postgres_uri(files[0]) ||
+              ((table || query) && nfiles == 1 && strchr(files[0], '='));
+    for (int f = 1; f < nfiles && !db; f++)
+        db = lh_ingest_is_postgres_uri(files[f]);
+    int rc = -1;
+    if (db && nfiles > 1)
+        rc = lh__cli_usage_error(cli, "%sa PostgreSQL source must be the only source", "");
+    else if (db && format)
+        rc = lh__cli_usage_error(cli, "%s--format is for files, not PostgreSQL", "");
+    else if (db && !table == !query)
+        rc = lh__cli_usage_error(cli, "%sa PostgreSQL source needs exactly one of --table or --query", "");
+    else if (!db && (table || query))
+        rc = lh__cli_usage_error(cli, "%s--table and --query need a postgres:// source", "");
+    else if (db)
+        rc = ingest_postgres(cli, files[0], table, query, name);
+    if (rc >= 0) {
+        free(files);
+        return rc;
+    }
     lh_err err;
     lh_lake *lake = NULL;
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
     lh_status st = lh_lake_open(&lo, &lake, &err);
-    int rc = st ? lh__cli_error(cli, st, &err) : 0;
+    rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *all = json_array();
     for (int f = 0; !rc && f < nfiles; f++) {
         lh_ingest_request req = {.path = files[f], .name = name, .format = format};

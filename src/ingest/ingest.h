@@ -50,5 +50,31 @@ void lh_ingest_result_release(lh_ingest_result *res);
 lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
                              lh_err *err);
 
+/* A PostgreSQL table or query as the source (src/ingest/postgres.c). */
+typedef struct lh_ingest_pg_request {
+    const char *dsn;    /* postgres[ql]://USER:PASS@HOST:PORT/DB, or libpq key=value form;
+                         * the password is never printed, stored or put in a message */
+    const char *table;  /* "SCHEMA.TABLE" or "TABLE" (search_path), each part quoted as
+                         * an identifier (case-sensitive); or NULL when query is set */
+    const char *query;  /* one SELECT, run as COPY (query) TO STDOUT; or NULL */
+    const char *name;   /* dataset; NULL = the table's name (required with query) */
+    const char *actor;  /* who asked (lineage); NULL = "cli" */
+} lh_ingest_pg_request;
+
+/* Streams the rows (COPY ... TO STDOUT, one read-only REPEATABLE READ transaction) into
+ * the staging area, then runs the common pipeline with exact column types taken from
+ * the server: int2/4/8, float4/8, bool, date, timestamptz keep their types; numeric(p,s)
+ * with p <= 38 -> DECIMAL(p,s), other numerics -> VARCHAR (exact text); timestamp ->
+ * TIMESTAMPTZ read as UTC; bytea -> BLOB; arrays -> JSON text; everything else (text,
+ * uuid, json, time, interval, enums ...) -> VARCHAR with PostgreSQL's text form.
+ * Lineage: source_system "postgresql", source_uri without the password, the table or
+ * query, the server version. Dedup: SHA-256 of the column list plus the rows. On
+ * failure nothing is left behind (no dataset, no staged file); messages are one line.
+ * res as for lh_ingest_file (format "postgres"). */
+lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                             const lh_ingest_pg_request *req, lh_ingest_result *res, lh_err *err);
+
+/* True when s starts with postgres:// or postgresql:// (any case). */
+bool lh_ingest_is_postgres_uri(const char *s);
 
 #endif

@@ -277,6 +277,16 @@ void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx)
     lh_engine_set_progress(lake->eng, fn, ctx);
 }
 
+lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
+                                  lh_ingest_result *res, lh_err *err)
+{
+    lh_assert(lake->writer);
+    lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
+    if (!st && !res->deduplicated)
+        st = define_view(lake, res->dataset, -1, err);
+    return st;
+}
+
 lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err)
 {
     lh_status st = lh_catalog_check_name(name, err);

@@ -39,6 +39,10 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
 /* Reports progress of long engine work (ingest) through fn; NULL clears it. */
 void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx);
 
+/* Ingests a PostgreSQL table or query (see lh_ingest_postgres) and refreshes the view. */
+lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
+                                  lh_ingest_result *res, lh_err *err);
+
 /* Pins dataset name to an older table version for the following queries (time travel). */
 lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err);
 
