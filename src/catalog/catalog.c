@@ -2,6 +2,7 @@
 #include "catalog/catalog.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 struct lh_catalog {
     lh_store *store;
     json_t *manifests; /* object: name -> manifest */
+    pthread_rwlock_t lock; /* readers copy under it; a put replaces under it */
 };
 
 lh_status lh_catalog_check_name(const char *name, lh_err *err)
@@ -101,6 +103,7 @@ lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
     c->store = store;
+    pthread_rwlock_init(&c->lock, NULL);
     lh_status st = lh_store_list(store, DATASETS_PREFIX, load_cb, c, err);
     if (st) {
         lh_catalog_free(c);
@@ -115,6 +118,7 @@ void lh_catalog_free(lh_catalog *c)
     if (!c)
         return;
     json_decref(c->manifests);
+    pthread_rwlock_destroy(&c->lock);
     free(c);
 }
 
@@ -146,6 +150,35 @@ json_t *lh_catalog_get(const lh_catalog *c, const char *name)
     return json_object_get(c->manifests, name);
 }
 
+json_t *lh_catalog_get_copy(lh_catalog *c, const char *name)
+{
+    pthread_rwlock_rdlock(&c->lock);
+    json_t *m = json_object_get(c->manifests, name);
+    json_t *copy = m ? json_deep_copy(m) : NULL;
+    pthread_rwlock_unlock(&c->lock);
+    return copy;
+}
+
+json_t *lh_catalog_list_copy(lh_catalog *c)
+{
+    json_t *out = json_array();
+    pthread_rwlock_rdlock(&c->lock);
+    size_t n = json_object_size(c->manifests);
+    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    size_t k = 0;
+    const char *key;
+    json_t *v;
+    if (keys) {
+        json_object_foreach(c->manifests, key, v) keys[k++] = key;
+        qsort(keys, k, sizeof *keys, cmp_str);
+        for (size_t i = 0; i < k; i++)
+            json_array_append_new(out, json_deep_copy(json_object_get(c->manifests, keys[i])));
+    }
+    pthread_rwlock_unlock(&c->lock);
+    free(keys);
+    return out;
+}
+
 lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
 {
     const char *name = json_string_value(json_object_get(manifest, "name"));
@@ -162,8 +195,11 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
     st = lh_store_put(c->store, key.data, text, strlen(text), err);
     free(text);
     lh_buf_release(&key);
-    if (!st)
+    if (!st) {
+        pthread_rwlock_wrlock(&c->lock);
         json_object_set(c->manifests, name, manifest);
+        pthread_rwlock_unlock(&c->lock);
+    }
     return st;
 }
 

@@ -3,8 +3,11 @@
  *
  * A manifest is a jansson object with "manifest_version": 1 and the fields of §4. The
  * catalog owns every manifest it holds: lh_catalog_get returns a borrowed reference valid
- * until the next lh_catalog_put of the same name or lh_catalog_free. Not thread-safe:
- * callers serialise writes (one writer process per data directory). */
+ * until the next lh_catalog_put of the same name or lh_catalog_free.
+ *
+ * Threads: any number of readers may use the *_copy functions while one writer (callers
+ * serialise writers) puts; lh_catalog_get, _count and _name_at are for that one writer
+ * (or a single-threaded caller). */
 #ifndef LH_CATALOG_CATALOG_H
 #define LH_CATALOG_CATALOG_H
 
@@ -37,6 +40,11 @@ const char *lh_catalog_name_at(const lh_catalog *c, size_t i);
 
 /* Borrowed manifest, or NULL when there is no such dataset. */
 json_t *lh_catalog_get(const lh_catalog *c, const char *name);
+
+/* Thread-safe reads: a deep copy of one manifest (NULL when missing), or of all of them
+ * as an array sorted by name. The caller owns the result. */
+json_t *lh_catalog_get_copy(lh_catalog *c, const char *name);
+json_t *lh_catalog_list_copy(lh_catalog *c);
 
 /* Writes the manifest (atomic put) and replaces the in-memory copy. Takes a new reference
  * to manifest (the caller keeps its own). The manifest's "name" decides the key. */

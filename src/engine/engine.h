@@ -94,6 +94,11 @@ typedef struct lh_result_sink {
 typedef struct lh_query_opts {
     uint64_t limit;     /* 0 = no limit; else stop after limit rows (truncated = true) */
     int64_t timeout_ms; /* 0 = none; else the query is interrupted then (LH_ETIMEOUT) */
+    /* Relations seen differently by this query alone (time travel): each name is
+     * shadowed by a connection-local view AS the matching SQL (our SQL, not gated). */
+    const char *const *view_names;
+    const char *const *view_sqls;
+    size_t nviews;
 } lh_query_opts;
 
 /* Checks sql with the statement gate (exactly one read-only statement over catalog

@@ -116,7 +116,45 @@ struct lh_query {
     pthread_cond_t cv;
     bool dog_started, finished, timed_out;
     int64_t timeout_ms;
+    json_t *temp_views;  /* names shadowed on this connection, dropped at close */
 };
+
+/* Shadows name on this query's connection only (see lh_query_opts). */
+static lh_status add_temp_view(lh_query *q, const char *name, const char *select_sql, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "CREATE OR REPLACE TEMP VIEW ");
+    lh_buf_add_sql_ident(&sql, name);
+    lh_buf_adds(&sql, " AS ");
+    lh_status st = lh_buf_adds(&sql, select_sql);
+    if (!st) {
+        duckdb_result res;
+        if (duckdb_query(q->conn, sql.data, &res) == DuckDBError)
+            st = lh__engine_result_error(&res, LH_EINTERNAL, "time travel view", err);
+        else
+            json_array_append_new(q->temp_views, json_string(name));
+        duckdb_destroy_result(&res);
+    }
+    lh_buf_release(&sql);
+    return st;
+}
+
+static void drop_temp_views(lh_query *q)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(q->temp_views, i, v) {
+        lh_buf sql;
+        lh_buf_init(&sql, 0);
+        lh_buf_adds(&sql, "DROP VIEW IF EXISTS temp.main.");
+        lh_buf_add_sql_ident(&sql, json_string_value(v));
+        duckdb_result res;
+        duckdb_query(q->conn, sql.data, &res);
+        duckdb_destroy_result(&res);
+        lh_buf_release(&sql);
+    }
+}
 
 static void *watchdog(void *arg)
 {
@@ -164,6 +202,9 @@ lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opt
         st = lh_fail(err, LH_EINTERNAL, "no engine connection available");
     if (!st && q->timeout_ms > 0)
         q->dog_started = pthread_create(&q->dog, NULL, watchdog, q) == 0;
+    q->temp_views = json_array();
+    for (size_t i = 0; !st && opts && i < opts->nviews; i++)
+        st = add_temp_view(q, opts->view_names[i], opts->view_sqls[i], err);
 
     duckdb_statement_type type = DUCKDB_STATEMENT_TYPE_INVALID;
     lh_buf wsql;
@@ -285,6 +326,9 @@ void lh_query_close(lh_query *q)
         duckdb_destroy_prepare(&q->user);
     if (q->wrapped)
         duckdb_destroy_prepare(&q->wrapped);
+    if (q->conn)
+        drop_temp_views(q); /* the connection goes back to the pool clean */
+    json_decref(q->temp_views);
     lh__columns_release(&q->cols);
     free(q->cells);
     free(q->lens);
