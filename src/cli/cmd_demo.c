@@ -27,7 +27,7 @@ static void print_human(const lh_demo_report *rep, double scale, const char *out
     int64_t rows = 0;
     double gen = 0, ing = 0;
     int dedup = 0;
-    printf("%-12s %10s %10s %10s  %s\n", "table", "rows", "generate", "ingest", "");
+    printf("%-12s %10s %10s %10s\n", "table", "rows", "generate", "ingest");
     for (int t = 0; t < LH_DEMO_NTABLES; t++) {
         const lh_demo_table *x = &rep->tables[t];
         rows += x->rows;
