@@ -257,16 +257,19 @@ static uint16_t pick_title(lh__rng *r, int team)
     return 0;
 }
 
+/* A city by metro population. */
 static uint16_t pick_city(lh__rng *r)
 {
-    static uint32_t weights[128];
-    static size_t n;
-    if (!n) { /* first use; the generator runs on one thread */
-        for (size_t k = 0; k < lh__ncities; k++)
-            weights[k] = lh__cities[k].weight;
-        n = lh__ncities;
+    uint64_t total = 0;
+    for (size_t k = 0; k < lh__ncities; k++)
+        total += lh__cities[k].weight;
+    uint64_t x = lh__rng_below(r, total);
+    for (size_t k = 0; k < lh__ncities; k++) {
+        if (x < lh__cities[k].weight)
+            return (uint16_t)k;
+        x -= lh__cities[k].weight;
     }
-    return (uint16_t)lh__rng_weighted(r, weights, n);
+    return 0;
 }
 
 /* Count of rows whose day is < day, in a sorted-by-day array accessed through get. */
