@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
-# `make run`: ingests the example data into ./data (once) and shows a query over it.
-# The HTTP server arrives with a later issue; until then this is the whole demo.
+# `make run`: loads the staffing-agency demo (7 tables, ~2.47M rows) and the cities example
+# into ./data (once) and shows a few queries over them. The HTTP server arrives with a
+# later issue; until then this is the whole demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/lakehouse}
 export LAKEHOUSE_DATA=${LAKEHOUSE_DATA:-$PWD/data}
 echo "== data directory: $LAKEHOUSE_DATA"
+if "$BIN" datasets placements >/dev/null 2>&1; then
+  echo "(the staffing demo is already loaded; 'rm -rf $LAKEHOUSE_DATA' to start over)"
+else
+  echo "== lakehouse demo   (generates and ingests the staffing agency; about 10-20 s)"
+  "$BIN" demo
+fi
 "$BIN" ingest examples/cities.csv --name cities
 echo
 echo "== lakehouse datasets"
 "$BIN" datasets
 echo
-Q="SELECT country, count(*) AS cities, sum(population) AS people FROM cities GROUP BY country ORDER BY people DESC LIMIT 5"
-echo "== lakehouse sql \"$Q\""
-"$BIN" sql "$Q"
-echo
-echo "Try: $BIN sql \"FROM cities WHERE capital\" --format csv"
+
+show() {
+  echo "== $1"
+  echo "lakehouse sql \"$2\""
+  "$BIN" sql "$2"
+  echo
+}
+show "top recruiters by placements" \
+  "SELECT r.first_name || ' ' || r.last_name AS recruiter, r.team, count(*) AS placements, count(*) FILTER (WHERE p.status = 'active') AS active FROM placements p JOIN recruiters r USING (recruiter_id) GROUP BY ALL ORDER BY placements DESC LIMIT 5"
+show "revenue and margin by client" \
+  "SELECT c.company_name, c.industry, round(sum(t.billed_amount)) AS revenue, round(sum(t.billed_amount - (t.regular_hours + 1.5 * t.overtime_hours) * t.pay_rate)) AS gross_margin FROM timesheets t JOIN placements p USING (placement_id) JOIN clients c ON c.client_id = p.client_id GROUP BY ALL ORDER BY revenue DESC LIMIT 5"
+show "candidates mentioning Epic in their resume, by state" \
+  "SELECT state, count(*) AS nurses, round(avg(salary_expectation)) AS avg_salary FROM candidates WHERE resume_text ILIKE '%epic%' GROUP BY state ORDER BY nurses DESC LIMIT 5"
+show "the cities example" \
+  "SELECT country, count(*) AS cities, sum(population) AS people FROM cities GROUP BY country ORDER BY people DESC LIMIT 5"
+echo "Try: $BIN sql \"SELECT outcome, count(*) FROM call_logs GROUP BY 1 ORDER BY 2 DESC\""
+echo "     $BIN sql \"FROM cities WHERE capital\" --format csv"

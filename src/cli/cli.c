@@ -22,6 +22,8 @@ static const lh_cli_command commands[] = {
      "list datasets, show one manifest, or edit its metadata"},
     {"history", lh__cli_history, "history NAME", "show a dataset's commits (versions for --as-of)"},
     {"resync", lh__cli_resync, "resync [NAME]", "recompute manifests from the live Parquet files"},
+    {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
+     "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
 };
 

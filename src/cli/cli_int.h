@@ -33,6 +33,7 @@ int lh__cli_datasets(lh_cli *cli);
 int lh__cli_history(lh_cli *cli);
 int lh__cli_resync(lh_cli *cli);
 int lh__cli_config(lh_cli *cli);
+int lh__cli_demo(lh_cli *cli);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);
@@ -40,6 +41,9 @@ int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);
 int lh__cli_usage_error(const lh_cli *cli, const char *fmt, const char *arg);
 /* The value after flag argv[*i] (advancing *i), or NULL after printing a usage error. */
 const char *lh__cli_value(lh_cli *cli, int *i, const char *flag);
+
+/* An ingest result as `lakehouse ingest --json` prints it (caller owns the object). */
+json_t *lh__cli_ingest_json(const lh_ingest_result *r);
 
 /* Prints a JSON value on stdout followed by a newline. */
 void lh__cli_print_json(const json_t *v);

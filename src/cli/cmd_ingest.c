@@ -26,7 +26,7 @@ static void print_human(const char *path, const lh_ingest_result *r)
                json_string_value(json_object_get(rn, "to")));
 }
 
-static json_t *result_json(const lh_ingest_result *r)
+json_t *lh__cli_ingest_json(const lh_ingest_result *r)
 {
     json_t *names = json_array();
     size_t i;
@@ -140,7 +140,7 @@ int lh__cli_ingest(lh_cli *cli)
         if (st) {
             rc = lh__cli_error(cli, st, &err);
         } else if (cli->json) {
-            json_array_append_new(all, result_json(&res));
+            json_array_append_new(all, lh__cli_ingest_json(&res));
         } else {
             print_human(files[f], &res);
         }

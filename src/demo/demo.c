@@ -1,0 +1,191 @@
+/* demo.c: writing the demo tables and loading them through the real ingest path. */
+#include "demo/demo.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fsio.h"
+#include "core/util.h"
+#include "demo/demo_int.h"
+
+static const struct {
+    const char *name;
+    int64_t base;    /* rows at scale 1 */
+} tables[LH_DEMO_NTABLES] = {
+    {"recruiters", 500},      {"clients", 2000},        {"candidates", 100000},
+    {"job_orders", 20000},    {"placements", 50000},    {"timesheets", 1800000},
+    {"call_logs", 500000},
+};
+
+int64_t lh_demo_rows(const char *table, double scale)
+{
+    for (int t = 0; t < LH_DEMO_NTABLES; t++) {
+        if (strcmp(tables[t].name, table))
+            continue;
+        int64_t n = llround((double)tables[t].base * scale);
+        return n < 1 ? 1 : n;
+    }
+    return -1;
+}
+
+static lh_status check_scale(double scale, lh_err *err)
+{
+    if (!(scale > 0) || scale > LH_DEMO_MAX_SCALE)
+        return lh_fail(err, LH_EINVAL, "scale must be a number above 0 and at most %g", LH_DEMO_MAX_SCALE);
+    return LH_OK;
+}
+
+static void report_init(lh_demo_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    for (int t = 0; t < LH_DEMO_NTABLES; t++) {
+        rep->tables[t].name = tables[t].name;
+        rep->tables[t].ingest.version = -1;
+    }
+}
+
+static lh_status write_all(const lh_demo_options *opts, const char *dir, lh_demo_report *rep,
+                           lh_err *err)
+{
+    lh__world w;
+    lh_status st = lh__world_build(&w, opts->scale, err);
+    if (st)
+        return st;
+    lh_buf path;
+    lh_buf_init(&path, PATH_MAX);
+    for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
+        lh__progress p = {opts->progress, opts->progress_ctx, tables[t].name};
+        lh_buf_reset(&path);
+        lh_buf_printf(&path, "%s/%s.csv", dir, tables[t].name);
+        double t0 = lh_mono_ms();
+        st = lh__demo_write_table(&w, t, path.data, &p, &rep->tables[t].rows, err);
+        rep->tables[t].generate_ms = lh_mono_ms() - t0;
+    }
+    lh_buf_release(&path);
+    lh__world_release(&w);
+    return st;
+}
+
+lh_status lh_demo_write(const lh_demo_options *opts, const char *dir, lh_demo_report *rep,
+                        lh_err *err)
+{
+    report_init(rep);
+    double t0 = lh_mono_ms();
+    lh_status st = check_scale(opts->scale, err);
+    if (!st)
+        st = write_all(opts, dir, rep, err);
+    rep->total_ms = lh_mono_ms() - t0;
+    return st;
+}
+
+/* LH_ECONFLICT when dataset exists and none of its commits carried these bytes. */
+static lh_status check_existing(lh_lake *lake, const char *name, const char *path, lh_err *err)
+{
+    if (!lh_catalog_get(lh_lake_catalog(lake), name))
+        return LH_OK;
+    char sha[65];
+    int64_t size = 0;
+    lh_status st = lh_sha256_file(path, sha, &size, err);
+    json_t *hist = NULL;
+    if (!st)
+        st = lh_lake_history(lake, name, &hist, err);
+    if (st)
+        return st;
+    bool same = false;
+    size_t i;
+    json_t *h;
+    json_array_foreach(hist, i, h) {
+        const char *s = json_string_value(
+            json_object_get(json_object_get(h, "operationParameters"), "content_sha256"));
+        same |= s && !strcmp(s, sha);
+    }
+    json_decref(hist);
+    if (!same)
+        return lh_fail(err, LH_ECONFLICT,
+                       "dataset '%s' already exists with other data (an earlier demo at another "
+                       "scale?); load the demo into an empty data directory (--data DIR)",
+                       name);
+    return LH_OK;
+}
+
+static void remove_dir(const char *dir)
+{
+    lh_buf path;
+    lh_buf_init(&path, PATH_MAX);
+    for (int t = 0; t < LH_DEMO_NTABLES; t++) {
+        lh_buf_reset(&path);
+        lh_buf_printf(&path, "%s/%s.csv", dir, tables[t].name);
+        lh_file_remove(path.data, NULL);
+    }
+    lh_buf_release(&path);
+    if (rmdir(dir))
+        lh_log(LH_LOG_WARN, "could not remove %s: %s", dir, strerror(errno));
+}
+
+lh_status lh_demo_load(lh_lake *lake, const lh_demo_options *opts, lh_demo_report *rep,
+                       lh_err *err)
+{
+    report_init(rep);
+    double t0 = lh_mono_ms();
+    lh_status st = check_scale(opts->scale, err);
+    if (st)
+        return st;
+    const char *tmp = getenv("TMPDIR");
+    lh_buf dir, path, uri;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_buf_init(&path, PATH_MAX);
+    lh_buf_init(&uri, PATH_MAX);
+    lh_buf_printf(&dir, "%s/lakehouse-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir.data)) {
+        st = lh_fail(err, LH_EIO, "create a temporary directory under %s: %s",
+                     tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        lh_buf_reset(&dir);
+    }
+    if (!st)
+        st = write_all(opts, dir.data, rep, err);
+    /* Refuse before changing anything: appending to other data would break the keys. */
+    for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
+        lh_buf_reset(&path);
+        lh_buf_printf(&path, "%s/%s.csv", dir.data, tables[t].name);
+        st = check_existing(lake, tables[t].name, path.data, err);
+    }
+    for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
+        lh_demo_table *tr = &rep->tables[t];
+        lh_buf_reset(&path);
+        lh_buf_printf(&path, "%s/%s.csv", dir.data, tables[t].name);
+        lh_buf_reset(&uri);
+        lh_buf_printf(&uri, "demo:scale=%g/%s.csv", opts->scale, tables[t].name);
+        lh_ingest_request req = {.path = path.data, .name = tables[t].name, .format = "csv",
+                                 .actor = "demo", .source_uri = uri.data};
+        if (opts->progress)
+            opts->progress(opts->progress_ctx, tables[t].name, "ingest", 0, tr->rows);
+        double i0 = lh_mono_ms();
+        st = lh_lake_ingest(lake, &req, &tr->ingest, err);
+        tr->ingest_ms = lh_mono_ms() - i0;
+        if (st)
+            lh_fail_wrap(err, st, "ingest %s", tables[t].name);
+        else if (opts->progress)
+            opts->progress(opts->progress_ctx, tables[t].name, "ingest", tr->rows, tr->rows);
+        /* The CSV is no longer needed: free the space before the next table. */
+        lh_file_remove(path.data, NULL);
+    }
+    if (dir.len)
+        remove_dir(dir.data);
+    rep->loaded = !st;
+    lh_buf_release(&dir);
+    lh_buf_release(&path);
+    lh_buf_release(&uri);
+    rep->total_ms = lh_mono_ms() - t0;
+    return st;
+}
+
+void lh_demo_report_release(lh_demo_report *rep)
+{
+    for (int t = 0; t < LH_DEMO_NTABLES; t++)
+        lh_ingest_result_release(&rep->tables[t].ingest);
+    memset(rep, 0, sizeof *rep);
+}

@@ -1,0 +1,181 @@
+/* Unit tests for the demo generator: calendar, word lists, the world's invariants (keys
+ * in range, timelines, exact counts), phone and template shapes, determinism. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "demo/demo_int.h"
+#include "testutil.h"
+
+static void calendar(void **state)
+{
+    (void)state;
+    char d[11], ts[20];
+    lh__day_format(0, d);
+    assert_string_equal(d, "1970-01-01");
+    lh__day_format(11016, d);
+    assert_string_equal(d, "2000-02-29");
+    lh__day_format(20088, d);
+    assert_string_equal(d, "2024-12-31");
+    lh__day_format(LH__DAY_FIRST, d);
+    assert_string_equal(d, "2019-01-01");
+    lh__day_format(LH__DAY_REF, d);
+    assert_string_equal(d, "2026-06-30");
+    lh__ts_format((int64_t)LH__DAY_FIRST * 86400 + 13 * 3600 + 5 * 60 + 9, ts);
+    assert_string_equal(ts, "2019-01-01 13:05:09");
+    assert_int_equal(lh__weekday(LH__DAY_FIRST), 1); /* a Tuesday */
+    assert_int_equal(lh__weekday(0), 3);              /* a Thursday */
+}
+
+static void row_counts(void **state)
+{
+    (void)state;
+    assert_int_equal(lh_demo_rows("candidates", 1.0), 100000);
+    assert_int_equal(lh_demo_rows("timesheets", 0.01), 18000);
+    assert_int_equal(lh_demo_rows("recruiters", 0.001), 1); /* round(0.5) */
+    assert_int_equal(lh_demo_rows("recruiters", 0.0001), 1);
+    assert_int_equal(lh_demo_rows("nope", 1.0), -1);
+    int64_t total = 0;
+    const char *names[] = {"recruiters", "clients", "candidates", "job_orders", "placements",
+                           "timesheets", "call_logs"};
+    for (size_t i = 0; i < 7; i++)
+        total += lh_demo_rows(names[i], 1.0);
+    assert_int_equal(total, 2472500);
+}
+
+static void word_lists(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < lh__ncities; c++) {
+        assert_true(lh__cities[c].area[0] >= 201 && lh__cities[c].area[0] <= 989);
+        assert_int_equal(strlen(lh__cities[c].state), 2);
+        assert_true(lh__cities[c].weight > 0);
+    }
+    for (size_t t = 0; t < lh__ntitles; t++)
+        assert_true(lh__titles[t].team < LH__NTEAMS);
+    for (int t = 0; t < LH__NTEAMS; t++) {
+        const lh__team *tm = &lh__teams[t];
+        size_t n = 0;
+        while (n < LH__LIST(tm->skills) && tm->skills[n])
+            n++;
+        assert_true(n >= 7 && n < LH__LIST(tm->skills)); /* NULL-terminated, enough to pick 7 */
+        for (size_t w = 0; w < LH__LIST(tm->wins) && tm->wins[w]; w++) {
+            const char *bar = strchr(tm->wins[w], '|');
+            assert_non_null(bar);
+            const char *pct = strstr(bar, "%d");
+            assert_non_null(pct);
+            assert_null(strstr(pct + 2, "%d")); /* exactly one number */
+        }
+        for (size_t k = 0; k < LH__LIST(tm->domains); k++)
+            assert_non_null(tm->domains[k]);
+        for (size_t k = 0; k < LH__LIST(tm->degrees); k++)
+            assert_non_null(tm->degrees[k]);
+    }
+}
+
+static void phones_are_nanp(void **state)
+{
+    (void)state;
+    for (uint64_t i = 0; i < 20000; i++) {
+        lh__rng r = lh__rng_for(99, i);
+        char p[16];
+        lh__city_phone(&r, (uint16_t)(i % lh__ncities), p);
+        assert_int_equal(strlen(p), 14);
+        assert_true(p[0] == '(' && p[4] == ')' && p[5] == ' ' && p[9] == '-');
+        assert_true(p[1] >= '2' && p[6] >= '2');
+        assert_false(p[7] == '1' && p[8] == '1');            /* no N11 exchange */
+        assert_false(p[6] == '5' && p[7] == '5' && p[8] == '5');
+    }
+}
+
+static void world_invariants(void **state)
+{
+    (void)state;
+    lh__world w;
+    lh_err err;
+    assert_int_equal(lh__world_build(&w, 0.05, &err), LH_OK);
+    int64_t weeks = 0;
+    for (int64_t i = 0; i < w.n[LH__CANDIDATES]; i++) {
+        const lh__candidate *c = &w.candidates[i];
+        assert_true(c->recruiter >= 0 && c->recruiter < w.n[LH__RECRUITERS]);
+        assert_true(c->created / 86400 >= LH__DAY_FIRST && c->created / 86400 < LH__DAY_REF);
+        assert_true(c->salary >= 24000);
+        if (i)
+            assert_true(c->created / 86400 >= w.candidates[i - 1].created / 86400);
+    }
+    for (int64_t i = 0; i < w.n[LH__JOBS]; i++) {
+        const lh__job *j = &w.jobs[i];
+        assert_true(j->client >= 0 && j->client < w.n[LH__CLIENTS]);
+        assert_true(w.clients[j->client].created <= j->opened);
+        assert_true(j->recruiter >= 0 && j->recruiter < w.n[LH__RECRUITERS]);
+        assert_true(j->bill > j->pay && j->pay > 0);
+    }
+    for (int64_t i = 0; i < w.n[LH__PLACEMENTS]; i++) {
+        const lh__placement *p = &w.placements[i];
+        assert_true(p->job >= 0 && p->job < w.n[LH__JOBS]);
+        assert_true(p->candidate >= 0 && p->candidate < w.n[LH__CANDIDATES]);
+        assert_true(w.candidates[p->candidate].created / 86400 < p->start);
+        assert_true(w.jobs[p->job].opened < p->start);
+        assert_int_equal(lh__weekday(p->start), 0);
+        assert_true(p->weeks >= 1 && p->planned_weeks >= p->weeks);
+        assert_true(p->start + 7 * p->weeks <= LH__DAY_REF);
+        assert_true(p->start + 7 * p->planned_weeks - 3 <= LH__DAY_REF + 184); /* within 2026 */
+        weeks += p->weeks;
+    }
+    assert_int_equal(weeks, w.n[LH__TIMESHEETS]);
+    assert_int_equal(w.n[LH__TIMESHEETS], lh_demo_rows("timesheets", 0.05));
+    lh__world_release(&w);
+}
+
+static void deterministic_files(void **state)
+{
+    (void)state;
+    char a[256], b[256];
+    lh_test_tmpdir(a, sizeof a);
+    lh_test_tmpdir(b, sizeof b);
+    lh_demo_options opts = {.scale = 0.003};
+    lh_demo_report ra, rb;
+    lh_err err;
+    assert_int_equal(lh_demo_write(&opts, a, &ra, &err), LH_OK);
+    assert_int_equal(lh_demo_write(&opts, b, &rb, &err), LH_OK);
+    for (int t = 0; t < LH_DEMO_NTABLES; t++) {
+        assert_int_equal(ra.tables[t].rows, rb.tables[t].rows);
+        assert_int_equal(ra.tables[t].rows, lh_demo_rows(ra.tables[t].name, 0.003));
+        char pa[512], pb[512], ha[65], hb[65];
+        snprintf(pa, sizeof pa, "%s/%s.csv", a, ra.tables[t].name);
+        snprintf(pb, sizeof pb, "%s/%s.csv", b, rb.tables[t].name);
+        int64_t sa, sb;
+        assert_int_equal(lh_sha256_file(pa, ha, &sa, &err), LH_OK);
+        assert_int_equal(lh_sha256_file(pb, hb, &sb, &err), LH_OK);
+        assert_string_equal(ha, hb);
+        assert_true(sa > 0);
+    }
+    lh_demo_report_release(&ra);
+    lh_demo_report_release(&rb);
+    /* A file already there is not overwritten. */
+    assert_int_equal(lh_demo_write(&opts, a, &ra, &err), LH_EIO);
+    lh_demo_report_release(&ra);
+    lh_demo_options bad = {.scale = 0};
+    assert_int_equal(lh_demo_write(&bad, a, &ra, &err), LH_EINVAL);
+    lh_demo_report_release(&ra);
+    lh_test_rmtree(a);
+    lh_test_rmtree(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(calendar),
+        cmocka_unit_test(row_counts),
+        cmocka_unit_test(word_lists),
+        cmocka_unit_test(phones_are_nanp),
+        cmocka_unit_test(world_invariants),
+        cmocka_unit_test(deterministic_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
