@@ -55,7 +55,7 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
     if (st) {
         rc = lh__cli_error(cli, st, &err);
     } else if (cli->json) {
-        json_t *out = result_json(&res);
+        json_t *out = lh__cli_ingest_json(&res);
         lh__cli_print_json(out);
         json_decref(out);
     } else {
