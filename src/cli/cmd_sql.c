@@ -76,6 +76,7 @@ int lh__cli_sql(lh_cli *cli)
     lh_lake *lake = NULL;
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = false};
     st = lh_lake_open(&lo, &lake, &err);
+    json_t *versions = json_object();
     for (int i = 0; !st && i < nas_of; i++) {
         char name[128];
         const char *eq = strchr(as_of[i], '=');
@@ -85,7 +86,7 @@ int lh__cli_sql(lh_cli *cli)
             break;
         }
         snprintf(name, sizeof name, "%.*s", (int)(eq - as_of[i]), as_of[i]);
-        st = lh_lake_as_of(lake, name, version, &err);
+        json_object_set_new(versions, name, json_integer(version));
     }
     lh_result_writer *w = NULL;
     if (!st)
@@ -93,11 +94,12 @@ int lh__cli_sql(lh_cli *cli)
     if (!st) {
         lh_result_writer_set_start(w, lh_mono_ms());
         lh_result_sink sink = lh_result_writer_sink(w);
-        lh_query_opts qo = {.limit = (uint64_t)limit};
+        lh_lake_query qo = {.limit = (uint64_t)limit, .as_of = versions};
         st = lh_lake_sql(lake, query, &qo, &sink, &err);
     }
     fflush(stdout);
     lh_result_writer_free(w);
+    json_decref(versions);
     lh_lake_free(lake);
     lh_buf_release(&text);
     return st ? lh__cli_error(cli, st, &err) : 0;

@@ -68,16 +68,16 @@ static lh_status load_snapshot(lh_lake *lake, const char *name, int64_t version,
     return st;
 }
 
-/* (Re)defines the view "name" over the table at version (-1 = latest). */
-static lh_status define_view(lh_lake *lake, const char *name, int64_t version, lh_err *err)
+/* The SELECT over the table "name" at version (-1 = latest), into sql. */
+static lh_status table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                              lh_err *err)
 {
     lh_table_snapshot *snap = NULL;
     lh_status st = load_snapshot(lake, name, version, &snap, err);
     if (st)
         return st;
-    lh_buf dir, sql;
+    lh_buf dir;
     lh_buf_init(&dir, PATH_MAX);
-    lh_buf_init(&sql, 0);
     lh_buf prefix;
     lh_buf_init(&prefix, 1024);
     lh_catalog_table_prefix(name, &prefix);
@@ -95,15 +95,24 @@ static lh_status define_view(lh_lake *lake, const char *name, int64_t version, l
         lh_buf_release(&p);
     }
     if (!st)
-        st = lh_engine_snapshot_select(lake->eng, dir.data, snap, &sql, err);
+        st = lh_engine_snapshot_select(lake->eng, dir.data, snap, sql, err);
+    lh_buf_release(&prefix);
+    lh_buf_release(&dir);
+    lh_table_snapshot_free(snap);
+    return st;
+}
+
+/* (Re)defines the view "name" over the table's latest version. */
+static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_status st = table_select(lake, name, -1, &sql, err);
     if (!st)
         st = lh_engine_define_view(lake->eng, name, sql.data, err);
     if (!st)
         st = lh_engine_allow_relation(lake->eng, name, err);
-    lh_buf_release(&prefix);
-    lh_buf_release(&dir);
     lh_buf_release(&sql);
-    lh_table_snapshot_free(snap);
     return st;
 }
 
@@ -237,7 +246,7 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         }
         if (!st) {
             lh_err verr;
-            if (define_view(lake, name, -1, &verr))
+            if (define_view(lake, name, &verr))
                 define_broken_view(lake, name, verr.msg);
         }
     }
@@ -268,7 +277,7 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
     lh_assert(lake->writer);
     lh_status st = lh_ingest_file(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
-        st = define_view(lake, res->dataset, -1, err);
+        st = define_view(lake, res->dataset, err);
     return st;
 }
 
@@ -283,27 +292,79 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
     lh_assert(lake->writer);
     lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
-        st = define_view(lake, res->dataset, -1, err);
+        st = define_view(lake, res->dataset, err);
     return st;
 }
 
-lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err)
+lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
+                            lh_query **out, lh_err *err)
 {
-    lh_status st = lh_catalog_check_name(name, err);
-    if (!st && !lh_catalog_get(lake->cat, name))
-        st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
-    if (!st && version < 0)
-        st = lh_fail(err, LH_EINVAL, "version must be >= 0");
+    size_t n = opts && opts->as_of ? json_object_size(opts->as_of) : 0;
+    const char **names = calloc(n + 1, sizeof *names), **sqls = calloc(n + 1, sizeof *sqls);
+    lh_buf *bufs = calloc(n + 1, sizeof *bufs);
+    lh_status st = names && sqls && bufs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    size_t k = 0;
+    const char *name;
+    json_t *v;
     if (!st)
-        st = define_view(lake, name, version, err);
+        json_object_foreach(opts->as_of, name, v) {
+            lh_buf_init(&bufs[k], 0);
+            json_int_t version = json_integer_value(v);
+            json_t *m = NULL;
+            if ((st = lh_catalog_check_name(name, err)))
+                break;
+            if (!json_is_integer(v) || version < 0) {
+                st = lh_fail(err, LH_EINVAL, "as_of %s: the version must be a whole number >= 0", name);
+                break;
+            }
+            if (!(m = lh_catalog_get_copy(lake->cat, name))) {
+                st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+                break;
+            }
+            json_decref(m);
+            if ((st = table_select(lake, name, version, &bufs[k], err)))
+                break;
+            names[k] = name;
+            sqls[k] = bufs[k].data;
+            k++;
+        }
+    if (!st) {
+        lh_query_opts qo = {.limit = opts ? opts->limit : 0, .timeout_ms = opts ? opts->timeout_ms : 0,
+                            .view_names = names, .view_sqls = sqls, .nviews = k};
+        st = lh_engine_query_open(lake->eng, sql, &qo, out, err);
+    }
+    for (size_t i = 0; bufs && i < n; i++)
+        lh_buf_release(&bufs[i]);
+    free(bufs);
+    free(names);
+    free(sqls);
     return st;
 }
 
-lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_query_opts *opts,
+lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                       const lh_result_sink *sink, lh_err *err)
 {
-    return lh_engine_query(lake->eng, sql, opts, sink, err);
+    lh_query *q = NULL;
+    lh_status st = lh_lake_query_open(lake, sql, opts, &q, err);
+    size_t ncols = 0;
+    const lh_result_column *cols = st ? NULL : lh_query_columns(q, &ncols);
+    if (!st)
+        st = sink->begin(sink->ctx, cols, ncols, err);
+    bool done = false;
+    while (!st && !done)
+        st = lh_query_next(q, sink, &done, err);
+    if (!st)
+        st = sink->end(sink->ctx, lh_query_rows(q), lh_query_truncated(q), err);
+    lh_query_close(q);
+    return st;
 }
+
+json_t *lh_lake_dataset(lh_lake *lake, const char *name)
+{
+    return lh_catalog_check_name(name, NULL) ? NULL : lh_catalog_get_copy(lake->cat, name);
+}
+
+json_t *lh_lake_datasets(lh_lake *lake) { return lh_catalog_list_copy(lake->cat); }
 
 lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err)
 {

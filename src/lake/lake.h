@@ -43,12 +43,25 @@ void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx);
 lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
                                   lh_ingest_result *res, lh_err *err);
 
-/* Pins dataset name to an older table version for the following queries (time travel). */
-lh_status lh_lake_as_of(lh_lake *lake, const char *name, int64_t version, lh_err *err);
+/* How to run one user query: row limit, timeout, and time travel (as_of: an object of
+ * dataset name -> Delta version, seen by this query alone). */
+typedef struct lh_lake_query {
+    uint64_t limit;
+    int64_t timeout_ms;
+    json_t *as_of;   /* borrowed; NULL = latest everywhere */
+} lh_lake_query;
 
-/* Runs user SQL (gated, streamed) into sink. */
-lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_query_opts *opts,
+/* Opens a user query (gated, streamed); see lh_engine_query_open for the cursor. */
+lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
+                             lh_query **out, lh_err *err);
+
+/* Runs a user query to the end into sink. */
+lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                       const lh_result_sink *sink, lh_err *err);
+
+/* Thread-safe copies of one manifest (NULL when missing or a bad name) or all of them. */
+json_t *lh_lake_dataset(lh_lake *lake, const char *name);
+json_t *lh_lake_datasets(lh_lake *lake);
 
 /* Commit history of a dataset (see lh_table_history). Caller owns *out. */
 lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err);
