@@ -53,9 +53,12 @@ static bool starts_with(const unsigned char *p, size_t n, const char *s)
     return n >= k && !memcmp(p, s, k);
 }
 
-lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err)
+lh_status lh__ingest_detect_format(const char *path, const char *shown, const char *requested,
+                                   char out[16], lh_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *real = path;
+    path = shown ? shown : path; /* messages and the extension use the name the user knows */
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));
     struct stat sb;

@@ -435,10 +435,11 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     lh_uuid4(id);
     lh_buf staged;
     lh_buf_init(&staged, PATH_MAX);
-    lh_status st = lh__ingest_detect_format(req->path, req->format, format, err);
+    const char *shown = req->filename ? req->filename : req->path;
+    lh_status st = lh__ingest_detect_format(req->path, shown, req->format, format, err);
     if (!st)
         st = req->name ? lh_catalog_check_name(req->name, err)
-                       : lh_catalog_name_from_path(req->path, dataset, sizeof dataset, err);
+                       : lh_catalog_name_from_path(shown, dataset, sizeof dataset, err);
     if (!st && req->name)
         snprintf(dataset, sizeof dataset, "%s", req->name);
     if (!st) {
@@ -450,7 +451,7 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf_release(&dir);
     }
     lh__staged src = {.path = staged.data, .format = format, .read_as = format,
-                      .source_system = "file", .source_uri = req->source_uri ? req->source_uri : req->path};
+                      .source_system = "file", .source_uri = req->source_uri ? req->source_uri : shown};
     int64_t size = 0;
     lh__hash_job *hash = NULL;
     if (!st)
@@ -468,7 +469,7 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     lh__hash_free(hash); /* joins the thread first: it may still read the staged file */
     lh_buf_release(&staged);
     if (st && st != LH_ENOMEM)
-        lh_fail_wrap(err, st, "ingest %s", req->path);
+        lh_fail_wrap(err, st, "ingest %s", shown);
     return st;
 }
 

@@ -22,6 +22,9 @@ typedef struct lh_ingest_request {
     const char *format;      /* csv, json, ndjson, text, sms, pdf; NULL = from extension and content */
     const char *actor;       /* who asked (lineage); NULL = "cli" */
     const char *source_uri;  /* lineage source; NULL = path */
+    const char *filename;    /* the name the user knows the file by (an upload's file name):
+                              * its extension, the default dataset name, messages and the
+                              * "source" column use it; NULL = path. Never opened. */
 } lh_ingest_request;
 
 typedef struct lh_ingest_result {

@@ -15,7 +15,8 @@
 /* Decides the format ("csv", "json", "ndjson") from the request, the extension and the
  * first bytes; refuses empty files, binary content and files whose bytes contradict
  * their extension. */
-lh_status lh__ingest_detect_format(const char *path, const char *requested, char out[16], lh_err *err);
+lh_status lh__ingest_detect_format(const char *path, const char *shown, const char *requested,
+                                   char out[16], lh_err *err);
 
 /* Copies src into dst (created exclusively, O_NOFOLLOW; scratch, so not fsynced). With sha non-NULL
  * the bytes are hashed on the way; without, the kernel copies them (copy_file_range). */

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,11 @@
 #include "core/util.h"
 #include "table/table.h"
 
+/* Threads (the server): every write (ingest, edits, resync) holds write_mu, one at a
+ * time, as one process holds the directory's lock; reads take copies (catalog) or their
+ * own engine connection (queries) and never wait for a write. */
 struct lh_lake {
+    pthread_mutex_t write_mu;
     lh_store *store;
     lh_catalog *cat;
     lh_engine *eng;
@@ -208,6 +213,7 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     lake->lock_fd = -1;
     lake->writer = opts->writer;
+    pthread_mutex_init(&lake->write_mu, NULL);
     lh_status st = lh_store_open_local(opts->data_dir, &lake->store, err);
     if (!st && opts->writer)
         st = take_lock(lake, err);
@@ -268,6 +274,7 @@ void lh_lake_free(lh_lake *lake)
     if (lake->lock_fd >= 0)
         close(lake->lock_fd); /* releases the flock */
     lh_store_free(lake->store);
+    pthread_mutex_destroy(&lake->write_mu);
     free(lake);
 }
 
@@ -275,9 +282,11 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
                          lh_err *err)
 {
     lh_assert(lake->writer);
+    pthread_mutex_lock(&lake->write_mu);
     lh_status st = lh_ingest_file(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
         st = define_view(lake, res->dataset, err);
+    pthread_mutex_unlock(&lake->write_mu);
     return st;
 }
 
@@ -290,9 +299,11 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
                                   lh_ingest_result *res, lh_err *err)
 {
     lh_assert(lake->writer);
+    pthread_mutex_lock(&lake->write_mu);
     lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
         st = define_view(lake, res->dataset, err);
+    pthread_mutex_unlock(&lake->write_mu);
     return st;
 }
 
@@ -491,7 +502,17 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
     return st;
 }
 
+static lh_status resync(lh_lake *lake, const char *name, json_t **report, lh_err *err);
+
 lh_status lh_lake_resync(lh_lake *lake, const char *name, json_t **report, lh_err *err)
+{
+    pthread_mutex_lock(&lake->write_mu);
+    lh_status st = resync(lake, name, report, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
+static lh_status resync(lh_lake *lake, const char *name, json_t **report, lh_err *err)
 {
     json_t *out = json_array();
     lh_status st = LH_OK;
@@ -522,12 +543,43 @@ lh_status lh_lake_resync(lh_lake *lake, const char *name, json_t **report, lh_er
     return LH_OK;
 }
 
+static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
+                               json_t *tags_remove, lh_err *err);
+
 lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
                                 json_t *tags_remove, lh_err *err)
 {
-    json_t *old = lh_catalog_get(lake->cat, name);
-    if (!old)
-        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    pthread_mutex_lock(&lake->write_mu);
+    lh_status st = edit_metadata(lake, name, set, tags_add, tags_remove, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
+lh_status lh_lake_create_dataset(lh_lake *lake, const char *name, json_t *set, json_t *tags,
+                                 lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(name, err);
+    if (st)
+        return st;
+    pthread_mutex_lock(&lake->write_mu);
+    if (lh_catalog_get(lake->cat, name)) {
+        st = lh_fail(err, LH_EEXIST, "dataset '%s' already exists", name);
+    } else {
+        /* A manifest with no table yet: the first ingest into this name fills it. */
+        json_t *m = lh_manifest_new(name, lh_now_ms());
+        st = apply_edits(m, set, tags, NULL, err);
+        if (!st)
+            st = lh_catalog_put(lake->cat, m, err);
+        json_decref(m);
+    }
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
+/* Validates and applies metadata edits to manifest m (nothing changes on error). */
+static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *tags_remove,
+                             lh_err *err)
+{
     const char *key;
     json_t *v;
     json_object_foreach(set, key, v) {
@@ -538,10 +590,16 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
         if (!strcmp(key, "sensitivity") && lh_catalog_check_sensitivity(json_string_value(v), err))
             return LH_EINVAL;
     }
-    json_t *m = json_deep_copy(old);
+    size_t i, k;
+    json_array_foreach(tags_add, i, v)
+        if (!json_is_string(v) || !json_string_length(v))
+            return lh_fail(err, LH_EINVAL, "tags must be non-empty strings");
     json_object_update(m, set);
     json_t *tags = json_object_get(m, "tags");
-    size_t i, k;
+    if (!json_is_array(tags)) {
+        tags = json_array();
+        json_object_set_new(m, "tags", tags);
+    }
     json_array_foreach(tags_add, i, v) {
         bool have = false;
         json_t *t;
@@ -554,7 +612,19 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
             if (json_equal(json_array_get(tags, k), v))
                 json_array_remove(tags, k);
     }
-    lh_status st = lh_catalog_put(lake->cat, m, err);
+    return LH_OK;
+}
+
+static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
+                               json_t *tags_remove, lh_err *err)
+{
+    json_t *old = lh_catalog_get(lake->cat, name);
+    if (!old)
+        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    json_t *m = json_deep_copy(old);
+    lh_status st = apply_edits(m, set, tags_add, tags_remove, err);
+    if (!st)
+        st = lh_catalog_put(lake->cat, m, err);
     json_decref(m);
     return st;
 }

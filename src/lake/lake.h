@@ -71,6 +71,11 @@ lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err 
  * an array of {"dataset","changed":bool,"fields":[...]}; caller owns it. */
 lh_status lh_lake_resync(lh_lake *lake, const char *name, json_t **report, lh_err *err);
 
+/* Registers a dataset that has no data yet (metadata as for lh_lake_edit_metadata);
+ * LH_EEXIST when the name is taken. */
+lh_status lh_lake_create_dataset(lh_lake *lake, const char *name, json_t *set, json_t *tags,
+                                 lh_err *err);
+
 /* Applies validated metadata edits: set is an object of description/owner/sensitivity
  * strings; tags_add and tags_remove are arrays of strings (any may be NULL). */
 lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
