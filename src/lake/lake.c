@@ -545,6 +545,8 @@ static lh_status resync(lh_lake *lake, const char *name, json_t **report, lh_err
 
 static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
                                json_t *tags_remove, lh_err *err);
+static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *tags_remove,
+                             lh_err *err);
 
 lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
                                 json_t *tags_remove, lh_err *err)
