@@ -25,6 +25,10 @@ static const lh_cli_command commands[] = {
     {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
      "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
+    {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config]",
+     "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},
+    {"keys", lh__cli_keys, "keys add --principal NAME [--role ROLE]",
+     "create an API key (its SHA-256 goes to [auth] secrets_file; the key is printed once)"},
 };
 
 static void usage(FILE *out)

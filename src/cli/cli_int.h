@@ -33,6 +33,8 @@ int lh__cli_datasets(lh_cli *cli);
 int lh__cli_history(lh_cli *cli);
 int lh__cli_resync(lh_cli *cli);
 int lh__cli_config(lh_cli *cli);
+int lh__cli_serve(lh_cli *cli);
+int lh__cli_keys(lh_cli *cli);
 int lh__cli_demo(lh_cli *cli);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */

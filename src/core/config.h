@@ -3,7 +3,9 @@
  * Sources, each overriding the one before:
  *   1. built-in defaults, which make `lakehouse serve` work with no config at all:
  *        [server]  bind = "127.0.0.1:3100", threads = 0 (0 = one per core),
- *                  request_timeout_ms = 30000, max_body_bytes = 1073741824
+ *                  request_timeout_ms = 30000, max_body_bytes = 1073741824,
+ *                  per_ip_connections = 64, header_limit_bytes = 65536,
+ *                  shutdown_ms = 10000, access_log = true
  *        [storage] root = "./data", buckets = [] (optional [[storage.buckets]] entries,
  *                  each with a string `name` and an optional string `root`)
  *        [auth]    enabled = false, secrets_file = "", health_open = true

@@ -31,6 +31,7 @@ struct lh_lake {
 };
 
 lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
+lh_store *lh_lake_store(lh_lake *lake) { return lake->store; }
 
 /* flock on <root>/.lock; the holder writes its pid there so that others can name it. */
 static lh_status take_lock(lh_lake *lake, lh_err *err)
@@ -58,6 +59,46 @@ static lh_status take_lock(lh_lake *lake, lh_err *err)
         lake->lock_fd = fd;
     }
     lh_buf_release(&path);
+    return st;
+}
+
+void lh_lake_set_lock_note(lh_lake *lake, const char *note)
+{
+    if (lake->lock_fd < 0)
+        return;
+    char text[512];
+    int n = snprintf(text, sizeof text, "%ld\n%s\n", (long)getpid(), note);
+    if (n < 0 || (size_t)n >= sizeof text || ftruncate(lake->lock_fd, 0) ||
+        pwrite(lake->lock_fd, text, (size_t)n, 0) != n)
+        lh_log(LH_LOG_WARN, "could not record the server address in the lock file");
+}
+
+lh_status lh_lake_lock_holder(const char *data_dir, json_t **out, lh_err *err)
+{
+    lh_buf path;
+    lh_buf_init(&path, PATH_MAX);
+    lh_path_join(&path, data_dir, ".lock");
+    int fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    lh_buf_release(&path);
+    if (fd < 0)
+        return lh_fail(err, LH_ENOTFOUND, "no writer");
+    /* A shared lock succeeds only when no writer holds the exclusive one. */
+    lh_status st = LH_OK;
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        flock(fd, LOCK_UN);
+        st = lh_fail(err, LH_ENOTFOUND, "no writer");
+    } else {
+        char text[512] = "";
+        ssize_t n = pread(fd, text, sizeof text - 1, 0);
+        text[n > 0 ? n : 0] = '\0';
+        char *nl = strchr(text, '\n');
+        char *note = nl ? nl + 1 : "";
+        if (nl)
+            *nl = '\0';
+        note[strcspn(note, "\n")] = '\0';
+        *out = json_pack("{s:s, s:s}", "pid", text, "note", note);
+    }
+    close(fd);
     return st;
 }
 

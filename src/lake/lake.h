@@ -31,6 +31,16 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err);
 void lh_lake_free(lh_lake *lake);
 
 lh_catalog *lh_lake_catalog(lh_lake *lake);
+/* Records a note (the server's URL) in the writer lock file after the pid, so that other
+ * processes can find the writer. Writers only. */
+void lh_lake_set_lock_note(lh_lake *lake, const char *note);
+
+/* The pid and note recorded by the writer holding data_dir's lock, if any: LH_OK and
+ * out filled ("pid" and "note" strings) when a writer holds it, LH_ENOTFOUND otherwise. */
+lh_status lh_lake_lock_holder(const char *data_dir, json_t **out, lh_err *err);
+
+/* The bucket (thread-safe). */
+lh_store *lh_lake_store(lh_lake *lake);
 
 /* Ingests one file and refreshes that dataset's view. */
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,

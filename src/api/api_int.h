@@ -1,0 +1,61 @@
+/* api_int.h: what the api module's files share. */
+#ifndef LH_API_API_INT_H
+#define LH_API_API_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "lake/lake.h"
+
+typedef struct lh_metrics lh_metrics;
+
+typedef struct lh_api {
+    lh_lake *lake;
+    const lh_config *config;
+    lh_metrics *metrics;
+    double started_ms;
+    int64_t query_timeout_ms;
+    int64_t query_max_timeout_ms;
+} lh_api;
+
+/* Handlers, one per route (see routes.c). */
+void lh__api_health(lh_http_req *r, void *app);
+void lh__api_datasets_list(lh_http_req *r, void *app);
+void lh__api_datasets_create(lh_http_req *r, void *app);
+void lh__api_dataset_get(lh_http_req *r, void *app);
+void lh__api_dataset_patch(lh_http_req *r, void *app);
+void lh__api_dataset_history(lh_http_req *r, void *app);
+void lh__api_resync(lh_http_req *r, void *app);
+void lh__api_query_sql(lh_http_req *r, void *app);
+void lh__api_ingest_file(lh_http_req *r, void *app);
+void lh__api_ingest_db(lh_http_req *r, void *app);
+void lh__api_object_put(lh_http_req *r, void *app);
+void lh__api_object_get(lh_http_req *r, void *app);
+void lh__api_object_delete(lh_http_req *r, void *app);
+void lh__api_objects_list(lh_http_req *r, void *app);
+void lh__api_metrics(lh_http_req *r, void *app);
+
+/* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
+ * optional fields. Each replies with the error itself and returns false on bad input. */
+bool lh__api_only_fields(lh_http_req *r, const char *const *allowed);
+bool lh__api_string(lh_http_req *r, const char *field, bool required, const char **out);
+bool lh__api_int(lh_http_req *r, const char *field, int64_t min, int64_t max, int64_t *out);
+
+/* Metrics (metrics.c). */
+lh_metrics *lh__metrics_new(void);
+void lh__metrics_free(lh_metrics *m);
+void lh__metrics_observe(void *ctx, const lh_http_req *req, int status, double ms,
+                         uint64_t bytes_in, uint64_t bytes_out);
+void lh__metrics_count_query(lh_metrics *m, uint64_t rows);
+void lh__metrics_count_ingest(lh_metrics *m, int64_t bytes, int64_t rows);
+char *lh__metrics_render(lh_metrics *m);
+
+/* Auth (auth.c): API keys as SHA-256 hashes in a mode-0600 TOML secrets file. */
+typedef struct lh_keyring lh_keyring;
+lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err);
+void lh__keyring_free(lh_keyring *k);
+bool lh__keyring_check(void *ctx, const char *key, char *principal, char *role);
+
+#endif

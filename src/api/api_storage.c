@@ -1,0 +1,109 @@
+/* api_storage.c: /storage/objects. User objects live under "objects/" in the bucket, so
+ * no key can touch the catalog or a table (and every key is checked: no "..", no
+ * absolute path, no control characters). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api_int.h"
+
+#define OBJECTS "objects/"
+#define MAX_GET ((size_t)256 << 20)
+
+static bool object_key(lh_http_req *r, const char *key, lh_buf *out)
+{
+    lh_err err;
+    if (lh_store_check_key(key, &err)) {
+        lh_http_reply_status(r, LH_EINVAL, err.msg);
+        return false;
+    }
+    lh_buf_printf(out, OBJECTS "%s", key);
+    return true;
+}
+
+void lh__api_object_put(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    lh_buf key;
+    lh_buf_init(&key, 2048);
+    if (object_key(r, lh_http_param(r, "key"), &key)) {
+        const lh_buf *body = lh_http_body_raw(r);
+        lh_err err;
+        lh_status st = lh_store_put(lh_lake_store(a->lake), key.data, lh_buf_cstr(body), body->len, &err);
+        if (st)
+            lh_http_reply_status(r, st, err.msg);
+        else
+            lh_http_reply_json(r, 201, json_pack("{s:s, s:I}", "key", lh_http_param(r, "key"), "size",
+                                                 (json_int_t)body->len));
+    }
+    lh_buf_release(&key);
+}
+
+void lh__api_object_get(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    lh_buf key, data;
+    lh_buf_init(&key, 2048);
+    lh_buf_init(&data, MAX_GET);
+    if (object_key(r, lh_http_param(r, "key"), &key)) {
+        lh_err err;
+        lh_status st = lh_store_get(lh_lake_store(a->lake), key.data, MAX_GET, &data, &err);
+        if (st == LH_ENOTFOUND)
+            lh_http_reply_error(r, 404, "not_found", "no such object");
+        else if (st)
+            lh_http_reply_status(r, st, err.msg);
+        else
+            lh_http_reply_bytes(r, 200, "application/octet-stream", lh_buf_cstr(&data), data.len);
+    }
+    lh_buf_release(&key);
+    lh_buf_release(&data);
+}
+
+void lh__api_object_delete(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    lh_buf key;
+    lh_buf_init(&key, 2048);
+    if (object_key(r, lh_http_param(r, "key"), &key)) {
+        lh_err err;
+        lh_object_info info;
+        lh_status st = lh_store_head(lh_lake_store(a->lake), key.data, &info, &err);
+        if (!st)
+            st = lh_store_delete(lh_lake_store(a->lake), key.data, &err);
+        if (st == LH_ENOTFOUND)
+            lh_http_reply_error(r, 404, "not_found", "no such object");
+        else if (st)
+            lh_http_reply_status(r, st, err.msg);
+        else
+            lh_http_reply_bytes(r, 204, "application/json", "", 0);
+    }
+    lh_buf_release(&key);
+}
+
+static int list_cb(void *ctx, const char *key, const lh_object_info *info)
+{
+    json_array_append_new(ctx, json_pack("{s:s, s:I, s:I}", "key", key + strlen(OBJECTS), "size",
+                                         (json_int_t)info->size, "mtime_ms", (json_int_t)info->mtime_ms));
+    return json_array_size(ctx) >= 10000; /* a page is enough; say so below */
+}
+
+void lh__api_objects_list(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    const char *prefix = lh_http_query(r, "prefix");
+    lh_buf p;
+    lh_buf_init(&p, 2048);
+    lh_buf_printf(&p, OBJECTS "%s", prefix ? prefix : "");
+    lh_err err;
+    json_t *items = json_array();
+    lh_status st = prefix && *prefix && strstr(prefix, "..")
+                       ? lh_fail(&err, LH_EINVAL, "prefix may not contain '..'")
+                       : lh_store_list(lh_lake_store(a->lake), p.data, list_cb, items, &err);
+    if (st) {
+        json_decref(items);
+        lh_http_reply_status(r, st, err.msg);
+    } else {
+        bool truncated = json_array_size(items) >= 10000;
+        lh_http_reply_json(r, 200, json_pack("{s:o, s:b}", "objects", items, "truncated", truncated));
+    }
+    lh_buf_release(&p);
+}

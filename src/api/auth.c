@@ -1,0 +1,99 @@
+/* auth.c: API keys. The secrets file holds only SHA-256 hashes of keys:
+ *   [[keys]]
+ *   sha256 = "<64 hex>"
+ *   principal = "alice"
+ *   role = "admin"
+ * and must be mode 0600 (no group/other access): otherwise the server refuses to start. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/api_int.h"
+#include "core/fsio.h"
+#include "core/toml.h"
+#include "core/util.h"
+
+struct lh_keyring {
+    json_t *keys; /* array of {sha256, principal, role} */
+};
+
+lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
+{
+    struct stat sb;
+    if (!path || !*path)
+        return lh_fail(err, LH_EINVAL, "auth is enabled but [auth] secrets_file is not set");
+    if (stat(path, &sb))
+        return lh_fail(err, LH_ENOTFOUND, "secrets file %s: %s", path, strerror(errno));
+    if (sb.st_mode & 077)
+        return lh_fail(err, LH_EDENIED, "secrets file %s is mode %03o; it must be 0600 (chmod 600 %s)",
+                       path, (unsigned)(sb.st_mode & 0777), path);
+    lh_buf text;
+    lh_buf_init(&text, (size_t)4 << 20);
+    lh_status st = lh_file_read_all(path, (size_t)4 << 20, &text, err);
+    json_t *doc = NULL;
+    if (!st)
+        st = lh_toml_parse(lh_buf_cstr(&text), text.len, path, &doc, err);
+    lh_buf_release(&text);
+    if (st)
+        return st;
+    json_t *keys = json_object_get(doc, "keys");
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k) {
+        const char *h = json_string_value(json_object_get(k, "sha256"));
+        if (!h || strlen(h) != 64 || strspn(h, "0123456789abcdef") != 64 ||
+            !json_string_value(json_object_get(k, "principal"))) {
+            json_decref(doc);
+            return lh_fail(err, LH_EINVAL, "%s: keys[%zu] needs sha256 (64 lowercase hex) and principal",
+                           path, i);
+        }
+    }
+    lh_keyring *r = calloc(1, sizeof *r);
+    if (!r) {
+        json_decref(doc);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    r->keys = json_is_array(keys) ? json_incref(keys) : json_array();
+    json_decref(doc);
+    *out = r;
+    return LH_OK;
+}
+
+void lh__keyring_free(lh_keyring *k)
+{
+    if (!k)
+        return;
+    json_decref(k->keys);
+    free(k);
+}
+
+/* Compares in constant time so that response timing does not leak hash prefixes. */
+static bool same(const char *a, const char *b)
+{
+    unsigned char diff = 0;
+    for (size_t i = 0; i < 64; i++)
+        diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+bool lh__keyring_check(void *ctx, const char *key, char *principal, char *role)
+{
+    lh_keyring *r = ctx;
+    if (!key || !*key || strlen(key) > 512)
+        return false;
+    char h[65];
+    lh_sha256_hex(key, strlen(key), h);
+    size_t i;
+    json_t *k;
+    json_array_foreach(r->keys, i, k) {
+        if (same(h, json_string_value(json_object_get(k, "sha256")))) {
+            snprintf(principal, 65, "%s", json_string_value(json_object_get(k, "principal")));
+            const char *role_s = json_string_value(json_object_get(k, "role"));
+            snprintf(role, 65, "%s", role_s ? role_s : "reader");
+            return true;
+        }
+    }
+    return false;
+}

@@ -1,0 +1,47 @@
+/* routes.c: every endpoint is one row (STYLE.md habit 9). The server checks method, auth,
+ * body size and JSON shape from this table before a handler runs; docs/API.md is checked
+ * against it by tests/e2e/http_api.sh. */
+#include "api/api_int.h"
+
+#define KiB (1024LL)
+#define MiB (1024LL * 1024)
+#define GiB (1024LL * 1024 * 1024)
+
+static const lh_http_route routes[] = {
+    {"GET", "/health", lh__api_health, true, 0, LH_BODY_NONE,
+     "liveness and readiness: version, uptime, dataset count, storage and engine checks"},
+    {"GET", "/metrics", lh__api_metrics, true, 0, LH_BODY_NONE,
+     "Prometheus text: requests by route and status, latency histograms, queries, ingest"},
+    {"GET", "/catalog/datasets", lh__api_datasets_list, true, 0, LH_BODY_NONE,
+     "every dataset manifest"},
+    {"POST", "/catalog/datasets", lh__api_datasets_create, true, 64 * KiB, LH_BODY_JSON,
+     "register a dataset before its first ingest: {name, description, owner, sensitivity, tags}"},
+    {"GET", "/catalog/datasets/by-name/{name}", lh__api_dataset_get, true, 0, LH_BODY_NONE,
+     "one dataset's manifest"},
+    {"PATCH", "/catalog/datasets/by-name/{name}/metadata", lh__api_dataset_patch, true, 64 * KiB,
+     LH_BODY_JSON, "edit {description, owner, sensitivity, tags, add_tags, remove_tags}"},
+    {"GET", "/catalog/datasets/by-name/{name}/history", lh__api_dataset_history, true, 0,
+     LH_BODY_NONE, "the dataset's Delta commits, newest first"},
+    {"POST", "/catalog/resync-missing", lh__api_resync, true, 4 * KiB, LH_BODY_JSON,
+     "recompute manifests from the live Parquet files: {dataset?}"},
+    {"POST", "/query/sql", lh__api_query_sql, true, 1 * MiB, LH_BODY_JSON,
+     "run one read-only query: {sql, format: json|ndjson|csv, limit, as_of, timeout_ms}; streamed"},
+    {"POST", "/ingest/file", lh__api_ingest_file, true, 0, LH_BODY_MULTIPART,
+     "upload files (multipart/form-data, fields name and format) into a dataset"},
+    {"POST", "/ingest/db", lh__api_ingest_db, true, 64 * KiB, LH_BODY_JSON,
+     "ingest a PostgreSQL table or query: {dsn, table | query, dataset_name}"},
+    {"GET", "/storage/objects", lh__api_objects_list, true, 0, LH_BODY_NONE,
+     "list stored objects: ?prefix="},
+    {"PUT", "/storage/objects/{key...}", lh__api_object_put, true, 256 * MiB, LH_BODY_RAW,
+     "store an object (the body) under key"},
+    {"GET", "/storage/objects/{key...}", lh__api_object_get, true, 0, LH_BODY_NONE,
+     "read an object"},
+    {"DELETE", "/storage/objects/{key...}", lh__api_object_delete, true, 0, LH_BODY_NONE,
+     "delete an object"},
+};
+
+const lh_http_route *lh_api_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,114 @@
+/* serve.c: `lakehouse serve`: open the data directory as its writer, listen, and stop
+ * cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests up to a deadline). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api_int.h"
+#include "core/fsio.h"
+#include "core/util.h"
+
+typedef struct observer {
+    lh_metrics *metrics;
+    bool access_log;
+} observer;
+
+/* One structured line per request on stderr, and the metrics. */
+static void observe(void *ctx, const lh_http_req *req, int status, double ms, uint64_t bytes_in,
+                    uint64_t bytes_out)
+{
+    observer *o = ctx;
+    lh__metrics_observe(o->metrics, req, status, ms, bytes_in, bytes_out);
+    if (!o->access_log)
+        return;
+    char ts[32];
+    lh_format_time(lh_now_ms(), ts);
+    const char *route = lh_http_route_pattern(req);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:i, s:f, s:I, s:I, s:s}", "ts", ts,
+                             "request_id", lh_http_request_id(req), "method", lh_http_method(req),
+                             "path", lh_http_path(req), "route", route, "status", status, "ms", ms,
+                             "bytes_in", (json_int_t)bytes_in, "bytes_out", (json_int_t)bytes_out,
+                             "principal", lh_http_principal(req));
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text)
+        fprintf(stderr, "%s\n", text);
+    free(text);
+    json_decref(line);
+}
+
+lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
+{
+    const lh_config *cfg = opts->config;
+    /* Signals go to sigwait below only: block them before any thread starts. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    lh_api api = {.config = cfg, .started_ms = lh_mono_ms()};
+    api.query_timeout_ms = lh_config_int(cfg, "query.timeout_ms", 30000);
+    api.query_max_timeout_ms = lh_config_int(cfg, "query.max_timeout_ms", 600000);
+    lh_keyring *keys = NULL;
+    lh_http_server *srv = NULL;
+    lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true};
+    lh_status st = LH_OK;
+    if (lh_config_bool(cfg, "auth.enabled", false))
+        st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
+    if (!st)
+        st = lh_lake_open(&lo, &api.lake, err);
+    if (!st && !(api.metrics = lh__metrics_new()))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    lh_buf staging;
+    lh_buf_init(&staging, 4096);
+    if (!st) {
+        lh_path_join(&staging, lh_store_root(lh_lake_store(api.lake)), "_staging");
+        st = lh_mkdirs(staging.data, err);
+    }
+    observer obs = {api.metrics, lh_config_bool(cfg, "server.access_log", true)};
+    if (!st) {
+        size_t nroutes = 0;
+        const lh_http_route *routes = lh_api_routes(&nroutes);
+        int64_t timeout_ms = lh_config_int(cfg, "server.request_timeout_ms", 30000);
+        lh_http_config hc = {
+            .bind = opts->bind ? opts->bind : lh_config_str(cfg, "server.bind", "127.0.0.1:3100"),
+            .threads = (unsigned)lh_config_int(cfg, "server.threads", 0),
+            .connection_timeout_s = (unsigned)((timeout_ms + 999) / 1000),
+            .per_ip_connections = (unsigned)lh_config_int(cfg, "server.per_ip_connections", 64),
+            .header_limit = (size_t)lh_config_int(cfg, "server.header_limit_bytes", 65536),
+            .max_body = lh_config_int(cfg, "server.max_body_bytes", (int64_t)1 << 30),
+            .staging_dir = staging.data,
+            .routes = routes,
+            .nroutes = nroutes,
+            .app = &api,
+            .auth = keys ? lh__keyring_check : NULL,
+            .auth_ctx = keys,
+            .health_open = lh_config_bool(cfg, "auth.health_open", true),
+            .observe = observe,
+            .observe_ctx = &obs,
+        };
+        st = lh_http_start(&hc, &srv, err);
+    }
+    if (!st) {
+        char url[96];
+        const char *bind = opts->bind ? opts->bind : lh_config_str(cfg, "server.bind", "127.0.0.1:3100");
+        const char *colon = strrchr(bind, ':');
+        snprintf(url, sizeof url, "http://%.*s:%u", (int)(colon - bind), bind, lh_http_port(srv));
+        lh_lake_set_lock_note(api.lake, url); /* lets the CLI find the server */
+        if (opts->on_ready)
+            opts->on_ready(url, opts->ready_ctx);
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        lh_log(LH_LOG_INFO, "signal %d: stopping (in-flight requests get up to %lld ms)", sig,
+               (long long)lh_config_int(cfg, "server.shutdown_ms", 10000));
+        lh_http_stop(srv, lh_config_int(cfg, "server.shutdown_ms", 10000));
+    }
+    lh_buf_release(&staging);
+    lh__metrics_free(api.metrics);
+    lh_lake_free(api.lake);
+    lh__keyring_free(keys);
+    return st;
+}

@@ -1,0 +1,96 @@
+/* cmd_serve.c: lakehouse serve [--bind HOST:PORT] [--print-config]
+ *              lakehouse keys add --principal NAME [--role ROLE] */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "cli/cli_int.h"
+#include "core/fsio.h"
+#include "core/util.h"
+
+static void ready(const char *url, void *ctx)
+{
+    const char *data = ctx;
+    printf("lakehouse: serving %s at %s (Ctrl-C stops)\n", data, url);
+    fflush(stdout);
+}
+
+int lh__cli_serve(lh_cli *cli)
+{
+    const char *bind = NULL;
+    bool print_config = false;
+    for (int i = 0; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        if (!strcmp(a, "--bind")) {
+            if (!(bind = lh__cli_value(cli, &i, a)))
+                return 2;
+        } else if (!strcmp(a, "--print-config")) {
+            print_config = true;
+        } else {
+            return lh__cli_usage_error(cli, "unknown argument %s", a);
+        }
+    }
+    if (print_config) {
+        char *text = lh_config_dump(cli->config, true);
+        if (text)
+            printf("%s", text);
+        free(text);
+        return text ? 0 : 1;
+    }
+    lh_err err;
+    lh_api_options o = {.data_dir = cli->data_dir, .config = cli->config, .bind = bind,
+                        .on_ready = ready, .ready_ctx = (void *)cli->data_dir};
+    lh_status st = lh_api_serve(&o, &err);
+    return st ? lh__cli_error(cli, st, &err) : 0;
+}
+
+/* Appends a new key's hash to the secrets file (created 0600) and prints the key once. */
+int lh__cli_keys(lh_cli *cli)
+{
+    const char *principal = NULL, *role = "reader";
+    if (cli->argc < 1 || strcmp(cli->argv[0], "add"))
+        return lh__cli_usage_error(cli, "%susage: lakehouse keys add --principal NAME [--role ROLE]", "");
+    for (int i = 1; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        if (!strcmp(a, "--principal")) {
+            if (!(principal = lh__cli_value(cli, &i, a)))
+                return 2;
+        } else if (!strcmp(a, "--role")) {
+            if (!(role = lh__cli_value(cli, &i, a)))
+                return 2;
+        } else {
+            return lh__cli_usage_error(cli, "unknown argument %s", a);
+        }
+    }
+    lh_err err;
+    const char *path = lh_config_str(cli->config, "auth.secrets_file", "");
+    if (!principal || !*principal || strspn(principal, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-") != strlen(principal))
+        return lh__cli_usage_error(cli, "%s--principal needs a name of letters, digits and _.@-", "");
+    if (strspn(role, "abcdefghijklmnopqrstuvwxyz_") != strlen(role) || !*role)
+        return lh__cli_usage_error(cli, "%s--role needs a lowercase name", "");
+    if (!*path)
+        return lh__cli_error(cli, lh_fail(&err, LH_EINVAL, "set [auth] secrets_file (or LAKEHOUSE_AUTH_SECRETS_FILE) first"), &err);
+    char key[65], hash[65];
+    lh_random_hex(key, 32);
+    lh_sha256_hex(key, strlen(key), hash);
+    char entry[512];
+    snprintf(entry, sizeof entry, "\n[[keys]]\nsha256 = \"%s\"\nprincipal = \"%s\"\nrole = \"%s\"\n", hash,
+             principal, role);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return lh__cli_error(cli, lh_fail(&err, LH_EIO, "open %s: %s", path, strerror(errno)), &err);
+    ssize_t w = write(fd, entry, strlen(entry));
+    int rc = fsync(fd);
+    close(fd);
+    if (w != (ssize_t)strlen(entry) || rc)
+        return lh__cli_error(cli, lh_fail(&err, LH_EIO, "write %s failed", path), &err);
+    printf("%s\n", key);
+    fprintf(stderr, "lakehouse: key for %s (role %s) added to %s; it is shown only now\n", principal,
+            role, path);
+    return 0;
+}
