@@ -25,7 +25,7 @@ static const lh_cli_command commands[] = {
     {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
      "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
-    {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config]",
+    {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},
     {"keys", lh__cli_keys, "keys add --principal NAME [--role ROLE]",
      "create an API key (its SHA-256 goes to [auth] secrets_file; the key is printed once)"},
@@ -40,6 +40,9 @@ static void usage(FILE *out)
                  "  --data DIR     data directory; default $LAKEHOUSE_DATA, else [storage] root of\n"
                  "                 the config (or $LAKEHOUSE_STORAGE_ROOT), else ./data\n"
                  "  --config FILE  configuration file (TOML); default ./lakehouse.toml if present\n"
+                 "  --server URL   send ingests to this running server (found from the lock\n"
+                 "                 file when the data directory's writer is a server);\n"
+                 "                 the API key comes from $LAKEHOUSE_API_KEY\n"
                  "  --json         machine-readable output\n"
                  "Exit status 0 on success; on error one line on stderr and a non-zero status.\n");
 }
@@ -94,13 +97,16 @@ int lh_cli_main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             cli.json = true;
-        } else if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--config")) {
+        } else if (!strcmp(argv[i], "--data") || !strcmp(argv[i], "--config") ||
+                   !strcmp(argv[i], "--server")) {
             if (i + 1 >= argc) {
                 free(rest);
                 return lh__cli_usage_error(&cli, "%s needs a value", argv[i]);
             }
             if (!strcmp(argv[i], "--data"))
                 cli.data_dir = argv[++i];
+            else if (!strcmp(argv[i], "--server"))
+                cli.server = argv[++i];
             else
                 cli.config_path = argv[++i];
         } else {

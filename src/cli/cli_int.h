@@ -16,6 +16,7 @@ typedef struct lh_cli {
     const char *command;
     const char *data_dir;
     const char *config_path;   /* --config, or NULL for ./lakehouse.toml if present */
+    const char *server;        /* --server URL: send writes to this running server */
     lh_config *config;         /* the effective configuration */
     bool json;
 } lh_cli;

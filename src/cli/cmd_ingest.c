@@ -8,6 +8,7 @@
 
 #include "cli/cli_int.h"
 #include "cli/progress.h"
+#include "net/client.h"
 
 static void print_human(const char *path, const lh_ingest_result *r)
 {
@@ -72,6 +73,44 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
     return rc;
 }
 
+/* The data directory's writer is a running server: send it the files over HTTP (the
+ * server's URL comes from --server or from the lock file). */
+static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, const char *name,
+                             const char *format)
+{
+    lh_err err;
+    json_t *holder = NULL, *reply = NULL;
+    const char *url = cli->server;
+    if (!url && !lh_lake_lock_holder(cli->data_dir, &holder, &err))
+        url = json_string_value(json_object_get(holder, "note"));
+    lh_status st = LH_OK;
+    if (!url || strncmp(url, "http://", 7))
+        st = lh_fail(&err, LH_ELOCKED, "data directory %s is in use by another writer (pid %s) that is "
+                     "not a lakehouse server", cli->data_dir,
+                     holder ? json_string_value(json_object_get(holder, "pid")) : "unknown");
+    if (!st)
+        st = lh_client_ingest_files(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles, name,
+                                    format, &reply, &err);
+    int rc = st ? lh__cli_error(cli, st, &err) : 0;
+    json_t *results = json_object_get(reply, "results");
+    if (!rc && cli->json) {
+        lh__cli_print_json(json_array_size(results) == 1 ? json_array_get(results, 0) : results);
+    } else if (!rc) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(results, i, r)
+            printf("%s: %s '%s', %lld rows (version %lld) via the server at %s\n", files[i],
+                   json_is_true(json_object_get(r, "deduplicated")) ? "already ingested into"
+                   : json_is_true(json_object_get(r, "created")) ? "created dataset" : "appended to",
+                   json_string_value(json_object_get(r, "dataset")),
+                   (long long)json_integer_value(json_object_get(r, "rows_added")),
+                   (long long)json_integer_value(json_object_get(r, "version")), url);
+    }
+    json_decref(reply);
+    json_decref(holder);
+    return rc;
+}
+
 int lh__cli_ingest(lh_cli *cli)
 {
     const char *name = NULL, *format = NULL, *table = NULL, *query = NULL;
@@ -124,7 +163,12 @@ int lh__cli_ingest(lh_cli *cli)
     lh_err err;
     lh_lake *lake = NULL;
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
-    lh_status st = lh_lake_open(&lo, &lake, &err);
+    lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);
+    if (st == LH_ELOCKED) {
+        rc = forward_to_server(cli, files, nfiles, name, format);
+        free(files);
+        return rc;
+    }
     rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *all = json_array();
     for (int f = 0; !rc && f < nfiles; f++) {

@@ -20,6 +20,27 @@ static void ready(const char *url, void *ctx)
     fflush(stdout);
 }
 
+/* The route table as the Markdown of docs/API.md (a test checks that they agree). */
+static int print_routes(void)
+{
+    size_t n = 0;
+    const lh_http_route *r = lh_api_routes(&n);
+    static const char *bodies[] = {"none", "JSON object", "raw bytes", "multipart/form-data"};
+    printf("| method | path | auth | body | limit | what it does |\n|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        char limit[32] = "server default";
+        if (r[i].max_body >= 1 << 20)
+            snprintf(limit, sizeof limit, "%lld MiB", (long long)(r[i].max_body >> 20));
+        else if (r[i].max_body > 0)
+            snprintf(limit, sizeof limit, "%lld KiB", (long long)(r[i].max_body >> 10));
+        else if (r[i].body == LH_BODY_NONE)
+            snprintf(limit, sizeof limit, "-");
+        printf("| %s | `%s` | %s | %s | %s | %s |\n", r[i].method, r[i].pattern,
+               r[i].auth ? "key" : "open", bodies[r[i].body], limit, r[i].summary);
+    }
+    return 0;
+}
+
 int lh__cli_serve(lh_cli *cli)
 {
     const char *bind = NULL;
@@ -31,6 +52,8 @@ int lh__cli_serve(lh_cli *cli)
                 return 2;
         } else if (!strcmp(a, "--print-config")) {
             print_config = true;
+        } else if (!strcmp(a, "--routes")) {
+            return print_routes();
         } else {
             return lh__cli_usage_error(cli, "unknown argument %s", a);
         }

@@ -70,6 +70,14 @@ static size_t status_index(lh_status st)
     return 10; /* LH_EINTERNAL: an unknown code is our bug */
 }
 
+lh_status lh_status_from_name(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof status_table / sizeof status_table[0]; i++)
+        if (!strcmp(status_table[i].name, name))
+            return status_table[i].st;
+    return LH_EINTERNAL;
+}
+
 const char *lh_status_name(lh_status st) { return status_table[status_index(st)].name; }
 int lh_status_http(lh_status st) { return status_table[status_index(st)].http; }
 int lh_status_exit(lh_status st) { return status_table[status_index(st)].exit; }

@@ -44,6 +44,9 @@ lh_status lh_fail_wrap(lh_err *err, lh_status st, const char *fmt, ...)
 /* Stable machine-readable name ("invalid_input", "not_found", ...). Never NULL. */
 const char *lh_status_name(lh_status st);
 
+/* The status whose lh_status_name is name, or LH_EINTERNAL when none is. */
+lh_status lh_status_from_name(const char *name);
+
 /* HTTP status code for st (200 for LH_OK). */
 int lh_status_http(lh_status st);
 
