@@ -38,6 +38,17 @@ static void observe(void *ctx, const lh_http_req *req, int status, double ms, ui
     json_decref(line);
 }
 
+/* [tracing] exporter: none | stdout | file (with [tracing] file). */
+static const char *trace_path(const lh_config *cfg)
+{
+    const char *exp = lh_config_str(cfg, "tracing.exporter", "none");
+    if (!strcmp(exp, "stdout"))
+        return "-";
+    if (!strcmp(exp, "file"))
+        return lh_config_str(cfg, "tracing.file", "");
+    return NULL;
+}
+
 lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
 {
     const lh_config *cfg = opts->config;
@@ -89,6 +100,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
             .health_open = lh_config_bool(cfg, "auth.health_open", true),
             .observe = observe,
             .observe_ctx = &obs,
+            .trace_path = trace_path(cfg),
         };
         st = lh_http_start(&hc, &srv, err);
     }

@@ -39,6 +39,8 @@ static const struct key_spec {
     {"server", "header_limit_bytes", T_INT, NULL, 65536, 4096},
     {"server", "shutdown_ms", T_INT, NULL, 10000, 0},
     {"server", "access_log", T_BOOL, NULL, 1, 0},
+    {"tracing", "exporter", T_STR, "none", 0, 0},
+    {"tracing", "file", T_STR, "", 0, 0},
     {"storage", "root", T_STR, "./data", 0, 0},
     {"auth", "enabled", T_BOOL, NULL, 0, 0},
     {"auth", "secrets_file", T_STR, "", 0, 0},

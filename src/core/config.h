@@ -12,6 +12,7 @@
  *        [ai]      provider = "builtin"
  *        [cache]   max_bytes = 0 (0 = 25% of RAM, decided by the cache)
  *        [query]   timeout_ms = 30000, max_timeout_ms = 600000
+ *        [tracing] exporter = "none" (or "stdout", "file"), file = "" (OTLP/JSON lines)
  *   2. the TOML file (core/toml.h);
  *   3. environment variables LAKEHOUSE_<SECTION>_<KEY> for every scalar key above, e.g.
  *      LAKEHOUSE_SERVER_BIND, LAKEHOUSE_CACHE_MAX_BYTES;

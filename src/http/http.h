@@ -42,6 +42,7 @@ typedef struct lh_http_route {
     int64_t max_body;        /* bytes; 0 = the server's default */
     lh_http_body body;
     const char *summary;     /* one line for docs/API.md */
+    const char *handler_span;/* trace span name of the handler's work ("engine", "storage") */
 } lh_http_route;
 
 /* Decides whether an API key is valid: fills principal/role (each up to 64 bytes) and
@@ -68,6 +69,7 @@ typedef struct lh_http_config {
     bool health_open;              /* /health needs no key even when auth is on */
     lh_http_observe_fn observe;
     void *observe_ctx;
+    const char *trace_path;        /* OTLP/JSON lines: NULL/"" off, "-" stdout, else a file */
 } lh_http_config;
 
 lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
@@ -114,6 +116,9 @@ void lh_http_reply_bytes(lh_http_req *r, int status, const char *content_type, c
 typedef ssize_t (*lh_http_fill_fn)(void *ctx, char *buf, size_t max, bool *done);
 void lh_http_reply_stream(lh_http_req *r, int status, const char *content_type,
                           lh_http_fill_fn fill, void (*release)(void *ctx), void *ctx);
+
+/* The request's W3C trace id (32 hex), for logs and lineage. */
+const char *lh_http_trace_id(const lh_http_req *r);
 
 /* Adds a response header to the reply about to be sent (call before lh_http_reply_*). */
 void lh_http_add_header(lh_http_req *r, const char *name, const char *value);

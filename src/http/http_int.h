@@ -4,6 +4,8 @@
 
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "http/http.h"
 
@@ -17,6 +19,8 @@ struct lh_http_server {
     unsigned port;
     pthread_mutex_t mu;
     unsigned active;
+    FILE *trace_out;           /* OTLP/JSON lines, or NULL when tracing is off */
+    bool trace_owned;          /* we opened it (a file, not stdout) */
 };
 
 typedef struct upload {
@@ -35,6 +39,9 @@ struct lh_http_req {
     char *param_values[LH_HTTP_MAX_PARAMS];
     size_t nparams;
     char request_id[33];
+    /* tracing (trace.c) */
+    char trace_id[33], span_id[17], parent_span[17];
+    uint64_t t_start, t_routed, t_handler_start, t_handler_end;
     char principal[65], role[65];
     double start_ms;
     uint64_t bytes_in, bytes_out;
@@ -61,6 +68,11 @@ struct lh_http_req {
     void (*release)(void *);
     void *fill_ctx;
 };
+
+/* Tracing: start from the traceparent header (or a new trace); write the spans. */
+uint64_t lh__http_now_ns(void);
+void lh__http_trace_begin(lh_http_req *r, const char *traceparent);
+void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status);
 
 /* Multipart: set up the post processor / feed it / finish and clean up. */
 bool lh__http_multipart_begin(lh_http_req *r);

@@ -167,6 +167,7 @@ const char *lh_http_method(const lh_http_req *r) { return r->method; }
 const char *lh_http_path(const lh_http_req *r) { return r->path; }
 const char *lh_http_route_pattern(const lh_http_req *r) { return r->route ? r->route->pattern : NULL; }
 const char *lh_http_request_id(const lh_http_req *r) { return r->request_id; }
+const char *lh_http_trace_id(const lh_http_req *r) { return r->trace_id; }
 const char *lh_http_principal(const lh_http_req *r) { return r->principal; }
 json_t *lh_http_json(const lh_http_req *r) { return r->json; }
 const lh_buf *lh_http_body_raw(const lh_http_req *r) { return &r->body; }
@@ -304,7 +305,9 @@ static void finish(lh_http_server *s, lh_http_req *r)
             }
         }
     }
+    r->t_handler_start = lh__http_now_ns();
     r->route->handler(r, s->cfg.app);
+    r->t_handler_end = lh__http_now_ns();
     if (!r->response)
         lh_http_reply_error(r, 500, "internal", "the handler gave no reply");
 }
@@ -312,6 +315,9 @@ static void finish(lh_http_server *s, lh_http_req *r)
 static enum MHD_Result queue(lh_http_req *r)
 {
     MHD_add_response_header(r->response, "X-Request-Id", r->request_id);
+    char tp[64];
+    snprintf(tp, sizeof tp, "00-%s-%s-01", r->trace_id, r->span_id);
+    MHD_add_response_header(r->response, "traceparent", tp);
     const char *k;
     json_t *v;
     json_object_foreach(r->extra_headers, k, v)
@@ -348,7 +354,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         s->active++;
         pthread_mutex_unlock(&s->mu);
         *con_cls = r;
+        lh__http_trace_begin(r, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"));
         begin(s, r);
+        r->t_routed = lh__http_now_ns();
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -372,6 +380,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (s->cfg.observe)
         s->cfg.observe(s->cfg.observe_ctx, r, r->status ? r->status : 499,
                        lh_mono_ms() - r->start_ms, r->bytes_in, r->bytes_out);
+    lh__http_trace_end(s, r, r->status ? r->status : 499);
     if (r->release)
         r->release(r->fill_ctx); /* e.g. closes a query the client stopped reading */
     lh__http_multipart_cleanup(r);
@@ -422,6 +431,19 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     }
     s->cfg = *cfg;
     pthread_mutex_init(&s->mu, NULL);
+    if (cfg->trace_path && !strcmp(cfg->trace_path, "-")) {
+        s->trace_out = stdout;
+    } else if (cfg->trace_path && *cfg->trace_path) {
+        s->trace_out = fopen(cfg->trace_path, "ae");
+        s->trace_owned = s->trace_out != NULL;
+        if (!s->trace_out) {
+            int e = errno;
+            pthread_mutex_destroy(&s->mu);
+            free(s->staging_dir);
+            free(s);
+            return lh_fail(err, LH_EIO, "cannot open trace file %s: %s", cfg->trace_path, strerror(e));
+        }
+    }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
     s->daemon = MHD_start_daemon(
@@ -434,6 +456,8 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
+        if (s->trace_owned)
+            fclose(s->trace_out);
         pthread_mutex_destroy(&s->mu);
         free(s->staging_dir);
         free(s);
@@ -466,6 +490,8 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    if (s->trace_owned)
+        fclose(s->trace_out);
     pthread_mutex_destroy(&s->mu);
     free(s->staging_dir);
     free(s);

@@ -2,7 +2,8 @@
 # reference agrees with the route table; SIGTERM ends the server cleanly.
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
-"$LH" serve --bind 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
+LAKEHOUSE_TRACING_EXPORTER=file LAKEHOUSE_TRACING_FILE="$WORK/traces.jsonl" \
+  "$LH" serve --bind 127.0.0.1:0 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 server=$!
 trap 'kill -9 $server 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do grep -q "serving" "$WORK/serve.out" && break; sleep 0.1; done
@@ -25,10 +26,22 @@ grep -q "already ingested" "$WORK/out" && ok "dedup through the server" || not_o
 expect_eq "docs/API.md lists exactly the routes of src/api/routes.c" "$("$LH" serve --routes)" \
   "$(sed -n '/<!-- routes -->/,/<!-- \/routes -->/p' "$LH_REPO/docs/API.md" | sed '1d;$d')"
 
+# tracing: a W3C traceparent is honoured and comes back as the parent of our span
+tp_out=$(curl -s -D - -o /dev/null -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' "$URL/health" | tr -d '\r' | grep -i '^traceparent:')
+[[ $tp_out == *"00-4bf92f3577b34da6a3ce929d0e0e4736-"* ]] && ok "traceparent is honoured in the reply" || { not_ok "traceparent is honoured"; echo "# $tp_out"; }
+
 kill -TERM $server
 wait $server
 expect_eq "SIGTERM: the server exits 0" "0" "$?"
 expect_fail "after the server stops, the CLI is the writer again (local error, not forwarded)" "^lakehouse: ingest bad.csv: ragged" "$LH" ingest bad.csv
+expect_eq "OTLP/JSON trace lines: the traced request is a child of the caller's span, with route and engine spans" "00f067aa0ba902b7 GET /health route engine" \
+  "$(python3 -c "
+import json,sys
+for line in open(sys.argv[1]):
+    spans = json.loads(line)['resourceSpans'][0]['scopeSpans'][0]['spans']
+    if spans[0]['traceId'] == '4bf92f3577b34da6a3ce929d0e0e4736':
+        print(spans[0]['parentSpanId'], spans[0]['name'], *[s['name'] for s in spans[1:]])
+" "$WORK/traces.jsonl")"
 python3 -c "
 import json,sys
 for line in open(sys.argv[1]):
