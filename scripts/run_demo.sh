@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: loads the staffing-agency demo (7 tables, ~2.47M rows) and the cities example
-# into ./data (once) and shows a few queries over them. The HTTP server arrives with a
-# later issue; until then this is the whole demo.
+# into ./data (once), shows a few queries over them, then serves the HTTP API until Ctrl-C.
+# LAKEHOUSE_RUN_NO_SERVE=1 stops after the queries (for scripted checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/lakehouse}
@@ -35,3 +35,11 @@ show "the cities example" \
   "SELECT country, count(*) AS cities, sum(population) AS people FROM cities GROUP BY country ORDER BY people DESC LIMIT 5"
 echo "Try: $BIN sql \"SELECT outcome, count(*) FROM call_logs GROUP BY 1 ORDER BY 2 DESC\""
 echo "     $BIN sql \"FROM cities WHERE capital\" --format csv"
+[[ -n ${LAKEHOUSE_RUN_NO_SERVE:-} ]] && exit 0
+echo
+echo "== lakehouse serve   (the HTTP API: docs/API.md; in another terminal, for example:"
+echo "   curl -s localhost:3100/health"
+echo "   curl -s -X POST localhost:3100/query/sql -H 'Content-Type: application/json' \\"
+echo "        -d '{\"sql\": \"SELECT count(*) FROM candidates\"}'"
+echo "   curl -s -F file=@examples/cities.csv -F name=cities2 localhost:3100/ingest/file )"
+exec "$BIN" serve
