@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# lint.sh: the rules a compiler does not check (STYLE.md habits 1, 2 and 6).
+#  1. no banned calls (sprintf, strcpy, strcat, gets, atoi, atol): use lh_buf and strtoll;
+#  2. each third-party header is included by its one module;
+#  3. dependencies point down only (DESIGN.md §1): a module includes only the modules
+#     listed for it below.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+
+if grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol)\s*\(' src tests/unit --include='*.[ch]'; then
+  echo "lint: banned call above (use lh_buf / snprintf / strtoll)" >&2; fail=1
+fi
+
+# header pattern -> the only files allowed to include it
+check_header() {
+  local header=$1 allowed=$2
+  local bad
+  bad=$(grep -rlE "#include [<\"]$header" src --include='*.[ch]' | grep -vE "$allowed")
+  if [[ -n $bad ]]; then echo "lint: $header is for $allowed only; also in: $bad" >&2; fail=1; fi
+}
+check_header 'duckdb\.h' '^src/engine/'
+check_header 'microhttpd\.h' '^src/http/'
+check_header 'libpq-fe\.h' '^src/ingest/postgres\.c$'
+check_header 'curl/curl\.h' '^src/net/'
+check_header 'libxml/' '^src/ingest/sms\.c$'
+check_header 'poppler' '^src/ingest/pdf\.c$'
+
+# module -> modules it may include (besides itself)
+declare -A may=(
+  [core]=""
+  [storage]="core"
+  [table]="core storage"
+  [catalog]="core storage"
+  [engine]="core storage table"
+  [ingest]="core storage table catalog engine"
+  [lake]="core storage table catalog engine ingest"
+  [demo]="core storage table catalog engine ingest lake"
+  [http]="core"
+  [net]="core"
+  [api]="core storage table catalog engine ingest lake http"
+  [cli]="core storage table catalog engine ingest lake http api net demo"
+)
+for dir in src/*/; do
+  mod=$(basename "$dir")
+  [[ -v may[$mod] ]] || { echo "lint: module src/$mod has no entry in scripts/lint.sh" >&2; fail=1; continue; }
+  for dep in $(grep -ho '#include "[a-z_]*/' "$dir"*.[ch] 2>/dev/null | sed 's/#include "//; s/\///' | sort -u); do
+    [[ $dep == "$mod" ]] && continue
+    [[ " ${may[$mod]} " == *" $dep "* ]] || { echo "lint: src/$mod includes $dep/, which is not below it" >&2; fail=1; }
+  done
+done
+exit $fail
