@@ -87,6 +87,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_http_config hc = {
             .bind = opts->bind ? opts->bind : lh_config_str(cfg, "server.bind", "127.0.0.1:3100"),
             .threads = (unsigned)lh_config_int(cfg, "server.threads", 0),
+            .workers = (unsigned)lh_config_int(cfg, "server.workers", 0),
             .connection_timeout_s = (unsigned)((timeout_ms + 999) / 1000),
             .per_ip_connections = (unsigned)lh_config_int(cfg, "server.per_ip_connections", 64),
             .header_limit = (size_t)lh_config_int(cfg, "server.header_limit_bytes", 65536),

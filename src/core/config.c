@@ -35,6 +35,7 @@ static const struct key_spec {
     {"server", "threads", T_INT, NULL, 0, 0},
     {"server", "request_timeout_ms", T_INT, NULL, 30000, 1},
     {"server", "max_body_bytes", T_INT, NULL, 1073741824, 0},
+    {"server", "workers", T_INT, NULL, 0, 0},
     {"server", "per_ip_connections", T_INT, NULL, 64, 0},
     {"server", "header_limit_bytes", T_INT, NULL, 65536, 4096},
     {"server", "shutdown_ms", T_INT, NULL, 10000, 0},

@@ -4,6 +4,7 @@
  *   1. built-in defaults, which make `lakehouse serve` work with no config at all:
  *        [server]  bind = "127.0.0.1:3100", threads = 0 (0 = one per core),
  *                  request_timeout_ms = 30000, max_body_bytes = 1073741824,
+ *                  workers = 0 (handler threads; 0 = twice the cores, at least 4),
  *                  per_ip_connections = 64, header_limit_bytes = 65536,
  *                  shutdown_ms = 10000, access_log = true
  *        [storage] root = "./data", buckets = [] (optional [[storage.buckets]] entries,

@@ -55,7 +55,8 @@ typedef void (*lh_http_observe_fn)(void *ctx, const lh_http_req *req, int status
 
 typedef struct lh_http_config {
     const char *bind;              /* "127.0.0.1:3100"; port 0 picks a free port */
-    unsigned threads;              /* 0 = one per core */
+    unsigned threads;              /* network threads (epoll); 0 = one per core */
+    unsigned workers;              /* handler threads; 0 = twice the cores, at least 4 */
     unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
     unsigned per_ip_connections;   /* 0 = unlimited */
     size_t header_limit;           /* per-connection memory for headers and buffers */

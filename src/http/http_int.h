@@ -21,6 +21,13 @@ struct lh_http_server {
     unsigned active;
     FILE *trace_out;           /* OTLP/JSON lines, or NULL when tracing is off */
     bool trace_owned;          /* we opened it (a file, not stdout) */
+    /* workers: handlers run here, not on libmicrohttpd's threads (see workers.c) */
+    pthread_t *workers;
+    unsigned nworkers;
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv;
+    lh_http_req *q_head, *q_tail;
+    bool q_stop;
 };
 
 typedef struct upload {
@@ -63,6 +70,8 @@ struct lh_http_req {
     struct MHD_Response *response;
     int status;
     json_t *extra_headers;     /* object name -> value */
+    bool dispatched;           /* handed to a worker; the connection is suspended */
+    lh_http_req *q_next;
     /* streaming */
     lh_http_fill_fn fill;
     void (*release)(void *);
@@ -73,6 +82,13 @@ struct lh_http_req {
 uint64_t lh__http_now_ns(void);
 void lh__http_trace_begin(lh_http_req *r, const char *traceparent);
 void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status);
+
+/* Workers (workers.c): start n threads; queue a request whose connection is suspended
+ * (the worker runs its handler, then resumes it); drain and stop. */
+bool lh__http_workers_start(lh_http_server *s, unsigned n);
+void lh__http_workers_submit(lh_http_server *s, lh_http_req *r);
+void lh__http_workers_stop(lh_http_server *s);
+void lh__http_run_handler(lh_http_server *s, lh_http_req *r);
 
 /* Multipart: set up the post processor / feed it / finish and clean up. */
 bool lh__http_multipart_begin(lh_http_req *r);

@@ -269,22 +269,22 @@ static void take_body(lh_http_req *r, const char *data, size_t size)
         r->too_big = true;
 }
 
-/* The body is complete: last checks, then the handler. */
-static void finish(lh_http_server *s, lh_http_req *r)
+/* The body is complete: the last checks. Replies (and returns false) when one fails. */
+static bool checks_pass(lh_http_req *r)
 {
     if (r->early_status) {
         lh_http_reply_error(r, r->early_status, r->early_code, r->early_msg);
-        return;
+        return false;
     }
     if (r->too_big) {
         char msg[96];
         snprintf(msg, sizeof msg, "request body is over the %lld-byte limit", (long long)r->limit);
         lh_http_reply_error(r, 413, "too_large", msg);
-        return;
+        return false;
     }
     if (r->route->body == LH_BODY_MULTIPART && r->upload_st) {
         lh_http_reply_status(r, r->upload_st, r->upload_msg);
-        return;
+        return false;
     }
     if (r->route->body == LH_BODY_JSON) {
         if (r->body.len == 0) {
@@ -297,14 +297,19 @@ static void finish(lh_http_server *s, lh_http_req *r)
                 snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line,
                          je.column, je.text);
                 lh_http_reply_error(r, 400, "invalid_json", msg);
-                return;
+                return false;
             }
             if (!json_is_object(r->json)) {
                 lh_http_reply_error(r, 400, "invalid_json", "the request body must be a JSON object");
-                return;
+                return false;
             }
         }
     }
+    return true;
+}
+
+void lh__http_run_handler(lh_http_server *s, lh_http_req *r)
+{
     r->t_handler_start = lh__http_now_ns();
     r->route->handler(r, s->cfg.app);
     r->t_handler_end = lh__http_now_ns();
@@ -364,8 +369,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (!r->response)
-        finish(s, r);
+    if (!r->response && !r->dispatched && checks_pass(r)) {
+        /* Handlers may take long (a query, an ingest): a worker runs them while this
+         * connection is suspended, so libmicrohttpd's threads keep serving others. */
+        r->dispatched = true;
+        MHD_suspend_connection(conn);
+        lh__http_workers_submit(s, r);
+        return MHD_YES;
+    }
     return r->response ? queue(r) : MHD_NO;
 }
 
@@ -431,6 +442,8 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     }
     s->cfg = *cfg;
     pthread_mutex_init(&s->mu, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned nworkers = cfg->workers ? cfg->workers : (unsigned)(ncpu > 2 ? 2 * ncpu : 4);
     if (cfg->trace_path && !strcmp(cfg->trace_path, "-")) {
         s->trace_out = stdout;
     } else if (cfg->trace_path && *cfg->trace_path) {
@@ -447,7 +460,7 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
     s->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 30u,
@@ -462,6 +475,15 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         free(s->staging_dir);
         free(s);
         return lh_fail(err, LH_EIO, "cannot listen on %s: %s", cfg->bind, e ? strerror(e) : "unknown error");
+    }
+    if (!lh__http_workers_start(s, nworkers)) {
+        MHD_stop_daemon(s->daemon);
+        if (s->trace_owned)
+            fclose(s->trace_out);
+        pthread_mutex_destroy(&s->mu);
+        free(s->staging_dir);
+        free(s);
+        return lh_fail(err, LH_ENOMEM, "cannot start the request workers");
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : ntohs(sa.sin_port);
@@ -487,6 +509,7 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     double until = lh_mono_ms() + (double)deadline_ms;
     while (lh_http_active(s) && lh_mono_ms() < until)
         usleep(20 * 1000);
+    lh__http_workers_stop(s); /* finishes queued handlers, which resume their connections */
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
