@@ -1,9 +1,11 @@
 /* api_query.c: POST /query/sql, streamed as the client reads (chunked encoding). The
  * first chunk is computed before the status line is sent, so that a query that fails at
  * once (bad SQL, a timeout, a denied relation) gets a proper error status. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api_int.h"
 #include "core/util.h"
@@ -73,6 +75,60 @@ static void release(void *ctx)
     free(s);
 }
 
+/* format "parquet": the result is written to a staging file by DuckDB, then sent. */
+typedef struct file_stream {
+    int fd;
+    char *path;
+} file_stream;
+
+static ssize_t file_fill(void *ctx, char *buf, size_t max, bool *done)
+{
+    file_stream *f = ctx;
+    ssize_t n = read(f->fd, buf, max);
+    if (n == 0)
+        *done = true;
+    return n;
+}
+
+static void file_release(void *ctx)
+{
+    file_stream *f = ctx;
+    if (f->fd >= 0)
+        close(f->fd);
+    unlink(f->path); /* a download, not a dataset: nothing of it stays */
+    free(f->path);
+    free(f);
+}
+
+static void reply_parquet(lh_http_req *r, lh_api *a, const char *sql, const lh_lake_query *qo)
+{
+    char id[33];
+    lh_random_hex(id, 16);
+    lh_buf path;
+    lh_buf_init(&path, 4096);
+    lh_buf_printf(&path, "%s/_staging/export-%s.parquet", lh_store_root(lh_lake_store(a->lake)), id);
+    uint64_t rows = 0;
+    lh_err err;
+    lh_status st = lh_lake_export_parquet(a->lake, sql, qo, path.data, &rows, &err);
+    file_stream *f = st ? NULL : calloc(1, sizeof *f);
+    if (!st && (!f || (f->fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
+        st = lh_fail(&err, LH_EIO, "cannot read the exported file");
+    if (st) {
+        unlink(path.data);
+        free(f);
+        lh_buf_release(&path);
+        lh_http_reply_status(r, st, err.msg);
+        return;
+    }
+    f->path = lh_buf_detach(&path);
+    lh__metrics_count_query(a->metrics, rows);
+    char count[32];
+    snprintf(count, sizeof count, "%llu", (unsigned long long)rows);
+    lh_http_add_header(r, "X-Row-Count", count);
+    lh_http_add_header(r, "Content-Disposition", "attachment; filename=\"result.parquet\"");
+    lh_http_reply_stream(r, 200, "application/vnd.apache.parquet", file_fill, file_release, f);
+}
+
 static const char *content_type(lh_result_format f)
 {
     switch (f) {
@@ -101,9 +157,15 @@ void lh__api_query_sql(lh_http_req *r, void *app)
     lh_result_format fmt = LH_FORMAT_JSON;
     lh_err err;
     lh_status st = LH_OK;
-    if (format && !strcmp(format, "parquet"))
-        st = lh_fail(&err, LH_EUNSUPPORTED, "format parquet is not available yet; use json, ndjson or csv");
-    else if (format && (!strcmp(format, "table") || lh_result_format_parse(format, &fmt, &err)))
+    if (format && !strcmp(format, "parquet")) {
+        if (limit) {
+            lh_http_reply_error(r, 400, "invalid_input", "limit does not apply to format parquet; use LIMIT in the SQL");
+            return;
+        }
+        lh_lake_query pq = {.timeout_ms = timeout, .as_of = as_of};
+        reply_parquet(r, a, sql, &pq);
+        return;
+    } else if (format && (!strcmp(format, "table") || lh_result_format_parse(format, &fmt, &err)))
         st = lh_fail(&err, LH_EINVAL, "unknown format '%s' (expected json, ndjson or csv)", format);
     if (st) {
         lh_http_reply_status(r, st, err.msg);

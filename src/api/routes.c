@@ -25,7 +25,7 @@ static const lh_http_route routes[] = {
     {"POST", "/catalog/resync-missing", lh__api_resync, true, 4 * KiB, LH_BODY_JSON,
      "recompute manifests from the live Parquet files: {dataset?}", "catalog"},
     {"POST", "/query/sql", lh__api_query_sql, true, 1 * MiB, LH_BODY_JSON,
-     "run one read-only query: {sql, format: json|ndjson|csv, limit, as_of, timeout_ms}; streamed", "engine"},
+     "run one read-only query: {sql, format: json|ndjson|csv|parquet, limit, as_of, timeout_ms}; streamed", "engine"},
     {"POST", "/ingest/file", lh__api_ingest_file, true, 0, LH_BODY_MULTIPART,
      "upload files (multipart/form-data, fields name and format) into a dataset", "engine"},
     {"POST", "/ingest/db", lh__api_ingest_db, true, 64 * KiB, LH_BODY_JSON,

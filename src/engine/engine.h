@@ -126,6 +126,11 @@ bool lh_query_truncated(const lh_query *q);
 void lh_query_cancel(lh_query *q);
 void lh_query_close(lh_query *q);
 
+/* Runs a user query (the same gate and options) into a Parquet file at path (inside the
+ * data root; the caller owns the file afterwards). *rows receives the row count. */
+lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                                   const char *path, uint64_t *rows, lh_err *err);
+
 /* Marks name as a catalog relation that user SQL may reference (views are added by the
  * catalog sync; the gate refuses anything else). */
 lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err);

@@ -186,8 +186,10 @@ static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
     return lh_fail(err, LH_EINVAL, "query failed: %s", msg ? msg : "unknown error");
 }
 
-lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opts *opts,
-                               lh_query **out, lh_err *err)
+/* Checks sql and, when execute is set, starts it streaming. Without execute the query
+ * is only checked (the gate, time-travel views, columns) on its own connection. */
+static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts *opts, bool execute,
+                             lh_query **out, lh_err *err)
 {
     lh_query *q = calloc(1, sizeof *q);
     if (!q)
@@ -215,6 +217,10 @@ lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opt
         st = lh__sql_gate_check(e, sql, q->user, err);
     if (!st)
         st = lh__columns_load(q->user, &q->cols, err);
+    if (!st && !execute) {
+        *out = q;
+        return LH_OK;
+    }
     /* EXPLAIN cannot be a subquery and already yields text: run it as is. */
     bool wrap = !st && type != DUCKDB_STATEMENT_TYPE_EXPLAIN;
     if (wrap && !(st = build_wrapper(sql, &q->cols, &wsql)))
@@ -243,6 +249,50 @@ lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opt
     }
     *out = q;
     return LH_OK;
+}
+
+lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                               lh_query **out, lh_err *err)
+{
+    return query_start(e, sql, opts, true, out, err);
+}
+
+lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                                   const char *path, uint64_t *rows, lh_err *err)
+{
+    lh_query *q = NULL;
+    lh_status st = query_start(e, sql, opts, false, &q, err);
+    lh_buf sel, copy;
+    lh_buf_init(&sel, 0);
+    lh_buf_init(&copy, 0);
+    duckdb_prepared_statement ps = NULL;
+    /* The COPY's source is a SELECT that passed the gate as this exact text. */
+    if (!st)
+        st = lh_buf_printf(&sel, "SELECT * FROM (%.*s\n)", (int)statement_length(sql), sql);
+    if (!st)
+        st = prepare_one(e, q->conn, sel.data, &ps, NULL, err);
+    if (!st)
+        st = lh__sql_gate_check(e, sel.data, ps, err);
+    if (!st) {
+        lh_buf_printf(&copy, "COPY (%s\n) TO ", sel.data);
+        lh_buf_add_sql_string(&copy, path);
+        st = lh_buf_adds(&copy, " (FORMAT parquet, COMPRESSION snappy)");
+    }
+    duckdb_result res;
+    if (!st) {
+        if (duckdb_query(q->conn, copy.data, &res) == DuckDBError) {
+            st = fail_run(q, duckdb_result_error(&res), err);
+        } else {
+            *rows = (uint64_t)duckdb_value_int64(&res, 0, 0);
+        }
+        duckdb_destroy_result(&res);
+    }
+    if (ps)
+        duckdb_destroy_prepare(&ps);
+    lh_buf_release(&sel);
+    lh_buf_release(&copy);
+    lh_query_close(q);
+    return st;
 }
 
 const lh_result_column *lh_query_columns(const lh_query *q, size_t *n)

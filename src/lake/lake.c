@@ -348,24 +348,43 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
     return st;
 }
 
-lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
-                            lh_query **out, lh_err *err)
+/* The per-query views that time travel needs (see lh_lake_query). */
+typedef struct as_of_views {
+    const char **names, **sqls;
+    lh_buf *bufs;
+    size_t n, cap;
+} as_of_views;
+
+static void views_release(as_of_views *v)
 {
-    size_t n = opts && opts->as_of ? json_object_size(opts->as_of) : 0;
-    const char **names = calloc(n + 1, sizeof *names), **sqls = calloc(n + 1, sizeof *sqls);
-    lh_buf *bufs = calloc(n + 1, sizeof *bufs);
-    lh_status st = names && sqls && bufs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
-    size_t k = 0;
+    for (size_t i = 0; v->bufs && i < v->cap; i++)
+        lh_buf_release(&v->bufs[i]);
+    free(v->bufs);
+    free(v->names);
+    free(v->sqls);
+}
+
+static lh_status views_build(lh_lake *lake, const lh_lake_query *opts, as_of_views *v, lh_err *err)
+{
+    memset(v, 0, sizeof *v);
+    v->cap = opts && opts->as_of ? json_object_size(opts->as_of) : 0;
+    v->names = calloc(v->cap + 1, sizeof *v->names);
+    v->sqls = calloc(v->cap + 1, sizeof *v->sqls);
+    v->bufs = calloc(v->cap + 1, sizeof *v->bufs);
+    if (!v->names || !v->sqls || !v->bufs)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < v->cap; i++)
+        lh_buf_init(&v->bufs[i], 0);
     const char *name;
-    json_t *v;
-    if (!st)
-        json_object_foreach(opts->as_of, name, v) {
-            lh_buf_init(&bufs[k], 0);
-            json_int_t version = json_integer_value(v);
+    json_t *val;
+    lh_status st = LH_OK;
+    if (v->cap)
+        json_object_foreach(opts->as_of, name, val) {
+            json_int_t version = json_integer_value(val);
             json_t *m = NULL;
             if ((st = lh_catalog_check_name(name, err)))
                 break;
-            if (!json_is_integer(v) || version < 0) {
+            if (!json_is_integer(val) || version < 0) {
                 st = lh_fail(err, LH_EINVAL, "as_of %s: the version must be a whole number >= 0", name);
                 break;
             }
@@ -374,22 +393,45 @@ lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query
                 break;
             }
             json_decref(m);
-            if ((st = table_select(lake, name, version, &bufs[k], err)))
+            if ((st = table_select(lake, name, version, &v->bufs[v->n], err)))
                 break;
-            names[k] = name;
-            sqls[k] = bufs[k].data;
-            k++;
+            v->names[v->n] = name;
+            v->sqls[v->n] = v->bufs[v->n].data;
+            v->n++;
         }
+    return st;
+}
+
+static lh_query_opts engine_opts(const lh_lake_query *opts, const as_of_views *v)
+{
+    lh_query_opts qo = {.limit = opts ? opts->limit : 0, .timeout_ms = opts ? opts->timeout_ms : 0,
+                        .view_names = v->names, .view_sqls = v->sqls, .nviews = v->n};
+    return qo;
+}
+
+lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
+                            lh_query **out, lh_err *err)
+{
+    as_of_views v;
+    lh_status st = views_build(lake, opts, &v, err);
     if (!st) {
-        lh_query_opts qo = {.limit = opts ? opts->limit : 0, .timeout_ms = opts ? opts->timeout_ms : 0,
-                            .view_names = names, .view_sqls = sqls, .nviews = k};
+        lh_query_opts qo = engine_opts(opts, &v);
         st = lh_engine_query_open(lake->eng, sql, &qo, out, err);
     }
-    for (size_t i = 0; bufs && i < n; i++)
-        lh_buf_release(&bufs[i]);
-    free(bufs);
-    free(names);
-    free(sqls);
+    views_release(&v);
+    return st;
+}
+
+lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_query *opts,
+                                 const char *path, uint64_t *rows, lh_err *err)
+{
+    as_of_views v;
+    lh_status st = views_build(lake, opts, &v, err);
+    if (!st) {
+        lh_query_opts qo = engine_opts(opts, &v);
+        st = lh_engine_export_parquet(lake->eng, sql, &qo, path, rows, err);
+    }
+    views_release(&v);
     return st;
 }
 

@@ -65,6 +65,10 @@ typedef struct lh_lake_query {
 lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                              lh_query **out, lh_err *err);
 
+/* Runs a user query into a Parquet file at path (under the data root). */
+lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_query *opts,
+                                 const char *path, uint64_t *rows, lh_err *err);
+
 /* Runs a user query to the end into sink. */
 lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                       const lh_result_sink *sink, lh_err *err);
