@@ -26,6 +26,18 @@ grep -q "already ingested" "$WORK/out" && ok "dedup through the server" || not_o
 expect_eq "docs/API.md lists exactly the routes of src/api/routes.c" "$("$LH" serve --routes)" \
   "$(sed -n '/<!-- routes -->/,/<!-- \/routes -->/p' "$LH_REPO/docs/API.md" | sed '1d;$d')"
 
+# format parquet: a download that DuckDB reads back with its types
+curl -s -D "$WORK/h.txt" -o "$WORK/result.parquet" -X POST -H 'Content-Type: application/json' \
+  -d '{"sql":"SELECT id, city FROM towns ORDER BY id","format":"parquet"}' "$URL/query/sql"
+grep -qi '^X-Row-Count: 2' "$WORK/h.txt" && ok "parquet download says its row count" || not_ok "parquet download row count"
+DUCKREF=$WORK/duckref
+if gcc -O2 -I"$LH_REPO/third_party/duckdb" "$LH_SHARED_DIR/tools/duckref.c" -L"$LH_REPO/third_party/duckdb" -lduckdb \
+     -Wl,-rpath,"$LH_REPO/third_party/duckdb" -o "$DUCKREF" 2>/dev/null; then
+  expect_eq "the parquet download holds the rows with their types" "BIGINT,1,Lisbon" \
+    "$("$DUCKREF" "SELECT typeof(id), id, city FROM read_parquet('$WORK/result.parquet') ORDER BY id LIMIT 1")"
+else echo "skip - duckref not buildable here"; fi
+expect_eq "nothing of the download stays in staging" "0" "$(find "$LAKEHOUSE_DATA/_staging" -name 'export-*' | wc -l)"
+
 # tracing: a W3C traceparent is honoured and comes back as the parent of our span
 tp_out=$(curl -s -D - -o /dev/null -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' "$URL/health" | tr -d '\r' | grep -i '^traceparent:')
 [[ $tp_out == *"00-4bf92f3577b34da6a3ce929d0e0e4736-"* ]] && ok "traceparent is honoured in the reply" || { not_ok "traceparent is honoured"; echo "# $tp_out"; }
