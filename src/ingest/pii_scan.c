@@ -8,6 +8,7 @@
 #include "ingest/ingest_int.h"
 
 #define SAMPLE_ROWS 1000  /* rows drawn (one pass, reservoir) */
+#define SCAN_ROWS 100000  /* rows the sample is drawn from */
 #define SAMPLE_VALUES 200 /* distinct values per column handed to the classifier */
 
 /* Columns of from_sql (name -> DuckDB type); a file may lack columns the dataset has. */
@@ -121,8 +122,10 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
         lh_buf_adds(&sql, " IS NOT NULL)) AS VARCHAR)");
         json_array_append_new(scan, json_pack("{s:o, s:s}", "col", json_incref(c), "name", name));
     }
-    lh_buf_printf(&sql, " FROM (SELECT * FROM %s) AS __src USING SAMPLE reservoir(%d ROWS) REPEATABLE (42)",
-                  from_sql, SAMPLE_ROWS);
+    /* The sample comes from the first SCAN_ROWS rows: a reservoir over the whole table
+     * would read every row of every column (a sixth of a large ingest) for little gain. */
+    lh_buf_printf(&sql, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) REPEATABLE (42)",
+                  from_sql, SCAN_ROWS, SAMPLE_ROWS);
     json_t *row = NULL;
     if (json_array_size(scan))
         st = lh_engine_query_row(eng, sql.data, &row, err);

@@ -82,13 +82,47 @@ static lh_status add_char_option(lh_buf *b, const char *key, const char *val, js
     return lh_buf_add_sql_string(b, val);
 }
 
+/* The column types and date formats the sniffer found, passed on so that every later
+ * read of the file (DESCRIBE, COPY) skips sniffing types again. */
+static void add_sniffed_types(lh_buf *b, json_t *row)
+{
+    json_t *cols = json_loads(json_string_value(json_array_get(row, 6)) ?: "", 0, NULL);
+    if (!json_is_array(cols) || !json_array_size(cols)) {
+        json_decref(cols);
+        return;
+    }
+    lh_buf_adds(b, ", auto_detect=false, columns={");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c) {
+        if (i)
+            lh_buf_adds(b, ", ");
+        lh_buf_add_sql_string(b, json_string_value(json_object_get(c, "name")) ?: "");
+        lh_buf_adds(b, ": ");
+        lh_buf_add_sql_string(b, json_string_value(json_object_get(c, "type")) ?: "VARCHAR");
+    }
+    lh_buf_adds(b, "}");
+    json_decref(cols);
+    const char *datefmt = json_string_value(json_array_get(row, 7));
+    const char *tsfmt = json_string_value(json_array_get(row, 8));
+    if (datefmt && *datefmt) {
+        lh_buf_adds(b, ", dateformat=");
+        lh_buf_add_sql_string(b, datefmt);
+    }
+    if (tsfmt && *tsfmt) {
+        lh_buf_adds(b, ", timestampformat=");
+        lh_buf_add_sql_string(b, tsfmt);
+    }
+}
+
 static lh_status csv_source(lh_engine *eng, const char *staged, lh_buf *source, json_t *options,
                             lh_err *err)
 {
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "SELECT Delimiter, Quote, Escape, CAST(HasHeader AS VARCHAR), "
-                      "CAST(SkipRows AS VARCHAR), CAST(len(Columns) AS VARCHAR) FROM sniff_csv(");
+                      "CAST(SkipRows AS VARCHAR), CAST(len(Columns) AS VARCHAR), "
+                      "CAST(to_json(Columns) AS VARCHAR), DateFormat, TimestampFormat FROM sniff_csv(");
     lh_buf_add_sql_string(&sql, staged);
     lh_buf_adds(&sql, ", strict_mode=true)");
     json_t *row = NULL;
@@ -145,8 +179,11 @@ static lh_status csv_source(lh_engine *eng, const char *staged, lh_buf *source, 
         add_char_option(source, "delim", forced && !delim ? d : (delim ? delim : ","), options);
         add_char_option(source, "quote", quote ? quote : "", options);
         add_char_option(source, "escape", escape ? escape : "", options);
-        lh_buf_printf(source, ", header=%s, skip=0, strict_mode=true, null_padding=false)",
+        lh_buf_printf(source, ", header=%s, skip=0, strict_mode=true, null_padding=false",
                       header ? "true" : "false");
+        if (!forced || delim)
+            add_sniffed_types(source, row);
+        lh_buf_adds(source, ")");
         json_object_set_new(options, "header", json_boolean(header));
         json_object_set_new(options, "encoding", json_string("utf-8"));
     }
