@@ -133,7 +133,7 @@ body=$OUT/section.md
   echo
   echo "**HTTP overhead: p50 over HTTP / p50 in-process = $RATIO** at one connection (HTTP $HTTP_P50 ms,"
   echo "$HTTP_RPS1 requests/s; in-process $IN_P50 ms). Besides the socket round trip, each request goes through"
-  echo "the read-only SQL gate and JSON rendering; wrk shares the 2 cores with the server."
+  echo "the read-only SQL gate and JSON rendering; wrk shares the cores with the server."
   echo
   echo "Streaming \`SELECT i, i*2 AS j, 'x' || i AS s FROM range(1000000) t(i)\` to curl (\`-o /dev/null\`),"
   echo "median of $RUNS:"
