@@ -38,6 +38,13 @@ static void observe(void *ctx, const lh_http_req *req, int status, double ms, ui
     json_decref(line);
 }
 
+static void interrupt_all(void *app)
+{
+    lh_api *a = app;
+    lh_log(LH_LOG_WARN, "shutdown deadline passed: interrupting running queries");
+    lh_lake_interrupt(a->lake);
+}
+
 /* [tracing] exporter: none | stdout | file (with [tracing] file). */
 static const char *trace_path(const lh_config *cfg)
 {
@@ -102,6 +109,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
             .observe = observe,
             .observe_ctx = &obs,
             .trace_path = trace_path(cfg),
+            .on_deadline = interrupt_all,
         };
         st = lh_http_start(&hc, &srv, err);
     }

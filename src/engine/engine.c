@@ -112,8 +112,29 @@ duckdb_connection lh__engine_acquire(lh_engine *e)
         c = e->pool[--e->npool];
     pthread_mutex_unlock(&e->pool_mu);
     if (!c && duckdb_connect(e->db, &c) == DuckDBError)
-        c = NULL;
+        return NULL;
+    pthread_mutex_lock(&e->pool_mu);
+    if (e->nbusy == e->capbusy) {
+        size_t nc = e->capbusy ? e->capbusy * 2 : 8;
+        duckdb_connection *p = realloc(e->busy, nc * sizeof *p);
+        if (p) {
+            e->busy = p;
+            e->capbusy = nc;
+        }
+    }
+    if (e->nbusy < e->capbusy)
+        e->busy[e->nbusy++] = c;
+    pthread_mutex_unlock(&e->pool_mu);
     return c;
+}
+
+void lh_engine_interrupt_all(lh_engine *e)
+{
+    pthread_mutex_lock(&e->pool_mu);
+    for (size_t i = 0; i < e->nbusy; i++)
+        duckdb_interrupt(e->busy[i]);
+    pthread_mutex_unlock(&e->pool_mu);
+    duckdb_interrupt(e->conn); /* an ingest's COPY: it fails cleanly, nothing is committed */
 }
 
 void lh__engine_release(lh_engine *e, duckdb_connection conn)
@@ -121,6 +142,11 @@ void lh__engine_release(lh_engine *e, duckdb_connection conn)
     if (!conn)
         return;
     pthread_mutex_lock(&e->pool_mu);
+    for (size_t i = 0; i < e->nbusy; i++)
+        if (e->busy[i] == conn) {
+            e->busy[i] = e->busy[--e->nbusy];
+            break;
+        }
     if (e->npool == e->cappool) {
         size_t nc = e->cappool ? e->cappool * 2 : 8;
         duckdb_connection *p = realloc(e->pool, nc * sizeof *p);
@@ -423,6 +449,7 @@ void lh_engine_free(lh_engine *e)
     for (size_t i = 0; i < e->npool; i++)
         duckdb_disconnect(&e->pool[i]);
     free(e->pool);
+    free(e->busy);
     if (e->gate_conn)
         duckdb_disconnect(&e->gate_conn);
     if (e->conn)

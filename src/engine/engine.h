@@ -131,6 +131,9 @@ void lh_query_close(lh_query *q);
 lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query_opts *opts,
                                    const char *path, uint64_t *rows, lh_err *err);
 
+/* Interrupts every running user query and our own current statement (shutdown). */
+void lh_engine_interrupt_all(lh_engine *e);
+
 /* Marks name as a catalog relation that user SQL may reference (views are added by the
  * catalog sync; the gate refuses anything else). */
 lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err);

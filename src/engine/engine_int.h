@@ -19,6 +19,8 @@ struct lh_engine {
     pthread_mutex_t gate_mu;
     duckdb_connection *pool;  /* idle user-query connections */
     size_t npool, cappool;
+    duckdb_connection *busy;  /* connections running a user query (for interrupt_all) */
+    size_t nbusy, capbusy;
     pthread_mutex_t pool_mu;
     pthread_rwlock_t rel_lock;
     char *data_root;

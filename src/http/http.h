@@ -71,12 +71,15 @@ typedef struct lh_http_config {
     lh_http_observe_fn observe;
     void *observe_ctx;
     const char *trace_path;        /* OTLP/JSON lines: NULL/"" off, "-" stdout, else a file */
+    void (*on_deadline)(void *app);/* at shutdown, when requests outlive the deadline:
+                                    * make them end now (e.g. interrupt queries) */
 } lh_http_config;
 
 lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned lh_http_port(const lh_http_server *s);
-/* Stops accepting, waits up to deadline_ms for in-flight requests, then stops. */
+/* Stops accepting, waits up to deadline_ms for in-flight requests, then asks them to end
+ * (on_deadline), allows one more second, and stops. */
 void lh_http_stop(lh_http_server *s, int64_t deadline_ms);
 /* Requests being served right now. */
 unsigned lh_http_active(const lh_http_server *s);

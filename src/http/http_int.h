@@ -94,5 +94,7 @@ void lh__http_run_handler(lh_http_server *s, lh_http_req *r);
 bool lh__http_multipart_begin(lh_http_req *r);
 void lh__http_multipart_feed(lh_http_req *r, const char *data, size_t size);
 void lh__http_multipart_cleanup(lh_http_req *r);
+/* After the last body byte: true when the body was a complete multipart document. */
+bool lh__http_multipart_complete(lh_http_req *r);
 
 #endif

@@ -13,11 +13,12 @@
 
 #define MAX_FIELD_BYTES 4096
 
-static upload *current_upload(lh_http_req *r, const char *key, const char *filename)
+static upload *current_upload(lh_http_req *r, const char *key, const char *filename, uint64_t off)
 {
     if (r->nfiles) {
         upload *u = &r->files[r->nfiles - 1];
-        if (u->fd >= 0 && !strcmp(u->field, key) && !strcmp(u->filename, filename))
+        /* Data at offset 0 starts a new part, even one with the same field and file name. */
+        if (u->fd >= 0 && off > 0 && !strcmp(u->field, key) && !strcmp(u->filename, filename))
             return u;
         if (u->fd >= 0) {
             close(u->fd); /* the previous file part is complete */
@@ -56,7 +57,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
                                const char *transfer_encoding, const char *data, uint64_t off,
                                size_t size)
 {
-    (void)kind; (void)content_type; (void)transfer_encoding; (void)off;
+    (void)kind; (void)content_type; (void)transfer_encoding;
     lh_http_req *r = cls;
     if (r->upload_st)
         return MHD_NO;
@@ -64,7 +65,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         key = "";
     if (!filename) {
         /* A plain field: append (parts may arrive in pieces), bounded. */
-        const char *old = json_string_value(json_object_get(r->form, key));
+        const char *old = off > 0 ? json_string_value(json_object_get(r->form, key)) : NULL;
         size_t oldlen = old ? strlen(old) : 0;
         if (oldlen + size > MAX_FIELD_BYTES) {
             r->upload_st = LH_ETOOBIG;
@@ -81,7 +82,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         lh_buf_release(&v);
         return MHD_YES;
     }
-    upload *u = current_upload(r, key, filename);
+    upload *u = current_upload(r, key, filename, off);
     if (!u)
         return MHD_NO;
     for (size_t done = 0; done < size;) {
@@ -114,6 +115,21 @@ void lh__http_multipart_feed(lh_http_req *r, const char *data, size_t size)
         r->upload_st = LH_EINVAL;
         snprintf(r->upload_msg, sizeof r->upload_msg, "malformed multipart/form-data body");
     }
+}
+
+bool lh__http_multipart_complete(lh_http_req *r)
+{
+    if (!r->pp)
+        return false;
+    /* The post processor says whether the body ended properly (closing boundary). */
+    bool ok = MHD_destroy_post_processor(r->pp) == MHD_YES;
+    r->pp = NULL;
+    if (!ok && !r->upload_st) {
+        r->upload_st = LH_EINVAL;
+        snprintf(r->upload_msg, sizeof r->upload_msg,
+                 "malformed multipart/form-data body (it does not end with the closing boundary)");
+    }
+    return ok && !r->upload_st;
 }
 
 void lh__http_multipart_cleanup(lh_http_req *r)

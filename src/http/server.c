@@ -67,7 +67,8 @@ static const lh_http_route *route_for(lh_http_server *s, const char *method, con
         if (!match(rt->pattern, path, NULL))
             continue;
         *path_known = true;
-        if (!strcmp(rt->method, method)) {
+        /* HEAD is GET without the body (libmicrohttpd drops the body). */
+        if (!strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"))) {
             match(rt->pattern, path, r);
             return rt;
         }
@@ -282,8 +283,8 @@ static bool checks_pass(lh_http_req *r)
         lh_http_reply_error(r, 413, "too_large", msg);
         return false;
     }
-    if (r->route->body == LH_BODY_MULTIPART && r->upload_st) {
-        lh_http_reply_status(r, r->upload_st, r->upload_msg);
+    if (r->route->body == LH_BODY_MULTIPART && !lh__http_multipart_complete(r)) {
+        lh_http_reply_status(r, r->upload_st ? r->upload_st : LH_EINVAL, r->upload_msg);
         return false;
     }
     if (r->route->body == LH_BODY_JSON) {
@@ -362,6 +363,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         lh__http_trace_begin(r, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"));
         begin(s, r);
         r->t_routed = lh__http_now_ns();
+        if (r->early_status) {
+            /* Decided from the headers alone (404, 405, 401, 413, 415): answer now rather
+             * than after reading a body we will not use; the connection then closes. */
+            lh_http_reply_error(r, r->early_status, r->early_code, r->early_msg);
+            return r->response ? queue(r) : MHD_NO;
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -405,6 +412,38 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     pthread_mutex_lock(&s->mu);
     s->active--;
     pthread_mutex_unlock(&s->mu);
+}
+
+/* Percent-decoding of the path and query: as libmicrohttpd's, except that %00 becomes
+ * 0x01 rather than a terminator (which would silently cut a key short); the key checks
+ * then refuse it as a control character. */
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls; (void)c;
+    char *w = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (*p == '%' && p[1] && p[2] && (hi = hexval(p[1])) >= 0 && (lo = hexval(p[2])) >= 0) {
+            char v = (char)(hi * 16 + lo);
+            *w++ = v ? v : '\x01';
+            p += 2;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 /* ---- start and stop --------------------------------------------------------------- */
@@ -466,7 +505,7 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 30u,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)64 * 1024,
-        MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         int e = errno;
         if (s->trace_owned)
@@ -509,6 +548,12 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     double until = lh_mono_ms() + (double)deadline_ms;
     while (lh_http_active(s) && lh_mono_ms() < until)
         usleep(20 * 1000);
+    if (lh_http_active(s) && s->cfg.on_deadline) {
+        s->cfg.on_deadline(s->cfg.app);
+        until = lh_mono_ms() + 1000;
+        while (lh_http_active(s) && lh_mono_ms() < until)
+            usleep(20 * 1000);
+    }
     lh__http_workers_stop(s); /* finishes queued handlers, which resume their connections */
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)

@@ -460,6 +460,8 @@ json_t *lh_lake_dataset(lh_lake *lake, const char *name)
 
 json_t *lh_lake_datasets(lh_lake *lake) { return lh_catalog_list_copy(lake->cat); }
 
+void lh_lake_interrupt(lh_lake *lake) { lh_engine_interrupt_all(lake->eng); }
+
 lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err)
 {
     lh_status st = lh_catalog_check_name(name, err);
@@ -531,8 +533,15 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
     json_t *f;
     json_t *old = lh_catalog_get(lake->cat, name);
     json_t *changed = json_array();
+    /* The file, not only the copy in memory: someone may have removed it under us. */
+    lh_buf mkey;
+    lh_buf_init(&mkey, 1024);
+    lh_buf_printf(&mkey, "_catalog/datasets/%s.json", name);
+    lh_object_info minfo;
+    bool on_disk = lh_store_head(lake->store, mkey.data, &minfo, NULL) == LH_OK;
+    lh_buf_release(&mkey);
     if (!st) {
-        if (!old)
+        if (!old || !on_disk)
             json_array_append_new(changed, json_string("manifest"));
         else {
             if (json_integer_value(json_object_get(old, "row_count")) != rows)

@@ -73,6 +73,9 @@ lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_q
 lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                       const lh_result_sink *sink, lh_err *err);
 
+/* Interrupts all running queries and engine work (a server that must stop now). */
+void lh_lake_interrupt(lh_lake *lake);
+
 /* Thread-safe copies of one manifest (NULL when missing or a bad name) or all of them. */
 json_t *lh_lake_dataset(lh_lake *lake, const char *name);
 json_t *lh_lake_datasets(lh_lake *lake);
