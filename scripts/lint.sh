@@ -34,12 +34,13 @@ declare -A may=(
   [catalog]="core storage"
   [engine]="core storage table"
   [ingest]="core storage table catalog engine"
-  [lake]="core storage table catalog engine ingest"
-  [demo]="core storage table catalog engine ingest lake"
+  [journal]="core storage table catalog engine"
+  [lake]="core storage table catalog engine ingest journal"
+  [demo]="core storage table catalog engine ingest journal lake"
   [http]="core"
   [net]="core"
-  [api]="core storage table catalog engine ingest lake http"
-  [cli]="core storage table catalog engine ingest lake http api net demo"
+  [api]="core storage table catalog engine ingest journal lake http"
+  [cli]="core storage table catalog engine ingest journal lake http api net demo"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "journal/journal.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "table/table.h"
@@ -23,6 +24,7 @@
  * own engine connection (queries) and never wait for a write. */
 struct lh_lake {
     pthread_mutex_t write_mu;
+    lh_journal *journal;
     lh_store *store;
     lh_catalog *cat;
     lh_engine *eng;
@@ -32,6 +34,7 @@ struct lh_lake {
 
 lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
 lh_store *lh_lake_store(lh_lake *lake) { return lake->store; }
+lh_journal *lh_lake_journal(lh_lake *lake) { return lake->journal; }
 
 /* flock on <root>/.lock; the holder writes its pid there so that others can name it. */
 static lh_status take_lock(lh_lake *lake, lh_err *err)
@@ -262,6 +265,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         remove_leftovers(lake);
     if (!st)
         st = lh_catalog_open(lake->store, &lake->cat, err);
+    if (!st && opts->writer)
+        st = lh_journal_open(lake->store, &lake->journal, err);
     if (!st) {
         lh_engine_config ec = {lh_store_root(lake->store), NULL, opts->threads, opts->memory_limit};
         st = lh_engine_open(&ec, &lake->eng, err);
@@ -310,6 +315,7 @@ void lh_lake_free(lh_lake *lake)
 {
     if (!lake)
         return;
+    lh_journal_free(lake->journal);
     lh_engine_free(lake->eng);
     lh_catalog_free(lake->cat);
     if (lake->lock_fd >= 0)

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "engine/writers.h"
 #include "ingest/ingest.h"
+#include "journal/journal.h"
 #include "storage/storage.h"
 
 typedef struct lh_lake lh_lake;
@@ -38,6 +39,9 @@ void lh_lake_set_lock_note(lh_lake *lake, const char *note);
 /* The pid and note recorded by the writer holding data_dir's lock, if any: LH_OK and
  * out filled ("pid" and "note" strings) when a writer holds it, LH_ENOTFOUND otherwise. */
 lh_status lh_lake_lock_holder(const char *data_dir, json_t **out, lh_err *err);
+
+/* The event journal (writers only; NULL for readers). */
+lh_journal *lh_lake_journal(lh_lake *lake);
 
 /* The bucket (thread-safe). */
 lh_store *lh_lake_store(lh_lake *lake);
