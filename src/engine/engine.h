@@ -120,6 +120,8 @@ const lh_result_column *lh_query_columns(const lh_query *q, size_t *n);
 /* Hands the next chunk's rows (up to about 2048) to sink->row; *done once no rows are
  * left or the limit was reached (begin/end of the sink are the caller's to call). */
 lh_status lh_query_next(lh_query *q, const lh_result_sink *sink, bool *done, lh_err *err);
+/* Runs an open query to the end into sink: begin, every row, end. */
+lh_status lh_query_drain(lh_query *q, const lh_result_sink *sink, lh_err *err);
 uint64_t lh_query_rows(const lh_query *q);
 bool lh_query_truncated(const lh_query *q);
 /* Interrupts a running fetch (e.g. the client went away); thread-safe. */

@@ -389,20 +389,24 @@ void lh_query_close(lh_query *q)
     free(q);
 }
 
-lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
-                          const lh_result_sink *sink, lh_err *err)
+lh_status lh_query_drain(lh_query *q, const lh_result_sink *sink, lh_err *err)
 {
-    lh_query *q = NULL;
-    lh_status st = lh_engine_query_open(e, sql, opts, &q, err);
-    size_t ncols = 0;
-    const lh_result_column *cols = st ? NULL : lh_query_columns(q, &ncols);
-    if (!st)
-        st = sink->begin(sink->ctx, cols, ncols, err);
+    lh_status st = sink->begin(sink->ctx, q->cols.cols, q->cols.n, err);
     bool done = false;
     while (!st && !done)
         st = lh_query_next(q, sink, &done, err);
     if (!st)
         st = sink->end(sink->ctx, q->rows, q->truncated, err);
+    return st;
+}
+
+lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
+                          const lh_result_sink *sink, lh_err *err)
+{
+    lh_query *q = NULL;
+    lh_status st = lh_engine_query_open(e, sql, opts, &q, err);
+    if (!st)
+        st = lh_query_drain(q, sink, err);
     lh_query_close(q);
     return st;
 }

@@ -446,15 +446,8 @@ lh_status lh_lake_sql(lh_lake *lake, const char *sql, const lh_lake_query *opts,
 {
     lh_query *q = NULL;
     lh_status st = lh_lake_query_open(lake, sql, opts, &q, err);
-    size_t ncols = 0;
-    const lh_result_column *cols = st ? NULL : lh_query_columns(q, &ncols);
     if (!st)
-        st = sink->begin(sink->ctx, cols, ncols, err);
-    bool done = false;
-    while (!st && !done)
-        st = lh_query_next(q, sink, &done, err);
-    if (!st)
-        st = sink->end(sink->ctx, lh_query_rows(q), lh_query_truncated(q), err);
+        st = lh_query_drain(q, sink, err);
     lh_query_close(q);
     return st;
 }
