@@ -364,8 +364,10 @@ static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *
         listing_release(l);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
-    qsort(l->parquet, l->np, sizeof *l->parquet, cmp_str);
-    qsort(l->wal, l->nw, sizeof *l->wal, cmp_str);
+    if (l->np > 1)
+        qsort(l->parquet, l->np, sizeof *l->parquet, cmp_str);
+    if (l->nw > 1)
+        qsort(l->wal, l->nw, sizeof *l->wal, cmp_str);
     return LH_OK;
 }
 
