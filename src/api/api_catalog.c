@@ -113,8 +113,9 @@ void lh__api_dataset_patch(lh_http_req *r, void *app)
         lh_err err;
         lh_status st = (add && !json_is_array(add)) || (remove && !json_is_array(remove))
                            ? lh_fail(&err, LH_EINVAL, "add_tags and remove_tags must be arrays")
-                           : lh_lake_edit_metadata(a->lake, lh_http_param(r, "name"), set, add,
-                                                   remove, &err);
+                           : lh_lake_edit_metadata_by(a->lake, lh_http_principal(r),
+                                                      lh_http_param(r, "name"), set, add, remove,
+                                                      &err);
         json_decref(remove);
         if (st)
             lh_http_reply_status(r, st, err.msg);

@@ -36,6 +36,12 @@ void lh__api_object_get(lh_http_req *r, void *app);
 void lh__api_object_delete(lh_http_req *r, void *app);
 void lh__api_objects_list(lh_http_req *r, void *app);
 void lh__api_metrics(lh_http_req *r, void *app);
+void lh__api_journal_history(lh_http_req *r, void *app);
+void lh__api_journal_recent(lh_http_req *r, void *app);
+void lh__api_journal_stats(lh_http_req *r, void *app);
+void lh__api_journal_event(lh_http_req *r, void *app);
+void lh__api_journal_update(lh_http_req *r, void *app);
+void lh__api_journal_flush(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

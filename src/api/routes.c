@@ -38,6 +38,18 @@ static const lh_http_route routes[] = {
      "read an object", "storage"},
     {"DELETE", "/storage/objects/{key...}", lh__api_object_delete, true, 0, LH_BODY_NONE,
      "delete an object", "storage"},
+    {"GET", "/journal/history/{entity_id}", lh__api_journal_history, true, 0, LH_BODY_NONE,
+     "every journal event of one entity, oldest first", "engine"},
+    {"GET", "/journal/recent", lh__api_journal_recent, true, 0, LH_BODY_NONE,
+     "the newest journal events, newest first (buffered ones included): ?limit= (default 100, max 10000)", "engine"},
+    {"GET", "/journal/stats", lh__api_journal_stats, true, 0, LH_BODY_NONE,
+     "journal counters: events, buffered, flushed, files, bytes, last flush", "handler"},
+    {"POST", "/journal/event", lh__api_journal_event, true, 1 * MiB, LH_BODY_JSON,
+     "record one event: {entity, entity_id, field?, old_value?, new_value?, source?, workspace?}", "storage"},
+    {"POST", "/journal/update", lh__api_journal_update, true, 1 * MiB, LH_BODY_JSON,
+     "record a change, one event per field: {entity, entity_id, changes: {field: {old, new}}, source?, workspace?}", "storage"},
+    {"POST", "/journal/flush", lh__api_journal_flush, true, 4 * KiB, LH_BODY_JSON,
+     "write the buffered events to Parquet now: {}", "engine"},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)

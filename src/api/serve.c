@@ -78,6 +78,13 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
     if (!st)
         st = lh_lake_open(&lo, &api.lake, err);
+    if (!st) {
+        /* the journal flushes by size and every flush_interval_ms; lh_lake_free flushes
+         * the rest at shutdown, after the last request */
+        lh_journal *jr = lh_lake_journal(api.lake);
+        lh_journal_set_flush_events(jr, lh_config_int(cfg, "journal.flush_events", 10000));
+        st = lh_journal_start_timer(jr, lh_config_int(cfg, "journal.flush_interval_ms", 5000), err);
+    }
     if (!st && !(api.metrics = lh__metrics_new()))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     lh_buf staging;

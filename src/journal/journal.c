@@ -1,20 +1,448 @@
-/* journal.c: the first, simplest journal: every event is a JSON line appended (and
- * fsynced) to _journal/events.jsonl. Buffering and Parquet files come with the journal's
- * own issue; callers already use the final interface. */
+/* journal.c: the event journal: a fsynced WAL of JSON lines as the buffer, Parquet files
+ * written through the engine as the flushed form, and the SQL relation `journal` over
+ * both (see journal.h for the on-disk contract).
+ *
+ * Locks: flush_mu serialises flushes (held across the engine's COPY); mu guards the
+ * segment list, counters and the view definition and is never held across a COPY, so
+ * appends go on (into the next segment) while a flush writes Parquet. tmu/tcv belong to
+ * the timer thread. Order: flush_mu before mu; the engine's own locks are taken inside. */
 #include "journal/journal.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "core/fsio.h"
 #include "core/util.h"
 
-#define EVENTS_KEY "_journal/events.jsonl"
+#define DIR_KEY "_journal"
+#define LEGACY_NAME "events.jsonl"           /* the first implementation's single file */
+#define MAX_LINE ((size_t)1 << 20)           /* one event, as a JSON line */
+#define MAX_WAL ((size_t)1 << 30)            /* one segment read back at open */
+#define MAX_HISTORY 100000
+#define MAX_RECENT 10000
+#define DEFAULT_FLUSH_EVENTS 10000
+
+/* The columns, in file order, and their DuckDB types. */
+static const char *const COLS[] = {"id", "ts", "entity", "entity_id", "field", "old_value",
+                                   "new_value", "actor", "source", "workspace", "trace_id"};
+#define NCOLS (sizeof COLS / sizeof COLS[0])
+#define TS_COL 1
+/* Keys a caller may set (besides id and ts, which are ours). */
+static const char *const TEXT_KEYS[] = {"entity", "entity_id", "field", "actor", "source",
+                                        "workspace", "trace_id"};
+#define NTEXT (sizeof TEXT_KEYS / sizeof TEXT_KEYS[0])
+
+typedef struct segment {
+    int64_t seq;
+    int64_t events;  /* valid lines */
+    int64_t bytes;   /* file size */
+} segment;
 
 struct lh_journal {
     lh_store *store;
+    lh_engine *eng;
+    lh_buf dir;                 /* <root>/_journal */
     pthread_mutex_t mu;
+    pthread_mutex_t flush_mu;
+    segment *segs;              /* WAL segments not yet flushed, oldest first; last = current */
+    size_t nsegs, capsegs;
+    int fd;                     /* the current segment, O_APPEND */
+    char **files;               /* Parquet file names (in dir), sorted */
+    size_t nfiles, capfiles;
+    int64_t flushed_events, parquet_bytes, last_flush_ms;
+    int64_t flush_events;
+    int64_t id_ms;
+    unsigned id_seq;
+    pthread_mutex_t tmu;
+    pthread_cond_t tcv;
+    pthread_t timer;
+    bool timer_on, stopping;
+    int64_t interval_ms;
+    int64_t stats_interval_ms;  /* interval_ms once the timer runs (under mu, for stats) */
 };
+
+/* ---- names ---- */
+
+static void wal_name(int64_t seq, char out[64])
+{
+    snprintf(out, 64, "wal-%020lld.jsonl", (long long)seq);
+}
+
+/* seq of "wal-<seq>.jsonl", or -1. */
+static int64_t wal_seq(const char *name)
+{
+    size_t n = strlen(name);
+    if (n != 4 + 20 + 6 || strncmp(name, "wal-", 4) || strcmp(name + 24, ".jsonl"))
+        return -1;
+    char digits[21];
+    memcpy(digits, name + 4, 20);
+    digits[20] = '\0';
+    int64_t v;
+    return lh_parse_i64(digits, &v) ? -1 : v;
+}
+
+/* seq of "events-<ts>-<seq>.parquet" (the last segment it covers), or -1. */
+static int64_t parquet_seq(const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(name, "events-", 7) || n < 7 + 1 + 20 + 8 || strcmp(name + n - 8, ".parquet"))
+        return -1;
+    const char *d = name + n - 8 - 20;
+    if (d[-1] != '-')
+        return -1;
+    char digits[21];
+    memcpy(digits, d, 20);
+    digits[20] = '\0';
+    int64_t v;
+    return lh_parse_i64(digits, &v) ? -1 : v;
+}
+
+static lh_status in_dir(const lh_buf *dir, const char *name, lh_buf *out)
+{
+    lh_buf_init(out, PATH_MAX);
+    return lh_path_join(out, dir->data, name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- the view ---- */
+
+/* The SELECT of `journal` over the given Parquet and JSON-lines files (names in dir). */
+static lh_status view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
+                          size_t nj, lh_buf *sql)
+{
+    lh_buf path;
+    lh_buf_init(&path, PATH_MAX);
+    bool any = false;
+    for (int part = 0; part < 2; part++) {
+        char *const *names = part ? jsonl : parquet;
+        size_t n = part ? nj : np;
+        if (!n)
+            continue;
+        if (any)
+            lh_buf_adds(sql, " UNION ALL ");
+        any = true;
+        lh_buf_adds(sql, "SELECT ");
+        for (size_t c = 0; c < NCOLS; c++)
+            lh_buf_printf(sql, "%s%s", c ? ", " : "", COLS[c]);
+        lh_buf_adds(sql, part ? " FROM read_json([" : " FROM read_parquet([");
+        for (size_t i = 0; i < n; i++) {
+            lh_buf_reset(&path);
+            lh_path_join(&path, dir, names[i]);
+            if (i)
+                lh_buf_addc(sql, ',');
+            lh_buf_add_sql_string(sql, path.data);
+        }
+        if (part) {
+            lh_buf_adds(sql, "], format='newline_delimited', ignore_errors=true, columns={");
+            for (size_t c = 0; c < NCOLS; c++)
+                lh_buf_printf(sql, "%s%s: '%s'", c ? ", " : "", COLS[c],
+                              c == TS_COL ? "TIMESTAMP" : "VARCHAR");
+            /* a torn line being written right now reads as an all-NULL row */
+            lh_buf_adds(sql, "}) WHERE id IS NOT NULL");
+        } else {
+            lh_buf_adds(sql, "])");
+        }
+    }
+    lh_status st = LH_OK;
+    if (!any) {
+        lh_buf_adds(sql, "SELECT ");
+        for (size_t c = 0; c < NCOLS; c++)
+            lh_buf_printf(sql, "%sCAST(NULL AS %s) AS %s", c ? ", " : "",
+                          c == TS_COL ? "TIMESTAMP" : "VARCHAR", COLS[c]);
+        st = lh_buf_adds(sql, " WHERE false");
+    }
+    lh_buf_release(&path);
+    return st ? st : (sql->data ? LH_OK : LH_ENOMEM);
+}
+
+static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, size_t np,
+                        char *const *jsonl, size_t nj, lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_status st = view_sql(dir, parquet, np, jsonl, nj, &sql);
+    if (st)
+        st = lh_fail(err, st, "journal: view definition too long");
+    if (!st)
+        st = lh_engine_define_view(eng, "journal", sql.data, err);
+    if (!st)
+        st = lh_engine_allow_relation(eng, "journal", err);
+    lh_buf_release(&sql);
+    return st;
+}
+
+/* Redefines `journal` over the current files and segments. Caller holds mu. */
+static lh_status define_locked(lh_journal *j, lh_err *err)
+{
+    if (!j->eng)
+        return LH_OK;
+    char **wals = calloc(j->nsegs + 1, sizeof *wals);
+    lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t i = 0; !st && i < j->nsegs; i++) {
+        if (!(wals[i] = malloc(64)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else
+            wal_name(j->segs[i].seq, wals[i]);
+    }
+    if (!st)
+        st = define(j->eng, j->dir.data, j->files, j->nfiles, wals, j->nsegs, err);
+    for (size_t i = 0; wals && i < j->nsegs; i++)
+        free(wals[i]);
+    free(wals);
+    return st;
+}
+
+/* ---- opening: the segments and files on disk ---- */
+
+static lh_status push_seg(lh_journal *j, segment s)
+{
+    if (j->nsegs == j->capsegs) {
+        size_t nc = j->capsegs ? j->capsegs * 2 : 8;
+        segment *p = realloc(j->segs, nc * sizeof *p);
+        if (!p)
+            return LH_ENOMEM;
+        j->segs = p;
+        j->capsegs = nc;
+    }
+    j->segs[j->nsegs++] = s;
+    return LH_OK;
+}
+
+static lh_status push_file(lh_journal *j, const char *name)
+{
+    if (j->nfiles == j->capfiles) {
+        size_t nc = j->capfiles ? j->capfiles * 2 : 16;
+        char **p = realloc(j->files, nc * sizeof *p);
+        if (!p)
+            return LH_ENOMEM;
+        j->files = p;
+        j->capfiles = nc;
+    }
+    if (!(j->files[j->nfiles] = strdup(name)))
+        return LH_ENOMEM;
+    j->nfiles++;
+    return LH_OK;
+}
+
+/* Counts the segment's valid lines and cuts off a torn last line (a write that a crash
+ * interrupted: never acknowledged, since acknowledgement follows the fsync). */
+static lh_status scan_segment(const char *path, segment *s, lh_err *err)
+{
+    lh_buf data;
+    lh_buf_init(&data, 0);
+    lh_status st = lh_file_read_all(path, MAX_WAL, &data, err);
+    if (st) {
+        lh_buf_release(&data);
+        return st;
+    }
+    const char *p = lh_buf_cstr(&data), *end = p + data.len;
+    size_t good = 0;
+    s->events = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        json_t *ev = json_loadb(p, (size_t)(nl - p), 0, NULL);
+        if (json_is_string(json_object_get(ev, "id")))
+            s->events++;
+        else if (nl > p)
+            lh_log(LH_LOG_WARN, "journal: %s: skipping an unreadable line at byte %zu", path,
+                   (size_t)(p - lh_buf_cstr(&data)));
+        json_decref(ev);
+        p = nl + 1;
+        good = (size_t)(p - lh_buf_cstr(&data));
+    }
+    if (good < data.len) {
+        lh_log(LH_LOG_WARN, "journal: %s: dropping a torn last line (%zu bytes)", path,
+               data.len - good);
+        if (truncate(path, (off_t)good))
+            st = lh_fail(err, LH_EIO, "truncate %s: %s", path, strerror(errno));
+        else
+            st = lh_fsync_path(path, err);
+    }
+    s->bytes = (int64_t)good;
+    lh_buf_release(&data);
+    return st;
+}
+
+/* Opens (creating) segment seq as the current one and appends it to the list. */
+static lh_status open_segment(lh_journal *j, int64_t seq, int64_t events, int64_t bytes,
+                              lh_err *err)
+{
+    char name[64];
+    wal_name(seq, name);
+    lh_buf path;
+    lh_status st = in_dir(&j->dir, name, &path);
+    int fd = st ? -1 : open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (!st && fd < 0)
+        st = lh_fail(err, LH_EIO, "open %s: %s", path.data, strerror(errno));
+    if (!st)
+        st = lh_fsync_dir(j->dir.data, err); /* the new entry survives a crash */
+    if (!st && push_seg(j, (segment){seq, events, bytes}))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (st) {
+        if (fd >= 0)
+            close(fd);
+    } else {
+        if (j->fd >= 0)
+            close(j->fd);
+        j->fd = fd;
+    }
+    lh_buf_release(&path);
+    return st;
+}
+
+typedef struct listing {
+    char **parquet, **wal;
+    size_t np, nw, capp, capw;
+    bool legacy;
+} listing;
+
+static void listing_release(listing *l)
+{
+    for (size_t i = 0; i < l->np; i++)
+        free(l->parquet[i]);
+    for (size_t i = 0; i < l->nw; i++)
+        free(l->wal[i]);
+    free(l->parquet);
+    free(l->wal);
+}
+
+static bool listing_add(char ***arr, size_t *n, size_t *cap, const char *name)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        char **p = realloc(*arr, nc * sizeof *p);
+        if (!p)
+            return false;
+        *arr = p;
+        *cap = nc;
+    }
+    return ((*arr)[*n] = strdup(name)) ? (++*n, true) : false;
+}
+
+/* The journal directory's Parquet files and WAL segments (sorted); temp files of a killed
+ * flush are removed when remove_tmp. A missing directory is an empty listing. */
+static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *err)
+{
+    memset(l, 0, sizeof *l);
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? LH_OK : lh_fail(err, LH_EIO, "opendir %s: %s", dir, strerror(errno));
+    struct dirent *e;
+    bool ok = true;
+    while (ok && (e = readdir(d))) {
+        const char *n = e->d_name;
+        if (!strncmp(n, ".tmp-", 5) && remove_tmp) {
+            lh_buf p;
+            lh_buf_init(&p, PATH_MAX);
+            if (!lh_path_join(&p, dir, n))
+                lh_file_remove(p.data, NULL);
+            lh_buf_release(&p);
+        } else if (parquet_seq(n) >= 0) {
+            ok = listing_add(&l->parquet, &l->np, &l->capp, n);
+        } else if (wal_seq(n) >= 0) {
+            ok = listing_add(&l->wal, &l->nw, &l->capw, n);
+        } else if (!strcmp(n, LEGACY_NAME)) {
+            l->legacy = true;
+        }
+    }
+    closedir(d);
+    if (!ok) {
+        listing_release(l);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    if (l->np > 1)
+        qsort(l->parquet, l->np, sizeof *l->parquet, cmp_str);
+    if (l->nw > 1)
+        qsort(l->wal, l->nw, sizeof *l->wal, cmp_str);
+    return LH_OK;
+}
+
+static lh_status load(lh_journal *j, lh_err *err)
+{
+    listing l;
+    lh_status st = list_dir(j->dir.data, true, &l, err);
+    if (st)
+        return st;
+    int64_t covered = -1, maxseq = -1;
+    for (size_t i = 0; i < l.np && !st; i++) {
+        int64_t s = parquet_seq(l.parquet[i]);
+        covered = s > covered ? s : covered;
+        lh_buf p;
+        int64_t size = 0, mtime = 0;
+        if (!in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(p.data, &size, &mtime, NULL)) {
+            j->parquet_bytes += size;
+            j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
+        }
+        lh_buf_release(&p);
+        if (push_file(j, l.parquet[i]))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    maxseq = covered;
+    for (size_t i = 0; i < l.nw && !st; i++) {
+        int64_t seq = wal_seq(l.wal[i]);
+        maxseq = seq > maxseq ? seq : maxseq;
+        lh_buf p;
+        st = in_dir(&j->dir, l.wal[i], &p);
+        if (!st && seq <= covered) {
+            /* flushed, but a crash came before its delete */
+            st = lh_file_remove(p.data, err);
+        } else if (!st) {
+            segment s = {seq, 0, 0};
+            st = scan_segment(p.data, &s, err);
+            if (!st && push_seg(j, s))
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+        }
+        lh_buf_release(&p);
+    }
+    if (!st && l.legacy) {
+        /* The first implementation's events.jsonl holds the same JSON lines: it becomes
+         * a WAL segment and is flushed like any other. */
+        lh_buf from, to;
+        char name[64];
+        wal_name(++maxseq, name);
+        in_dir(&j->dir, LEGACY_NAME, &from);
+        in_dir(&j->dir, name, &to);
+        if (rename(from.data, to.data))
+            st = lh_fail(err, LH_EIO, "rename %s: %s", from.data, strerror(errno));
+        if (!st)
+            st = lh_fsync_dir(j->dir.data, err);
+        segment s = {maxseq, 0, 0};
+        if (!st)
+            st = scan_segment(to.data, &s, err);
+        if (!st && push_seg(j, s))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        if (!st)
+            lh_log(LH_LOG_INFO, "journal: moved %s (%lld events) to %s", LEGACY_NAME,
+                   (long long)s.events, name);
+        lh_buf_release(&from);
+        lh_buf_release(&to);
+    }
+    if (!st) {
+        /* The newest segment stays the current one; else start one. */
+        if (j->nsegs) {
+            segment last = j->segs[--j->nsegs];
+            st = open_segment(j, last.seq, last.events, last.bytes, err);
+        } else {
+            st = open_segment(j, maxseq + 1, 0, 0, err);
+        }
+    }
+    listing_release(&l);
+    return st;
+}
 
 lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
 {
@@ -22,37 +450,565 @@ lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
     if (!j)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     j->store = store;
+    j->fd = -1;
+    j->flush_events = DEFAULT_FLUSH_EVENTS;
     pthread_mutex_init(&j->mu, NULL);
+    pthread_mutex_init(&j->flush_mu, NULL);
+    pthread_mutex_init(&j->tmu, NULL);
+    pthread_cond_init(&j->tcv, NULL);
+    lh_buf_init(&j->dir, PATH_MAX);
+    lh_status st = lh_path_join(&j->dir, lh_store_root(store), DIR_KEY);
+    if (!st)
+        st = lh_mkdirs(j->dir.data, err);
+    if (!st)
+        st = load(j, err);
+    if (st) {
+        lh_journal_free(j);
+        return st;
+    }
     *out = j;
     return LH_OK;
+}
+
+lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
+{
+    pthread_mutex_lock(&j->mu);
+    j->eng = eng;
+    lh_status st = LH_OK;
+    if (j->nfiles) {
+        lh_buf sql, p;
+        lh_buf_init(&sql, 0);
+        lh_buf_init(&p, PATH_MAX);
+        lh_buf_adds(&sql, "SELECT CAST(coalesce(sum(num_rows), 0) AS VARCHAR) FROM parquet_file_metadata([");
+        for (size_t i = 0; i < j->nfiles; i++) {
+            lh_buf_reset(&p);
+            lh_path_join(&p, j->dir.data, j->files[i]);
+            if (i)
+                lh_buf_addc(&sql, ',');
+            lh_buf_add_sql_string(&sql, p.data);
+        }
+        lh_buf_adds(&sql, "])");
+        json_t *row = NULL;
+        st = lh_engine_query_row(eng, sql.data, &row, err);
+        if (!st)
+            lh_parse_i64(json_string_value(json_array_get(row, 0)), &j->flushed_events);
+        json_decref(row);
+        lh_buf_release(&sql);
+        lh_buf_release(&p);
+    }
+    if (!st)
+        st = define_locked(j, err);
+    pthread_mutex_unlock(&j->mu);
+    return st;
+}
+
+lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
+{
+    lh_buf dir;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_status st = lh_path_join(&dir, lh_store_root(store), DIR_KEY);
+    listing l;
+    if (!st)
+        st = list_dir(dir.data, false, &l, err);
+    if (!st) {
+        /* segments a Parquet file covers were flushed before a crash: not twice */
+        int64_t covered = -1;
+        for (size_t i = 0; i < l.np; i++)
+            covered = parquet_seq(l.parquet[i]) > covered ? parquet_seq(l.parquet[i]) : covered;
+        size_t keep = 0;
+        for (size_t i = 0; i < l.nw; i++) {
+            if (wal_seq(l.wal[i]) <= covered)
+                free(l.wal[i]);
+            else
+                l.wal[keep++] = l.wal[i];
+        }
+        l.nw = keep;
+        /* a legacy file not yet migrated is read like a segment */
+        if (l.legacy && !listing_add(&l.wal, &l.nw, &l.capw, LEGACY_NAME))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        if (!st)
+            st = define(eng, dir.data, l.parquet, l.np, l.wal, l.nw, err);
+        listing_release(&l);
+    }
+    lh_buf_release(&dir);
+    return st;
+}
+
+/* ---- appending ---- */
+
+static int64_t buffered_locked(const lh_journal *j)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < j->nsegs; i++)
+        n += j->segs[i].events;
+    return n;
+}
+
+/* A time-ordered UUIDv7 (48-bit ms, then a 12-bit counter within the ms, then random),
+ * and its ms. Caller holds mu. */
+static int64_t next_id(lh_journal *j, char id[37])
+{
+    int64_t now = lh_now_ms();
+    if (now > j->id_ms) {
+        j->id_ms = now;
+        j->id_seq = 0;
+    } else if (++j->id_seq > 0xfff) {
+        j->id_ms++;
+        j->id_seq = 0;
+    }
+    char r[17];
+    lh_random_hex(r, 8);
+    unsigned variant = 8u | ((unsigned)(r[0] >= 'a' ? r[0] - 'a' + 10 : r[0] - '0') & 3u);
+    snprintf(id, 37, "%08llx-%04llx-7%03x-%x%.3s-%.12s",
+             (unsigned long long)((uint64_t)j->id_ms >> 16) & 0xffffffffULL,
+             (unsigned long long)((uint64_t)j->id_ms & 0xffff), j->id_seq & 0xfff, variant, r + 1,
+             r + 4);
+    return j->id_ms;
+}
+
+/* Checks one caller event and returns it in file column order, without id/ts. */
+static lh_status normalize(json_t *ev, json_t **out, lh_err *err)
+{
+    if (!json_is_object(ev))
+        return lh_fail(err, LH_EINVAL, "a journal event must be a JSON object");
+    const char *key;
+    json_t *v;
+    json_object_foreach(ev, key, v) {
+        bool known = !strcmp(key, "id") || !strcmp(key, "ts") || !strcmp(key, "old_value") ||
+                     !strcmp(key, "new_value");
+        for (size_t i = 0; i < NTEXT && !known; i++)
+            known = !strcmp(key, TEXT_KEYS[i]);
+        if (!known)
+            return lh_fail(err, LH_EINVAL, "journal event: unknown field '%.64s'", key);
+    }
+    json_t *o = json_object();
+    lh_status st = LH_OK;
+    for (size_t c = 0; c < NCOLS && !st; c++) {
+        const char *name = COLS[c];
+        v = json_object_get(ev, name);
+        if (c < 2) {
+            json_object_set_new(o, name, json_null()); /* id and ts come later */
+        } else if (!strcmp(name, "old_value") || !strcmp(name, "new_value")) {
+            if (!v || json_is_null(v)) {
+                json_object_set_new(o, name, json_null());
+            } else if (json_is_string(v)) {
+                json_object_set(o, name, v);
+            } else {
+                char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+                if (!text)
+                    st = lh_fail(err, LH_ENOMEM, "out of memory");
+                else
+                    json_object_set_new(o, name, json_string(text));
+                free(text);
+            }
+        } else {
+            bool required = !strcmp(name, "entity") || !strcmp(name, "entity_id");
+            if (v && !json_is_null(v) && !json_is_string(v))
+                st = lh_fail(err, LH_EINVAL, "journal event: field '%s' must be a string", name);
+            else if (required && (!v || !json_string_length(v)))
+                st = lh_fail(err, LH_EINVAL, "journal event: field '%s' is required", name);
+            else
+                json_object_set(o, name, v ? v : json_null());
+        }
+    }
+    if (st) {
+        json_decref(o);
+        return st;
+    }
+    *out = o;
+    return LH_OK;
+}
+
+lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
+                                 json_t **stored, lh_err *err)
+{
+    if (!json_is_array(events) || !json_array_size(events))
+        return lh_fail(err, LH_EINVAL, "no journal events to append");
+    json_t *norm = json_array();
+    lh_status st = LH_OK;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(events, i, ev) {
+        json_t *o = NULL;
+        if ((st = normalize(ev, &o, err)))
+            break;
+        json_array_append_new(norm, o);
+    }
+    lh_buf lines;
+    lh_buf_init(&lines, (size_t)64 << 20);
+    bool due = false;
+    if (!st) {
+        pthread_mutex_lock(&j->mu);
+        json_array_foreach(norm, i, ev) {
+            char id[37], ts[32];
+            lh_format_time(next_id(j, id), ts);
+            json_object_set_new(ev, "id", json_string(id));
+            json_object_set_new(ev, "ts", json_string(ts));
+            char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            if (!line)
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            else if (strlen(line) > MAX_LINE)
+                st = lh_fail(err, LH_ETOOBIG, "journal event over %zu bytes", MAX_LINE);
+            else if (lh_buf_adds(&lines, line) || lh_buf_addc(&lines, '\n'))
+                st = lh_fail(err, LH_ETOOBIG, "journal events over 64 MiB in one append");
+            free(line);
+            if (st)
+                break;
+        }
+        segment *cur = &j->segs[j->nsegs - 1];
+        size_t off = 0;
+        while (!st && off < lines.len) {
+            ssize_t n = write(j->fd, lines.data + off, lines.len - off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                st = lh_fail(err, LH_EIO, "journal: write: %s", strerror(errno));
+            else
+                off += (size_t)n;
+        }
+        if (!st && fsync(j->fd))
+            st = lh_fail(err, LH_EIO, "journal: fsync: %s", strerror(errno));
+        if (st) {
+            /* nothing half-written stays behind a later, acknowledged line */
+            if (off && ftruncate(j->fd, (off_t)cur->bytes))
+                lh_log(LH_LOG_ERROR, "journal: could not cut a failed write: %s", strerror(errno));
+        } else {
+            cur->events += (int64_t)json_array_size(norm);
+            cur->bytes += (int64_t)lines.len;
+            due = buffered_locked(j) >= j->flush_events;
+        }
+        pthread_mutex_unlock(&j->mu);
+    }
+    lh_buf_release(&lines);
+    if (!st && (write_through || due) && j->eng) {
+        lh_err ferr;
+        if (lh_journal_flush(j, NULL, &ferr))
+            lh_log(LH_LOG_WARN, "journal: flush failed (the events stay in the WAL): %s", ferr.msg);
+    }
+    if (!st && stored)
+        *stored = json_incref(norm);
+    json_decref(norm);
+    return st;
+}
+
+lh_status lh_journal_append(lh_journal *j, json_t *event, bool write_through, lh_err *err)
+{
+    json_t *one = json_pack("[O]", event);
+    if (!one)
+        return lh_fail(err, LH_EINVAL, "a journal event must be a JSON object");
+    lh_status st = lh_journal_append_many(j, one, write_through, NULL, err);
+    json_decref(one);
+    return st;
+}
+
+void lh_journal_set_flush_events(lh_journal *j, int64_t n)
+{
+    pthread_mutex_lock(&j->mu);
+    j->flush_events = n > 0 ? n : 1;
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* ---- flushing ---- */
+
+/* Writes segments segs[0..n) as one Parquet file named for the last seq; *name gets it. */
+static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int64_t expect,
+                               char name[128], int64_t *size, lh_err *err)
+{
+    char tmpname[64], uuid[37], ts[32], compact[32];
+    lh_uuid4(uuid);
+    snprintf(tmpname, sizeof tmpname, ".tmp-%s.parquet", uuid);
+    lh_format_time(lh_now_ms(), ts);
+    size_t k = 0;
+    for (const char *p = ts; *p && k + 1 < sizeof compact; p++)
+        if (*p != '-' && *p != ':' && *p != '.')
+            compact[k++] = *p;
+    compact[k] = '\0';
+    snprintf(name, 128, "events-%s-%020lld.parquet", compact, (long long)segs[n - 1].seq);
+    char **wals = calloc(n, sizeof *wals);
+    lh_buf tmp, sql, body;
+    in_dir(&j->dir, tmpname, &tmp);
+    lh_buf_init(&sql, 0);
+    lh_buf_init(&body, 0);
+    lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n; i++) {
+        if (!(wals[i] = malloc(64)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else
+            wal_name(segs[i].seq, wals[i]);
+    }
+    if (!st && view_sql(j->dir.data, NULL, 0, wals, n, &body))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st) {
+        lh_buf_printf(&sql, "COPY (%s ORDER BY ts, id) TO ", body.data);
+        lh_buf_add_sql_string(&sql, tmp.data);
+        lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+        st = lh_engine_exec(j->eng, sql.data, err);
+    }
+    if (!st) {
+        /* read it back: every event is there */
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
+        lh_buf_add_sql_string(&sql, tmp.data);
+        lh_buf_adds(&sql, ")");
+        json_t *row = NULL;
+        int64_t got = -1;
+        st = lh_engine_query_row(j->eng, sql.data, &row, err);
+        if (!st)
+            lh_parse_i64(json_string_value(json_array_get(row, 0)), &got);
+        json_decref(row);
+        if (!st && got != expect)
+            st = lh_fail(err, LH_ECORRUPT, "journal: flush wrote %lld events, expected %lld",
+                         (long long)got, (long long)expect);
+    }
+    if (!st)
+        st = lh_fsync_path(tmp.data, err);
+    if (!st)
+        st = lh_file_stat(tmp.data, size, NULL, err);
+    lh_fault_point("journal.before_rename");
+    if (!st) {
+        lh_buf key;
+        lh_buf_init(&key, 1024);
+        lh_buf_printf(&key, "%s/%s", DIR_KEY, name);
+        st = lh_store_put_file(j->store, key.data, tmp.data, err);
+        lh_buf_release(&key);
+    }
+    if (st)
+        lh_file_remove(tmp.data, NULL);
+    for (size_t i = 0; wals && i < n; i++)
+        free(wals[i]);
+    free(wals);
+    lh_buf_release(&tmp);
+    lh_buf_release(&sql);
+    lh_buf_release(&body);
+    return st;
+}
+
+lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err)
+{
+    if (flushed)
+        *flushed = 0;
+    if (!j->eng)
+        return lh_fail(err, LH_EINTERNAL, "journal: no engine to write Parquet with");
+    pthread_mutex_lock(&j->flush_mu);
+    pthread_mutex_lock(&j->mu);
+    int64_t expect = buffered_locked(j);
+    size_t n = j->nsegs;
+    segment *closed = NULL;
+    lh_status st = LH_OK;
+    if (expect > 0) {
+        /* close every segment: appends go on into the next one while we write */
+        closed = malloc(n * sizeof *closed);
+        if (!closed)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else
+            memcpy(closed, j->segs, n * sizeof *closed);
+        if (!st)
+            st = open_segment(j, j->segs[n - 1].seq + 1, 0, 0, err);
+        if (!st)
+            st = define_locked(j, err);
+    }
+    pthread_mutex_unlock(&j->mu);
+    char name[128];
+    int64_t size = 0;
+    if (!st && expect > 0)
+        st = write_parquet(j, closed, n, expect, name, &size, err);
+    lh_fault_point("journal.after_rename");
+    if (!st && expect > 0) {
+        pthread_mutex_lock(&j->mu);
+        if (push_file(j, name))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        if (!st) {
+            memmove(j->segs, j->segs + n, (j->nsegs - n) * sizeof *j->segs);
+            j->nsegs -= n;
+            j->flushed_events += expect;
+            j->parquet_bytes += size;
+            j->last_flush_ms = lh_now_ms();
+            st = define_locked(j, err);
+        }
+        pthread_mutex_unlock(&j->mu);
+        for (size_t i = 0; !st && i < n; i++) {
+            char wn[64];
+            lh_buf p;
+            wal_name(closed[i].seq, wn);
+            if (!in_dir(&j->dir, wn, &p))
+                lh_file_remove(p.data, NULL); /* a leftover is dropped at the next open */
+            lh_buf_release(&p);
+        }
+        if (!st && flushed)
+            *flushed = expect;
+    }
+    free(closed);
+    pthread_mutex_unlock(&j->flush_mu);
+    return st;
+}
+
+/* ---- the timer ---- */
+
+static void *timer_main(void *arg)
+{
+    lh_journal *j = arg;
+    pthread_mutex_lock(&j->tmu);
+    while (!j->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += j->interval_ms / 1000;
+        until.tv_nsec += (j->interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&j->tcv, &j->tmu, &until);
+        if (j->stopping)
+            break;
+        pthread_mutex_unlock(&j->tmu);
+        pthread_mutex_lock(&j->mu);
+        bool any = buffered_locked(j) > 0;
+        pthread_mutex_unlock(&j->mu);
+        lh_err err;
+        if (any && lh_journal_flush(j, NULL, &err))
+            lh_log(LH_LOG_WARN, "journal: timed flush failed (will retry): %s", err.msg);
+        pthread_mutex_lock(&j->tmu);
+    }
+    pthread_mutex_unlock(&j->tmu);
+    return NULL;
+}
+
+lh_status lh_journal_start_timer(lh_journal *j, int64_t interval_ms, lh_err *err)
+{
+    if (interval_ms <= 0)
+        return lh_fail(err, LH_EINVAL, "journal flush interval must be positive");
+    pthread_mutex_lock(&j->tmu);
+    lh_status st = LH_OK;
+    if (!j->timer_on) {
+        j->interval_ms = interval_ms;
+        if (pthread_create(&j->timer, NULL, timer_main, j))
+            st = lh_fail(err, LH_EINTERNAL, "journal: could not start the flush thread");
+        else
+            j->timer_on = true;
+    }
+    pthread_mutex_unlock(&j->tmu);
+    if (!st) {
+        pthread_mutex_lock(&j->mu);
+        j->stats_interval_ms = interval_ms;
+        pthread_mutex_unlock(&j->mu);
+    }
+    return st;
 }
 
 void lh_journal_free(lh_journal *j)
 {
     if (!j)
         return;
+    pthread_mutex_lock(&j->tmu);
+    j->stopping = true;
+    pthread_cond_signal(&j->tcv);
+    bool joined = j->timer_on;
+    pthread_mutex_unlock(&j->tmu);
+    if (joined)
+        pthread_join(j->timer, NULL);
+    if (j->eng && j->nsegs && buffered_locked(j) > 0) {
+        lh_err err;
+        if (lh_journal_flush(j, NULL, &err))
+            lh_log(LH_LOG_WARN, "journal: flush at close failed (the WAL keeps the events): %s",
+                   err.msg);
+    }
+    if (j->fd >= 0)
+        close(j->fd);
+    for (size_t i = 0; i < j->nfiles; i++)
+        free(j->files[i]);
+    free(j->files);
+    free(j->segs);
+    lh_buf_release(&j->dir);
     pthread_mutex_destroy(&j->mu);
+    pthread_mutex_destroy(&j->flush_mu);
+    pthread_mutex_destroy(&j->tmu);
+    pthread_cond_destroy(&j->tcv);
     free(j);
 }
 
-lh_status lh_journal_append(lh_journal *j, json_t *event, bool write_through, lh_err *err)
+/* ---- reading ---- */
+
+json_t *lh_journal_stats(lh_journal *j)
 {
-    (void)write_through; /* every event is written through for now */
-    json_t *e = json_deep_copy(event);
-    char id[37], ts[32];
-    lh_uuid4(id);
-    lh_format_time(lh_now_ms(), ts);
-    json_object_set_new(e, "id", json_string(id));
-    json_object_set_new(e, "ts", json_string(ts));
-    char *line = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(e);
-    if (!line)
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    size_t n = strlen(line);
-    line[n] = '\n';
     pthread_mutex_lock(&j->mu);
-    lh_status st = lh_store_append(j->store, EVENTS_KEY, line, n + 1, err);
+    int64_t buffered = buffered_locked(j), wal_bytes = 0;
+    for (size_t i = 0; i < j->nsegs; i++)
+        wal_bytes += j->segs[i].bytes;
+    char ts[32];
+    if (j->last_flush_ms)
+        lh_format_time(j->last_flush_ms, ts);
+    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:I, s:I}", "events",
+                          (json_int_t)(j->flushed_events + buffered), "buffered",
+                          (json_int_t)buffered, "flushed", (json_int_t)j->flushed_events, "files",
+                          (json_int_t)j->nfiles, "bytes", (json_int_t)j->parquet_bytes,
+                          "wal_bytes", (json_int_t)wal_bytes, "last_flush",
+                          j->last_flush_ms ? ts : NULL, "flush_events",
+                          (json_int_t)j->flush_events, "flush_interval_ms",
+                          (json_int_t)j->stats_interval_ms);
     pthread_mutex_unlock(&j->mu);
-    free(line);
+    return o;
+}
+
+/* Runs SELECT <event columns> FROM journal <tail> and returns event objects. */
+static lh_status select_events(lh_journal *j, const char *tail_sql, size_t max, json_t **out,
+                               lh_err *err)
+{
+    if (!j->eng)
+        return lh_fail(err, LH_EINTERNAL, "journal: no engine to read with");
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT ");
+    for (size_t c = 0; c < NCOLS; c++) {
+        if (c == TS_COL)
+            lh_buf_adds(&sql, ", strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')");
+        else
+            lh_buf_printf(&sql, "%s%s", c ? ", " : "", COLS[c]);
+    }
+    lh_buf_printf(&sql, " FROM journal %s", tail_sql);
+    json_t *rows = NULL;
+    lh_status st = lh_engine_query_rows(j->eng, sql.data, max, &rows, err);
+    lh_buf_release(&sql);
+    if (st == LH_ETOOBIG)
+        return lh_fail(err, LH_ETOOBIG, "over %zu journal events match", max);
+    if (st)
+        return st;
+    json_t *events = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) {
+        json_t *ev = json_object();
+        for (size_t c = 0; c < NCOLS; c++)
+            json_object_set(ev, COLS[c], json_array_get(row, c));
+        json_array_append_new(events, ev);
+    }
+    json_decref(rows);
+    *out = events;
+    return LH_OK;
+}
+
+lh_status lh_journal_history(lh_journal *j, const char *entity_id, json_t **out, lh_err *err)
+{
+    if (!entity_id || !*entity_id)
+        return lh_fail(err, LH_EINVAL, "an entity id is required");
+    lh_buf tail;
+    lh_buf_init(&tail, 0);
+    lh_buf_adds(&tail, "WHERE entity_id = ");
+    lh_status st = lh_buf_add_sql_string(&tail, entity_id);
+    if (!st)
+        st = lh_buf_adds(&tail, " ORDER BY ts, id");
+    if (st)
+        st = lh_fail(err, LH_ETOOBIG, "entity id too long");
+    else
+        st = select_events(j, tail.data, MAX_HISTORY, out, err);
+    lh_buf_release(&tail);
     return st;
+}
+
+lh_status lh_journal_recent(lh_journal *j, int64_t limit, json_t **out, lh_err *err)
+{
+    if (limit < 1 || limit > MAX_RECENT)
+        return lh_fail(err, LH_EINVAL, "limit must be from 1 to %d", MAX_RECENT);
+    char tail[64];
+    snprintf(tail, sizeof tail, "ORDER BY ts DESC, id DESC LIMIT %lld", (long long)limit);
+    return select_events(j, tail, (size_t)limit, out, err);
 }

@@ -1,25 +1,95 @@
 /* journal.h: the event journal: an append-only record of changes (DESIGN.md §3
  * `_journal/`). Events are JSON objects {id, ts, entity, entity_id, field, old_value,
- * new_value, actor, source, workspace, trace_id}; id and ts are filled in here.
+ * new_value, actor, source, workspace, trace_id}; id and ts are filled in here (id is a
+ * time-ordered UUIDv7, so ids sort in append order within one process).
  *
- * Compliance events (tombstones, erasure, compaction) are appended with write_through:
- * durable (fsynced) before the call returns. Thread-safe. */
+ * On disk (all under <root>/_journal/):
+ *   wal-<seq>.jsonl          the buffer: events not yet in Parquet, one JSON line each,
+ *                            appended and fsynced before an append returns. A flush
+ *                            closes the current segment and starts the next one.
+ *   events-<ts>-<seq>.parquet  flushed events (every segment up to <seq>), sorted by
+ *                            (ts, id); written to a .tmp- name, verified, fsynced,
+ *                            renamed, and only then are the segments deleted. A segment
+ *                            whose seq a Parquet name covers is already flushed (a crash
+ *                            between the rename and the delete) and is dropped at open.
+ * So an acknowledged event survives kill -9: it is in the WAL or in Parquet, never in
+ * neither and never in both once opened. Flushes happen by size (flush_events buffered),
+ * by time (the timer thread, lh_journal_start_timer), on lh_journal_flush and in
+ * lh_journal_free. Compliance events (tombstones, erasure, compaction) are appended with
+ * write_through: flushed to Parquet before the call returns.
+ *
+ * Values: every column is text except ts (TIMESTAMP, UTC). old_value and new_value keep
+ * strings as they are and store other JSON values (numbers, booleans, objects) as their
+ * JSON text. SQL sees the relation `journal`: the Parquet files plus the WAL segments, so
+ * buffered events are visible at once.
+ *
+ * All functions are thread-safe. */
 #ifndef LH_JOURNAL_JOURNAL_H
 #define LH_JOURNAL_JOURNAL_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/status.h"
+#include "engine/engine.h"
 #include "storage/storage.h"
 
 typedef struct lh_journal lh_journal;
 
+/* Opens the journal of the store's bucket as its writer (the caller holds the directory's
+ * writer lock): replays the WAL (a torn last line from a crash is cut off; it was never
+ * acknowledged), drops segments that a Parquet file already covers, removes temp files,
+ * and moves the first implementation's _journal/events.jsonl into a WAL segment. Until
+ * lh_journal_bind_engine, events go to the WAL only. Free with lh_journal_free. */
 lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err);
-/* Flushes what is buffered, then frees. */
+/* Stops the timer, flushes what is buffered (failures are logged; the WAL keeps the
+ * events for the next open), then frees. NULL is fine. */
 void lh_journal_free(lh_journal *j);
 
-/* Appends one event (borrowed; the journal copies it). */
+/* Lets the journal write Parquet through eng (borrowed; must outlive the journal) and
+ * defines the SQL relation `journal` (allowed for user SQL). */
+lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err);
+
+/* Defines the relation `journal` for a reader that holds no journal (no writer lock):
+ * whatever Parquet files and WAL segments exist now. */
+lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err);
+
+/* Appends one event (borrowed; the journal copies it). entity and entity_id are required
+ * non-empty strings; field, actor, source, workspace, trace_id are strings or absent;
+ * old_value/new_value any JSON; other keys are LH_EINVAL (id/ts are overwritten). The
+ * event is durable (fsynced WAL) when this returns LH_OK. With write_through it is also
+ * flushed to Parquet before returning; should that flush fail, the event is still
+ * durable in the WAL, the failure is logged, and LH_OK is returned (a retry would
+ * duplicate the event). */
 lh_status lh_journal_append(lh_journal *j, json_t *event, bool write_through, lh_err *err);
+
+/* Appends an array of events as one WAL write (all or nothing: every event is checked
+ * before any is written). *stored (may be NULL) gets the events as recorded (with id and
+ * ts); caller json_decref's. */
+lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
+                                 json_t **stored, lh_err *err);
+
+/* Writes every buffered event as one Parquet file now. *flushed (may be NULL) gets the
+ * number of events written (0 when nothing was buffered). LH_EINTERNAL without an engine. */
+lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err);
+
+/* Sets the size threshold: an append that brings the buffer to n events flushes. */
+void lh_journal_set_flush_events(lh_journal *j, int64_t n);
+
+/* Starts a background thread that flushes a non-empty buffer every interval_ms (the
+ * server; the CLI relies on lh_journal_free). Stopped by lh_journal_free. */
+lh_status lh_journal_start_timer(lh_journal *j, int64_t interval_ms, lh_err *err);
+
+/* {"events","buffered","flushed","files","bytes","wal_bytes","last_flush"(RFC 3339 or
+ * null),"flush_events","flush_interval_ms"}; caller json_decref's. */
+json_t *lh_journal_stats(lh_journal *j);
+
+/* Every event of entity_id, oldest first (at most 100,000, else LH_ETOOBIG), as an array
+ * of event objects; caller json_decref's *out. */
+lh_status lh_journal_history(lh_journal *j, const char *entity_id, json_t **out, lh_err *err);
+
+/* The newest limit events (1..10,000), newest first, buffered ones included. */
+lh_status lh_journal_recent(lh_journal *j, int64_t limit, json_t **out, lh_err *err);
 
 #endif

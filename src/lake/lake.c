@@ -271,6 +271,14 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         lh_engine_config ec = {lh_store_root(lake->store), NULL, opts->threads, opts->memory_limit};
         st = lh_engine_open(&ec, &lake->eng, err);
     }
+    if (!st) {
+        /* the relation `journal`: a writer's journal keeps it fresh; a reader sees what
+         * is on disk now. A journal that cannot be read must not keep datasets away. */
+        lh_err jerr;
+        if (lake->journal ? lh_journal_bind_engine(lake->journal, lake->eng, &jerr)
+                          : lh_journal_define_view(lake->store, lake->eng, &jerr))
+            lh_log(LH_LOG_WARN, "journal is not queryable: %s", jerr.msg);
+    }
     json_t *names = json_object();
     if (!st)
         st = lh_store_list(lake->store, "tables/", table_names_cb, names, err);
@@ -325,12 +333,39 @@ void lh_lake_free(lh_lake *lake)
     free(lake);
 }
 
+/* Journals one event (entity "dataset"); the write it records is already committed, so
+ * a journal failure is logged, never returned. */
+static void journal_event(lh_lake *lake, const char *name, const char *field, json_t *old_value,
+                          json_t *new_value, const char *actor, const char *source)
+{
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:s?, s:s}", "entity", "dataset",
+                           "entity_id", name, "field", field, "old_value", old_value,
+                           "new_value", new_value, "actor", actor, "source", source);
+    lh_err jerr;
+    if (lake->journal && ev && lh_journal_append(lake->journal, ev, false, &jerr))
+        lh_log(LH_LOG_WARN, "journal: %s %s not recorded: %s", name, field, jerr.msg);
+    json_decref(ev);
+}
+
+/* An ingest that committed: "version" old -> new (old null for a new table). */
+static void journal_ingest(lh_lake *lake, const lh_ingest_result *res, const char *actor,
+                           const char *source)
+{
+    json_t *old = res->version > 0 ? json_integer(res->version - 1) : NULL;
+    json_t *now = json_integer(res->version);
+    journal_event(lake, res->dataset, "version", old, now, actor ? actor : "cli", source);
+    json_decref(old);
+    json_decref(now);
+}
+
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
                          lh_err *err)
 {
     lh_assert(lake->writer);
     pthread_mutex_lock(&lake->write_mu);
     lh_status st = lh_ingest_file(lake->store, lake->cat, lake->eng, req, res, err);
+    if (!st && !res->deduplicated)
+        journal_ingest(lake, res, req->actor, "ingest");
     if (!st && !res->deduplicated)
         st = define_view(lake, res->dataset, err);
     pthread_mutex_unlock(&lake->write_mu);
@@ -348,6 +383,8 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
     lh_assert(lake->writer);
     pthread_mutex_lock(&lake->write_mu);
     lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
+    if (!st && !res->deduplicated)
+        journal_ingest(lake, res, req->actor, "ingest.postgres");
     if (!st && !res->deduplicated)
         st = define_view(lake, res->dataset, err);
     pthread_mutex_unlock(&lake->write_mu);
@@ -635,15 +672,21 @@ static lh_status resync(lh_lake *lake, const char *name, json_t **report, lh_err
 }
 
 static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
-                               json_t *tags_remove, lh_err *err);
+                               json_t *tags_remove, const char *actor, lh_err *err);
 static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *tags_remove,
                              lh_err *err);
 
 lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
                                 json_t *tags_remove, lh_err *err)
 {
+    return lh_lake_edit_metadata_by(lake, NULL, name, set, tags_add, tags_remove, err);
+}
+
+lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
+                                   json_t *tags_add, json_t *tags_remove, lh_err *err)
+{
     pthread_mutex_lock(&lake->write_mu);
-    lh_status st = edit_metadata(lake, name, set, tags_add, tags_remove, err);
+    lh_status st = edit_metadata(lake, name, set, tags_add, tags_remove, actor, err);
     pthread_mutex_unlock(&lake->write_mu);
     return st;
 }
@@ -709,15 +752,24 @@ static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *t
 }
 
 static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
-                               json_t *tags_remove, lh_err *err)
+                               json_t *tags_remove, const char *actor, lh_err *err)
 {
     json_t *old = lh_catalog_get(lake->cat, name);
     if (!old)
         return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
     json_t *m = json_deep_copy(old);
+    json_t *before = json_deep_copy(old); /* old is gone once the new manifest is put */
     lh_status st = apply_edits(m, set, tags_add, tags_remove, err);
     if (!st)
         st = lh_catalog_put(lake->cat, m, err);
+    /* one journal event per key that changed */
+    static const char *const keys[] = {"description", "owner", "sensitivity", "tags"};
+    for (size_t i = 0; !st && i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *a = json_object_get(before, keys[i]), *b = json_object_get(m, keys[i]);
+        if (!json_equal(a, b) && (a || b))
+            journal_event(lake, name, keys[i], a, b, actor ? actor : "cli", "metadata");
+    }
+    json_decref(before);
     json_decref(m);
     return st;
 }

@@ -101,5 +101,10 @@ lh_status lh_lake_create_dataset(lh_lake *lake, const char *name, json_t *set, j
  * strings; tags_add and tags_remove are arrays of strings (any may be NULL). */
 lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, json_t *tags_add,
                                 json_t *tags_remove, lh_err *err);
+/* The same, naming who asked (journal events' actor; NULL = "cli"). Each changed key is
+ * one journal event {entity "dataset", field KEY, old_value, new_value}; ingests journal
+ * {field "version", old_value, new_value} too. */
+lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
+                                   json_t *tags_add, json_t *tags_remove, lh_err *err);
 
 #endif
