@@ -6,10 +6,12 @@
 # The foundation's five queries (bench/queries.tsv) on the 1,000,000-row candidates data
 # (bench/gen_candidates.c), and the same five shapes on the demo's largest table
 # (timesheets, 1,800,000 rows, `lakehouse demo`), each through a running `lakehouse serve`
-# (pins live in the server): BENCH_CACHE_RUNS timings per query (default 15, after one
-# warm-up) with curl's time_total, unpinned, then after POST /query/cache/pin of the table,
-# pinned; the medians, their ratio, and a check that both give the same bytes. Only the
-# big table is pinned (recruiters and placements, the joins' small sides, are not).
+# (pins live in the server): two servers, one with the table pinned (POST
+# /query/cache/pin) and one over a copy of the data directory, unpinned; BENCH_CACHE_RUNS
+# timings per query and server (default 15, after one warm-up each), alternating between
+# the two, with curl's time_total; the medians, their ratio, and a check that both give
+# the same bytes. Only the big table is pinned (recruiters and placements, the joins'
+# small sides, are not).
 # Writes the "## Hot cache" section of docs/BENCHMARKS.md (between <!-- bench:cache -->
 # markers); BENCH_NO_DOC=1 only prints.
 set -euo pipefail
@@ -53,47 +55,64 @@ point_lookup	SELECT * FROM timesheets WHERE timesheet_id = 'TS-0777777'
 ilike_scan	SELECT count(*) FROM timesheets WHERE status ILIKE '%disput%' OR placement_id ILIKE '%777%'
 TSV
 
-SERVER_PID=""
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; true' EXIT
+SERVER_PIDS=()
+trap 'for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; true' EXIT
 
-# time_queries URL TSV LABEL: "<name> <median_ms>" per query into $OUT/LABEL.txt, bodies
-# into $OUT/LABEL.<name>.csv.
-time_queries() {
-  local url=$1 tsv=$2 label=$3 name sql body i
-  : > "$OUT/$label.txt"
-  while IFS=$'\t' read -r name sql; do
-    [ -n "$name" ] || continue
-    body=$(python3 -c 'import json,sys; print(json.dumps({"sql": sys.argv[1], "format": "csv", "timeout_ms": 600000}))' "$sql")
-    curl -sf -o "$OUT/$label.$name.csv" -XPOST -H 'Content-Type: application/json' -d "$body" "$url/query/sql"
-    for ((i = 0; i < RUNS; i++)); do
-      curl -sf -o /dev/null -w '%{time_total}\n' -XPOST -H 'Content-Type: application/json' -d "$body" "$url/query/sql"
-    done | sort -g | awk -v n="$name" '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%s %.2f\n", n, m * 1000}' >> "$OUT/$label.txt"
-  done < "$tsv"
-}
-
-# bench_one DATA_DIR TSV TABLE LABEL
-bench_one() {
-  local data=$1 tsv=$2 table=$3 label=$4 url="" t0 t1
-  LAKEHOUSE_DATA=$data "$BIN" serve --bind 127.0.0.1:0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+# start_server DATA_DIR NAME: runs a server, sets URL and SERVER_PID.
+start_server() {
+  LAKEHOUSE_DATA=$1 "$BIN" serve --bind 127.0.0.1:0 >"$OUT/$2.out" 2>"$OUT/$2.err" &
   SERVER_PID=$!
+  SERVER_PIDS+=("$SERVER_PID")
+  URL=""
   for _ in $(seq 1 150); do
-    url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$OUT/serve.out" || true)
-    [ -n "$url" ] && break
+    URL=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$OUT/$2.out" || true)
+    [ -n "$URL" ] && break
     sleep 0.1
   done
-  [ -n "$url" ] || { echo "cache.sh: the server did not start: $(head -c 400 "$OUT/serve.err")" >&2; exit 1; }
-  say "$label: unpinned, $RUNS runs per query"
-  time_queries "$url" "$tsv" "$label.unpinned"
+  [ -n "$URL" ] || { echo "cache.sh: the server did not start: $(head -c 400 "$OUT/$2.err")" >&2; exit 1; }
+}
+
+one() { curl -sf -o /dev/null -w '%{time_total}\n' -XPOST -H 'Content-Type: application/json' -d "$2" "$1/query/sql"; }
+median_ms() { sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%.2f\n", m * 1000}'; }
+
+# bench_one DATA_DIR TSV TABLE LABEL: two servers, one over DATA_DIR with TABLE pinned and
+# one over a copy of it, unpinned; each query's runs alternate between them, so that
+# whatever else the machine does weighs on both alike.
+bench_one() {
+  local data=$1 tsv=$2 table=$3 label=$4 upurl ppurl ppid t0 t1 name sql body i
+  rm -rf "$data.copy"
+  cp -r "$data" "$data.copy"
+  start_server "$data.copy" "$label.unpinned"
+  upurl=$URL
+  start_server "$data" "$label.pinned"
+  ppurl=$URL ppid=$SERVER_PID
   t0=$(date +%s%N)
-  curl -sf -o "$OUT/$label.pin.json" -XPOST -H 'Content-Type: application/json' -d "{\"dataset\":\"$table\"}" "$url/query/cache/pin"
+  curl -sf -o "$OUT/$label.pin.json" -XPOST -H 'Content-Type: application/json' -d "{\"dataset\":\"$table\"}" "$ppurl/query/cache/pin"
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000000 ))" > "$OUT/$label.pin_ms"
   say "$label: pinned $table in $(cat "$OUT/$label.pin_ms") ms: $(cat "$OUT/$label.pin.json")"
-  time_queries "$url" "$tsv" "$label.pinned"
-  curl -sf -o "$OUT/$label.stats.json" "$url/query/cache/stats"
-  awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$SERVER_PID/status" > "$OUT/$label.rss_mb"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
+  : > "$OUT/$label.unpinned.txt"
+  : > "$OUT/$label.pinned.txt"
+  while IFS=$'\t' read -r name sql; do
+    [ -n "$name" ] || continue
+    body=$(python3 -c 'import json,sys; print(json.dumps({"sql": sys.argv[1], "format": "csv", "timeout_ms": 600000}))' "$sql")
+    curl -sf -o "$OUT/$label.unpinned.$name.csv" -XPOST -H 'Content-Type: application/json' -d "$body" "$upurl/query/sql"
+    curl -sf -o "$OUT/$label.pinned.$name.csv" -XPOST -H 'Content-Type: application/json' -d "$body" "$ppurl/query/sql"
+    : > "$OUT/u.t"
+    : > "$OUT/p.t"
+    for ((i = 0; i < RUNS; i++)); do
+      one "$upurl" "$body" >> "$OUT/u.t"
+      one "$ppurl" "$body" >> "$OUT/p.t"
+    done
+    echo "$name $(median_ms < "$OUT/u.t")" >> "$OUT/$label.unpinned.txt"
+    echo "$name $(median_ms < "$OUT/p.t")" >> "$OUT/$label.pinned.txt"
+    say "$label $name: unpinned $(tail -n 1 "$OUT/$label.unpinned.txt" | cut -d' ' -f2) ms, pinned $(tail -n 1 "$OUT/$label.pinned.txt" | cut -d' ' -f2) ms"
+  done < "$tsv"
+  curl -sf -o "$OUT/$label.stats.json" "$ppurl/query/cache/stats"
+  awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$ppid/status" > "$OUT/$label.rss_mb"
+  for p in "${SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  SERVER_PIDS=()
+  rm -rf "$data.copy"
 }
 
 bench_one "$OUT/cand" "$OUT/cand.tsv" candidates cand
@@ -123,8 +142,10 @@ for label, title, table, rows in (("cand", "candidates (bench/gen_candidates.c)"
     print()
 PY
 {
-  echo "Medians of $RUNS requests per query (after one warm-up), \`curl\` \`time_total\` against"
-  echo "a local \`lakehouse serve\`, so each time includes HTTP and JSON/CSV rendering."
+  echo "Medians of $RUNS requests per query and side (after one warm-up), \`curl\` \`time_total\`"
+  echo "against two local \`lakehouse serve\`s, one with the table pinned and one over a copy of"
+  echo "the data directory, unpinned, requests alternating between them; each time includes"
+  echo "HTTP and CSV rendering. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo
   cat "$body"
   echo "- Machine: $(nproc) × ${CPU:-unknown CPU}, $MEM RAM ($(uname -sr)); DuckDB $(cat "$DUCKDB_DIR/VERSION" 2>/dev/null || echo unknown), default threads"
