@@ -72,7 +72,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     api.query_max_timeout_ms = lh_config_int(cfg, "query.max_timeout_ms", 600000);
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
-    lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true};
+    lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
+                          .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0)};
     lh_status st = LH_OK;
     if (lh_config_bool(cfg, "auth.enabled", false))
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);

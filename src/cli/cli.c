@@ -24,6 +24,8 @@ static const lh_cli_command commands[] = {
     {"resync", lh__cli_resync, "resync [NAME]", "recompute manifests from the live Parquet files"},
     {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
      "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
+    {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
+     "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},
@@ -40,9 +42,9 @@ static void usage(FILE *out)
                  "  --data DIR     data directory; default $LAKEHOUSE_DATA, else [storage] root of\n"
                  "                 the config (or $LAKEHOUSE_STORAGE_ROOT), else ./data\n"
                  "  --config FILE  configuration file (TOML); default ./lakehouse.toml if present\n"
-                 "  --server URL   send ingests to this running server (found from the lock\n"
-                 "                 file when the data directory's writer is a server);\n"
-                 "                 the API key comes from $LAKEHOUSE_API_KEY\n"
+                 "  --server URL   send ingests and cache commands to this running server (found\n"
+                 "                 from the lock file when the data directory's writer is a\n"
+                 "                 server); the API key comes from $LAKEHOUSE_API_KEY\n"
                  "  --json         machine-readable output\n"
                  "Exit status 0 on success; on error one line on stderr and a non-zero status.\n");
 }

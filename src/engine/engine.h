@@ -99,6 +99,11 @@ typedef struct lh_query_opts {
     const char *const *view_names;
     const char *const *view_sqls;
     size_t nviews;
+    /* When set, called once the user SQL passed the gate, with an object whose keys are
+     * the catalog relations it references (lowercase; borrowed for the call). The hot
+     * cache counts hits and misses with it. */
+    void (*on_relations)(void *ctx, const json_t *names);
+    void *relations_ctx;
 } lh_query_opts;
 
 /* Checks sql with the statement gate (exactly one read-only statement over catalog

@@ -63,6 +63,11 @@ void lh__columns_release(lh__columns *c);
 lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
                              lh_err *err);
 
+/* The same, also adding every catalog relation the statement references (lowercase) as
+ * a key of the object seen (CTE names are not relations). */
+lh_status lh__sql_gate_check_seen(lh_engine *e, const char *sql,
+                                  duckdb_prepared_statement prepared, json_t *seen, lh_err *err);
+
 /* The same decision for a caller that already holds rel_lock for reading. */
 lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
                                     duckdb_prepared_statement prepared, lh_err *err);

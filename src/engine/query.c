@@ -213,8 +213,12 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     lh_buf_init(&wsql, 0);
     if (!st)
         st = prepare_one(e, q->conn, sql, &q->user, &type, err);
+    json_t *seen = opts && opts->on_relations ? json_object() : NULL;
     if (!st)
-        st = lh__sql_gate_check(e, sql, q->user, err);
+        st = lh__sql_gate_check_seen(e, sql, q->user, seen, err);
+    if (!st && seen)
+        opts->on_relations(opts->relations_ctx, seen);
+    json_decref(seen);
     if (!st)
         st = lh__columns_load(q->user, &q->cols, err);
     if (!st && !execute) {

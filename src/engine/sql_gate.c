@@ -156,6 +156,7 @@ typedef struct gate {
     lh_engine *e;
     lh_err *err;
     int depth;
+    json_t *seen; /* NULL, or an object collecting the catalog relations referenced */
 } gate;
 
 static lh_status walk(gate *g, json_t *v, const cte_scope *sc);
@@ -239,6 +240,14 @@ static lh_status check_base_table(gate *g, json_t *o, const cte_scope *sc)
                        *catalog ? "." : "", schema, *schema ? "." : "", name);
     if (!lh__engine_relation_allowed(g->e, name))
         return relation_unknown(g, name);
+    if (g->seen) {
+        char lower[256];
+        size_t i = 0;
+        for (; name[i] && i + 1 < sizeof lower; i++)
+            lower[i] = (char)tolower((unsigned char)name[i]);
+        lower[i] = '\0';
+        json_object_set_new(g->seen, lower, json_true());
+    }
     return walk_members(g, o, sc, NULL);
 }
 
@@ -446,7 +455,8 @@ static lh_status serialize(lh_engine *e, const char *sql, lh_buf *out, lh_err *e
 
 /* Checks that sql is exactly one SELECT whose parse tree passes the walk; *not_select
  * tells a statement DuckDB would not serialize (not a SELECT) from other denials. */
-static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, lh_err *err)
+static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, json_t *seen,
+                              lh_err *err)
 {
     *not_select = false;
     lh_buf text;
@@ -481,7 +491,7 @@ static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, l
         if (!json_is_array(stmts) || json_array_size(stmts) != 1) {
             st = lh_fail(err, LH_EDENIED, "exactly one statement is allowed");
         } else {
-            gate g = {e, err, 0};
+            gate g = {e, err, 0, seen};
             st = walk(&g, json_array_get(stmts, 0), NULL);
         }
     }
@@ -533,6 +543,9 @@ static const char *statement_type_name(duckdb_statement_type t)
     return (size_t)t < COUNT(names) ? names[t] : "an unknown statement";
 }
 
+static lh_status gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
+                            json_t *seen, lh_err *err);
+
 lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
                              lh_err *err)
 {
@@ -542,8 +555,23 @@ lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_stat
     return st;
 }
 
+lh_status lh__sql_gate_check_seen(lh_engine *e, const char *sql,
+                                  duckdb_prepared_statement prepared, json_t *seen, lh_err *err)
+{
+    pthread_rwlock_rdlock(&e->rel_lock);
+    lh_status st = gate_check(e, sql, prepared, seen, err);
+    pthread_rwlock_unlock(&e->rel_lock);
+    return st;
+}
+
 lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
                                     duckdb_prepared_statement prepared, lh_err *err)
+{
+    return gate_check(e, sql, prepared, NULL, err);
+}
+
+static lh_status gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
+                            json_t *seen, lh_err *err)
 {
     if (!sql)
         return lh_fail(err, LH_EINVAL, "no SQL given");
@@ -558,7 +586,7 @@ lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
         if (!inner)
             return lh_fail(err, LH_EDENIED, "EXPLAIN must start the statement");
         bool not_select;
-        lh_status st = check_select(e, inner, &not_select, err);
+        lh_status st = check_select(e, inner, &not_select, seen, err);
         if (not_select || st == LH_EINVAL) /* DuckDB parsed the whole EXPLAIN: valid SQL */
             return lh_fail(err, LH_EDENIED, "only EXPLAIN of a read-only query is allowed "
                            "(not EXPLAIN ANALYZE, which runs it, nor EXPLAIN options)");
@@ -568,12 +596,12 @@ lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
         return lh_fail(err, LH_EDENIED, "only read-only queries are allowed; got %s",
                        statement_type_name(t));
     bool not_select;
-    lh_status st = check_select(e, sql, &not_select, err);
+    lh_status st = check_select(e, sql, &not_select, seen, err);
     if (not_select && t == DUCKDB_STATEMENT_TYPE_INVALID && explained(sql)) {
         /* Probably an EXPLAIN that failed to prepare: denied either way, but say why when
          * the explained statement is itself denied. */
         lh_err inner_err;
-        lh_status inner = check_select(e, explained(sql), &not_select, &inner_err);
+        lh_status inner = check_select(e, explained(sql), &not_select, NULL, &inner_err);
         if (inner == LH_EDENIED && !not_select)
             return lh_fail(err, LH_EDENIED, "%s", inner_err.msg);
         if (inner != LH_OK)

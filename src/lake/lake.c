@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "engine/cache.h"
 #include "journal/journal.h"
 #include "core/fsio.h"
 #include "core/util.h"
@@ -28,6 +29,7 @@ struct lh_lake {
     lh_store *store;
     lh_catalog *cat;
     lh_engine *eng;
+    lh_cache *cache;  /* pinned datasets (engine/cache.h); pins change under write_mu */
     int lock_fd;
     bool writer;
 };
@@ -151,6 +153,8 @@ static lh_status table_select(lh_lake *lake, const char *name, int64_t version, 
     return st;
 }
 
+static void refresh_pin(lh_lake *lake, const char *name);
+
 /* (Re)defines the view "name" over the table's latest version. */
 static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
 {
@@ -162,7 +166,27 @@ static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
     if (!st)
         st = lh_engine_allow_relation(lake->eng, name, err);
     lh_buf_release(&sql);
+    if (!st)
+        refresh_pin(lake, name);
     return st;
+}
+
+/* The hot cache's restore callback: the view reads the files again (name is unpinned
+ * by then, so this does not refresh it). */
+static lh_status restore_view(void *ctx, const char *name, lh_err *err)
+{
+    return define_view(ctx, name, err);
+}
+
+/* A commit to a pinned dataset: its view was just redefined over the new files; the
+ * copy is rebuilt from it before the write returns (or dropped when that fails, so the
+ * view keeps reading the files: never stale, at worst not pinned). */
+static void refresh_pin(lh_lake *lake, const char *name)
+{
+    lh_err err;
+    if (lake->cache && lh_cache_pinned(lake->cache, name) &&
+        lh_cache_refresh(lake->cache, name, restore_view, lake, &err))
+        lh_log(LH_LOG_WARN, "dataset %s is no longer pinned: %s", name, err.msg);
 }
 
 /* A dataset that cannot be read stays a relation whose every query fails with the
@@ -279,6 +303,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
                           : lh_journal_define_view(lake->store, lake->eng, &jerr))
             lh_log(LH_LOG_WARN, "journal is not queryable: %s", jerr.msg);
     }
+    if (!st && !(lake->cache = lh_cache_new(lake->eng, opts->cache_max_bytes)))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     json_t *names = json_object();
     if (!st)
         st = lh_store_list(lake->store, "tables/", table_names_cb, names, err);
@@ -324,6 +350,7 @@ void lh_lake_free(lh_lake *lake)
     if (!lake)
         return;
     lh_journal_free(lake->journal);
+    lh_cache_free(lake->cache);
     lh_engine_free(lake->eng);
     lh_catalog_free(lake->cat);
     if (lake->lock_fd >= 0)
@@ -445,10 +472,23 @@ static lh_status views_build(lh_lake *lake, const lh_lake_query *opts, as_of_vie
     return st;
 }
 
-static lh_query_opts engine_opts(const lh_lake_query *opts, const as_of_views *v)
+/* Hot-cache hits and misses of one query (see lh_cache_note). */
+typedef struct note_ctx {
+    lh_lake *lake;
+    json_t *as_of;
+} note_ctx;
+
+static void note_relations(void *ctx, const json_t *names)
+{
+    note_ctx *n = ctx;
+    lh_cache_note(n->lake->cache, names, n->as_of);
+}
+
+static lh_query_opts engine_opts(const lh_lake_query *opts, const as_of_views *v, note_ctx *n)
 {
     lh_query_opts qo = {.limit = opts ? opts->limit : 0, .timeout_ms = opts ? opts->timeout_ms : 0,
-                        .view_names = v->names, .view_sqls = v->sqls, .nviews = v->n};
+                        .view_names = v->names, .view_sqls = v->sqls, .nviews = v->n,
+                        .on_relations = note_relations, .relations_ctx = n};
     return qo;
 }
 
@@ -458,7 +498,8 @@ lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query
     as_of_views v;
     lh_status st = views_build(lake, opts, &v, err);
     if (!st) {
-        lh_query_opts qo = engine_opts(opts, &v);
+        note_ctx n = {lake, opts ? opts->as_of : NULL};
+        lh_query_opts qo = engine_opts(opts, &v, &n);
         st = lh_engine_query_open(lake->eng, sql, &qo, out, err);
     }
     views_release(&v);
@@ -471,7 +512,8 @@ lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_q
     as_of_views v;
     lh_status st = views_build(lake, opts, &v, err);
     if (!st) {
-        lh_query_opts qo = engine_opts(opts, &v);
+        note_ctx n = {lake, opts ? opts->as_of : NULL};
+        lh_query_opts qo = engine_opts(opts, &v, &n);
         st = lh_engine_export_parquet(lake->eng, sql, &qo, path, rows, err);
     }
     views_release(&v);
@@ -773,3 +815,39 @@ static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, jso
     json_decref(m);
     return st;
 }
+
+lh_status lh_lake_cache_pin(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(name, err);
+    if (st)
+        return st;
+    json_t *m = lh_catalog_get_copy(lake->cat, name);
+    if (!m)
+        st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    else if (json_integer_value(json_object_get(m, "table_version")) < 0)
+        st = lh_fail(err, LH_EINVAL, "dataset '%s' has no data yet: nothing to pin", name);
+    json_decref(m);
+    if (st)
+        return st;
+    pthread_mutex_lock(&lake->write_mu);
+    st = lh_cache_pin(lake->cache, name, restore_view, lake, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
+lh_status lh_lake_cache_evict(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(name, err);
+    if (st)
+        return st;
+    json_t *m = lh_catalog_get_copy(lake->cat, name);
+    json_decref(m);
+    if (!m)
+        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    pthread_mutex_lock(&lake->write_mu);
+    st = lh_cache_evict(lake->cache, name, restore_view, lake, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
+json_t *lh_lake_cache_stats(lh_lake *lake) { return lh_cache_stats(lake->cache); }

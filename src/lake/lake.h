@@ -25,6 +25,7 @@ typedef struct lh_lake_options {
     bool writer;              /* take the writer lock (ingest, resync, metadata edits) */
     int threads;              /* engine threads; 0 = cores */
     const char *memory_limit; /* engine memory limit; NULL = DuckDB default */
+    int64_t cache_max_bytes;  /* hot cache budget; 0 = a quarter of physical memory */
 } lh_lake_options;
 
 /* A second writer gets LH_ELOCKED naming the holder's pid. */
@@ -106,5 +107,19 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
  * {field "version", old_value, new_value} too. */
 lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
                                    json_t *tags_add, json_t *tags_remove, lh_err *err);
+
+/* ---- the hot cache (engine/cache.h): pins live in this process only ---- */
+
+/* Pins dataset name into memory (its view then reads the in-memory copy; every commit
+ * to it rebuilds the copy before returning). LH_ENOTFOUND for an unknown dataset,
+ * LH_EINVAL when it has no data yet, LH_ETOOBIG when it alone exceeds the budget.
+ * Waits for writes in progress; thread-safe. */
+lh_status lh_lake_cache_pin(lh_lake *lake, const char *name, lh_err *err);
+
+/* Unpins name (its view reads the files again). LH_ENOTFOUND when unknown or not pinned. */
+lh_status lh_lake_cache_evict(lh_lake *lake, const char *name, lh_err *err);
+
+/* The cache's statistics (see lh_cache_stats); caller owns them. Thread-safe. */
+json_t *lh_lake_cache_stats(lh_lake *lake);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,5 +85,54 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
     curl_slist_free_all(hdrs);
     curl_mime_free(mime);
     curl_easy_cleanup(c);
+    return st;
+}
+
+lh_status lh_client_json(const char *base_url, const char *api_key, const char *method,
+                         const char *path, const json_t *body, json_t **response, lh_err *err)
+{
+    pthread_once(&curl_once, curl_init);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    CURL *c = curl_easy_init();
+    if (!c || (body && !text)) {
+        free(text);
+        if (c)
+            curl_easy_cleanup(c);
+        return lh_fail(err, LH_ENOMEM, "cannot start an HTTP client");
+    }
+    char url[1024], keyhdr[600];
+    snprintf(url, sizeof url, "%s%s", base_url, path);
+    struct curl_slist *hdrs = NULL;
+    if (api_key) {
+        snprintf(keyhdr, sizeof keyhdr, "X-API-Key: %s", api_key);
+        hdrs = curl_slist_append(hdrs, keyhdr);
+    }
+    if (text) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    }
+    lh_buf reply;
+    lh_buf_init(&reply, (size_t)64 << 20);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    CURLcode rc = curl_easy_perform(c);
+    long http = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+    lh_status st = LH_OK;
+    if (rc != CURLE_OK)
+        st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
+    else if (http < 200 || http > 299)
+        st = reply_error(http, &reply, err);
+    else if (!(*response = json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
+        st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
+    lh_buf_release(&reply);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    free(text);
     return st;
 }

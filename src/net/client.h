@@ -16,4 +16,9 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
                                  const char *format, json_t **response, lh_err *err);
 
+/* One request with a JSON body (body NULL: none) to base_url + path (e.g. "/query/cache/pin"),
+ * with X-API-Key when api_key is set; the reply as for lh_client_ingest_files. */
+lh_status lh_client_json(const char *base_url, const char *api_key, const char *method,
+                         const char *path, const json_t *body, json_t **response, lh_err *err);
+
 #endif

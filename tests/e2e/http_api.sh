@@ -135,6 +135,23 @@ req POST /ingest/file -F "file=@d1/data.csv" -F "file=@d2/data.csv" -F name=twin
 expect_eq "two parts with the same file name are two files" "200 2 2" \
   "$CODE $(jb 'len(d["results"]), sum(r["rows_added"] for r in d["results"])')"
 
+# ---- hot cache (the details are in tests/e2e/cache.sh) --------------------------------------
+req POST /query/cache/pin -H "$J" -d '{"dataset":"people"}'
+covers "POST /query/cache/pin"
+expect_eq "pin people: 200, pinned" "200 True" "$CODE $(jb 'd["pinned"]')"
+req POST /query/cache/pin -H "$J" -d '{"dataset":"no_such"}'
+expect_err "pin of an unknown dataset: 404" 404 not_found
+req POST /query/cache/pin -H "$J" -d '{"dataset":"people","x":1}'
+expect_err "pin with an unknown field: 400" 400 invalid_input "unknown field 'x'"
+req GET /query/cache/stats
+covers "GET /query/cache/stats"
+expect_eq "cache stats: one entry" "200 1" "$CODE $(jb 'd["entries"]')"
+req POST /query/cache/evict -H "$J" -d '{"dataset":"people"}'
+covers "POST /query/cache/evict"
+expect_eq "evict people: 200, not pinned" "200 False" "$CODE $(jb 'd["pinned"]')"
+req POST /query/cache/evict -H "$J" -d '{"dataset":"people"}'
+expect_err "evict of a dataset that is not pinned: 404" 404 not_found "not pinned"
+
 # ---- catalog ---------------------------------------------------------------------------
 req GET /catalog/datasets
 covers "GET /catalog/datasets"

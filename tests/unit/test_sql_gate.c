@@ -465,6 +465,30 @@ static void gate_without_prepared_statement(void **state)
     json_decref(row);
 }
 
+/* The relations a query names, as the hot cache counts them: catalog relations only,
+ * lowercase, once each; CTEs and table functions are not relations. */
+static void gate_reports_referenced_relations(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    json_t *seen = json_object();
+    assert_int_equal(lh__sql_gate_check_seen(f->e, "WITH x AS (SELECT * FROM People) SELECT * "
+                                             "FROM x JOIN orders o ON o.person_id = x.id, "
+                                             "range(3) r WHERE x.id IN (SELECT person_id FROM "
+                                             "ORDERS)", NULL, seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 2);
+    assert_non_null(json_object_get(seen, "people"));
+    assert_non_null(json_object_get(seen, "orders"));
+    json_object_clear(seen);
+    assert_int_equal(lh__sql_gate_check_seen(f->e, "WITH people AS (SELECT 1 AS a) SELECT * FROM "
+                                             "people", NULL, seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 0);
+    assert_int_equal(lh__sql_gate_check_seen(f->e, "SELECT (SELECT max(amount) FROM orders)",
+                                             NULL, seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 1);
+    json_decref(seen);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +500,7 @@ int main(void)
         cmocka_unit_test(explain_describe_show),
         cmocka_unit_test(messages_are_clear),
         cmocka_unit_test(gate_without_prepared_statement),
+        cmocka_unit_test(gate_reports_referenced_relations),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
