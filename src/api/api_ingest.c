@@ -86,18 +86,25 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
 void lh__api_ingest_db(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name", NULL};
+    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name",
+                                          "allow_schema_change", NULL};
     const char *dsn, *table, *query, *name;
     if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "dsn", true, &dsn) ||
         !lh__api_string(r, "table", false, &table) || !lh__api_string(r, "query", false, &query) ||
         !lh__api_string(r, "dataset_name", false, &name))
         return;
+    json_t *allow = json_object_get(lh_http_json(r), "allow_schema_change");
+    if (allow && !json_is_boolean(allow)) {
+        lh_http_reply_error(r, 400, "invalid_input", "allow_schema_change must be true or false");
+        return;
+    }
     if (!table == !query) {
         lh_http_reply_error(r, 400, "invalid_input", "give exactly one of 'table' and 'query'");
         return;
     }
     lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
-                                .actor = lh_http_principal(r)};
+                                .actor = lh_http_principal(r),
+                                .allow_schema_change = json_is_true(allow)};
     lh_ingest_result res;
     lh_err err;
     lh_status st = lh_lake_ingest_postgres(a->lake, &req, &res, &err);

@@ -32,7 +32,7 @@ static const lh_http_route routes[] = {
     {"POST", "/ingest/file", lh__api_ingest_file, true, 0, LH_BODY_MULTIPART,
      "upload files (multipart/form-data, fields name, format, allow_schema_change) into a dataset", "engine"},
     {"POST", "/ingest/db", lh__api_ingest_db, true, 64 * KiB, LH_BODY_JSON,
-     "ingest a PostgreSQL table or query: {dsn, table | query, dataset_name}", "engine"},
+     "ingest a PostgreSQL table or query: {dsn, table | query, dataset_name, allow_schema_change}", "engine"},
     {"GET", "/storage/objects", lh__api_objects_list, true, 0, LH_BODY_NONE,
      "list stored objects: ?prefix=", "storage"},
     {"PUT", "/storage/objects/{key...}", lh__api_object_put, true, 256 * MiB, LH_BODY_RAW,
