@@ -12,11 +12,12 @@ json_t *lh__api_ingest_json(const lh_ingest_result *r)
     size_t i;
     json_t *c;
     json_array_foreach(r->columns, i, c) json_array_append(names, json_object_get(c, "name"));
-    return json_pack("{s:s, s:I, s:I, s:b, s:b, s:o, s:O, s:s, s:s}", "dataset", r->dataset,
+    return json_pack("{s:s, s:I, s:I, s:b, s:b, s:o, s:O, s:s, s:s, s:O}", "dataset", r->dataset,
                      "version", (json_int_t)r->version, "rows_added", (json_int_t)r->rows_added,
                      "deduplicated", r->deduplicated, "created", r->created, "columns", names,
                      "renames", r->renames ? r->renames : json_array(), "sha256", r->sha256,
-                     "format", r->format);
+                     "format", r->format, "schema_changes",
+                     r->schema_changes ? r->schema_changes : json_null());
 }
 
 /* The client's file name without any directory part: used as a name hint only. */
@@ -27,6 +28,17 @@ static const char *base_name(const char *filename)
         if (*p == '/' || *p == '\\')
             b = p + 1;
     return *b ? b : "upload";
+}
+
+/* The form field allow_schema_change: absent, "true" or "false"; else a 400. */
+static bool allow_field(lh_http_req *r, bool *allow)
+{
+    const char *v = lh_http_form(r, "allow_schema_change");
+    *allow = v && !strcmp(v, "true");
+    if (!v || !*v || *allow || !strcmp(v, "false"))
+        return true;
+    lh_http_reply_error(r, 400, "invalid_input", "allow_schema_change must be true or false");
+    return false;
 }
 
 void lh__api_ingest_file(lh_http_req *r, void *app)
@@ -42,6 +54,9 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
         name = NULL;
     if (format && !*format)
         format = NULL;
+    bool allow;
+    if (!allow_field(r, &allow))
+        return;
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++) {
         const lh_http_file *f = lh_http_file_at(r, i);
@@ -49,7 +64,8 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
         char uri[300];
         snprintf(uri, sizeof uri, "upload:%s", shown);
         lh_ingest_request req = {.path = f->path, .filename = shown, .name = name, .format = format,
-                                 .actor = lh_http_principal(r), .source_uri = uri};
+                                 .actor = lh_http_principal(r), .source_uri = uri,
+                                 .allow_schema_change = allow};
         lh_ingest_result res;
         lh_err err;
         lh_status st = lh_lake_ingest(a->lake, &req, &res, &err);
@@ -70,18 +86,25 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
 void lh__api_ingest_db(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name", NULL};
+    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name",
+                                          "allow_schema_change", NULL};
     const char *dsn, *table, *query, *name;
     if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "dsn", true, &dsn) ||
         !lh__api_string(r, "table", false, &table) || !lh__api_string(r, "query", false, &query) ||
         !lh__api_string(r, "dataset_name", false, &name))
         return;
+    json_t *allow = json_object_get(lh_http_json(r), "allow_schema_change");
+    if (allow && !json_is_boolean(allow)) {
+        lh_http_reply_error(r, 400, "invalid_input", "allow_schema_change must be true or false");
+        return;
+    }
     if (!table == !query) {
         lh_http_reply_error(r, 400, "invalid_input", "give exactly one of 'table' and 'query'");
         return;
     }
     lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
-                                .actor = lh_http_principal(r)};
+                                .actor = lh_http_principal(r),
+                                .allow_schema_change = json_is_true(allow)};
     lh_ingest_result res;
     lh_err err;
     lh_status st = lh_lake_ingest_postgres(a->lake, &req, &res, &err);
@@ -92,4 +115,30 @@ void lh__api_ingest_db(lh_http_req *r, void *app)
         lh_http_reply_json(r, 200, lh__api_ingest_json(&res));
     }
     lh_ingest_result_release(&res);
+}
+
+/* POST /catalog/datasets/by-name/{name}/schema-diff: one uploaded file compared with the
+ * dataset's schema; nothing is written. */
+void lh__api_schema_diff(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    size_t n = lh_http_nfiles(r);
+    if (n != 1) {
+        lh_http_reply_error(r, 400, "invalid_input",
+                            n ? "upload exactly one file" : "no file part in the upload (use a file field)");
+        return;
+    }
+    const char *format = lh_http_form(r, "format");
+    const lh_http_file *f = lh_http_file_at(r, 0);
+    lh_ingest_request req = {.path = f->path, .filename = base_name(f->filename),
+                             .name = lh_http_param(r, "name"),
+                             .format = format && *format ? format : NULL,
+                             .actor = lh_http_principal(r)};
+    json_t *diff = NULL;
+    lh_err err;
+    lh_status st = lh_lake_schema_diff(a->lake, &req, &diff, &err);
+    if (st)
+        lh_http_reply_status(r, st, err.msg);
+    else
+        lh_http_reply_json(r, 200, diff);
 }

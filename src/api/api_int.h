@@ -31,6 +31,7 @@ void lh__api_resync(lh_http_req *r, void *app);
 void lh__api_query_sql(lh_http_req *r, void *app);
 void lh__api_ingest_file(lh_http_req *r, void *app);
 void lh__api_ingest_db(lh_http_req *r, void *app);
+void lh__api_schema_diff(lh_http_req *r, void *app);
 void lh__api_object_put(lh_http_req *r, void *app);
 void lh__api_object_get(lh_http_req *r, void *app);
 void lh__api_object_delete(lh_http_req *r, void *app);

@@ -1,4 +1,4 @@
-/* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F]
+/* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F] [--allow-schema-change]
  *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +25,25 @@ static void print_human(const char *path, const lh_ingest_result *r)
     json_array_foreach(r->renames, i, rn)
         printf("  renamed column %s -> %s\n", json_string_value(json_object_get(rn, "from")),
                json_string_value(json_object_get(rn, "to")));
+    json_array_foreach(r->schema_changes, i, rn) {
+        const char *action = json_string_value(json_object_get(rn, "action"));
+        const char *col = json_string_value(json_object_get(rn, "column"));
+        const char *from = json_string_value(json_object_get(rn, "from"));
+        const char *to = json_string_value(json_object_get(rn, "to"));
+        if (!strcmp(action, "add_column"))
+            printf("  schema: added column %s (%s)\n", col,
+                   json_string_value(json_object_get(rn, "type")));
+        else if (!strcmp(action, "widen"))
+            printf("  schema: widened column %s: %s -> %s\n", col, from, to);
+        else if (!strcmp(action, "cast"))
+            printf("  schema: column %s cast %s -> %s\n", col, from, to);
+        else if (!strcmp(action, "rename"))
+            printf("  schema: the file's column %s written as %s (a rename)\n",
+                   json_string_value(json_object_get(rn, "file_column")),
+                   json_string_value(json_object_get(rn, "dataset_column")));
+        else
+            printf("  schema: column %s missing from the file (NULL in these rows)\n", col);
+    }
 }
 
 json_t *lh__cli_ingest_json(const lh_ingest_result *r)
@@ -33,15 +52,16 @@ json_t *lh__cli_ingest_json(const lh_ingest_result *r)
     size_t i;
     json_t *c;
     json_array_foreach(r->columns, i, c) json_array_append(names, json_object_get(c, "name"));
-    return json_pack("{s:s, s:I, s:I, s:b, s:o, s:O, s:s, s:s}", "dataset", r->dataset, "version",
-                     (json_int_t)r->version, "rows_added", (json_int_t)r->rows_added, "deduplicated",
-                     r->deduplicated, "columns", names, "renames", r->renames, "sha256", r->sha256,
-                     "format", r->format);
+    return json_pack("{s:s, s:I, s:I, s:b, s:o, s:O, s:s, s:s, s:O}", "dataset", r->dataset,
+                     "version", (json_int_t)r->version, "rows_added", (json_int_t)r->rows_added,
+                     "deduplicated", r->deduplicated, "columns", names, "renames", r->renames,
+                     "sha256", r->sha256, "format", r->format, "schema_changes",
+                     r->schema_changes ? r->schema_changes : json_null());
 }
 
 /* lakehouse ingest postgres://... --table T | --query Q: the DSN is never echoed. */
 static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, const char *query,
-                           const char *name)
+                           const char *name, bool allow_change)
 {
     lh_err err;
     lh_lake *lake = NULL;
@@ -49,7 +69,8 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
     lh_status st = lh_lake_open(&lo, &lake, &err);
     if (st)
         return lh__cli_error(cli, st, &err);
-    lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name};
+    lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
+                                .allow_schema_change = allow_change};
     lh_ingest_result res;
     st = lh_lake_ingest_postgres(lake, &req, &res, &err);
     int rc = 0;
@@ -76,7 +97,7 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
 /* The data directory's writer is a running server: send it the files over HTTP (the
  * server's URL comes from --server or from the lock file). */
 static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, const char *name,
-                             const char *format)
+                             const char *format, bool allow_change)
 {
     lh_err err;
     json_t *holder = NULL, *reply = NULL;
@@ -90,7 +111,7 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
                      holder ? json_string_value(json_object_get(holder, "pid")) : "unknown");
     if (!st)
         st = lh_client_ingest_files(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles, name,
-                                    format, &reply, &err);
+                                    format, allow_change, &reply, &err);
     int rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *results = json_object_get(reply, "results");
     if (!rc && cli->json) {
@@ -116,6 +137,7 @@ int lh__cli_ingest(lh_cli *cli)
     const char *name = NULL, *format = NULL, *table = NULL, *query = NULL;
     const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
+    bool allow_change = false;
     static const char *valued[] = {"--name", "--format", "--table", "--query"};
     const char **slots[] = {&name, &format, &table, &query};
     for (int i = 0; i < cli->argc; i++) {
@@ -128,6 +150,8 @@ int lh__cli_ingest(lh_cli *cli)
                 free(files);
                 return 2;
             }
+        } else if (!strcmp(a, "--allow-schema-change")) {
+            allow_change = true;
         } else if (a[0] == '-' && a[1]) {
             free(files);
             return lh__cli_usage_error(cli, "unknown option %s", a);
@@ -155,7 +179,7 @@ int lh__cli_ingest(lh_cli *cli)
     else if (!db && (table || query))
         rc = lh__cli_usage_error(cli, "%s--table and --query need a postgres:// source", "");
     else if (db)
-        rc = ingest_postgres(cli, files[0], table, query, name);
+        rc = ingest_postgres(cli, files[0], table, query, name, allow_change);
     if (rc >= 0) {
         free(files);
         return rc;
@@ -165,14 +189,15 @@ int lh__cli_ingest(lh_cli *cli)
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);
     if (st == LH_ELOCKED) {
-        rc = forward_to_server(cli, files, nfiles, name, format);
+        rc = forward_to_server(cli, files, nfiles, name, format, allow_change);
         free(files);
         return rc;
     }
     rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *all = json_array();
     for (int f = 0; !rc && f < nfiles; f++) {
-        lh_ingest_request req = {.path = files[f], .name = name, .format = format};
+        lh_ingest_request req = {.path = files[f], .name = name, .format = format,
+                                 .allow_schema_change = allow_change};
         lh_ingest_result res;
         struct stat sb;
         lh_cli_progress prog;

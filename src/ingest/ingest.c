@@ -22,6 +22,7 @@ typedef struct job {
     lh_buf prefix, staged, converted, tmp_parquet, final_key, source, projection;
     json_t *options, *columns;
     json_t *converted_lineage;  /* facts a converter found (PDF title, warnings, ...) */
+    json_t *new_schema;         /* the schema an append commits (schema evolution), or NULL */
     lh_table_snapshot *snap;
     char job_id[37];
     int64_t file_size;
@@ -45,6 +46,7 @@ static void job_release(job *j)
     json_decref(j->options);
     json_decref(j->columns);
     json_decref(j->converted_lineage);
+    json_decref(j->new_schema);
     lh_table_snapshot_free(j->snap);
 }
 
@@ -106,43 +108,51 @@ static lh_status describe_projection(job *j, lh_err *err)
     return LH_OK;
 }
 
-/* Compares the file's columns with the dataset's. New columns are fine (Parquet readers
- * fill them with NULL in older files); missing or retyped columns are refused. */
-static lh_status check_schema(job *j, bool *changed, lh_err *err)
+/* Compares the file's columns with the dataset's (schema_diff.c): safe changes give the
+ * schema to commit, casts and renames rewrite the projection; unsafe ones are refused
+ * unless allowed. With src->preview the diff is handed over instead. */
+static lh_status evolve_schema(job *j, lh_err *err)
 {
-    *changed = false;
-    json_t *fields = json_object_get(j->snap->schema, "fields");
-    lh_buf diff;
-    lh_buf_init(&diff, 8192);
-    size_t i, k;
-    json_t *f, *c;
-    json_array_foreach(fields, i, f) {
-        const char *name = json_string_value(json_object_get(f, "name"));
-        lh_buf want;
-        lh_buf_init(&want, 4096);
-        lh_table_duckdb_type(json_object_get(f, "type"), &want, NULL);
-        bool seen = false;
-        json_array_foreach(j->columns, k, c) {
-            const char *cn = json_string_value(json_object_get(c, "name"));
-            const char *ct = json_string_value(json_object_get(c, "type"));
-            if (strcasecmp(cn, name))
-                continue;
-            seen = true;
-            if (strcmp(ct, lh_buf_cstr(&want)))
-                lh_buf_printf(&diff, "%scolumn %s: %s -> %s", diff.len ? "; " : "", name,
-                              lh_buf_cstr(&want), ct);
-        }
-        if (!seen)
-            lh_buf_printf(&diff, "%scolumn %s (%s) is missing from the file", diff.len ? "; " : "",
-                          name, lh_buf_cstr(&want));
-        lh_buf_release(&want);
+    lh_buf dir, file_sql, proj;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_buf_init(&file_sql, 0);
+    lh_buf_init(&proj, 0);
+    json_t *diff = NULL;
+    lh_status st = lh_store_local_path(j->store, j->prefix.data, &dir, err);
+    if (!st)
+        st = lh_buf_printf(&file_sql, "SELECT %s FROM %s", j->projection.data, j->source.data);
+    if (!st)
+        st = lh__schema_diff(j->eng, dir.data, j->snap, j->res->dataset, j->columns, file_sql.data,
+                             &diff, err);
+    if (!st && j->src->preview) {
+        json_object_set_new(diff, "format", json_string(j->res->format));
+        *j->src->preview = diff;
+        diff = NULL;
+    } else if (!st) {
+        st = lh__schema_plan(j->snap->schema, j->columns, diff, j->src->allow_schema_change,
+                             &j->new_schema, &proj, err);
     }
-    json_array_foreach(j->columns, k, c)
-        *changed |= !has_named(fields, json_string_value(json_object_get(c, "name")));
-    lh_status st = diff.len ? lh_fail(err, LH_ESCHEMA, "schema differs from dataset '%s': %s",
-                                      j->res->dataset, diff.data)
-                            : LH_OK;
-    lh_buf_release(&diff);
+    if (!st && proj.len) {
+        /* Casts and renames: the written columns are a projection of the projection. */
+        lh_buf_reset(&file_sql);
+        lh_buf_printf(&file_sql, "(SELECT %s FROM %s)", j->projection.data, j->source.data);
+        lh_buf_reset(&j->source);
+        lh_buf_reset(&j->projection);
+        lh_buf_adds(&j->source, file_sql.data);
+        st = lh_buf_adds(&j->projection, proj.data);
+        json_decref(j->columns);
+        j->columns = NULL;
+        if (!st)
+            st = describe_projection(j, err);
+    }
+    if (!st && diff && (json_array_size(json_object_get(diff, "rules")))) {
+        json_decref(j->res->schema_changes);
+        j->res->schema_changes = json_incref(json_object_get(diff, "rules"));
+    }
+    json_decref(diff);
+    lh_buf_release(&dir);
+    lh_buf_release(&file_sql);
+    lh_buf_release(&proj);
     return st;
 }
 
@@ -191,15 +201,15 @@ static lh_status write_parquet(job *j, int64_t *rows, char **stats, lh_err *err)
     return st;
 }
 
-static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_changed, lh_err *err)
+static lh_status commit(job *j, int64_t rows, const char *stats, lh_err *err)
 {
     lh_object_info info;
     lh_status st = lh_store_head(j->store, j->final_key.data, &info, err);
     if (st)
         return st;
     j->file_size = info.size;
-    json_t *schema = NULL;
-    if (!j->snap || schema_changed) {
+    json_t *schema = j->new_schema ? json_incref(j->new_schema) : NULL;
+    if (!j->snap) {
         size_t n = json_array_size(j->columns);
         const char **names = calloc(n, sizeof *names), **types = calloc(n, sizeof *types);
         bool *nullable = calloc(n, sizeof *nullable);
@@ -217,18 +227,6 @@ static lh_status commit(job *j, int64_t rows, const char *stats, bool schema_cha
         free(nullable);
         if (st)
             return st;
-        if (j->snap) {
-            /* The dataset's columns first, in their order; new ones after. */
-            json_t *merged = json_deep_copy(j->snap->schema);
-            json_t *mf = json_object_get(merged, "fields");
-            size_t i;
-            json_t *f;
-            json_array_foreach(json_object_get(schema, "fields"), i, f)
-                if (!has_named(mf, json_string_value(json_object_get(f, "name"))))
-                    json_array_append(mf, f);
-            json_decref(schema);
-            schema = merged;
-        }
     }
     const char *rel = j->final_key.data + j->prefix.len + 1;
     lh_table_add add = {rel, info.size, info.mtime_ms, stats};
@@ -282,8 +280,10 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
     json_t *m = old ? json_deep_copy(old) : lh_manifest_new(j->res->dataset, now);
     int64_t prev_rows = old ? json_integer_value(json_object_get(old, "row_count")) : 0;
     int64_t prev_bytes = old ? json_integer_value(json_object_get(old, "size_bytes")) : 0;
-    /* The dataset's columns after this commit (old ones plus any new ones). */
-    json_t *cols = j->snap ? lh_table_schema_columns(j->snap->schema) : json_array();
+    /* The dataset's columns after this commit (old ones, maybe widened, plus new ones). */
+    json_t *cols = j->snap ? lh_table_schema_columns(j->new_schema ? j->new_schema
+                                                                   : j->snap->schema)
+                           : json_array();
     size_t i;
     json_t *c;
     json_array_foreach(j->columns, i, c)
@@ -394,6 +394,12 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
         st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
     if (!st)
         st = describe_projection(&j, err);
+    if (!st && src->preview) {
+        st = j.snap ? evolve_schema(&j, err)
+                    : lh_fail(err, LH_ENOTFOUND, "dataset '%s' does not exist", dataset);
+        job_release(&j);
+        return st;
+    }
     if (!st && src->await_sha)
         st = src->await_sha(src->await_ctx, res->sha256, err);
     bool dup = false;
@@ -407,15 +413,14 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
         job_release(&j);
         return LH_OK;
     }
-    bool schema_changed = false;
     if (!st && j.snap)
-        st = check_schema(&j, &schema_changed, err);
+        st = evolve_schema(&j, err);
     int64_t rows = 0;
     char *stats = NULL;
     if (!st)
         st = write_parquet(&j, &rows, &stats, err);
     if (!st)
-        st = commit(&j, rows, stats, schema_changed, err);
+        st = commit(&j, rows, stats, err);
     free(stats);
     if (!st) {
         res->rows_added = rows;
@@ -425,8 +430,10 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     return st;
 }
 
-lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
-                         const lh_ingest_request *req, lh_ingest_result *res, lh_err *err)
+/* lh_ingest_file, or with preview non-NULL lh_ingest_schema_diff. */
+static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                             const lh_ingest_request *req, json_t **preview,
+                             lh_ingest_result *res, lh_err *err)
 {
     memset(res, 0, sizeof *res);
     res->version = -1;
@@ -451,7 +458,8 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf_release(&dir);
     }
     lh__staged src = {.path = staged.data, .format = format, .read_as = format,
-                      .source_system = "file", .source_uri = req->source_uri ? req->source_uri : shown};
+                      .source_system = "file", .source_uri = req->source_uri ? req->source_uri : shown,
+                      .allow_schema_change = req->allow_schema_change, .preview = preview};
     int64_t size = 0;
     lh__hash_job *hash = NULL;
     if (!st)
@@ -469,7 +477,38 @@ lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     lh__hash_free(hash); /* joins the thread first: it may still read the staged file */
     lh_buf_release(&staged);
     if (st && st != LH_ENOMEM)
-        lh_fail_wrap(err, st, "ingest %s", shown);
+        lh_fail_wrap(err, st, "%s %s", preview ? "compare" : "ingest", shown);
+    return st;
+}
+
+lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                         const lh_ingest_request *req, lh_ingest_result *res, lh_err *err)
+{
+    return ingest_file(store, cat, eng, req, NULL, res, err);
+}
+
+lh_status lh_ingest_schema_diff(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                                const lh_ingest_request *req, json_t **diff, lh_err *err)
+{
+    *diff = NULL;
+    if (!req->name)
+        return lh_fail(err, LH_EINVAL, "a schema diff needs the dataset's name");
+    lh_status st = lh_catalog_check_name(req->name, err);
+    if (st)
+        return st;
+    lh_buf prefix;
+    lh_buf_init(&prefix, 0);
+    lh_catalog_table_prefix(req->name, &prefix);
+    int64_t latest = -1;
+    st = lh_table_latest_version(store, prefix.data, &latest, err);
+    lh_buf_release(&prefix);
+    if (st == LH_ENOTFOUND)
+        return lh_fail(err, LH_ENOTFOUND, "dataset '%s' does not exist", req->name);
+    if (st)
+        return st;
+    lh_ingest_result res;
+    st = ingest_file(store, cat, eng, req, diff, &res, err);
+    lh_ingest_result_release(&res);
     return st;
 }
 
@@ -477,5 +516,6 @@ void lh_ingest_result_release(lh_ingest_result *res)
 {
     json_decref(res->columns);
     json_decref(res->renames);
-    res->columns = res->renames = NULL;
+    json_decref(res->schema_changes);
+    res->columns = res->renames = res->schema_changes = NULL;
 }

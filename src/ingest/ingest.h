@@ -25,6 +25,8 @@ typedef struct lh_ingest_request {
     const char *filename;    /* the name the user knows the file by (an upload's file name):
                               * its extension, the default dataset name, messages and the
                               * "source" column use it; NULL = path. Never opened. */
+    bool allow_schema_change;/* apply schema changes that are not safe (removed columns,
+                              * renames, incompatible types) instead of refusing them */
 } lh_ingest_request;
 
 typedef struct lh_ingest_result {
@@ -37,12 +39,30 @@ typedef struct lh_ingest_result {
     char format[16];
     json_t *columns;         /* array of {"name","type"} of the dataset after the ingest */
     json_t *renames;         /* array of {"from","to"} column renames made Delta-safe */
+    json_t *schema_changes;  /* the schema-diff rules this append applied (see
+                              * lh_ingest_schema_diff), or NULL when the schema was the same */
 } lh_ingest_result;
 
 /* Ingests one file. On success fills res (release with lh_ingest_result_release). */
 lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
                          const lh_ingest_request *req, lh_ingest_result *res, lh_err *err);
 void lh_ingest_result_release(lh_ingest_result *res);
+
+/* Schema evolution. An append whose file differs from the dataset's schema:
+ *  - new columns are added (nullable; older rows read NULL);
+ *  - a wider type (INTEGER -> BIGINT -> DOUBLE, FLOAT -> DOUBLE, TINYINT/SMALLINT upward,
+ *    DECIMAL(p,s) -> DECIMAL(p2,s) with p2 > p, ...) widens the dataset's column: a metaData
+ *    commit, older files are read cast up; a narrower type in the file is cast up on write;
+ *  - anything else (a column missing from the file, a rename, an incompatible type) is
+ *    LH_ESCHEMA naming each difference, unless req->allow_schema_change: then a missing
+ *    column stays in the schema (NULL for the new rows), a renamed column is written under
+ *    the dataset's existing name, an incompatible type turns the column into VARCHAR.
+ * lh_ingest_schema_diff previews it for the file at req->path against the existing dataset
+ * req->name (required; LH_ENOTFOUND when it does not exist) without changing anything:
+ * *diff receives the JSON described at lh__schema_compare (src/ingest/ingest_int.h) plus
+ * "version" and "format". The caller json_decref's it. Same locking as lh_ingest_file. */
+lh_status lh_ingest_schema_diff(lh_store *store, lh_catalog *cat, lh_engine *eng,
+                                const lh_ingest_request *req, json_t **diff, lh_err *err);
 
 /* Samples the values of every manifest column that from_sql (a FROM item, e.g.
  * read_parquet('...')) has, classifies them (catalog/pii.h) and writes each column's
@@ -62,6 +82,7 @@ typedef struct lh_ingest_pg_request {
     const char *query;  /* one SELECT, run as COPY (query) TO STDOUT; or NULL */
     const char *name;   /* dataset; NULL = the table's name (required with query) */
     const char *actor;  /* who asked (lineage); NULL = "cli" */
+    bool allow_schema_change; /* as in lh_ingest_request */
 } lh_ingest_pg_request;
 
 /* Streams the rows (COPY ... TO STDOUT, one read-only REPEATABLE READ transaction) into

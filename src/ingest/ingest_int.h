@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "ingest/ingest.h"
 #include "storage/storage.h"
+#include "table/table.h"
 
 /* Decides the format ("csv", "json", "ndjson") from the request, the extension and the
  * first bytes; refuses empty files, binary content and files whose bytes contradict
@@ -115,12 +116,80 @@ typedef struct lh__staged {
     json_t *lineage;           /* extra lineage fields merged into the manifest (borrowed) */
     const char *source_system; /* "file", "postgresql", ... */
     const char *source_uri;    /* where it came from, secrets already redacted */
+    bool allow_schema_change;  /* apply unsafe schema changes instead of refusing them */
+    json_t **preview;          /* non-NULL: only compute the schema diff against the existing
+                                * dataset into *preview (caller json_decref's); nothing is written */
 } lh__staged;
 
 /* Dedup, read, project, write Parquet, verify, commit, manifest (see ingest.h). */
 lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, const char *dataset,
                             const lh__staged *src, const char *actor, lh_ingest_result *res,
                             lh_err *err);
+
+/* ---- schema evolution (schema_diff.c; rules in docs/INTERNALS.md) ---- */
+
+/* How a file's column type relates to the dataset's. */
+typedef enum lh__type_rel {
+    LH__TYPE_SAME,          /* the same type */
+    LH__TYPE_WIDEN,         /* the file's type is wider: the dataset's column is widened */
+    LH__TYPE_CAST_UP,       /* the file's type is narrower: its values are cast up */
+    LH__TYPE_INCOMPATIBLE,  /* neither holds the other */
+} lh__type_rel;
+
+/* Widening: TINYINT < SMALLINT < INTEGER < BIGINT; any integer -> DOUBLE; TINYINT/SMALLINT ->
+ * FLOAT; FLOAT -> DOUBLE; an integer -> DECIMAL(p,s) with p-s >= its digits (3, 5, 10, 19);
+ * DECIMAL(p,s) -> DECIMAL(p2,s2) with s2 >= s and p2-s2 >= p-s; DECIMAL(p,s) with p <= 15 ->
+ * DOUBLE. Types are DuckDB type names. */
+lh__type_rel lh__schema_type_relation(const char *dataset_type, const char *file_type);
+
+/* Name similarity in 0..1: the mean of parts (names split at _ - . camelCase and digits,
+ * lowercased; the mean of shared/all and shared/fewer tokens) and similarity (1 - Levenshtein distance of the lowercase
+ * alphanumerics / the longer's length). distance receives the raw edit distance. */
+double lh__schema_name_score(const char *a, const char *b, double *parts, int *distance,
+                             double *similarity);
+
+/* A rename's confidence in 0..1 from its name score and value overlap (the share of the
+ * file's sampled distinct values found in the dataset's column; < 0 = unknown), weighted
+ * by how many distinct values were sampled (full weight from 20 on). */
+double lh__schema_confidence(double name_score, double value_overlap, int64_t sampled);
+
+/* Pairs scoring at least this are reported as renames. */
+#define LH__RENAME_THRESHOLD 0.5
+
+/* Measures the value overlap of a dataset column and a file column (see above); overlap
+ * < 0 when unknown. */
+typedef lh_status (*lh__overlap_fn)(void *ctx, const char *dataset_col, const char *dataset_type,
+                                    const char *file_col, const char *file_type, double *overlap,
+                                    int64_t *sampled, lh_err *err);
+
+/* The diff of the dataset's columns dcols and the file's fcols (both [{"name","type"}],
+ * DuckDB types; names compare case-insensitively as in Delta):
+ * {dataset, added:[{name,type}], removed:[{name,type}], type_changed:[{name,from,to,safe,
+ * change: widen|narrower_in_file|incompatible}], renamed:[{from,to,from_type,to_type,
+ * confidence,evidence:{name_parts,edit_distance,edit_similarity,value_overlap,values_sampled}}],
+ * safe, rules:[{action: add_column|widen|cast|rename|drop, ..., auto, note}], prompt (text
+ * for an LLM, or null when no rename is in question)}. Renames pair removed and added
+ * columns of compatible types (numbers with numbers), best first, each column once, at
+ * least LH__RENAME_THRESHOLD; paired columns leave added/removed. overlap may be NULL.
+ * Caller json_decref's *out. */
+lh_status lh__schema_compare(const char *dataset, const json_t *dcols, const json_t *fcols,
+                             lh__overlap_fn overlap, void *ctx, json_t **out, lh_err *err);
+
+/* lh__schema_compare of the snapshot's schema and the file's columns, with value overlap
+ * measured by DuckDB: file_sql is a SELECT over the incoming file, table_dir the table's
+ * absolute directory. Adds "version" (the snapshot's). */
+lh_status lh__schema_diff(lh_engine *eng, const char *table_dir, const lh_table_snapshot *snap,
+                          const char *dataset, const json_t *file_cols, const char *file_sql,
+                          json_t **out, lh_err *err);
+
+/* What an append does with diff: unsafe and not allowed -> LH_ESCHEMA with the diff in
+ * one line. Else *new_schema receives the Spark schema to commit (NULL = unchanged: the
+ * dataset's columns in order, widened or turned VARCHAR, new columns after them, removed
+ * ones kept) and projection a select list over the file's columns (empty = write them as
+ * they are) that casts narrower or retyped columns and writes renamed ones under the
+ * dataset's name. Caller json_decref's *new_schema. */
+lh_status lh__schema_plan(const json_t *schema, const json_t *file_cols, const json_t *diff,
+                          bool allow, json_t **new_schema, lh_buf *projection, lh_err *err);
 
 /* First line of a DuckDB error, or two when the second names the offending line. */
 void lh__ingest_short_error(lh_err *err);

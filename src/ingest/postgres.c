@@ -653,7 +653,7 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         st = plan_columns(&j, err);
     lh__staged src = {.path = j.staged.data, .format = "postgres", .read_as = "csv",
                       .source_sql = j.source.data, .source_system = "postgresql",
-                      .source_uri = j.uri.data};
+                      .source_uri = j.uri.data, .allow_schema_change = req->allow_schema_change};
     double t0 = lh_mono_ms();
     if (!st)
         st = copy_rows(&j, src.sha256, err);

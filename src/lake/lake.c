@@ -399,6 +399,15 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
     return st;
 }
 
+lh_status lh_lake_schema_diff(lh_lake *lake, const lh_ingest_request *req, json_t **diff,
+                              lh_err *err)
+{
+    pthread_mutex_lock(&lake->write_mu); /* stages a file and uses the engine like an ingest */
+    lh_status st = lh_ingest_schema_diff(lake->store, lake->cat, lake->eng, req, diff, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
+}
+
 void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx)
 {
     lh_engine_set_progress(lake->eng, fn, ctx);

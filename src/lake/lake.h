@@ -51,6 +51,11 @@ lh_store *lh_lake_store(lh_lake *lake);
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,
                          lh_err *err);
 
+/* Previews what appending a file would change in the dataset's schema (see
+ * lh_ingest_schema_diff); changes nothing. Caller json_decref's *diff. */
+lh_status lh_lake_schema_diff(lh_lake *lake, const lh_ingest_request *req, json_t **diff,
+                              lh_err *err);
+
 /* Reports progress of long engine work (ingest) through fn; NULL clears it. */
 void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx);
 

@@ -32,7 +32,8 @@ static lh_status reply_error(long http, const lh_buf *body, lh_err *err)
 
 lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
-                                 const char *format, json_t **response, lh_err *err)
+                                 const char *format, bool allow_schema_change, json_t **response,
+                                 lh_err *err)
 {
     pthread_once(&curl_once, curl_init);
     CURL *c = curl_easy_init();
@@ -53,6 +54,11 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
         curl_mimepart *part = curl_mime_addpart(mime);
         curl_mime_name(part, "format");
         curl_mime_data(part, format, CURL_ZERO_TERMINATED);
+    }
+    if (allow_schema_change) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, "allow_schema_change");
+        curl_mime_data(part, "true", CURL_ZERO_TERMINATED);
     }
     char url[1024], keyhdr[600];
     snprintf(url, sizeof url, "%s/ingest/file", base_url);

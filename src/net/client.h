@@ -4,17 +4,19 @@
 #define LH_NET_CLIENT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
 
 /* POSTs the files to base_url/ingest/file as multipart/form-data (fields name and format
- * when non-NULL), with X-API-Key when api_key is set. On 2xx *response is the parsed JSON
+ * when non-NULL, allow_schema_change=true when set), with X-API-Key when api_key is set. On 2xx *response is the parsed JSON
  * body (caller owns). On an error reply the server's message and code come back as the
  * matching lh_status; on a transport failure, LH_EIO. */
 lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
-                                 const char *format, json_t **response, lh_err *err);
+                                 const char *format, bool allow_schema_change, json_t **response,
+                                 lh_err *err);
 
 /* One request with a JSON body (body NULL: none) to base_url + path (e.g. "/query/cache/pin"),
  * with X-API-Key when api_key is set; the reply as for lh_client_ingest_files. */

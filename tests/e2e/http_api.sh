@@ -151,6 +151,41 @@ covers "POST /query/cache/evict"
 expect_eq "evict people: 200, not pinned" "200 False" "$CODE $(jb 'd["pinned"]')"
 req POST /query/cache/evict -H "$J" -d '{"dataset":"people"}'
 expect_err "evict of a dataset that is not pinned: 404" 404 not_found "not pinned"
+# ---- schema evolution: preview (schema-diff) and allow_schema_change on upload ----------
+req POST /ingest/file -F "file=@a.csv" -F "file=@b.csv" -F name=palette
+printf 'id,color_name\n4,red\n' > renamed.csv
+before=$(data_state)
+req POST /catalog/datasets/by-name/palette/schema-diff -F "file=@renamed.csv"
+expect_eq "schema-diff: the rename color -> color_name, unsafe, with a rename rule and a prompt" \
+  "200 False color color_name rename True" \
+  "$CODE $(jb 'd["safe"], d["renamed"][0]["from"], d["renamed"][0]["to"], [r["action"] for r in d["rules"]][0], "\"palette\"" in d["prompt"]')"
+covers "POST /catalog/datasets/by-name/{name}/schema-diff"
+expect_eq "schema-diff changed nothing and left no staged file" "$before" "$(data_state)"
+printf 'id,color,size\n5,red,7\n' > wider.csv
+req POST /catalog/datasets/by-name/palette/schema-diff -F "file=@wider.csv"
+expect_eq "schema-diff: a new column is safe (add_column, auto)" "200 True size add_column True 1" \
+  "$CODE $(jb 'd["safe"], d["added"][0]["name"], d["rules"][0]["action"], d["rules"][0]["auto"], d["version"]')"
+req POST /catalog/datasets/by-name/nosuch/schema-diff -F "file=@wider.csv"
+expect_err "schema-diff of an unknown dataset: 404" 404 not_found "nosuch"
+req POST /catalog/datasets/by-name/palette/schema-diff -F name=x
+expect_err "schema-diff without a file: 400" 400 invalid_input "no file part"
+req POST /catalog/datasets/by-name/palette/schema-diff -F "file=@a.csv" -F "file=@b.csv"
+expect_err "schema-diff with two files: 400" 400 invalid_input "exactly one file"
+req POST /catalog/datasets/by-name/palette/schema-diff -F "file=@bad.csv"
+expect_err "schema-diff of a bad file: 400" 400 invalid_input "PDF"
+req POST /catalog/datasets/by-name/palette/schema-diff -H "$J" -d '{}'
+expect_err "schema-diff with a JSON body: 415" 415 unsupported_media_type
+req POST /catalog/datasets/by-name/palette/schema-diff -F "file=@events.dat" -F format=ndjson
+expect_eq "schema-diff honours the format field (ndjson: k, v vs id, color)" "200 False k,v" \
+  "$CODE $(jb 'd["safe"], ",".join(sorted([c["name"] for c in d["added"]] + [r["to"] for r in d["renamed"]]))')"
+req POST /ingest/file -F "file=@renamed.csv" -F name=palette
+expect_err "an upload with a renamed column is refused with the diff" 409 schema_mismatch "column color looks renamed to color_name"
+req POST /ingest/file -F "file=@renamed.csv" -F name=palette -F allow_schema_change=maybe
+expect_err "allow_schema_change must be true or false" 400 invalid_input "allow_schema_change"
+req POST /ingest/file -F "file=@renamed.csv" -F name=palette -F allow_schema_change=true
+expect_eq "allow_schema_change=true applies it: written under the old name" "200 2 rename 4" \
+  "$CODE $(jb 'd["results"][0]["version"], d["results"][0]["schema_changes"][0]["action"]') $(sql 'SELECT count(color) FROM palette')"
+expect_eq "schema-diff staged nothing that stayed" "" "$(ls -A "$LAKEHOUSE_DATA/_staging")"
 
 # ---- catalog ---------------------------------------------------------------------------
 req GET /catalog/datasets
@@ -382,6 +417,8 @@ req POST /ingest/db -H "$J" -d '{"table":"t"}'
 expect_err "ingest/db without dsn: 400" 400 invalid_input "missing field 'dsn'"
 req POST /ingest/db -H "$J" -d '{"dsn":"x","table":"t","schema":"s"}'
 expect_err "ingest/db with an unknown field: 400" 400 invalid_input "unknown field 'schema'"
+req POST /ingest/db -H "$J" -d '{"dsn":"x","table":"t","allow_schema_change":"yes"}'
+expect_err "ingest/db with a non-boolean allow_schema_change: 400" 400 invalid_input "allow_schema_change must be true or false"
 req POST /ingest/db -H "$J" -d '{"dsn":"x",'
 expect_err "ingest/db with malformed JSON: 400" 400 invalid_json
 if pg_find_bin && pg_start; then

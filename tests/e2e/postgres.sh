@@ -169,6 +169,22 @@ expect_fail "--table and --query together" "exactly one of --table or --query" l
 expect_eq "no staged files left" "" "$(ls "$LAKEHOUSE_DATA/_staging" 2>/dev/null)"
 expect_eq "failed ingests created no dataset" "" "$(ls "$LAKEHOUSE_DATA/tables" | grep -E '^(e1|e2|nope|secret|boom|w|dup|nan)$')"
 
+# Schema evolution with exact source types: INTEGER -> BIGINT -> DOUBLE and
+# DECIMAL(10,2) -> DECIMAL(14,2) widen the dataset (older files read cast up); a narrower
+# type is cast up on write; text into a DECIMAL column is refused.
+check "widen: an int4 column" lhx ingest "$DSN" --query "SELECT g::int4 AS n, (g * 1.25)::numeric(10,2) AS m FROM generate_series(1, 3) g" --name widen
+expect_eq "widen: INTEGER and DECIMAL(10,2) first" "DECIMAL(10,2) INTEGER" \
+  "$(lq "SELECT string_agg(column_type, ' ' ORDER BY column_name) FROM (DESCRIBE widen)")"
+check "widen: then int8 and numeric(14,2)" lhx ingest "$DSN" --query "SELECT 5000000000::int8 AS n, 123456789012.25::numeric(14,2) AS m" --name widen
+expect_eq "widen: INTEGER -> BIGINT, DECIMAL(10,2) -> DECIMAL(14,2); old rows intact" \
+  "DECIMAL(14,2) BIGINT 5000000006 123456789019.75" \
+  "$(lq "SELECT (SELECT string_agg(column_type, ' ' ORDER BY column_name) FROM (DESCRIBE widen)) || ' ' || sum(n) || ' ' || sum(m) FROM widen")"
+check "widen: then float8" lhx ingest "$DSN" --query "SELECT 0.5::float8 AS n, 1.5::numeric(10,2) AS m" --name widen
+expect_eq "widen: BIGINT -> DOUBLE; a narrower DECIMAL(10,2) cast up" "DECIMAL(14,2) DOUBLE 5000000006.5 123456789021.25" \
+  "$(lq "SELECT (SELECT string_agg(column_type, ' ' ORDER BY column_name) FROM (DESCRIBE widen)) || ' ' || sum(n) || ' ' || sum(m) FROM widen")"
+fails_clean "widen: DECIMAL -> VARCHAR is refused" "column m: DECIMAL\(14,2\) -> VARCHAR \(not a widening\)" 13 \
+  lhx ingest "$DSN" --query "SELECT 1::float8 AS n, 'x'::text AS m" --name widen
+
 # The password is nowhere: outputs, errors, manifests, logs.
 lhx datasets --json >/dev/null
 lhx history plain >/dev/null
