@@ -36,6 +36,10 @@ void lh__api_object_get(lh_http_req *r, void *app);
 void lh__api_object_delete(lh_http_req *r, void *app);
 void lh__api_objects_list(lh_http_req *r, void *app);
 void lh__api_metrics(lh_http_req *r, void *app);
+void lh__api_tombstone_add(lh_http_req *r, void *app);
+void lh__api_tombstone_list(lh_http_req *r, void *app);
+void lh__api_compact(lh_http_req *r, void *app);
+void lh__api_vacuum(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

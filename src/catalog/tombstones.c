@@ -1,6 +1,7 @@
 /* tombstones.c: the append-only tombstone files and the erasure salt (tombstones.h). */
 #include "catalog/tombstones.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,40 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
     }
     *out = lines;
     return LH_OK;
+}
+
+lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, size_t size,
+                               lh_err *err)
+{
+    lh_buf key, path;
+    lh_buf_init(&key, 1024);
+    lh_buf_init(&path, 4096);
+    lh_tombstones_key(dataset, &key);
+    lh_status st = lh_store_local_path(s, key.data, &path, err);
+    FILE *f = st ? NULL : fopen(path.data, "rb");
+    if (!st && !f)
+        st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    bool found = false;
+    while (f && !found && (n = getline(&line, &cap, f)) > 0) {
+        json_t *v = json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL);
+        const char *c = json_string_value(json_object_get(v, "row_key_column"));
+        if (c) {
+            snprintf(column, size, "%s", c);
+            found = true;
+        }
+        json_decref(v);
+    }
+    if (!st && !found)
+        st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
+    free(line);
+    if (f)
+        fclose(f);
+    lh_buf_release(&key);
+    lh_buf_release(&path);
+    return st;
 }
 
 lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *lines, lh_err *err)

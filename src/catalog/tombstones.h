@@ -28,6 +28,11 @@ lh_status lh_tombstones_key(const char *dataset, lh_buf *out);
  * empty when the file is missing). Caller json_decref's. */
 lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_err *err);
 
+/* The key column named by the file's first readable line, into column (size bytes);
+ * LH_ENOTFOUND when the dataset has no tombstones. Reads only the start of the file. */
+lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, size_t size,
+                               lh_err *err);
+
 /* Appends the lines (array of objects, borrowed) with one write and one fsync. A file
  * whose tail is torn gets a newline first, so the new lines stay whole. */
 lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *lines, lh_err *err);

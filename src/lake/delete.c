@@ -95,14 +95,14 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
         return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
     if (!req->column || !*req->column)
         return lh_fail(err, LH_EINVAL, "row_key_column is required");
+    json_t *col = find_column(m, req->column);
+    if (!col)
+        return lh_fail(err, LH_EINVAL, "dataset %s has no column %s", name, req->column);
     char have_col[256], have_type[256];
     if (lh__tombs_column(lake, name, have_col, have_type, sizeof have_col) &&
         strcasecmp(have_col, req->column))
         return lh_fail(err, LH_EINVAL, "dataset %s already has tombstones keyed by column %s "
                        "(one key column per dataset; got %s)", name, have_col, req->column);
-    json_t *col = find_column(m, req->column);
-    if (!col)
-        return lh_fail(err, LH_EINVAL, "dataset %s has no column %s", name, req->column);
     const char *column = json_string_value(json_object_get(col, "name"));
     const char *type = json_string_value(json_object_get(col, "type")) ?: "";
     if (strcmp(type, "VARCHAR") && strcmp(type, "INTEGER") && strcmp(type, "BIGINT"))

@@ -101,22 +101,15 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_init(&path, 4096);
     lh_buf_init(&sql, 0);
     lh_tombstones_key(name, &key);
-    lh_object_info info;
     json_t *m = NULL;
+    char column[256];
     lh_status st = LH_OK;
-    if (lh_store_head(s, key.data, &info, NULL) || info.size == 0)
-        goto done;
-    /* The key column from the first readable line (every line names the same one). */
-    json_t *lines = NULL;
-    if ((st = lh_tombstones_load(s, name, &lines, err)))
-        goto done;
-    const char *column = json_string_value(json_object_get(json_array_get(lines, 0), "row_key_column"));
+    if (lh_tombstones_column(s, name, column, sizeof column, NULL))
+        goto done; /* no tombstones (or only a torn line) */
     m = lh_catalog_get_copy(lh_lake_catalog(lake), name);
-    const char *type = column ? column_type(m, column) : NULL;
+    const char *type = column_type(m, column);
     if (!type) {
-        json_decref(lines);
-        st = column ? lh_fail(err, LH_ECORRUPT, "key column %s is not a column of the dataset", column)
-                    : LH_OK;
+        st = lh_fail(err, LH_ECORRUPT, "key column %s is not a column of the dataset", column);
         goto done;
     }
     lh_store_local_path(s, key.data, &path, err);
@@ -130,7 +123,6 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     if (!st)
         remember(lake, name, column, type);
-    json_decref(lines);
 done:
     json_decref(m);
     lh_buf_release(&key);

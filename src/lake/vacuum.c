@@ -62,8 +62,10 @@ static lh_status removal_times(lh_store *s, const json_t *commits, json_t *remov
 
 static lh_status vacuum(lh_lake *lake, const char *name, double hours, json_t **out, lh_err *err)
 {
-    if (!lh_lake_dataset(lake, name))
+    json_t *m = lh_lake_dataset(lake, name);
+    if (!m)
         return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    json_decref(m);
     lh_table_snapshot *snap = NULL;
     lh_status st = lh__lake_snapshot(lake, name, -1, &snap, err);
     if (st == LH_ENOTFOUND)
