@@ -69,10 +69,11 @@ run_queries() { # label -> lines "name ms" in $OUT/tomb_<label>.txt
 
 say "queries without tombstones ($ROWS rows, median of $N)"
 run_queries none
-"$BIN" sql "SELECT id FROM candidates WHERE id % 10 = 3 ORDER BY id" --format csv --data "$Q" | tail -n +2 > "$OUT/tomb_keys.txt"
-NKEYS=$(wc -l < "$OUT/tomb_keys.txt")
+"$BIN" sql "SELECT id FROM candidates WHERE id % 10 = 3 ORDER BY id" --format csv --data "$Q" | tail -n +2 | tr -d '\r' > "$OUT/tomb_keys.txt"
+mapfile -t KEYS < "$OUT/tomb_keys.txt"
+NKEYS=${#KEYS[@]}
 say "tombstoning $NKEYS ids in one call"
-DELETE_MS=$(ms_of xargs -a "$OUT/tomb_keys.txt" "$BIN" delete candidates --data "$Q" --reason bench --key id)
+DELETE_MS=$(ms_of "$BIN" delete candidates --data "$Q" --reason bench --key id "${KEYS[@]}")
 VISIBLE=$("$BIN" sql "SELECT count(*) FROM candidates" --format csv --data "$Q" | tail -n 1)
 say "  delete: $DELETE_MS ms; visible rows now $VISIBLE"
 run_queries tomb

@@ -269,6 +269,7 @@ static lh_status compact(compaction *c, const char *actor, json_t **out, lh_err 
     }
     if (!st && ntomb) {
         lh_fault_point("compact.before_clear_tombstones");
+        lh__tombs_cache_remove(lake, c->name); /* first: a cache never outlives its file */
         st = lh_tombstones_clear(lh_lake_store(lake), c->name, err);
         if (!st)
             st = lh__tombs_forget(lake, c->name, err);

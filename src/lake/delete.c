@@ -129,6 +129,8 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
         st = lh__tombs_add(lake, name, column, type, vals, &created, err);
     if (!st && created)
         st = lh__lake_define_view(lake, name, err);
+    if (!st)
+        lh__tombs_cache_save(lake, name);
     if (!st) {
         json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:O, s:s?}, s:s, s:s}",
                                "entity", "dataset", "entity_id", name, "field", "tombstone",

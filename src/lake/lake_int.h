@@ -28,6 +28,10 @@ bool lh__tombs_column(lh_lake *lake, const char *name, char *column, char *type,
  * creating it with column/type first when needed (*created then true). Writers only. */
 lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, const char *type,
                         const json_t *keys, bool *created, lh_err *err);
+/* The key-set cache (tombs.c): saved by the writer after each tombstone call (best
+ * effort), removed before the tombstone file is cleared. */
+void lh__tombs_cache_save(lh_lake *lake, const char *name);
+void lh__tombs_cache_remove(lh_lake *lake, const char *name);
 /* Forgets the dataset's tombstones (after compaction): redefines its view without the
  * filter, then drops "__tomb__<name>". */
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);

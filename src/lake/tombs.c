@@ -3,10 +3,13 @@
  * dataset's view anti-joins, so that a query costs one hash join whatever the number of
  * keys (never a NOT IN literal). */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog/tombstones.h"
+#include "core/fsio.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
 
@@ -93,6 +96,101 @@ static const char *column_type(const json_t *m, const char *column)
     return NULL;
 }
 
+/* A cache of the key set: "_catalog/tombstones/<name>.keys.parquet", written by the
+ * writer after each tombstone call with the tombstone file's size in its metadata. At
+ * open, a cache whose size matches the file (append-only: same size, same lines) is read
+ * instead of parsing every JSON line; anything else falls back to the file. */
+static void cache_path(lh_lake *lake, const char *name, lh_buf *out)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_buf_printf(&key, "_catalog/tombstones/%s.keys.parquet", name);
+    lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
+    lh_buf_release(&key);
+}
+
+static int64_t file_size(lh_lake *lake, const char *name)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_tombstones_key(name, &key);
+    lh_object_info info;
+    int64_t size = lh_store_head(lh_lake_store(lake), key.data, &info, NULL) ? -1 : info.size;
+    lh_buf_release(&key);
+    return size;
+}
+
+void lh__tombs_cache_remove(lh_lake *lake, const char *name)
+{
+    lh_buf path;
+    lh_buf_init(&path, 4096);
+    cache_path(lake, name, &path);
+    if (path.len)
+        lh_file_remove(path.data, NULL);
+    lh_buf_release(&path);
+}
+
+void lh__tombs_cache_save(lh_lake *lake, const char *name)
+{
+    lh_buf path, tmp, sql;
+    lh_buf_init(&path, 4096);
+    lh_buf_init(&tmp, 4096);
+    lh_buf_init(&sql, 0);
+    cache_path(lake, name, &path);
+    int64_t size = file_size(lake, name);
+    char id[37];
+    lh_uuid4(id);
+    lh_buf_printf(&tmp, "%s.tmp-%s", path.data, id);
+    lh_buf_adds(&sql, "COPY (SELECT k FROM ");
+    table_name("__tomb__", name, &sql);
+    lh_buf_adds(&sql, ") TO ");
+    lh_buf_add_sql_string(&sql, tmp.data);
+    lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA {source_bytes: '%lld'})", (long long)size);
+    lh_err err;
+    lh_status st = size < 0 ? LH_ENOTFOUND : lh_engine_exec(lh__lake_engine(lake), sql.data, &err);
+    if (!st && rename(tmp.data, path.data)) /* a cache: no fsync needed, a bad one is ignored */
+        st = LH_EIO;
+    if (st) {
+        lh_file_remove(tmp.data, NULL);
+        lh__tombs_cache_remove(lake, name);
+    }
+    lh_buf_release(&path);
+    lh_buf_release(&tmp);
+    lh_buf_release(&sql);
+}
+
+/* Fills "__tomb__<name>" from a cache that matches the file; false when there is none. */
+static bool load_cache(lh_lake *lake, const char *name, const char *type)
+{
+    lh_buf path, sql;
+    lh_buf_init(&path, 4096);
+    lh_buf_init(&sql, 0);
+    cache_path(lake, name, &path);
+    int64_t size = file_size(lake, name);
+    bool ok = false;
+    json_t *row = NULL;
+    if (path.len && size > 0 && !access(path.data, R_OK)) {
+        lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
+        lh_buf_add_sql_string(&sql, path.data);
+        lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
+        int64_t have = -1;
+        if (!lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL) &&
+            !lh_parse_i64(json_string_value(json_array_get(row, 0)), &have) && have == size) {
+            lh_buf_reset(&sql);
+            lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
+            table_name("__tomb__", name, &sql);
+            lh_buf_printf(&sql, " AS SELECT CAST(k AS %s) AS k FROM read_parquet(", type);
+            lh_buf_add_sql_string(&sql, path.data);
+            lh_buf_adds(&sql, ")");
+            ok = lh_engine_exec(lh__lake_engine(lake), sql.data, NULL) == LH_OK;
+        }
+    }
+    json_decref(row);
+    lh_buf_release(&path);
+    lh_buf_release(&sql);
+    return ok;
+}
+
 lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
 {
     lh_store *s = lh_lake_store(lake);
@@ -110,6 +208,10 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     const char *type = column_type(m, column);
     if (!type) {
         st = lh_fail(err, LH_ECORRUPT, "key column %s is not a column of the dataset", column);
+        goto done;
+    }
+    if (load_cache(lake, name, type)) {
+        remember(lake, name, column, type);
         goto done;
     }
     lh_store_local_path(s, key.data, &path, err);

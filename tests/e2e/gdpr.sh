@@ -27,7 +27,7 @@ expect_eq "compact: 3 tombstones applied, 3 rows dropped" "3 3 $((before - 3))" 
 version=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
 check "vacuum --retention-hours 0" "$LH" vacuum candidates --retention-hours 0
 expect_eq "gone from __raw__candidates" 0 "$(sql "SELECT count(*) FROM __raw__candidates WHERE candidate_id IN ($IN)")"
-expect_eq "tombstones cleared" 0 "$(cat "$LAKEHOUSE_DATA/_catalog/tombstones/candidates.jsonl" 2>/dev/null | wc -l)"
+expect_eq "tombstones cleared (the file and its key cache)" "" "$(ls -A "$LAKEHOUSE_DATA/_catalog/tombstones")"
 
 # Every Parquet file under the table's directory, read by an independent DuckDB.
 DUCKREF=$WORK/duckref
