@@ -46,6 +46,10 @@ void lh__api_journal_flush(lh_http_req *r, void *app);
 void lh__api_cache_pin(lh_http_req *r, void *app);
 void lh__api_cache_evict(lh_http_req *r, void *app);
 void lh__api_cache_stats(lh_http_req *r, void *app);
+void lh__api_tombstone_add(lh_http_req *r, void *app);
+void lh__api_tombstone_list(lh_http_req *r, void *app);
+void lh__api_compact(lh_http_req *r, void *app);
+void lh__api_vacuum(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

@@ -9,7 +9,7 @@
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
-typedef enum { STAT_NONE, STAT_INT, STAT_FLOAT, STAT_STRING, STAT_DATE, STAT_TIMESTAMP } stat_kind;
+typedef enum { STAT_NONE, STAT_INT, STAT_FLOAT, STAT_DATE, STAT_TIMESTAMP } stat_kind;
 
 static stat_kind kind_for(const char *type)
 {
@@ -19,8 +19,11 @@ static stat_kind kind_for(const char *type)
             return STAT_INT;
     if (!strcmp(type, "FLOAT") || !strcmp(type, "DOUBLE"))
         return STAT_FLOAT;
+    /* No min/max for text: the Delta log is never rewritten, so a value in a commit's
+     * stats would outlive its row's erasure (names, e-mails, ids as text). Numbers and
+     * dates keep their statistics for data skipping. */
     if (!strcmp(type, "VARCHAR"))
-        return STAT_STRING;
+        return STAT_NONE;
     if (!strcmp(type, "DATE"))
         return STAT_DATE;
     if (!strcmp(type, "TIMESTAMP WITH TIME ZONE"))
@@ -42,10 +45,6 @@ static json_t *stat_value(stat_kind k, const char *text)
         double d = strtod(text, &end);
         return *end || d != d || d > 1.7e308 || d < -1.7e308 ? NULL : json_real(d);
     }
-    case STAT_STRING:
-        /* Long strings are left out: a truncated max would make readers skip files
-         * that do hold matching rows. */
-        return strlen(text) <= 64 ? json_string(text) : NULL;
     case STAT_DATE:
         return json_string(text);
     case STAT_TIMESTAMP: {

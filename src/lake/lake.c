@@ -16,6 +16,7 @@
 #include "catalog/manifest.h"
 #include "engine/cache.h"
 #include "journal/journal.h"
+#include "lake/lake_int.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "table/table.h"
@@ -32,11 +33,17 @@ struct lh_lake {
     lh_cache *cache;  /* pinned datasets (engine/cache.h); pins change under write_mu */
     int lock_fd;
     bool writer;
+    lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
 };
 
 lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
 lh_store *lh_lake_store(lh_lake *lake) { return lake->store; }
 lh_journal *lh_lake_journal(lh_lake *lake) { return lake->journal; }
+lh_engine *lh__lake_engine(lh_lake *lake) { return lake->eng; }
+lh__tombs *lh__lake_tombs(lh_lake *lake) { return lake->tombs; }
+bool lh__lake_is_writer(const lh_lake *lake) { return lake->writer; }
+void lh__lake_lock(lh_lake *lake) { pthread_mutex_lock(&lake->write_mu); }
+void lh__lake_unlock(lh_lake *lake) { pthread_mutex_unlock(&lake->write_mu); }
 
 /* flock on <root>/.lock; the holder writes its pid there so that others can name it. */
 static lh_status take_lock(lh_lake *lake, lh_err *err)
@@ -161,6 +168,8 @@ static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_status st = table_select(lake, name, -1, &sql, err);
+    if (!st) /* "__raw__<name>" sees every row; the dataset's own view hides tombstones */
+        st = lh__tombs_raw_view(lake, name, &sql, err);
     if (!st)
         st = lh_engine_define_view(lake->eng, name, sql.data, err);
     if (!st)
@@ -282,7 +291,10 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     lake->lock_fd = -1;
     lake->writer = opts->writer;
     pthread_mutex_init(&lake->write_mu, NULL);
-    lh_status st = lh_store_open_local(opts->data_dir, &lake->store, err);
+    lake->tombs = lh__tombs_new();
+    lh_status st = lake->tombs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st)
+        st = lh_store_open_local(opts->data_dir, &lake->store, err);
     if (!st && opts->writer)
         st = take_lock(lake, err);
     if (!st && opts->writer)
@@ -332,6 +344,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         }
         if (!st) {
             lh_err verr;
+            if (lh__tombs_load(lake, name, &verr))
+                lh_log(LH_LOG_WARN, "dataset %s: tombstones: %s", name, verr.msg);
             if (define_view(lake, name, &verr))
                 define_broken_view(lake, name, verr.msg);
         }
@@ -352,6 +366,7 @@ void lh_lake_free(lh_lake *lake)
     lh_journal_free(lake->journal);
     lh_cache_free(lake->cache);
     lh_engine_free(lake->eng);
+    lh__tombs_free(lake->tombs);
     lh_catalog_free(lake->cat);
     if (lake->lock_fd >= 0)
         close(lake->lock_fd); /* releases the flock */
@@ -472,7 +487,8 @@ static lh_status views_build(lh_lake *lake, const lh_lake_query *opts, as_of_vie
                 break;
             }
             json_decref(m);
-            if ((st = table_select(lake, name, version, &v->bufs[v->n], err)))
+            if ((st = table_select(lake, name, version, &v->bufs[v->n], err)) ||
+                (st = lh__tombs_filter(lake, name, &v->bufs[v->n], err)))
                 break;
             v->names[v->n] = name;
             v->sqls[v->n] = v->bufs[v->n].data;
@@ -860,3 +876,20 @@ lh_status lh_lake_cache_evict(lh_lake *lake, const char *name, lh_err *err)
 }
 
 json_t *lh_lake_cache_stats(lh_lake *lake) { return lh_cache_stats(lake->cache); }
+
+lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                                lh_err *err)
+{
+    return table_select(lake, name, version, sql, err);
+}
+
+lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
+                            lh_table_snapshot **snap, lh_err *err)
+{
+    return load_snapshot(lake, name, version, snap, err);
+}
+
+lh_status lh__lake_define_view(lh_lake *lake, const char *name, lh_err *err)
+{
+    return define_view(lake, name, err);
+}

@@ -597,6 +597,63 @@ PY
   srv_stop "$SRV_PID"
 else not_ok "server D starts"; fi
 
+# ---- mutations: tombstones, compaction, vacuum (server E, its own data directory) ----------
+if srv_start E LAKEHOUSE_DATA="$WORK/dataE"; then
+  URL=$SRV_URL
+  printf 'id,name,score\n1,ann,1.5\n2,bob,2.5\n3,cy,3.5\n' > m1.csv
+  printf 'id,name,score\n4,dee,4.5\n5,eve,5.5\n' > m2.csv
+  req POST /ingest/file -F "file=@m1.csv" -F "file=@m2.csv" -F name=muts
+  expect_eq "mutations: two files ingested" 200 "$CODE"
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"id","row_key_values":[2,"4"],"actor":"dpo","reason":"erasure request"}'
+  covers "POST /catalog/datasets/by-name/{name}/tombstone"
+  expect_eq "tombstone: 200, two keys on id" "200 id 2 2" "$CODE $(jb 'd["row_key_column"], d["tombstoned"], d["total_tombstones"]')"
+  req POST /query/sql -H "$J" -d '{"sql":"SELECT string_agg(id::VARCHAR, \u0027-\u0027 ORDER BY id) AS ids FROM muts","format":"csv"}'
+  expect_eq "tombstoned rows are hidden at once" "200 ids|1-3-5" "$CODE $(tr -d '\r' < "$WORK/body" | paste -sd'|')"
+  req POST /query/sql -H "$J" -d '{"sql":"SELECT count(*) AS n FROM __raw__muts","format":"csv"}'
+  expect_eq "__raw__muts still shows every row" "200 n|5" "$CODE $(tr -d '\r' < "$WORK/body" | paste -sd'|')"
+  req POST /query/sql -H "$J" -d '{"sql":"SELECT * FROM __tomb__muts"}'
+  expect_eq "the key table itself is not reachable by user SQL" 403 "$CODE"
+  req GET /catalog/datasets/by-name/muts/tombstone
+  covers "GET /catalog/datasets/by-name/{name}/tombstone"
+  expect_eq "GET tombstone lists them with actor and reason" "200 id 2 [2, 4] dpo erasure request" \
+    "$CODE $(jb 'd["row_key_column"], d["count"], [t["row_key_value"] for t in d["tombstones"]], d["tombstones"][0]["actor"], d["tombstones"][0]["reason"]')"
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"name","row_key_values":["ann"]}'
+  expect_err "tombstone with a second key column: 400 naming the first" 400 invalid_input "keyed by column id"
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"nope","row_key_values":[1]}'
+  expect_err "tombstone on a missing column: 400" 400 invalid_input "no column nope"
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"id","row_key_values":["x1"]}'
+  expect_err "tombstone with a non-integer key for an integer column: 400" 400 invalid_input "not an integer"
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"id","row_key_values":[]}'
+  expect_err "tombstone with no values: 400" 400 invalid_input "row_key_values"
+  req POST /catalog/datasets/by-name/nope/tombstone -H "$J" -d '{"row_key_column":"id","row_key_values":[1]}'
+  expect_err "tombstone on an unknown dataset: 404" 404 not_found
+  req POST /catalog/datasets/by-name/muts/tombstone -H "$J" -d '{"row_key_column":"id","row_key_values":[1],"extra":1}'
+  expect_err "tombstone with an unknown field: 400" 400 invalid_input "unknown field 'extra'"
+  req POST /query/compact -H "$J" -d '{"dataset":"muts"}'
+  covers "POST /query/compact"
+  expect_eq "compact: 2 files -> 1, 5 rows -> 3, 2 tombstones, 2 rows dropped, version 2" "200 True 2 1 5 3 2 2 2" \
+    "$CODE $(jb 'd["compacted"], d["files_before"], d["files_after"], d["rows_before"], d["rows_after"], d["tombstones_applied"], d["rows_dropped_by_tombstones"], d["version"]')"
+  req POST /query/sql -H "$J" -d '{"sql":"SELECT count(*) AS n FROM __raw__muts","format":"csv"}'
+  expect_eq "after compaction __raw__muts has 3 rows" "200 n|3" "$CODE $(tr -d '\r' < "$WORK/body" | paste -sd'|')"
+  req GET /catalog/datasets/by-name/muts/tombstone
+  expect_eq "the tombstones are cleared after the commit" "200 0" "$CODE $(jb 'd["count"]')"
+  req GET /catalog/datasets/by-name/muts
+  expect_eq "the manifest follows: 3 rows, version 2" "200 3 2" "$CODE $(jb 'd["row_count"], d["table_version"]')"
+  req POST /query/compact -H "$J" -d '{}'
+  expect_err "compact without a dataset: 400" 400 invalid_input "missing field 'dataset'"
+  req POST /query/compact -H "$J" -d '{"dataset":"nope"}'
+  expect_err "compact of an unknown dataset: 404" 404 not_found
+  req POST /query/vacuum -H "$J" -d '{"dataset":"muts"}'
+  covers "POST /query/vacuum"
+  expect_eq "vacuum with the default retention keeps the just-removed files" "200 0 2" "$CODE $(jb 'd["files_deleted"], d["files_kept"]')"
+  req POST /query/vacuum -H "$J" -d '{"dataset":"muts","retention_hours":0}'
+  expect_eq "vacuum with retention 0 deletes them" "200 2 0" "$CODE $(jb 'd["files_deleted"], d["files_kept"]')"
+  expect_eq "one data file left on disk" 1 "$(ls "$WORK/dataE/tables/muts/"*.parquet | wc -l)"
+  req POST /query/vacuum -H "$J" -d '{"dataset":"muts","retention_hours":-1}'
+  expect_err "vacuum with a negative retention: 400" 400 invalid_input "retention_hours"
+  srv_stop "$SRV_PID"
+else not_ok "server E starts"; echo "# $(head -c 600 "$WORK/E.err")"; fi
+
 # ---- route coverage: every row of src/api/routes.c -----------------------------------------
 # Other http_*.sh scripts (e.g. http_journal.sh) test their routes themselves; their
 # `covers "METHOD /path"` lines count here too.

@@ -1,0 +1,143 @@
+/* cmd_mutate.c: lakehouse delete | compact | vacuum (src/lake/mutations.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli_int.h"
+#include "lake/mutations.h"
+
+static int open_writer(lh_cli *cli, lh_lake **lake)
+{
+    lh_err err;
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
+    lh_status st = lh_lake_open(&lo, lake, &err);
+    return st ? lh__cli_error(cli, st, &err) : 0;
+}
+
+int lh__cli_delete(lh_cli *cli)
+{
+    const char *name = NULL, *column = NULL, *reason = NULL, *actor = NULL;
+    json_t *values = json_array();
+    int rc = 0;
+    bool in_values = false;
+    for (int i = 0; i < cli->argc && !rc; i++) {
+        const char *a = cli->argv[i];
+        if (!strcmp(a, "--key")) {
+            if (!(column = lh__cli_value(cli, &i, a)))
+                rc = 2;
+            in_values = true;
+        } else if (!strcmp(a, "--reason")) {
+            if (!(reason = lh__cli_value(cli, &i, a)))
+                rc = 2;
+            in_values = false;
+        } else if (!strcmp(a, "--actor")) {
+            if (!(actor = lh__cli_value(cli, &i, a)))
+                rc = 2;
+            in_values = false;
+        } else if (a[0] == '-' && a[1] == '-') {
+            rc = lh__cli_usage_error(cli, "unknown option %s", a);
+        } else if (in_values) {
+            json_array_append_new(values, json_string(a));
+        } else if (!name) {
+            name = a;
+        } else {
+            rc = lh__cli_usage_error(cli, "unexpected argument '%s'", a);
+        }
+    }
+    if (!rc && (!name || !column || !json_array_size(values)))
+        rc = lh__cli_usage_error(cli, "%sneeds NAME --key COLUMN VALUE...", "");
+    lh_lake *lake = NULL;
+    if (!rc)
+        rc = open_writer(cli, &lake);
+    json_t *out = NULL;
+    if (!rc) {
+        lh_err err;
+        lh_tombstone_request req = {name, column, values, actor, reason};
+        lh_status st = lh_lake_tombstone(lake, &req, &out, &err);
+        if (st)
+            rc = lh__cli_error(cli, st, &err);
+        else if (cli->json)
+            lh__cli_print_json(out);
+        else
+            printf("%s: %lld key(s) tombstoned on %s (%lld in all); run 'lakehouse compact %s' "
+                   "to remove the rows physically\n", name,
+                   (long long)json_integer_value(json_object_get(out, "tombstoned")),
+                   json_string_value(json_object_get(out, "row_key_column")),
+                   (long long)json_integer_value(json_object_get(out, "total_tombstones")), name);
+    }
+    json_decref(out);
+    json_decref(values);
+    lh_lake_free(lake);
+    return rc;
+}
+
+int lh__cli_compact(lh_cli *cli)
+{
+    if (cli->argc != 1 || cli->argv[0][0] == '-')
+        return lh__cli_usage_error(cli, "%sneeds exactly one dataset NAME", "");
+    lh_lake *lake = NULL;
+    int rc = open_writer(cli, &lake);
+    json_t *out = NULL;
+    lh_err err;
+    lh_status st = rc ? LH_OK : lh_lake_compact(lake, cli->argv[0], NULL, &out, &err);
+    if (!rc && st)
+        rc = lh__cli_error(cli, st, &err);
+    else if (!rc && cli->json)
+        lh__cli_print_json(out);
+    else if (!rc)
+        printf("%s: version %lld; files %lld -> %lld, rows %lld -> %lld, bytes %lld -> %lld; "
+               "%lld tombstone(s) applied, %lld row(s) dropped\n", cli->argv[0],
+               (long long)json_integer_value(json_object_get(out, "version")),
+               (long long)json_integer_value(json_object_get(out, "files_before")),
+               (long long)json_integer_value(json_object_get(out, "files_after")),
+               (long long)json_integer_value(json_object_get(out, "rows_before")),
+               (long long)json_integer_value(json_object_get(out, "rows_after")),
+               (long long)json_integer_value(json_object_get(out, "bytes_before")),
+               (long long)json_integer_value(json_object_get(out, "bytes_after")),
+               (long long)json_integer_value(json_object_get(out, "tombstones_applied")),
+               (long long)json_integer_value(json_object_get(out, "rows_dropped_by_tombstones")));
+    json_decref(out);
+    lh_lake_free(lake);
+    return rc;
+}
+
+int lh__cli_vacuum(lh_cli *cli)
+{
+    const char *name = NULL;
+    double hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168);
+    for (int i = 0; i < cli->argc; i++) {
+        const char *a = cli->argv[i], *v;
+        if (!strcmp(a, "--retention-hours")) {
+            if (!(v = lh__cli_value(cli, &i, a)))
+                return 2;
+            char *end = NULL;
+            hours = strtod(v, &end);
+            if (!*v || *end || !isfinite(hours) || hours < 0)
+                return lh__cli_usage_error(cli, "--retention-hours needs a number >= 0, got '%s'", v);
+        } else if (a[0] == '-' || name) {
+            return lh__cli_usage_error(cli, "unexpected argument '%s'", a);
+        } else {
+            name = a;
+        }
+    }
+    if (!name)
+        return lh__cli_usage_error(cli, "%sneeds a dataset NAME", "");
+    lh_lake *lake = NULL;
+    int rc = open_writer(cli, &lake);
+    json_t *out = NULL;
+    lh_err err;
+    lh_status st = rc ? LH_OK : lh_lake_vacuum(lake, name, hours, &out, &err);
+    if (!rc && st)
+        rc = lh__cli_error(cli, st, &err);
+    else if (!rc && cli->json)
+        lh__cli_print_json(out);
+    else if (!rc)
+        printf("%s: %lld file(s) deleted (%lld bytes), %lld kept within %g hour(s)\n", name,
+               (long long)json_integer_value(json_object_get(out, "files_deleted")),
+               (long long)json_integer_value(json_object_get(out, "bytes_deleted")),
+               (long long)json_integer_value(json_object_get(out, "files_kept")), hours);
+    json_decref(out);
+    lh_lake_free(lake);
+    return rc;
+}

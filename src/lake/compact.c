@@ -1,0 +1,305 @@
+/* compact.c: compaction with physical deletion (mutations.h, DESIGN.md §4 and §5.3).
+ *
+ * Order of steps, each safe to be killed after:
+ *   1. COPY the live rows minus tombstoned ones to tables/<name>/.tmp-<uuid>.parquet
+ *      (a name no reader lists; a writer that opens the directory removes it);
+ *   2. read it back in full: row count and sum(hash(row)) must equal the source's;
+ *   3. fsync, rename to part-00000-<uuid>-c000.snappy.parquet (unreferenced until 4;
+ *      vacuum removes it if we die here);
+ *   4. one OPTIMIZE commit: remove every old file, add the new one;
+ *   5. views and manifest follow; the erasure is journaled (keys as salted hashes);
+ *   6. the tombstones are cleared. Killed between 4 and 6 they stay, and hide rows that
+ *      are already gone: harmless, and the next compaction clears them.
+ * Old files are deleted by vacuum, never before the commit that removes them. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/manifest.h"
+#include "catalog/tombstones.h"
+#include "core/fsio.h"
+#include "core/util.h"
+#include "lake/lake_int.h"
+#include "lake/mutations.h"
+
+typedef struct compaction {
+    lh_lake *lake;
+    const char *name;
+    lh_table_snapshot *snap;
+    json_t *lines;            /* tombstone lines applied */
+    lh_buf prefix, dir, raw, filtered, tmp, final_key;
+    int64_t rows_before, rows_after, bytes_before, bytes_after, version;
+    char hash[64];
+} compaction;
+
+static void compaction_release(compaction *c)
+{
+    if (c->tmp.len)
+        lh_file_remove(c->tmp.data, NULL);
+    lh_buf *bufs[] = {&c->prefix, &c->dir, &c->raw, &c->filtered, &c->tmp, &c->final_key};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        lh_buf_release(bufs[i]);
+    json_decref(c->lines);
+    lh_table_snapshot_free(c->snap);
+}
+
+/* count(*) and the sum of every row's hash over the SELECT or table expression from. */
+static lh_status count_and_hash(lh_lake *lake, const char *from, int64_t *rows, char hash[64],
+                                lh_err *err)
+{
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "SELECT CAST(count(*) AS VARCHAR), CAST(coalesce(sum(hash(__c)), 0) AS "
+                  "VARCHAR) FROM %s AS __c", from);
+    json_t *row = NULL;
+    lh_status st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
+    lh_buf_release(&sql);
+    if (!st) {
+        lh_parse_i64(json_string_value(json_array_get(row, 0)), rows);
+        snprintf(hash, 64, "%s", json_string_value(json_array_get(row, 1)) ?: "");
+    }
+    json_decref(row);
+    return st;
+}
+
+/* Steps 1-3: the new file, verified and renamed; c->final_key names it. */
+static lh_status write_verified(compaction *c, lh_err *err)
+{
+    char id[37];
+    lh_uuid4(id);
+    lh_buf_printf(&c->tmp, "%s/.tmp-%s.parquet", c->dir.data, id);
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "COPY (%s) TO ", c->filtered.data);
+    lh_buf_add_sql_string(&sql, c->tmp.data);
+    lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+    lh_status st = lh_engine_exec(lh__lake_engine(c->lake), sql.data, err);
+    lh_fault_point("compact.writing");
+    int64_t rows = -1;
+    char hash[64] = "";
+    if (!st) {
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "read_parquet(");
+        lh_buf_add_sql_string(&sql, c->tmp.data);
+        lh_buf_adds(&sql, ")");
+        st = count_and_hash(c->lake, sql.data, &rows, hash, err);
+    }
+    lh_buf_release(&sql);
+    if (!st && (rows != c->rows_after || strcmp(hash, c->hash)))
+        st = lh_fail(err, LH_ECORRUPT, "compaction of %s: the written file does not match its "
+                     "source (%lld rows, hash %s; expected %lld rows, hash %s); nothing committed",
+                     c->name, (long long)rows, hash, (long long)c->rows_after, c->hash);
+    if (!st)
+        st = lh_fsync_path(c->tmp.data, err);
+    if (!st) {
+        lh_buf_printf(&c->final_key, "%s/part-00000-%s-c000.snappy.parquet", c->prefix.data, id);
+        st = lh_store_put_file(lh_lake_store(c->lake), c->final_key.data, c->tmp.data, err);
+        if (!st)
+            lh_buf_reset(&c->tmp); /* consumed by the rename */
+    }
+    return st;
+}
+
+/* Step 4. */
+static lh_status commit(compaction *c, int64_t tombstones, lh_err *err)
+{
+    lh_store *s = lh_lake_store(c->lake);
+    lh_object_info info;
+    lh_status st = lh_store_head(s, c->final_key.data, &info, err);
+    if (st)
+        return st;
+    c->bytes_after = info.size;
+    const char **removes = calloc(c->snap->nfiles + 1, sizeof *removes);
+    if (!removes)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t i = 0; i < c->snap->nfiles; i++)
+        removes[i] = c->snap->files[i].path;
+    char stats[64];
+    snprintf(stats, sizeof stats, "{\"numRecords\":%lld}", (long long)c->rows_after);
+    lh_table_add add = {c->final_key.data + c->prefix.len + 1, info.size, info.mtime_ms, stats};
+    json_t *params = json_pack("{s:I, s:I, s:I, s:I}", "files_removed", (json_int_t)c->snap->nfiles,
+                               "rows", (json_int_t)c->rows_after, "tombstones_applied",
+                               (json_int_t)tombstones, "rows_dropped_by_tombstones",
+                               (json_int_t)(c->rows_before - c->rows_after));
+    lh_table_commit_spec spec = {
+        .table_id = c->snap->table_id,
+        .adds = &add,
+        .nadds = 1,
+        .removes = removes,
+        .nremoves = c->snap->nfiles,
+        .operation = "OPTIMIZE",
+        .operation_parameters = params,
+    };
+    lh_fault_point("compact.before_commit");
+    st = lh_table_commit(s, c->prefix.data, c->snap->version, &spec, &c->version, err);
+    json_decref(params);
+    free(removes);
+    return st;
+}
+
+/* Distinct string values of field over the tombstone lines. */
+static json_t *distinct(const json_t *lines, const char *field)
+{
+    json_t *seen = json_object(), *out = json_array();
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l) {
+        const char *v = json_string_value(json_object_get(l, field));
+        if (v && !json_object_get(seen, v)) {
+            json_object_set_new(seen, v, json_true());
+            json_array_append_new(out, json_string(v));
+        }
+    }
+    json_decref(seen);
+    return out;
+}
+
+/* Step 5's journal records: the compaction, and the erasure when rows were deleted. */
+static lh_status journal(compaction *c, bool committed, const char *actor, lh_err *err)
+{
+    lh_journal *j = lh_lake_journal(c->lake);
+    lh_status st = LH_OK;
+    json_t *ev = NULL;
+    if (committed) {
+        ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:I, s:I, s:I, s:I}, s:s, s:s}", "entity",
+                           "dataset", "entity_id", c->name, "field", "compaction", "old_value",
+                           "new_value", "version", (json_int_t)c->version, "files_removed",
+                           (json_int_t)c->snap->nfiles, "rows_before", (json_int_t)c->rows_before,
+                           "rows_after", (json_int_t)c->rows_after, "actor", actor, "source",
+                           "compaction");
+        st = lh_journal_append(j, ev, true, err);
+        json_decref(ev);
+    }
+    if (st || !json_array_size(c->lines))
+        return st;
+    char salt[65];
+    if ((st = lh_tombstones_salt(lh_lake_store(c->lake), salt, err)))
+        return st;
+    json_t *hashes = json_array(), *seen = json_object();
+    size_t i;
+    json_t *l;
+    json_array_foreach(c->lines, i, l) {
+        json_t *v = json_object_get(l, "row_key_value");
+        char text[32], hash[65];
+        if (json_is_integer(v))
+            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+        lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v) ?: "", hash);
+        if (!json_object_get(seen, hash)) {
+            json_object_set_new(seen, hash, json_true());
+            json_array_append_new(hashes, json_string(hash));
+        }
+    }
+    json_t *first = json_array_get(c->lines, 0);
+    ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:O, s:I, s:o, s:I, s:I, s:o, s:o, s:O, s:s}, s:s, s:s}",
+                   "entity", "dataset", "entity_id", c->name, "field", "erasure", "old_value",
+                   "new_value", "row_key_column", json_object_get(first, "row_key_column"),
+                   "keys", (json_int_t)json_array_size(hashes), "key_hashes", hashes,
+                   "rows_erased", (json_int_t)(c->rows_before - c->rows_after), "version",
+                   (json_int_t)c->version, "requested_by", distinct(c->lines, "actor"), "reasons",
+                   distinct(c->lines, "reason"), "requested_at",
+                   json_object_get(first, "deleted_at"), "key_hash",
+                   "sha256(salt || key); salt in _catalog/erasure_salt", "actor", actor,
+                   "source", "compaction");
+    st = lh_journal_append(j, ev, true, err);
+    json_decref(ev);
+    json_decref(seen);
+    return st;
+}
+
+static lh_status compact(compaction *c, const char *actor, json_t **out, lh_err *err)
+{
+    lh_lake *lake = c->lake;
+    json_t *m = lh_catalog_get(lh_lake_catalog(lake), c->name);
+    if (!m)
+        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", c->name);
+    lh_status st = lh__lake_snapshot(lake, c->name, -1, &c->snap, err);
+    if (st == LH_ENOTFOUND)
+        return lh_fail(err, LH_EINVAL, "dataset %s has no data to compact yet", c->name);
+    if (st)
+        return st;
+    if (json_array_size(c->snap->partition_columns))
+        return lh_fail(err, LH_EUNSUPPORTED, "dataset %s is partitioned; compaction of "
+                       "partitioned tables is not supported", c->name);
+    lh_catalog_table_prefix(c->name, &c->prefix);
+    lh_path_join(&c->dir, lh_store_root(lh_lake_store(lake)), c->prefix.data);
+    if ((st = lh_tombstones_load(lh_lake_store(lake), c->name, &c->lines, err)))
+        return st;
+    for (size_t i = 0; i < c->snap->nfiles; i++)
+        c->bytes_before += c->snap->files[i].size;
+    int64_t ntomb = (int64_t)json_array_size(c->lines);
+    if ((st = lh__lake_table_select(lake, c->name, c->snap->version, &c->raw, err)))
+        return st;
+    lh_buf_adds(&c->filtered, c->raw.data);
+    if ((st = lh__tombs_filter(lake, c->name, &c->filtered, err)))
+        return st;
+    lh_buf from;
+    lh_buf_init(&from, 0);
+    lh_buf_printf(&from, "(%s)", c->raw.data);
+    char raw_hash[64];
+    st = count_and_hash(lake, from.data, &c->rows_before, raw_hash, err);
+    lh_buf_reset(&from);
+    lh_buf_printf(&from, "(%s)", c->filtered.data);
+    if (!st)
+        st = count_and_hash(lake, from.data, &c->rows_after, c->hash, err);
+    lh_buf_release(&from);
+    if (st)
+        return st;
+    c->version = c->snap->version;
+    bool work = c->snap->nfiles > 1 || c->rows_after != c->rows_before;
+    if (work && !(st = write_verified(c, err)) && !(st = commit(c, ntomb, err))) {
+        lh_fault_point("compact.after_commit");
+        json_t *cols = lh_table_schema_columns(c->snap->schema);
+        json_t *nm = json_deep_copy(m);
+        lh_manifest_set_table(nm, cols, c->rows_after, c->bytes_after, c->version, lh_now_ms());
+        st = lh__lake_define_view(lake, c->name, err);
+        if (!st)
+            st = lh_catalog_put(lh_lake_catalog(lake), nm, err);
+        json_decref(nm);
+        json_decref(cols);
+        if (!st)
+            st = journal(c, true, actor, err);
+    }
+    if (!work) {
+        /* Nothing to rewrite; tombstones left here by a compaction killed after its commit
+         * still get their erasure record before they go. */
+        c->bytes_after = c->bytes_before;
+        if (ntomb)
+            st = journal(c, false, actor, err);
+    }
+    if (!st && ntomb) {
+        lh_fault_point("compact.before_clear_tombstones");
+        lh__tombs_cache_remove(lake, c->name); /* first: a cache never outlives its file */
+        st = lh_tombstones_clear(lh_lake_store(lake), c->name, err);
+        if (!st)
+            st = lh__tombs_forget(lake, c->name, err);
+    }
+    if (!st)
+        *out = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dataset",
+                         c->name, "compacted", work, "version", (json_int_t)c->version,
+                         "files_before", (json_int_t)c->snap->nfiles, "files_after",
+                         (json_int_t)(work ? 1 : c->snap->nfiles), "rows_before",
+                         (json_int_t)c->rows_before, "rows_after", (json_int_t)c->rows_after,
+                         "bytes_before", (json_int_t)c->bytes_before, "bytes_after",
+                         (json_int_t)c->bytes_after, "tombstones_applied", (json_int_t)ntomb,
+                         "rows_dropped_by_tombstones", (json_int_t)(c->rows_before - c->rows_after));
+    return st;
+}
+
+lh_status lh_lake_compact(lh_lake *lake, const char *dataset, const char *actor, json_t **out,
+                          lh_err *err)
+{
+    lh_assert(lh__lake_is_writer(lake));
+    lh_status st = lh_catalog_check_name(dataset, err);
+    if (st)
+        return st;
+    compaction c = {.lake = lake, .name = dataset};
+    lh_buf *bufs[] = {&c.prefix, &c.dir, &c.raw, &c.filtered, &c.tmp, &c.final_key};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+        lh_buf_init(bufs[i], 0);
+    lh__lake_lock(lake);
+    st = compact(&c, actor ? actor : "cli", out, err);
+    lh__lake_unlock(lake);
+    compaction_release(&c);
+    return st;
+}

@@ -1,0 +1,196 @@
+/* delete.c: tombstones (soft deletes) through the lake: validate against the dataset's
+ * columns, append durably, extend the in-memory key table, journal (mutations.h). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/tombstones.h"
+#include "core/util.h"
+#include "lake/lake_int.h"
+#include "lake/mutations.h"
+
+#define MAX_VALUES 1000000
+
+/* The manifest column named column (case-insensitive), or NULL. */
+static json_t *find_column(const json_t *m, const char *column)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(m, "columns"), i, c)
+        if (!strcasecmp(json_string_value(json_object_get(c, "name")) ?: "", column))
+            return c;
+    return NULL;
+}
+
+/* Typed copies of the request's values for a key column of DuckDB type type. */
+static lh_status typed_values(const lh_tombstone_request *req, const char *type, json_t **out,
+                              lh_err *err)
+{
+    bool text = !strcmp(type, "VARCHAR");
+    int64_t lo = !strcmp(type, "INTEGER") ? INT32_MIN : INT64_MIN;
+    int64_t hi = !strcmp(type, "INTEGER") ? INT32_MAX : INT64_MAX;
+    size_t n = json_array_size(req->values);
+    if (!json_is_array(req->values) || n == 0)
+        return lh_fail(err, LH_EINVAL, "row_key_values must be a non-empty array");
+    if (n > MAX_VALUES)
+        return lh_fail(err, LH_ETOOBIG, "at most %d row_key_values per call (got %zu)", MAX_VALUES, n);
+    json_t *vals = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(req->values, i);
+        int64_t x = 0;
+        if (text && json_is_string(v)) {
+            json_array_append(vals, v);
+        } else if (text && json_is_integer(v)) {
+            char tmp[32];
+            snprintf(tmp, sizeof tmp, "%lld", (long long)json_integer_value(v));
+            json_array_append_new(vals, json_string(tmp));
+        } else if (!text && (json_is_integer(v) ||
+                             (json_is_string(v) && !lh_parse_i64(json_string_value(v), &x)))) {
+            if (json_is_integer(v))
+                x = json_integer_value(v);
+            if (x < lo || x > hi) {
+                json_decref(vals);
+                return lh_fail(err, LH_EINVAL, "row_key_values[%zu]: %lld is out of range for %s column %s",
+                               i, (long long)x, type, req->column);
+            }
+            json_array_append_new(vals, json_integer(x));
+        } else {
+            json_decref(vals);
+            return lh_fail(err, LH_EINVAL, "row_key_values[%zu] is not a%s value for %s column %s", i,
+                           text ? " text" : "n integer", type, req->column);
+        }
+    }
+    *out = vals;
+    return LH_OK;
+}
+
+/* The journal's view of a set of keys: salted hashes only. */
+static lh_status key_hashes(lh_lake *lake, const json_t *vals, json_t **out, lh_err *err)
+{
+    char salt[65];
+    lh_status st = lh_tombstones_salt(lh_lake_store(lake), salt, err);
+    if (st)
+        return st;
+    json_t *arr = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(vals, i, v) {
+        char text[32], hash[65];
+        if (json_is_integer(v))
+            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+        lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v), hash);
+        json_array_append_new(arr, json_string(hash));
+    }
+    *out = arr;
+    return LH_OK;
+}
+
+static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_t **out,
+                           lh_err *err)
+{
+    const char *name = req->dataset;
+    json_t *m = lh_catalog_get(lh_lake_catalog(lake), name);
+    if (!m)
+        return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
+    if (!req->column || !*req->column)
+        return lh_fail(err, LH_EINVAL, "row_key_column is required");
+    json_t *col = find_column(m, req->column);
+    if (!col)
+        return lh_fail(err, LH_EINVAL, "dataset %s has no column %s", name, req->column);
+    char have_col[256], have_type[256];
+    if (lh__tombs_column(lake, name, have_col, have_type, sizeof have_col) &&
+        strcasecmp(have_col, req->column))
+        return lh_fail(err, LH_EINVAL, "dataset %s already has tombstones keyed by column %s "
+                       "(one key column per dataset; got %s)", name, have_col, req->column);
+    const char *column = json_string_value(json_object_get(col, "name"));
+    const char *type = json_string_value(json_object_get(col, "type")) ?: "";
+    if (strcmp(type, "VARCHAR") && strcmp(type, "INTEGER") && strcmp(type, "BIGINT"))
+        return lh_fail(err, LH_EINVAL, "column %s of %s is %s; a row key must be text (VARCHAR), "
+                       "int32 (INTEGER) or int64 (BIGINT)", column, name, type);
+    json_t *vals = NULL, *lines = json_array(), *hashes = NULL;
+    lh_status st = typed_values(req, type, &vals, err);
+    char ts[32];
+    lh_format_time(lh_now_ms(), ts);
+    size_t i;
+    json_t *v;
+    json_array_foreach(st ? NULL : vals, i, v)
+        json_array_append_new(lines, json_pack("{s:s, s:s, s:O, s:s, s:s, s:s?}", "dataset", name,
+                                               "row_key_column", column, "row_key_value", v,
+                                               "deleted_at", ts, "actor", req->actor ?: "cli",
+                                               "reason", req->reason));
+    if (!st)
+        st = key_hashes(lake, vals, &hashes, err);
+    /* Durable first: once appended, every later open hides these rows. */
+    if (!st)
+        st = lh_tombstones_append(lh_lake_store(lake), name, lines, err);
+    bool created = false;
+    if (!st)
+        st = lh__tombs_add(lake, name, column, type, vals, &created, err);
+    (void)created;
+    /* Always: besides the first tombstone's new view, a pinned copy of the dataset must be
+     * rebuilt without these rows before the call returns. */
+    if (!st)
+        st = lh__lake_define_view(lake, name, err);
+    if (!st)
+        lh__tombs_cache_save(lake, name);
+    if (!st) {
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:O, s:s?}, s:s, s:s}",
+                               "entity", "dataset", "entity_id", name, "field", "tombstone",
+                               "old_value", "new_value", "row_key_column", column, "count",
+                               (json_int_t)json_array_size(vals), "key_hashes", hashes, "reason",
+                               req->reason, "actor", req->actor ?: "cli", "source", "tombstone");
+        st = lh_journal_append(lh_lake_journal(lake), ev, true, err);
+        json_decref(ev);
+    }
+    json_t *rows = NULL;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT count(*) FROM ");
+    lh_buf_printf(&sql, "\"__tomb__%s\"", name);
+    if (!st && !lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL))
+        *out = json_pack("{s:s, s:s, s:I, s:I}", "dataset", name, "row_key_column", column,
+                         "tombstoned", (json_int_t)json_array_size(vals), "total_tombstones",
+                         (json_int_t)strtoll(json_string_value(json_array_get(rows, 0)) ?: "0", NULL, 10));
+    else if (!st)
+        *out = json_pack("{s:s, s:s, s:I}", "dataset", name, "row_key_column", column,
+                         "tombstoned", (json_int_t)json_array_size(vals));
+    lh_buf_release(&sql);
+    json_decref(rows);
+    json_decref(vals);
+    json_decref(lines);
+    json_decref(hashes);
+    return st;
+}
+
+lh_status lh_lake_tombstone(lh_lake *lake, const lh_tombstone_request *req, json_t **out,
+                            lh_err *err)
+{
+    lh_assert(lh__lake_is_writer(lake));
+    lh_status st = lh_catalog_check_name(req->dataset, err);
+    if (st)
+        return st;
+    lh__lake_lock(lake);
+    st = tombstone(lake, req, out, err);
+    lh__lake_unlock(lake);
+    return st;
+}
+
+lh_status lh_lake_tombstones(lh_lake *lake, const char *dataset, json_t **out, lh_err *err)
+{
+    lh_status st = lh_catalog_check_name(dataset, err);
+    json_t *m = st ? NULL : lh_lake_dataset(lake, dataset);
+    if (!st && !m)
+        st = lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", dataset);
+    json_decref(m);
+    json_t *lines = NULL;
+    if (!st)
+        st = lh_tombstones_load(lh_lake_store(lake), dataset, &lines, err);
+    if (st)
+        return st;
+    json_t *col = json_object_get(json_array_get(lines, 0), "row_key_column");
+    *out = json_pack("{s:s, s:O, s:I, s:o}", "dataset", dataset, "row_key_column",
+                     col ? col : json_null(), "count", (json_int_t)json_array_size(lines),
+                     "tombstones", lines);
+    return LH_OK;
+}

@@ -1,0 +1,314 @@
+/* tombs.c: tombstoned keys in DuckDB. The file under _catalog/tombstones/ is the truth
+ * (catalog/tombstones.c); here it becomes an in-memory table "__tomb__<name>" that the
+ * dataset's view anti-joins, so that a query costs one hash join whatever the number of
+ * keys (never a NOT IN literal). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog/tombstones.h"
+#include "core/fsio.h"
+#include "core/util.h"
+#include "lake/lake_int.h"
+
+struct lh__tombs {
+    pthread_mutex_t mu;
+    json_t *by_name;   /* name -> {"column", "type"} for datasets with tombstones */
+};
+
+lh__tombs *lh__tombs_new(void)
+{
+    lh__tombs *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->mu, NULL);
+    t->by_name = json_object();
+    return t;
+}
+
+void lh__tombs_free(lh__tombs *t)
+{
+    if (!t)
+        return;
+    json_decref(t->by_name);
+    pthread_mutex_destroy(&t->mu);
+    free(t);
+}
+
+static void table_name(const char *prefix, const char *name, lh_buf *out)
+{
+    lh_buf n;
+    lh_buf_init(&n, 256);
+    lh_buf_printf(&n, "%s%s", prefix, name);
+    lh_buf_add_sql_ident(out, n.data);
+    lh_buf_release(&n);
+}
+
+bool lh__tombs_column(lh_lake *lake, const char *name, char *column, char *type, size_t size)
+{
+    lh__tombs *t = lh__lake_tombs(lake);
+    pthread_mutex_lock(&t->mu);
+    json_t *e = json_object_get(t->by_name, name);
+    if (e) {
+        snprintf(column, size, "%s", json_string_value(json_object_get(e, "column")));
+        snprintf(type, size, "%s", json_string_value(json_object_get(e, "type")));
+    }
+    pthread_mutex_unlock(&t->mu);
+    return e != NULL;
+}
+
+static void remember(lh_lake *lake, const char *name, const char *column, const char *type)
+{
+    lh__tombs *t = lh__lake_tombs(lake);
+    pthread_mutex_lock(&t->mu);
+    json_object_set_new(t->by_name, name, json_pack("{s:s, s:s}", "column", column, "type", type));
+    pthread_mutex_unlock(&t->mu);
+}
+
+lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh__tombs *t = lh__lake_tombs(lake);
+    pthread_mutex_lock(&t->mu);
+    json_object_del(t->by_name, name);
+    pthread_mutex_unlock(&t->mu);
+    /* The view stops using the table before the table goes. */
+    lh_status st = lh__lake_define_view(lake, name, err);
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "DROP TABLE IF EXISTS ");
+    table_name("__tomb__", name, &sql);
+    if (!st)
+        st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    lh_buf_release(&sql);
+    return st;
+}
+
+/* The DuckDB type of a manifest column (case-insensitive name), or NULL. */
+static const char *column_type(const json_t *m, const char *column)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(m, "columns"), i, c)
+        if (!strcasecmp(json_string_value(json_object_get(c, "name")) ?: "", column))
+            return json_string_value(json_object_get(c, "type"));
+    return NULL;
+}
+
+/* A cache of the key set: "_catalog/tombstones/<name>.keys.parquet", written by the
+ * writer after each tombstone call with the tombstone file's size in its metadata. At
+ * open, a cache whose size matches the file (append-only: same size, same lines) is read
+ * instead of parsing every JSON line; anything else falls back to the file. */
+static void cache_path(lh_lake *lake, const char *name, lh_buf *out)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_buf_printf(&key, "_catalog/tombstones/%s.keys.parquet", name);
+    lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
+    lh_buf_release(&key);
+}
+
+static int64_t file_size(lh_lake *lake, const char *name)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_tombstones_key(name, &key);
+    lh_object_info info;
+    int64_t size = lh_store_head(lh_lake_store(lake), key.data, &info, NULL) ? -1 : info.size;
+    lh_buf_release(&key);
+    return size;
+}
+
+void lh__tombs_cache_remove(lh_lake *lake, const char *name)
+{
+    lh_buf path;
+    lh_buf_init(&path, 4096);
+    cache_path(lake, name, &path);
+    if (path.len)
+        lh_file_remove(path.data, NULL);
+    lh_buf_release(&path);
+}
+
+void lh__tombs_cache_save(lh_lake *lake, const char *name)
+{
+    lh_buf path, tmp, sql;
+    lh_buf_init(&path, 4096);
+    lh_buf_init(&tmp, 4096);
+    lh_buf_init(&sql, 0);
+    cache_path(lake, name, &path);
+    int64_t size = file_size(lake, name);
+    char id[37];
+    lh_uuid4(id);
+    lh_buf_printf(&tmp, "%s.tmp-%s", path.data, id);
+    lh_buf_adds(&sql, "COPY (SELECT k FROM ");
+    table_name("__tomb__", name, &sql);
+    lh_buf_adds(&sql, ") TO ");
+    lh_buf_add_sql_string(&sql, tmp.data);
+    lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA {source_bytes: '%lld'})", (long long)size);
+    lh_err err;
+    lh_status st = size < 0 ? LH_ENOTFOUND : lh_engine_exec(lh__lake_engine(lake), sql.data, &err);
+    if (!st && rename(tmp.data, path.data)) /* a cache: no fsync needed, a bad one is ignored */
+        st = LH_EIO;
+    if (st) {
+        lh_file_remove(tmp.data, NULL);
+        lh__tombs_cache_remove(lake, name);
+    }
+    lh_buf_release(&path);
+    lh_buf_release(&tmp);
+    lh_buf_release(&sql);
+}
+
+/* Fills "__tomb__<name>" from a cache that matches the file; false when there is none. */
+static bool load_cache(lh_lake *lake, const char *name, const char *type)
+{
+    lh_buf path, sql;
+    lh_buf_init(&path, 4096);
+    lh_buf_init(&sql, 0);
+    cache_path(lake, name, &path);
+    int64_t size = file_size(lake, name);
+    bool ok = false;
+    json_t *row = NULL;
+    if (path.len && size > 0 && !access(path.data, R_OK)) {
+        lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
+        lh_buf_add_sql_string(&sql, path.data);
+        lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
+        int64_t have = -1;
+        if (!lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL) &&
+            !lh_parse_i64(json_string_value(json_array_get(row, 0)), &have) && have == size) {
+            lh_buf_reset(&sql);
+            lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
+            table_name("__tomb__", name, &sql);
+            lh_buf_printf(&sql, " AS SELECT CAST(k AS %s) AS k FROM read_parquet(", type);
+            lh_buf_add_sql_string(&sql, path.data);
+            lh_buf_adds(&sql, ")");
+            ok = lh_engine_exec(lh__lake_engine(lake), sql.data, NULL) == LH_OK;
+        }
+    }
+    json_decref(row);
+    lh_buf_release(&path);
+    lh_buf_release(&sql);
+    return ok;
+}
+
+lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh_store *s = lh_lake_store(lake);
+    lh_buf key, path, sql;
+    lh_buf_init(&key, 1024);
+    lh_buf_init(&path, 4096);
+    lh_buf_init(&sql, 0);
+    lh_tombstones_key(name, &key);
+    json_t *m = NULL;
+    char column[256];
+    lh_status st = LH_OK;
+    if (lh_tombstones_column(s, name, column, sizeof column, NULL))
+        goto done; /* no tombstones (or only a torn line) */
+    m = lh_catalog_get_copy(lh_lake_catalog(lake), name);
+    const char *type = column_type(m, column);
+    if (!type) {
+        st = lh_fail(err, LH_ECORRUPT, "key column %s is not a column of the dataset", column);
+        goto done;
+    }
+    if (load_cache(lake, name, type)) {
+        remember(lake, name, column, type);
+        goto done;
+    }
+    lh_store_local_path(s, key.data, &path, err);
+    lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
+    table_name("__tomb__", name, &sql);
+    lh_buf_printf(&sql, " AS SELECT DISTINCT k FROM (SELECT TRY_CAST(row_key_value AS %s) AS k "
+                  "FROM read_json(", type);
+    lh_buf_add_sql_string(&sql, path.data);
+    lh_buf_adds(&sql, ", format='newline_delimited', columns={'row_key_value': 'VARCHAR'}, "
+                      "ignore_errors=true)) WHERE k IS NOT NULL");
+    st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    if (!st)
+        remember(lake, name, column, type);
+done:
+    json_decref(m);
+    lh_buf_release(&key);
+    lh_buf_release(&path);
+    lh_buf_release(&sql);
+    return st;
+}
+
+lh_status lh__tombs_filter(lh_lake *lake, const char *name, lh_buf *sql, lh_err *err)
+{
+    char column[256], type[256];
+    if (!lh__tombs_column(lake, name, column, type, sizeof column))
+        return LH_OK;
+    lh_buf out;
+    lh_buf_init(&out, 0);
+    lh_buf_adds(&out, "SELECT __r.* FROM (");
+    lh_buf_adds(&out, lh_buf_cstr(sql));
+    lh_buf_adds(&out, ") AS __r ANTI JOIN ");
+    table_name("__tomb__", name, &out);
+    lh_buf_adds(&out, " AS __t ON __r.");
+    lh_buf_add_sql_ident(&out, column);
+    lh_status st = lh_buf_adds(&out, " = __t.k");
+    if (!st) {
+        lh_buf_reset(sql);
+        st = lh_buf_add(sql, out.data, out.len);
+    }
+    lh_buf_release(&out);
+    return st ? lh_fail(err, st, "dataset %s: the filtered view is too long", name) : LH_OK;
+}
+
+lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_err *err)
+{
+    lh_buf raw;
+    lh_buf_init(&raw, 256);
+    lh_buf_printf(&raw, "__raw__%s", name);
+    lh_status st = lh_engine_define_view(lh__lake_engine(lake), raw.data, sql->data, err);
+    if (!st)
+        st = lh_engine_allow_relation(lh__lake_engine(lake), raw.data, err);
+    lh_buf_release(&raw);
+    if (!st)
+        st = lh__tombs_filter(lake, name, sql, err);
+    return st;
+}
+
+lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, const char *type,
+                        const json_t *keys, bool *created, lh_err *err)
+{
+    char have_col[256], have_type[256];
+    *created = !lh__tombs_column(lake, name, have_col, have_type, sizeof have_col);
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_status st = LH_OK;
+    if (*created) {
+        lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
+        table_name("__tomb__", name, &sql);
+        lh_buf_printf(&sql, " (k %s)", type);
+        st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    }
+    /* Batches of VALUES; only keys not already there, so the table stays a set. */
+    size_t n = json_array_size(keys);
+    for (size_t i = 0; !st && i < n;) {
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "INSERT INTO ");
+        table_name("__tomb__", name, &sql);
+        lh_buf_adds(&sql, " SELECT DISTINCT k FROM (VALUES ");
+        for (size_t b = 0; i < n && b < 10000; b++, i++) {
+            json_t *v = json_array_get(keys, i);
+            if (b)
+                lh_buf_addc(&sql, ',');
+            lh_buf_addc(&sql, '(');
+            if (json_is_integer(v))
+                lh_buf_printf(&sql, "%lld::%s", (long long)json_integer_value(v), type);
+            else
+                lh_buf_add_sql_string(&sql, json_string_value(v));
+            lh_buf_addc(&sql, ')');
+        }
+        lh_buf_adds(&sql, ") AS v(k) WHERE k NOT IN (SELECT k FROM ");
+        table_name("__tomb__", name, &sql);
+        st = lh_buf_adds(&sql, ")");
+        if (!st)
+            st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    }
+    lh_buf_release(&sql);
+    if (!st && *created)
+        remember(lake, name, column, type);
+    return st;
+}
