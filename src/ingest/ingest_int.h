@@ -19,8 +19,9 @@
 lh_status lh__ingest_detect_format(const char *path, const char *shown, const char *requested,
                                    char out[16], lh_err *err);
 
-/* Copies src into dst (created exclusively, O_NOFOLLOW; scratch, so not fsynced). With sha non-NULL
- * the bytes are hashed on the way; without, the kernel copies them (copy_file_range). */
+/* Stages src at dst (created exclusively; scratch, so not fsynced). With sha non-NULL the
+ * bytes are copied and hashed on the way; without, a regular file on the same filesystem
+ * is hard-linked (instant), else the kernel copies it (copy_file_range). */
 lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], int64_t *size,
                                 lh_err *err);
 
