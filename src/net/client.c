@@ -30,6 +30,39 @@ static lh_status reply_error(long http, const lh_buf *body, lh_err *err)
     return st ? st : LH_EIO;
 }
 
+/* Sends the request prepared on c (URL, method, body) with the API key and hdrs, and turns
+ * the reply into *response or an lh_status. Consumes hdrs. */
+static lh_status perform(CURL *c, const char *base_url, const char *api_key,
+                         struct curl_slist *hdrs, json_t **response, lh_err *err)
+{
+    char keyhdr[600];
+    if (api_key) {
+        snprintf(keyhdr, sizeof keyhdr, "X-API-Key: %s", api_key);
+        hdrs = curl_slist_append(hdrs, keyhdr);
+    }
+    lh_buf reply;
+    lh_buf_init(&reply, (size_t)64 << 20);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    /* Only our own server: no redirects. */
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    CURLcode rc = curl_easy_perform(c);
+    long http = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
+    lh_status st = LH_OK;
+    if (rc != CURLE_OK)
+        st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
+    else if (http < 200 || http > 299)
+        st = reply_error(http, &reply, err);
+    else if (!(*response = json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
+        st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
+    lh_buf_release(&reply);
+    curl_slist_free_all(hdrs);
+    return st;
+}
+
 lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
                                  const char *format, bool allow_schema_change, json_t **response,
@@ -60,35 +93,11 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
         curl_mime_name(part, "allow_schema_change");
         curl_mime_data(part, "true", CURL_ZERO_TERMINATED);
     }
-    char url[1024], keyhdr[600];
+    char url[1024];
     snprintf(url, sizeof url, "%s/ingest/file", base_url);
-    struct curl_slist *hdrs = NULL;
-    if (api_key) {
-        snprintf(keyhdr, sizeof keyhdr, "X-API-Key: %s", api_key);
-        hdrs = curl_slist_append(hdrs, keyhdr);
-    }
-    lh_buf body;
-    lh_buf_init(&body, (size_t)64 << 20);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    /* Only our own server, only over plain loopback-style URLs: no redirects. */
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    CURLcode rc = curl_easy_perform(c);
-    long http = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    lh_status st = LH_OK;
-    if (rc != CURLE_OK)
-        st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
-    else if (http < 200 || http > 299)
-        st = reply_error(http, &body, err);
-    else if (!(*response = json_loadb(lh_buf_cstr(&body), body.len, 0, NULL)))
-        st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
-    lh_buf_release(&body);
-    curl_slist_free_all(hdrs);
+    lh_status st = perform(c, base_url, api_key, NULL, response, err);
     curl_mime_free(mime);
     curl_easy_cleanup(c);
     return st;
@@ -106,38 +115,16 @@ lh_status lh_client_json(const char *base_url, const char *api_key, const char *
             curl_easy_cleanup(c);
         return lh_fail(err, LH_ENOMEM, "cannot start an HTTP client");
     }
-    char url[1024], keyhdr[600];
+    char url[1024];
     snprintf(url, sizeof url, "%s%s", base_url, path);
     struct curl_slist *hdrs = NULL;
-    if (api_key) {
-        snprintf(keyhdr, sizeof keyhdr, "X-API-Key: %s", api_key);
-        hdrs = curl_slist_append(hdrs, keyhdr);
-    }
     if (text) {
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
     }
-    lh_buf reply;
-    lh_buf_init(&reply, (size_t)64 << 20);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    CURLcode rc = curl_easy_perform(c);
-    long http = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    lh_status st = LH_OK;
-    if (rc != CURLE_OK)
-        st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
-    else if (http < 200 || http > 299)
-        st = reply_error(http, &reply, err);
-    else if (!(*response = json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
-        st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
-    lh_buf_release(&reply);
-    curl_slist_free_all(hdrs);
+    lh_status st = perform(c, base_url, api_key, hdrs, response, err);
     curl_easy_cleanup(c);
     free(text);
     return st;
