@@ -17,19 +17,19 @@
 static void ssn_ranges(void **state)
 {
     (void)state;
-    assert_int_equal(ssn_value("123-45-6789", false), SSN_DASHED);
-    assert_int_equal(ssn_value("123 45 6789", false), SSN_DASHED);
-    assert_int_equal(ssn_value("123456789", false), SSN_BARE);
-    assert_int_equal(ssn_value("001-01-0001", false), SSN_DASHED);
-    assert_int_equal(ssn_value("899-99-9999", false), SSN_DASHED);
+    assert_int_equal(lh__pii_ssn_value("123-45-6789", false), SSN_DASHED);
+    assert_int_equal(lh__pii_ssn_value("123 45 6789", false), SSN_DASHED);
+    assert_int_equal(lh__pii_ssn_value("123456789", false), SSN_BARE);
+    assert_int_equal(lh__pii_ssn_value("001-01-0001", false), SSN_DASHED);
+    assert_int_equal(lh__pii_ssn_value("899-99-9999", false), SSN_DASHED);
     const char *bad[] = {"000-12-3456", "666-12-3456", "900-12-3456", "999-99-9999",
                          "123-00-4567", "123-45-0000", "123-456-789", "12-3456789",
                          "123-45-678", "1234567890", "abc-de-fghi", "123-45 6789"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(ssn_value(bad[i], false), SSN_NO);
+        assert_int_equal(lh__pii_ssn_value(bad[i], false), SSN_NO);
     /* an integer column drops leading zeros */
-    assert_int_equal(ssn_value("12345678", true), SSN_BARE);
-    assert_int_equal(ssn_value("12345678", false), SSN_NO);
+    assert_int_equal(lh__pii_ssn_value("12345678", true), SSN_BARE);
+    assert_int_equal(lh__pii_ssn_value("12345678", false), SSN_NO);
 }
 
 static void nanp_and_e164(void **state)
@@ -40,11 +40,11 @@ static void nanp_and_e164(void **state)
                             "+44 20 7946 0958", "+49 30 1234567", "+33 1 23 45 67 89",
                             "+91 98765 43210", "0044 20 7946 0958", "+61 412 345 678"};
     for (size_t i = 0; i < sizeof strong / sizeof strong[0]; i++) {
-        if (phone_value(strong[i]) != PHONE_STRONG)
+        if (lh__pii_phone_value(strong[i]) != PHONE_STRONG)
             fail_msg("expected a phone: %s", strong[i]);
     }
-    assert_int_equal(phone_value("2125550147"), PHONE_WEAK);
-    assert_int_equal(phone_value("020 7946 0958"), PHONE_WEAK);
+    assert_int_equal(lh__pii_phone_value("2125550147"), PHONE_WEAK);
+    assert_int_equal(lh__pii_phone_value("020 7946 0958"), PHONE_WEAK);
     const char *no[] = {"112-555-0147",  /* area starts with 1 */
                         "012-555-0147",  /* area starts with 0 */
                         "211-555-0147",  /* N11 area */
@@ -55,7 +55,7 @@ static void nanp_and_e164(void **state)
                         "2024-01-05 10:00:00", "12345", "12345-6789", "ORD-2024-000123",
                         "1000234567", "SKU-12345", "192.168.1.10", "12:30:45"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        if (phone_value(no[i]) != PHONE_NO)
+        if (lh__pii_phone_value(no[i]) != PHONE_NO)
             fail_msg("not a phone: %s", no[i]);
     }
 }
@@ -63,16 +63,16 @@ static void nanp_and_e164(void **state)
 static void icd10_shapes(void **state)
 {
     (void)state;
-    assert_int_equal(icd10_value("E11.9"), ICD_DOTTED);
-    assert_int_equal(icd10_value("S52.501A"), ICD_DOTTED);
-    assert_int_equal(icd10_value("Z00.00"), ICD_DOTTED);
-    assert_int_equal(icd10_value("E11.9 Type 2 diabetes mellitus"), ICD_DOTTED);
-    assert_int_equal(icd10_value("I10"), ICD_PLAIN);
-    assert_int_equal(icd10_value("E119"), ICD_PLAIN);
+    assert_int_equal(lh__pii_icd10_value("E11.9"), ICD_DOTTED);
+    assert_int_equal(lh__pii_icd10_value("S52.501A"), ICD_DOTTED);
+    assert_int_equal(lh__pii_icd10_value("Z00.00"), ICD_DOTTED);
+    assert_int_equal(lh__pii_icd10_value("E11.9 Type 2 diabetes mellitus"), ICD_DOTTED);
+    assert_int_equal(lh__pii_icd10_value("I10"), ICD_PLAIN);
+    assert_int_equal(lh__pii_icd10_value("E119"), ICD_PLAIN);
     const char *no[] = {"E1", "11.9", "EE1.9", "E11.", "E11.123456", "SKU-123", "E11-9",
                         "AB-1234-XL", "J4590912", ""};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        if (icd10_value(no[i]) != ICD_NO)
+        if (lh__pii_icd10_value(no[i]) != ICD_NO)
             fail_msg("not ICD-10: %s", no[i]);
     }
 }
@@ -80,37 +80,37 @@ static void icd10_shapes(void **state)
 static void emails_addresses_names(void **state)
 {
     (void)state;
-    assert_true(email_value("Ada.Lovelace+x@Example.CO.uk"));
-    assert_true(email_value(" o'brien@mail.example.com "));
+    assert_true(lh__pii_email_value("Ada.Lovelace+x@Example.CO.uk"));
+    assert_true(lh__pii_email_value(" o'brien@mail.example.com "));
     const char *no[] = {"ada@", "@example.com", "ada@example", "ada@@example.com",
                         "ada@example.c", "ada@-example.com", "a b@example.com", "ada@example.123",
                         "@jsmith", "https://www.example.com", ".ada@example.com"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-        if (email_value(no[i]))
+        if (lh__pii_email_value(no[i]))
             fail_msg("not an email: %s", no[i]);
     }
-    assert_int_equal(address_value("123 Main St"), ADDR_FULL);
-    assert_int_equal(address_value("4567 Oak Avenue Apt 4B"), ADDR_FULL);
-    assert_int_equal(address_value("12B Baker Street, London"), ADDR_FULL);
-    assert_int_equal(address_value("1600 Pennsylvania Ave NW, Washington, DC 20500"), ADDR_FULL);
-    assert_int_equal(address_value("PO Box 1234"), ADDR_FULL);
-    assert_int_equal(address_value("Main Street"), ADDR_SUFFIX);
-    assert_int_equal(address_value("12 Angry Men"), ADDR_NO);
-    assert_int_equal(address_value("Springfield"), ADDR_NO);
+    assert_int_equal(lh__pii_address_value("123 Main St"), ADDR_FULL);
+    assert_int_equal(lh__pii_address_value("4567 Oak Avenue Apt 4B"), ADDR_FULL);
+    assert_int_equal(lh__pii_address_value("12B Baker Street, London"), ADDR_FULL);
+    assert_int_equal(lh__pii_address_value("1600 Pennsylvania Ave NW, Washington, DC 20500"), ADDR_FULL);
+    assert_int_equal(lh__pii_address_value("PO Box 1234"), ADDR_FULL);
+    assert_int_equal(lh__pii_address_value("Main Street"), ADDR_SUFFIX);
+    assert_int_equal(lh__pii_address_value("12 Angry Men"), ADDR_NO);
+    assert_int_equal(lh__pii_address_value("Springfield"), ADDR_NO);
     bool multi;
-    assert_int_equal(person_value("Ada Smith", &multi), PERSON_LIST);
+    assert_int_equal(lh__pii_person_value("Ada Smith", &multi), PERSON_LIST);
     assert_true(multi);
-    assert_int_equal(person_value("SMITH, JOHN", &multi), PERSON_LIST);
-    assert_int_equal(person_value("mary o'brien", &multi), PERSON_LIST);
-    assert_int_equal(person_value("Oluwaseun Okafor", &multi), PERSON_SHAPE);
-    assert_int_equal(person_value("Smith Consulting Group", &multi), PERSON_NO);
-    assert_int_equal(person_value("Wireless Mouse 2", &multi), PERSON_NO);
+    assert_int_equal(lh__pii_person_value("SMITH, JOHN", &multi), PERSON_LIST);
+    assert_int_equal(lh__pii_person_value("mary o'brien", &multi), PERSON_LIST);
+    assert_int_equal(lh__pii_person_value("Oluwaseun Okafor", &multi), PERSON_SHAPE);
+    assert_int_equal(lh__pii_person_value("Smith Consulting Group", &multi), PERSON_NO);
+    assert_int_equal(lh__pii_person_value("Wireless Mouse 2", &multi), PERSON_NO);
     int year = 0;
-    assert_true(date_value("1985-03-02", &year) && year == 1985);
-    assert_true(date_value("03/02/1985", &year) && year == 1985);
-    assert_true(date_value("31.12.1970", &year) && year == 1970);
-    assert_false(date_value("1985-13-02", &year));
-    assert_false(date_value("12345-6789", &year));
+    assert_true(lh__pii_date_value("1985-03-02", &year) && year == 1985);
+    assert_true(lh__pii_date_value("03/02/1985", &year) && year == 1985);
+    assert_true(lh__pii_date_value("31.12.1970", &year) && year == 1970);
+    assert_false(lh__pii_date_value("1985-13-02", &year));
+    assert_false(lh__pii_date_value("12345-6789", &year));
 }
 
 static void name_tokens_split(void **state)
