@@ -76,9 +76,7 @@ static bool known_section(const char *section)
 
 static lh_status nomem(lh_err *err) { return lh_fail(err, LH_ENOMEM, "config: out of memory"); }
 
-static void warn(lh_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void warn(lh_config *c, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) warn(lh_config *c, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -447,8 +445,13 @@ static int dump_value(lh_buf *b, const json_t *v, bool hide)
     case JSON_FALSE: return lh_buf_adds(b, "false");
     case JSON_NULL: return lh_buf_adds(b, "\"\""); /* TOML has no null; never loaded */
     case JSON_REAL: {
+        /* The shortest form that reads back to the same double: 0.1, not 0.10000000000000001. */
         char num[40];
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, json_real_value(v));
+            if (strtod(num, NULL) == json_real_value(v))
+                break;
+        }
         /* TOML needs a '.' or exponent to read a float back as a float. */
         return lh_buf_printf(b, "%s%s", num, strpbrk(num, ".e") ? "" : ".0");
     }

@@ -60,10 +60,8 @@ typedef struct parser {
 
 /* ---- errors ------------------------------------------------------------------------ */
 
-static lh_status perr(parser *p, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static lh_status perr(parser *p, size_t at, const char *fmt, ...)
+static lh_status __attribute__((format(printf, 3, 4)))
+perr(parser *p, size_t at, const char *fmt, ...)
 {
     char msg[700];
     va_list ap;
@@ -261,27 +259,12 @@ static lh_status unicode_escape(parser *p, lh_buf *out, size_t esc)
     }
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
         return perr(p, esc, "escape U+%04X is not a Unicode scalar value", (unsigned)cp);
+    static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
     unsigned char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (unsigned char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (unsigned char)(0xc0 | cp >> 6);
-        u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (unsigned char)(0xe0 | cp >> 12);
-        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (unsigned char)(0xf0 | cp >> 18);
-        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        u[i] = (unsigned char)(0x80 | (cp & 0x3f));
+    u[0] = (unsigned char)(lead[n] | cp);
     return add(p, out, u, n);
 }
 
@@ -290,21 +273,13 @@ static lh_status escape(parser *p, lh_buf *out, bool multi)
 {
     size_t esc = p->pos++;
     int c = peek(p, 0);
-    const char *simple = NULL;
-    switch (c) {
-    case 'b': simple = "\b"; break;
-    case 't': simple = "\t"; break;
-    case 'n': simple = "\n"; break;
-    case 'f': simple = "\f"; break;
-    case 'r': simple = "\r"; break;
-    case '"': simple = "\""; break;
-    case '\\': simple = "\\"; break;
-    case 'u': case 'U': return unicode_escape(p, out, esc);
-    default: break;
-    }
-    if (simple) {
+    static const char from[] = "btnfr\"\\", to[] = "\b\t\n\f\r\"\\";
+    const char *hit = c > 0 ? strchr(from, c) : NULL;
+    if (c == 'u' || c == 'U')
+        return unicode_escape(p, out, esc);
+    if (hit) {
         p->pos++;
-        return add(p, out, simple, 1);
+        return add(p, out, &to[hit - from], 1);
     }
     if (multi && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
         /* Line-ending backslash: only whitespace may follow it on its line; it eats that
@@ -385,24 +360,23 @@ static lh_status parse_string(parser *p, lh_buf *out, bool allow_multi)
 
 /* ---- keys ---------------------------------------------------------------------------- */
 
+static const char *part(const key_path *k, size_t i)
+{
+    return k->text.data ? k->text.data + k->off[i] : "";
+}
+
 /* Human form of parts [0, upto] for messages; long keys are cut, the message stays useful. */
 static const char *key_text(const key_path *k, size_t upto, char *out, size_t cap)
 {
     size_t o = 0;
     out[0] = '\0';
     for (size_t i = 0; i <= upto && i < k->n; i++) {
-        int w = snprintf(out + o, cap - o, "%s%.*s", i ? "." : "", (int)k->len[i],
-                         k->text.data ? k->text.data + k->off[i] : "");
+        int w = snprintf(out + o, cap - o, "%s%.*s", i ? "." : "", (int)k->len[i], part(k, i));
         if (w < 0 || (size_t)w >= cap - o)
             break;
         o += (size_t)w;
     }
     return out;
-}
-
-static const char *part(const key_path *k, size_t i)
-{
-    return k->text.data ? k->text.data + k->off[i] : "";
 }
 
 /* key = part ( ws '.' ws part )*, each part bare, "basic" or 'literal'. */
@@ -532,7 +506,7 @@ static lh_status parse_number(parser *p, json_t **out)
             return st;
         is_float = true;
     }
-    errno = 0;
+    errno = 0; /* strtod assumes the "C" numeric locale; we never call setlocale */
     if (is_float) {
         double v = strtod(d, NULL);
         if (!isfinite(v))
@@ -648,7 +622,6 @@ static lh_status parse_datetime(parser *p, json_t **out)
 /* ---- values, tables ------------------------------------------------------------------ */
 
 static lh_status parse_value(parser *p, json_t **out);
-
 static lh_status parse_keyval(parser *p, json_t *tbl, key_path *k);
 
 static lh_status parse_array(parser *p, json_t **out)

@@ -303,7 +303,7 @@ static void dump_hides_secrets_and_round_trips(void **state)
     assert_int_equal(load_text(f, "[auth]\nenabled = true\nsecrets_file = \"/etc/lh/secrets\"\n"
                                   "api_key = \"sk-live-123\"\n[ai]\nprovider = \"openai\"\n"
                                   "OpenAI_Token = \"tok-456\"\nopts = { password = \"pw-789\", "
-                                  "temp = 0.5, tags = [\"a\", \"b\\\"q\"] }\n"
+                                  "temp = 0.1, big = -1e300, whole = 2.0, tags = [\"a\", \"b\\\"q\"] }\n"
                                   "[[storage.buckets]]\nname = \"b1\"\naccess_key = \"AK-000\"\n"
                                   "[\"odd section\"]\n\"k v\" = \"x\\ny\"\n",
                                NULL, NULL, 0, &cfg, &err), LH_OK);
