@@ -188,6 +188,8 @@ static void allowed_queries_pass_and_run(void **state)
         "SELECT * FROM generate_series(1, 3) g(i), unnest([1, 2]) u(j)",
         "SELECT * FROM people, range((SELECT count(*) FROM orders)) r(i)",
         "SELECT * FROM main.people",
+        "TABLE people",
+        "SELECT hidden.name FROM people AS hidden",
         "SELECT * FROM memory.main.people",
         "SELECT * FROM memory.people",
         "DESCRIBE people",
@@ -315,6 +317,10 @@ static void relations_outside_the_catalog_are_denied(void **state)
          "unknown relation"},
         {"SELECT * FROM people UNION ALL SELECT 1, v, 1 FROM hidden", "unknown relation"},
         {"SELECT * FROM people PIVOT (sum(age) FOR name IN ('a')) p, hidden", "unknown relation"},
+        {"TABLE hidden", "unknown relation \"hidden\""},
+        {"SELECT * FROM people WHERE id IN (TABLE hidden)", "unknown relation"},
+        {"FROM hidden SELECT v", "unknown relation"},
+        {"SELECT * FROM people WHERE name = ANY (SELECT v FROM hidden)", "unknown relation"},
     };
     expect_denied(f->e, no, N(no));
 }
