@@ -21,57 +21,20 @@
 
 #include "core/fsio.h"
 #include "core/util.h"
-
-#define DIR_KEY "_journal"
-#define LEGACY_NAME "events.jsonl"           /* the first implementation's single file */
-#define MAX_LINE ((size_t)1 << 20)           /* one event, as a JSON line */
-#define MAX_WAL ((size_t)1 << 30)            /* one segment read back at open */
-#define MAX_HISTORY 100000
-#define MAX_RECENT 10000
-#define DEFAULT_FLUSH_EVENTS 10000
+#include "journal/journal_int.h"
 
 /* The columns, in file order, and their DuckDB types. */
-static const char *const COLS[] = {"id", "ts", "entity", "entity_id", "field", "old_value",
-                                   "new_value", "actor", "source", "workspace", "trace_id"};
-#define NCOLS (sizeof COLS / sizeof COLS[0])
-#define TS_COL 1
+const char *const lh__journal_cols[NCOLS] = {"id", "ts", "entity", "entity_id", "field", "old_value",
+                                              "new_value", "actor", "source", "workspace", "trace_id"};
+
 /* Keys a caller may set (besides id and ts, which are ours). */
 static const char *const TEXT_KEYS[] = {"entity", "entity_id", "field", "actor", "source",
                                         "workspace", "trace_id"};
 #define NTEXT (sizeof TEXT_KEYS / sizeof TEXT_KEYS[0])
 
-typedef struct segment {
-    int64_t seq;
-    int64_t events;  /* valid lines */
-    int64_t bytes;   /* file size */
-} segment;
-
-struct lh_journal {
-    lh_store *store;
-    lh_engine *eng;
-    lh_buf dir;                 /* <root>/_journal */
-    pthread_mutex_t mu;
-    pthread_mutex_t flush_mu;
-    segment *segs;              /* WAL segments not yet flushed, oldest first; last = current */
-    size_t nsegs, capsegs;
-    int fd;                     /* the current segment, O_APPEND */
-    char **files;               /* Parquet file names (in dir), sorted */
-    size_t nfiles, capfiles;
-    int64_t flushed_events, parquet_bytes, last_flush_ms;
-    int64_t flush_events;
-    int64_t id_ms;
-    unsigned id_seq;
-    pthread_mutex_t tmu;
-    pthread_cond_t tcv;
-    pthread_t timer;
-    bool timer_on, stopping;
-    int64_t interval_ms;
-    int64_t stats_interval_ms;  /* interval_ms once the timer runs (under mu, for stats) */
-};
-
 /* ---- names ---- */
 
-static void wal_name(int64_t seq, char out[64])
+void lh__journal_wal_name(int64_t seq, char out[64])
 {
     snprintf(out, 64, "wal-%020lld.jsonl", (long long)seq);
 }
@@ -105,7 +68,7 @@ static int64_t parquet_seq(const char *name)
     return lh_parse_i64(digits, &v) ? -1 : v;
 }
 
-static lh_status in_dir(const lh_buf *dir, const char *name, lh_buf *out)
+lh_status lh__journal_in_dir(const lh_buf *dir, const char *name, lh_buf *out)
 {
     lh_buf_init(out, PATH_MAX);
     return lh_path_join(out, dir->data, name);
@@ -119,7 +82,7 @@ static int cmp_str(const void *a, const void *b)
 /* ---- the view ---- */
 
 /* The SELECT of `journal` over the given Parquet and JSON-lines files (names in dir). */
-static lh_status view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
+lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
                           size_t nj, lh_buf *sql)
 {
     lh_buf path;
@@ -135,7 +98,7 @@ static lh_status view_sql(const char *dir, char *const *parquet, size_t np, char
         any = true;
         lh_buf_adds(sql, "SELECT ");
         for (size_t c = 0; c < NCOLS; c++)
-            lh_buf_printf(sql, "%s%s", c ? ", " : "", COLS[c]);
+            lh_buf_printf(sql, "%s%s", c ? ", " : "", lh__journal_cols[c]);
         lh_buf_adds(sql, part ? " FROM read_json([" : " FROM read_parquet([");
         for (size_t i = 0; i < n; i++) {
             lh_buf_reset(&path);
@@ -147,7 +110,7 @@ static lh_status view_sql(const char *dir, char *const *parquet, size_t np, char
         if (part) {
             lh_buf_adds(sql, "], format='newline_delimited', ignore_errors=true, columns={");
             for (size_t c = 0; c < NCOLS; c++)
-                lh_buf_printf(sql, "%s%s: '%s'", c ? ", " : "", COLS[c],
+                lh_buf_printf(sql, "%s%s: '%s'", c ? ", " : "", lh__journal_cols[c],
                               c == TS_COL ? "TIMESTAMP" : "VARCHAR");
             /* a torn line being written right now reads as an all-NULL row */
             lh_buf_adds(sql, "}) WHERE id IS NOT NULL");
@@ -160,7 +123,7 @@ static lh_status view_sql(const char *dir, char *const *parquet, size_t np, char
         lh_buf_adds(sql, "SELECT ");
         for (size_t c = 0; c < NCOLS; c++)
             lh_buf_printf(sql, "%sCAST(NULL AS %s) AS %s", c ? ", " : "",
-                          c == TS_COL ? "TIMESTAMP" : "VARCHAR", COLS[c]);
+                          c == TS_COL ? "TIMESTAMP" : "VARCHAR", lh__journal_cols[c]);
         st = lh_buf_adds(sql, " WHERE false");
     }
     lh_buf_release(&path);
@@ -172,7 +135,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
 {
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    lh_status st = view_sql(dir, parquet, np, jsonl, nj, &sql);
+    lh_status st = lh__journal_view_sql(dir, parquet, np, jsonl, nj, &sql);
     if (st)
         st = lh_fail(err, st, "journal: view definition too long");
     if (!st)
@@ -184,7 +147,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
 }
 
 /* Redefines `journal` over the current files and segments. Caller holds mu. */
-static lh_status define_locked(lh_journal *j, lh_err *err)
+lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
 {
     if (!j->eng)
         return LH_OK;
@@ -194,7 +157,7 @@ static lh_status define_locked(lh_journal *j, lh_err *err)
         if (!(wals[i] = malloc(64)))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else
-            wal_name(j->segs[i].seq, wals[i]);
+            lh__journal_wal_name(j->segs[i].seq, wals[i]);
     }
     if (!st)
         st = define(j->eng, j->dir.data, j->files, j->nfiles, wals, j->nsegs, err);
@@ -220,7 +183,7 @@ static lh_status push_seg(lh_journal *j, segment s)
     return LH_OK;
 }
 
-static lh_status push_file(lh_journal *j, const char *name)
+lh_status lh__journal_push_file(lh_journal *j, const char *name)
 {
     if (j->nfiles == j->capfiles) {
         size_t nc = j->capfiles ? j->capfiles * 2 : 16;
@@ -278,13 +241,13 @@ static lh_status scan_segment(const char *path, segment *s, lh_err *err)
 }
 
 /* Opens (creating) segment seq as the current one and appends it to the list. */
-static lh_status open_segment(lh_journal *j, int64_t seq, int64_t events, int64_t bytes,
+lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, int64_t bytes,
                               lh_err *err)
 {
     char name[64];
-    wal_name(seq, name);
+    lh__journal_wal_name(seq, name);
     lh_buf path;
-    lh_status st = in_dir(&j->dir, name, &path);
+    lh_status st = lh__journal_in_dir(&j->dir, name, &path);
     int fd = st ? -1 : open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (!st && fd < 0)
         st = lh_fail(err, LH_EIO, "open %s: %s", path.data, strerror(errno));
@@ -383,12 +346,12 @@ static lh_status load(lh_journal *j, lh_err *err)
         covered = s > covered ? s : covered;
         lh_buf p;
         int64_t size = 0, mtime = 0;
-        if (!in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(p.data, &size, &mtime, NULL)) {
+        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(p.data, &size, &mtime, NULL)) {
             j->parquet_bytes += size;
             j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
         }
         lh_buf_release(&p);
-        if (push_file(j, l.parquet[i]))
+        if (lh__journal_push_file(j, l.parquet[i]))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     }
     maxseq = covered;
@@ -396,7 +359,7 @@ static lh_status load(lh_journal *j, lh_err *err)
         int64_t seq = wal_seq(l.wal[i]);
         maxseq = seq > maxseq ? seq : maxseq;
         lh_buf p;
-        st = in_dir(&j->dir, l.wal[i], &p);
+        st = lh__journal_in_dir(&j->dir, l.wal[i], &p);
         if (!st && seq <= covered) {
             /* flushed, but a crash came before its delete */
             st = lh_file_remove(p.data, err);
@@ -413,9 +376,9 @@ static lh_status load(lh_journal *j, lh_err *err)
          * a WAL segment and is flushed like any other. */
         lh_buf from, to;
         char name[64];
-        wal_name(++maxseq, name);
-        in_dir(&j->dir, LEGACY_NAME, &from);
-        in_dir(&j->dir, name, &to);
+        lh__journal_wal_name(++maxseq, name);
+        lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
+        lh__journal_in_dir(&j->dir, name, &to);
         if (rename(from.data, to.data))
             st = lh_fail(err, LH_EIO, "rename %s: %s", from.data, strerror(errno));
         if (!st)
@@ -435,9 +398,9 @@ static lh_status load(lh_journal *j, lh_err *err)
         /* The newest segment stays the current one; else start one. */
         if (j->nsegs) {
             segment last = j->segs[--j->nsegs];
-            st = open_segment(j, last.seq, last.events, last.bytes, err);
+            st = lh__journal_open_segment(j, last.seq, last.events, last.bytes, err);
         } else {
-            st = open_segment(j, maxseq + 1, 0, 0, err);
+            st = lh__journal_open_segment(j, maxseq + 1, 0, 0, err);
         }
     }
     listing_release(&l);
@@ -497,7 +460,7 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
         lh_buf_release(&p);
     }
     if (!st)
-        st = define_locked(j, err);
+        st = lh__journal_define_locked(j, err);
     pthread_mutex_unlock(&j->mu);
     return st;
 }
@@ -536,7 +499,7 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
 
 /* ---- appending ---- */
 
-static int64_t buffered_locked(const lh_journal *j)
+int64_t lh__journal_buffered_locked(const lh_journal *j)
 {
     int64_t n = 0;
     for (size_t i = 0; i < j->nsegs; i++)
@@ -584,7 +547,7 @@ static lh_status normalize(json_t *ev, json_t **out, lh_err *err)
     json_t *o = json_object();
     lh_status st = LH_OK;
     for (size_t c = 0; c < NCOLS && !st; c++) {
-        const char *name = COLS[c];
+        const char *name = lh__journal_cols[c];
         v = json_object_get(ev, name);
         if (c < 2) {
             json_object_set_new(o, name, json_null()); /* id and ts come later */
@@ -675,7 +638,7 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
         } else {
             cur->events += (int64_t)json_array_size(norm);
             cur->bytes += (int64_t)lines.len;
-            due = buffered_locked(j) >= j->flush_events;
+            due = lh__journal_buffered_locked(j) >= j->flush_events;
         }
         pthread_mutex_unlock(&j->mu);
     }
@@ -708,193 +671,6 @@ void lh_journal_set_flush_events(lh_journal *j, int64_t n)
     pthread_mutex_unlock(&j->mu);
 }
 
-/* ---- flushing ---- */
-
-/* Writes segments segs[0..n) as one Parquet file named for the last seq; *name gets it. */
-static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int64_t expect,
-                               char name[128], int64_t *size, lh_err *err)
-{
-    char tmpname[64], uuid[37], ts[32], compact[32];
-    lh_uuid4(uuid);
-    snprintf(tmpname, sizeof tmpname, ".tmp-%s.parquet", uuid);
-    lh_format_time(lh_now_ms(), ts);
-    size_t k = 0;
-    for (const char *p = ts; *p && k + 1 < sizeof compact; p++)
-        if (*p != '-' && *p != ':' && *p != '.')
-            compact[k++] = *p;
-    compact[k] = '\0';
-    snprintf(name, 128, "events-%s-%020lld.parquet", compact, (long long)segs[n - 1].seq);
-    char **wals = calloc(n, sizeof *wals);
-    lh_buf tmp, sql, body;
-    in_dir(&j->dir, tmpname, &tmp);
-    lh_buf_init(&sql, 0);
-    lh_buf_init(&body, 0);
-    lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
-    for (size_t i = 0; !st && i < n; i++) {
-        if (!(wals[i] = malloc(64)))
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-        else
-            wal_name(segs[i].seq, wals[i]);
-    }
-    if (!st && view_sql(j->dir.data, NULL, 0, wals, n, &body))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    if (!st) {
-        lh_buf_printf(&sql, "COPY (%s ORDER BY ts, id) TO ", body.data);
-        lh_buf_add_sql_string(&sql, tmp.data);
-        lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
-        st = lh_engine_exec(j->eng, sql.data, err);
-    }
-    if (!st) {
-        /* read it back: every event is there */
-        lh_buf_reset(&sql);
-        lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
-        lh_buf_add_sql_string(&sql, tmp.data);
-        lh_buf_adds(&sql, ")");
-        json_t *row = NULL;
-        int64_t got = -1;
-        st = lh_engine_query_row(j->eng, sql.data, &row, err);
-        if (!st)
-            lh_parse_i64(json_string_value(json_array_get(row, 0)), &got);
-        json_decref(row);
-        if (!st && got != expect)
-            st = lh_fail(err, LH_ECORRUPT, "journal: flush wrote %lld events, expected %lld",
-                         (long long)got, (long long)expect);
-    }
-    if (!st)
-        st = lh_fsync_path(tmp.data, err);
-    if (!st)
-        st = lh_file_stat(tmp.data, size, NULL, err);
-    lh_fault_point("journal.before_rename");
-    if (!st) {
-        lh_buf key;
-        lh_buf_init(&key, 1024);
-        lh_buf_printf(&key, "%s/%s", DIR_KEY, name);
-        st = lh_store_put_file(j->store, key.data, tmp.data, err);
-        lh_buf_release(&key);
-    }
-    if (st)
-        lh_file_remove(tmp.data, NULL);
-    for (size_t i = 0; wals && i < n; i++)
-        free(wals[i]);
-    free(wals);
-    lh_buf_release(&tmp);
-    lh_buf_release(&sql);
-    lh_buf_release(&body);
-    return st;
-}
-
-lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err)
-{
-    if (flushed)
-        *flushed = 0;
-    if (!j->eng)
-        return lh_fail(err, LH_EINTERNAL, "journal: no engine to write Parquet with");
-    pthread_mutex_lock(&j->flush_mu);
-    pthread_mutex_lock(&j->mu);
-    int64_t expect = buffered_locked(j);
-    size_t n = j->nsegs;
-    segment *closed = NULL;
-    lh_status st = LH_OK;
-    if (expect > 0) {
-        /* close every segment: appends go on into the next one while we write */
-        closed = malloc(n * sizeof *closed);
-        if (!closed)
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-        else
-            memcpy(closed, j->segs, n * sizeof *closed);
-        if (!st)
-            st = open_segment(j, j->segs[n - 1].seq + 1, 0, 0, err);
-        if (!st)
-            st = define_locked(j, err);
-    }
-    pthread_mutex_unlock(&j->mu);
-    char name[128];
-    int64_t size = 0;
-    if (!st && expect > 0)
-        st = write_parquet(j, closed, n, expect, name, &size, err);
-    lh_fault_point("journal.after_rename");
-    if (!st && expect > 0) {
-        pthread_mutex_lock(&j->mu);
-        if (push_file(j, name))
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-        if (!st) {
-            memmove(j->segs, j->segs + n, (j->nsegs - n) * sizeof *j->segs);
-            j->nsegs -= n;
-            j->flushed_events += expect;
-            j->parquet_bytes += size;
-            j->last_flush_ms = lh_now_ms();
-            st = define_locked(j, err);
-        }
-        pthread_mutex_unlock(&j->mu);
-        for (size_t i = 0; !st && i < n; i++) {
-            char wn[64];
-            lh_buf p;
-            wal_name(closed[i].seq, wn);
-            if (!in_dir(&j->dir, wn, &p))
-                lh_file_remove(p.data, NULL); /* a leftover is dropped at the next open */
-            lh_buf_release(&p);
-        }
-        if (!st && flushed)
-            *flushed = expect;
-    }
-    free(closed);
-    pthread_mutex_unlock(&j->flush_mu);
-    return st;
-}
-
-/* ---- the timer ---- */
-
-static void *timer_main(void *arg)
-{
-    lh_journal *j = arg;
-    pthread_mutex_lock(&j->tmu);
-    while (!j->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += j->interval_ms / 1000;
-        until.tv_nsec += (j->interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&j->tcv, &j->tmu, &until);
-        if (j->stopping)
-            break;
-        pthread_mutex_unlock(&j->tmu);
-        pthread_mutex_lock(&j->mu);
-        bool any = buffered_locked(j) > 0;
-        pthread_mutex_unlock(&j->mu);
-        lh_err err;
-        if (any && lh_journal_flush(j, NULL, &err))
-            lh_log(LH_LOG_WARN, "journal: timed flush failed (will retry): %s", err.msg);
-        pthread_mutex_lock(&j->tmu);
-    }
-    pthread_mutex_unlock(&j->tmu);
-    return NULL;
-}
-
-lh_status lh_journal_start_timer(lh_journal *j, int64_t interval_ms, lh_err *err)
-{
-    if (interval_ms <= 0)
-        return lh_fail(err, LH_EINVAL, "journal flush interval must be positive");
-    pthread_mutex_lock(&j->tmu);
-    lh_status st = LH_OK;
-    if (!j->timer_on) {
-        j->interval_ms = interval_ms;
-        if (pthread_create(&j->timer, NULL, timer_main, j))
-            st = lh_fail(err, LH_EINTERNAL, "journal: could not start the flush thread");
-        else
-            j->timer_on = true;
-    }
-    pthread_mutex_unlock(&j->tmu);
-    if (!st) {
-        pthread_mutex_lock(&j->mu);
-        j->stats_interval_ms = interval_ms;
-        pthread_mutex_unlock(&j->mu);
-    }
-    return st;
-}
-
 void lh_journal_free(lh_journal *j)
 {
     if (!j)
@@ -906,7 +682,7 @@ void lh_journal_free(lh_journal *j)
     pthread_mutex_unlock(&j->tmu);
     if (joined)
         pthread_join(j->timer, NULL);
-    if (j->eng && j->nsegs && buffered_locked(j) > 0) {
+    if (j->eng && j->nsegs && lh__journal_buffered_locked(j) > 0) {
         lh_err err;
         if (lh_journal_flush(j, NULL, &err))
             lh_log(LH_LOG_WARN, "journal: flush at close failed (the WAL keeps the events): %s",
@@ -926,89 +702,3 @@ void lh_journal_free(lh_journal *j)
     free(j);
 }
 
-/* ---- reading ---- */
-
-json_t *lh_journal_stats(lh_journal *j)
-{
-    pthread_mutex_lock(&j->mu);
-    int64_t buffered = buffered_locked(j), wal_bytes = 0;
-    for (size_t i = 0; i < j->nsegs; i++)
-        wal_bytes += j->segs[i].bytes;
-    char ts[32];
-    if (j->last_flush_ms)
-        lh_format_time(j->last_flush_ms, ts);
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:I, s:I}", "events",
-                          (json_int_t)(j->flushed_events + buffered), "buffered",
-                          (json_int_t)buffered, "flushed", (json_int_t)j->flushed_events, "files",
-                          (json_int_t)j->nfiles, "bytes", (json_int_t)j->parquet_bytes,
-                          "wal_bytes", (json_int_t)wal_bytes, "last_flush",
-                          j->last_flush_ms ? ts : NULL, "flush_events",
-                          (json_int_t)j->flush_events, "flush_interval_ms",
-                          (json_int_t)j->stats_interval_ms);
-    pthread_mutex_unlock(&j->mu);
-    return o;
-}
-
-/* Runs SELECT <event columns> FROM journal <tail> and returns event objects. */
-static lh_status select_events(lh_journal *j, const char *tail_sql, size_t max, json_t **out,
-                               lh_err *err)
-{
-    if (!j->eng)
-        return lh_fail(err, LH_EINTERNAL, "journal: no engine to read with");
-    lh_buf sql;
-    lh_buf_init(&sql, 0);
-    lh_buf_adds(&sql, "SELECT ");
-    for (size_t c = 0; c < NCOLS; c++) {
-        if (c == TS_COL)
-            lh_buf_adds(&sql, ", strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')");
-        else
-            lh_buf_printf(&sql, "%s%s", c ? ", " : "", COLS[c]);
-    }
-    lh_buf_printf(&sql, " FROM journal %s", tail_sql);
-    json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(j->eng, sql.data, max, &rows, err);
-    lh_buf_release(&sql);
-    if (st == LH_ETOOBIG)
-        return lh_fail(err, LH_ETOOBIG, "over %zu journal events match", max);
-    if (st)
-        return st;
-    json_t *events = json_array();
-    size_t i;
-    json_t *row;
-    json_array_foreach(rows, i, row) {
-        json_t *ev = json_object();
-        for (size_t c = 0; c < NCOLS; c++)
-            json_object_set(ev, COLS[c], json_array_get(row, c));
-        json_array_append_new(events, ev);
-    }
-    json_decref(rows);
-    *out = events;
-    return LH_OK;
-}
-
-lh_status lh_journal_history(lh_journal *j, const char *entity_id, json_t **out, lh_err *err)
-{
-    if (!entity_id || !*entity_id)
-        return lh_fail(err, LH_EINVAL, "an entity id is required");
-    lh_buf tail;
-    lh_buf_init(&tail, 0);
-    lh_buf_adds(&tail, "WHERE entity_id = ");
-    lh_status st = lh_buf_add_sql_string(&tail, entity_id);
-    if (!st)
-        st = lh_buf_adds(&tail, " ORDER BY ts, id");
-    if (st)
-        st = lh_fail(err, LH_ETOOBIG, "entity id too long");
-    else
-        st = select_events(j, tail.data, MAX_HISTORY, out, err);
-    lh_buf_release(&tail);
-    return st;
-}
-
-lh_status lh_journal_recent(lh_journal *j, int64_t limit, json_t **out, lh_err *err)
-{
-    if (limit < 1 || limit > MAX_RECENT)
-        return lh_fail(err, LH_EINVAL, "limit must be from 1 to %d", MAX_RECENT);
-    char tail[64];
-    snprintf(tail, sizeof tail, "ORDER BY ts DESC, id DESC LIMIT %lld", (long long)limit);
-    return select_events(j, tail, (size_t)limit, out, err);
-}

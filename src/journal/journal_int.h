@@ -1,0 +1,66 @@
+/* journal_int.h: what the journal's files share: the on-disk names, the state, and the
+ * helpers journal.c defines for journal_flush.c and journal_read.c. */
+#ifndef LH_JOURNAL_JOURNAL_INT_H
+#define LH_JOURNAL_JOURNAL_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "journal/journal.h"
+
+#define DIR_KEY "_journal"
+#define LEGACY_NAME "events.jsonl"           /* the first implementation's single file */
+#define MAX_LINE ((size_t)1 << 20)           /* one event, as a JSON line */
+#define MAX_WAL ((size_t)1 << 30)            /* one segment read back at open */
+#define MAX_HISTORY 100000
+#define MAX_RECENT 10000
+#define DEFAULT_FLUSH_EVENTS 10000
+
+
+typedef struct segment {
+    int64_t seq;
+    int64_t events;  /* valid lines */
+    int64_t bytes;   /* file size */
+} segment;
+
+struct lh_journal {
+    lh_store *store;
+    lh_engine *eng;
+    lh_buf dir;                 /* <root>/_journal */
+    pthread_mutex_t mu;
+    pthread_mutex_t flush_mu;
+    segment *segs;              /* WAL segments not yet flushed, oldest first; last = current */
+    size_t nsegs, capsegs;
+    int fd;                     /* the current segment, O_APPEND */
+    char **files;               /* Parquet file names (in dir), sorted */
+    size_t nfiles, capfiles;
+    int64_t flushed_events, parquet_bytes, last_flush_ms;
+    int64_t flush_events;
+    int64_t id_ms;
+    unsigned id_seq;
+    pthread_mutex_t tmu;
+    pthread_cond_t tcv;
+    pthread_t timer;
+    bool timer_on, stopping;
+    int64_t interval_ms;
+    int64_t stats_interval_ms;  /* interval_ms once the timer runs (under mu, for stats) */
+};
+
+/* The columns, in file order (id, ts, entity, ...); their types are in journal.c. */
+extern const char *const lh__journal_cols[];
+#define NCOLS 11
+#define TS_COL 1
+
+void lh__journal_wal_name(int64_t seq, char out[64]);
+lh_status lh__journal_in_dir(const lh_buf *dir, const char *name, lh_buf *out);
+lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
+                          size_t nj, lh_buf *sql);
+lh_status lh__journal_define_locked(lh_journal *j, lh_err *err);
+lh_status lh__journal_push_file(lh_journal *j, const char *name);
+lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, int64_t bytes,
+                              lh_err *err);
+int64_t lh__journal_buffered_locked(const lh_journal *j);
+
+#endif
