@@ -56,6 +56,8 @@ void lh__api_vacuum(lh_http_req *r, void *app);
 bool lh__api_only_fields(lh_http_req *r, const char *const *allowed);
 bool lh__api_string(lh_http_req *r, const char *field, bool required, const char **out);
 bool lh__api_int(lh_http_req *r, const char *field, int64_t min, int64_t max, int64_t *out);
+/* An optional boolean field (400 and false when it is another type). */
+bool lh__api_bool(lh_http_req *r, const char *field, bool *out);
 
 /* Metrics (metrics.c). */
 lh_metrics *lh__metrics_new(void);

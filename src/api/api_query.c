@@ -141,12 +141,14 @@ static const char *content_type(lh_result_format f)
 void lh__api_query_sql(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    static const char *const allowed[] = {"sql", "format", "limit", "as_of", "timeout_ms", NULL};
+    static const char *const allowed[] = {"sql", "format", "limit", "as_of", "timeout_ms",
+                                          "explain", NULL};
     const char *sql, *format;
     int64_t limit = 0, timeout = a->query_timeout_ms;
+    bool explain = false;
     if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "sql", true, &sql) ||
         !lh__api_string(r, "format", false, &format) ||
-        !lh__api_int(r, "limit", 0, INT64_MAX, &limit) ||
+        !lh__api_int(r, "limit", 0, INT64_MAX, &limit) || !lh__api_bool(r, "explain", &explain) ||
         !lh__api_int(r, "timeout_ms", 1, a->query_max_timeout_ms, &timeout))
         return;
     json_t *as_of = json_object_get(lh_http_json(r), "as_of");
@@ -162,7 +164,7 @@ void lh__api_query_sql(lh_http_req *r, void *app)
             lh_http_reply_error(r, 400, "invalid_input", "limit does not apply to format parquet; use LIMIT in the SQL");
             return;
         }
-        lh_lake_query pq = {.timeout_ms = timeout, .as_of = as_of};
+        lh_lake_query pq = {.timeout_ms = timeout, .as_of = as_of, .explain = explain};
         reply_parquet(r, a, sql, &pq);
         return;
     } else if (format && (!strcmp(format, "table") || lh_result_format_parse(format, &fmt, &err)))
@@ -179,7 +181,8 @@ void lh__api_query_sql(lh_http_req *r, void *app)
     s->api = a;
     snprintf(s->request_id, sizeof s->request_id, "%s", lh_http_request_id(r));
     lh_buf_init(&s->pending, (size_t)256 << 20);
-    lh_lake_query qo = {.limit = (uint64_t)limit, .timeout_ms = timeout, .as_of = as_of};
+    lh_lake_query qo = {.limit = (uint64_t)limit, .timeout_ms = timeout, .as_of = as_of,
+                        .explain = explain};
     st = lh_lake_query_open(a->lake, sql, &qo, &s->q, &err);
     if (!st)
         st = lh_result_writer_new(fmt, to_pending, s, &s->w, &err);

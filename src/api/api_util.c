@@ -43,6 +43,21 @@ bool lh__api_string(lh_http_req *r, const char *field, bool required, const char
     return true;
 }
 
+bool lh__api_bool(lh_http_req *r, const char *field, bool *out)
+{
+    json_t *v = json_object_get(lh_http_json(r), field);
+    if (!v || json_is_null(v))
+        return true; /* keep the caller's default */
+    if (!json_is_boolean(v)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "field '%s' must be true or false", field);
+        lh_http_reply_error(r, 400, "invalid_input", msg);
+        return false;
+    }
+    *out = json_is_true(v);
+    return true;
+}
+
 bool lh__api_int(lh_http_req *r, const char *field, int64_t min, int64_t max, int64_t *out)
 {
     json_t *v = json_object_get(lh_http_json(r), field);

@@ -73,7 +73,10 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
     lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
-                          .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0)};
+                          .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0),
+                          .memory_limit = lh_config_str(cfg, "engine.memory_limit", ""),
+                          .max_temp_size = lh_config_str(cfg, "engine.max_temp_size", ""),
+                          .max_sql_bytes = (size_t)lh_config_int(cfg, "query.max_sql_bytes", 0)};
     lh_status st = LH_OK;
     if (lh_config_bool(cfg, "auth.enabled", false))
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);

@@ -1,4 +1,5 @@
-/* cmd_sql.c: lakehouse sql "QUERY"|- [--format F] [--as-of NAME=VERSION]... [--limit N] */
+/* cmd_sql.c: lakehouse sql "QUERY"|- [--format F] [--as-of NAME=VERSION]... [--limit N]
+ *            [--explain] [--timeout-ms N] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,9 @@ int lh__cli_sql(lh_cli *cli)
     const char *query = NULL, *format = cli->json ? "json" : "table";
     const char *as_of[64];
     int nas_of = 0;
-    int64_t limit = 0;
+    int64_t limit = 0, timeout = lh_config_int(cli->config, "query.timeout_ms", 30000);
+    int64_t max_timeout = lh_config_int(cli->config, "query.max_timeout_ms", 600000);
+    bool explain = false;
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (!strcmp(a, "--format")) {
@@ -49,6 +52,14 @@ int lh__cli_sql(lh_cli *cli)
             const char *v = lh__cli_value(cli, &i, a);
             if (!v || lh_parse_i64(v, &limit) || limit < 0)
                 return v ? lh__cli_usage_error(cli, "--limit needs a whole number, got '%s'", v) : 2;
+        } else if (!strcmp(a, "--explain")) {
+            explain = true;
+        } else if (!strcmp(a, "--timeout-ms")) {
+            const char *v = lh__cli_value(cli, &i, a);
+            if (!v || lh_parse_i64(v, &timeout) || timeout < 1 || timeout > max_timeout)
+                return v ? lh__cli_usage_error(cli, "--timeout-ms needs a whole number of "
+                                               "milliseconds up to query.max_timeout_ms, got '%s'",
+                                               v) : 2;
         } else if (a[0] == '-' && a[1]) {
             return lh__cli_usage_error(cli, "unknown option %s", a);
         } else if (query) {
@@ -74,7 +85,10 @@ int lh__cli_sql(lh_cli *cli)
         query = lh_buf_cstr(&text);
     }
     lh_lake *lake = NULL;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = false};
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = false,
+                          .memory_limit = lh_config_str(cli->config, "engine.memory_limit", ""),
+                          .max_temp_size = lh_config_str(cli->config, "engine.max_temp_size", ""),
+                          .max_sql_bytes = (size_t)lh_config_int(cli->config, "query.max_sql_bytes", 0)};
     st = lh_lake_open(&lo, &lake, &err);
     json_t *versions = json_object();
     for (int i = 0; !st && i < nas_of; i++) {
@@ -94,7 +108,8 @@ int lh__cli_sql(lh_cli *cli)
     if (!st) {
         lh_result_writer_set_start(w, lh_mono_ms());
         lh_result_sink sink = lh_result_writer_sink(w);
-        lh_lake_query qo = {.limit = (uint64_t)limit, .as_of = versions};
+        lh_lake_query qo = {.limit = (uint64_t)limit, .timeout_ms = timeout, .as_of = versions,
+                            .explain = explain};
         st = lh_lake_sql(lake, query, &qo, &sink, &err);
     }
     fflush(stdout);

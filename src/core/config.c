@@ -50,6 +50,9 @@ static const struct key_spec {
     {"cache", "max_bytes", T_INT, NULL, 0, 0},
     {"query", "timeout_ms", T_INT, NULL, 30000, 1},
     {"query", "max_timeout_ms", T_INT, NULL, 600000, 1},
+    {"query", "max_sql_bytes", T_INT, NULL, 262144, 1},
+    {"engine", "memory_limit", T_STR, "", 0, 0},
+    {"engine", "max_temp_size", T_STR, "16GB", 0, 0},
     {"journal", "flush_interval_ms", T_INT, NULL, 5000, 1},
     {"journal", "flush_events", T_INT, NULL, 10000, 1},
 };

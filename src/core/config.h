@@ -12,7 +12,9 @@
  *        [auth]    enabled = false, secrets_file = "", health_open = true
  *        [ai]      provider = "builtin"
  *        [cache]   max_bytes = 0 (0 = 25% of RAM, decided by the cache)
- *        [query]   timeout_ms = 30000, max_timeout_ms = 600000
+ *        [query]   timeout_ms = 30000, max_timeout_ms = 600000, max_sql_bytes = 262144
+ *        [engine]  memory_limit = "" (DuckDB's memory_limit; "" = half of RAM),
+ *                  max_temp_size = "16GB" (DuckDB's max_temp_directory_size)
  *        [tracing] exporter = "none" (or "stdout", "file"), file = "" (OTLP/JSON lines)
  *   2. the TOML file (core/toml.h);
  *   3. environment variables LAKEHOUSE_<SECTION>_<KEY> for every scalar key above, e.g.

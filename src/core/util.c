@@ -212,3 +212,9 @@ lh_status lh_parse_i64(const char *s, int64_t *out)
     *out = v;
     return LH_OK;
 }
+
+uint64_t lh_physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : (uint64_t)1 << 30;
+}

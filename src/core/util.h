@@ -10,6 +10,8 @@
 
 /* Milliseconds since the Unix epoch (wall clock) and a monotonic clock in ms. */
 int64_t lh_now_ms(void);
+/* Physical memory in bytes (1 GiB when the system does not say). */
+uint64_t lh_physical_memory(void);
 double lh_mono_ms(void);
 
 /* Formats ms-since-epoch as RFC 3339 UTC with milliseconds ("2026-11-26T17:00:00.000Z"). */

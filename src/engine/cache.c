@@ -37,10 +37,8 @@ lh_cache *lh_cache_new(lh_engine *e, int64_t max_bytes)
     if (!c)
         return NULL;
     c->e = e;
-    if (max_bytes <= 0) {
-        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-        max_bytes = pages > 0 && page > 0 ? (int64_t)pages * page / 4 : (int64_t)1 << 30;
-    }
+    if (max_bytes <= 0)
+        max_bytes = (int64_t)(lh_physical_memory() / 4);
     c->max_bytes = max_bytes;
     pthread_mutex_init(&c->mu, NULL);
     return c;

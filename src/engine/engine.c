@@ -137,6 +137,18 @@ void lh_engine_interrupt_all(lh_engine *e)
     duckdb_interrupt(e->conn); /* an ingest's COPY: it fails cleanly, nothing is committed */
 }
 
+void lh__engine_forget(lh_engine *e, duckdb_connection conn)
+{
+    pthread_mutex_lock(&e->pool_mu);
+    for (size_t i = 0; i < e->nbusy; i++)
+        if (e->busy[i] == conn) {
+            e->busy[i] = e->busy[--e->nbusy];
+            break;
+        }
+    pthread_mutex_unlock(&e->pool_mu);
+    duckdb_disconnect(&conn);
+}
+
 void lh__engine_release(lh_engine *e, duckdb_connection conn)
 {
     if (!conn)
@@ -390,7 +402,6 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&e->admin_mu, NULL);
-    pthread_mutex_init(&e->gate_mu, NULL);
     pthread_mutex_init(&e->pool_mu, NULL);
     pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
@@ -418,8 +429,19 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
         st = set_config(dc, "temp_directory", e->temp_dir, err);
     if (!st && cfg->threads > 0)
         st = set_config(dc, "threads", threads, err);
-    if (!st && cfg->memory_limit)
-        st = set_config(dc, "memory_limit", cfg->memory_limit, err);
+    /* DuckDB's own default is 80% of RAM, for a process that is only DuckDB; ours also
+     * holds the hot cache, the HTTP buffers and the ingest staging. */
+    char mem[32];
+    if (cfg->memory_limit && *cfg->memory_limit)
+        snprintf(mem, sizeof mem, "%s", cfg->memory_limit);
+    else
+        snprintf(mem, sizeof mem, "%lluMB", (unsigned long long)(lh_physical_memory() / 2 >> 20));
+    if (!st)
+        st = set_config(dc, "memory_limit", mem, err);
+    if (!st)
+        st = set_config(dc, "max_temp_directory_size", cfg->max_temp_size && *cfg->max_temp_size
+                        ? cfg->max_temp_size : LH_ENGINE_TEMP_DEFAULT, err);
+    e->max_sql_bytes = cfg->max_sql_bytes ? cfg->max_sql_bytes : LH_ENGINE_SQL_DEFAULT;
     char *open_err = NULL;
     if (!st && duckdb_open_ext(NULL, &e->db, dc, &open_err) == DuckDBError) {
         st = lh_fail(err, LH_EINTERNAL, "open engine: %s", open_err ? open_err : "unknown error");
@@ -429,8 +451,6 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     if (dc)
         duckdb_destroy_config(&dc);
     if (!st && duckdb_connect(e->db, &e->conn) == DuckDBError)
-        st = lh_fail(err, LH_EINTERNAL, "connect engine");
-    if (!st && duckdb_connect(e->db, &e->gate_conn) == DuckDBError)
         st = lh_fail(err, LH_EINTERNAL, "connect engine");
     if (!st)
         st = lock_down(e, err);
@@ -450,8 +470,6 @@ void lh_engine_free(lh_engine *e)
         duckdb_disconnect(&e->pool[i]);
     free(e->pool);
     free(e->busy);
-    if (e->gate_conn)
-        duckdb_disconnect(&e->gate_conn);
     if (e->conn)
         duckdb_disconnect(&e->conn);
     if (e->db)
@@ -463,7 +481,6 @@ void lh_engine_free(lh_engine *e)
     free(e->temp_dir);
     free(e->data_root);
     pthread_mutex_destroy(&e->admin_mu);
-    pthread_mutex_destroy(&e->gate_mu);
     pthread_mutex_destroy(&e->pool_mu);
     pthread_rwlock_destroy(&e->rel_lock);
     free(e);

@@ -25,8 +25,16 @@ typedef struct lh_engine_config {
     const char *data_root;    /* absolute; the only directory user-visible files live in */
     const char *temp_dir;     /* DuckDB spill directory; NULL = a fresh dir under /tmp */
     int threads;              /* 0 = DuckDB's default (cores) */
-    const char *memory_limit; /* e.g. "4GB"; NULL = DuckDB's default */
+    const char *memory_limit; /* e.g. "4GB"; NULL or "" = half of physical memory */
+    const char *max_temp_size;/* spill space, e.g. "16GB"; NULL or "" = LH_ENGINE_TEMP_DEFAULT */
+    size_t max_sql_bytes;     /* longest user SQL text; 0 = LH_ENGINE_SQL_DEFAULT */
 } lh_engine_config;
+
+/* Defaults of the limits above (docs/SECURITY.md). 256 KiB of SQL is far more than any
+ * hand-written or generated query we have seen, and bounds the work of DuckDB's parser,
+ * which runs before any deadline can interrupt it (thousands of CTEs parse in seconds). */
+#define LH_ENGINE_TEMP_DEFAULT "16GB"
+#define LH_ENGINE_SQL_DEFAULT (256u * 1024u)
 
 lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *err);
 void lh_engine_free(lh_engine *e);
@@ -94,6 +102,7 @@ typedef struct lh_result_sink {
 typedef struct lh_query_opts {
     uint64_t limit;     /* 0 = no limit; else stop after limit rows (truncated = true) */
     int64_t timeout_ms; /* 0 = none; else the query is interrupted then (LH_ETIMEOUT) */
+    bool explain;       /* return DuckDB's plan of the (vetted) query instead of its rows */
     /* Relations seen differently by this query alone (time travel): each name is
      * shadowed by a connection-local view AS the matching SQL (our SQL, not gated). */
     const char *const *view_names;
@@ -108,7 +117,9 @@ typedef struct lh_query_opts {
 
 /* Checks sql with the statement gate (exactly one read-only statement over catalog
  * relations) and streams its rows to sink chunk by chunk. Denied SQL is LH_EDENIED,
- * malformed SQL LH_EINVAL, both with DuckDB's or the gate's message. */
+ * malformed SQL LH_EINVAL, SQL over the engine's max_sql_bytes LH_ETOOBIG, each with
+ * DuckDB's or the gate's message. The query runs in a transaction that is rolled back
+ * at the end, so it cannot leave anything behind in the engine's catalog. */
 lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
                           const lh_result_sink *sink, lh_err *err);
 

@@ -8,15 +8,13 @@
 
 #include <pthread.h>
 
-/* Threads: our own SQL (ingest, views) runs on `conn` under admin_mu; the statement gate
- * serialises parse trees on `gate_conn` under gate_mu (fast); user queries each take a
- * connection of their own from the pool. The relation allow-list is under rel_lock. */
+/* Threads: our own SQL (ingest, views) runs on `conn` under admin_mu; user queries each
+ * take a connection of their own from the pool, and the statement gate parses on that
+ * connection. The relation allow-list is under rel_lock. */
 struct lh_engine {
     duckdb_database db;
     duckdb_connection conn;
     pthread_mutex_t admin_mu;
-    duckdb_connection gate_conn;
-    pthread_mutex_t gate_mu;
     duckdb_connection *pool;  /* idle user-query connections */
     size_t npool, cappool;
     duckdb_connection *busy;  /* connections running a user query (for interrupt_all) */
@@ -28,6 +26,7 @@ struct lh_engine {
     bool own_temp_dir;
     lh_progress_fn progress;  /* see lh_engine_set_progress */
     void *progress_ctx;
+    size_t max_sql_bytes;   /* longest user SQL text accepted */
     char **relations;       /* allow-list for user SQL (lowercase names) */
     size_t nrelations, caprelations;
 };
@@ -40,6 +39,8 @@ duckdb_state lh__engine_admin_query(lh_engine *e, const char *sql, duckdb_result
  * lh__engine_release. NULL when DuckDB cannot connect. */
 duckdb_connection lh__engine_acquire(lh_engine *e);
 void lh__engine_release(lh_engine *e, duckdb_connection conn);
+/* Disconnects an acquired connection instead of pooling it (its state is unknown). */
+void lh__engine_forget(lh_engine *e, duckdb_connection conn);
 
 /* DuckDB's error for a failed result or prepare, into err with status st. */
 lh_status lh__engine_result_error(duckdb_result *res, lh_status st, const char *what, lh_err *err);
@@ -57,19 +58,33 @@ typedef struct lh__columns {
 lh_status lh__columns_load(duckdb_prepared_statement prep, lh__columns *c, lh_err *err);
 void lh__columns_release(lh__columns *c);
 
-/* The statement gate: LH_OK when prepared (already the single statement of sql) may run
- * as user SQL. Checks the statement type and walks json_serialize_sql(sql)'s parse tree
- * with a deny-by-default allow-list. See sql_gate.c. */
-lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
-                             lh_err *err);
+/* The statement gate (sql_gate.c): the one door user SQL goes through. Checks the first
+ * sql_len bytes of sql (a NUL-terminated string no longer than that) against the size
+ * limit, extracts exactly one statement, walks its parse tree against the allow-lists and
+ * prepares it on conn; DuckDB must type it SELECT. On LH_OK *out is the prepared
+ * statement (the caller destroys it). When seen is not NULL, every catalog relation the
+ * statement references is added to it as a key (lowercase; CTE names are not relations).
+ * Denied: LH_EDENIED; malformed: LH_EINVAL; too long: LH_ETOOBIG. */
+lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char *sql,
+                               size_t sql_len, json_t *seen, duckdb_prepared_statement *out,
+                               lh_err *err);
 
-/* The same, also adding every catalog relation the statement references (lowercase) as
- * a key of the object seen (CTE names are not relations). */
-lh_status lh__sql_gate_check_seen(lh_engine *e, const char *sql,
-                                  duckdb_prepared_statement prepared, json_t *seen, lh_err *err);
+/* EXPLAIN of a statement that lh__sql_gate_prepare accepted (its first len bytes, without
+ * trailing ';' or comments), prepared on conn; DuckDB must type it EXPLAIN. */
+lh_status lh__sql_gate_prepare_explain(duckdb_connection conn, const char *vetted,
+                                       size_t len, duckdb_prepared_statement *out, lh_err *err);
 
-/* The same decision for a caller that already holds rel_lock for reading. */
-lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
-                                    duckdb_prepared_statement prepared, lh_err *err);
+/* The parse-tree half alone (for a statement that did not prepare); *not_select is set
+ * when DuckDB would not serialize it because it is not a SELECT. */
+lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
+                            bool *not_select, json_t *seen, lh_err *err);
+
+/* The denial for a statement DuckDB typed as t (not SELECT), with the reason. */
+lh_status lh__sql_gate_denied_type(duckdb_statement_type t, lh_err *err);
+
+/* True when user SQL may call the scalar, aggregate or window function name
+ * (gate_functions.c); the list itself, sorted, for the tests. */
+bool lh__gate_function_allowed(const char *name);
+const char *const *lh__gate_allowed_functions(size_t *n);
 
 #endif

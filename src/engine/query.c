@@ -3,7 +3,13 @@
  * Every result column is rendered to text by DuckDB itself: the user's query is wrapped
  * as SELECT CAST(#i AS VARCHAR) ... (nested types through to_json), so writers only ever
  * see strings, and the wrapped text goes through the gate again (a query that parses one
- * way alone and another way inside the wrapper is refused, not run). */
+ * way alone and another way inside the wrapper is refused, not run).
+ *
+ * Each query runs inside a transaction on its own connection that is always rolled back
+ * (the second layer of docs/SECURITY.md): should a statement the gate wrongly accepted
+ * create, drop or change anything in the catalog or a table, no other connection ever
+ * sees it and it is gone when the query ends. The time-travel views of a query are made
+ * inside that transaction too, so they vanish with it. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,37 +17,6 @@
 
 #include "core/util.h"
 #include "engine/engine_int.h"
-
-static lh_status prepare_one(lh_engine *e, duckdb_connection conn, const char *sql,
-                             duckdb_prepared_statement *out, duckdb_statement_type *type,
-                             lh_err *err)
-{
-    duckdb_extracted_statements stmts = NULL;
-    idx_t n = duckdb_extract_statements(conn, sql, &stmts);
-    lh_status st = LH_OK;
-    if (n == 0) {
-        const char *msg = stmts ? duckdb_extract_statements_error(stmts) : NULL;
-        st = msg ? lh_fail(err, LH_EINVAL, "%s", msg) : lh_fail(err, LH_EINVAL, "empty query");
-    } else if (n > 1) {
-        st = lh_fail(err, LH_EINVAL, "exactly one statement is allowed; got %llu", (unsigned long long)n);
-    } else if (duckdb_prepare_extracted_statement(conn, stmts, 0, out) == DuckDBError) {
-        const char *msg = duckdb_prepare_error(*out);
-        /* A statement DuckDB cannot even bind (INSERT into a view, a file it may not
-         * read) is often one the gate refuses anyway: its reason is the clearer one. */
-        lh_err gate_err;
-        if (type && lh__sql_gate_check(e, sql, *out, &gate_err) == LH_EDENIED)
-            st = lh_fail(err, LH_EDENIED, "%s", gate_err.msg);
-        else if (msg && (strstr(msg, "disabled") || strstr(msg, "Permission")))
-            st = lh_fail(err, LH_EDENIED, "%s", msg); /* the sandbox said no */
-        else
-            st = lh_fail(err, LH_EINVAL, "%s", msg ? msg : "could not prepare the query");
-        duckdb_destroy_prepare(out);
-    } else if (type) {
-        *type = duckdb_prepared_statement_type(*out);
-    }
-    duckdb_destroy_extracted(&stmts);
-    return st;
-}
 
 /* Length of sql without what may follow the one statement: white space, ';' and line
  * comments after them ("SELECT 1; -- done"). Inside the wrapper's parentheses they would
@@ -85,7 +60,7 @@ static size_t statement_length(const char *sql)
 }
 
 /* SELECT CAST(#1 AS VARCHAR), CAST(to_json(#2) AS VARCHAR), ... FROM (sql) */
-static lh_status build_wrapper(const char *sql, const lh__columns *c, lh_buf *out)
+static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__columns *c, lh_buf *out)
 {
     lh_status st = lh_buf_adds(out, "SELECT ");
     for (size_t i = 0; i < c->n && !st; i++) {
@@ -95,7 +70,7 @@ static lh_status build_wrapper(const char *sql, const lh__columns *c, lh_buf *ou
             st = lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", i ? ", " : "", i + 1);
     }
     if (!st)
-        st = lh_buf_printf(out, " FROM (%.*s\n)", (int)statement_length(sql), sql);
+        st = lh_buf_printf(out, " FROM (%.*s\n)", (int)sql_len, sql);
     return st;
 }
 
@@ -116,7 +91,7 @@ struct lh_query {
     pthread_cond_t cv;
     bool dog_started, finished, timed_out;
     int64_t timeout_ms;
-    json_t *temp_views;  /* names shadowed on this connection, dropped at close */
+    bool in_txn;         /* BEGIN ran; close rolls back */
 };
 
 /* Shadows name on this query's connection only (see lh_query_opts). */
@@ -132,28 +107,22 @@ static lh_status add_temp_view(lh_query *q, const char *name, const char *select
         duckdb_result res;
         if (duckdb_query(q->conn, sql.data, &res) == DuckDBError)
             st = lh__engine_result_error(&res, LH_EINTERNAL, "time travel view", err);
-        else
-            json_array_append_new(q->temp_views, json_string(name));
         duckdb_destroy_result(&res);
     }
     lh_buf_release(&sql);
     return st;
 }
 
-static void drop_temp_views(lh_query *q)
+/* Our own statement on the query's connection (transaction control); its error, if any,
+ * into err. */
+static lh_status conn_exec(duckdb_connection conn, const char *sql, lh_err *err)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(q->temp_views, i, v) {
-        lh_buf sql;
-        lh_buf_init(&sql, 0);
-        lh_buf_adds(&sql, "DROP VIEW IF EXISTS temp.main.");
-        lh_buf_add_sql_ident(&sql, json_string_value(v));
-        duckdb_result res;
-        duckdb_query(q->conn, sql.data, &res);
-        duckdb_destroy_result(&res);
-        lh_buf_release(&sql);
-    }
+    duckdb_result res;
+    lh_status st = LH_OK;
+    if (duckdb_query(conn, sql, &res) == DuckDBError)
+        st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
+    duckdb_destroy_result(&res);
+    return st;
 }
 
 static void *watchdog(void *arg)
@@ -202,35 +171,38 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     lh_status st = LH_OK;
     if (!(q->conn = lh__engine_acquire(e)))
         st = lh_fail(err, LH_EINTERNAL, "no engine connection available");
+    if (!st && !(st = conn_exec(q->conn, "BEGIN TRANSACTION", err)))
+        q->in_txn = true;
+    /* The deadline covers the gate and the time-travel views too. */
     if (!st && q->timeout_ms > 0)
         q->dog_started = pthread_create(&q->dog, NULL, watchdog, q) == 0;
-    q->temp_views = json_array();
     for (size_t i = 0; !st && opts && i < opts->nviews; i++)
         st = add_temp_view(q, opts->view_names[i], opts->view_sqls[i], err);
 
-    duckdb_statement_type type = DUCKDB_STATEMENT_TYPE_INVALID;
-    lh_buf wsql;
-    lh_buf_init(&wsql, 0);
-    if (!st)
-        st = prepare_one(e, q->conn, sql, &q->user, &type, err);
+    size_t sql_len = sql ? statement_length(sql) : 0;
     json_t *seen = opts && opts->on_relations ? json_object() : NULL;
     if (!st)
-        st = lh__sql_gate_check_seen(e, sql, q->user, seen, err);
+        st = lh__sql_gate_prepare(e, q->conn, sql, sql ? strlen(sql) : 0, seen, &q->user, err);
     if (!st && seen)
         opts->on_relations(opts->relations_ctx, seen);
     json_decref(seen);
+    bool explain = opts && opts->explain;
+    if (!st && explain) {
+        /* The plan of the vetted SELECT replaces it; its rows are already text. */
+        duckdb_destroy_prepare(&q->user);
+        st = lh__sql_gate_prepare_explain(q->conn, sql, sql_len, &q->user, err);
+    }
     if (!st)
         st = lh__columns_load(q->user, &q->cols, err);
     if (!st && !execute) {
         *out = q;
         return LH_OK;
     }
-    /* EXPLAIN cannot be a subquery and already yields text: run it as is. */
-    bool wrap = !st && type != DUCKDB_STATEMENT_TYPE_EXPLAIN;
-    if (wrap && !(st = build_wrapper(sql, &q->cols, &wsql)))
-        st = prepare_one(e, q->conn, wsql.data, &q->wrapped, NULL, err);
-    if (wrap && !st)
-        st = lh__sql_gate_check(e, wsql.data, q->wrapped, err);
+    lh_buf wsql;
+    lh_buf_init(&wsql, 0);
+    bool wrap = !st && !explain;
+    if (wrap && !(st = build_wrapper(sql, sql_len, &q->cols, &wsql)))
+        st = lh__sql_gate_prepare(e, q->conn, wsql.data, wsql.len, NULL, &q->wrapped, err);
     lh_buf_release(&wsql);
 
     size_t n = q->cols.n ? q->cols.n : 1;
@@ -274,9 +246,7 @@ lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query
     if (!st)
         st = lh_buf_printf(&sel, "SELECT * FROM (%.*s\n)", (int)statement_length(sql), sql);
     if (!st)
-        st = prepare_one(e, q->conn, sel.data, &ps, NULL, err);
-    if (!st)
-        st = lh__sql_gate_check(e, sel.data, ps, err);
+        st = lh__sql_gate_prepare(e, q->conn, sel.data, sel.len, NULL, &ps, err);
     if (!st) {
         lh_buf_printf(&copy, "COPY (%s\n) TO ", sel.data);
         lh_buf_add_sql_string(&copy, path);
@@ -380,9 +350,16 @@ void lh_query_close(lh_query *q)
         duckdb_destroy_prepare(&q->user);
     if (q->wrapped)
         duckdb_destroy_prepare(&q->wrapped);
-    if (q->conn)
-        drop_temp_views(q); /* the connection goes back to the pool clean */
-    json_decref(q->temp_views);
+    if (q->in_txn) {
+        /* Everything the query's transaction made (its time-travel views, anything a
+         * wrongly accepted statement created) is dropped here; a connection that cannot
+         * roll back is not reused. */
+        lh_err ignored;
+        if (conn_exec(q->conn, "ROLLBACK", &ignored)) {
+            lh__engine_forget(q->e, q->conn);
+            q->conn = NULL;
+        }
+    }
     lh__columns_release(&q->cols);
     free(q->cells);
     free(q->lens);

@@ -1,14 +1,20 @@
-/* sql_gate.c: the statement gate for user SQL (DESIGN.md §5 invariant 6).
+/* sql_gate.c: the statement gate for user SQL (DESIGN.md section 5 invariant 6).
  *
- * User SQL may only read catalog relations. The decision is made with DuckDB's own
- * parser, never by matching the SQL text:
+ * User SQL may only read catalog relations. Every decision is made on what DuckDB itself
+ * parsed, never by reading the SQL text (docs/SECURITY.md lists the layers):
  *
- *   1. The prepared statement's type must be SELECT or EXPLAIN. DESCRIBE, SHOW <query>
- *      and SUMMARIZE are SELECTs to DuckDB 1.4 (a SHOW_REF table reference, below).
- *   2. json_serialize_sql() turns the statement into DuckDB's parse tree (it refuses
- *      anything but SELECT statements), and the walk below checks every node of it
- *      against allow-lists. A node kind the gate does not know is denied, so a newer
- *      DuckDB that adds syntax fails closed.
+ *   1. The text must hold exactly one statement (duckdb_extract_statements, query.c).
+ *   2. json_serialize_sql() turns it into DuckDB's parse tree (DuckDB refuses anything
+ *      but SELECT there), and the walk below checks every node of the tree against
+ *      allow-lists. A node kind, expression class or function the gate does not know is
+ *      denied, so a newer DuckDB that adds syntax or functions fails closed.
+ *   3. The prepared statement's type, as DuckDB reports it, must be SELECT. DESCRIBE,
+ *      SHOW <query> and SUMMARIZE are SELECTs to DuckDB 1.4 (a SHOW_REF table reference).
+ *      EXPLAIN is not a statement users send: it is an option of the API and the CLI
+ *      that wraps a SELECT which passed this gate (query.c). An earlier gate skipped the
+ *      EXPLAIN keyword itself and its comment skipper disagreed with DuckDB's lexer
+ *      (nested block comments, a "--" comment ended by \r), which let EXPLAIN ANALYZE
+ *      run any statement; nothing here reads the text any more.
  *
  * What the walk allows:
  *   - query nodes: SELECT, set operations, CTEs (plain, MATERIALIZED, RECURSIVE);
@@ -16,7 +22,7 @@
  *     CTEs in scope, subqueries, joins, VALUES, PIVOT/UNPIVOT, the table functions in
  *     allowed_table_functions, and DESCRIBE/SUMMARIZE of a query that passes the gate;
  *   - expressions of the classes in allowed_expr_classes; function calls whose name is
- *     not in denied_functions (nor starts with a prefix in denied_prefixes).
+ *     on the allow-list of gate_functions.c.
  *
  * CTE scoping follows DuckDB's binder, checked against 1.4.4: a WITH item sees the items
  * before it (not itself, not later ones: `WITH t AS (SELECT * FROM t)` reads the real t);
@@ -24,13 +30,7 @@
  * (right) side of its UNION; subqueries see the CTEs of the queries around them; CTE
  * names match case-insensitively; a qualified name (main.t) never means a CTE. The
  * gate's scope is never wider than DuckDB's, so a name it treats as a CTE is one, and
- * anything else must be an allowed relation.
- *
- * EXPLAIN is the one statement json_serialize_sql cannot serialize. The gate skips the
- * leading EXPLAIN keyword and runs the rest through the same check; EXPLAIN ANALYZE (it
- * executes the query) and EXPLAIN (options) leave a rest that is not a SELECT and so
- * are denied. The keyword skip only finds where the explained statement starts; DuckDB
- * still decides what that statement is. */
+ * anything else must be an allowed relation. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,45 +54,6 @@
 static const char *const allowed_table_functions[] = {
     "range", "generate_series", "unnest",
 };
-
-/* Scalar, aggregate and window functions user SQL may not call. Everything not listed
- * (string, math, date, list, struct, map, regexp, json, aggregates, window functions)
- * is allowed. Why each one is here:
- *   current_setting, getvariable       reveal settings (allowed_directories = data root)
- *                                      and session variables set by the server
- *   nextval, currval                   sequences: nextval changes state
- *   setseed                            changes the connection's random state
- *   txid_current, current_transaction_id   internal transaction ids
- *   write_log, parse_duckdb_log_message    write to / read DuckDB's log
- *   json_serialize_sql, json_deserialize_sql, json_serialize_plan,
- *   json_execute_serialized_sql        parse, plan (binds any relation) or run SQL text
- *   query, query_table                 run SQL text / read a relation named by a string
- *   read_text, read_blob, glob, sniff_csv   file access
- *   enable_logging, disable_logging, truncate_duckdb_logs, checkpoint,
- *   force_checkpoint                   change engine state
- *   which_secret, sql_auto_complete    reveal secrets' scopes / the catalog
- *   get_block_size, format_type        macros that query pragma_database_size() and
- *                                      duckdb_types() behind the gate's back
- *   getenv                             environment (DuckDB's CLI only, denied anyway)
- *   summary, histogram_values          table functions/macros reading a relation by name
- * Prefixes (denied_prefixes): duckdb_* (catalog, settings, secrets, logs), pragma_*,
- * read_*, parquet_*, iceberg_*, delta_*, and pg_* (pg_get_viewdef and
- * pg_get_constraintdef are macros over duckdb_views()/duckdb_constraints(); the
- * rest are catalog shims) except the harmless pg_typeof and pg_size_pretty; and the
- * engine's __internal_* helpers. version() is harmless and allowed. */
-static const char *const denied_functions[] = {
-    "current_setting", "getvariable", "nextval", "currval", "setseed", "txid_current",
-    "current_transaction_id", "write_log", "parse_duckdb_log_message",
-    "json_serialize_sql", "json_deserialize_sql", "json_serialize_plan",
-    "json_execute_serialized_sql", "query", "query_table", "read_text", "read_blob",
-    "glob", "sniff_csv", "enable_logging", "disable_logging", "truncate_duckdb_logs",
-    "checkpoint", "force_checkpoint", "which_secret", "sql_auto_complete",
-    "get_block_size", "format_type", "getenv", "summary", "histogram_values",
-};
-static const char *const denied_prefixes[] = {
-    "duckdb_", "pragma_", "read_", "parquet_", "iceberg_", "delta_", "pg_", "__internal",
-};
-static const char *const prefix_exceptions[] = {"pg_typeof", "pg_size_pretty"};
 
 /* Expression classes (the "class" field) the walk knows. DEFAULT (INSERT only) and any
  * class a later DuckDB adds are denied. */
@@ -127,18 +88,6 @@ static bool in_list(const char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcasecmp(list[i], s))
-            return true;
-    return false;
-}
-
-static bool function_denied(const char *name)
-{
-    if (in_list(denied_functions, COUNT(denied_functions), name))
-        return true;
-    if (in_list(prefix_exceptions, COUNT(prefix_exceptions), name))
-        return false;
-    for (size_t i = 0; i < COUNT(denied_prefixes); i++)
-        if (!strncasecmp(name, denied_prefixes[i], strlen(denied_prefixes[i])))
             return true;
     return false;
 }
@@ -260,7 +209,12 @@ static lh_status check_table_function(gate *g, json_t *o, const cte_scope *sc)
     if (!in_list(allowed_table_functions, COUNT(allowed_table_functions), name))
         return lh_fail(g->err, LH_EDENIED, "table function %s is not allowed (allowed: range, "
                        "generate_series, unnest)", name);
-    return walk_members(g, o, sc, NULL);
+    /* The call node itself names a table function (range here is the streaming table
+     * function, not the scalar one the function allow-list refuses): check its arguments
+     * and everything else, not its name as a scalar call. */
+    static const char *const skip[] = {"function", NULL};
+    lh_status st = walk_members(g, fn, sc, NULL);
+    return st ? st : walk_members(g, o, sc, skip);
 }
 
 /* SHOW_REF: DESCRIBE / SHOW / SUMMARIZE. Allowed over a query (DESCRIBE people becomes
@@ -344,7 +298,7 @@ static lh_status check_expr(gate *g, json_t *o, const char *cls, const cte_scope
         return lh_fail(g->err, LH_EDENIED, "SQL operator %s is not allowed", type);
     if (!strcmp(cls, "FUNCTION") || !strcmp(cls, "WINDOW")) {
         const char *name = str_member(o, "function_name");
-        if (function_denied(name))
+        if (!lh__gate_function_allowed(name))
             return lh_fail(g->err, LH_EDENIED, "function %s is not allowed", name);
     }
     return walk_members(g, o, sc, NULL);
@@ -399,14 +353,14 @@ static lh_status walk(gate *g, json_t *v, const cte_scope *sc)
 
 /* ---- serializing and deciding ---------------------------------------------------- */
 
-/* json_serialize_sql(sql) as a string, through a prepared internal query on the gate's
- * connection (the caller holds gate_mu). */
-static lh_status serialize_locked(lh_engine *e, const char *sql, lh_buf *out, lh_err *err)
+/* json_serialize_sql(sql) as a string, through a prepared internal query on conn (the
+ * caller's own connection: a slow parse holds up that query only). */
+static lh_status serialize(duckdb_connection conn, const char *sql, lh_buf *out, lh_err *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_prepare(e->gate_conn, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
+    if (duckdb_prepare(conn, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
         st = lh_fail(err, LH_EINTERNAL, "statement gate: %s", duckdb_prepare_error(ps));
         duckdb_destroy_prepare(&ps);
         return st;
@@ -443,25 +397,34 @@ static lh_status serialize_locked(lh_engine *e, const char *sql, lh_buf *out, lh
     return st;
 }
 
-/* One shared connection for every gate check: serialising a parse tree takes
- * microseconds, so threads barely wait for it. */
-static lh_status serialize(lh_engine *e, const char *sql, lh_buf *out, lh_err *err)
+static const char *statement_type_name(duckdb_statement_type t)
 {
-    pthread_mutex_lock(&e->gate_mu);
-    lh_status st = serialize_locked(e, sql, out, err);
-    pthread_mutex_unlock(&e->gate_mu);
-    return st;
+    static const char *const names[] = {
+        "an invalid statement", "SELECT", "INSERT", "UPDATE", "EXPLAIN", "DELETE", "PREPARE",
+        "CREATE", "EXECUTE", "ALTER", "a transaction statement", "COPY", "ANALYZE", "SET",
+        "CREATE FUNCTION", "DROP", "EXPORT", "PRAGMA", "VACUUM", "CALL", "SET/RESET", "LOAD",
+        "a relation", "an extension statement", "a logical plan", "ATTACH", "DETACH",
+        "several statements",
+    };
+    return (size_t)t < COUNT(names) ? names[t] : "an unknown statement";
 }
 
-/* Checks that sql is exactly one SELECT whose parse tree passes the walk; *not_select
- * tells a statement DuckDB would not serialize (not a SELECT) from other denials. */
-static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, json_t *seen,
-                              lh_err *err)
+lh_status lh__sql_gate_denied_type(duckdb_statement_type t, lh_err *err)
+{
+    if (t == DUCKDB_STATEMENT_TYPE_EXPLAIN)
+        return lh_fail(err, LH_EDENIED, "EXPLAIN is not sent as SQL: ask for the plan with the "
+                       "explain option (CLI --explain, HTTP \"explain\": true) and the query alone");
+    return lh_fail(err, LH_EDENIED, "only read-only queries are allowed (SELECT, FROM, WITH, "
+                   "VALUES, DESCRIBE, SUMMARIZE); got %s", statement_type_name(t));
+}
+
+lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
+                            bool *not_select, json_t *seen, lh_err *err)
 {
     *not_select = false;
     lh_buf text;
     lh_buf_init(&text, 0);
-    lh_status st = serialize(e, sql, &text, err);
+    lh_status st = serialize(conn, sql, &text, err);
     json_t *root = NULL;
     if (!st) {
         json_error_t jerr;
@@ -482,8 +445,8 @@ static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, j
             st = lh_fail(err, LH_EINVAL, "Parser Error: %s", msg);
         else if ((*not_select = !strcmp(type, "not implemented") &&
                                strstr(msg, "Only SELECT statements")))
-            st = lh_fail(err, LH_EDENIED, "only read-only queries are allowed (SELECT, FROM, WITH, "
-                         "VALUES, DESCRIBE, SUMMARIZE, EXPLAIN)");
+            st = lh_fail(err, LH_EDENIED, "only read-only queries are allowed (SELECT, FROM, "
+                         "WITH, VALUES, DESCRIBE, SUMMARIZE)");
         else
             st = lh_fail(err, LH_EDENIED, "query refused by the statement gate: %s", msg);
     } else {
@@ -491,122 +454,115 @@ static lh_status check_select(lh_engine *e, const char *sql, bool *not_select, j
         if (!json_is_array(stmts) || json_array_size(stmts) != 1) {
             st = lh_fail(err, LH_EDENIED, "exactly one statement is allowed");
         } else {
+            pthread_rwlock_rdlock(&e->rel_lock);
             gate g = {e, err, 0, seen};
             st = walk(&g, json_array_get(stmts, 0), NULL);
+            pthread_rwlock_unlock(&e->rel_lock);
         }
     }
     json_decref(root);
     return st;
 }
 
-/* Skips whitespace and SQL comments; NULL when a block comment does not end. */
-static const char *skip_blank(const char *p)
+/* Exactly one statement in sql: its handle, or an error saying why not. */
+static lh_status extract_one(duckdb_connection conn, const char *sql,
+                             duckdb_extracted_statements *stmts, lh_err *err)
 {
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (p[0] == '-' && p[1] == '-') {
-            while (*p && *p != '\n')
-                p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            const char *end = strstr(p + 2, "*/");
-            if (!end)
-                return NULL;
-            p = end + 2;
-        } else {
-            return p;
-        }
-    }
-}
-
-/* The statement an EXPLAIN explains: the text after the leading keyword, or NULL. */
-static const char *explained(const char *sql)
-{
-    const char *p = skip_blank(sql);
-    if (!p || strncasecmp(p, "explain", 7))
-        return NULL;
-    p += 7;
-    if (!isspace((unsigned char)*p) && !(p[0] == '-' && p[1] == '-') && !(p[0] == '/' && p[1] == '*'))
-        return NULL;
-    return p;
-}
-
-static const char *statement_type_name(duckdb_statement_type t)
-{
-    static const char *const names[] = {
-        "an invalid statement", "SELECT", "INSERT", "UPDATE", "EXPLAIN", "DELETE", "PREPARE",
-        "CREATE", "EXECUTE", "ALTER", "a transaction statement", "COPY", "ANALYZE", "SET",
-        "CREATE FUNCTION", "DROP", "EXPORT", "PRAGMA", "VACUUM", "CALL", "SET/RESET", "LOAD",
-        "a relation", "an extension statement", "a logical plan", "ATTACH", "DETACH",
-        "several statements",
-    };
-    return (size_t)t < COUNT(names) ? names[t] : "an unknown statement";
-}
-
-static lh_status gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
-                            json_t *seen, lh_err *err);
-
-lh_status lh__sql_gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
-                             lh_err *err)
-{
-    pthread_rwlock_rdlock(&e->rel_lock);
-    lh_status st = lh__sql_gate_check_locked(e, sql, prepared, err);
-    pthread_rwlock_unlock(&e->rel_lock);
+    idx_t n = duckdb_extract_statements(conn, sql, stmts);
+    if (n == 1)
+        return LH_OK;
+    const char *msg = n == 0 && *stmts ? duckdb_extract_statements_error(*stmts) : NULL;
+    lh_status st = n > 1 ? lh_fail(err, LH_EINVAL, "exactly one statement is allowed; got %llu",
+                                   (unsigned long long)n)
+                 : msg   ? lh_fail(err, LH_EINVAL, "%s", msg)
+                         : lh_fail(err, LH_EINVAL, "empty query");
+    duckdb_destroy_extracted(stmts);
     return st;
 }
 
-lh_status lh__sql_gate_check_seen(lh_engine *e, const char *sql,
-                                  duckdb_prepared_statement prepared, json_t *seen, lh_err *err)
+/* Prepares the one extracted statement; a failure is reported as DuckDB said it, the
+ * sandbox's refusals ("disabled", "Permission") as denials. */
+static lh_status prepare_extracted(duckdb_connection conn, duckdb_extracted_statements stmts,
+                                   duckdb_prepared_statement *out, lh_err *err)
 {
-    pthread_rwlock_rdlock(&e->rel_lock);
-    lh_status st = gate_check(e, sql, prepared, seen, err);
-    pthread_rwlock_unlock(&e->rel_lock);
+    if (duckdb_prepare_extracted_statement(conn, stmts, 0, out) != DuckDBError)
+        return LH_OK;
+    const char *msg = duckdb_prepare_error(*out);
+    lh_status st;
+    if (msg && (strstr(msg, "disabled") || strstr(msg, "Permission")))
+        st = lh_fail(err, LH_EDENIED, "%s", msg);
+    else
+        st = lh_fail(err, LH_EINVAL, "%s", msg ? msg : "could not prepare the query");
+    duckdb_destroy_prepare(out);
+    *out = NULL;
     return st;
 }
 
-lh_status lh__sql_gate_check_locked(lh_engine *e, const char *sql,
-                                    duckdb_prepared_statement prepared, lh_err *err)
+lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char *sql,
+                               size_t sql_len, json_t *seen, duckdb_prepared_statement *out,
+                               lh_err *err)
 {
-    return gate_check(e, sql, prepared, NULL, err);
-}
-
-static lh_status gate_check(lh_engine *e, const char *sql, duckdb_prepared_statement prepared,
-                            json_t *seen, lh_err *err)
-{
+    *out = NULL;
     if (!sql)
         return lh_fail(err, LH_EINVAL, "no SQL given");
-    /* A failed prepare has no type, and asking DuckDB 1.4.4 for it throws an uncaught
-     * C++ exception (abort), so check the error first: without a type, the parse-tree
-     * check alone decides (it accepts SELECT statements only). */
-    duckdb_statement_type t = DUCKDB_STATEMENT_TYPE_INVALID;
-    if (prepared && !duckdb_prepare_error(prepared))
-        t = duckdb_prepared_statement_type(prepared);
-    if (t == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-        const char *inner = explained(sql);
-        if (!inner)
-            return lh_fail(err, LH_EDENIED, "EXPLAIN must start the statement");
-        bool not_select;
-        lh_status st = check_select(e, inner, &not_select, seen, err);
-        if (not_select || st == LH_EINVAL) /* DuckDB parsed the whole EXPLAIN: valid SQL */
-            return lh_fail(err, LH_EDENIED, "only EXPLAIN of a read-only query is allowed "
-                           "(not EXPLAIN ANALYZE, which runs it, nor EXPLAIN options)");
+    if (sql_len > e->max_sql_bytes)
+        return lh_fail(err, LH_ETOOBIG, "the query is %zu bytes; the limit is %zu "
+                       "([query] max_sql_bytes)", sql_len, e->max_sql_bytes);
+    if (memchr(sql, '\0', sql_len))
+        return lh_fail(err, LH_EINVAL, "the query contains a NUL byte");
+    duckdb_extracted_statements stmts = NULL;
+    lh_status st = extract_one(conn, sql, &stmts, err);
+    if (st)
+        return st;
+    bool not_select = false;
+    st = lh__sql_gate_tree(e, conn, sql, &not_select, seen, err);
+    if (st && !not_select) {
+        duckdb_destroy_extracted(&stmts);
         return st;
     }
-    if (t != DUCKDB_STATEMENT_TYPE_SELECT && t != DUCKDB_STATEMENT_TYPE_INVALID)
-        return lh_fail(err, LH_EDENIED, "only read-only queries are allowed; got %s",
-                       statement_type_name(t));
-    bool not_select;
-    lh_status st = check_select(e, sql, &not_select, seen, err);
-    if (not_select && t == DUCKDB_STATEMENT_TYPE_INVALID && explained(sql)) {
-        /* Probably an EXPLAIN that failed to prepare: denied either way, but say why when
-         * the explained statement is itself denied. */
-        lh_err inner_err;
-        lh_status inner = check_select(e, explained(sql), &not_select, NULL, &inner_err);
-        if (inner == LH_EDENIED && !not_select)
-            return lh_fail(err, LH_EDENIED, "%s", inner_err.msg);
-        if (inner != LH_OK)
-            return lh_fail(err, LH_EDENIED, "only EXPLAIN of a read-only query is allowed "
-                           "(not EXPLAIN ANALYZE, which runs it, nor EXPLAIN options)");
+    /* Preparing binds but runs nothing; for a statement the tree check could not read
+     * it names what DuckDB took it for. */
+    duckdb_prepared_statement ps = NULL;
+    lh_err prep_err;
+    lh_status pst = prepare_extracted(conn, stmts, &ps, &prep_err);
+    duckdb_destroy_extracted(&stmts);
+    if (pst) {
+        /* Not a SELECT and not even preparable: the gate's reason is the clearer one. */
+        return st ? st : lh_fail(err, pst, "%s", prep_err.msg);
+    }
+    duckdb_statement_type t = duckdb_prepared_statement_type(ps);
+    if (t != DUCKDB_STATEMENT_TYPE_SELECT) {
+        duckdb_destroy_prepare(&ps);
+        return lh__sql_gate_denied_type(t, err);
+    }
+    if (st) { /* DuckDB says SELECT but would not serialize it: never run it */
+        duckdb_destroy_prepare(&ps);
+        return st;
+    }
+    *out = ps;
+    return LH_OK;
+}
+
+lh_status lh__sql_gate_prepare_explain(duckdb_connection conn, const char *vetted,
+                                       size_t len, duckdb_prepared_statement *out, lh_err *err)
+{
+    *out = NULL;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "EXPLAIN ");
+    lh_status st = lh_buf_add(&sql, vetted, len);
+    duckdb_extracted_statements stmts = NULL;
+    if (!st)
+        st = extract_one(conn, sql.data, &stmts, err);
+    lh_buf_release(&sql);
+    if (st)
+        return st;
+    st = prepare_extracted(conn, stmts, out, err);
+    duckdb_destroy_extracted(&stmts);
+    if (!st && duckdb_prepared_statement_type(*out) != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+        duckdb_destroy_prepare(out);
+        *out = NULL;
+        st = lh_fail(err, LH_EDENIED, "the plan of this query cannot be shown");
     }
     return st;
 }

@@ -304,7 +304,10 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     if (!st && opts->writer)
         st = lh_journal_open(lake->store, &lake->journal, err);
     if (!st) {
-        lh_engine_config ec = {lh_store_root(lake->store), NULL, opts->threads, opts->memory_limit};
+        lh_engine_config ec = {.data_root = lh_store_root(lake->store), .threads = opts->threads,
+                               .memory_limit = opts->memory_limit,
+                               .max_temp_size = opts->max_temp_size,
+                               .max_sql_bytes = opts->max_sql_bytes};
         st = lh_engine_open(&ec, &lake->eng, err);
     }
     if (!st) {
@@ -512,6 +515,7 @@ static void note_relations(void *ctx, const json_t *names)
 static lh_query_opts engine_opts(const lh_lake_query *opts, const as_of_views *v, note_ctx *n)
 {
     lh_query_opts qo = {.limit = opts ? opts->limit : 0, .timeout_ms = opts ? opts->timeout_ms : 0,
+                        .explain = opts && opts->explain,
                         .view_names = v->names, .view_sqls = v->sqls, .nviews = v->n,
                         .on_relations = note_relations, .relations_ctx = n};
     return qo;

@@ -24,7 +24,9 @@ typedef struct lh_lake_options {
     const char *data_dir;     /* created if missing */
     bool writer;              /* take the writer lock (ingest, resync, metadata edits) */
     int threads;              /* engine threads; 0 = cores */
-    const char *memory_limit; /* engine memory limit; NULL = DuckDB default */
+    const char *memory_limit; /* engine memory limit; NULL = half of physical memory */
+    const char *max_temp_size;/* engine spill space; NULL = the engine's default */
+    size_t max_sql_bytes;     /* longest user SQL; 0 = the engine's default */
     int64_t cache_max_bytes;  /* hot cache budget; 0 = a quarter of physical memory */
 } lh_lake_options;
 
@@ -69,6 +71,7 @@ typedef struct lh_lake_query {
     uint64_t limit;
     int64_t timeout_ms;
     json_t *as_of;   /* borrowed; NULL = latest everywhere */
+    bool explain;    /* DuckDB's plan of the query instead of its rows */
 } lh_lake_query;
 
 /* Opens a user query (gated, streamed); see lh_engine_query_open for the cursor. */

@@ -467,8 +467,15 @@ static void describe_and_explain(void **state)
     }
     rec_release(&r);
 
+    /* EXPLAIN is an option, never SQL text (docs/SECURITY.md). */
     rec_init(&r, 100);
-    if (run_query(f->e, "EXPLAIN SELECT count(*) FROM big WHERE i > 5", 0, &r, &err))
+    assert_int_equal(run_query(f->e, "EXPLAIN SELECT count(*) FROM big", 0, &r, &err), LH_EDENIED);
+    assert_non_null(strstr(err.msg, "explain option"));
+    rec_release(&r);
+    rec_init(&r, 100);
+    lh_result_sink sink = {rec_begin, rec_row, rec_end, &r};
+    lh_query_opts opts = {.explain = true};
+    if (lh_engine_query(f->e, "SELECT count(*) FROM big WHERE i > 5 -- why\n;", &opts, &sink, &err))
         fail_msg("EXPLAIN: %s", err.msg);
     assert_json(r.cols, "[{\"name\":\"explain_key\",\"type\":\"VARCHAR\",\"kind\":0},"
                         "{\"name\":\"explain_value\",\"type\":\"VARCHAR\",\"kind\":0}]");
@@ -479,6 +486,10 @@ static void describe_and_explain(void **state)
     assert_non_null(plan);
     assert_non_null(strstr(plan, "AGGREGATE"));
     assert_int_equal(r.end_rows, 1);
+    rec_release(&r);
+    /* The option does not open a way around the gate. */
+    rec_init(&r, 100);
+    assert_int_equal(lh_engine_query(f->e, "SELECT * FROM hidden", &opts, &sink, &err), LH_EDENIED);
     rec_release(&r);
 }
 
