@@ -35,6 +35,11 @@ void lh__hash_free(lh__hash_job *h);
 /* The DuckDB table-function call that reads the staged file, e.g. read_csv('...', ...),
  * after sniffing and checking CSV dialect problems (ragged rows, duplicate headers).
  * options receives the parse options used (for lineage). */
+/* LH_EINVAL naming the byte offset when the JSON file at path nests arrays and objects
+ * deeper than max_depth (strings are skipped; the JSON need not be valid). */
+#define LH_JSON_MAX_DEPTH 1000
+lh_status lh__json_depth_check(const char *path, int max_depth, lh_err *err);
+
 lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *staged,
                                 lh_buf *source, json_t *options, lh_err *err);
 

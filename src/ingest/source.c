@@ -199,6 +199,9 @@ lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *
     /* JSON: DuckDB detects array-of-objects vs newline-delimited itself ("auto"); an
      * explicit ndjson request pins it. */
     const char *jf = !strcmp(format, "ndjson") ? "newline_delimited" : "auto";
+    lh_status st = lh__json_depth_check(staged, LH_JSON_MAX_DEPTH, err);
+    if (st)
+        return st;
     lh_buf_adds(source, "read_json(");
     lh_buf_add_sql_string(source, staged);
     lh_buf_printf(source, ", format='%s', maximum_object_size=67108864)", jf);
