@@ -74,10 +74,10 @@ lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char 
 lh_status lh__sql_gate_prepare_explain(duckdb_connection conn, const char *vetted,
                                        size_t len, duckdb_prepared_statement *out, lh_err *err);
 
-/* The parse-tree half alone (for a statement that did not prepare); *not_select is set
- * when DuckDB would not serialize it because it is not a SELECT. */
+/* The parse-tree half alone: json_serialize_sql(sql) walked against the allow-lists
+ * (DuckDB serializes SELECT statements only). */
 lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
-                            bool *not_select, json_t *seen, lh_err *err);
+                            json_t *seen, lh_err *err);
 
 /* The denial for a statement DuckDB typed as t (not SELECT), with the reason. */
 lh_status lh__sql_gate_denied_type(duckdb_statement_type t, lh_err *err);

@@ -419,9 +419,8 @@ lh_status lh__sql_gate_denied_type(duckdb_statement_type t, lh_err *err)
 }
 
 lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
-                            bool *not_select, json_t *seen, lh_err *err)
+                            json_t *seen, lh_err *err)
 {
-    *not_select = false;
     lh_buf text;
     lh_buf_init(&text, 0);
     lh_status st = serialize(conn, sql, &text, err);
@@ -443,10 +442,9 @@ lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sq
         const char *msg = str_member(root, "error_message");
         if (!strcmp(type, "parser"))
             st = lh_fail(err, LH_EINVAL, "Parser Error: %s", msg);
-        else if ((*not_select = !strcmp(type, "not implemented") &&
-                               strstr(msg, "Only SELECT statements")))
+        else if (!strcmp(type, "not implemented") && strstr(msg, "Only SELECT statements"))
             st = lh_fail(err, LH_EDENIED, "only read-only queries are allowed (SELECT, FROM, "
-                         "WITH, VALUES, DESCRIBE, SUMMARIZE)");
+                         "WITH, VALUES, DESCRIBE, SUMMARIZE; for a plan, the explain option)");
         else
             st = lh_fail(err, LH_EDENIED, "query refused by the statement gate: %s", msg);
     } else {
@@ -514,30 +512,22 @@ lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char 
     lh_status st = extract_one(conn, sql, &stmts, err);
     if (st)
         return st;
-    bool not_select = false;
-    st = lh__sql_gate_tree(e, conn, sql, &not_select, seen, err);
-    if (st && !not_select) {
+    st = lh__sql_gate_tree(e, conn, sql, seen, err);
+    if (st) {
+        /* Never prepared: binding is not always free of effects (binding EXPORT DATABASE
+         * creates its directory). */
         duckdb_destroy_extracted(&stmts);
         return st;
     }
-    /* Preparing binds but runs nothing; for a statement the tree check could not read
-     * it names what DuckDB took it for. */
     duckdb_prepared_statement ps = NULL;
-    lh_err prep_err;
-    lh_status pst = prepare_extracted(conn, stmts, &ps, &prep_err);
+    st = prepare_extracted(conn, stmts, &ps, err);
     duckdb_destroy_extracted(&stmts);
-    if (pst) {
-        /* Not a SELECT and not even preparable: the gate's reason is the clearer one. */
-        return st ? st : lh_fail(err, pst, "%s", prep_err.msg);
-    }
+    if (st)
+        return st;
     duckdb_statement_type t = duckdb_prepared_statement_type(ps);
     if (t != DUCKDB_STATEMENT_TYPE_SELECT) {
         duckdb_destroy_prepare(&ps);
         return lh__sql_gate_denied_type(t, err);
-    }
-    if (st) { /* DuckDB says SELECT but would not serialize it: never run it */
-        duckdb_destroy_prepare(&ps);
-        return st;
     }
     *out = ps;
     return LH_OK;

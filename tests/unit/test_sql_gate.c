@@ -196,7 +196,7 @@ static void allowed_queries_pass_and_run(void **state)
         "SUMMARIZE people",
         "SUMMARIZE SELECT age FROM people",
         "SELECT json_extract('{\"a\": [1]}', '$.a'), to_json([1, 2]), json_valid('[]')",
-        "SELECT printf('%5d', 1), format('{:>5}', 'x'), concat('a', 'b'), 'a' || 'b'",
+        "SELECT concat('a', 'b'), 'a' || 'b', concat_ws(',', 'a', 'b'), strftime(now(), '%Y')",
     };
     expect_allowed(f->e, ok, N(ok));
 }
@@ -206,32 +206,32 @@ static void write_and_admin_statements_are_denied(void **state)
     fixture *f = *state;
     static const denial no[] = {
         {"INSERT INTO hidden VALUES ('x')", "only read-only queries are allowed"},
-        {"UPDATE hidden SET v = 'y'", "got UPDATE"},
-        {"DELETE FROM hidden", "got DELETE"},
-        {"CREATE TABLE t2 (x INT)", "got CREATE"},
+        {"UPDATE hidden SET v = 'y'", "read-only"},
+        {"DELETE FROM hidden", "read-only"},
+        {"CREATE TABLE t2 (x INT)", "read-only"},
         {"CREATE MACRO m() AS 1", "read-only"},
-        {"DROP TABLE hidden", "got DROP"},
-        {"ALTER TABLE hidden ADD COLUMN y INT", "got ALTER"},
+        {"DROP TABLE hidden", "read-only"},
+        {"ALTER TABLE hidden ADD COLUMN y INT", "read-only"},
         {"COPY people TO '/tmp/lh-gate-out.csv'", "read-only"},
         {"COPY (SELECT 1) TO 'out.parquet'", "read-only"},
-        {"ATTACH ':memory:' AS db2", "got ATTACH"},
-        {"DETACH db2", "got DETACH"},
-        {"INSTALL httpfs", "got LOAD"},
-        {"LOAD httpfs", "got LOAD"},
-        {"SET threads = 1", "got SET"},
-        {"RESET threads", "got SET"},
-        {"SET VARIABLE x = 1", "got SET"},
-        {"USE memory", "got SET"},
+        {"ATTACH ':memory:' AS db2", "read-only"},
+        {"DETACH db2", "read-only"},
+        {"INSTALL httpfs", "read-only"},
+        {"LOAD httpfs", "read-only"},
+        {"SET threads = 1", "read-only"},
+        {"RESET threads", "read-only"},
+        {"SET VARIABLE x = 1", "read-only"},
+        {"USE memory", "read-only"},
         {"PRAGMA version", "read-only"},
         {"PRAGMA enable_profiling", "read-only"},
-        {"CALL pragma_version()", "got CALL"},
-        {"CALL enable_logging()", "got CALL"},
+        {"CALL pragma_version()", "read-only"},
+        {"CALL enable_logging()", "read-only"},
         {"EXPORT DATABASE '/tmp/lh-gate-export'", "read-only"},
-        {"CHECKPOINT", "got CALL"},
-        {"VACUUM", "got VACUUM"},
+        {"CHECKPOINT", "read-only"},
+        {"VACUUM", "read-only"},
         {"ANALYZE", "read-only"},
         {"BEGIN TRANSACTION", "read-only"},
-        {"PREPARE p AS SELECT 1", "got PREPARE"},
+        {"PREPARE p AS SELECT 1", "read-only"},
         {"EXECUTE p", "read-only"},
     };
     expect_denied(f->e, no, N(no));
@@ -375,13 +375,13 @@ static void explain_describe_show(void **state)
     /* EXPLAIN is an option of the API, never a statement: DuckDB types every one of
      * these EXPLAIN, whatever the comments around it. */
     static const denial no[] = {
-        {"EXPLAIN SELECT * FROM people", "explain option"},
-        {"EXPLAIN SELECT * FROM hidden", "explain option"},
-        {"EXPLAIN ANALYZE SELECT 1", "explain option"},
-        {"EXPLAIN (FORMAT json) SELECT 1", "explain option"},
-        {"EXPLAIN INSERT INTO hidden VALUES ('x')", "explain option"},
+        {"EXPLAIN SELECT * FROM people", "the explain option"},
+        {"EXPLAIN SELECT * FROM hidden", "the explain option"},
+        {"EXPLAIN ANALYZE SELECT 1", "the explain option"},
+        {"EXPLAIN (FORMAT json) SELECT 1", "the explain option"},
+        {"EXPLAIN INSERT INTO hidden VALUES ('x')", "the explain option"},
         {"EXPLAIN COPY people TO 'x.csv'", "read-only"},
-        {"/* c */ EXPLAIN SELECT * FROM people", "explain option"},
+        {"/* c */ EXPLAIN SELECT * FROM people", "the explain option"},
         {"DESCRIBE hidden", "unknown relation \"hidden\""},
         {"DESCRIBE SELECT * FROM read_csv('/etc/passwd')", "read_csv"},
         {"SUMMARIZE hidden", "unknown relation"},
@@ -411,6 +411,7 @@ static void comment_tricks_cannot_smuggle_a_statement(void **state)
         "SELECT 1 /* /* */ ; COPY (SELECT 1) TO '%s' -- */",
         "EXPLAIN ANALYZE COPY (SELECT 1) TO '%s'",
         "/*/**/*/ EXPLAIN ANALYZE COPY (SELECT 1) TO '%s'",
+        "EXPORT DATABASE '%s'", /* binding it would create the directory: never prepared */
     };
     snprintf(path, sizeof path, "%s/pwn.csv", f->root);
     for (size_t i = 0; i < N(shapes); i++) {
@@ -437,6 +438,8 @@ static void runaway_and_crashing_functions_are_denied(void **state)
         {"SELECT lpad('x', 1000000000, 'y')", "function lpad"},
         {"SELECT rpad('x', 1000000000, 'y')", "function rpad"},
         {"SELECT list_resize([1], 100000000)", "function list_resize"},
+        {"SELECT printf('%02000000000d', 1)", "function printf"},
+        {"SELECT format('{:>2000000000}', 'x')", "function format"},
         {"SELECT json_structure('[[1]]')", "function json_structure"},
         {"SELECT json_pretty('[1]')", "function json_pretty"},
         {"SELECT json_contains('[1]', '1')", "function json_contains"},
@@ -511,7 +514,7 @@ static void messages_are_clear(void **state)
     assert_string_equal(err.msg, "unknown relation \"secrets\"; known datasets: people, orders");
     assert_int_equal(gate_sql(f->e, "INSERT INTO hidden SELECT 'x'", &err, NULL), LH_EDENIED);
     assert_string_equal(err.msg, "only read-only queries are allowed (SELECT, FROM, WITH, VALUES, "
-                                 "DESCRIBE, SUMMARIZE); got INSERT");
+                                 "DESCRIBE, SUMMARIZE; for a plan, the explain option)");
     assert_int_equal(gate_sql(f->e, "SELECT * FROM read_csv('/etc/passwd')", &err, NULL),
                      LH_EDENIED);
     assert_non_null(strstr(err.msg, "table function read_csv is not allowed"));
