@@ -586,7 +586,7 @@ if srv_start D LAKEHOUSE_DATA="$WORK/dataD" LAKEHOUSE_SERVER_MAX_BODY_BYTES=2000
   early=$(python3 - "$SRV_PORT" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
-s.sendall(b"PUT /storage/objects/huge HTTP/1.1\r\nHost: x\r\nContent-Length: 300000000\r\n\r\n")
+s.sendall(b"PUT /storage/objects/huge HTTP/1.1\r\nHost: 127.0.0.1:" + sys.argv[1].encode() + b"\r\nContent-Length: 300000000\r\n\r\n")
 try:
     print(s.recv(64).split(b"\r\n")[0].decode() or "closed")
 except OSError as e:
