@@ -1,0 +1,70 @@
+# Attack requests: every tests/attacks/http/NAME.http is sent byte for byte (after the
+# placeholder substitutions of tests/attacks/http/README.md) on a fresh connection; the
+# status must be the one in NAME.expect and /health must still answer afterwards.
+source "$(dirname "$0")/lib.sh"
+source "$LH_REPO/tests/http_server.sh"
+cd "$WORK"
+trap 'srv_stop_all; rm -rf "$WORK"' EXIT
+unset LAKEHOUSE_LOG
+DIR=$LH_REPO/tests/attacks/http
+
+SECRETS=$WORK/secrets.toml
+declare -A KEY
+for role in reader writer admin; do
+  KEY[$role]=$(LAKEHOUSE_AUTH_SECRETS_FILE=$SECRETS "$LH" keys add --principal "p_$role" --role "$role" 2>/dev/null)
+done
+KEY[unknown]=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+printf '\n[[keys]]\nsha256 = "%s"\nprincipal = "p_unknown"\nrole = "superuser"\n' \
+  "$(printf '%s' "${KEY[unknown]}" | sha256sum | cut -c1-64)" >> "$SECRETS"
+chmod 600 "$SECRETS"
+
+srv_start OPEN LAKEHOUSE_DATA="$WORK/dataO" || { not_ok "default server starts"; exit 1; }
+OPEN_PORT=$SRV_PORT
+srv_start AUTH LAKEHOUSE_DATA="$WORK/dataA" LAKEHOUSE_AUTH_ENABLED=true LAKEHOUSE_AUTH_SECRETS_FILE="$SECRETS" \
+  || { not_ok "auth server starts"; exit 1; }
+AUTH_PORT=$SRV_PORT
+
+# send FILE PORT: prints the status code of the reply ("000" when the server closed the
+# connection without one).
+send() {
+  python3 - "$1" "$2" "${KEY[reader]}" "${KEY[writer]}" "${KEY[admin]}" "${KEY[unknown]}" <<'PY'
+import socket, sys
+path, port = sys.argv[1], sys.argv[2]
+data = open(path, "rb").read()
+for k, v in {"HOST": "127.0.0.1:" + port, "PORT": port, "KEY_READER": sys.argv[3],
+             "KEY_WRITER": sys.argv[4], "KEY_ADMIN": sys.argv[5], "KEY_UNKNOWN": sys.argv[6]}.items():
+    data = data.replace(b"{{" + k.encode() + b"}}", v.encode())
+s = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+try:
+    s.sendall(data)
+except OSError:
+    pass  # the server may answer and close before reading everything
+got = b""
+try:
+    while b"\r\n" not in got:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += d
+except OSError:
+    pass
+print(got[9:12].decode() if got.startswith(b"HTTP/1.") else "000")
+PY
+}
+
+n=0
+for f in "$DIR"/*.http; do
+  name=$(basename "$f" .http)
+  want=$(head -n 1 "$DIR/$name.expect")
+  port=$OPEN_PORT
+  if grep -q '{{KEY_' "$f" || grep -q '^server: auth' "$DIR/$name.expect"; then port=$AUTH_PORT; fi
+  got=$(send "$f" "$port")
+  if [[ "|$want|" == *"|$got|"* ]]; then ok "attack $name: $got"
+  else not_ok "attack $name: expected $want, got $got"; fi
+  h=$(curl -s -o /dev/null --max-time 10 -w '%{http_code}' "http://127.0.0.1:$port/health")
+  expect_eq "attack $name: /health still answers" 200 "$h"
+  n=$((n + 1))
+done
+expect_eq "at least 15 attack requests" yes "$([[ $n -ge 15 ]] && echo yes || echo "no ($n)")"
+# the refusals answered before any handler: nothing was created on the default server
+expect_eq "no dataset was created by the attacks" "" "$(ls "$WORK/dataO/tables" 2>/dev/null)$(ls "$WORK/dataA/tables" 2>/dev/null)"
