@@ -21,6 +21,7 @@ typedef struct lh_http_pool {
     pthread_cond_t cv;
     lh_http_req *head, *tail;
     bool stop;
+    bool abandon;              /* shutdown deadline passed: answer queued requests 503 */
 } lh_http_pool;
 
 /* One open connection, tracked for the header deadline and the per-IP limit
@@ -113,6 +114,9 @@ void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status);
 bool lh__http_pool_start(lh_http_server *s, lh_http_pool *p, unsigned n);
 void lh__http_pool_submit(lh_http_pool *p, lh_http_req *r);
 void lh__http_pool_stop(lh_http_pool *p);
+/* After the shutdown deadline: requests still queued get 503 instead of starting work
+ * that on_deadline could no longer interrupt. */
+void lh__http_pool_abandon(lh_http_pool *p);
 
 /* Connections (conns.c): libmicrohttpd callbacks that track every connection, enforce
  * [server] per_ip_connections (evicting the IP's oldest idle connection rather than

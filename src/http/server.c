@@ -686,6 +686,8 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     double until = lh_mono_ms() + (double)deadline_ms;
     while (lh_http_active(s) && lh_mono_ms() < until)
         usleep(20 * 1000);
+    if (lh_http_active(s))
+        lh__http_pool_abandon(&s->work);
     if (lh_http_active(s) && s->cfg.on_deadline) {
         s->cfg.on_deadline(s->cfg.app);
         until = lh_mono_ms() + 1000;

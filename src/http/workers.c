@@ -16,6 +16,7 @@ static void *worker_main(void *arg)
         while (!p->head && !p->stop)
             pthread_cond_wait(&p->cv, &p->mu);
         lh_http_req *r = p->head;
+        bool abandoned = p->abandon;
         if (r) {
             p->head = r->q_next;
             if (!p->head)
@@ -24,7 +25,10 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->mu);
         if (!r)
             return NULL; /* stopping and nothing left */
-        lh__http_run_handler(p->srv, r);
+        if (abandoned)
+            lh_http_reply_error(r, 503, "unavailable", "the server is shutting down");
+        else
+            lh__http_run_handler(p->srv, r);
         MHD_resume_connection(r->conn);
     }
 }
@@ -55,6 +59,15 @@ void lh__http_pool_submit(lh_http_pool *p, lh_http_req *r)
         p->head = r;
     p->tail = r;
     pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void lh__http_pool_abandon(lh_http_pool *p)
+{
+    if (!p->srv)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->abandon = true;
     pthread_mutex_unlock(&p->mu);
 }
 
