@@ -31,7 +31,8 @@ rows = [l.strip().strip("|").split("|") for l in open(sys.argv[1]) if l.startswi
 head = [c.strip() for c in rows[0]]
 for r in rows[2:]:
     c = dict(zip(head, [x.strip() for x in r]))
-    print(c["method"], c["path"].strip("`"), c.get("role", "?"), c["body"].replace(" ", "_"))
+    # a row without a declared role is expected to be admin-only (fail closed)
+    print(c["method"], c["path"].strip("`"), c.get("role", "MISSING"), c["body"].replace(" ", "_"))
 PY
 mapfile -t ROUTES < routes.txt
 expect_eq "the route table has a role column with reader/writer/admin on every row" yes \
@@ -39,7 +40,7 @@ expect_eq "the route table has a role column with reader/writer/admin on every r
 expect_eq "every role appears in the table" "admin reader writer" "$(awk '{print $3}' routes.txt | sort -u | paste -sd' ')"
 
 printf 'id,v\n1,a\n' > tiny.csv
-rank() { case $1 in admin) echo 3 ;; writer) echo 2 ;; *) echo 1 ;; esac; }
+rank() { case $1 in admin | MISSING) echo 3 ;; writer) echo 2 ;; *) echo 1 ;; esac; }
 
 # call METHOD PATTERN BODY KEY: one request with placeholder parameters; sets CODE.
 call() {
@@ -62,7 +63,7 @@ if srv_start R LAKEHOUSE_DATA="$WORK/dataR" LAKEHOUSE_AUTH_ENABLED=true LAKEHOUS
       call "$m" "$p" "$body" "${KEY[$role]}"
       has=$role; [[ $role == superuser ]] && has=reader
       if [[ $(rank "$has") -lt $(rank "$need") ]]; then
-        want="needs role $need; key has $has"
+        want="needs role ${need/MISSING/admin}; key has $has"
         [[ $role == superuser ]] && want="$want (unknown role 'superuser')"
         got="$CODE $(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(e["code"], e["message"])' "$WORK/body" 2>/dev/null)"
         expect_eq "$role on $m $p ($need): 403 forbidden" "403 forbidden $m $p $want" "$got"
