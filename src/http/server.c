@@ -332,14 +332,16 @@ static void begin(lh_http_server *s, lh_http_req *r)
             early_error(r, 401, "unauthorized", "%s", key ? "invalid API key" : "missing X-API-Key header");
             return;
         }
+        /* the role is checked here, from the table, so that no handler can forget it */
         lh_http_role have = lh_http_role_parse(r->role);
         if (have < r->route->role) {
+            const char *has = lh_http_role_name(have);
+            char unknown[96] = "";
+            if (strcmp(r->role, has))
+                snprintf(unknown, sizeof unknown, " (unknown role '%.64s')", r->role);
             char msg[256];
-            snprintf(msg, sizeof msg, "%s %s needs role %s; key has %s%s%.64s%s", r->route->method,
-                     r->route->pattern, lh_http_role_name(r->route->role), lh_http_role_name(have),
-                     strcmp(r->role, lh_http_role_name(have)) ? " (unknown role '" : "",
-                     strcmp(r->role, lh_http_role_name(have)) ? r->role : "",
-                     strcmp(r->role, lh_http_role_name(have)) ? "')" : "");
+            snprintf(msg, sizeof msg, "%s %s needs role %s; key has %s%s", r->route->method,
+                     r->route->pattern, lh_http_role_name(r->route->role), has, unknown);
             early_error(r, 403, "forbidden", "%s", msg);
             return;
         }
@@ -433,6 +435,11 @@ void lh__http_run_handler(lh_http_server *s, lh_http_req *r)
     r->t_handler_start = lh__http_now_ns();
     r->route->handler(r, s->cfg.app);
     r->t_handler_end = lh__http_now_ns();
+    /* Staged uploads go now, before the reply leaves: a client that has its answer sees
+     * _staging clean (on_completed runs only after the reply was sent). Multipart routes
+     * reply with JSON, never a stream that could still read them. */
+    if (r->route->body == LH_BODY_MULTIPART)
+        lh__http_multipart_cleanup(r);
     if (!r->response)
         lh_http_reply_error(r, 500, "internal", "the handler gave no reply");
 }
