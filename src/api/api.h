@@ -3,6 +3,7 @@
 #ifndef LH_API_API_H
 #define LH_API_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -16,6 +17,7 @@ typedef struct lh_api_options {
     const char *data_dir;
     const lh_config *config;   /* [server], [auth], [query] */
     const char *bind;          /* overrides server.bind when non-NULL */
+    bool allow_unauthenticated_remote; /* --allow-unauthenticated-remote (or the config key) */
     void (*on_ready)(const char *url, void *ctx); /* called once listening */
     void *ready_ctx;
 } lh_api_options;

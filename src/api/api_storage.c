@@ -1,13 +1,16 @@
 /* api_storage.c: /storage/objects. User objects live under "objects/" in the bucket, so
  * no key can touch the catalog or a table (and every key is checked: no "..", no
  * absolute path, no control characters). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/api_int.h"
 
 #define OBJECTS "objects/"
-#define MAX_GET ((size_t)256 << 20)
 
 static bool object_key(lh_http_req *r, const char *key, lh_buf *out)
 {
@@ -38,24 +41,37 @@ void lh__api_object_put(lh_http_req *r, void *app)
     lh_buf_release(&key);
 }
 
+/* Sent from the file (sendfile), never read into memory: a few slow readers of a large
+ * object would otherwise each pin a copy of it. The open descriptor keeps the bytes of the
+ * version we opened even if a PUT replaces the object meanwhile (puts rename over it). */
 void lh__api_object_get(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    lh_buf key, data;
+    lh_buf key, path;
     lh_buf_init(&key, 2048);
-    lh_buf_init(&data, MAX_GET);
+    lh_buf_init(&path, 4096);
     if (object_key(r, lh_http_param(r, "key"), &key)) {
         lh_err err;
-        lh_status st = lh_store_get(lh_lake_store(a->lake), key.data, MAX_GET, &data, &err);
-        if (st == LH_ENOTFOUND)
-            lh_http_reply_error(r, 404, "not_found", "no such object");
-        else if (st)
+        lh_status st = lh_store_local_path(lh_lake_store(a->lake), key.data, &path, &err);
+        int fd = st ? -1 : open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat sb;
+        if (st)
             lh_http_reply_status(r, st, err.msg);
-        else
-            lh_http_reply_bytes(r, 200, "application/octet-stream", lh_buf_cstr(&data), data.len);
+        else if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+            lh_http_reply_error(r, 404, "not_found", "no such object");
+        else if (fd < 0 || fstat(fd, &sb))
+            lh_http_reply_status(r, LH_EIO, strerror(errno));
+        else if (!S_ISREG(sb.st_mode))
+            lh_http_reply_error(r, 404, "not_found", "no such object");
+        else {
+            lh_http_reply_fd(r, 200, "application/octet-stream", fd, (uint64_t)sb.st_size);
+            fd = -1; /* the reply owns it */
+        }
+        if (fd >= 0)
+            close(fd);
     }
     lh_buf_release(&key);
-    lh_buf_release(&data);
+    lh_buf_release(&path);
 }
 
 void lh__api_object_delete(lh_http_req *r, void *app)

@@ -2,7 +2,7 @@
  *   [[keys]]
  *   sha256 = "<64 hex>"
  *   principal = "alice"
- *   role = "admin"
+ *   role = "admin"            (reader | writer | admin; see routes.c for what each may do)
  * and must be mode 0600 (no group/other access): otherwise the server refuses to start. */
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +49,9 @@ lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
             return lh_fail(err, LH_EINVAL, "%s: keys[%zu] needs sha256 (64 lowercase hex) and principal",
                            path, i);
         }
+        const char *role = json_string_value(json_object_get(k, "role"));
+        if (role && strcmp(role, lh_http_role_name(lh_http_role_parse(role))))
+            lh_log(LH_LOG_WARN, "%s: keys[%zu] has unknown role '%s': it gets reader rights", path, i, role);
     }
     lh_keyring *r = calloc(1, sizeof *r);
     if (!r) {

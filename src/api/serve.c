@@ -56,6 +56,23 @@ static const char *trace_path(const lh_config *cfg)
     return NULL;
 }
 
+/* A [server] list key as a NULL-free array of borrowed strings (they live as long as the
+ * config); *n = 0 and NULL when empty. The caller frees the array. */
+static const char **config_list(const lh_config *cfg, const char *key, size_t *n)
+{
+    const json_t *a = lh_config_get(cfg, key);
+    *n = 0;
+    if (!json_is_array(a) || !json_array_size(a))
+        return NULL;
+    const char **out = calloc(json_array_size(a), sizeof *out);
+    size_t i;
+    const json_t *v;
+    json_array_foreach(a, i, v)
+        if (out && json_is_string(v))
+            out[(*n)++] = json_string_value(v);
+    return out;
+}
+
 lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
 {
     const lh_config *cfg = opts->config;
@@ -98,6 +115,9 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         st = lh_mkdirs(staging.data, err);
     }
     observer obs = {api.metrics, lh_config_bool(cfg, "server.access_log", true)};
+    size_t nhosts = 0, norigins = 0;
+    const char **hosts = config_list(cfg, "server.allowed_hosts", &nhosts);
+    const char **origins = config_list(cfg, "server.allowed_origins", &norigins);
     if (!st) {
         size_t nroutes = 0;
         const lh_http_route *routes = lh_api_routes(&nroutes);
@@ -107,6 +127,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
             .threads = (unsigned)lh_config_int(cfg, "server.threads", 0),
             .workers = (unsigned)lh_config_int(cfg, "server.workers", 0),
             .connection_timeout_s = (unsigned)((timeout_ms + 999) / 1000),
+            .header_timeout_ms = (unsigned)lh_config_int(cfg, "server.header_timeout_ms", 10000),
             .per_ip_connections = (unsigned)lh_config_int(cfg, "server.per_ip_connections", 64),
             .header_limit = (size_t)lh_config_int(cfg, "server.header_limit_bytes", 65536),
             .max_body = lh_config_int(cfg, "server.max_body_bytes", (int64_t)1 << 30),
@@ -117,6 +138,12 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
             .auth = keys ? lh__keyring_check : NULL,
             .auth_ctx = keys,
             .health_open = lh_config_bool(cfg, "auth.health_open", true),
+            .allowed_hosts = hosts,
+            .nallowed_hosts = nhosts,
+            .allowed_origins = origins,
+            .nallowed_origins = norigins,
+            .allow_unauthenticated_remote = opts->allow_unauthenticated_remote ||
+                                            lh_config_bool(cfg, "server.allow_unauthenticated_remote", false),
             .observe = observe,
             .observe_ctx = &obs,
             .trace_path = trace_path(cfg),
@@ -139,6 +166,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_http_stop(srv, lh_config_int(cfg, "server.shutdown_ms", 10000));
     }
     lh_buf_release(&staging);
+    free(hosts);
+    free(origins);
     lh__metrics_free(api.metrics);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);

@@ -33,7 +33,7 @@ static const lh_cli_command commands[] = {
     {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
-    {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes]",
+    {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},
     {"keys", lh__cli_keys, "keys add --principal NAME [--role ROLE]",
      "create an API key (its SHA-256 goes to [auth] secrets_file; the key is printed once)"},

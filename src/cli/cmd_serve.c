@@ -1,4 +1,5 @@
-/* cmd_serve.c: lakehouse serve [--bind HOST:PORT] [--print-config]
+/* cmd_serve.c: lakehouse serve [--bind HOST:PORT] [--print-config] [--routes]
+ *                              [--allow-unauthenticated-remote]
  *              lakehouse keys add --principal NAME [--role ROLE] */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,7 @@ static int print_routes(void)
     size_t n = 0;
     const lh_http_route *r = lh_api_routes(&n);
     static const char *bodies[] = {"none", "JSON object", "raw bytes", "multipart/form-data"};
-    printf("| method | path | auth | body | limit | what it does |\n|---|---|---|---|---|---|\n");
+    printf("| method | path | auth | role | body | limit | what it does |\n|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < n; i++) {
         char limit[32] = "server default";
         if (r[i].max_body >= 1 << 20)
@@ -35,8 +36,9 @@ static int print_routes(void)
             snprintf(limit, sizeof limit, "%lld KiB", (long long)(r[i].max_body >> 10));
         else if (r[i].body == LH_BODY_NONE)
             snprintf(limit, sizeof limit, "-");
-        printf("| %s | `%s` | %s | %s | %s | %s |\n", r[i].method, r[i].pattern,
-               r[i].auth ? "key" : "open", bodies[r[i].body], limit, r[i].summary);
+        printf("| %s | `%s` | %s | %s | %s | %s | %s |\n", r[i].method, r[i].pattern,
+               r[i].auth ? "key" : "open", lh_http_role_name(r[i].role), bodies[r[i].body], limit,
+               r[i].summary);
     }
     return 0;
 }
@@ -44,7 +46,7 @@ static int print_routes(void)
 int lh__cli_serve(lh_cli *cli)
 {
     const char *bind = NULL;
-    bool print_config = false;
+    bool print_config = false, remote = false;
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (!strcmp(a, "--bind")) {
@@ -52,6 +54,8 @@ int lh__cli_serve(lh_cli *cli)
                 return 2;
         } else if (!strcmp(a, "--print-config")) {
             print_config = true;
+        } else if (!strcmp(a, "--allow-unauthenticated-remote")) {
+            remote = true;
         } else if (!strcmp(a, "--routes")) {
             return print_routes();
         } else {
@@ -67,6 +71,7 @@ int lh__cli_serve(lh_cli *cli)
     }
     lh_err err;
     lh_api_options o = {.data_dir = cli->data_dir, .config = cli->config, .bind = bind,
+                        .allow_unauthenticated_remote = remote,
                         .on_ready = ready, .ready_ctx = (void *)cli->data_dir};
     lh_status st = lh_api_serve(&o, &err);
     return st ? lh__cli_error(cli, st, &err) : 0;
@@ -94,8 +99,9 @@ int lh__cli_keys(lh_cli *cli)
     const char *path = lh_config_str(cli->config, "auth.secrets_file", "");
     if (!principal || !*principal || strspn(principal, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@-") != strlen(principal))
         return lh__cli_usage_error(cli, "%s--principal needs a name of letters, digits and _.@-", "");
-    if (strspn(role, "abcdefghijklmnopqrstuvwxyz_") != strlen(role) || !*role)
-        return lh__cli_usage_error(cli, "%s--role needs a lowercase name", "");
+    /* the server reads any other string as reader; refuse it here rather than surprise */
+    if (strcmp(role, "reader") && strcmp(role, "writer") && strcmp(role, "admin"))
+        return lh__cli_usage_error(cli, "%s--role must be reader, writer or admin", "");
     if (!*path)
         return lh__cli_error(cli, lh_fail(&err, LH_EINVAL, "set [auth] secrets_file (or LAKEHOUSE_AUTH_SECRETS_FILE) first"), &err);
     char key[65], hash[65];

@@ -20,7 +20,8 @@ struct lh_config {
     char *path;
 };
 
-typedef enum { T_STR, T_INT, T_BOOL } key_type;
+/* T_LIST: an array of strings in the file; comma-separated in env and overrides. */
+typedef enum { T_STR, T_INT, T_BOOL, T_LIST } key_type;
 
 /* Every scalar key we know. The default's type types the env and override values, so
  * adding a row here is all a new setting needs. */
@@ -40,6 +41,11 @@ static const struct key_spec {
     {"server", "header_limit_bytes", T_INT, NULL, 65536, 4096},
     {"server", "shutdown_ms", T_INT, NULL, 10000, 0},
     {"server", "access_log", T_BOOL, NULL, 1, 0},
+    /* HTTP hardening (docs/API.md "Host, Origin and browsers", "Limits") */
+    {"server", "allowed_hosts", T_LIST, NULL, 0, 0},
+    {"server", "allowed_origins", T_LIST, NULL, 0, 0},
+    {"server", "allow_unauthenticated_remote", T_BOOL, NULL, 0, 0},
+    {"server", "header_timeout_ms", T_INT, NULL, 10000, 1},
     {"tracing", "exporter", T_STR, "none", 0, 0},
     {"tracing", "file", T_STR, "", 0, 0},
     {"storage", "root", T_STR, "./data", 0, 0},
@@ -58,7 +64,8 @@ static const struct key_spec {
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
 
-static const char *const type_names[] = {"a string", "an integer", "a boolean"};
+static const char *const type_names[] = {"a string", "an integer", "a boolean",
+                                         "an array of strings"};
 
 static const struct key_spec *find_spec(const char *section, size_t slen, const char *key)
 {
@@ -110,7 +117,8 @@ static lh_status set_defaults(lh_config *c, lh_err *err)
 {
     for (size_t i = 0; i < N_SPECS; i++) {
         const struct key_spec *ks = &specs[i];
-        json_t *v = ks->type == T_STR   ? json_string(ks->str)
+        json_t *v = ks->type == T_LIST  ? json_array()
+                    : ks->type == T_STR ? json_string(ks->str)
                     : ks->type == T_INT ? json_integer(ks->num)
                                         : json_boolean(ks->num);
         lh_status st = put(c, ks->section, ks->key, v, err);
@@ -127,7 +135,12 @@ static lh_status check_value(const struct key_spec *ks, const json_t *v, const c
 {
     bool ok = ks->type == T_STR   ? json_is_string(v)
               : ks->type == T_INT ? json_is_integer(v)
-                                  : json_is_boolean(v);
+              : ks->type == T_BOOL ? json_is_boolean(v)
+                                  : json_is_array(v);
+    size_t i;
+    const json_t *item;
+    if (ks->type == T_LIST)
+        json_array_foreach(v, i, item) ok = ok && json_is_string(item);
     if (!ok)
         return lh_fail(err, LH_EINVAL, "%s: expected %s", what, type_names[ks->type]);
     if (ks->type == T_INT && json_integer_value(v) < ks->min)
@@ -199,7 +212,17 @@ static lh_status set_from_text(lh_config *c, const struct key_spec *ks, const ch
                                const char *what, lh_err *err)
 {
     json_t *v = NULL;
-    if (ks->type == T_STR) {
+    if (ks->type == T_LIST) {
+        if (!lh_utf8_valid(text, strlen(text)))
+            return lh_fail(err, LH_EINVAL, "%s: expected UTF-8 text", what);
+        v = json_array();
+        for (const char *p = text; v && *p;) {
+            size_t n = strcspn(p, ",");
+            if (n)
+                json_array_append_new(v, json_stringn(p, n));
+            p += n + (p[n] == ',');
+        }
+    } else if (ks->type == T_STR) {
         if (!lh_utf8_valid(text, strlen(text)))
             return lh_fail(err, LH_EINVAL, "%s: expected UTF-8 text", what);
         v = json_string(text);

@@ -6,7 +6,11 @@
  *                  request_timeout_ms = 30000, max_body_bytes = 1073741824,
  *                  workers = 0 (handler threads; 0 = twice the cores, at least 4),
  *                  per_ip_connections = 64, header_limit_bytes = 65536,
- *                  shutdown_ms = 10000, access_log = true
+ *                  shutdown_ms = 10000, access_log = true,
+ *                  header_timeout_ms = 10000 (headers complete within this, however
+ *                  slowly they trickle), allowed_hosts = [] and allowed_origins = []
+ *                  (arrays of strings; comma-separated in env/overrides; see docs/API.md
+ *                  "Host, Origin and browsers"), allow_unauthenticated_remote = false
  *        [storage] root = "./data", buckets = [] (optional [[storage.buckets]] entries,
  *                  each with a string `name` and an optional string `root`)
  *        [auth]    enabled = false, secrets_file = "", health_open = true

@@ -34,15 +34,32 @@ typedef enum lh_http_body {
 
 typedef void (*lh_http_handler)(lh_http_req *req, void *app);
 
+/* What a key must be allowed to do to use a route. Ordered: a key's role satisfies every
+ * route whose role is at or below it (reader < writer < admin). */
+typedef enum lh_http_role {
+    LH_ROLE_READ = 1,   /* "reader": look, query */
+    LH_ROLE_WRITE = 2,  /* "writer": add and change data */
+    LH_ROLE_ADMIN = 3,  /* "admin": irreversible or operational actions */
+} lh_http_role;
+
+/* The role a secrets-file string names; an unknown string is the least privilege
+ * (LH_ROLE_READ), so that a typo never grants more. */
+lh_http_role lh_http_role_parse(const char *name);
+/* "reader", "writer", "admin". */
+const char *lh_http_role_name(lh_http_role role);
+
 typedef struct lh_http_route {
     const char *method;      /* "GET", "POST", ... */
     const char *pattern;     /* "/catalog/datasets/by-name/{name}", "/storage/objects/{key...}" */
     lh_http_handler handler;
     bool auth;               /* needs a valid X-API-Key when auth is enabled */
+    lh_http_role role;       /* the least role a key needs (only checked when auth is on) */
     int64_t max_body;        /* bytes; 0 = the server's default */
     lh_http_body body;
     const char *summary;     /* one line for docs/API.md */
     const char *handler_span;/* trace span name of the handler's work ("engine", "storage") */
+    bool control;            /* runs on the reserved control workers, never queued behind
+                              * queries and ingests (/health, /metrics); must be quick */
 } lh_http_route;
 
 /* Decides whether an API key is valid: fills principal/role (each up to 64 bytes) and
@@ -58,7 +75,10 @@ typedef struct lh_http_config {
     unsigned threads;              /* network threads (epoll); 0 = one per core */
     unsigned workers;              /* handler threads; 0 = twice the cores, at least 4 */
     unsigned connection_timeout_s; /* idle/slow clients are dropped after this */
-    unsigned per_ip_connections;   /* 0 = unlimited */
+    unsigned header_timeout_ms;    /* a request's headers must be complete this long after
+                                    * the connection opened or the previous reply; 0 = 10 s */
+    unsigned per_ip_connections;   /* 0 = unlimited; at the limit a new connection evicts
+                                    * the IP's oldest idle one (see server.c) */
     size_t header_limit;           /* per-connection memory for headers and buffers */
     int64_t max_body;              /* default body limit */
     const char *staging_dir;       /* where multipart files are written (same filesystem as data) */
@@ -68,6 +88,11 @@ typedef struct lh_http_config {
     lh_http_auth_fn auth;          /* NULL = auth off */
     void *auth_ctx;
     bool health_open;              /* /health needs no key even when auth is on */
+    const char *const *allowed_hosts;   /* extra Host names ("name" or "name:port"; "*" any) */
+    size_t nallowed_hosts;
+    const char *const *allowed_origins; /* extra browser origins ("https://ui.example:8443") */
+    size_t nallowed_origins;
+    bool allow_unauthenticated_remote;  /* else a non-loopback bind without auth fails */
     lh_http_observe_fn observe;
     void *observe_ctx;
     const char *trace_path;        /* OTLP/JSON lines: NULL/"" off, "-" stdout, else a file */
@@ -75,6 +100,8 @@ typedef struct lh_http_config {
                                     * make them end now (e.g. interrupt queries) */
 } lh_http_config;
 
+/* Fails (LH_EINVAL) on a bad bind address, and (LH_EDENIED) on a non-loopback bind with
+ * auth off unless allow_unauthenticated_remote. */
 lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned lh_http_port(const lh_http_server *s);
@@ -112,6 +139,10 @@ void lh_http_reply_status(lh_http_req *r, lh_status st, const char *message);
 void lh_http_reply_error(lh_http_req *r, int status, const char *code, const char *message);
 void lh_http_reply_bytes(lh_http_req *r, int status, const char *content_type, const void *data,
                          size_t len);
+/* Sends size bytes of the open file fd from offset 0 without reading it into memory
+ * (sendfile). Takes fd: it is closed after the request, also on failure. */
+void lh_http_reply_fd(lh_http_req *r, int status, const char *content_type, int fd,
+                      uint64_t size);
 
 /* A streamed (chunked) reply: fill writes up to max bytes into buf and returns how many,
  * 0 with *done = true at the end, or -1 on an error (the connection is then cut). It is

@@ -12,6 +12,29 @@
 #define LH_HTTP_MAX_PARAMS 4
 #define LH_HTTP_MAX_FILES 16
 
+/* A queue of suspended requests and the threads that run their handlers (workers.c). */
+typedef struct lh_http_pool {
+    lh_http_server *srv;
+    pthread_t *threads;
+    unsigned n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    lh_http_req *head, *tail;
+    bool stop;
+    bool abandon;              /* shutdown deadline passed: answer queued requests 503 */
+} lh_http_pool;
+
+/* One open connection, tracked for the header deadline and the per-IP limit
+ * (conns.c). Lives from libmicrohttpd's "started" to its "closed" notification. */
+typedef struct lh_http_conn {
+    struct lh_http_conn *prev, *next;
+    int fd;
+    char ip[48];
+    double since_ms;           /* when it began waiting for a request's headers */
+    bool busy;                 /* headers complete: a request is being served */
+    bool evicted;              /* we shut its socket down; libmicrohttpd is closing it */
+} lh_http_conn;
+
 struct lh_http_server {
     struct MHD_Daemon *daemon;
     lh_http_config cfg;
@@ -21,13 +44,16 @@ struct lh_http_server {
     unsigned active;
     FILE *trace_out;           /* OTLP/JSON lines, or NULL when tracing is off */
     bool trace_owned;          /* we opened it (a file, not stdout) */
-    /* workers: handlers run here, not on libmicrohttpd's threads (see workers.c) */
-    pthread_t *workers;
-    unsigned nworkers;
-    pthread_mutex_t q_mu;
-    pthread_cond_t q_cv;
-    lh_http_req *q_head, *q_tail;
-    bool q_stop;
+    char bind_host[64];        /* the bound IPv4 address as text, "" for 0.0.0.0 */
+    /* handlers run here, not on libmicrohttpd's threads (see workers.c); control routes
+     * (/health, /metrics) have their own pool so they never queue behind queries */
+    lh_http_pool work, control;
+    /* open connections (conns.c) and the thread enforcing the header deadline */
+    pthread_mutex_t c_mu;
+    pthread_cond_t c_cv;
+    lh_http_conn *conns;
+    pthread_t sweeper;
+    bool sweeper_running, sweeper_stop;
 };
 
 typedef struct upload {
@@ -83,11 +109,24 @@ uint64_t lh__http_now_ns(void);
 void lh__http_trace_begin(lh_http_req *r, const char *traceparent);
 void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status);
 
-/* Workers (workers.c): start n threads; queue a request whose connection is suspended
- * (the worker runs its handler, then resumes it); drain and stop. */
-bool lh__http_workers_start(lh_http_server *s, unsigned n);
-void lh__http_workers_submit(lh_http_server *s, lh_http_req *r);
-void lh__http_workers_stop(lh_http_server *s);
+/* Worker pools (workers.c): start n threads; queue a request whose connection is
+ * suspended (a worker runs its handler, then resumes it); drain and stop. */
+bool lh__http_pool_start(lh_http_server *s, lh_http_pool *p, unsigned n);
+void lh__http_pool_submit(lh_http_pool *p, lh_http_req *r);
+void lh__http_pool_stop(lh_http_pool *p);
+/* After the shutdown deadline: requests still queued get 503 instead of starting work
+ * that on_deadline could no longer interrupt. */
+void lh__http_pool_abandon(lh_http_pool *p);
+
+/* Connections (conns.c): libmicrohttpd callbacks that track every connection, enforce
+ * [server] per_ip_connections (evicting the IP's oldest idle connection rather than
+ * refusing a new one) and close connections whose headers miss header_timeout_ms. */
+void lh__http_conn_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code);
+enum MHD_Result lh__http_conn_accept(void *cls, const struct sockaddr *addr, socklen_t len);
+void lh__http_conn_busy(lh_http_server *s, struct MHD_Connection *c, bool busy);
+bool lh__http_conns_start(lh_http_server *s);
+void lh__http_conns_stop(lh_http_server *s);
 void lh__http_run_handler(lh_http_server *s, lh_http_req *r);
 
 /* Multipart: set up the post processor / feed it / finish and clean up. */

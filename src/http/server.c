@@ -12,6 +12,22 @@
 #include "core/util.h"
 #include "http/http_int.h"
 
+/* ---- roles ------------------------------------------------------------------------ */
+
+lh_http_role lh_http_role_parse(const char *name)
+{
+    if (name && !strcmp(name, "admin"))
+        return LH_ROLE_ADMIN;
+    if (name && !strcmp(name, "writer"))
+        return LH_ROLE_WRITE;
+    return LH_ROLE_READ; /* "reader", and every unknown string: least privilege */
+}
+
+const char *lh_http_role_name(lh_http_role role)
+{
+    return role == LH_ROLE_ADMIN ? "admin" : role == LH_ROLE_WRITE ? "writer" : "reader";
+}
+
 /* ---- routing ---------------------------------------------------------------------- */
 
 /* Matches path against pattern; captures {name} (one segment) and {name...} (the rest).
@@ -105,6 +121,18 @@ void lh_http_reply_bytes(lh_http_req *r, int status, const char *content_type, c
         return;
     MHD_add_response_header(resp, "Content-Type", content_type);
     r->bytes_out += len;
+    set_response(r, status, resp);
+}
+
+void lh_http_reply_fd(lh_http_req *r, int status, const char *content_type, int fd, uint64_t size)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd64(size, fd);
+    if (!resp) {
+        close(fd);
+        return; /* the 500 "no reply" path answers */
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    r->bytes_out += size;
     set_response(r, status, resp);
 }
 
@@ -202,15 +230,92 @@ static void early_error(lh_http_req *r, int status, const char *code, const char
     snprintf(r->early_msg, sizeof r->early_msg, fmt, arg ? arg : "");
 }
 
+/* The media type is want exactly: "application/json; charset=utf-8" is, while
+ * "application/jsonp" is not. */
 static bool content_type_is(lh_http_req *r, const char *want)
 {
     const char *ct = lh_http_header(r, "Content-Type");
-    return ct && !strncasecmp(ct, want, strlen(want));
+    size_t n = strlen(want);
+    return ct && !strncasecmp(ct, want, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
+/* ---- Host and Origin: what a browser page may not do -------------------------------- */
+
+/* Splits "name:port" / "[v6]:port" / "name" at the port colon; *port = NULL without one. */
+static size_t host_name_len(const char *host, const char **port)
+{
+    const char *end = host[0] == '[' ? strchr(host, ']') : NULL;
+    const char *colon = end ? (end[1] == ':' ? end + 1 : NULL) : strrchr(host, ':');
+    *port = colon ? colon + 1 : NULL;
+    return colon ? (size_t)(colon - host) : strlen(host);
+}
+
+static bool name_is(const char *name, size_t len, const char *want)
+{
+    return strlen(want) == len && !strncasecmp(name, want, len);
+}
+
+/* A DNS-rebinding page reaches us under its own name ("Host: evil.example:3100"): only
+ * the loopback names, the bound address and [server] allowed_hosts are this server. The
+ * built-in names need our port (none only on port 80); an allowed_hosts entry without a
+ * port matches any port, "*" matches every Host. */
+static bool host_allowed(lh_http_server *s, const char *host)
+{
+    if (!host || !*host || strlen(host) > 255)
+        return false;
+    const char *port;
+    size_t len = host_name_len(host, &port);
+    for (size_t i = 0; i < s->cfg.nallowed_hosts; i++) {
+        const char *a = s->cfg.allowed_hosts[i], *aport;
+        size_t alen = host_name_len(a, &aport);
+        if (!strcmp(a, "*"))
+            return true;
+        if (alen == len && !strncasecmp(a, host, len) &&
+            (!aport || (port && !strcmp(aport, port))))
+            return true;
+    }
+    char own[16];
+    snprintf(own, sizeof own, "%u", s->port);
+    if (port ? strcmp(port, own) != 0 : s->port != 80)
+        return false;
+    return name_is(host, len, "127.0.0.1") || name_is(host, len, "localhost") ||
+           name_is(host, len, "[::1]") || (s->bind_host[0] && name_is(host, len, s->bind_host));
+}
+
+/* A browser names the page that sent a request in Origin (and Sec-Fetch-Site). Only our
+ * own origin (http:// + the Host we accepted) and [server] allowed_origins may send one:
+ * this is what stops a web page from POSTing a multipart upload to a local server. */
+static const char *origin_refusal(lh_http_server *s, lh_http_req *r, const char *host)
+{
+    const char *origin = lh_http_header(r, "Origin");
+    const char *site = lh_http_header(r, "Sec-Fetch-Site");
+    if (origin) {
+        for (size_t i = 0; i < s->cfg.nallowed_origins; i++)
+            if (!strcasecmp(origin, s->cfg.allowed_origins[i]))
+                return NULL;
+        if (strncasecmp(origin, "http://", 7) || strcasecmp(origin + 7, host))
+            return "cross-origin request refused (Origin is not this server nor in [server] allowed_origins)";
+    }
+    /* same-site is another port on this host, which is another origin too */
+    if (site && strcasecmp(site, "same-origin") && strcasecmp(site, "none"))
+        return "cross-site request refused (Sec-Fetch-Site)";
+    return NULL;
 }
 
 /* Everything decided from the request line and headers, before any body byte. */
 static void begin(lh_http_server *s, lh_http_req *r)
 {
+    const char *host = lh_http_header(r, "Host");
+    if (!host_allowed(s, host)) {
+        early_error(r, 421, "misdirected_request",
+                    "Host '%s' is not this server (add it to [server] allowed_hosts)", host ? host : "(none)");
+        return;
+    }
+    const char *refusal = origin_refusal(s, r, host);
+    if (refusal) {
+        early_error(r, 403, "forbidden", "%s", refusal);
+        return;
+    }
     bool path_known = false;
     r->route = route_for(s, r->method, r->path, &path_known, r);
     if (!r->route) {
@@ -227,6 +332,19 @@ static void begin(lh_http_server *s, lh_http_req *r)
             early_error(r, 401, "unauthorized", "%s", key ? "invalid API key" : "missing X-API-Key header");
             return;
         }
+        /* the role is checked here, from the table, so that no handler can forget it */
+        lh_http_role have = lh_http_role_parse(r->role);
+        if (have < r->route->role) {
+            const char *has = lh_http_role_name(have);
+            char unknown[96] = "";
+            if (strcmp(r->role, has))
+                snprintf(unknown, sizeof unknown, " (unknown role '%.64s')", r->role);
+            char msg[256];
+            snprintf(msg, sizeof msg, "%s %s needs role %s; key has %s%s", r->route->method,
+                     r->route->pattern, lh_http_role_name(r->route->role), has, unknown);
+            early_error(r, 403, "forbidden", "%s", msg);
+            return;
+        }
     }
     r->limit = r->route->max_body > 0 ? r->route->max_body : s->cfg.max_body;
     const char *cl = lh_http_header(r, "Content-Length");
@@ -239,7 +357,10 @@ static void begin(lh_http_server *s, lh_http_req *r)
     }
     switch (r->route->body) {
     case LH_BODY_JSON:
-        if (len > 0 && !content_type_is(r, "application/json"))
+        /* Any body (declared length or chunked) and any declared type must be JSON: a
+         * form or text/plain POST is what a cross-site page can send without CORS. */
+        if ((len > 0 || lh_http_header(r, "Transfer-Encoding") || lh_http_header(r, "Content-Type")) &&
+            !content_type_is(r, "application/json"))
             early_error(r, 415, "unsupported_media_type", "%s", "expected Content-Type: application/json");
         break;
     case LH_BODY_MULTIPART:
@@ -314,6 +435,11 @@ void lh__http_run_handler(lh_http_server *s, lh_http_req *r)
     r->t_handler_start = lh__http_now_ns();
     r->route->handler(r, s->cfg.app);
     r->t_handler_end = lh__http_now_ns();
+    /* Staged uploads go now, before the reply leaves: a client that has its answer sees
+     * _staging clean (on_completed runs only after the reply was sent). Multipart routes
+     * reply with JSON, never a stream that could still read them. */
+    if (r->route->body == LH_BODY_MULTIPART)
+        lh__http_multipart_cleanup(r);
     if (!r->response)
         lh_http_reply_error(r, 500, "internal", "the handler gave no reply");
 }
@@ -341,6 +467,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     lh_http_server *s = cls;
     lh_http_req *r = *con_cls;
     if (!r) {
+        lh__http_conn_busy(s, conn, true); /* headers complete: the header deadline is met */
         r = calloc(1, sizeof *r);
         if (!r)
             return MHD_NO;
@@ -381,7 +508,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          * connection is suspended, so libmicrohttpd's threads keep serving others. */
         r->dispatched = true;
         MHD_suspend_connection(conn);
-        lh__http_workers_submit(s, r);
+        lh__http_pool_submit(r->route->control ? &s->control : &s->work, r);
         return MHD_YES;
     }
     return r->response ? queue(r) : MHD_NO;
@@ -390,11 +517,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn; (void)toe;
+    (void)toe;
     lh_http_server *s = cls;
     lh_http_req *r = *con_cls;
     if (!r)
         return;
+    lh__http_conn_busy(s, conn, false);
     if (s->cfg.observe)
         s->cfg.observe(s->cfg.observe_ctx, r, r->status ? r->status : 499,
                        lh_mono_ms() - r->start_ms, r->bytes_in, r->bytes_out);
@@ -474,13 +602,24 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     lh_status st = parse_bind(cfg->bind, &sa, err);
     if (st)
         return st;
+    /* Without keys anyone who can connect owns the data: fine on loopback (the machine's
+     * users), not on an interface others reach, unless the operator says so. */
+    if (!cfg->auth && (ntohl(sa.sin_addr.s_addr) >> 24) != 127 && !cfg->allow_unauthenticated_remote)
+        return lh_fail(err, LH_EDENIED,
+                       "refusing to serve %s without authentication: enable [auth] or set [server] "
+                       "allow_unauthenticated_remote = true (--allow-unauthenticated-remote)", cfg->bind);
     lh_http_server *s = calloc(1, sizeof *s);
     if (!s || !(s->staging_dir = strdup(cfg->staging_dir))) {
         free(s);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
     s->cfg = *cfg;
+    s->port = ntohs(sa.sin_port); /* 0 until the daemon says which port it took */
+    if (sa.sin_addr.s_addr != htonl(INADDR_ANY))
+        inet_ntop(AF_INET, &sa.sin_addr, s->bind_host, sizeof s->bind_host);
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->c_mu, NULL);
+    pthread_cond_init(&s->c_cv, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nworkers = cfg->workers ? cfg->workers : (unsigned)(ncpu > 2 ? 2 * ncpu : 4);
     if (cfg->trace_path && !strcmp(cfg->trace_path, "-")) {
@@ -499,11 +638,12 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (unsigned)(cores > 0 ? cores : 2);
     s->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, ntohs(sa.sin_port), NULL, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, ntohs(sa.sin_port),
+        lh__http_conn_accept, s,
         on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s ? cfg->connection_timeout_s : 30u,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+        MHD_OPTION_NOTIFY_CONNECTION, lh__http_conn_notify, s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_limit ? cfg->header_limit : (size_t)64 * 1024,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!s->daemon) {
@@ -515,7 +655,12 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         free(s);
         return lh_fail(err, LH_EIO, "cannot listen on %s: %s", cfg->bind, e ? strerror(e) : "unknown error");
     }
-    if (!lh__http_workers_start(s, nworkers)) {
+    /* two control workers: one health check stuck in the engine leaves the other */
+    if (!lh__http_pool_start(s, &s->work, nworkers) || !lh__http_pool_start(s, &s->control, 2) ||
+        !lh__http_conns_start(s)) {
+        lh__http_conns_stop(s);
+        lh__http_pool_stop(&s->work);
+        lh__http_pool_stop(&s->control);
         MHD_stop_daemon(s->daemon);
         if (s->trace_owned)
             fclose(s->trace_out);
@@ -548,13 +693,18 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     double until = lh_mono_ms() + (double)deadline_ms;
     while (lh_http_active(s) && lh_mono_ms() < until)
         usleep(20 * 1000);
+    if (lh_http_active(s))
+        lh__http_pool_abandon(&s->work);
     if (lh_http_active(s) && s->cfg.on_deadline) {
         s->cfg.on_deadline(s->cfg.app);
         until = lh_mono_ms() + 1000;
         while (lh_http_active(s) && lh_mono_ms() < until)
             usleep(20 * 1000);
     }
-    lh__http_workers_stop(s); /* finishes queued handlers, which resume their connections */
+    lh__http_conns_stop(s);
+    /* finish queued handlers, which resume their connections */
+    lh__http_pool_stop(&s->work);
+    lh__http_pool_stop(&s->control);
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

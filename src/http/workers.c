@@ -1,71 +1,90 @@
 /* workers.c: the threads that run handlers. libmicrohttpd's few network threads only
  * read requests and write responses; a request whose body is complete is suspended and
  * queued here, a worker runs its handler (a query, an ingest: possibly seconds), then
- * resumes the connection so that the network thread sends the reply. */
+ * resumes the connection so that the network thread sends the reply. The server has two
+ * pools: one for the routes' work and a small one for control routes (/health, /metrics)
+ * so that a pool full of long queries cannot make a health check time out. */
 #include <stdlib.h>
 
 #include "http/http_int.h"
 
 static void *worker_main(void *arg)
 {
-    lh_http_server *s = arg;
+    lh_http_pool *p = arg;
     for (;;) {
-        pthread_mutex_lock(&s->q_mu);
-        while (!s->q_head && !s->q_stop)
-            pthread_cond_wait(&s->q_cv, &s->q_mu);
-        lh_http_req *r = s->q_head;
+        pthread_mutex_lock(&p->mu);
+        while (!p->head && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
+        lh_http_req *r = p->head;
+        bool abandoned = p->abandon;
         if (r) {
-            s->q_head = r->q_next;
-            if (!s->q_head)
-                s->q_tail = NULL;
+            p->head = r->q_next;
+            if (!p->head)
+                p->tail = NULL;
         }
-        pthread_mutex_unlock(&s->q_mu);
+        pthread_mutex_unlock(&p->mu);
         if (!r)
             return NULL; /* stopping and nothing left */
-        lh__http_run_handler(s, r);
+        if (abandoned)
+            lh_http_reply_error(r, 503, "unavailable", "the server is shutting down");
+        else
+            lh__http_run_handler(p->srv, r);
         MHD_resume_connection(r->conn);
     }
 }
 
-bool lh__http_workers_start(lh_http_server *s, unsigned n)
+bool lh__http_pool_start(lh_http_server *s, lh_http_pool *p, unsigned n)
 {
-    pthread_mutex_init(&s->q_mu, NULL);
-    pthread_cond_init(&s->q_cv, NULL);
-    s->workers = calloc(n, sizeof *s->workers);
-    if (!s->workers)
+    p->srv = s;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->threads = calloc(n, sizeof *p->threads);
+    if (!p->threads)
         return false;
     for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&s->workers[i], NULL, worker_main, s))
+        if (pthread_create(&p->threads[i], NULL, worker_main, p))
             break;
-        s->nworkers++;
+        p->n++;
     }
-    return s->nworkers > 0;
+    return p->n > 0;
 }
 
-void lh__http_workers_submit(lh_http_server *s, lh_http_req *r)
+void lh__http_pool_submit(lh_http_pool *p, lh_http_req *r)
 {
     r->q_next = NULL;
-    pthread_mutex_lock(&s->q_mu);
-    if (s->q_tail)
-        s->q_tail->q_next = r;
+    pthread_mutex_lock(&p->mu);
+    if (p->tail)
+        p->tail->q_next = r;
     else
-        s->q_head = r;
-    s->q_tail = r;
-    pthread_cond_signal(&s->q_cv);
-    pthread_mutex_unlock(&s->q_mu);
+        p->head = r;
+    p->tail = r;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
 }
 
-void lh__http_workers_stop(lh_http_server *s)
+void lh__http_pool_abandon(lh_http_pool *p)
 {
-    pthread_mutex_lock(&s->q_mu);
-    s->q_stop = true;
-    pthread_cond_broadcast(&s->q_cv);
-    pthread_mutex_unlock(&s->q_mu);
-    for (unsigned i = 0; i < s->nworkers; i++)
-        pthread_join(s->workers[i], NULL);
-    free(s->workers);
-    s->workers = NULL;
-    s->nworkers = 0;
-    pthread_mutex_destroy(&s->q_mu);
-    pthread_cond_destroy(&s->q_cv);
+    if (!p->srv)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->abandon = true;
+    pthread_mutex_unlock(&p->mu);
+}
+
+void lh__http_pool_stop(lh_http_pool *p)
+{
+    if (!p->srv)
+        return; /* never started */
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n; i++)
+        pthread_join(p->threads[i], NULL);
+    free(p->threads);
+    p->threads = NULL;
+    p->n = 0;
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    p->srv = NULL;
 }

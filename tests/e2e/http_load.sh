@@ -166,7 +166,7 @@ head = (b"--BOUND\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nbigupl
         b"--BOUND\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
         b"Content-Type: text/csv\r\n\r\nid,payload\r\n")
 total = 200 * 1000 * 1000
-s.sendall(b"POST /ingest/file HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=BOUND\r\n"
+s.sendall(b"POST /ingest/file HTTP/1.1\r\nHost: 127.0.0.1:" + sys.argv[1].encode() + b"\r\nContent-Type: multipart/form-data; boundary=BOUND\r\n"
           b"Content-Length: %d\r\n\r\n" % total + head)
 row = b"%09d,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
 sent, i, chunk = 0, 0, []
@@ -239,7 +239,7 @@ def conn():
     return socket.create_connection(("127.0.0.1", port), timeout=5)
 def status(s):
     try:
-        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + sys.argv[1].encode() + b"\r\n\r\n")
         d = s.recv(64)
         return "200" if d.startswith(b"HTTP/1.1 200") else ("closed" if not d else d[:12].decode())
     except OSError:
@@ -256,7 +256,7 @@ print(status(s))
 s.close()
 # a request line and half the headers, then nothing
 s = conn()
-s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + sys.argv[1].encode() + b"\r\n")
 t = time.time()
 try:
     d = s.recv(64)
@@ -265,7 +265,7 @@ except OSError:
 print("closed" if not d else "answered", round(time.time() - t, 1))
 # headers complete, half the body, then nothing
 s = conn()
-s.sendall(b"POST /query/sql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sql\":")
+s.sendall(b"POST /query/sql HTTP/1.1\r\nHost: 127.0.0.1:" + sys.argv[1].encode() + b"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"sql\":")
 t = time.time()
 try:
     d = s.recv(64)
