@@ -55,7 +55,7 @@ static const lh_http_route routes[] = {
     {"POST", "/catalog/resync-missing", lh__api_resync, true, A, 4 * KiB, LH_BODY_JSON,
      "recompute manifests from the live Parquet files: {dataset?}", "catalog", false},
     {"POST", "/query/sql", lh__api_query_sql, true, R, 1 * MiB, LH_BODY_JSON,
-     "run one read-only query: {sql, format: json|ndjson|csv|parquet, limit, as_of, timeout_ms}; streamed", "engine", false},
+     "run one read-only query: {sql, format: json|ndjson|csv|parquet, limit, as_of, timeout_ms, explain}; streamed", "engine", false},
     {"POST", "/query/cache/pin", lh__api_cache_pin, true, A, 4 * KiB, LH_BODY_JSON,
      "pin a dataset into memory (its queries read an in-memory copy, rebuilt on every commit): {dataset}", "engine", false},
     {"POST", "/query/cache/evict", lh__api_cache_evict, true, A, 4 * KiB, LH_BODY_JSON,
