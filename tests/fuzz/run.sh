@@ -30,11 +30,14 @@ if [[ $strict != 1 ]]; then
   export LH_FUZZ_GATE_ALLOW_EXPLAIN=1 LH_FUZZ_GATE_ALLOW_REFUSED_WRITES=1 LH_FUZZ_JSON_ALLOW_503=1
 fi
 # Leak checks stay on; DuckDB's own caches are not leaks of ours.
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lh-fuzz-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# The harnesses make their scratch directories under TMPDIR; one that crashed leaves its
+# directory behind, so keep them all inside $work.
+export TMPDIR=$work
 fail=0
 summary=()
 
