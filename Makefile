@@ -68,6 +68,43 @@ run: deps $(BUILD)/lakehouse
 bench: deps $(BUILD)/lakehouse
 	./bench/run_all.sh $(BUILD)/lakehouse
 
+# ---- fuzzing (tests/fuzz/README.md) ------------------------------------------------------
+# `make fuzz` builds every libFuzzer harness with clang under ASan + UBSan into build/fuzz/,
+# then tests/fuzz/run.sh runs each over its seed corpus for FUZZ_SECONDS (new inputs go to
+# a temp dir, never into the repo) and once over tests/fuzz/regressions/<harness>/.
+# `make fuzz-smoke` is the short run for CI. The library objects are a separate tree
+# (build/fuzzobj/) compiled with clang and -fsanitize=fuzzer-no-link.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := toml multipart json_body detect sms delta_log sql_gate
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 $(FUZZ_SAN) -Isrc \
+                -I$(DUCKDB_DIR) -MMD -MP $(PKG_CFLAGS)
+FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzzobj/%.o)
+FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+
+.PHONY: fuzz fuzz-build fuzz-smoke
+build/fuzzobj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzzobj/liblh.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build/fuzzobj/liblh.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< build/fuzzobj/liblh.a \
+	    $(LDFLAGS) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./tests/fuzz/run.sh $(FUZZ_NAMES)
+
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=10 ./tests/fuzz/run.sh $(FUZZ_NAMES)
+
 clean:
 	rm -rf build
 

@@ -1,0 +1,1 @@
+WITH a AS (SELECT * FROM people) SELECT * FROM a JOIN a b USING (id)

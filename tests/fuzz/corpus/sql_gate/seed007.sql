@@ -1,0 +1,1 @@
+SELECT list(name) FILTER (WHERE age > 20), string_agg(name, ',') FROM people

@@ -1,0 +1,1 @@
+SELECT row_number() OVER (PARTITION BY age ORDER BY id) FROM people

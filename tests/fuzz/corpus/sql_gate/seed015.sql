@@ -1,0 +1,1 @@
+COPY people FROM '@ROOT@/people.csv'

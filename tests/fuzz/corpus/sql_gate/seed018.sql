@@ -1,0 +1,1 @@
+ATTACH '@ROOT@/x.duckdb' AS x

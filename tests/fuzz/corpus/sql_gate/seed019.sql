@@ -1,0 +1,1 @@
+ATTACH ':memory:' AS m; CREATE TABLE m.t AS SELECT 1

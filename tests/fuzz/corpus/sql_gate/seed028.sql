@@ -1,0 +1,1 @@
+SET GLOBAL allowed_directories = ['/']

@@ -1,0 +1,1 @@
+CALL duckdb_settings()

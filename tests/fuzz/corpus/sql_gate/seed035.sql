@@ -1,0 +1,1 @@
+INSERT INTO people VALUES (9,'eve',1)

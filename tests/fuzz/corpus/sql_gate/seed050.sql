@@ -1,0 +1,1 @@
+CREATE SECRET (TYPE s3, KEY_ID 'a', SECRET 'b')

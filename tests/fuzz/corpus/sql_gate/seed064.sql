@@ -1,0 +1,1 @@
+SELECT * FROM parquet_metadata('@ROOT@/x.parquet')

@@ -1,0 +1,1 @@
+SELECT (SELECT count(*) FROM read_csv('/etc/passwd'))

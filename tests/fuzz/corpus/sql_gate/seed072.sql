@@ -1,0 +1,1 @@
+SELECT * FROM query('COPY people TO ''@ROOT@/q.csv''')

@@ -1,0 +1,1 @@
+/* /* */ EXPLAIN ANALYZE COPY people TO '@ROOT@/e.csv' -- */

@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE COPY people TO '@ROOT@/ea.csv'

@@ -1,0 +1,1 @@
+EXPLAIN (FORMAT json) SELECT 1

@@ -1,0 +1,1 @@
+EXPLAIN COPY people TO '@ROOT@/ex.csv'

@@ -1,0 +1,1 @@
+--COPY people TO '@ROOT@/c.csv'

@@ -1,0 +1,1 @@
+SELECT 1 --; COPY people TO '@ROOT@/c2.csv'

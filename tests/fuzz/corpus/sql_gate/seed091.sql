@@ -1,0 +1,1 @@
+SELECT 1 AS "; COPY people TO 'x'"

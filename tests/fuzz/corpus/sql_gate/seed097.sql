@@ -1,0 +1,1 @@
+SELECT repeat('x', 100000000)

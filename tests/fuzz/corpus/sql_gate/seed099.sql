@@ -1,0 +1,1 @@
+SELECT * FROM range(10) a, range(10) b, range(10) c ORDER BY random()

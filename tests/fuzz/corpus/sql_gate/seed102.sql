@@ -1,0 +1,1 @@
+SELECT regexp_matches(repeat('a', 10000), '(a*)*b')

@@ -1,0 +1,1 @@
+SELECT json_structure(repeat('[', 100000) || repeat(']', 100000))
