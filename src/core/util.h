@@ -37,6 +37,9 @@ void lh_fault_point(const char *name);
 
 /* Returns true when s is valid UTF-8 (len bytes). */
 bool lh_utf8_valid(const char *s, size_t len);
+/* Replaces, in place, every byte of the NUL-terminated s that does not start a valid
+ * UTF-8 character with '?' (for messages that quote outside bytes). */
+void lh_utf8_scrub(char *s);
 
 /* strtoll with full-string and range checking. */
 lh_status lh_parse_i64(const char *s, int64_t *out);

@@ -153,8 +153,14 @@ void lh_http_reply_json(lh_http_req *r, int status, json_t *body)
 
 void lh_http_reply_error(lh_http_req *r, int status, const char *code, const char *message)
 {
+    /* Messages may quote request bytes (a parser's excerpt, a field name cut at 64
+     * bytes): scrub them to UTF-8, or json_pack would fail and turn a 400 into a 503. */
+    char *safe = strdup(message ? message : "");
+    if (safe)
+        lh_utf8_scrub(safe);
     lh_http_reply_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-                                            message ? message : ""));
+                                            safe ? safe : "error"));
+    free(safe);
 }
 
 void lh_http_reply_status(lh_http_req *r, lh_status st, const char *message)

@@ -57,7 +57,8 @@ static void on_upload(lh_http_req *r, void *app)
 }
 
 static const lh_http_route routes[] = {
-    {"POST", "/upload", on_upload, false, 1 << 20, LH_BODY_MULTIPART, "fuzz upload", "fuzz"},
+    {.method = "POST", .pattern = "/upload", .handler = on_upload, .max_body = 1 << 20,
+     .body = LH_BODY_MULTIPART, .summary = "fuzz upload", .handler_span = "fuzz"},
 };
 
 static void start_server(void)
@@ -119,9 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char head[512];
     int hl = snprintf(head, sizeof head,
-                      "POST /upload HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n"
+                      "POST /upload HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
                       "Content-Type: multipart/form-data%s\r\nContent-Length: %zu\r\n\r\n",
-                      ctype, size);
+                      (unsigned)lh_http_port(server), ctype, size);
 
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)lh_http_port(server))};
