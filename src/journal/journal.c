@@ -309,11 +309,7 @@ static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *
     while (ok && (e = readdir(d))) {
         const char *n = e->d_name;
         if (!strncmp(n, ".tmp-", 5) && remove_tmp) {
-            lh_buf p;
-            lh_buf_init(&p, PATH_MAX);
-            if (!lh_path_join(&p, dir, n))
-                lh_file_remove(p.data, NULL);
-            lh_buf_release(&p);
+            /* removed by the caller through the store, which never follows a link */
         } else if (parquet_seq(n) >= 0) {
             ok = listing_add(&l->parquet, &l->np, &l->capp, n);
         } else if (wal_seq(n) >= 0) {
@@ -337,7 +333,10 @@ static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *
 static lh_status load(lh_journal *j, lh_err *err)
 {
     listing l;
-    lh_status st = list_dir(j->dir.data, true, &l, err);
+    /* temp files of a killed flush; a journal directory that is a link is refused here */
+    lh_status st = lh_store_sweep(j->store, DIR_KEY, ".tmp-", 0, err);
+    if (!st)
+        st = list_dir(j->dir.data, true, &l, err);
     if (st)
         return st;
     int64_t covered = -1, maxseq = -1;

@@ -238,49 +238,10 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
  * temp names are never committed. */
 static void remove_leftovers(lh_lake *lake)
 {
-    lh_buf dir;
-    lh_buf_init(&dir, PATH_MAX);
-    lh_path_join(&dir, lh_store_root(lake->store), "_staging");
-    DIR *d = opendir(dir.data);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        lh_buf p;
-        lh_buf_init(&p, PATH_MAX);
-        if (!lh_path_join(&p, dir.data, e->d_name))
-            lh_file_remove(p.data, NULL);
-        lh_buf_release(&p);
-    }
-    if (d)
-        closedir(d);
-    lh_buf_reset(&dir);
-    lh_path_join(&dir, lh_store_root(lake->store), "tables");
-    DIR *t = opendir(dir.data);
-    while (t && (e = readdir(t))) {
-        if (e->d_name[0] == '.')
-            continue;
-        lh_buf sub;
-        lh_buf_init(&sub, PATH_MAX);
-        lh_path_join(&sub, dir.data, e->d_name);
-        DIR *s = opendir(sub.data);
-        struct dirent *f;
-        while (s && (f = readdir(s))) {
-            if (strncmp(f->d_name, ".tmp-", 5))
-                continue;
-            lh_buf p;
-            lh_buf_init(&p, PATH_MAX);
-            if (!lh_path_join(&p, sub.data, f->d_name))
-                lh_file_remove(p.data, NULL);
-            lh_buf_release(&p);
-        }
-        if (s)
-            closedir(s);
-        lh_buf_release(&sub);
-    }
-    if (t)
-        closedir(t);
-    lh_buf_release(&dir);
+    /* Through the store, which never follows a link: a "tables/<link>" planted in the
+     * data directory must not make this delete files elsewhere. */
+    lh_store_sweep(lake->store, "_staging", NULL, 0, NULL);
+    lh_store_sweep(lake->store, "tables", ".tmp-", 1, NULL);
 }
 
 lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
