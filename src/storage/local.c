@@ -123,8 +123,9 @@ static int open_beneath(const lh_store *s, const char *rel, int flags, mode_t mo
     long fd = syscall(SYS_openat2, s->rootfd, rel, &how, sizeof how);
     if (fd >= 0)
         return (int)fd;
-    /* ENOSYS: kernel before 5.6; EPERM: a seccomp filter that does not know openat2. */
-    if (errno != ENOSYS && errno != EPERM)
+    /* ENOSYS: kernel before 5.6; EPERM: a seccomp filter that does not know openat2.
+     * ENOTDIR: a link met with O_DIRECTORY is reported so; the walk tells it apart. */
+    if (errno != ENOSYS && errno != EPERM && errno != ENOTDIR)
         return -1;
     return walk_open(s->rootfd, rel, flags, mode);
 }
