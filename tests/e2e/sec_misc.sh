@@ -59,3 +59,28 @@ req PUT /storage/objects/caf%c3%a9 --data-binary x
 expect_code "PUT of a UTF-8 key still works" 201
 req GET /storage/objects
 if grep -q 'café' "$WORK/body"; then ok "UTF-8 key listed"; else not_ok "UTF-8 key listed"; fi
+
+# ---- 2. reserved names and forged journal events ------------------------------------------
+printf 'id,field\n1,erasure\n' >journal.csv
+expect_fail "CLI ingest under the name 'journal' refused, naming it" "'journal' is reserved" "$LH" ingest journal.csv
+expect_fail "CLI ingest --name journal refused" "'journal' is reserved" "$LH" ingest journal.csv --name journal
+expect_fail "CLI ingest --name _x refused (leading '_')" "'_x' is reserved" "$LH" ingest journal.csv --name _x
+expect_fail "CLI ingest --name __raw__x refused" "reserved" "$LH" ingest journal.csv --name __raw__x
+req POST "/ingest/file?name=journal" -F file=@journal.csv
+expect_code "HTTP ingest under the name 'journal' refused" 400 "'journal' is reserved"
+req POST /catalog/datasets -H "$J" -d '{"name":"journal"}'
+expect_code "dataset creation under 'journal' refused" 400 "'journal' is reserved"
+req POST /journal/event -H "$J" -d '{"entity":"dataset","entity_id":"pay","field":"erasure","source":"compaction"}'
+expect_code "POST /journal/event shaped like an erasure refused" 400 "reserved"
+req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c1","field":"erasure"}'
+expect_code "POST /journal/event with a system field refused" 400 "field 'erasure' is reserved"
+req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c1","source":"compact"}'
+expect_code "POST /journal/event with a system source refused" 400 "source 'compact' is reserved"
+req POST /journal/update -H "$J" -d '{"entity":"dataset","entity_id":"pay","changes":{"erasure":{"new":1}}}'
+expect_code "POST /journal/update shaped like a system event refused" 400 "reserved"
+req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c1","field":"email","source":"crm"}'
+expect_eq "a user event is stored marked as posted (source user:crm)" "201 user:crm" "$CODE $(jb 'd["event"]["source"]')"
+req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c2","field":"email"}'
+expect_eq "a user event without source is stored with source user" "201 user" "$CODE $(jb 'd["event"]["source"]')"
+req GET "/journal/recent?limit=50"
+expect_eq "/journal/recent holds no forged system event" "0" "$(jb 'sum(1 for e in d["events"] if e.get("field") == "erasure")')"

@@ -25,7 +25,7 @@ static void check_name_good_and_bad(void **state)
     n63[63] = '\0';
     memset(n64, 'a', 64);
     n64[64] = '\0';
-    const char *good[] = {"sales", "a", "_private", "t_2026", "x1_y2_z3", "_", "_a_", n63};
+    const char *good[] = {"sales", "a", "journals", "my_journal", "t_2026", "x1_y2_z3", "a_", n63};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         lh_err err = {{0}};
         if (lh_catalog_check_name(good[i], &err) != LH_OK)
@@ -33,7 +33,9 @@ static void check_name_good_and_bad(void **state)
     }
     const char *bad[] = {"", n64, "Sales", "sAles", "1abc", "9", "__raw__x", "__", "a-b",
                          "a b", "a.b", "../x", "a/b", "..", ".", "/etc", "a\\b", "tables/../x",
-                         "x\n", "caf\xc3\xa9", "a;drop", "a\"b", "a'b", " a"};
+                         "x\n", "caf\xc3\xa9", "a;drop", "a\"b", "a'b", " a",
+                         /* reserved: the server's own relations, and '_' internal ones */
+                         "journal", "_private", "_", "_a_"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lh_err err = {{0}};
         if (lh_catalog_check_name(bad[i], &err) != LH_EINVAL)
@@ -44,6 +46,8 @@ static void check_name_good_and_bad(void **state)
     lh_err err = {{0}};
     lh_catalog_check_name("__x", &err);
     assert_non_null(strstr(err.msg, "reserved"));
+    lh_catalog_check_name("journal", &err);
+    assert_non_null(strstr(err.msg, "'journal' is reserved"));
     lh_catalog_check_name(n64, &err);
     assert_non_null(strstr(err.msg, "longer than 63"));
 }
