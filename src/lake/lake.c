@@ -389,12 +389,21 @@ void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx)
     lh_engine_set_progress(lake->eng, fn, ctx);
 }
 
+static void lock_writer(void *lake) { pthread_mutex_lock(&((lh_lake *)lake)->write_mu); }
+static void unlock_writer(void *lake) { pthread_mutex_unlock(&((lh_lake *)lake)->write_mu); }
+
 lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
                                   lh_ingest_result *res, lh_err *err)
 {
     lh_assert(lake->writer);
+    /* Connecting and copying run without the writer lock (a slow or unreachable server
+     * must not stall every other write); the ingest takes it for the commit only. */
+    lh_ingest_pg_request locked = *req;
+    locked.lock = lock_writer;
+    locked.unlock = unlock_writer;
+    locked.lock_ctx = lake;
+    lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, &locked, res, err);
     pthread_mutex_lock(&lake->write_mu);
-    lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest.postgres");
     if (!st && !res->deduplicated)

@@ -30,7 +30,7 @@ ln -s "$OUT/dir" "$LAKEHOUSE_DATA/objects/linkdir"
 ln -s "$OUT/file.txt" "$LAKEHOUSE_DATA/objects/linkfile"
 ln -s "$OUT/dir" "$LAKEHOUSE_DATA/tables/evil"
 if srv_start A; then ok "server starts with links in the data directory"; else not_ok "server starts"; echo "# $(head -c 600 "$WORK/A.err")"; exit 1; fi
-URL=$SRV_URL
+URL=$SRV_URL A_URL=$SRV_URL
 expect_eq "start-up cleanup does not delete .tmp- files through tables/<link>" keep "$(cat "$OUT/dir/.tmp-keep" 2>/dev/null)"
 req GET /storage/objects/linkdir/secret.txt
 expect_code "GET through a linked directory refused" 400 "symbolic link"
@@ -84,3 +84,77 @@ req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c2","field
 expect_eq "a user event without source is stored with source user" "201 user" "$CODE $(jb 'd["event"]["source"]')"
 req GET "/journal/recent?limit=50"
 expect_eq "/journal/recent holds no forged system event" "0" "$(jb 'sum(1 for e in d["events"] if e.get("field") == "erasure")')"
+
+# ---- 3. /ingest/db: allow-list, one message, no writer lock while connecting -------------
+if ! pg_find_bin; then
+  echo "skip - PostgreSQL server binaries not found"
+elif ! pg_start; then
+  not_ok "start PostgreSQL"
+else
+  pg_psql -d postgres >/dev/null <<SQL
+CREATE ROLE lh_user LOGIN PASSWORD 'pw-123';
+CREATE DATABASE shop OWNER lh_user;
+SQL
+  pg_psql -d shop >/dev/null <<'SQL'
+SET ROLE lh_user;
+CREATE TABLE t (id int, v text);
+INSERT INTO t VALUES (1, 'a'), (2, 'b');
+SQL
+  req POST /ingest/db -H "$J" -d "{\"dsn\":\"postgresql://lh_user:pw-123@127.0.0.1:$PG_PORT/shop\",\"table\":\"t\",\"dataset_name\":\"pg_t\"}"
+  expect_code "an allowed host (127.0.0.1) still ingests" 200 '"rows_added": ?2'
+  msgs=()
+  for dsn in "postgresql://u@10.255.255.1:5432/db" "postgresql://u@127.0.0.1:1/db" \
+             "host=/nonexistent/socket/dir dbname=x user=u" "postgresql://u@example.invalid/db" \
+             "host=$PG_SOCK dbname=shop user=nobody_here"; do
+    t0=$(date +%s%N)
+    req POST /ingest/db -H "$J" -d "$(python3 -c 'import json,sys; print(json.dumps({"dsn": sys.argv[1], "table": "t"}))' "$dsn")"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    msgs+=("$CODE $(jb 'd["error"]["code"]') $(jb 'd["error"]["message"]' | sed 's/^ingest [^:]*:[^:]*: //; s/^ingest [^ ]*: //')")
+    [[ $ms -lt 5000 ]] || echo "# $dsn took $ms ms"
+  done
+  uniq=$(printf '%s\n' "${msgs[@]}" | sort -u | wc -l)
+  if [[ $uniq -eq 1 ]] && grep -q 'not allowed or the connection failed' <<<"${msgs[0]}"; then
+    ok "off-list host, closed port, missing socket, bad host name, unknown socket all give one message"
+  else not_ok "one message for every connection failure"; printf '# %s\n' "${msgs[@]}"; fi
+  req POST /ingest/db -H "$J" -d '{"dsn":"host=127.0.0.1 sslkey=/etc/shadow dbname=x","table":"t"}'
+  expect_code "file options in a remote DSN refused" 400 "sslkey"
+  # A listener that accepts and never answers: a large connect_timeout is capped at 10 s,
+  # and other writes go on meanwhile (the writer lock is not held while connecting).
+  python3 -c '
+import socket, time, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' >"$WORK/black.port" &
+  BLACK=$!
+  for i in $(seq 50); do [[ -s $WORK/black.port ]] && break; sleep 0.1; done
+  BPORT=$(head -n1 "$WORK/black.port")
+  t0=$(date +%s%N)
+  curl -sS --max-time 90 -o "$WORK/slow.body" -X POST -H "$J" \
+    -d "{\"dsn\":\"postgresql://u@127.0.0.1:$BPORT/db?connect_timeout=60\",\"table\":\"t\"}" "$URL/ingest/db" &
+  SLOW=$!
+  sleep 1
+  printf 'a,b\n1,2\n' >during.csv
+  t1=$(date +%s%N)
+  req POST "/ingest/file?name=during" -F file=@during.csv
+  wms=$((($(date +%s%N) - t1) / 1000000))
+  if [[ $CODE == 200 && $wms -lt 5000 ]]; then ok "a file ingest completes while /ingest/db is connecting ($wms ms)"
+  else not_ok "a file ingest completes while /ingest/db is connecting"; echo "# $CODE after $wms ms: $(head -c 300 "$WORK/body")"; fi
+  wait "$SLOW"
+  sms=$((($(date +%s%N) - t0) / 1000000))
+  if [[ $sms -lt 16000 ]] && grep -q 'not allowed or the connection failed' "$WORK/slow.body"; then
+    ok "connect_timeout=60 in the DSN is capped at 10 s ($sms ms)"
+  else not_ok "connect_timeout capped at 10 s"; echo "# $sms ms: $(head -c 300 "$WORK/slow.body")"; fi
+  kill "$BLACK" 2>/dev/null; wait "$BLACK" 2>/dev/null
+  # The allow-list is a config key; the local CLI keeps detailed messages.
+  if srv_start B LAKEHOUSE_DATA="$WORK/dataB" LAKEHOUSE_INGEST_DB_ALLOWED_HOSTS=db.internal; then
+    URL=$SRV_URL
+    req POST /ingest/db -H "$J" -d "{\"dsn\":\"postgresql://lh_user:pw-123@127.0.0.1:$PG_PORT/shop\",\"table\":\"t\"}"
+    expect_code "a host off ingest.db_allowed_hosts is refused with the generic message" 500 "not allowed or the connection failed"
+    URL=$A_URL
+  else not_ok "server B starts"; fi
+  LAKEHOUSE_DATA=$WORK/dataC expect_fail "the CLI keeps the detailed connection error" "refused|could not connect|connection to server" \
+    "$LH" ingest "postgresql://u@127.0.0.1:1/db" --table t
+fi
