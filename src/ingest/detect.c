@@ -58,14 +58,19 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
 {
     const char *real = path;
     path = shown ? shown : path; /* messages and the extension use the name the user knows */
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+     * Only regular files are read, and for those the flag is cleared again. */
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
         close(fd);
-        return lh_fail(err, LH_EINVAL, "%s is not a regular file", path);
+        return lh_fail(err, LH_EINVAL, "%s is not a regular file (%s); only regular files can be "
+                       "ingested", path, S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISDIR(sb.st_mode) ?
+                       "a directory" : "a device or socket");
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     unsigned char head[65536];
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
@@ -132,9 +137,14 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
         *size = sb.st_size;
         return LH_OK;
     }
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* never wait on a FIFO */
     if (in < 0)
         return lh_fail(err, LH_EIO, "open %s: %s", src, strerror(errno));
+    if (fstat(in, &sb) || !S_ISREG(sb.st_mode)) {
+        close(in);
+        return lh_fail(err, LH_EINVAL, "%s is not a regular file", src);
+    }
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
     int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (out < 0) {
         close(in);

@@ -465,7 +465,7 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     if (!st)
         st = lh__ingest_stage_copy(req->path, staged.data, NULL, &size, err);
     if (!st)
-        st = lh__hash_start(staged.data, &hash, err);
+        st = lh__hash_start(staged.data, strcmp(format, "pdf") != 0, &hash, err);
     if (!st) {
         src.convert = lh__ingest_converter(format);
         src.await_sha = lh__hash_wait;
