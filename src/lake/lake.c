@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "catalog/pii.h"
 #include "engine/cache.h"
 #include "journal/journal.h"
 #include "lake/lake_int.h"
@@ -755,6 +756,7 @@ static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *t
 {
     const char *key;
     json_t *v;
+    size_t i, k;
     json_object_foreach(set, key, v) {
         if (strcmp(key, "description") && strcmp(key, "owner") && strcmp(key, "sensitivity"))
             return lh_fail(err, LH_EINVAL, "unknown field '%s' (expected description, owner or sensitivity)", key);
@@ -763,7 +765,25 @@ static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *t
         if (!strcmp(key, "sensitivity") && lh_catalog_check_sensitivity(json_string_value(v), err))
             return LH_EINVAL;
     }
-    size_t i, k;
+    /* A dataset is at least as sensitive as its most sensitive column (the ingest's PII
+     * scan raises it so): an edit may raise the level, never set it below a column's. */
+    const char *level = json_string_value(json_object_get(set, "sensitivity"));
+    if (level) {
+        int want = lh_pii_sensitivity_rank(level), top = -1;
+        const char *col = NULL;
+        json_t *c;
+        json_array_foreach(json_object_get(m, "columns"), i, c) {
+            int r = lh_pii_sensitivity_rank(json_string_value(json_object_get(c, "sensitivity")));
+            if (r > top) {
+                top = r;
+                col = json_string_value(json_object_get(c, "name"));
+            }
+        }
+        if (top > want)
+            return lh_fail(err, LH_EINVAL, "sensitivity '%s' is below column '%s' (%s); a dataset "
+                           "is at least as sensitive as its most sensitive column", level,
+                           col ? col : "?", lh_pii_sensitivity_name(top));
+    }
     json_array_foreach(tags_add, i, v)
         if (!json_is_string(v) || !json_string_length(v))
             return lh_fail(err, LH_EINVAL, "tags must be non-empty strings");
