@@ -52,9 +52,8 @@ static const struct key_spec {
     {"query", "max_timeout_ms", T_INT, NULL, 600000, 1},
     {"journal", "flush_interval_ms", T_INT, NULL, 5000, 1},
     {"journal", "flush_events", T_INT, NULL, 10000, 1},
-    /* [ingest]: limits on what remote callers may make an ingest do (config.h) */
+    /* [ingest]: what a remote caller may make an ingest reach (config.h) */
     {"ingest", "db_allowed_hosts", T_STR, LH_CONFIG_DB_ALLOWED_HOSTS, 0, 0},
-    {"ingest", "max_columns", T_INT, NULL, LH_CONFIG_MAX_COLUMNS, 1},
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
 

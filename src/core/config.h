@@ -18,8 +18,6 @@
  *                  addresses and Unix socket directories (comma-separated, exact
  *                  match) that POST /ingest/db may connect to; any other host gets the
  *                  same message as a failed connection. The local CLI is not limited.
- *                  max_columns = LH_CONFIG_MAX_COLUMNS: a delimited file whose header
- *                  line has more fields is refused before it is parsed (>= 1).
  *   2. the TOML file (core/toml.h);
  *   3. environment variables LAKEHOUSE_<SECTION>_<KEY> for every scalar key above, e.g.
  *      LAKEHOUSE_SERVER_BIND, LAKEHOUSE_CACHE_MAX_BYTES;
@@ -48,10 +46,9 @@ typedef struct lh_config lh_config;
 
 #define LH_CONFIG_DEFAULT_PATH "./lakehouse.toml"
 
-/* Defaults of the [ingest] keys (documented above). */
+/* Default of ingest.db_allowed_hosts (documented above). */
 #define LH_CONFIG_DB_ALLOWED_HOSTS \
     "localhost,127.0.0.1,::1,/var/run/postgresql,/run/postgresql,/tmp"
-#define LH_CONFIG_MAX_COLUMNS 10000
 
 /* Builds the effective configuration into *out (free with lh_config_free).
  * path:      the TOML file; a missing file is LH_ENOTFOUND. NULL means

@@ -53,6 +53,43 @@ static bool starts_with(const unsigned char *p, size_t n, const char *s)
     return n >= k && !memcmp(p, s, k);
 }
 
+/* Refuses a CSV whose header line has more than LH_INGEST_MAX_COLUMNS fields for any
+ * candidate delimiter. Reads from fd's current offset, at most LH_INGEST_HEADER_SCAN bytes
+ * and only up to the first newline outside quotes. */
+static lh_status check_header_width(int fd, const char *path, lh_err *err)
+{
+    static const char delims[] = ",;\t|";
+    size_t count[sizeof delims - 1] = {0};
+    bool quoted = false, done = false;
+    size_t seen = 0;
+    static __thread char chunk[65536];
+    while (!done && seen < LH_INGEST_HEADER_SCAN) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
+        if (n == 0)
+            break;
+        for (ssize_t i = 0; i < n && !done; i++) {
+            char c = chunk[i];
+            if (c == '"')
+                quoted = !quoted;
+            else if (!quoted && (c == '\n' || c == '\r'))
+                done = true;
+            else if (!quoted)
+                for (size_t d = 0; d < sizeof delims - 1; d++)
+                    count[d] += c == delims[d];
+        }
+        seen += (size_t)n;
+    }
+    for (size_t d = 0; d < sizeof delims - 1; d++)
+        if (count[d] + 1 > LH_INGEST_MAX_COLUMNS)
+            return lh_fail(err, LH_ETOOBIG, "%s has %zu columns in its header line, over the "
+                           "limit of %d", path, count[d] + 1, LH_INGEST_MAX_COLUMNS);
+    return LH_OK;
+}
+
 lh_status lh__ingest_detect_format(const char *path, const char *shown, const char *requested,
                                    char out[16], lh_err *err)
 {
@@ -73,11 +110,14 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     unsigned char head[65536];
     ssize_t n = read(fd, head, sizeof head);
-    close(fd);
-    if (n < 0)
+    if (n < 0) {
+        close(fd);
         return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
-    if (n == 0)
+    }
+    if (n == 0) {
+        close(fd);
         return lh_fail(err, LH_EINVAL, "%s is empty", path);
+    }
     bool pdf_magic = starts_with(head, (size_t)n, "%PDF-");
     size_t skip = 0;
     if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
@@ -93,6 +133,12 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
         fmt = format_of_ext(ext_of(path));
     if (!fmt)
         fmt = pdf_magic ? "pdf" : xml_start ? "sms" : (first == '{' || first == '[') ? "json" : "csv";
+    lh_status wide = LH_OK;
+    if (!strcmp(fmt, "csv") && lseek(fd, 0, SEEK_SET) == 0)
+        wide = check_header_width(fd, path, err);
+    close(fd);
+    if (wide)
+        return wide;
     if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson") && strcmp(fmt, "text") &&
         strcmp(fmt, "sms") && strcmp(fmt, "pdf"))
         return lh_fail(err, LH_EINVAL,

@@ -101,6 +101,12 @@ typedef struct lh_ingest_pg_request {
  * missing value becomes this. */
 #define LH_INGEST_PG_CONNECT_TIMEOUT_S 10
 
+/* Widest CSV accepted: a header line with more fields (counted for each candidate
+ * delimiter , ; tab |, outside double quotes, in at most LH_INGEST_HEADER_SCAN bytes) is
+ * refused before DuckDB's sniffer runs, which would spend minutes and gigabytes on it. */
+#define LH_INGEST_MAX_COLUMNS 10000
+#define LH_INGEST_HEADER_SCAN ((size_t)16 << 20)
+
 /* Streams the rows (COPY ... TO STDOUT, one read-only REPEATABLE READ transaction) into
  * the staging area, then runs the common pipeline with exact column types taken from
  * the server: int2/4/8, float4/8, bool, date, timestamptz keep their types; numeric(p,s)
