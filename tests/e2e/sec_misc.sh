@@ -158,3 +158,47 @@ while True:
   LAKEHOUSE_DATA=$WORK/dataC expect_fail "the CLI keeps the detailed connection error" "refused|could not connect|connection to server" \
     "$LH" ingest "postgresql://u@127.0.0.1:1/db" --table t
 fi
+
+# ---- 4. smaller promises ----------------------------------------------------------------
+URL=$A_URL
+export LAKEHOUSE_DATA=$WORK/data4
+python3 - <<'PY'
+rows = ["a,b"] + ["%d,x" % i for i in range(20000)]
+b = ("\n".join(rows) + "\n").encode()
+open("late_nul.csv", "wb").write(b[:100000] + b"\0" + b[100000:])
+open("late_nul.json", "wb").write(b"[" + b",".join(b'{"a":%d}' % i for i in range(12000)) + b',{"a":"x\0"}]')
+open("wide.csv", "w").write(",".join("c%d" % i for i in range(100000)) + "\n" + ",".join("1" for i in range(100000)) + "\n")
+PY
+printf 'id,email\n1,a@example.com\n2,b@example.org\n3,c@example.net\n' >people.csv
+check "(d) a dataset with an email column" "$LH" ingest people.csv
+s0=$(data_state)
+expect_fail "(a) CSV with a NUL byte after 64 KiB refused, naming the offset" "NUL byte at offset 100000" "$LH" ingest late_nul.csv
+expect_fail "(a) JSON with a NUL byte after 64 KiB refused" "NUL byte at offset" "$LH" ingest late_nul.json
+if grep -q "_staging" "$WORK/err"; then not_ok "(a) the message names no staging path"; else ok "(a) the message names no staging path"; fi
+mkfifo pipe.csv
+t0=$(date +%s)
+expect_fail "(c) a FIFO is refused at once, not waited on" "not a regular file \(a FIFO\)" timeout 10 "$LH" ingest pipe.csv
+t0=$(date +%s%N)
+expect_fail "(e) a 100,000-column CSV is refused by header width" "100000 columns in its header line, over the limit of 10000" "$LH" ingest wide.csv
+ems=$((($(date +%s%N) - t0) / 1000000))
+if [[ $ems -lt 2000 ]]; then ok "(e) ... in under 2 s ($ems ms)"; else not_ok "(e) refused in under 2 s"; echo "# $ems ms"; fi
+python3 "$LH_REPO/tests/attacks/files/mkpdfbomb.py" bomb.pdf 300
+t0=$(date +%s%N)
+expect_fail "(f) a PDF flate bomb is refused" "decompression bomb" "$LH" ingest bomb.pdf
+pms=$((($(date +%s%N) - t0) / 1000000))
+if [[ $pms -lt 3000 ]]; then ok "(f) ... in under 3 s ($pms ms)"; else not_ok "(f) refused quickly"; echo "# $pms ms"; fi
+expect_eq "refusals left the data directory unchanged" "$s0" "$(data_state)"
+python3 "$LH_REPO/tests/attacks/files/mkpdfbomb.py" fine.pdf 2
+check "(f) a PDF whose streams inflate to 2 MiB still ingests" "$LH" ingest fine.pdf
+expect_fail "(d) CLI: sensitivity below the email column's refused, naming it" "below column 'email' \(confidential\)" \
+  "$LH" datasets people --sensitivity public
+check "(d) CLI: raising the sensitivity still works" "$LH" datasets people --sensitivity restricted
+URL=$A_URL
+export LAKEHOUSE_DATA=$WORK/data
+req POST "/ingest/file?name=people" -F file=@people.csv
+req PATCH /catalog/datasets/by-name/people/metadata -H "$J" -d '{"sensitivity":"public"}'
+expect_code "(d) PATCH metadata: sensitivity below a column's refused" 400 "below column 'email' \(confidential\)"
+req GET /catalog/datasets/by-name/people
+expect_eq "(d) ... the dataset keeps its level" confidential "$(jb 'd.get("sensitivity")')"
+req GET /health
+expect_code "the server still serves /health" 200
