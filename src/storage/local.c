@@ -291,6 +291,14 @@ lh_status lh_store_get(lh_store *s, const char *key, size_t max, lh_buf *out, lh
     return st;
 }
 
+/* A write over a link would replace the link, not write through it; still refused, so
+ * that every route treats a planted link the same way. */
+static bool leaf_is_link(int dfd, const char *leaf)
+{
+    struct stat sb;
+    return fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
+}
+
 /* Writes data to a fresh temp file next to leaf (in dfd) and fsyncs it; name into tmp. */
 static lh_status write_temp(int dfd, const char *leaf, const char *key, const void *data,
                             size_t len, char *tmp, size_t tmpsz, lh_err *err)
@@ -320,6 +328,10 @@ static lh_status put(lh_store *s, const char *key, const void *data, size_t len,
     lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
     if (st)
         return st;
+    if (leaf_is_link(dfd, leaf)) {
+        close(dfd);
+        return resolve_fail(err, ELOOP, "write", key);
+    }
     char tmp[64];
     st = write_temp(dfd, leaf, key, data, len, tmp, sizeof tmp, err);
     if (!st && exclusive) {
@@ -355,6 +367,10 @@ lh_status lh_store_put_file(lh_store *s, const char *key, const char *src_path, 
     lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
     if (st)
         return st;
+    if (leaf_is_link(dfd, leaf)) {
+        close(dfd);
+        return resolve_fail(err, ELOOP, "write", key);
+    }
     if (renameat(AT_FDCWD, src_path, dfd, leaf))
         st = lh_fail(err, LH_EIO, "move a file to '%s': %s", key, strerror(errno));
     if (!st && fsync(dfd))
