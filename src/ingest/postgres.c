@@ -252,7 +252,7 @@ static lh_status check_remote(pg_job *j, lh_err *err)
     const char *host = opt_val(j->opts, "host"), *addr = opt_val(j->opts, "hostaddr");
     if (!hosts_allowed(host, j->req->allowed_hosts) ||
         (addr && !hosts_allowed(addr, j->req->allowed_hosts))) {
-        lh_log(LH_LOG_WARN, "postgres ingest: host '%s' not in ingest.db_allowed_hosts",
+        lh_log(LH_LOG_INFO, "postgres ingest: host '%s' not in ingest.db_allowed_hosts",
                addr ? addr : host ? host : "(default socket)");
         return lh_fail(err, LH_EIO, GENERIC_CONNECT_FAIL);
     }
@@ -328,7 +328,7 @@ static lh_status connect_db(pg_job *j, lh_err *err)
         else if (strstr(line, "does not exist"))
             st = LH_ENOTFOUND;
         if (j->req->allowed_hosts) {
-            lh_log(LH_LOG_WARN, "postgres ingest: connection failed: %s", line);
+            lh_log(LH_LOG_INFO, "postgres ingest: connection failed: %s", line);
             return lh_fail(err, LH_EIO, GENERIC_CONNECT_FAIL);
         }
         return lh_fail(err, st, "cannot connect to PostgreSQL: %s", line);
