@@ -13,7 +13,7 @@ OPT       := -O2
 endif
 
 # Libraries found through pkg-config (each used by one module; see STYLE.md habit 2).
-PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl
+PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib
 PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 

@@ -104,7 +104,9 @@ void lh__api_ingest_db(lh_http_req *r, void *app)
     }
     lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
                                 .actor = lh_http_principal(r),
-                                .allow_schema_change = json_is_true(allow)};
+                                .allow_schema_change = json_is_true(allow),
+                                .allowed_hosts = lh_config_str(a->config, "ingest.db_allowed_hosts",
+                                                               LH_CONFIG_DB_ALLOWED_HOSTS)};
     lh_ingest_result res;
     lh_err err;
     lh_status st = lh_lake_ingest_postgres(a->lake, &req, &res, &err);

@@ -94,7 +94,7 @@ void lh__api_journal_event(lh_http_req *r, void *app)
         json_object_set(ev, "new_value", json_object_get(body, "new_value"));
     json_t *batch = json_pack("[o]", ev), *stored = NULL;
     lh_err err;
-    lh_status st = lh_journal_append_many(journal(app), batch, false, &stored, &err);
+    lh_status st = lh_journal_append_user(journal(app), batch, &stored, &err);
     json_decref(batch);
     reply_recorded(r, st, err.msg, stored, true);
 }
@@ -139,7 +139,7 @@ void lh__api_journal_update(lh_http_req *r, void *app)
     json_decref(base);
     json_t *stored = NULL;
     lh_err err;
-    lh_status st = lh_journal_append_many(journal(app), batch, false, &stored, &err);
+    lh_status st = lh_journal_append_user(journal(app), batch, &stored, &err);
     json_decref(batch);
     reply_recorded(r, st, err.msg, stored, false);
 }

@@ -18,6 +18,12 @@ struct lh_catalog {
     pthread_rwlock_t lock; /* readers copy under it; a put replaces under it */
 };
 
+/* Relations the engine defines itself. A dataset of one of these names would be a view
+ * of the same name and shadow it (a forged "journal" answering FROM journal and
+ * /journal/recent), so they are never dataset names. Internal relations not listed here
+ * all start with '_' ("__raw__<name>"), which no dataset name may. */
+static const char *const RESERVED[] = {"journal"};
+
 lh_status lh_catalog_check_name(const char *name, lh_err *err)
 {
     size_t n = name ? strlen(name) : 0;
@@ -25,10 +31,17 @@ lh_status lh_catalog_check_name(const char *name, lh_err *err)
         return lh_fail(err, LH_EINVAL, "dataset name is empty");
     if (n > 63)
         return lh_fail(err, LH_EINVAL, "dataset name '%.63s...' is longer than 63 characters", name);
-    if (!(islower((unsigned char)name[0]) || name[0] == '_'))
-        return lh_fail(err, LH_EINVAL, "dataset name '%s' must start with a lowercase letter or '_'", name);
-    if (!strncmp(name, "__", 2))
-        return lh_fail(err, LH_EINVAL, "dataset name '%s': names starting with '__' are reserved", name);
+    if (name[0] == '_')
+        return lh_fail(err, LH_EINVAL,
+                       "dataset name '%s' is reserved: names starting with '_' are for internal "
+                       "relations", name);
+    if (!islower((unsigned char)name[0]))
+        return lh_fail(err, LH_EINVAL, "dataset name '%s' must start with a lowercase letter", name);
+    for (size_t i = 0; i < sizeof RESERVED / sizeof *RESERVED; i++)
+        if (!strcmp(name, RESERVED[i]))
+            return lh_fail(err, LH_EINVAL,
+                           "dataset name '%s' is reserved (a relation the server defines); "
+                           "choose another name", name);
     for (const char *p = name; *p; p++)
         if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
             return lh_fail(err, LH_EINVAL,

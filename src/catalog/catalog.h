@@ -26,9 +26,12 @@ typedef struct lh_catalog lh_catalog;
 lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err);
 void lh_catalog_free(lh_catalog *c);
 
-/* Dataset names: 1-63 chars of [a-z0-9_], starting with a letter or '_', not starting
- * with "__" (reserved for internal relations). SQL keywords are allowed: views are
- * always created quoted, and users may quote them ("select"). */
+/* Dataset names: 1-63 chars of [a-z0-9_], starting with a lowercase letter. Reserved,
+ * because a dataset's view would shadow them: every name starting with '_' (internal
+ * relations such as "__raw__<name>") and the server's own relations ("journal").
+ * LH_EINVAL naming the reserved name otherwise. SQL keywords are allowed: views are
+ * always created quoted, and users may quote them ("select"). Manifests with a reserved
+ * name found on disk are skipped at load with a warning. */
 lh_status lh_catalog_check_name(const char *name, lh_err *err);
 
 /* Turns any file stem into a valid dataset name ("Sales Q1-2026.csv" -> "sales_q1_2026"). */

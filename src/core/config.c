@@ -61,6 +61,8 @@ static const struct key_spec {
     {"engine", "max_temp_size", T_STR, "16GB", 0, 0},
     {"journal", "flush_interval_ms", T_INT, NULL, 5000, 1},
     {"journal", "flush_events", T_INT, NULL, 10000, 1},
+    /* [ingest]: what a remote caller may make an ingest reach (config.h) */
+    {"ingest", "db_allowed_hosts", T_STR, LH_CONFIG_DB_ALLOWED_HOSTS, 0, 0},
 };
 #define N_SPECS (sizeof specs / sizeof specs[0])
 

@@ -20,6 +20,10 @@
  *        [engine]  memory_limit = "" (DuckDB's memory_limit; "" = half of RAM),
  *                  max_temp_size = "16GB" (DuckDB's max_temp_directory_size)
  *        [tracing] exporter = "none" (or "stdout", "file"), file = "" (OTLP/JSON lines)
+ *        [ingest]  db_allowed_hosts = LH_CONFIG_DB_ALLOWED_HOSTS: the PostgreSQL hosts,
+ *                  addresses and Unix socket directories (comma-separated, exact
+ *                  match) that POST /ingest/db may connect to; any other host gets the
+ *                  same message as a failed connection. The local CLI is not limited.
  *   2. the TOML file (core/toml.h);
  *   3. environment variables LAKEHOUSE_<SECTION>_<KEY> for every scalar key above, e.g.
  *      LAKEHOUSE_SERVER_BIND, LAKEHOUSE_CACHE_MAX_BYTES;
@@ -47,6 +51,10 @@
 typedef struct lh_config lh_config;
 
 #define LH_CONFIG_DEFAULT_PATH "./lakehouse.toml"
+
+/* Default of ingest.db_allowed_hosts (documented above). */
+#define LH_CONFIG_DB_ALLOWED_HOSTS \
+    "localhost,127.0.0.1,::1,/var/run/postgresql,/run/postgresql,/tmp"
 
 /* Builds the effective configuration into *out (free with lh_config_free).
  * path:      the TOML file; a missing file is LH_ENOTFOUND. NULL means

@@ -93,6 +93,14 @@ void lh_sha256_hex(const void *data, size_t len, char out[65])
 
 lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err)
 {
+    return lh_sha256_file_nul(path, out, size, NULL, err);
+}
+
+lh_status lh_sha256_file_nul(const char *path, char out[65], int64_t *size, int64_t *first_nul,
+                             lh_err *err)
+{
+    if (first_nul)
+        *first_nul = -1;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "open %s: %s", path,
@@ -117,6 +125,11 @@ lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *
         if (n == 0)
             break;
         EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        if (first_nul && *first_nul < 0) {
+            const unsigned char *z = memchr(chunk, '\0', (size_t)n);
+            if (z)
+                *first_nul = total + (z - chunk);
+        }
         total += n;
     }
     unsigned char md[32];

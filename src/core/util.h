@@ -26,6 +26,10 @@ void lh_uuid4(char out[37]);
 /* SHA-256 of a buffer / of a file's bytes, as 64 lowercase hex chars + NUL. */
 void lh_sha256_hex(const void *data, size_t len, char out[65]);
 lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err);
+/* The same, also setting *first_nul to the offset of the file's first NUL byte (-1 when
+ * none): text inputs are checked for binary data in the pass that hashes them. */
+lh_status lh_sha256_file_nul(const char *path, char out[65], int64_t *size, int64_t *first_nul,
+                             lh_err *err);
 
 /* Leveled logging to stderr. LAKEHOUSE_LOG=debug|info|warn|error (default warn). */
 typedef enum { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR } lh_log_level;

@@ -53,26 +53,71 @@ static bool starts_with(const unsigned char *p, size_t n, const char *s)
     return n >= k && !memcmp(p, s, k);
 }
 
+/* Refuses a CSV whose header line has more than LH_INGEST_MAX_COLUMNS fields for any
+ * candidate delimiter. Reads from fd's current offset, at most LH_INGEST_HEADER_SCAN bytes
+ * and only up to the first newline outside quotes. */
+static lh_status check_header_width(int fd, const char *path, lh_err *err)
+{
+    static const char delims[] = ",;\t|";
+    size_t count[sizeof delims - 1] = {0};
+    bool quoted = false, done = false;
+    size_t seen = 0;
+    static __thread char chunk[65536];
+    while (!done && seen < LH_INGEST_HEADER_SCAN) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
+        if (n == 0)
+            break;
+        for (ssize_t i = 0; i < n && !done; i++) {
+            char c = chunk[i];
+            if (c == '"')
+                quoted = !quoted;
+            else if (!quoted && (c == '\n' || c == '\r'))
+                done = true;
+            else if (!quoted)
+                for (size_t d = 0; d < sizeof delims - 1; d++)
+                    count[d] += c == delims[d];
+        }
+        seen += (size_t)n;
+    }
+    for (size_t d = 0; d < sizeof delims - 1; d++)
+        if (count[d] + 1 > LH_INGEST_MAX_COLUMNS)
+            return lh_fail(err, LH_ETOOBIG, "%s has %zu columns in its header line, over the "
+                           "limit of %d", path, count[d] + 1, LH_INGEST_MAX_COLUMNS);
+    return LH_OK;
+}
+
 lh_status lh__ingest_detect_format(const char *path, const char *shown, const char *requested,
                                    char out[16], lh_err *err)
 {
     const char *real = path;
     path = shown ? shown : path; /* messages and the extension use the name the user knows */
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+     * Only regular files are read, and for those the flag is cleared again. */
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "%s: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
         close(fd);
-        return lh_fail(err, LH_EINVAL, "%s is not a regular file", path);
+        return lh_fail(err, LH_EINVAL, "%s is not a regular file (%s); only regular files can be "
+                       "ingested", path, S_ISFIFO(sb.st_mode) ? "a FIFO" : S_ISDIR(sb.st_mode) ?
+                       "a directory" : "a device or socket");
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     unsigned char head[65536];
     ssize_t n = read(fd, head, sizeof head);
-    close(fd);
-    if (n < 0)
+    if (n < 0) {
+        close(fd);
         return lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
-    if (n == 0)
+    }
+    if (n == 0) {
+        close(fd);
         return lh_fail(err, LH_EINVAL, "%s is empty", path);
+    }
     bool pdf_magic = starts_with(head, (size_t)n, "%PDF-");
     size_t skip = 0;
     if (n >= 3 && !memcmp(head, "\xef\xbb\xbf", 3))
@@ -88,6 +133,12 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
         fmt = format_of_ext(ext_of(path));
     if (!fmt)
         fmt = pdf_magic ? "pdf" : xml_start ? "sms" : (first == '{' || first == '[') ? "json" : "csv";
+    lh_status wide = LH_OK;
+    if (!strcmp(fmt, "csv") && lseek(fd, 0, SEEK_SET) == 0)
+        wide = check_header_width(fd, path, err);
+    close(fd);
+    if (wide)
+        return wide;
     if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson") && strcmp(fmt, "text") &&
         strcmp(fmt, "sms") && strcmp(fmt, "pdf"))
         return lh_fail(err, LH_EINVAL,
@@ -132,9 +183,14 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
         *size = sb.st_size;
         return LH_OK;
     }
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int in = open(src, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* never wait on a FIFO */
     if (in < 0)
         return lh_fail(err, LH_EIO, "open %s: %s", src, strerror(errno));
+    if (fstat(in, &sb) || !S_ISREG(sb.st_mode)) {
+        close(in);
+        return lh_fail(err, LH_EINVAL, "%s is not a regular file", src);
+    }
+    fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
     int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (out < 0) {
         close(in);

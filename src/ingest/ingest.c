@@ -430,6 +430,25 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     return st;
 }
 
+/* Engine messages quote the staged copy's path ("Malformed JSON in file /data/_staging/
+ * <uuid>.json"): callers, HTTP clients among them, see the name they gave instead. */
+static void hide_path(lh_err *err, const char *path, const char *shown)
+{
+    const char *base = strrchr(shown, '/');
+    base = base && base[1] ? base + 1 : shown;
+    size_t n = strlen(path);
+    char *hit;
+    if (!err || !n || !(hit = strstr(err->msg, path)))
+        return;
+    lh_buf out;
+    lh_buf_init(&out, sizeof err->msg * 2);
+    lh_buf_add(&out, err->msg, (size_t)(hit - err->msg));
+    lh_buf_adds(&out, base);
+    lh_buf_adds(&out, hit + n);
+    lh_strlcpy(err->msg, lh_buf_cstr(&out), sizeof err->msg);
+    lh_buf_release(&out);
+}
+
 /* lh_ingest_file, or with preview non-NULL lh_ingest_schema_diff. */
 static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
                              const lh_ingest_request *req, json_t **preview,
@@ -465,16 +484,24 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     if (!st)
         st = lh__ingest_stage_copy(req->path, staged.data, NULL, &size, err);
     if (!st)
-        st = lh__hash_start(staged.data, &hash, err);
+        st = lh__hash_start(staged.data, strcmp(format, "pdf") != 0, &hash, err);
     if (!st) {
         src.convert = lh__ingest_converter(format);
         src.await_sha = lh__hash_wait;
         src.await_ctx = hash;
         st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
+        /* A text file with a NUL byte may fail in the reader before the hash is awaited:
+         * the hashing pass's finding is the clearer reason. */
+        char sha[65];
+        lh_err herr;
+        if (st && st != LH_ENOMEM && lh__hash_wait(hash, sha, &herr) == LH_EINVAL)
+            st = lh_fail(err, LH_EINVAL, "%s", herr.msg);
     } else if (staged.len) {
         lh_file_remove(staged.data, NULL);
     }
     lh__hash_free(hash); /* joins the thread first: it may still read the staged file */
+    if (st && staged.len)
+        hide_path(err, staged.data, shown);
     lh_buf_release(&staged);
     if (st && st != LH_ENOMEM)
         lh_fail_wrap(err, st, "%s %s", preview ? "compare" : "ingest", shown);

@@ -83,7 +83,29 @@ typedef struct lh_ingest_pg_request {
     const char *name;   /* dataset; NULL = the table's name (required with query) */
     const char *actor;  /* who asked (lineage); NULL = "cli" */
     bool allow_schema_change; /* as in lh_ingest_request */
+    /* A remote caller (HTTP): NULL for the local CLI. A comma-separated allow-list of
+     * host names, addresses and Unix socket directories (config ingest.db_allowed_hosts);
+     * every host and hostaddr of the DSN must be on it (no host = the default socket
+     * directory /var/run/postgresql), file options (passfile, service, ssl key/cert/CA/CRL
+     * paths) are refused, and a host off the list and every connection failure give the
+     * same message, so the route cannot map ports, hosts or socket paths. */
+    const char *allowed_hosts;
+    /* Serialises the commit (the lake's writer lock). Taken only once the rows are
+     * staged, never while connecting or copying; released before returning. May be NULL. */
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    void *lock_ctx;
 } lh_ingest_pg_request;
+
+/* Longest connect_timeout (seconds) any DSN gets: a larger, zero (= wait forever) or
+ * missing value becomes this. */
+#define LH_INGEST_PG_CONNECT_TIMEOUT_S 10
+
+/* Widest CSV accepted: a header line with more fields (counted for each candidate
+ * delimiter , ; tab |, outside double quotes, in at most LH_INGEST_HEADER_SCAN bytes) is
+ * refused before DuckDB's sniffer runs, which would spend minutes and gigabytes on it. */
+#define LH_INGEST_MAX_COLUMNS 10000
+#define LH_INGEST_HEADER_SCAN ((size_t)16 << 20)
 
 /* Streams the rows (COPY ... TO STDOUT, one read-only REPEATABLE READ transaction) into
  * the staging area, then runs the common pipeline with exact column types taken from

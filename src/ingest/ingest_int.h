@@ -28,7 +28,9 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
 /* Hashing a staged file on a helper thread: start, then wait for the hex digest. The
  * wait has the shape of lh__staged.await_sha. Free after waiting (or to abandon). */
 typedef struct lh__hash_job lh__hash_job;
-lh_status lh__hash_start(const char *path, lh__hash_job **out, lh_err *err);
+/* With text, lh__hash_wait fails (LH_EINVAL, naming the offset) when the file holds a
+ * NUL byte anywhere: found in the same pass that hashes it. */
+lh_status lh__hash_start(const char *path, bool text, lh__hash_job **out, lh_err *err);
 lh_status lh__hash_wait(void *ctx, char sha[65], lh_err *err);
 void lh__hash_free(lh__hash_job *h);
 

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/util.h"
 #include "ingest/ingest_int.h"
@@ -22,6 +24,11 @@
 #define LH_PDF_MAX_PAGES 10000
 #define LH_PDF_MAX_TEXT ((size_t)512 << 20)
 #define LH_PDF_MAX_SECONDS 300
+/* Decompressed bytes of all non-image Flate streams (page content, fonts, object streams)
+ * a document may hold. Poppler inflates and parses content streams with no limit and no
+ * way to cancel: a 1 MB file inflating to 300 MB of drawing operators took minutes per
+ * page. Images are not counted (text extraction does not decode them). */
+#define LH_PDF_MAX_INFLATED ((size_t)64 << 20)
 
 /* Poppler reports syntax problems through GLib logging; they would print on stderr where
  * the CLI promises one line. Keep the first as the reason for a failure instead. */
@@ -57,6 +64,80 @@ static lh_status check_complete(const char *path, lh_err *err)
     if (!memmem(tail, (size_t)n, "%%EOF", 5))
         return lh_fail(err, LH_EINVAL, "is a truncated PDF (no %%%%EOF marker at its end)");
     return LH_OK;
+}
+
+/* Inflates one Flate stream into a scratch buffer, counting bytes; stops past budget. */
+static size_t inflated_size(const unsigned char *p, size_t n, size_t budget)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK)
+        return 0;
+    static __thread unsigned char out[1 << 16];
+    size_t total = 0;
+    z.next_in = (unsigned char *)p;
+    z.avail_in = (uInt)(n > UINT_MAX ? UINT_MAX : n);
+    for (;;) {
+        z.next_out = out;
+        z.avail_out = sizeof out;
+        int rc = inflate(&z, Z_NO_FLUSH);
+        total += sizeof out - z.avail_out;
+        if (rc != Z_OK || total > budget || (z.avail_in == 0 && z.avail_out != 0))
+            break;
+    }
+    inflateEnd(&z);
+    return total;
+}
+
+/* Refuses a decompression bomb before poppler sees it: sums what every non-image
+ * FlateDecode stream inflates to (bounded work: at most LH_PDF_MAX_INFLATED bytes are
+ * produced). Streams are found by their "stream" keyword and the dictionary before it. */
+static lh_status check_inflation(const char *path, lh_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) || sb.st_size <= 0) {
+        if (fd >= 0)
+            close(fd);
+        return lh_fail(err, LH_EIO, "cannot read the PDF: %s", strerror(errno));
+    }
+    void *map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return lh_fail(err, LH_EIO, "cannot map the PDF: %s", strerror(errno));
+    const unsigned char *b = map, *end = b + sb.st_size;
+    lh_status st = LH_OK;
+    size_t total = 0;
+    const unsigned char *p = b;
+    while (!st && (p = memmem(p, (size_t)(end - p), "stream", 6))) {
+        const unsigned char *kw = p;
+        p += 6;
+        if (kw > b && kw[-1] == 'd') /* "endstream" */
+            continue;
+        const unsigned char *q = p;
+        if (q < end && *q == '\r')
+            q++;
+        if (q < end && *q == '\n')
+            q++;
+        else if (q == p)
+            continue; /* "stream" inside some other word */
+        /* The stream's dictionary: back to the object's "obj" (at most 4 KiB). */
+        const unsigned char *from = kw - b > 4096 ? kw - 4096 : b, *dict = from;
+        for (const unsigned char *o = from; (o = memmem(o, (size_t)(kw - o), "obj", 3)); o += 3)
+            dict = o;
+        size_t dlen = (size_t)(kw - dict);
+        if (!memmem(dict, dlen, "FlateDecode", 11) || memmem(dict, dlen, "/Image", 6))
+            continue;
+        const unsigned char *stop = memmem(q, (size_t)(end - q), "endstream", 9);
+        size_t n = stop ? (size_t)(stop - q) : (size_t)(end - q);
+        total += inflated_size(q, n, LH_PDF_MAX_INFLATED - total);
+        if (total > LH_PDF_MAX_INFLATED)
+            st = lh_fail(err, LH_ETOOBIG, "is refused: its content streams inflate to over %zu MiB "
+                         "(a decompression bomb?)", LH_PDF_MAX_INFLATED >> 20);
+        p = q + n;
+    }
+    munmap(map, (size_t)sb.st_size);
+    return st;
 }
 
 static lh_status open_document(const char *path, PopplerDocument **doc, lh_err *err)
@@ -140,6 +221,8 @@ lh_status lh__convert_pdf(const char *in_path, const char *source_name, const ch
                           json_t *lineage, lh_err *err)
 {
     lh_status st = check_complete(in_path, err);
+    if (!st)
+        st = check_inflation(in_path, err);
     if (st)
         return st;
     poppler_note[0] = '\0';

@@ -197,6 +197,68 @@ static lh_status exec_ok(pg_job *j, const char *sql, const char *what, lh_err *e
     return st;
 }
 
+/* The one message a remote caller gets for a host off the allow-list and for any failed
+ * connection: telling "refused", "timeout" and "no such socket" apart would make
+ * /ingest/db a port and path scanner. The details go to the server log. */
+#define GENERIC_CONNECT_FAIL \
+    "cannot connect to PostgreSQL: the host is not allowed or the connection failed"
+
+/* True when item (a host, address or socket directory) is on the comma list. */
+static bool on_list(const char *list, const char *item, size_t len)
+{
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ',')
+            e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ')
+            t--;
+        size_t n = (size_t)(t - p);
+        if (n && n == len && !strncasecmp(p, item, n))
+            return true;
+        p = e;
+    }
+    return false;
+}
+
+/* Every host in a libpq host or hostaddr list (comma-separated) is on allowed. */
+static bool hosts_allowed(const char *hosts, const char *allowed)
+{
+    static const char *const dflt = "/var/run/postgresql"; /* libpq's default on Debian */
+    if (!hosts || !*hosts)
+        return on_list(allowed, dflt, strlen(dflt));
+    for (const char *p = hosts;;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (!(n ? on_list(allowed, p, n) : on_list(allowed, dflt, strlen(dflt))))
+            return false;
+        if (!e)
+            return true;
+        p = e + 1;
+    }
+}
+
+/* The checks for a remote caller (see lh_ingest_pg_request.allowed_hosts). */
+static lh_status check_remote(pg_job *j, lh_err *err)
+{
+    static const char *const file_opts[] = {"passfile", "service", "sslcert", "sslkey",
+                                            "sslrootcert", "sslcrl", "sslcrldir"};
+    for (size_t i = 0; i < sizeof file_opts / sizeof *file_opts; i++)
+        if (opt_val(j->opts, file_opts[i]))
+            return lh_fail(err, LH_EINVAL, "connection option '%s' names a server file; not "
+                           "allowed over HTTP", file_opts[i]);
+    const char *host = opt_val(j->opts, "host"), *addr = opt_val(j->opts, "hostaddr");
+    if (!hosts_allowed(host, j->req->allowed_hosts) ||
+        (addr && !hosts_allowed(addr, j->req->allowed_hosts))) {
+        lh_log(LH_LOG_INFO, "postgres ingest: host '%s' not in ingest.db_allowed_hosts",
+               addr ? addr : host ? host : "(default socket)");
+        return lh_fail(err, LH_EIO, GENERIC_CONNECT_FAIL);
+    }
+    return LH_OK;
+}
+
 static lh_status connect_db(pg_job *j, lh_err *err)
 {
     char *msg = NULL;
@@ -211,6 +273,11 @@ static lh_status connect_db(pg_job *j, lh_err *err)
     }
     j->password = opt_val(j->opts, "password");
     redacted_uri(j->opts, &j->uri);
+    if (j->req->allowed_hosts) {
+        lh_status st = check_remote(j, err);
+        if (st)
+            return st;
+    }
 
     /* Everything the user gave, plus our session defaults where they gave none. */
     size_t n = 0;
@@ -224,17 +291,24 @@ static lh_status connect_db(pg_job *j, lh_err *err)
     }
     size_t k = 0;
     for (const PQconninfoOption *o = j->opts; o->keyword; o++) {
-        if (!o->val || !strcmp(o->keyword, "client_encoding"))
+        if (!o->val || !strcmp(o->keyword, "client_encoding") ||
+            !strcmp(o->keyword, "connect_timeout"))
             continue;
         keys[k] = o->keyword;
         vals[k++] = o->val;
     }
     keys[k] = "client_encoding"; /* rows must arrive as UTF-8, whatever the server holds */
     vals[k++] = "UTF8";
-    if (!opt_val(j->opts, "connect_timeout")) {
-        keys[k] = "connect_timeout";
-        vals[k++] = "10";
-    }
+    /* Capped whatever the DSN says: a caller must not make a connection attempt (and
+     * the request holding it) last as long as it likes; 0 would mean forever. */
+    char timeout[24];
+    const char *want = opt_val(j->opts, "connect_timeout");
+    long secs = want ? strtol(want, NULL, 10) : 0;
+    if (secs <= 0 || secs > LH_INGEST_PG_CONNECT_TIMEOUT_S)
+        secs = LH_INGEST_PG_CONNECT_TIMEOUT_S;
+    snprintf(timeout, sizeof timeout, "%ld", secs);
+    keys[k] = "connect_timeout";
+    vals[k++] = timeout;
     if (!opt_val(j->opts, "application_name")) {
         keys[k] = "application_name";
         vals[k++] = "lakehouse";
@@ -253,6 +327,10 @@ static lh_status connect_db(pg_job *j, lh_err *err)
             st = LH_EDENIED;
         else if (strstr(line, "does not exist"))
             st = LH_ENOTFOUND;
+        if (j->req->allowed_hosts) {
+            lh_log(LH_LOG_INFO, "postgres ingest: connection failed: %s", line);
+            return lh_fail(err, LH_EIO, GENERIC_CONNECT_FAIL);
+        }
         return lh_fail(err, st, "cannot connect to PostgreSQL: %s", line);
     }
     const char *ver = PQparameterStatus(j->conn, "server_version");
@@ -674,11 +752,15 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf_init(&dir, PATH_MAX);
         lh_catalog_table_prefix(dataset, &prefix);
         lh_store_local_path(store, prefix.data, &dir, NULL);
+        if (req->lock)
+            req->lock(req->lock_ctx); /* the commit only: connect and COPY ran without it */
         bool existed = dir.len && !access(dir.data, F_OK);
         st = lineage ? lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err)
                      : lh_fail(err, LH_ENOMEM, "out of memory");
         if (st && !existed && dir.len)
             rmdir(dir.data); /* a failed first ingest leaves no empty table directory */
+        if (req->unlock)
+            req->unlock(req->lock_ctx);
         lh_buf_release(&prefix);
         lh_buf_release(&dir);
         json_decref(lineage);

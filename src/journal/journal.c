@@ -309,11 +309,7 @@ static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *
     while (ok && (e = readdir(d))) {
         const char *n = e->d_name;
         if (!strncmp(n, ".tmp-", 5) && remove_tmp) {
-            lh_buf p;
-            lh_buf_init(&p, PATH_MAX);
-            if (!lh_path_join(&p, dir, n))
-                lh_file_remove(p.data, NULL);
-            lh_buf_release(&p);
+            /* removed by the caller through the store, which never follows a link */
         } else if (parquet_seq(n) >= 0) {
             ok = listing_add(&l->parquet, &l->np, &l->capp, n);
         } else if (wal_seq(n) >= 0) {
@@ -337,7 +333,10 @@ static lh_status list_dir(const char *dir, bool remove_tmp, listing *l, lh_err *
 static lh_status load(lh_journal *j, lh_err *err)
 {
     listing l;
-    lh_status st = list_dir(j->dir.data, true, &l, err);
+    /* temp files of a killed flush; a journal directory that is a link is refused here */
+    lh_status st = lh_store_sweep(j->store, DIR_KEY, ".tmp-", 0, err);
+    if (!st)
+        st = list_dir(j->dir.data, true, &l, err);
     if (st)
         return st;
     int64_t covered = -1, maxseq = -1;
@@ -580,6 +579,65 @@ static lh_status normalize(json_t *ev, json_t **out, lh_err *err)
     }
     *out = o;
     return LH_OK;
+}
+
+/* What the server itself records (lake/: ingest, metadata edits, compaction, erasure,
+ * vacuum, tombstones). A posted event may not look like one: the audit trail is only
+ * worth reading if "erasure by compaction" cannot be forged by any API caller. */
+static const char *const SYSTEM_SOURCES[] = {"ingest", "ingest.postgres", "metadata",
+                                             "compaction", "compact", "erasure", "vacuum",
+                                             "tombstone", "lakehouse", "system"};
+static const char *const SYSTEM_FIELDS[] = {"version", "compaction", "erasure", "vacuum",
+                                            "tombstone"};
+
+static bool in_set(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(s, set[i]))
+            return true;
+    return false;
+}
+
+lh_status lh_journal_append_user(lh_journal *j, json_t *events, json_t **stored, lh_err *err)
+{
+    if (!json_is_array(events))
+        return lh_fail(err, LH_EINVAL, "no journal events to append");
+    json_t *marked = json_array();
+    size_t i;
+    json_t *ev;
+    lh_status st = LH_OK;
+    json_array_foreach(events, i, ev) {
+        const char *entity = json_string_value(json_object_get(ev, "entity"));
+        const char *field = json_string_value(json_object_get(ev, "field"));
+        const char *source = json_string_value(json_object_get(ev, "source"));
+        if (entity && !strcmp(entity, LH_JOURNAL_SYSTEM_ENTITY)) {
+            st = lh_fail(err, LH_EINVAL, "entity '%s' is reserved for events the server records",
+                         entity);
+        } else if (in_set(field, SYSTEM_FIELDS, sizeof SYSTEM_FIELDS / sizeof *SYSTEM_FIELDS)) {
+            st = lh_fail(err, LH_EINVAL, "field '%s' is reserved for events the server records",
+                         field);
+        } else if (in_set(source, SYSTEM_SOURCES, sizeof SYSTEM_SOURCES / sizeof *SYSTEM_SOURCES) ||
+                   (source && !strncmp(source, LH_JOURNAL_USER_SOURCE, 4))) {
+            st = lh_fail(err, LH_EINVAL, "source '%s' is reserved for events the server records",
+                         source);
+        }
+        if (st)
+            break;
+        json_t *c = json_copy(ev);
+        lh_buf src;
+        lh_buf_init(&src, 1024);
+        if (source)
+            lh_buf_printf(&src, LH_JOURNAL_USER_SOURCE ":%s", source);
+        else
+            lh_buf_adds(&src, LH_JOURNAL_USER_SOURCE);
+        json_object_set_new(c, "source", json_string(lh_buf_cstr(&src)));
+        lh_buf_release(&src);
+        json_array_append_new(marked, c);
+    }
+    if (!st)
+        st = lh_journal_append_many(j, marked, false, stored, err);
+    json_decref(marked);
+    return st;
 }
 
 lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,

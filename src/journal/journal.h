@@ -70,6 +70,18 @@ lh_status lh_journal_append(lh_journal *j, json_t *event, bool write_through, lh
 lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
                                  json_t **stored, lh_err *err);
 
+/* Events posted by API callers (POST /journal/event, /journal/update), told apart from
+ * the ones the server records: every posted event's source is stored as "user" (none
+ * given) or "user:<given>", a prefix no system event carries. Refused with LH_EINVAL and
+ * the reason, before anything is written: entity "dataset" (the entity of every system
+ * event), a system field (version, compaction, erasure, vacuum, tombstone) and a system
+ * source (ingest, ingest.postgres, metadata, compaction, compact, erasure, vacuum,
+ * tombstone, lakehouse, system) or one starting with "user". Otherwise as
+ * lh_journal_append_many (events borrowed, *stored as recorded). Thread-safe. */
+#define LH_JOURNAL_SYSTEM_ENTITY "dataset"
+#define LH_JOURNAL_USER_SOURCE "user"
+lh_status lh_journal_append_user(lh_journal *j, json_t *events, json_t **stored, lh_err *err);
+
 /* Writes every buffered event as one Parquet file now. *flushed (may be NULL) gets the
  * number of events written (0 when nothing was buffered). LH_EINTERNAL without an engine. */
 lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err);

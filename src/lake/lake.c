@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "catalog/pii.h"
 #include "engine/cache.h"
 #include "journal/journal.h"
 #include "lake/lake_int.h"
@@ -238,49 +239,10 @@ static lh_status resync_one(lh_lake *lake, const char *name, json_t *report, lh_
  * temp names are never committed. */
 static void remove_leftovers(lh_lake *lake)
 {
-    lh_buf dir;
-    lh_buf_init(&dir, PATH_MAX);
-    lh_path_join(&dir, lh_store_root(lake->store), "_staging");
-    DIR *d = opendir(dir.data);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        lh_buf p;
-        lh_buf_init(&p, PATH_MAX);
-        if (!lh_path_join(&p, dir.data, e->d_name))
-            lh_file_remove(p.data, NULL);
-        lh_buf_release(&p);
-    }
-    if (d)
-        closedir(d);
-    lh_buf_reset(&dir);
-    lh_path_join(&dir, lh_store_root(lake->store), "tables");
-    DIR *t = opendir(dir.data);
-    while (t && (e = readdir(t))) {
-        if (e->d_name[0] == '.')
-            continue;
-        lh_buf sub;
-        lh_buf_init(&sub, PATH_MAX);
-        lh_path_join(&sub, dir.data, e->d_name);
-        DIR *s = opendir(sub.data);
-        struct dirent *f;
-        while (s && (f = readdir(s))) {
-            if (strncmp(f->d_name, ".tmp-", 5))
-                continue;
-            lh_buf p;
-            lh_buf_init(&p, PATH_MAX);
-            if (!lh_path_join(&p, sub.data, f->d_name))
-                lh_file_remove(p.data, NULL);
-            lh_buf_release(&p);
-        }
-        if (s)
-            closedir(s);
-        lh_buf_release(&sub);
-    }
-    if (t)
-        closedir(t);
-    lh_buf_release(&dir);
+    /* Through the store, which never follows a link: a "tables/<link>" planted in the
+     * data directory must not make this delete files elsewhere. */
+    lh_store_sweep(lake->store, "_staging", NULL, 0, NULL);
+    lh_store_sweep(lake->store, "tables", ".tmp-", 1, NULL);
 }
 
 lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
@@ -431,12 +393,21 @@ void lh_lake_set_progress(lh_lake *lake, lh_progress_fn fn, void *ctx)
     lh_engine_set_progress(lake->eng, fn, ctx);
 }
 
+static void lock_writer(void *lake) { pthread_mutex_lock(&((lh_lake *)lake)->write_mu); }
+static void unlock_writer(void *lake) { pthread_mutex_unlock(&((lh_lake *)lake)->write_mu); }
+
 lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req,
                                   lh_ingest_result *res, lh_err *err)
 {
     lh_assert(lake->writer);
+    /* Connecting and copying run without the writer lock (a slow or unreachable server
+     * must not stall every other write); the ingest takes it for the commit only. */
+    lh_ingest_pg_request locked = *req;
+    locked.lock = lock_writer;
+    locked.unlock = unlock_writer;
+    locked.lock_ctx = lake;
+    lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, &locked, res, err);
     pthread_mutex_lock(&lake->write_mu);
-    lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest.postgres");
     if (!st && !res->deduplicated)
@@ -789,6 +760,7 @@ static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *t
 {
     const char *key;
     json_t *v;
+    size_t i, k;
     json_object_foreach(set, key, v) {
         if (strcmp(key, "description") && strcmp(key, "owner") && strcmp(key, "sensitivity"))
             return lh_fail(err, LH_EINVAL, "unknown field '%s' (expected description, owner or sensitivity)", key);
@@ -797,7 +769,25 @@ static lh_status apply_edits(json_t *m, json_t *set, json_t *tags_add, json_t *t
         if (!strcmp(key, "sensitivity") && lh_catalog_check_sensitivity(json_string_value(v), err))
             return LH_EINVAL;
     }
-    size_t i, k;
+    /* A dataset is at least as sensitive as its most sensitive column (the ingest's PII
+     * scan raises it so): an edit may raise the level, never set it below a column's. */
+    const char *level = json_string_value(json_object_get(set, "sensitivity"));
+    if (level) {
+        int want = lh_pii_sensitivity_rank(level), top = -1;
+        const char *col = NULL;
+        json_t *c;
+        json_array_foreach(json_object_get(m, "columns"), i, c) {
+            int r = lh_pii_sensitivity_rank(json_string_value(json_object_get(c, "sensitivity")));
+            if (r > top) {
+                top = r;
+                col = json_string_value(json_object_get(c, "name"));
+            }
+        }
+        if (top > want)
+            return lh_fail(err, LH_EINVAL, "sensitivity '%s' is below column '%s' (%s); a dataset "
+                           "is at least as sensitive as its most sensitive column", level,
+                           col ? col : "?", lh_pii_sensitivity_name(top));
+    }
     json_array_foreach(tags_add, i, v)
         if (!json_is_string(v) || !json_string_length(v))
             return lh_fail(err, LH_EINVAL, "tags must be non-empty strings");

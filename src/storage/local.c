@@ -1,18 +1,31 @@
-/* local.c: the local-directory backend of the object store. */
+/* local.c: the local-directory backend of the object store.
+ *
+ * Every path beneath the root is resolved without following symbolic links: openat2(2)
+ * with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS from a descriptor of the root, or, where the
+ * kernel lacks openat2, a walk that opens each component with O_NOFOLLOW. The final
+ * component is then used relative to its parent's descriptor (renameat, unlinkat,
+ * fstatat with AT_SYMLINK_NOFOLLOW), so a link planted anywhere inside the data directory
+ * cannot make a read, write, listing or delete reach outside it. Messages name keys,
+ * never filesystem paths: they reach HTTP clients. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/fsio.h"
+#include "core/util.h"
 #include "storage/storage.h"
 
 struct lh_store {
     char *root;
+    int rootfd; /* O_DIRECTORY descriptor of root; every path is resolved from it */
 };
 
 #define MAX_KEY 1024
@@ -24,6 +37,10 @@ lh_status lh_store_check_key(const char *key, lh_err *err)
         return lh_fail(err, LH_EINVAL, "empty object key");
     if (n > MAX_KEY)
         return lh_fail(err, LH_EINVAL, "object key longer than %d bytes", MAX_KEY);
+    /* Keys are echoed in JSON listings: a key that is not UTF-8 could be stored but never
+     * rendered, so it is refused before anything is written. */
+    if (!lh_utf8_valid(key, n))
+        return lh_fail(err, LH_EINVAL, "object key is not valid UTF-8");
     if (key[0] == '/')
         return lh_fail(err, LH_EINVAL, "object key '%s' is an absolute path", key);
     const char *seg = key;
@@ -48,6 +65,123 @@ lh_status lh_store_check_key(const char *key, lh_err *err)
     return LH_OK;
 }
 
+/* The status and message for a failed resolution of key (errno from the failing call). */
+static lh_status resolve_fail(lh_err *err, int e, const char *what, const char *key)
+{
+    if (e == ENOENT || e == ENOTDIR)
+        return lh_fail(err, LH_ENOTFOUND, "object '%s' does not exist", key);
+    if (e == ELOOP || e == EXDEV)
+        return lh_fail(err, LH_EINVAL, "object key '%s' goes through a symbolic link; refused",
+                       key);
+    return lh_fail(err, LH_EIO, "%s '%s': %s", what, key, strerror(e));
+}
+
+/* Opens rel (a checked key, or ".") beneath fd, one component at a time with O_NOFOLLOW:
+ * the fallback for kernels without openat2. A link as any component fails with ELOOP. */
+static int walk_open(int fd, const char *rel, int flags, mode_t mode)
+{
+    char tmp[MAX_KEY + 1];
+    if (lh_strlcpy(tmp, rel, sizeof tmp)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    char *comp = tmp;
+    for (char *slash; dfd >= 0 && (slash = strchr(comp, '/')); comp = slash + 1) {
+        *slash = '\0';
+        int nfd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        struct stat sb;
+        if (nfd < 0 && fstatat(dfd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+            e = ELOOP; /* O_DIRECTORY may report a link as ENOTDIR */
+        close(dfd);
+        dfd = nfd;
+        errno = e;
+    }
+    if (dfd < 0)
+        return -1;
+    int out = openat(dfd, comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+    int e = errno;
+    struct stat sb;
+    if (out < 0 && e == ENOTDIR && fstatat(dfd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(sb.st_mode))
+        e = ELOOP;
+    close(dfd);
+    errno = e;
+    return out;
+}
+
+/* Opens rel beneath the root without following any link; -1 with errno on failure
+ * (ELOOP or EXDEV when a link is in the way). */
+static int open_beneath(const lh_store *s, const char *rel, int flags, mode_t mode)
+{
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC);
+    how.mode = (flags & O_CREAT) ? mode : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+    long fd = syscall(SYS_openat2, s->rootfd, rel, &how, sizeof how);
+    if (fd >= 0)
+        return (int)fd;
+    /* ENOSYS: kernel before 5.6; EPERM: a seccomp filter that does not know openat2.
+     * ENOTDIR: a link met with O_DIRECTORY is reported so; the walk tells it apart. */
+    if (errno != ENOSYS && errno != EPERM && errno != ENOTDIR)
+        return -1;
+    return walk_open(s->rootfd, rel, flags, mode);
+}
+
+/* The descriptor of key's parent directory and the key's last segment. With create, missing
+ * directories are made (mkdirat, then opened with O_NOFOLLOW, parents fsynced). */
+static lh_status parent_fd(lh_store *s, const char *key, bool create, int *dfd,
+                           const char **leaf, lh_err *err)
+{
+    lh_status st = lh_store_check_key(key, err);
+    if (st)
+        return st;
+    const char *slash = strrchr(key, '/');
+    *leaf = slash ? slash + 1 : key;
+    if (!slash) {
+        *dfd = fcntl(s->rootfd, F_DUPFD_CLOEXEC, 0);
+        return *dfd < 0 ? lh_fail(err, LH_EIO, "dup: %s", strerror(errno)) : LH_OK;
+    }
+    char dir[MAX_KEY + 1];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - key), key);
+    *dfd = open_beneath(s, dir, O_RDONLY | O_DIRECTORY, 0);
+    if (*dfd >= 0)
+        return LH_OK;
+    if (errno != ENOENT || !create)
+        return resolve_fail(err, errno, "open", key);
+    /* Create the missing directories one by one, never through a link. */
+    int cur = fcntl(s->rootfd, F_DUPFD_CLOEXEC, 0);
+    char *comp = dir;
+    for (bool last = false; cur >= 0 && !last;) {
+        char *sl = strchr(comp, '/');
+        last = sl == NULL;
+        if (sl)
+            *sl = '\0';
+        bool made = mkdirat(cur, comp, 0755) == 0;
+        if (!made && errno != EEXIST) {
+            int e = errno;
+            close(cur);
+            return resolve_fail(err, e, "mkdir for", key);
+        }
+        if (made)
+            fsync(cur);
+        int nfd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int e = errno;
+        struct stat sb;
+        if (nfd < 0 && fstatat(cur, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+            e = ELOOP;
+        close(cur);
+        if (nfd < 0)
+            return resolve_fail(err, e, "open", key);
+        cur = nfd;
+        comp = sl ? sl + 1 : comp;
+    }
+    *dfd = cur;
+    return cur < 0 ? lh_fail(err, LH_EIO, "dup: %s", strerror(errno)) : LH_OK;
+}
+
 lh_status lh_store_open_local(const char *root, lh_store **out, lh_err *err)
 {
     lh_status st = lh_mkdirs(root, err);
@@ -64,6 +198,13 @@ lh_status lh_store_open_local(const char *root, lh_store **out, lh_err *err)
         free(s);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
+    s->rootfd = open(abs, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->rootfd < 0) {
+        st = lh_fail(err, LH_EIO, "open %s: %s", abs, strerror(errno));
+        free(s->root);
+        free(s);
+        return st;
+    }
     *out = s;
     return LH_OK;
 }
@@ -72,6 +213,8 @@ void lh_store_free(lh_store *s)
 {
     if (!s)
         return;
+    if (s->rootfd >= 0)
+        close(s->rootfd);
     free(s->root);
     free(s);
 }
@@ -80,7 +223,18 @@ const char *lh_store_root(const lh_store *s) { return s->root; }
 
 lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err *err)
 {
-    lh_status st = lh_store_check_key(key, err);
+    int dfd;
+    const char *leaf;
+    lh_status st = parent_fd(s, key, false, &dfd, &leaf, err);
+    if (st == LH_ENOTFOUND)
+        st = LH_OK; /* a path for a file still to be written */
+    else if (!st) {
+        /* DuckDB opens the path itself; refuse one whose last segment is a link. */
+        struct stat sb;
+        if (fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+            st = resolve_fail(err, ELOOP, "open", key);
+        close(dfd);
+    }
     if (st)
         return st;
     if (lh_path_join(out, s->root, key))
@@ -88,101 +242,216 @@ lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err 
     return LH_OK;
 }
 
-/* Resolves key to a path and creates its parent directories (for writes). */
-static lh_status path_for_write(lh_store *s, const char *key, lh_buf *path, lh_err *err)
+static lh_status write_all(int fd, const void *data, size_t len, const char *key, lh_err *err)
 {
-    lh_status st = lh_store_local_path(s, key, path, err);
-    if (st)
-        return st;
-    char dir[PATH_MAX];
-    if (lh_strlcpy(dir, path->data, sizeof dir))
-        return lh_fail(err, LH_ETOOBIG, "path too long for key %s", key);
-    *strrchr(dir, '/') = '\0';
-    return lh_mkdirs(dir, err);
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lh_fail(err, LH_EIO, "write '%s': %s", key, strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+    return LH_OK;
 }
 
 lh_status lh_store_get(lh_store *s, const char *key, size_t max, lh_buf *out, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = lh_store_local_path(s, key, &path, err);
-    if (!st)
-        st = lh_file_read_all(path.data, max, out, err);
-    lh_buf_release(&path);
+    lh_status st = lh_store_check_key(key, err);
+    if (st)
+        return st;
+    int fd = open_beneath(s, key, O_RDONLY, 0);
+    if (fd < 0)
+        return resolve_fail(err, errno, "open", key);
+    struct stat sb;
+    if (fstat(fd, &sb) || S_ISDIR(sb.st_mode))
+        st = lh_fail(err, LH_ENOTFOUND, "object '%s' does not exist", key);
+    else if (!S_ISREG(sb.st_mode))
+        st = lh_fail(err, LH_EINVAL, "object '%s' is not a regular file", key);
+    else if ((size_t)sb.st_size > max)
+        st = lh_fail(err, LH_ETOOBIG, "object '%s' is %lld bytes, over the %zu-byte limit", key,
+                     (long long)sb.st_size, max);
+    char chunk[65536];
+    while (!st) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            st = lh_fail(err, LH_EIO, "read '%s': %s", key, strerror(errno));
+        if (n <= 0)
+            break;
+        if (lh_buf_add(out, chunk, (size_t)n))
+            st = lh_fail(err, LH_ETOOBIG, "object '%s' grew past the read limit", key);
+    }
+    close(fd);
+    if (!st && !out->data)
+        lh_buf_add(out, "", 0);
+    return st;
+}
+
+/* A write over a link would replace the link, not write through it; still refused, so
+ * that every route treats a planted link the same way. */
+static bool leaf_is_link(int dfd, const char *leaf)
+{
+    struct stat sb;
+    return fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
+}
+
+/* Writes data to a fresh temp file next to leaf (in dfd) and fsyncs it; name into tmp. */
+static lh_status write_temp(int dfd, const char *leaf, const char *key, const void *data,
+                            size_t len, char *tmp, size_t tmpsz, lh_err *err)
+{
+    char id[33];
+    lh_random_hex(id, 16);
+    if ((size_t)snprintf(tmp, tmpsz, ".tmp-%s", id) >= tmpsz)
+        return lh_fail(err, LH_ETOOBIG, "object key too long");
+    (void)leaf;
+    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return lh_fail(err, LH_EIO, "create '%s': %s", key, strerror(errno));
+    lh_status st = write_all(fd, data, len, key, err);
+    if (!st && fsync(fd))
+        st = lh_fail(err, LH_EIO, "fsync '%s': %s", key, strerror(errno));
+    close(fd);
+    if (st)
+        unlinkat(dfd, tmp, 0);
+    return st;
+}
+
+static lh_status put(lh_store *s, const char *key, const void *data, size_t len, bool exclusive,
+                     lh_err *err)
+{
+    int dfd;
+    const char *leaf;
+    lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
+    if (st)
+        return st;
+    if (leaf_is_link(dfd, leaf)) {
+        close(dfd);
+        return resolve_fail(err, ELOOP, "write", key);
+    }
+    char tmp[64];
+    st = write_temp(dfd, leaf, key, data, len, tmp, sizeof tmp, err);
+    if (!st && exclusive) {
+        if (linkat(dfd, tmp, dfd, leaf, 0))
+            st = errno == EEXIST ? lh_fail(err, LH_EEXIST, "object '%s' already exists", key)
+                                 : lh_fail(err, LH_EIO, "link '%s': %s", key, strerror(errno));
+        unlinkat(dfd, tmp, 0);
+    } else if (!st && renameat(dfd, tmp, dfd, leaf)) {
+        st = lh_fail(err, LH_EIO, "rename '%s': %s", key, strerror(errno));
+        unlinkat(dfd, tmp, 0);
+    }
+    if (!st && fsync(dfd))
+        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    close(dfd);
     return st;
 }
 
 lh_status lh_store_put(lh_store *s, const char *key, const void *data, size_t len, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = path_for_write(s, key, &path, err);
-    if (!st)
-        st = lh_file_write_atomic(path.data, data, len, err);
-    lh_buf_release(&path);
-    return st;
+    return put(s, key, data, len, false, err);
 }
 
 lh_status lh_store_put_if_absent(lh_store *s, const char *key, const void *data, size_t len,
                                  lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = path_for_write(s, key, &path, err);
-    if (!st)
-        st = lh_file_write_exclusive(path.data, data, len, err);
-    lh_buf_release(&path);
-    return st;
+    return put(s, key, data, len, true, err);
 }
 
 lh_status lh_store_put_file(lh_store *s, const char *key, const char *src_path, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = path_for_write(s, key, &path, err);
-    if (!st && rename(src_path, path.data))
-        st = lh_fail(err, LH_EIO, "move %s to %s: %s", src_path, key, strerror(errno));
-    if (!st)
-        st = lh_fsync_parent(path.data, err);
-    lh_buf_release(&path);
+    int dfd;
+    const char *leaf;
+    lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
+    if (st)
+        return st;
+    if (leaf_is_link(dfd, leaf)) {
+        close(dfd);
+        return resolve_fail(err, ELOOP, "write", key);
+    }
+    if (renameat(AT_FDCWD, src_path, dfd, leaf))
+        st = lh_fail(err, LH_EIO, "move a file to '%s': %s", key, strerror(errno));
+    if (!st && fsync(dfd))
+        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    close(dfd);
     return st;
 }
 
 lh_status lh_store_append(lh_store *s, const char *key, const void *data, size_t len, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = path_for_write(s, key, &path, err);
+    int dfd;
+    const char *leaf;
+    lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
+    if (st)
+        return st;
     struct stat sb;
-    bool existed = !st && stat(path.data, &sb) == 0;
+    bool existed = fstatat(dfd, leaf, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+    int fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        st = resolve_fail(err, errno, "open", key);
     if (!st)
-        st = lh_file_append_sync(path.data, data, len, err);
-    if (!st && !existed)
-        st = lh_fsync_parent(path.data, err);
-    lh_buf_release(&path);
+        st = write_all(fd, data, len, key, err);
+    if (!st && fsync(fd))
+        st = lh_fail(err, LH_EIO, "fsync '%s': %s", key, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (!st && !existed && fsync(dfd))
+        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    close(dfd);
     return st;
+}
+
+/* lstat of key relative to its parent: links refused, missing is LH_ENOTFOUND. */
+static lh_status stat_leaf(lh_store *s, const char *key, struct stat *sb, int *dfd_out,
+                           const char **leaf_out, lh_err *err)
+{
+    int dfd;
+    const char *leaf;
+    lh_status st = parent_fd(s, key, false, &dfd, &leaf, err);
+    if (st)
+        return st;
+    if (fstatat(dfd, leaf, sb, AT_SYMLINK_NOFOLLOW))
+        st = resolve_fail(err, errno, "stat", key);
+    else if (S_ISLNK(sb->st_mode))
+        st = resolve_fail(err, ELOOP, "stat", key);
+    else if (!S_ISREG(sb->st_mode))
+        st = lh_fail(err, LH_ENOTFOUND, "object '%s' does not exist", key);
+    if (st || !dfd_out) {
+        close(dfd);
+        return st;
+    }
+    *dfd_out = dfd;
+    *leaf_out = leaf;
+    return LH_OK;
 }
 
 lh_status lh_store_delete(lh_store *s, const char *key, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = lh_store_local_path(s, key, &path, err);
-    if (!st)
-        st = lh_file_remove(path.data, err);
-    lh_buf_release(&path);
+    struct stat sb;
+    int dfd;
+    const char *leaf;
+    lh_status st = stat_leaf(s, key, &sb, &dfd, &leaf, err);
+    if (st == LH_ENOTFOUND)
+        return LH_OK;
+    if (st)
+        return st;
+    if (unlinkat(dfd, leaf, 0) && errno != ENOENT)
+        st = lh_fail(err, LH_EIO, "delete '%s': %s", key, strerror(errno));
+    close(dfd);
     return st;
 }
 
 lh_status lh_store_head(lh_store *s, const char *key, lh_object_info *info, lh_err *err)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
-    lh_status st = lh_store_local_path(s, key, &path, err);
-    if (!st)
-        st = lh_file_stat(path.data, &info->size, &info->mtime_ms, err);
-    lh_buf_release(&path);
-    return st;
+    struct stat sb;
+    lh_status st = stat_leaf(s, key, &sb, NULL, NULL, err);
+    if (st)
+        return st;
+    info->size = (int64_t)sb.st_size;
+    info->mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+    return LH_OK;
 }
 
 static bool is_temp_name(const char *name)
@@ -190,51 +459,65 @@ static bool is_temp_name(const char *name)
     return !strncmp(name, ".tmp", 4) || strstr(name, ".tmp-") != NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
+typedef struct entry {
+    char *key;
+    lh_object_info info;
+} entry;
+
+typedef struct entries {
+    entry *v;
+    size_t n, cap;
+} entries;
+
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const entry *)a)->key, ((const entry *)b)->key);
 }
 
-/* Collects every regular file under dir (key prefix rel) into keys. Symlinks are skipped:
- * nothing under the root may point elsewhere. */
-static lh_status collect(const char *dir, const char *rel, char ***keys, size_t *n, size_t *cap,
-                         lh_err *err)
+/* Collects every regular file under the directory open as fd (key prefix rel) into out;
+ * consumes fd. Links are neither listed nor entered: nothing under the root may point
+ * elsewhere. */
+static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT || errno == ENOTDIR ? LH_OK
-             : lh_fail(err, LH_EIO, "list %s: %s", dir, strerror(errno));
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return lh_fail(err, LH_EIO, "list '%s': %s", rel, strerror(errno));
+    }
     lh_status st = LH_OK;
     struct dirent *e;
     while (!st && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_temp_name(e->d_name))
             continue;
-        lh_buf child, key;
-        lh_buf_init(&child, PATH_MAX);
+        lh_buf key;
         lh_buf_init(&key, PATH_MAX);
-        if (lh_path_join(&child, dir, e->d_name) ||
-            (*rel ? lh_buf_printf(&key, "%s/%s", rel, e->d_name) : lh_buf_adds(&key, e->d_name))) {
-            st = lh_fail(err, LH_ETOOBIG, "path too long under %s", dir);
-        } else {
-            struct stat sb;
-            if (lstat(child.data, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-                st = collect(child.data, key.data, keys, n, cap, err);
-            } else if (lstat(child.data, &sb) == 0 && S_ISREG(sb.st_mode)) {
-                if (*n == *cap) {
-                    size_t nc = *cap ? *cap * 2 : 64;
-                    char **p = realloc(*keys, nc * sizeof *p);
-                    if (!p)
-                        st = lh_fail(err, LH_ENOMEM, "out of memory listing %s", dir);
-                    else {
-                        *keys = p;
-                        *cap = nc;
-                    }
+        struct stat sb;
+        if (*rel ? lh_buf_printf(&key, "%s/%s", rel, e->d_name) : lh_buf_adds(&key, e->d_name)) {
+            st = lh_fail(err, LH_ETOOBIG, "key too long under '%s'", rel);
+        } else if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+            /* vanished since readdir */
+        } else if (S_ISDIR(sb.st_mode)) {
+            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                st = collect(sub, key.data, out, err);
+        } else if (S_ISREG(sb.st_mode)) {
+            if (out->n == out->cap) {
+                size_t nc = out->cap ? out->cap * 2 : 64;
+                entry *p = realloc(out->v, nc * sizeof *p);
+                if (!p)
+                    st = lh_fail(err, LH_ENOMEM, "out of memory listing '%s'", rel);
+                else {
+                    out->v = p;
+                    out->cap = nc;
                 }
-                if (!st)
-                    (*keys)[(*n)++] = lh_buf_detach(&key);
+            }
+            if (!st) {
+                entry *x = &out->v[out->n++];
+                x->info.size = (int64_t)sb.st_size;
+                x->info.mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+                x->key = lh_buf_detach(&key);
             }
         }
-        lh_buf_release(&child);
         lh_buf_release(&key);
     }
     closedir(d);
@@ -256,32 +539,70 @@ lh_status lh_store_list(lh_store *s, const char *prefix, lh_store_list_cb cb, vo
     lh_status st = *dirpart ? lh_store_check_key(dirpart, err) : LH_OK;
     if (st)
         return st;
-    lh_buf dir;
-    lh_buf_init(&dir, PATH_MAX);
-    if (lh_path_join(&dir, s->root, dirpart)) {
-        lh_buf_release(&dir);
-        return lh_fail(err, LH_ETOOBIG, "prefix too long");
+    int fd = open_beneath(s, *dirpart ? dirpart : ".", O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0) {
+        st = resolve_fail(err, errno, "list", dirpart);
+        return st == LH_ENOTFOUND ? LH_OK : st;
     }
-    char **keys = NULL;
-    size_t n = 0, cap = 0;
-    st = collect(dir.data, dirpart, &keys, &n, &cap, err);
-    if (!st && n)
-        qsort(keys, n, sizeof *keys, cmp_str);
+    entries es = {NULL, 0, 0};
+    st = collect(fd, dirpart, &es, err);
+    if (!st && es.n)
+        qsort(es.v, es.n, sizeof *es.v, cmp_entry);
     size_t plen = prefix ? strlen(prefix) : 0;
     bool stopped = false;
-    for (size_t i = 0; i < n; i++) {
-        if (!st && !stopped && !strncmp(keys[i], prefix ? prefix : "", plen)) {
-            lh_object_info info = {0, 0};
-            lh_buf p;
-            lh_buf_init(&p, PATH_MAX);
-            if (!lh_path_join(&p, s->root, keys[i]))
-                lh_file_stat(p.data, &info.size, &info.mtime_ms, NULL);
-            lh_buf_release(&p);
-            stopped = cb(ctx, keys[i], &info) != 0;
-        }
-        free(keys[i]);
+    for (size_t i = 0; i < es.n; i++) {
+        if (!st && !stopped && !strncmp(es.v[i].key, prefix ? prefix : "", plen))
+            stopped = cb(ctx, es.v[i].key, &es.v[i].info) != 0;
+        free(es.v[i].key);
     }
-    free(keys);
-    lh_buf_release(&dir);
+    free(es.v);
     return st;
+}
+
+/* Removes matching non-directories in the directory open as fd; consumes fd. With depth
+ * above 0, also in each subdirectory (entered with O_NOFOLLOW, so never through a link). */
+static void sweep_fd(int fd, const char *name_prefix, int depth)
+{
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat sb;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW))
+            continue;
+        if (S_ISDIR(sb.st_mode)) {
+            int sub = depth > 0 ? openat(dirfd(d), e->d_name,
+                                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                                : -1;
+            if (sub >= 0)
+                sweep_fd(sub, name_prefix, depth - 1);
+            continue;
+        }
+        bool match = name_prefix ? !strncmp(e->d_name, name_prefix, strlen(name_prefix))
+                                 : e->d_name[0] != '.';
+        /* unlinkat removes a link itself, never its target */
+        if (match)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+lh_status lh_store_sweep(lh_store *s, const char *dir_key, const char *name_prefix, int depth,
+                         lh_err *err)
+{
+    lh_status st = lh_store_check_key(dir_key, err);
+    if (st)
+        return st;
+    int fd = open_beneath(s, dir_key, O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0) {
+        st = resolve_fail(err, errno, "open", dir_key);
+        return st == LH_ENOTFOUND ? LH_OK : st;
+    }
+    sweep_fd(fd, name_prefix, depth);
+    return LH_OK;
 }

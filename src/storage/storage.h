@@ -3,7 +3,12 @@
  * Keys are '/'-separated relative names ("tables/x/_delta_log/00000000000000000000.json").
  * Every key is checked before use (lh_store_check_key): no absolute path, no "." or ".."
  * segment, no empty segment, no control character, no backslash, at most 1024 bytes.
- * A bad key is LH_EINVAL, never a path outside the root (invariant 5).
+ * A bad key is LH_EINVAL, never a path outside the root (invariant 5). Keys must also be
+ * valid UTF-8 (they are rendered in JSON).
+ *
+ * Symbolic links inside the root are never followed: a key whose path meets a link in any
+ * segment is LH_EINVAL ("goes through a symbolic link; refused"), and listings neither
+ * show nor enter links. Error messages name keys, never filesystem paths.
  *
  * Writes are durable when they return LH_OK (fsync file + directory). lh_store is a
  * vtable so that an S3 backend can follow; callers use only the lh_store_* functions.
@@ -68,7 +73,15 @@ lh_status lh_store_list(lh_store *s, const char *prefix, lh_store_list_cb cb, vo
                         lh_err *err);
 
 /* The local filesystem path of key, for readers that need one (DuckDB). Local backend
- * only; the key is checked. */
+ * only; the key is checked, and refused when an existing segment of it is a link. */
 lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err *err);
+
+/* Start-up cleanup for the writer-lock holder: removes, without following links, every
+ * non-directory in directory dir_key whose name starts with name_prefix (with NULL: every
+ * name not starting with '.'), and with depth > 0 the same in its subdirectories to that
+ * depth. A link is removed itself, never its target; a linked directory is not entered.
+ * Best effort: a missing directory is LH_OK; a dir_key through a link is LH_EINVAL. */
+lh_status lh_store_sweep(lh_store *s, const char *dir_key, const char *name_prefix, int depth,
+                         lh_err *err);
 
 #endif

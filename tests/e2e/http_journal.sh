@@ -40,7 +40,7 @@ expect_eq "GET /journal/stats on a fresh directory" "200 0 0 0 0 None 600000 100
 covers "GET /journal/stats"
 
 req POST /journal/event -H "$J" -d '{"entity":"customer","entity_id":"c-1","field":"email","old_value":"a@x.org","new_value":"b@x.org","source":"crm","workspace":"sales"}'
-expect_eq "POST /journal/event: 201 with the stored event" "201 customer c-1 email a@x.org b@x.org crm sales anonymous" \
+expect_eq "POST /journal/event: 201 with the stored event" "201 customer c-1 email a@x.org b@x.org user:crm sales anonymous" \
   "$CODE $(jb 'tuple(d["event"][k] for k in ("entity", "entity_id", "field", "old_value", "new_value", "source", "workspace", "actor"))')"
 covers "POST /journal/event"
 trace=$(hdr traceparent | cut -d- -f2)
@@ -68,7 +68,7 @@ req POST /journal/event -d 'entity=x'
 expect_err "POST /journal/event: a form body: 415" 415 unsupported_media_type
 
 req POST /journal/update -H "$J" -d '{"entity":"customer","entity_id":"c-2","changes":{"name":{"old":"Ann","new":"Anne"},"city":{"new":"Oslo"}},"source":"form"}'
-expect_eq "POST /journal/update: one event per field" "201 2 name Ann Anne city None Oslo form form" \
+expect_eq "POST /journal/update: one event per field" "201 2 name Ann Anne city None Oslo user:form user:form" \
   "$CODE $(jb '(d["count"],) + tuple(d["events"][i][k] for i in (0, 1) for k in ("field", "old_value", "new_value")) + (d["events"][0]["source"], d["events"][1]["source"])')"
 covers "POST /journal/update"
 req POST /journal/update -H "$J" -d '{"entity":"customer","entity_id":"c-2"}'

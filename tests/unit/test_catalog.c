@@ -25,7 +25,7 @@ static void check_name_good_and_bad(void **state)
     n63[63] = '\0';
     memset(n64, 'a', 64);
     n64[64] = '\0';
-    const char *good[] = {"sales", "a", "_private", "t_2026", "x1_y2_z3", "_", "_a_", n63};
+    const char *good[] = {"sales", "a", "journals", "my_journal", "t_2026", "x1_y2_z3", "a_", n63};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         lh_err err = {{0}};
         if (lh_catalog_check_name(good[i], &err) != LH_OK)
@@ -33,7 +33,9 @@ static void check_name_good_and_bad(void **state)
     }
     const char *bad[] = {"", n64, "Sales", "sAles", "1abc", "9", "__raw__x", "__", "a-b",
                          "a b", "a.b", "../x", "a/b", "..", ".", "/etc", "a\\b", "tables/../x",
-                         "x\n", "caf\xc3\xa9", "a;drop", "a\"b", "a'b", " a"};
+                         "x\n", "caf\xc3\xa9", "a;drop", "a\"b", "a'b", " a",
+                         /* reserved: the server's own relations, and '_' internal ones */
+                         "journal", "_private", "_", "_a_"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lh_err err = {{0}};
         if (lh_catalog_check_name(bad[i], &err) != LH_EINVAL)
@@ -44,6 +46,8 @@ static void check_name_good_and_bad(void **state)
     lh_err err = {{0}};
     lh_catalog_check_name("__x", &err);
     assert_non_null(strstr(err.msg, "reserved"));
+    lh_catalog_check_name("journal", &err);
+    assert_non_null(strstr(err.msg, "'journal' is reserved"));
     lh_catalog_check_name(n64, &err);
     assert_non_null(strstr(err.msg, "longer than 63"));
 }
@@ -244,13 +248,13 @@ static void names_are_sorted(void **state)
     lh_err err = {{0}};
     lh_catalog *c = NULL;
     assert_int_equal(lh_catalog_open(f->store, &c, &err), LH_OK);
-    const char *order[] = {"zeta", "alpha", "_under", "mid_2", "mid_10", "beta"};
+    const char *order[] = {"zeta", "alpha", "a_under", "mid_2", "mid_10", "beta"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         json_t *m = lh_manifest_new(order[i], T0);
         assert_int_equal(lh_catalog_put(c, m, &err), LH_OK);
         json_decref(m);
     }
-    const char *want[] = {"_under", "alpha", "beta", "mid_10", "mid_2", "zeta"};
+    const char *want[] = {"a_under", "alpha", "beta", "mid_10", "mid_2", "zeta"};
     assert_int_equal(lh_catalog_count(c), 6);
     for (size_t i = 0; i < 6; i++)
         assert_string_equal(lh_catalog_name_at(c, i), want[i]);

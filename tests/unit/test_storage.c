@@ -24,6 +24,75 @@ static void bad_keys_are_refused(void **state)
     }
     assert_int_equal(lh_store_check_key("tables/x/_delta_log/0.json", NULL), LH_OK);
     assert_int_equal(lh_store_check_key("a..b/c.d", NULL), LH_OK);
+    /* keys are rendered in JSON: invalid UTF-8 is refused up front */
+    lh_err err = {{0}};
+    assert_int_equal(lh_store_check_key("\xc0\xae", &err), LH_EINVAL);
+    assert_non_null(strstr(err.msg, "UTF-8"));
+    assert_int_equal(lh_store_check_key("caf\xc3\xa9", NULL), LH_OK);
+}
+
+static int count_cb(void *ctx, const char *key, const lh_object_info *info)
+{
+    (void)key;
+    (void)info;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* A directory or file linked inside the root is never followed, by any operation, and
+ * the start-up sweep does not delete through a linked directory. */
+static void links_are_never_followed(void **state)
+{
+    (void)state;
+    char root[256], out[256], p[600];
+    lh_test_tmpdir(root, sizeof root);
+    lh_test_tmpdir(out, sizeof out);
+    snprintf(p, sizeof p, "%s/secret.txt", out);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("secret", f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/.tmp-x", out);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    lh_store *s = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_store_open_local(root, &s, &err), LH_OK);
+    assert_int_equal(lh_store_put(s, "tables/real/ok.txt", "x", 1, &err), LH_OK);
+    snprintf(p, sizeof p, "%s/tables/link", root);
+    assert_int_equal(symlink(out, p), 0);
+    snprintf(p, sizeof p, "%s/filelink", root);
+    char target[600];
+    snprintf(target, sizeof target, "%s/secret.txt", out);
+    assert_int_equal(symlink(target, p), 0);
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    lh_object_info info;
+    assert_int_equal(lh_store_get(s, "tables/link/secret.txt", 100, &b, &err), LH_EINVAL);
+    assert_non_null(strstr(err.msg, "symbolic link"));
+    assert_null(strstr(err.msg, out)); /* messages name keys, not paths */
+    assert_int_equal(lh_store_get(s, "filelink", 100, &b, &err), LH_EINVAL);
+    assert_int_equal(lh_store_head(s, "tables/link/secret.txt", &info, &err), LH_EINVAL);
+    assert_int_equal(lh_store_head(s, "filelink", &info, &err), LH_EINVAL);
+    assert_int_equal(lh_store_delete(s, "tables/link/secret.txt", &err), LH_EINVAL);
+    assert_int_equal(lh_store_delete(s, "filelink", &err), LH_EINVAL);
+    assert_int_equal(lh_store_put(s, "tables/link/new.txt", "x", 1, &err), LH_EINVAL);
+    assert_int_equal(lh_store_put(s, "filelink", "x", 1, &err), LH_EINVAL);
+    assert_int_equal(lh_store_append(s, "filelink", "x", 1, &err), LH_EINVAL);
+    assert_int_equal(lh_store_list(s, "tables/link/", count_cb, &(int){0}, &err), LH_EINVAL);
+    int n = 0;
+    assert_int_equal(lh_store_list(s, "", count_cb, &n, &err), LH_OK);
+    assert_int_equal(n, 1); /* tables/real/ok.txt only */
+    assert_int_equal(lh_store_sweep(s, "tables", ".tmp-", 1, &err), LH_OK);
+    snprintf(p, sizeof p, "%s/.tmp-x", out);
+    assert_int_equal(access(p, F_OK), 0);
+    snprintf(p, sizeof p, "%s/secret.txt", out);
+    assert_int_equal(access(p, F_OK), 0);
+    lh_buf_release(&b);
+    lh_store_free(s);
+    lh_test_rmtree(root);
+    lh_test_rmtree(out);
 }
 
 static int collect_cb(void *ctx, const char *key, const lh_object_info *info)
@@ -76,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_keys_are_refused),
         cmocka_unit_test(put_get_list_delete),
+        cmocka_unit_test(links_are_never_followed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
