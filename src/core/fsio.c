@@ -171,12 +171,19 @@ lh_status lh_file_read_all(const char *path, size_t max, lh_buf *out, lh_err *er
             return lh_fail(err, LH_EDENIED, "%s is a symbolic link; refused", path);
         return lh_fail(err, LH_EIO, "open %s: %s", path, strerror(errno));
     }
+    lh_status st = lh_fd_read_all(fd, path, max, out, err);
+    close(fd);
+    return st;
+}
+
+lh_status lh_fd_read_all(int fd, const char *what, size_t max, lh_buf *out, lh_err *err)
+{
     struct stat sb;
     lh_status st = LH_OK;
     if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-        st = lh_fail(err, LH_EINVAL, "%s is not a regular file", path);
+        st = lh_fail(err, LH_EINVAL, "%s is not a regular file", what);
     } else if ((size_t)sb.st_size > max) {
-        st = lh_fail(err, LH_ETOOBIG, "%s is %lld bytes, over the %zu-byte limit", path,
+        st = lh_fail(err, LH_ETOOBIG, "%s is %lld bytes, over the %zu-byte limit", what,
                      (long long)sb.st_size, max);
     }
     char chunk[65536];
@@ -185,15 +192,14 @@ lh_status lh_file_read_all(const char *path, size_t max, lh_buf *out, lh_err *er
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            st = lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
+            st = lh_fail(err, LH_EIO, "read %s: %s", what, strerror(errno));
             break;
         }
         if (n == 0)
             break;
         if (lh_buf_add(out, chunk, (size_t)n))
-            st = lh_fail(err, LH_ETOOBIG, "%s grew past the read limit", path);
+            st = lh_fail(err, LH_ETOOBIG, "%s grew past the read limit", what);
     }
-    close(fd);
     if (!st && !out->data)
         lh_buf_add(out, "", 0);
     return st;

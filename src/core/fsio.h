@@ -36,6 +36,8 @@ lh_status lh_file_append_sync(const char *path, const void *data, size_t len, lh
 /* Reads a whole regular file into out (appended). Refuses symlinks (O_NOFOLLOW) and files
  * over max bytes (LH_ETOOBIG). A missing file is LH_ENOTFOUND. */
 lh_status lh_file_read_all(const char *path, size_t max, lh_buf *out, lh_err *err);
+/* The same over an open descriptor (not closed here); what names the file in messages. */
+lh_status lh_fd_read_all(int fd, const char *what, size_t max, lh_buf *out, lh_err *err);
 
 /* Size and modification time (ms since epoch) of a regular file; LH_ENOTFOUND if none. */
 lh_status lh_file_stat(const char *path, int64_t *size, int64_t *mtime_ms, lh_err *err);

@@ -266,28 +266,14 @@ lh_status lh_store_get(lh_store *s, const char *key, size_t max, lh_buf *out, lh
     if (fd < 0)
         return resolve_fail(err, errno, "open", key);
     struct stat sb;
-    if (fstat(fd, &sb) || S_ISDIR(sb.st_mode))
+    if (fstat(fd, &sb) || S_ISDIR(sb.st_mode)) {
         st = lh_fail(err, LH_ENOTFOUND, "object '%s' does not exist", key);
-    else if (!S_ISREG(sb.st_mode))
-        st = lh_fail(err, LH_EINVAL, "object '%s' is not a regular file", key);
-    else if ((size_t)sb.st_size > max)
-        st = lh_fail(err, LH_ETOOBIG, "object '%s' is %lld bytes, over the %zu-byte limit", key,
-                     (long long)sb.st_size, max);
-    char chunk[65536];
-    while (!st) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            st = lh_fail(err, LH_EIO, "read '%s': %s", key, strerror(errno));
-        if (n <= 0)
-            break;
-        if (lh_buf_add(out, chunk, (size_t)n))
-            st = lh_fail(err, LH_ETOOBIG, "object '%s' grew past the read limit", key);
+    } else {
+        char what[600];
+        snprintf(what, sizeof what, "object '%s'", key);
+        st = lh_fd_read_all(fd, what, max, out, err);
     }
     close(fd);
-    if (!st && !out->data)
-        lh_buf_add(out, "", 0);
     return st;
 }
 
