@@ -83,33 +83,37 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
     lh_http_reply_json(r, 200, json_pack("{s:o}", "results", results));
 }
 
-void lh__api_ingest_db(lh_http_req *r, void *app)
+/* The fields /ingest/db and /ingest/postgres/import share into req; false after a 400. */
+static bool pg_fields(lh_http_req *r, lh_api *a, lh_ingest_pg_request *req)
 {
-    lh_api *a = app;
-    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name",
-                                          "allow_schema_change", NULL};
-    const char *dsn, *table, *query, *name;
-    if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "dsn", true, &dsn) ||
-        !lh__api_string(r, "table", false, &table) || !lh__api_string(r, "query", false, &query) ||
-        !lh__api_string(r, "dataset_name", false, &name))
-        return;
-    json_t *allow = json_object_get(lh_http_json(r), "allow_schema_change");
-    if (allow && !json_is_boolean(allow)) {
-        lh_http_reply_error(r, 400, "invalid_input", "allow_schema_change must be true or false");
-        return;
-    }
+    const char *table, *query, *name, *order_by;
+    int64_t limit = 0, batch = 0;
+    bool allow = false;
+    if (!lh__api_string(r, "table", false, &table) || !lh__api_string(r, "query", false, &query) ||
+        !lh__api_string(r, "dataset_name", false, &name) ||
+        !lh__api_string(r, "order_by", false, &order_by) ||
+        !lh__api_int(r, "limit", 0, INT64_MAX, &limit) ||
+        !lh__api_int(r, "batch_size", 0, INT64_MAX, &batch) ||
+        !lh__api_bool(r, "allow_schema_change", &allow))
+        return false;
     if (!table == !query) {
         lh_http_reply_error(r, 400, "invalid_input", "give exactly one of 'table' and 'query'");
-        return;
+        return false;
     }
-    lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
-                                .actor = lh_http_principal(r),
-                                .allow_schema_change = json_is_true(allow),
-                                .allowed_hosts = lh_config_str(a->config, "ingest.db_allowed_hosts",
-                                                               LH_CONFIG_DB_ALLOWED_HOSTS)};
+    *req = (lh_ingest_pg_request){.table = table, .query = query, .name = name,
+                                  .order_by = order_by, .limit = limit, .batch_size = batch,
+                                  .actor = lh_http_principal(r), .allow_schema_change = allow,
+                                  .allowed_hosts = lh_config_str(a->config,
+                                                                 "ingest.db_allowed_hosts",
+                                                                 LH_CONFIG_DB_ALLOWED_HOSTS)};
+    return true;
+}
+
+static void ingest_pg(lh_http_req *r, lh_api *a, const lh_ingest_pg_request *req)
+{
     lh_ingest_result res;
     lh_err err;
-    lh_status st = lh_lake_ingest_postgres(a->lake, &req, &res, &err);
+    lh_status st = lh_lake_ingest_postgres(a->lake, req, &res, &err);
     if (st)
         lh_http_reply_status(r, st, err.msg);
     else {
@@ -117,6 +121,69 @@ void lh__api_ingest_db(lh_http_req *r, void *app)
         lh_http_reply_json(r, 200, lh__api_ingest_json(&res));
     }
     lh_ingest_result_release(&res);
+}
+
+void lh__api_ingest_db(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    static const char *const allowed[] = {"dsn", "table", "query", "dataset_name",
+                                          "allow_schema_change", "order_by", "limit",
+                                          "batch_size", NULL};
+    const char *dsn;
+    lh_ingest_pg_request req;
+    if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "dsn", true, &dsn) ||
+        !pg_fields(r, a, &req))
+        return;
+    req.dsn = dsn;
+    ingest_pg(r, a, &req);
+}
+
+/* POST /ingest/postgres/import: the seed's structured form of the same ingest. The
+ * password is never in the body: password_ref names an entry of [db_passwords] in the
+ * secrets file. */
+void lh__api_ingest_pg_import(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    static const char *const allowed[] = {"host", "port", "user", "database", "password_ref",
+                                          "password", /* refused below, with the reason */
+                                          "sslmode", "table", "query", "dataset_name",
+                                          "allow_schema_change", "order_by", "limit",
+                                          "batch_size", NULL};
+    const char *host, *user, *database, *ref, *sslmode;
+    int64_t port = 0;
+    lh_ingest_pg_request req;
+    if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "host", true, &host) ||
+        !lh__api_int(r, "port", 1, 65535, &port) || !lh__api_string(r, "user", false, &user) ||
+        !lh__api_string(r, "database", true, &database) ||
+        !lh__api_string(r, "password_ref", false, &ref) ||
+        !lh__api_string(r, "sslmode", false, &sslmode) || !pg_fields(r, a, &req))
+        return;
+    if (json_object_get(lh_http_json(r), "password")) {
+        lh_http_reply_error(r, 400, "invalid_input", "no password in the body: store it in the "
+                            "secrets file under [db_passwords] and send password_ref");
+        return;
+    }
+    lh_err err;
+    char *password = NULL;
+    lh_status st = ref ? lh__secrets_db_password(lh_config_str(a->config, "auth.secrets_file", ""),
+                                                 ref, &password, &err) : LH_OK;
+    lh_buf dsn;
+    lh_buf_init(&dsn, 0);
+    if (!st)
+        st = lh_ingest_pg_conninfo(host, port, user, database, password, sslmode, &dsn, &err);
+    if (password) {
+        explicit_bzero(password, strlen(password));
+        free(password);
+    }
+    if (st) {
+        lh_http_reply_status(r, st, err.msg);
+    } else {
+        req.dsn = dsn.data;
+        ingest_pg(r, a, &req);
+    }
+    if (dsn.data)
+        explicit_bzero(dsn.data, dsn.len);
+    lh_buf_release(&dsn);
 }
 
 /* POST /catalog/datasets/by-name/{name}/schema-diff: one uploaded file compared with the

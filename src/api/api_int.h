@@ -31,6 +31,7 @@ void lh__api_resync(lh_http_req *r, void *app);
 void lh__api_query_sql(lh_http_req *r, void *app);
 void lh__api_ingest_file(lh_http_req *r, void *app);
 void lh__api_ingest_db(lh_http_req *r, void *app);
+void lh__api_ingest_pg_import(lh_http_req *r, void *app);
 void lh__api_schema_diff(lh_http_req *r, void *app);
 void lh__api_object_put(lh_http_req *r, void *app);
 void lh__api_object_get(lh_http_req *r, void *app);
@@ -72,6 +73,11 @@ char *lh__metrics_render(lh_metrics *m);
 typedef struct lh_keyring lh_keyring;
 lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err);
 void lh__keyring_free(lh_keyring *k);
+/* The password stored as [db_passwords] ref = "..." in the secrets file at path (mode 0600
+ * required, read at each call so that a rotated password needs no restart). *out is a heap
+ * copy the caller wipes and frees. LH_ENOTFOUND for an unknown ref (the message names the
+ * ref, never a password). */
+lh_status lh__secrets_db_password(const char *path, const char *ref, char **out, lh_err *err);
 bool lh__keyring_check(void *ctx, const char *key, char *principal, char *role);
 
 #endif

@@ -3,7 +3,10 @@
  *   sha256 = "<64 hex>"
  *   principal = "alice"
  *   role = "admin"            (reader | writer | admin; see routes.c for what each may do)
- * and must be mode 0600 (no group/other access): otherwise the server refuses to start. */
+ * and must be mode 0600 (no group/other access): otherwise the server refuses to start.
+ * It may also hold database passwords that requests name by reference, never send:
+ *   [db_passwords]
+ *   warehouse = "s3cret"      (POST /ingest/postgres/import {"password_ref": "warehouse"}) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +22,10 @@ struct lh_keyring {
     json_t *keys; /* array of {sha256, principal, role} */
 };
 
-lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
+/* The secrets file parsed, after checking that only its owner may read it. */
+static lh_status secrets_read(const char *path, json_t **doc, lh_err *err)
 {
     struct stat sb;
-    if (!path || !*path)
-        return lh_fail(err, LH_EINVAL, "auth is enabled but [auth] secrets_file is not set");
     if (stat(path, &sb))
         return lh_fail(err, LH_ENOTFOUND, "secrets file %s: %s", path, strerror(errno));
     if (sb.st_mode & 077)
@@ -32,10 +34,42 @@ lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
     lh_buf text;
     lh_buf_init(&text, (size_t)4 << 20);
     lh_status st = lh_file_read_all(path, (size_t)4 << 20, &text, err);
-    json_t *doc = NULL;
     if (!st)
-        st = lh_toml_parse(lh_buf_cstr(&text), text.len, path, &doc, err);
+        st = lh_toml_parse(lh_buf_cstr(&text), text.len, path, doc, err);
+    if (text.data)
+        explicit_bzero(text.data, text.len);
     lh_buf_release(&text);
+    return st;
+}
+
+lh_status lh__secrets_db_password(const char *path, const char *ref, char **out, lh_err *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return lh_fail(err, LH_EINVAL, "password_ref needs [auth] secrets_file to be set");
+    json_t *doc = NULL;
+    lh_err inner;
+    if (secrets_read(path, &doc, &inner)) {
+        lh_log(LH_LOG_WARN, "password_ref: %s", inner.msg);
+        return lh_fail(err, LH_EINTERNAL, "the secrets file cannot be read; see the server log");
+    }
+    const char *pw = json_string_value(json_object_get(json_object_get(doc, "db_passwords"), ref));
+    lh_status st = LH_OK;
+    if (!pw)
+        st = lh_fail(err, LH_ENOTFOUND, "no password '%.64s' in the secrets file's [db_passwords]",
+                     ref);
+    else if (!(*out = strdup(pw)))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    json_decref(doc);
+    return st;
+}
+
+lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
+{
+    if (!path || !*path)
+        return lh_fail(err, LH_EINVAL, "auth is enabled but [auth] secrets_file is not set");
+    json_t *doc = NULL;
+    lh_status st = secrets_read(path, &doc, err);
     if (st)
         return st;
     json_t *keys = json_object_get(doc, "keys");

@@ -1,5 +1,6 @@
 /* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F] [--allow-schema-change]
- *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME] */
+ *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME]
+ *                                 [--order-by COLS] [--limit N] [--batch-size N] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_int.h"
+#include "core/util.h"
 #include "cli/progress.h"
 #include "net/client.h"
 
@@ -60,8 +62,7 @@ json_t *lh__cli_ingest_json(const lh_ingest_result *r)
 }
 
 /* lakehouse ingest postgres://... --table T | --query Q: the DSN is never echoed. */
-static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, const char *query,
-                           const char *name, bool allow_change)
+static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
 {
     lh_err err;
     lh_lake *lake = NULL;
@@ -69,10 +70,9 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
     lh_status st = lh_lake_open(&lo, &lake, &err);
     if (st)
         return lh__cli_error(cli, st, &err);
-    lh_ingest_pg_request req = {.dsn = dsn, .table = table, .query = query, .name = name,
-                                .allow_schema_change = allow_change};
+    const char *table = req->table;
     lh_ingest_result res;
-    st = lh_lake_ingest_postgres(lake, &req, &res, &err);
+    st = lh_lake_ingest_postgres(lake, req, &res, &err);
     int rc = 0;
     if (st) {
         rc = lh__cli_error(cli, st, &err);
@@ -134,18 +134,21 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
 
 int lh__cli_ingest(lh_cli *cli)
 {
-    const char *name = NULL, *format = NULL, *table = NULL, *query = NULL;
+    const char *name = NULL, *format = NULL, *table = NULL, *query = NULL, *order_by = NULL;
+    const char *limit_s = NULL, *batch_s = NULL;
     const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
     bool allow_change = false;
-    static const char *valued[] = {"--name", "--format", "--table", "--query"};
-    const char **slots[] = {&name, &format, &table, &query};
+    static const char *valued[] = {"--name", "--format", "--table", "--query", "--order-by",
+                                   "--limit", "--batch-size"};
+    const char **slots[] = {&name, &format, &table, &query, &order_by, &limit_s, &batch_s};
+    enum { NVALUED = sizeof valued / sizeof valued[0] };
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         size_t k = 0;
-        while (k < 4 && strcmp(a, valued[k]))
+        while (k < NVALUED && strcmp(a, valued[k]))
             k++;
-        if (k < 4) {
+        if (k < NVALUED) {
             if (!(*slots[k] = lh__cli_value(cli, &i, a))) {
                 free(files);
                 return 2;
@@ -163,6 +166,14 @@ int lh__cli_ingest(lh_cli *cli)
         free(files);
         return lh__cli_usage_error(cli, "%sneeds at least one FILE", "");
     }
+    int64_t limit = 0, batch = 0;
+    const char *bad = limit_s && (lh_parse_i64(limit_s, &limit) || limit < 0) ? limit_s
+                    : batch_s && (lh_parse_i64(batch_s, &batch) || batch < 0) ? batch_s : NULL;
+    if (bad) {
+        free(files);
+        return lh__cli_usage_error(cli, "--limit and --batch-size take a whole number, got '%s'",
+                                   bad);
+    }
     /* A database source: postgres:// or postgresql://, or a libpq key=value string
      * together with --table/--query. It is the only source of the command. */
     bool db = lh_ingest_is_postgres_uri(files[0]) ||
@@ -176,10 +187,15 @@ int lh__cli_ingest(lh_cli *cli)
         rc = lh__cli_usage_error(cli, "%s--format is for files, not PostgreSQL", "");
     else if (db && !table == !query)
         rc = lh__cli_usage_error(cli, "%sa PostgreSQL source needs exactly one of --table or --query", "");
-    else if (!db && (table || query))
-        rc = lh__cli_usage_error(cli, "%s--table and --query need a postgres:// source", "");
-    else if (db)
-        rc = ingest_postgres(cli, files[0], table, query, name, allow_change);
+    else if (!db && (table || query || order_by || limit_s || batch_s))
+        rc = lh__cli_usage_error(cli, "%s--table, --query, --order-by, --limit and --batch-size "
+                                 "need a postgres:// source", "");
+    else if (db) {
+        lh_ingest_pg_request req = {.dsn = files[0], .table = table, .query = query, .name = name,
+                                    .allow_schema_change = allow_change, .order_by = order_by,
+                                    .limit = limit, .batch_size = batch};
+        rc = ingest_postgres(cli, &req);
+    }
     if (rc >= 0) {
         free(files);
         return rc;

@@ -83,6 +83,14 @@ typedef struct lh_ingest_pg_request {
     const char *name;   /* dataset; NULL = the table's name (required with query) */
     const char *actor;  /* who asked (lineage); NULL = "cli" */
     bool allow_schema_change; /* as in lh_ingest_request */
+    /* The seed's options. order_by: comma-separated output column names, each optionally
+     * followed by ASC or DESC (quoted as identifiers, never spliced); NULL = server
+     * order. limit: at most this many rows (0 = all). batch_size: read the rows in pages
+     * of this many (ORDER BY + LIMIT/OFFSET inside the one snapshot, so pages neither
+     * overlap nor miss rows); needs order_by; 0 = one COPY. */
+    const char *order_by;
+    int64_t limit;
+    int64_t batch_size;
     /* A remote caller (HTTP): NULL for the local CLI. A comma-separated allow-list of
      * host names, addresses and Unix socket directories (config ingest.db_allowed_hosts);
      * every host and hostaddr of the DSN must be on it (no host = the default socket
@@ -119,6 +127,12 @@ typedef struct lh_ingest_pg_request {
  * res as for lh_ingest_file (format "postgres"). */
 lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
                              const lh_ingest_pg_request *req, lh_ingest_result *res, lh_err *err);
+
+/* A libpq key=value connection string from parts (each value quoted as libpq wants, so
+ * no part can add a keyword); NULL or empty parts are left out. The caller owns out. */
+lh_status lh_ingest_pg_conninfo(const char *host, int64_t port, const char *user,
+                                const char *database, const char *password,
+                                const char *sslmode, lh_buf *out, lh_err *err);
 
 /* True when s starts with postgres:// or postgresql:// (any case). */
 bool lh_ingest_is_postgres_uri(const char *s);

@@ -44,8 +44,12 @@ typedef struct pg_job {
     const char *password;   /* decoded, borrowed from opts; scrubbed from every message */
     char *raw_password;     /* as written in a URI (maybe percent-encoded); scrubbed too */
     lh_buf uri;             /* the DSN without its password: lineage and messages */
-    lh_buf inner;           /* SELECT * FROM "schema"."table", or the user's query */
-    lh_buf copy;            /* COPY (SELECT ...) TO STDOUT (FORMAT csv) */
+    lh_buf inner;           /* SELECT * FROM "schema"."table", or the user's query, with
+                             * the ORDER BY and LIMIT asked for */
+    lh_buf base;            /* inner without LIMIT: what pages are cut from */
+    lh_buf select, alias;   /* the COPY's select list and the column aliases c1, c2, ... */
+    lh_buf copy;            /* COPY (SELECT ...) TO STDOUT (FORMAT csv), of the last page */
+    int64_t rows;           /* rows copied */
     lh_buf source;          /* the DuckDB reader call */
     lh_buf staged;          /* DATA/_staging/<uuid>.csv */
     lh_buf describe;        /* "name\ttype\n" per column: hashed before the rows */
@@ -385,6 +389,59 @@ static lh_status build_inner(pg_job *j, lh_err *err)
     return lh_buf_add(&j->inner, j->req->query, len);
 }
 
+/* " ORDER BY "a" DESC, "b"" from the request's order_by, each name an identifier. */
+static lh_status add_order_by(pg_job *j, lh_buf *b, lh_err *err)
+{
+    const char *p = j->req->order_by;
+    lh_status st = lh_buf_adds(b, " ORDER BY ");
+    for (bool first = true; !st && *p; first = false) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && (*p == ' ' || *p == '\t'))
+            p++, n--;
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        const char *dir = "";
+        if (n > 4 && !strncasecmp(p + n - 4, " ASC", 4))
+            dir = " ASC", n -= 4;
+        else if (n > 5 && !strncasecmp(p + n - 5, " DESC", 5))
+            dir = " DESC", n -= 5;
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (!n)
+            return lh_fail(err, LH_EINVAL, "order_by has an empty column name");
+        if (!first)
+            lh_buf_adds(b, ", ");
+        st = add_ident(j, b, p, n, err);
+        if (!st)
+            st = lh_buf_adds(b, dir);
+        p = end ? end + 1 : p + strlen(p);
+    }
+    return st;
+}
+
+/* Wraps the source in the ordering and limit asked for: base keeps the order (pages are
+ * cut from it), inner adds the overall LIMIT. Without either, both are the source. */
+static lh_status shape_inner(pg_job *j, lh_err *err)
+{
+    const lh_ingest_pg_request *q = j->req;
+    if (q->limit < 0 || q->batch_size < 0)
+        return lh_fail(err, LH_EINVAL, "limit and batch_size must be 0 or more");
+    if (q->batch_size && !(q->order_by && *q->order_by))
+        return lh_fail(err, LH_EINVAL, "batch_size needs order_by: pages of an unordered "
+                       "result could overlap or miss rows");
+    lh_status st = lh_buf_printf(&j->base, "SELECT * FROM (%s) AS lh_q", j->inner.data);
+    if (!st && q->order_by && *q->order_by)
+        st = add_order_by(j, &j->base, err);
+    if (st)
+        return st == LH_EINVAL ? st : lh_fail(err, st, "out of memory");
+    lh_buf_reset(&j->inner);
+    st = lh_buf_add(&j->inner, j->base.data, j->base.len);
+    if (!st && q->limit)
+        st = lh_buf_printf(&j->inner, " LIMIT %lld", (long long)q->limit);
+    return st ? lh_fail(err, st, "out of memory") : LH_OK;
+}
+
 /* DECIMAL(p,s) when DuckDB (and Delta) can hold it: 1 <= p <= 38, 0 <= s <= p. An
  * unconstrained numeric or a larger one is read as VARCHAR (the exact decimal text):
  * DOUBLE would silently round. */
@@ -462,11 +519,10 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
     }
     PGresult *types = NULL;
     st = resolve_types(j, desc, &types, err);
-    lh_buf select, cols, blobs, alias;
-    lh_buf_init(&select, 0);
+    lh_buf cols, blobs;
+    lh_buf *select = &j->select, *alias = &j->alias;
     lh_buf_init(&cols, 0);
     lh_buf_init(&blobs, 0);
-    lh_buf_init(&alias, 0);
     j->pg_columns = json_array();
     for (int i = 0; i < n && !st; i++) {
         const char *name = PQfname(desc, i);
@@ -518,16 +574,16 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
         }
         char c[32];
         snprintf(c, sizeof c, "c%d", i + 1);
-        lh_buf_printf(&alias, "%s%s", i ? ", " : "", c);
-        lh_buf_adds(&select, i ? ", " : "");
+        lh_buf_printf(alias, "%s%s", i ? ", " : "", c);
+        lh_buf_adds(select, i ? ", " : "");
         if (kind == AS_UTC)
-            lh_buf_printf(&select, "%s AT TIME ZONE 'UTC'", c);
+            lh_buf_printf(select, "%s AT TIME ZONE 'UTC'", c);
         else if (kind == AS_JSON)
-            lh_buf_printf(&select, "pg_catalog.array_to_json(%s)", c);
+            lh_buf_printf(select, "pg_catalog.array_to_json(%s)", c);
         else if (kind == AS_HEX)
-            lh_buf_printf(&select, "pg_catalog.encode(%s, 'hex')", c);
+            lh_buf_printf(select, "pg_catalog.encode(%s, 'hex')", c);
         else
-            lh_buf_adds(&select, c);
+            lh_buf_adds(select, c);
         lh_buf_adds(&cols, i ? ", " : "");
         lh_buf_add_sql_string(&cols, name);
         lh_buf_adds(&cols, ": ");
@@ -545,7 +601,7 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
     }
     if (!st) {
         lh_buf_printf(&j->copy, "COPY (SELECT %s FROM (%s) AS lh_src(%s)) TO STDOUT (FORMAT csv)",
-                      select.data, j->inner.data, alias.data);
+                      select->data, j->inner.data, alias->data);
         /* Exact dialect and types: PostgreSQL's CSV quotes with '"' doubled, writes NULL
          * as an empty unquoted field and an empty string as "". */
         lh_buf src;
@@ -562,10 +618,8 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
         lh_buf_release(&src);
         st = j->source.len && j->copy.len ? LH_OK : lh_fail(err, LH_ETOOBIG, "too many columns");
     }
-    lh_buf_release(&select);
     lh_buf_release(&cols);
     lh_buf_release(&blobs);
-    lh_buf_release(&alias);
     PQclear(types);
     PQclear(desc);
     return st;
@@ -585,50 +639,52 @@ static lh_status write_all(int fd, const char *data, size_t len, const char *pat
     return LH_OK;
 }
 
-/* COPY ... TO STDOUT into the staged file; sha = SHA-256 of the describe text + rows. */
-static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
+/* Output of the COPYs: buffered, hashed and written to the staged file. */
+typedef struct sink {
+    int fd;
+    EVP_MD_CTX *md;
+    char *chunk;
+    size_t used;
+    const char *path;
+} sink;
+
+static lh_status sink_put(sink *k, const char *data, size_t n, lh_err *err)
 {
-    int fd = open(j->staged.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return lh_fail(err, LH_EIO, "create %s: %s", j->staged.data, strerror(errno));
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    char *chunk = malloc(COPY_CHUNK);
-    if (!md || !chunk) {
-        EVP_MD_CTX_free(md);
-        free(chunk);
-        close(fd);
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    }
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    EVP_DigestUpdate(md, j->describe.data, j->describe.len);
     lh_status st = LH_OK;
-    PGresult *r = PQexec(j->conn, j->copy.data);
+    if (k->used + n > COPY_CHUNK && k->used) {
+        EVP_DigestUpdate(k->md, k->chunk, k->used);
+        st = write_all(k->fd, k->chunk, k->used, k->path, err);
+        k->used = 0;
+    }
+    if (!st && n > COPY_CHUNK) { /* one row larger than the buffer */
+        EVP_DigestUpdate(k->md, data, n);
+        st = write_all(k->fd, data, n, k->path, err);
+    } else if (!st) {
+        memcpy(k->chunk + k->used, data, n);
+        k->used += n;
+    }
+    return st;
+}
+
+/* Runs one COPY ... TO STDOUT into the sink; *rows gets the rows it sent. */
+static lh_status copy_one(pg_job *j, const char *copy_sql, sink *k, int64_t *rows, lh_err *err)
+{
+    *rows = 0;
+    lh_status st = LH_OK;
+    PGresult *r = PQexec(j->conn, copy_sql);
     if (PQresultStatus(r) != PGRES_COPY_OUT)
         st = result_error(r, j->req->table ? "cannot read the table" : "query failed", err);
     PQclear(r);
-    size_t used = 0;
     bool copying = !st;
     while (copying) {
         char *row = NULL;
         int n = PQgetCopyData(j->conn, &row, 0);
         if (n > 0) {
-            if (used + (size_t)n > COPY_CHUNK && used) {
-                EVP_DigestUpdate(md, chunk, used);
-                st = write_all(fd, chunk, used, j->staged.data, err);
-                used = 0;
-            }
-            if (!st && (size_t)n > COPY_CHUNK) { /* one row larger than the buffer */
-                EVP_DigestUpdate(md, row, (size_t)n);
-                st = write_all(fd, row, (size_t)n, j->staged.data, err);
-            } else if (!st) {
-                memcpy(chunk + used, row, (size_t)n);
-                used += (size_t)n;
-            }
+            st = sink_put(k, row, (size_t)n, err);
             PQfreemem(row);
-            if (st) {
-                /* stop the server's stream: the connection is closed right after */
-                copying = false;
-            }
+            ++*rows;
+            if (st)
+                copying = false; /* the connection is closed right after */
             continue;
         }
         copying = false;
@@ -645,16 +701,59 @@ static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
             PQclear(r);
         }
     }
-    if (!st && used) {
-        EVP_DigestUpdate(md, chunk, used);
-        st = write_all(fd, chunk, used, j->staged.data, err);
+    return st;
+}
+
+/* The rows into the staged file; sha = SHA-256 of the describe text + rows. One COPY, or
+ * with batch_size pages cut from the ordered source in the transaction's snapshot, until
+ * a short page or the limit. */
+static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
+{
+    sink k = {.path = j->staged.data};
+    k.fd = open(j->staged.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (k.fd < 0)
+        return lh_fail(err, LH_EIO, "create %s: %s", j->staged.data, strerror(errno));
+    k.md = EVP_MD_CTX_new();
+    k.chunk = malloc(COPY_CHUNK);
+    if (!k.md || !k.chunk) {
+        EVP_MD_CTX_free(k.md);
+        free(k.chunk);
+        close(k.fd);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    EVP_DigestInit_ex(k.md, EVP_sha256(), NULL);
+    EVP_DigestUpdate(k.md, j->describe.data, j->describe.len);
+    lh_status st = LH_OK;
+    int64_t batch = j->req->batch_size, limit = j->req->limit;
+    if (!batch) {
+        st = copy_one(j, j->copy.data, &k, &j->rows, err);
+    } else {
+        for (int64_t got = batch; !st && got == batch && (!limit || j->rows < limit);) {
+            int64_t want = limit && limit - j->rows < batch ? limit - j->rows : batch;
+            lh_buf_reset(&j->copy);
+            st = lh_buf_printf(&j->copy, "COPY (SELECT %s FROM (%s LIMIT %lld OFFSET %lld) AS "
+                               "lh_src(%s)) TO STDOUT (FORMAT csv)", j->select.data,
+                               j->base.data, (long long)want, (long long)j->rows, j->alias.data);
+            if (st) {
+                st = lh_fail(err, st, "out of memory");
+                break;
+            }
+            st = copy_one(j, j->copy.data, &k, &got, err);
+            j->rows += got;
+            if (got < want)
+                break;
+        }
+    }
+    if (!st && k.used) {
+        EVP_DigestUpdate(k.md, k.chunk, k.used);
+        st = write_all(k.fd, k.chunk, k.used, j->staged.data, err);
     }
     unsigned char digest[32];
     unsigned int dlen = 0;
-    EVP_DigestFinal_ex(md, digest, &dlen);
-    EVP_MD_CTX_free(md);
-    free(chunk);
-    if (close(fd) && !st)
+    EVP_DigestFinal_ex(k.md, digest, &dlen);
+    EVP_MD_CTX_free(k.md);
+    free(k.chunk);
+    if (close(k.fd) && !st)
         st = lh_fail(err, LH_EIO, "close %s: %s", j->staged.data, strerror(errno));
     for (int i = 0; i < 32; i++)
         snprintf(sha + 2 * i, 3, "%02x", digest[i]);
@@ -667,7 +766,8 @@ static void job_release(pg_job *j)
         PQfinish(j->conn);
     PQconninfoFree(j->opts);
     free(j->raw_password);
-    lh_buf *bufs[] = {&j->uri, &j->inner, &j->copy, &j->source, &j->staged, &j->describe};
+    lh_buf *bufs[] = {&j->uri, &j->inner, &j->base, &j->select, &j->alias, &j->copy,
+                      &j->source, &j->staged, &j->describe};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_release(bufs[i]);
     json_decref(j->pg_columns);
@@ -698,7 +798,8 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
     res->version = -1;
     res->renames = json_array();
     pg_job j = {.req = req};
-    lh_buf *bufs[] = {&j.uri, &j.inner, &j.copy, &j.source, &j.staged, &j.describe};
+    lh_buf *bufs[] = {&j.uri, &j.inner, &j.base, &j.select, &j.alias, &j.copy, &j.source,
+                      &j.staged, &j.describe};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_init(bufs[i], 0);
     j.raw_password = uri_raw_password(req->dsn);
@@ -728,6 +829,8 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
     if (!st)
         st = build_inner(&j, err);
     if (!st)
+        st = shape_inner(&j, err);
+    if (!st)
         st = plan_columns(&j, err);
     lh__staged src = {.path = j.staged.data, .format = "postgres", .read_as = "csv",
                       .source_sql = j.source.data, .source_system = "postgresql",
@@ -745,6 +848,12 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
                                     req->table ? req->table : req->query, "server_version",
                                     j.server_version, "source_columns", j.pg_columns);
         json_object_set_new(lineage, "copy_sql", json_string(j.copy.data));
+        if (req->order_by && *req->order_by)
+            json_object_set_new(lineage, "order_by", json_string(req->order_by));
+        if (req->limit)
+            json_object_set_new(lineage, "limit", json_integer(req->limit));
+        if (req->batch_size)
+            json_object_set_new(lineage, "batch_size", json_integer(req->batch_size));
         src.lineage = lineage;
         handed_over = lineage != NULL; /* the pipeline removes the staged file, always */
         lh_buf prefix, dir;
@@ -774,4 +883,44 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
     scrub(&j, err);
     job_release(&j);
     return st;
+}
+
+/* key='value' with ' and \ escaped, as libpq's conninfo parser reads it. */
+static lh_status add_conninfo(lh_buf *out, const char *key, const char *value)
+{
+    if (!value || !*value)
+        return LH_OK;
+    lh_status st = lh_buf_printf(out, "%s%s='", out->len ? " " : "", key);
+    for (const char *p = value; !st && *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            st = lh_buf_addc(out, '\\');
+        if (!st)
+            st = lh_buf_addc(out, *p);
+    }
+    return st ? st : lh_buf_addc(out, '\'');
+}
+
+lh_status lh_ingest_pg_conninfo(const char *host, int64_t port, const char *user,
+                                const char *database, const char *password,
+                                const char *sslmode, lh_buf *out, lh_err *err)
+{
+    if (!host || !*host || !database || !*database)
+        return lh_fail(err, LH_EINVAL, "a PostgreSQL source needs host and database");
+    if (port < 0 || port > 65535)
+        return lh_fail(err, LH_EINVAL, "port must be from 1 to 65535");
+    char portbuf[16] = "";
+    if (port)
+        snprintf(portbuf, sizeof portbuf, "%lld", (long long)port);
+    lh_status st = add_conninfo(out, "host", host);
+    if (!st)
+        st = add_conninfo(out, "port", portbuf);
+    if (!st)
+        st = add_conninfo(out, "user", user);
+    if (!st)
+        st = add_conninfo(out, "dbname", database);
+    if (!st)
+        st = add_conninfo(out, "password", password);
+    if (!st)
+        st = add_conninfo(out, "sslmode", sslmode);
+    return st ? lh_fail(err, st, "connection string too long") : LH_OK;
 }

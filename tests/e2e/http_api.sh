@@ -421,7 +421,7 @@ expect_err "ingest/db without dsn: 400" 400 invalid_input "missing field 'dsn'"
 req POST /ingest/db -H "$J" -d '{"dsn":"x","table":"t","schema":"s"}'
 expect_err "ingest/db with an unknown field: 400" 400 invalid_input "unknown field 'schema'"
 req POST /ingest/db -H "$J" -d '{"dsn":"x","table":"t","allow_schema_change":"yes"}'
-expect_err "ingest/db with a non-boolean allow_schema_change: 400" 400 invalid_input "allow_schema_change must be true or false"
+expect_err "ingest/db with a non-boolean allow_schema_change: 400" 400 invalid_input "'allow_schema_change' must be true or false"
 req POST /ingest/db -H "$J" -d '{"dsn":"x",'
 expect_err "ingest/db with malformed JSON: 400" 400 invalid_json
 if pg_find_bin && pg_start; then
