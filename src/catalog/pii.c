@@ -118,7 +118,13 @@ static int salary_hint(const name_tokens *nt)
     static const char *const veto[] = {"id", "date", "day", "type", "method", "grade", "band",
                                        "period", "frequency", "currency", "status", "code",
                                        "count", "flag", "plan", "schedule", "level", "cycle",
-                                       "group", "class", NULL};
+                                       "group", "class",
+                                       /* counts and shares of something wage-related:
+                                        * "Low_wage_jobs", "wage_gap_pct" */
+                                       "jobs", "job", "workers", "employees", "people",
+                                       "persons", "positions", "households", "hours", "share",
+                                       "pct", "percent", "percentage", "ratio", "gap", "growth",
+                                       "change", "index", "rank", NULL};
     if (has_token(nt, veto))
         return HINT_NONE;
     return has_token(nt, tok) || squash_has(nt, sq) ? HINT_STRONG : HINT_NONE;
@@ -202,6 +208,20 @@ static int person_hint(const name_tokens *nt)
     return HINT_NONE;
 }
 
+/* A column named for a role only people fill ("athlete", "Director") holds their names
+ * when the values are name-shaped; the values decide (values first), the noun only lets
+ * name shapes count without a hit in our short name lists. */
+static bool person_role(const name_tokens *nt)
+{
+    static const char *const role[] = {
+        "athlete", "athletes", "player", "players", "director", "directors", "actor", "actors",
+        "actress", "author", "authors", "artist", "artists", "composer", "writer", "writers",
+        "singer", "coach", "candidate", "nominee", "laureate", "victim", "suspect", "defendant",
+        "plaintiff", "politician", "senator", "swimmer", "runner", "cyclist", "gymnast",
+        "skater", "boxer", "golfer", "jockey", "rider", "umpire", "referee", NULL};
+    return !person_veto(nt) && has_token(nt, role);
+}
+
 static int dob_hint(const name_tokens *nt)
 {
     static const char *const tok[] = {"dob", "birth", "birthdate", "birthday", "bday", "born",
@@ -270,7 +290,7 @@ static bool integer_type(const char *type)
 typedef struct evidence {
     double email, email_text, icd_letters, phone_strong, phone_any, ssn_dashed, ssn_any, amount, address_full,
         address_any, icd_any, icd_dotted, medical_text, person_list, person_any, person_multi,
-        birth_date;
+        birth_date, amount_hourly, amount_period;
 } evidence;
 
 static void gather(const char *type, bool ssn_pad, const char *const *values, size_t n,
@@ -290,8 +310,11 @@ static void gather(const char *type, bool ssn_pad, const char *const *values, si
         ev->ssn_dashed += s == SSN_DASHED;
         ev->ssn_any += s != SSN_NO;
         double x;
-        if (lh__pii_parse_amount(v, &x))
+        if (lh__pii_parse_amount(v, &x)) {
             ev->amount += x >= 5 && x <= 10e6;
+            ev->amount_hourly += x >= 5 && x <= 500;
+            ev->amount_period += x >= 1000 && x <= 10e6;
+        }
         int a = lh__pii_address_value(v);
         ev->address_full += a == ADDR_FULL;
         ev->address_any += a != ADDR_NO;
@@ -374,6 +397,10 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
             set_flag(&f[PHONE], NV, 0.85 + 0.1 * ev.phone_strong);
         if (ev.phone_strong >= 0.7)
             set_flag(&f[PHONE], VP, 0.55 + 0.4 * ev.phone_strong);
+        /* values first: an "address" full of phone numbers is the phone's address, as in
+         * every SMS Backup & Restore export; bare digits count there as next to "phone" */
+        if (h_addr && ev.phone_any >= 0.6 && ev.address_any < 0.2)
+            set_flag(&f[PHONE], NV, 0.9 + 0.09 * ev.phone_any);
         /* a contact column holding both emails and phone numbers */
         if (ev.email >= 0.25 && ev.phone_strong >= 0.25 && ev.email + ev.phone_strong >= 0.8) {
             set_flag(&f[EMAIL], VP, 0.5 + 0.4 * ev.email);
@@ -386,8 +413,11 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
         if (ev.ssn_dashed >= 0.8)
             set_flag(&f[SSN], VP, 0.55 + 0.4 * ev.ssn_dashed);
 
-        /* salary: needs the name; values must be plausible amounts */
-        if (h_salary && ev.amount >= 0.8 && (numeric_type(type) || ev.phone_any < 0.5))
+        /* salary: needs the name, and values that read as pay: plausible amounts that sit
+         * in one band, hourly (5-500) or per month/year (1,000 and up); counts spread
+         * over both bands ("Low_wage_jobs": 0, 12, 193, 3895) contradict the name */
+        if (h_salary && ev.amount >= 0.8 && (ev.amount_hourly >= 0.8 || ev.amount_period >= 0.8) &&
+            (numeric_type(type) || ev.phone_any < 0.5))
             set_flag(&f[SALARY], NV, 0.85 + 0.14 * ev.amount);
 
         /* address */
@@ -413,6 +443,8 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
             set_flag(&f[NAME], NV, 0.85 + 0.14 * ev.person_any);
         else if (h_person == HINT_WEAK && ev.person_list >= 0.4)
             set_flag(&f[NAME], NV, 0.8 + 0.15 * ev.person_list);
+        if (person_role(&nt) && ev.person_any >= 0.8 && ev.person_multi >= 0.5)
+            set_flag(&f[NAME], NV, 0.85 + 0.1 * ev.person_any);
         if (!person_veto(&nt) && ev.person_list >= 0.6 && ev.person_multi >= 0.5)
             set_flag(&f[NAME], VL, 0.5 + 0.4 * ev.person_list);
 

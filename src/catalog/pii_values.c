@@ -76,7 +76,10 @@ bool lh__pii_email_in_text(const char *v)
             len++;
         while (len && (p[len - 1] == '.' || p[len - 1] == '!' || p[len - 1] == '?'))
             len--;
-        if (len && len < sizeof word) {
+        /* "git@github.com:org/repo.git": a user at a host before a path is an SSH
+         * address, not a mailbox ("ssh://git@host/..." never parses: '/' in the user) */
+        bool ssh_path = p[len] == ':' && p[len + 1] && !isspace((unsigned char)p[len + 1]);
+        if (len && len < sizeof word && !ssh_path) {
             memcpy(word, p, len);
             word[len] = '\0';
             if (lh__pii_email_value(word))

@@ -77,3 +77,31 @@ expect_eq "an explicit higher level survives resync" "restricted" "$(pii_summary
 printf 'sku,qty,created_at,buyer_email\nSKU-3,1,2024-01-03 00:00:00,ana@example.com\nSKU-4,1,2024-01-04 00:00:00,bo@example.org\n' > stock2.csv
 check "append a file with a new email column" "$LH" ingest stock2.csv --name stock
 expect_eq "the new column is flagged" "restricted sku= qty= created_at= buyer_email=email" "$(pii_summary stock)"
+
+# an SMS Backup & Restore export: its "address" attribute is the other party's phone
+# number (values first: the numbers decide, not the word "address"); ingest and resync agree
+python3 - <<'PY'
+import random
+r = random.Random(11)
+# as phones store them: mostly bare national digits, some E.164
+nums = ["5035550147", "5035550199", "9715550111", "2065550173", "3605550142", "5415550168",
+        "+15035550188", "+12065550190", "+447700900123", "5035550123"]
+with open("sms-20240105.xml", "w") as f:
+    f.write('<?xml version="1.0" encoding="UTF-8" standalone="yes" ?>\n<smses count="40">\n')
+    for i in range(40):
+        f.write('  <sms protocol="0" address="%s" date="%d" type="%d" subject="null" body="see you at %d" '
+                'toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" '
+                'date_sent="0" readable_date="" contact_name="(Unknown)" />\n'
+                % (r.choice(nums), 1704400000000 + i * 60000, 1 + i % 2, i))
+    f.write('</smses>\n')
+PY
+check "ingest an SMS backup" "$LH" ingest sms-20240105.xml --name sms
+sms_address() {
+  "$LH" datasets sms --json | python3 -c '
+import json, sys
+c = {c["name"]: c for c in json.load(sys.stdin)["columns"]}
+print("+".join(c["address"].get("pii", [])))'
+}
+expect_eq "an SMS backup's address column is flagged phone, not address" "phone" "$(sms_address)"
+check "resync the SMS backup" "$LH" resync sms
+expect_eq "resync keeps the phone flag on address" "phone" "$(sms_address)"

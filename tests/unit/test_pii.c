@@ -188,6 +188,39 @@ static void decoys_and_hints(void **state)
     assert_int_equal(lh_pii_sensitivity_rank("bogus"), -1);
 }
 
+/* ---- the four misdetections of issue 11 (real files), values first ---- */
+
+static void real_file_misdetections(void **state)
+{
+    (void)state;
+    char buf[128];
+    /* SMS Backup & Restore: the "address" attribute holds the other party's number */
+    const char *sms[] = {"+15035550147", "5035550199", "+1 503-555-0123", "(971) 555-0111",
+                         "+447700900123", "5035550100", "+15035550188", "9715550142"};
+    assert_string_equal(classes_of("address", "VARCHAR", sms, 8, buf, sizeof buf), "phone");
+    /* athletes are people whatever their nationality; the role noun is the name hint */
+    const char *athletes[] = {"Usain Bolt", "Simone Biles", "Eliud Kipchoge", "Katie Ledecky",
+                              "Shelly-Ann Fraser-Pryce", "Mo Farah", "Caeleb Dressel",
+                              "Sifan Hassan", "Armand Duplantis", "Faith Kipyegon"};
+    assert_string_equal(classes_of("athlete", "VARCHAR", athletes, 10, buf, sizeof buf), "name");
+    /* a count of jobs is not a wage: small and arbitrary integers, zeros among them */
+    const char *jobs[] = {"193", "50", "0", "85", "972", "40", "259", "3895", "2403", "1168",
+                          "5207", "156", "347", "21", "6221", "789", "12", "4519"};
+    json_t *r = lh_pii_classify("Low_wage_jobs", "BIGINT", jobs, 18);
+    assert_int_equal(json_array_size(json_object_get(r, "pii")), 0);
+    assert_true(json_is_null(json_object_get(r, "sensitivity")));
+    json_decref(r);
+    /* real wages next to it still are */
+    const char *wages[] = {"36000", "42500", "51000", "38000", "47000", "60000"};
+    assert_string_equal(classes_of("Median_wage", "BIGINT", wages, 6, buf, sizeof buf), "salary");
+    /* an SSH git URL has a user, not a mailbox */
+    const char *repos[] = {"git@github.com:vega/vega-datasets.git", "git@gitlab.com:org/repo.git",
+                           "ssh://git@github.com/org/repo.git", "git@bitbucket.org:team/app.git"};
+    assert_false(lh__pii_email_in_text("git@github.com:vega/vega-datasets.git"));
+    assert_true(lh__pii_email_in_text("mail ada@example.com: today"));
+    assert_string_equal(classes_of("repository", "VARCHAR", repos, 4, buf, sizeof buf), "");
+}
+
 /* ---- the labelled evaluation set ---- */
 
 typedef struct tally {
@@ -328,6 +361,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(emails_addresses_names),
         cmocka_unit_test(name_tokens_split),
         cmocka_unit_test(decoys_and_hints),
+        cmocka_unit_test(real_file_misdetections),
         cmocka_unit_test(evaluation_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
