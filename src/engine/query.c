@@ -147,9 +147,18 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* Whether the watchdog fired (it sets the flag under q->mu from its own thread). */
+static bool timed_out(lh_query *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool t = q->timed_out;
+    pthread_mutex_unlock(&q->mu);
+    return t;
+}
+
 static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
 {
-    if (q->timed_out)
+    if (timed_out(q))
         return lh_fail(err, LH_ETIMEOUT, "query cancelled after its %lld ms timeout",
                        (long long)q->timeout_ms);
     return lh_fail(err, LH_EINVAL, "query failed: %s", msg ? msg : "unknown error");
@@ -183,6 +192,8 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     json_t *seen = opts && opts->on_relations ? json_object() : NULL;
     if (!st)
         st = lh__sql_gate_prepare(e, q->conn, sql, sql ? strlen(sql) : 0, seen, &q->user, err);
+    if (st && timed_out(q)) /* the deadline passed while DuckDB parsed: a timeout */
+        st = fail_run(q, NULL, err);
     if (!st && seen)
         opts->on_relations(opts->relations_ctx, seen);
     json_decref(seen);
@@ -287,7 +298,7 @@ lh_status lh_query_next(lh_query *q, const lh_result_sink *sink, bool *done, lh_
     if (!chunk) {
         const char *msg = duckdb_result_error(&q->res);
         *done = q->done = true;
-        return msg || q->timed_out ? fail_run(q, msg, err) : LH_OK;
+        return msg || timed_out(q) ? fail_run(q, msg, err) : LH_OK;
     }
     size_t ncols = q->cols.n;
     idx_t n = duckdb_data_chunk_get_size(chunk);

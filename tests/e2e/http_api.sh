@@ -39,8 +39,9 @@ expect_err() {
   else not_ok "$what"; echo "# expected: $st $code ${pat:+/$pat/}"; echo "# actual:   $CODE $(head -c 400 "$WORK/body")"; fi
 }
 
-# ---- server A: a fresh data directory, defaults ----------------------------------------
-if srv_start A; then ok "server A starts on an ephemeral port"
+# ---- server A: a fresh data directory, defaults (but a drain window wide enough for the
+# SIGTERM test's in-flight query on a slow sanitizer build) -------------------------------
+if srv_start A LAKEHOUSE_SERVER_SHUTDOWN_MS=60000; then ok "server A starts on an ephemeral port"
 else not_ok "server A starts"; echo "# $(head -c 600 "$WORK/A.err")"; exit 1; fi
 A_URL=$SRV_URL A_PID=$SRV_PID URL=$SRV_URL
 expect_eq "ready line names the data directory and URL" \
