@@ -9,8 +9,9 @@
  *     FROM (", are not counted); when the window is not the user's text, no location;
  *  2. the class prefixes ("Parser Error: ", "Binder Error: ", ...) are dropped;
  *  3. hint sentences that name settings (SET, PRAGMA) are dropped;
- *  4. a quoted absolute path (a data file) becomes "a data file": paths inside the data
- *     directory are ours, not the user's;
+ *  4. a quoted path of a dataset's data file (".../tables/...") becomes "a data file":
+ *     paths inside the data directory are ours, not the user's (ingest puts the user's
+ *     file name in place of its staged copy's path itself, see ingest.c hide_path);
  *  5. "syntax error at or near" reads "syntax error at". */
 #include <ctype.h>
 #include <stdio.h>
@@ -61,7 +62,7 @@ static void drop_setting_hints(char *s)
     }
 }
 
-/* Replaces each quoted absolute path ("/..." or '/...') with: a data file. */
+/* Replaces each quoted absolute path under a tables/ folder ("/..." or '/...') with: a data file. */
 static void hide_paths(char *s)
 {
     static const char repl[] = "a data file";
@@ -72,7 +73,8 @@ static void hide_paths(char *s)
         if (!close)
             return;
         size_t old = (size_t)(close - p) + 1;
-        if (old < sizeof repl - 1)
+        char *tables = strstr(p, "/tables/");
+        if (old < sizeof repl - 1 || !tables || tables > close)
             continue;
         memcpy(p, repl, sizeof repl - 1);
         memmove(p + sizeof repl - 1, close + 1, strlen(close + 1) + 1);
@@ -168,12 +170,13 @@ void lh__engine_user_message(const char *msg, const char *sql, char *out, size_t
     if (near)
         memmove(near + strlen("syntax error at "), near + strlen("syntax error at or near "),
                 strlen(near + strlen("syntax error at or near ")) + 1);
-    /* Whitespace: one line, no trailing blanks. */
-    for (char *p = s; *p; p++)
+    /* A user's query gets one line; our own statements (ingest) keep DuckDB's lines, which
+     * lh__ingest_short_error picks from. No trailing blanks either way. */
+    for (char *p = s; *p && sql; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     size_t len = strlen(s);
-    while (len && s[len - 1] == ' ')
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\n'))
         s[--len] = '\0';
     char *w = s;
     for (char *r = s; *r; r++)

@@ -61,8 +61,8 @@ static lh_status take_lock(lh_lake *lake, lh_err *err)
         ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
         pid[n > 0 ? n : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
-        st = lh_fail(err, LH_ELOCKED, "data directory %s is in use by another writer (pid %s)",
-                     lh_store_root(lake->store), *pid ? pid : "unknown");
+        st = lh_fail(err, LH_ELOCKED, "the data directory is in use by another writer (pid %s); "
+                     "wait for it to finish, or stop it", *pid ? pid : "unknown");
         close(fd);
     } else {
         char pid[32];
