@@ -159,7 +159,7 @@ static bool inert(json_t *o)
 static lh_status relation_unknown(gate *g, const char *name)
 {
     size_t n = g->e->nrelations;
-    bool raw_typed = !strncasecmp(name, "__raw__", 7);
+    bool raw_typed = !strncasecmp(name, "__raw", 5);
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t pass = 0; pass < 2 && !best; pass++) {
