@@ -158,6 +158,11 @@ static bool inert(json_t *o)
  * when the user typed __raw__ themselves). Otherwise the first datasets, twins left out. */
 static lh_status relation_unknown(gate *g, const char *name)
 {
+    /* A quoted file path ('/etc/passwd', 'x.csv') asks DuckDB to read a file: forbidden,
+     * and no dataset name has a slash or a dot. */
+    if (strpbrk(name, "/\\."))
+        return lh_fail(g->err, LH_EDENIED, "reading files is not allowed: \"%s\" is not a "
+                       "dataset; name a dataset instead", name);
     size_t n = g->e->nrelations;
     bool raw_typed = !strncasecmp(name, "__raw", 5);
     const char *best = NULL;
