@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "core/util.h"
 
 json_t *lh__api_ingest_json(const lh_ingest_result *r);
 
@@ -57,30 +58,51 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
     bool allow;
     if (!allow_field(r, &allow))
         return;
+    /* Per-file results: every file gets an entry with its name; files are ingested in
+     * order and the first failure stops the rest ("skipped"). Earlier files stay committed,
+     * so a failure after them answers with the error and the results together. */
     json_t *results = json_array();
+    lh_status failed = LH_OK;
+    lh_err err;
     for (size_t i = 0; i < n; i++) {
         const lh_http_file *f = lh_http_file_at(r, i);
         const char *shown = base_name(f->filename);
+        if (failed) {
+            json_array_append_new(results, json_pack("{s:s, s:s}", "file", shown, "status", "skipped"));
+            continue;
+        }
         char uri[300];
         snprintf(uri, sizeof uri, "upload:%s", shown);
         lh_ingest_request req = {.path = f->path, .filename = shown, .name = name, .format = format,
                                  .actor = lh_http_principal(r), .source_uri = uri,
                                  .allow_schema_change = allow};
         lh_ingest_result res;
-        lh_err err;
         lh_status st = lh_lake_ingest(a->lake, &req, &res, &err);
         if (st) {
-            /* Files before this one are committed; the message says which one failed. */
-            lh_ingest_result_release(&res);
-            json_decref(results);
-            lh_http_reply_status(r, st, err.msg);
-            return;
+            failed = st;
+            lh_utf8_scrub(err.msg);
+            json_array_append_new(results, json_pack("{s:s, s:s, s:{s:s, s:s}}", "file", shown,
+                                                     "status", "failed", "error", "code",
+                                                     lh_status_name(st), "message", err.msg));
+        } else {
+            lh__metrics_count_ingest(a->metrics, f->size, res.rows_added);
+            json_t *one = lh__api_ingest_json(&res);
+            json_object_set_new(one, "file", json_string(shown));
+            json_object_set_new(one, "status", json_string("ok"));
+            json_array_append_new(results, one);
         }
-        lh__metrics_count_ingest(a->metrics, f->size, res.rows_added);
-        json_array_append_new(results, lh__api_ingest_json(&res));
         lh_ingest_result_release(&res);
     }
-    lh_http_reply_json(r, 200, json_pack("{s:o}", "results", results));
+    if (!failed) {
+        lh_http_reply_json(r, 200, json_pack("{s:o}", "results", results));
+    } else if (n == 1) {
+        json_decref(results);
+        lh_http_reply_status(r, failed, err.msg);
+    } else {
+        lh_http_reply_json(r, lh_status_http(failed),
+                           json_pack("{s:{s:s, s:s}, s:o}", "error", "code", lh_status_name(failed),
+                                     "message", err.msg, "results", results));
+    }
 }
 
 /* The fields /ingest/db and /ingest/postgres/import share into req; false after a 400. */

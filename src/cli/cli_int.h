@@ -46,6 +46,19 @@ int lh__cli_vacuum(lh_cli *cli);
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);
 /* Prints a usage problem (fmt has one %s for arg) and returns 2. */
 int lh__cli_usage_error(const lh_cli *cli, const char *fmt, const char *arg);
+/* The URL of the running server that should take this command's writes: --server, else
+ * the lock holder's note. LH_ELOCKED when the holder is not a server, LH_ENOTFOUND when
+ * nothing holds the lock. */
+lh_status lh__cli_server_url(const lh_cli *cli, char *url, size_t n, lh_err *err);
+/* Opens the data directory as its writer. When a running server holds it (or --server was
+ * given) *lake stays NULL and url (n bytes) holds the server's URL: the caller forwards
+ * the command with lh__cli_forward. Returns 0, or the exit code after printing the error. */
+int lh__cli_open_writer(lh_cli *cli, lh_lake **lake, char *url, size_t n);
+/* One JSON request to the server at url with $LAKEHOUSE_API_KEY; *reply (caller owns) on
+ * success. Returns 0, or the exit code after printing the server's error as a local run
+ * would have. */
+int lh__cli_forward(lh_cli *cli, const char *url, const char *method, const char *path,
+                    const json_t *body, json_t **reply);
 /* The value after flag argv[*i] (advancing *i), or NULL after printing a usage error. */
 const char *lh__cli_value(lh_cli *cli, int *i, const char *flag);
 

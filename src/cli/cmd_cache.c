@@ -19,12 +19,12 @@ static lh_status server_url(lh_cli *cli, json_t **holder, const char **url, lh_e
     if (*url && !strncmp(*url, "http://", 7))
         return LH_OK;
     if (*holder)
-        return lh_fail(err, LH_ELOCKED, "data directory %s is held by pid %s, which is not a "
-                       "lakehouse server: pins live in a server's memory", cli->data_dir,
+        return lh_fail(err, LH_ELOCKED, "the data directory is held by pid %s, which is not a "
+                       "lakehouse server: pins live in a server's memory",
                        json_string_value(json_object_get(*holder, "pid")));
-    return lh_fail(err, LH_ENOTFOUND, "no lakehouse server is running on data directory %s: pins "
-                   "live in a running server's memory (start one with 'lakehouse serve', or "
-                   "pass --server URL)", cli->data_dir);
+    return lh_fail(err, LH_ENOTFOUND, "no lakehouse server is running on this data directory: "
+                   "pins live in a running server's memory (start one with 'lakehouse serve', "
+                   "or pass --server URL)");
 }
 
 static void human_size(int64_t bytes, char *out, size_t n)

@@ -89,9 +89,26 @@ int lh__cli_datasets(lh_cli *cli)
     if (!rc && edit && !name)
         rc = lh__cli_usage_error(cli, "%smetadata edits need a dataset NAME", "");
     lh_lake *lake = NULL;
-    if (!rc)
-        rc = open_lake(cli, edit, &lake);
-    if (!rc && !name) {
+    char url[512] = "";
+    if (!rc && edit)
+        rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
+    else if (!rc)
+        rc = open_lake(cli, false, &lake);
+    if (!rc && !lake) {
+        /* A running server holds the data directory: it makes the edit. */
+        json_t *body = json_deep_copy(set), *m = NULL;
+        if (json_array_size(tag))
+            json_object_set(body, "add_tags", tag);
+        if (json_array_size(untag))
+            json_object_set(body, "remove_tags", untag);
+        char path[400];
+        snprintf(path, sizeof path, "/catalog/datasets/by-name/%s/metadata", name);
+        rc = lh__cli_forward(cli, url, "PATCH", path, body, &m);
+        if (!rc)
+            lh__cli_print_json(m);
+        json_decref(m);
+        json_decref(body);
+    } else if (!rc && !name) {
         list_datasets(lake, cli->json);
     } else if (!rc) {
         lh_err err;
@@ -149,10 +166,20 @@ int lh__cli_resync(lh_cli *cli)
     if (cli->argc > 1 || (cli->argc == 1 && cli->argv[0][0] == '-'))
         return lh__cli_usage_error(cli, "%stakes at most one dataset NAME", "");
     lh_lake *lake = NULL;
-    int rc = open_lake(cli, true, &lake);
+    char url[512];
+    int rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
     json_t *report = NULL;
     lh_err err;
-    lh_status st = rc ? LH_OK : lh_lake_resync(lake, cli->argc ? cli->argv[0] : NULL, &report, &err);
+    lh_status st = LH_OK;
+    if (!rc && !lake) {
+        json_t *body = json_pack("{s:s?}", "dataset", cli->argc ? cli->argv[0] : NULL), *reply = NULL;
+        rc = lh__cli_forward(cli, url, "POST", "/catalog/resync-missing", body, &reply);
+        report = json_incref(json_object_get(reply, "report"));
+        json_decref(reply);
+        json_decref(body);
+    } else if (!rc) {
+        st = lh_lake_resync(lake, cli->argc ? cli->argv[0] : NULL, &report, &err);
+    }
     if (!rc && st)
         rc = lh__cli_error(cli, st, &err);
     if (!rc && cli->json) {

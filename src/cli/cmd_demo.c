@@ -6,6 +6,52 @@
 
 #include "cli/cli_int.h"
 #include "demo/demo.h"
+#include "net/client.h"
+
+/* The demo through a running server that holds the data directory. */
+static lh_status remote_history(void *ctx, const char *name, json_t **hist, lh_err *err)
+{
+    char path[300];
+    snprintf(path, sizeof path, "/catalog/datasets/by-name/%s/history", name);
+    json_t *reply = NULL;
+    lh_status st = lh_client_json(ctx, getenv("LAKEHOUSE_API_KEY"), "GET", path, NULL, &reply, err);
+    if (!st)
+        *hist = json_incref(json_object_get(reply, "history"));
+    json_decref(reply);
+    return st;
+}
+
+static lh_status remote_ingest(void *ctx, const lh_ingest_request *req, lh_ingest_result *res,
+                               lh_err *err)
+{
+    memset(res, 0, sizeof *res);
+    json_t *reply = NULL;
+    const char *paths[] = {req->path};
+    lh_status st = lh_client_ingest_files(ctx, getenv("LAKEHOUSE_API_KEY"), paths, 1, req->name,
+                                          req->format, req->allow_schema_change, &reply, err);
+    json_t *r = json_array_get(json_object_get(reply, "results"), 0);
+    if (!st && !r)
+        st = lh_fail(err, LH_EIO, "the server's ingest reply has no result");
+    if (!st) {
+        snprintf(res->dataset, sizeof res->dataset, "%s", json_string_value(json_object_get(r, "dataset")) ?: "");
+        snprintf(res->sha256, sizeof res->sha256, "%s", json_string_value(json_object_get(r, "sha256")) ?: "");
+        snprintf(res->format, sizeof res->format, "%s", json_string_value(json_object_get(r, "format")) ?: "");
+        res->version = json_integer_value(json_object_get(r, "version"));
+        res->rows_added = json_integer_value(json_object_get(r, "rows_added"));
+        res->deduplicated = json_is_true(json_object_get(r, "deduplicated"));
+        res->created = json_is_true(json_object_get(r, "created"));
+        res->columns = json_array();
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(r, "columns"), i, c)
+            json_array_append_new(res->columns, json_pack("{s:O}", "name", c));
+        res->renames = json_incref(json_object_get(r, "renames"));
+        json_t *sc = json_object_get(r, "schema_changes");
+        res->schema_changes = json_is_array(sc) ? json_incref(sc) : NULL;
+    }
+    json_decref(reply);
+    return st;
+}
 
 /* One progress line per table on a terminal, rewritten in place. */
 static void progress(void *ctx, const char *table, const char *phase, int64_t done, int64_t total)
@@ -93,12 +139,16 @@ int lh__cli_demo(lh_cli *cli)
         st = lh_demo_write(&opts, out_dir, &rep, &err);
     } else {
         lh_lake *lake = NULL;
-        lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
-        st = lh_lake_open(&lo, &lake, &err);
-        if (!st)
+        char url[512];
+        int rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
+        if (rc)
+            return rc;
+        if (lake) {
             st = lh_demo_load(lake, &opts, &rep, &err);
-        else
-            memset(&rep, 0, sizeof rep);
+        } else {
+            lh_demo_sink sink = {remote_history, remote_ingest, url};
+            st = lh_demo_load_to(&sink, &opts, &rep, &err);
+        }
         lh_lake_free(lake);
     }
     if (opts.progress)

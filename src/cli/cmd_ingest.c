@@ -10,6 +10,7 @@
 #include "cli/cli_int.h"
 #include "core/util.h"
 #include "cli/progress.h"
+#include "core/util.h"
 #include "net/client.h"
 
 static void print_human(const char *path, const lh_ingest_result *r)
@@ -106,27 +107,38 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
         url = json_string_value(json_object_get(holder, "note"));
     lh_status st = LH_OK;
     if (!url || strncmp(url, "http://", 7))
-        st = lh_fail(&err, LH_ELOCKED, "data directory %s is in use by another writer (pid %s) that is "
-                     "not a lakehouse server", cli->data_dir,
+        st = lh_fail(&err, LH_ELOCKED, "the data directory is in use by another writer (pid %s) "
+                     "that is not a lakehouse server; wait for it to finish and try again",
                      holder ? json_string_value(json_object_get(holder, "pid")) : "unknown");
     if (!st)
         st = lh_client_ingest_files(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles, name,
                                     format, allow_change, &reply, &err);
-    int rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *results = json_object_get(reply, "results");
-    if (!rc && cli->json) {
-        lh__cli_print_json(json_array_size(results) == 1 ? json_array_get(results, 0) : results);
-    } else if (!rc) {
-        size_t i;
-        json_t *r;
-        json_array_foreach(results, i, r)
+    /* The server's per-file entries name the file by its base name; show the caller's. */
+    size_t i;
+    json_t *r;
+    json_array_foreach(results, i, r)
+        if ((int)i < nfiles)
+            json_object_set_new(r, "file", json_string(files[i]));
+    int rc = 0;
+    if (st && cli->json && json_array_size(results) > 1)
+        lh__cli_print_json(results);
+    if (!cli->json) {
+        json_array_foreach(results, i, r) {
+            if (strcmp(json_string_value(json_object_get(r, "status")) ?: "ok", "ok"))
+                continue;
             printf("%s: %s '%s', %lld rows (version %lld) via the server at %s\n", files[i],
                    json_is_true(json_object_get(r, "deduplicated")) ? "already ingested into"
                    : json_is_true(json_object_get(r, "created")) ? "created dataset" : "appended to",
                    json_string_value(json_object_get(r, "dataset")),
                    (long long)json_integer_value(json_object_get(r, "rows_added")),
                    (long long)json_integer_value(json_object_get(r, "version")), url);
+        }
+    } else if (!st) {
+        lh__cli_print_json(json_array_size(results) == 1 ? json_array_get(results, 0) : results);
     }
+    if (st)
+        rc = lh__cli_error(cli, st, &err);
     json_decref(reply);
     json_decref(holder);
     return rc;
@@ -210,8 +222,17 @@ int lh__cli_ingest(lh_cli *cli)
         return rc;
     }
     rc = st ? lh__cli_error(cli, st, &err) : 0;
+    /* Files go in order; the first failure stops the rest. Earlier files stay committed and
+     * are reported: in JSON, a multi-file ingest that fails prints every file's entry
+     * (status ok, failed or skipped) on stdout before the error on stderr. */
     json_t *all = json_array();
+    lh_status failed = LH_OK;
+    lh_err failed_err;
     for (int f = 0; !rc && f < nfiles; f++) {
+        if (failed) {
+            json_array_append_new(all, json_pack("{s:s, s:s}", "file", files[f], "status", "skipped"));
+            continue;
+        }
         lh_ingest_request req = {.path = files[f], .name = name, .format = format,
                                  .allow_schema_change = allow_change};
         lh_ingest_result res;
@@ -223,16 +244,29 @@ int lh__cli_ingest(lh_cli *cli)
         lh_lake_set_progress(lake, NULL, NULL);
         lh__cli_progress_done(&prog);
         if (st) {
-            rc = lh__cli_error(cli, st, &err);
+            failed = st;
+            lh_utf8_scrub(err.msg);
+            failed_err = err;
+            json_array_append_new(all, json_pack("{s:s, s:s, s:{s:s, s:s}}", "file", files[f],
+                                                 "status", "failed", "error", "code",
+                                                 lh_status_name(st), "message", err.msg));
         } else if (cli->json) {
-            json_array_append_new(all, lh__cli_ingest_json(&res));
+            json_t *one = lh__cli_ingest_json(&res);
+            json_object_set_new(one, "file", json_string(files[f]));
+            json_object_set_new(one, "status", json_string("ok"));
+            json_array_append_new(all, one);
         } else {
             print_human(files[f], &res);
         }
         lh_ingest_result_release(&res);
     }
-    if (!rc && cli->json)
+    if (!rc && failed) {
+        if (cli->json && nfiles > 1)
+            lh__cli_print_json(all);
+        rc = lh__cli_error(cli, failed, &failed_err);
+    } else if (!rc && cli->json) {
         lh__cli_print_json(json_array_size(all) == 1 ? json_array_get(all, 0) : all);
+    }
     json_decref(all);
     lh_lake_free(lake);
     free(files);

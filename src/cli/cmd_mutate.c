@@ -7,12 +7,10 @@
 #include "cli/cli_int.h"
 #include "lake/mutations.h"
 
-static int open_writer(lh_cli *cli, lh_lake **lake)
+/* "/catalog/datasets/by-name/<name>/tombstone" (the name is checked by the server). */
+static void by_name(char *out, size_t n, const char *name, const char *tail)
 {
-    lh_err err;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
-    lh_status st = lh_lake_open(&lo, lake, &err);
-    return st ? lh__cli_error(cli, st, &err) : 0;
+    snprintf(out, n, "/catalog/datasets/by-name/%s%s", name, tail);
 }
 
 int lh__cli_delete(lh_cli *cli)
@@ -48,23 +46,43 @@ int lh__cli_delete(lh_cli *cli)
     if (!rc && (!name || !column || !json_array_size(values)))
         rc = lh__cli_usage_error(cli, "%sneeds NAME --key COLUMN VALUE...", "");
     lh_lake *lake = NULL;
+    char url[512];
     if (!rc)
-        rc = open_writer(cli, &lake);
+        rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
     json_t *out = NULL;
-    if (!rc) {
+    if (!rc && !lake) {
+        char path[400];
+        by_name(path, sizeof path, name, "/tombstone");
+        json_t *body = json_pack("{s:s, s:O, s:s?, s:s?}", "row_key_column", column,
+                                 "row_key_values", values, "actor", actor, "reason", reason);
+        rc = lh__cli_forward(cli, url, "POST", path, body, &out);
+        json_decref(body);
+    } else if (!rc) {
         lh_err err;
         lh_tombstone_request req = {name, column, values, actor, reason};
         lh_status st = lh_lake_tombstone(lake, &req, &out, &err);
         if (st)
             rc = lh__cli_error(cli, st, &err);
-        else if (cli->json)
-            lh__cli_print_json(out);
-        else
-            printf("%s: %lld key(s) tombstoned on %s (%lld in all); run 'lakehouse compact %s' "
-                   "to remove the rows physically\n", name,
-                   (long long)json_integer_value(json_object_get(out, "tombstoned")),
-                   json_string_value(json_object_get(out, "row_key_column")),
-                   (long long)json_integer_value(json_object_get(out, "total_tombstones")), name);
+    }
+    if (!rc && cli->json) {
+        lh__cli_print_json(out);
+    } else if (!rc) {
+        printf("%s: %lld key(s) tombstoned on %s, %lld row(s) matched (%lld tombstone(s) in all); "
+               "run 'lakehouse compact %s' to remove the rows physically\n", name,
+               (long long)json_integer_value(json_object_get(out, "tombstoned")),
+               json_string_value(json_object_get(out, "row_key_column")),
+               (long long)json_integer_value(json_object_get(out, "rows_matched")),
+               (long long)json_integer_value(json_object_get(out, "total_tombstones")), name);
+        size_t i;
+        json_t *k;
+        json_array_foreach(json_object_get(out, "matched"), i, k) {
+            json_t *v = json_object_get(k, "value");
+            char *vs = json_dumps(v, JSON_ENCODE_ANY);
+            json_int_t rows = json_integer_value(json_object_get(k, "rows"));
+            printf("  %s = %s: %lld row(s)%s\n", json_string_value(json_object_get(out, "row_key_column")),
+                   vs ? vs : "?", (long long)rows, rows ? "" : " (no row has this key)");
+            free(vs);
+        }
     }
     json_decref(out);
     json_decref(values);
@@ -77,10 +95,18 @@ int lh__cli_compact(lh_cli *cli)
     if (cli->argc != 1 || cli->argv[0][0] == '-')
         return lh__cli_usage_error(cli, "%sneeds exactly one dataset NAME", "");
     lh_lake *lake = NULL;
-    int rc = open_writer(cli, &lake);
+    char url[512];
+    int rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
     json_t *out = NULL;
     lh_err err;
-    lh_status st = rc ? LH_OK : lh_lake_compact(lake, cli->argv[0], NULL, &out, &err);
+    lh_status st = LH_OK;
+    if (!rc && !lake) {
+        json_t *body = json_pack("{s:s}", "dataset", cli->argv[0]);
+        rc = lh__cli_forward(cli, url, "POST", "/query/compact", body, &out);
+        json_decref(body);
+    } else if (!rc) {
+        st = lh_lake_compact(lake, cli->argv[0], NULL, &out, &err);
+    }
     if (!rc && st)
         rc = lh__cli_error(cli, st, &err);
     else if (!rc && cli->json)
@@ -124,10 +150,18 @@ int lh__cli_vacuum(lh_cli *cli)
     if (!name)
         return lh__cli_usage_error(cli, "%sneeds a dataset NAME", "");
     lh_lake *lake = NULL;
-    int rc = open_writer(cli, &lake);
+    char url[512];
+    int rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
     json_t *out = NULL;
     lh_err err;
-    lh_status st = rc ? LH_OK : lh_lake_vacuum(lake, name, hours, &out, &err);
+    lh_status st = LH_OK;
+    if (!rc && !lake) {
+        json_t *body = json_pack("{s:s, s:f}", "dataset", name, "retention_hours", hours);
+        rc = lh__cli_forward(cli, url, "POST", "/query/vacuum", body, &out);
+        json_decref(body);
+    } else if (!rc) {
+        st = lh_lake_vacuum(lake, name, hours, &out, &err);
+    }
     if (!rc && st)
         rc = lh__cli_error(cli, st, &err);
     else if (!rc && cli->json)

@@ -48,4 +48,13 @@ void lh_utf8_scrub(char *s);
 /* strtoll with full-string and range checking. */
 lh_status lh_parse_i64(const char *s, int64_t *out);
 
+/* Levenshtein distance between a and b, ignoring ASCII case; strings longer than 63
+ * bytes count as far from everything (returns SIZE_MAX/2). For "did you mean" hints. */
+size_t lh_edit_distance(const char *a, const char *b);
+
+/* The candidate closest to word by lh_edit_distance, or NULL when none is close enough to
+ * be a plausible typo (distance at most a third of the word's length, at least 1 and at
+ * most 3). Returns a pointer into cands (n entries). Thread-safe. */
+const char *lh_closest(const char *word, const char *const *cands, size_t n);
+
 #endif

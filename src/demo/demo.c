@@ -83,18 +83,21 @@ lh_status lh_demo_write(const lh_demo_options *opts, const char *dir, lh_demo_re
 }
 
 /* LH_ECONFLICT when dataset exists and none of its commits carried these bytes. */
-static lh_status check_existing(lh_lake *lake, const char *name, const char *path, lh_err *err)
+static lh_status check_existing(const lh_demo_sink *sink, const char *name, const char *path,
+                                lh_err *err)
 {
-    if (!lh_catalog_get(lh_lake_catalog(lake), name))
+    json_t *hist = NULL;
+    lh_status st = sink->history(sink->ctx, name, &hist, err);
+    if (st == LH_ENOTFOUND)
         return LH_OK;
     char sha[65];
     int64_t size = 0;
-    lh_status st = lh_sha256_file(path, sha, &size, err);
-    json_t *hist = NULL;
     if (!st)
-        st = lh_lake_history(lake, name, &hist, err);
-    if (st)
+        st = lh_sha256_file(path, sha, &size, err);
+    if (st) {
+        json_decref(hist);
         return st;
+    }
     bool same = false;
     size_t i;
     json_t *h;
@@ -126,8 +129,29 @@ static void remove_dir(const char *dir)
         lh_log(LH_LOG_WARN, "could not remove %s: %s", dir, strerror(errno));
 }
 
+static lh_status lake_history(void *ctx, const char *name, json_t **hist, lh_err *err)
+{
+    lh_lake *lake = ctx;
+    if (!lh_catalog_get(lh_lake_catalog(lake), name))
+        return LH_ENOTFOUND;
+    return lh_lake_history(lake, name, hist, err);
+}
+
+static lh_status lake_ingest(void *ctx, const lh_ingest_request *req, lh_ingest_result *res,
+                             lh_err *err)
+{
+    return lh_lake_ingest(ctx, req, res, err);
+}
+
 lh_status lh_demo_load(lh_lake *lake, const lh_demo_options *opts, lh_demo_report *rep,
                        lh_err *err)
+{
+    lh_demo_sink sink = {lake_history, lake_ingest, lake};
+    return lh_demo_load_to(&sink, opts, rep, err);
+}
+
+lh_status lh_demo_load_to(const lh_demo_sink *sink, const lh_demo_options *opts,
+                          lh_demo_report *rep, lh_err *err)
 {
     report_init(rep);
     double t0 = lh_mono_ms();
@@ -151,7 +175,7 @@ lh_status lh_demo_load(lh_lake *lake, const lh_demo_options *opts, lh_demo_repor
     for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
         lh_buf_reset(&path);
         lh_buf_printf(&path, "%s/%s.csv", dir.data, tables[t].name);
-        st = check_existing(lake, tables[t].name, path.data, err);
+        st = check_existing(sink, tables[t].name, path.data, err);
     }
     for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
         lh_demo_table *tr = &rep->tables[t];
@@ -164,7 +188,7 @@ lh_status lh_demo_load(lh_lake *lake, const lh_demo_options *opts, lh_demo_repor
         if (opts->progress)
             opts->progress(opts->progress_ctx, tables[t].name, "ingest", 0, tr->rows);
         double i0 = lh_mono_ms();
-        st = lh_lake_ingest(lake, &req, &tr->ingest, err);
+        st = sink->ingest(sink->ctx, &req, &tr->ingest, err);
         tr->ingest_ms = lh_mono_ms() - i0;
         if (st)
             lh_fail_wrap(err, st, "ingest %s", tables[t].name);

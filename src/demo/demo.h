@@ -71,6 +71,22 @@ lh_status lh_demo_write(const lh_demo_options *opts, const char *dir, lh_demo_re
 lh_status lh_demo_load(lh_lake *lake, const lh_demo_options *opts, lh_demo_report *rep,
                        lh_err *err);
 
+/* Where lh_demo_load_to sends the tables (a running server, for the CLI while one holds
+ * the data directory). history: the dataset's commits as lh_lake_history gives them
+ * (caller frees), LH_ENOTFOUND when there is no such dataset. ingest: one CSV into the
+ * dataset req->name, filling res as lh_lake_ingest does. */
+typedef struct lh_demo_sink {
+    lh_status (*history)(void *ctx, const char *name, json_t **hist, lh_err *err);
+    lh_status (*ingest)(void *ctx, const lh_ingest_request *req, lh_ingest_result *res,
+                        lh_err *err);
+    void *ctx;
+} lh_demo_sink;
+
+/* lh_demo_load through sink instead of an opened lake: the same files, the same refusal
+ * of a data directory holding other data, the same report. */
+lh_status lh_demo_load_to(const lh_demo_sink *sink, const lh_demo_options *opts,
+                          lh_demo_report *rep, lh_err *err);
+
 void lh_demo_report_release(lh_demo_report *rep);
 
 #endif

@@ -231,7 +231,10 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
     lh_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(%s,"
                       " hive_partitioning=false, union_by_name=true))", files.data);
     if ((st = lh_engine_query_rows(e, q.data, 100000, &desc, err))) {
-        lh_fail_wrap(err, LH_ECORRUPT, "read the schema of %s", table_dir);
+        /* The dataset's name, not its directory: paths in the data directory are ours. */
+        const char *base = strrchr(table_dir, '/');
+        base = base && base[1] ? base + 1 : table_dir;
+        lh_fail_wrap(err, LH_ECORRUPT, "read the data files of %s", base);
         st = LH_ECORRUPT;
         goto cleanup;
     }

@@ -15,7 +15,12 @@
 lh_status lh__engine_result_error(duckdb_result *res, lh_status st, const char *what, lh_err *err)
 {
     const char *msg = res ? duckdb_result_error(res) : NULL;
-    return lh_fail(err, st, "%s: %s", what, msg ? msg : "unknown DuckDB error");
+    char text[sizeof err->msg];
+    lh__engine_user_message(msg ? msg : "unknown DuckDB error", NULL, text, sizeof text);
+    /* "engine" says nothing a user can use; other labels name the step that failed. */
+    if (!strcmp(what, "engine"))
+        return lh_fail(err, st, "%s", text);
+    return lh_fail(err, st, "%s: %s", what, text);
 }
 
 void lh_engine_set_progress(lh_engine *e, lh_progress_fn fn, void *ctx)

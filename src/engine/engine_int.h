@@ -43,6 +43,12 @@ void lh__engine_release(lh_engine *e, duckdb_connection conn);
 void lh__engine_forget(lh_engine *e, duckdb_connection conn);
 
 /* DuckDB's error for a failed result or prepare, into err with status st. */
+/* DuckDB's message msg as a user should read it (errors.c: location as "line L, column C"
+ * in sql, the user's statement, or NULL for our own SQL; no class prefixes, setting hints
+ * or paths) into out (n bytes). Thread-safe. */
+void lh__engine_user_message(const char *msg, const char *sql, char *out, size_t n);
+/* lh__engine_user_message into err; returns st. */
+lh_status lh__engine_fail(lh_err *err, lh_status st, const char *msg, const char *sql);
 lh_status lh__engine_result_error(duckdb_result *res, lh_status st, const char *what, lh_err *err);
 
 /* True when name (case-insensitive) is an allowed catalog relation. Callers hold

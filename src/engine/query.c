@@ -76,6 +76,7 @@ static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__column
 
 struct lh_query {
     lh_engine *e;
+    char *sql;               /* the user's statement, for error locations */
     duckdb_connection conn;
     duckdb_prepared_statement user, wrapped;
     duckdb_result res;
@@ -161,7 +162,7 @@ static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
     if (timed_out(q))
         return lh_fail(err, LH_ETIMEOUT, "query cancelled after its %lld ms timeout",
                        (long long)q->timeout_ms);
-    return lh_fail(err, LH_EINVAL, "query failed: %s", msg ? msg : "unknown error");
+    return lh__engine_fail(err, LH_EINVAL, msg ? msg : "the query failed without a message", q->sql);
 }
 
 /* Checks sql and, when execute is set, starts it streaming. Without execute the query
@@ -173,6 +174,7 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     if (!q)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     q->e = e;
+    q->sql = sql ? strdup(sql) : NULL;
     q->limit = opts && opts->limit ? opts->limit : UINT64_MAX;
     q->timeout_ms = opts ? opts->timeout_ms : 0;
     pthread_mutex_init(&q->mu, NULL);
@@ -348,6 +350,7 @@ void lh_query_close(lh_query *q)
 {
     if (!q)
         return;
+    free(q->sql);
     if (q->dog_started) {
         pthread_mutex_lock(&q->mu);
         q->finished = true;

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/util.h"
 #include "engine/engine_int.h"
 
 /* Deepest parse tree the walk follows (jansson stops at 2048 JSON levels anyway). */
@@ -152,19 +153,57 @@ static bool inert(json_t *o)
     return json_is_object(json_object_get(o, "type")) && json_object_get(o, "is_null");
 }
 
+/* An unknown relation is "not found" (exit 3, HTTP 404), with the closest allowed name by
+ * edit distance when one is plausible: a dataset before its __raw__ twin (the twin only
+ * when the user typed __raw__ themselves). Otherwise the first datasets, twins left out. */
 static lh_status relation_unknown(gate *g, const char *name)
 {
+    /* A quoted file path ('/etc/passwd', 'x.csv') asks DuckDB to read a file: forbidden,
+     * and no dataset name has a slash or a dot. */
+    if (strpbrk(name, "/\\."))
+        return lh_fail(g->err, LH_EDENIED, "reading files is not allowed: \"%s\" is not a "
+                       "dataset; name a dataset instead", name);
+    size_t n = g->e->nrelations;
+    bool raw_typed = !strncasecmp(name, "__raw", 5);
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t pass = 0; pass < 2 && !best; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            const char *r = g->e->relations[i];
+            bool raw = !strncasecmp(r, "__raw__", 7);
+            if (raw != (pass == 1) || (raw && !raw_typed))
+                continue;
+            size_t d = lh_edit_distance(name, r);
+            if (d < best_d) {
+                best_d = d;
+                best = r;
+            }
+        }
+        size_t len = strlen(name), limit = len / 3 + 1;
+        if (limit < 2)
+            limit = 2;
+        if (best && best_d > limit)
+            best = NULL;
+    }
+    if (best)
+        return lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; did you mean \"%s\"?",
+                       name, best);
     lh_buf b;
     lh_buf_init(&b, 4096);
-    size_t n = g->e->nrelations;
-    for (size_t i = 0; i < n && i < GATE_LIST_RELATIONS; i++)
-        lh_buf_printf(&b, "%s%s", i ? ", " : "", g->e->relations[i]);
-    if (n > GATE_LIST_RELATIONS)
-        lh_buf_printf(&b, ", ... (%zu in all)", n);
-    lh_status st = n ? lh_fail(g->err, LH_EDENIED, "unknown relation \"%s\"; known datasets: %s",
-                               name, lh_buf_cstr(&b))
-                     : lh_fail(g->err, LH_EDENIED, "unknown relation \"%s\"; no datasets are "
-                               "available", name);
+    size_t shown = 0, all = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strncasecmp(g->e->relations[i], "__raw__", 7))
+            continue;
+        if (shown < GATE_LIST_RELATIONS)
+            lh_buf_printf(&b, "%s%s", shown++ ? ", " : "", g->e->relations[i]);
+        all++;
+    }
+    if (all > shown)
+        lh_buf_printf(&b, ", ... (%zu in all)", all);
+    lh_status st = all ? lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; known datasets: %s",
+                                 name, lh_buf_cstr(&b))
+                       : lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; no datasets are "
+                                 "available", name);
     lh_buf_release(&b);
     return st;
 }
@@ -441,7 +480,7 @@ lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sq
         const char *type = str_member(root, "error_type");
         const char *msg = str_member(root, "error_message");
         if (!strcmp(type, "parser"))
-            st = lh_fail(err, LH_EINVAL, "Parser Error: %s", msg);
+            st = lh__engine_fail(err, LH_EINVAL, msg, sql);
         else if (!strcmp(type, "not implemented") && strstr(msg, "Only SELECT statements"))
             st = lh_fail(err, LH_EDENIED, "only read-only queries are allowed (SELECT, FROM, "
                          "WITH, VALUES, DESCRIBE, SUMMARIZE; for a plan, the explain option)");
@@ -472,7 +511,7 @@ static lh_status extract_one(duckdb_connection conn, const char *sql,
     const char *msg = n == 0 && *stmts ? duckdb_extract_statements_error(*stmts) : NULL;
     lh_status st = n > 1 ? lh_fail(err, LH_EINVAL, "exactly one statement is allowed; got %llu",
                                    (unsigned long long)n)
-                 : msg   ? lh_fail(err, LH_EINVAL, "%s", msg)
+                 : msg   ? lh__engine_fail(err, LH_EINVAL, msg, sql)
                          : lh_fail(err, LH_EINVAL, "empty query");
     duckdb_destroy_extracted(stmts);
     return st;
@@ -481,16 +520,16 @@ static lh_status extract_one(duckdb_connection conn, const char *sql,
 /* Prepares the one extracted statement; a failure is reported as DuckDB said it, the
  * sandbox's refusals ("disabled", "Permission") as denials. */
 static lh_status prepare_extracted(duckdb_connection conn, duckdb_extracted_statements stmts,
-                                   duckdb_prepared_statement *out, lh_err *err)
+                                   const char *sql, duckdb_prepared_statement *out, lh_err *err)
 {
     if (duckdb_prepare_extracted_statement(conn, stmts, 0, out) != DuckDBError)
         return LH_OK;
     const char *msg = duckdb_prepare_error(*out);
     lh_status st;
     if (msg && (strstr(msg, "disabled") || strstr(msg, "Permission")))
-        st = lh_fail(err, LH_EDENIED, "%s", msg);
+        st = lh__engine_fail(err, LH_EDENIED, msg, sql);
     else
-        st = lh_fail(err, LH_EINVAL, "%s", msg ? msg : "could not prepare the query");
+        st = lh__engine_fail(err, LH_EINVAL, msg ? msg : "could not prepare the query", sql);
     duckdb_destroy_prepare(out);
     *out = NULL;
     return st;
@@ -520,7 +559,7 @@ lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char 
         return st;
     }
     duckdb_prepared_statement ps = NULL;
-    st = prepare_extracted(conn, stmts, &ps, err);
+    st = prepare_extracted(conn, stmts, sql, &ps, err);
     duckdb_destroy_extracted(&stmts);
     if (st)
         return st;
@@ -547,7 +586,7 @@ lh_status lh__sql_gate_prepare_explain(duckdb_connection conn, const char *vette
     lh_buf_release(&sql);
     if (st)
         return st;
-    st = prepare_extracted(conn, stmts, out, err);
+    st = prepare_extracted(conn, stmts, vetted, out, err);
     duckdb_destroy_extracted(&stmts);
     if (!st && duckdb_prepared_statement_type(*out) != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
         duckdb_destroy_prepare(out);

@@ -438,15 +438,16 @@ static void hide_path(lh_err *err, const char *path, const char *shown)
     base = base && base[1] ? base + 1 : shown;
     size_t n = strlen(path);
     char *hit;
-    if (!err || !n || !(hit = strstr(err->msg, path)))
-        return;
-    lh_buf out;
-    lh_buf_init(&out, sizeof err->msg * 2);
-    lh_buf_add(&out, err->msg, (size_t)(hit - err->msg));
-    lh_buf_adds(&out, base);
-    lh_buf_adds(&out, hit + n);
-    lh_strlcpy(err->msg, lh_buf_cstr(&out), sizeof err->msg);
-    lh_buf_release(&out);
+    /* Every occurrence (DuckDB may quote the file twice). */
+    for (int k = 0; k < 8 && err && n && (hit = strstr(err->msg, path)); k++) {
+        lh_buf out;
+        lh_buf_init(&out, sizeof err->msg * 2);
+        lh_buf_add(&out, err->msg, (size_t)(hit - err->msg));
+        lh_buf_adds(&out, base);
+        lh_buf_adds(&out, hit + n);
+        lh_strlcpy(err->msg, lh_buf_cstr(&out), sizeof err->msg);
+        lh_buf_release(&out);
+    }
 }
 
 /* lh_ingest_file, or with preview non-NULL lh_ingest_schema_diff. */

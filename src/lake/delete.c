@@ -57,8 +57,12 @@ static lh_status typed_values(const lh_tombstone_request *req, const char *type,
             json_array_append_new(vals, json_integer(x));
         } else {
             json_decref(vals);
-            return lh_fail(err, LH_EINVAL, "row_key_values[%zu] is not a%s value for %s column %s", i,
-                           text ? " text" : "n integer", type, req->column);
+            char *shown = json_dumps(v, JSON_ENCODE_ANY);
+            lh_status st = lh_fail(err, LH_EINVAL, "key value %s is not %s: column %s is %s; "
+                                   "nothing was deleted", shown ? shown : "?",
+                                   text ? "text" : "a whole number", req->column, type);
+            free(shown);
+            return st;
         }
     }
     *out = vals;
@@ -86,6 +90,51 @@ static lh_status key_hashes(lh_lake *lake, const json_t *vals, json_t **out, lh_
     return LH_OK;
 }
 
+#define MAX_COUNTED 10000
+
+/* How many visible rows of name have each key (in the order of vals), before the
+ * tombstones hide them: [{value, rows}] into *matched and the sum into *total. Up to
+ * MAX_COUNTED keys; more are counted in total only. */
+static lh_status match_counts(lh_lake *lake, const char *name, const char *column,
+                              const json_t *vals, json_t **matched, json_int_t *total, lh_err *err)
+{
+    size_t n = json_array_size(vals);
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_adds(&sql, "SELECT to_json(list(c ORDER BY i))::VARCHAR, sum(c)::BIGINT FROM (SELECT v.i, "
+                      "count(t.k) AS c FROM (VALUES ");
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(vals, i);
+        lh_buf_printf(&sql, "%s(%zu, ", i ? ", " : "", i);
+        if (json_is_integer(v))
+            lh_buf_printf(&sql, "%lld::BIGINT)", (long long)json_integer_value(v));
+        else {
+            lh_buf_add_sql_string(&sql, json_string_value(v));
+            lh_buf_adds(&sql, ")");
+        }
+    }
+    lh_buf_adds(&sql, ") v(i, k) LEFT JOIN (SELECT ");
+    lh_buf_add_sql_ident(&sql, column);
+    lh_buf_adds(&sql, " AS k FROM ");
+    lh_buf_add_sql_ident(&sql, name);
+    lh_status st = lh_buf_adds(&sql, ") t ON t.k = v.k GROUP BY v.i)");
+    json_t *row = NULL;
+    if (!st)
+        st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
+    lh_buf_release(&sql);
+    if (st)
+        return st;
+    json_t *counts = json_loads(json_string_value(json_array_get(row, 0)) ?: "[]", 0, NULL);
+    *total = strtoll(json_string_value(json_array_get(row, 1)) ?: "0", NULL, 10);
+    *matched = json_array();
+    for (size_t i = 0; i < n && i < MAX_COUNTED; i++)
+        json_array_append_new(*matched, json_pack("{s:O, s:I}", "value", json_array_get(vals, i),
+                                                  "rows", json_integer_value(json_array_get(counts, i))));
+    json_decref(counts);
+    json_decref(row);
+    return LH_OK;
+}
+
 static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_t **out,
                            lh_err *err)
 {
@@ -110,6 +159,10 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
                        "int32 (INTEGER) or int64 (BIGINT)", column, name, type);
     json_t *vals = NULL, *lines = json_array(), *hashes = NULL;
     lh_status st = typed_values(req, type, &vals, err);
+    json_t *matched = NULL;
+    json_int_t rows_matched = 0;
+    if (!st)
+        st = match_counts(lake, name, column, vals, &matched, &rows_matched, err);
     char ts[32];
     lh_format_time(lh_now_ms(), ts);
     size_t i;
@@ -149,12 +202,15 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     lh_buf_adds(&sql, "SELECT count(*) FROM ");
     lh_buf_printf(&sql, "\"__tomb__%s\"", name);
     if (!st && !lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL))
-        *out = json_pack("{s:s, s:s, s:I, s:I}", "dataset", name, "row_key_column", column,
+        *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:O}", "dataset", name, "row_key_column", column,
                          "tombstoned", (json_int_t)json_array_size(vals), "total_tombstones",
-                         (json_int_t)strtoll(json_string_value(json_array_get(rows, 0)) ?: "0", NULL, 10));
+                         (json_int_t)strtoll(json_string_value(json_array_get(rows, 0)) ?: "0", NULL, 10),
+                         "rows_matched", rows_matched, "matched", matched);
     else if (!st)
-        *out = json_pack("{s:s, s:s, s:I}", "dataset", name, "row_key_column", column,
-                         "tombstoned", (json_int_t)json_array_size(vals));
+        *out = json_pack("{s:s, s:s, s:I, s:I, s:O}", "dataset", name, "row_key_column", column,
+                         "tombstoned", (json_int_t)json_array_size(vals), "rows_matched",
+                         rows_matched, "matched", matched);
+    json_decref(matched);
     lh_buf_release(&sql);
     json_decref(rows);
     json_decref(vals);

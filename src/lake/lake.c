@@ -61,8 +61,8 @@ static lh_status take_lock(lh_lake *lake, lh_err *err)
         ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
         pid[n > 0 ? n : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
-        st = lh_fail(err, LH_ELOCKED, "data directory %s is in use by another writer (pid %s)",
-                     lh_store_root(lake->store), *pid ? pid : "unknown");
+        st = lh_fail(err, LH_ELOCKED, "the data directory is in use by another writer (pid %s); "
+                     "wait for it to finish, or stop it", *pid ? pid : "unknown");
         close(fd);
     } else {
         char pid[32];
@@ -147,10 +147,19 @@ static lh_status table_select(lh_lake *lake, const char *name, int64_t version, 
         lh_buf p;
         lh_buf_init(&p, PATH_MAX);
         struct stat sb;
-        if (!lh_path_join(&p, dir.data, snap->files[i].path) && !lstat(p.data, &sb) &&
-            !S_ISREG(sb.st_mode))
-            st = lh_fail(err, LH_ECORRUPT, "dataset %s: data file %s is not a regular file "
-                         "(symbolic links are refused)", name, snap->files[i].path);
+        int gone = 0;
+        if (!lh_path_join(&p, dir.data, snap->files[i].path) &&
+            (gone = lstat(p.data, &sb) ? errno == ENOENT : 0) == 0 && !S_ISREG(sb.st_mode))
+            st = lh_fail(err, LH_ECORRUPT, "dataset %s: a data file is not a regular file "
+                         "(symbolic links are refused)", name);
+        /* An old version whose files vacuum removed: say so, not "corrupt" with a path. */
+        else if (gone && version >= 0)
+            st = lh_fail(err, LH_ENOTFOUND, "version %lld of %s can no longer be read: vacuum "
+                         "removed its data files (see 'lakehouse history %s' for later "
+                         "versions)", (long long)version, name, name);
+        else if (gone)
+            st = lh_fail(err, LH_ECORRUPT, "dataset %s: a data file of its latest version is "
+                         "missing; restore it from a backup", name);
         lh_buf_release(&p);
     }
     if (!st)

@@ -18,15 +18,20 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return lh_buf_add(b, data, size * n) ? 0 : size * n;
 }
 
-/* Turns an error reply {"error":{"code","message"}} into a status and message. */
-static lh_status reply_error(long http, const lh_buf *body, lh_err *err)
+/* Turns an error reply {"error":{"code","message"}} into a status and the server's message
+ * as it stands (the CLI prints what a local run would); the body stays in *response when
+ * it is JSON (partial results of a multi-file ingest). */
+static lh_status reply_error(long http, const lh_buf *body, json_t **response, lh_err *err)
 {
     json_t *j = json_loadb(lh_buf_cstr(body), body->len, 0, NULL);
     const char *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
     const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
     lh_status st = code ? lh_status_from_name(code) : LH_EIO;
-    lh_fail(err, st ? st : LH_EIO, "server answered %ld: %s", http, msg ? msg : "no message");
-    json_decref(j);
+    if (msg)
+        lh_fail(err, st ? st : LH_EIO, "%s", msg);
+    else
+        lh_fail(err, st ? st : LH_EIO, "the server answered HTTP %ld without a message", http);
+    *response = j;
     return st ? st : LH_EIO;
 }
 
@@ -55,7 +60,7 @@ static lh_status perform(CURL *c, const char *base_url, const char *api_key,
     if (rc != CURLE_OK)
         st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
     else if (http < 200 || http > 299)
-        st = reply_error(http, &reply, err);
+        st = reply_error(http, &reply, response, err);
     else if (!(*response = json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
         st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
     lh_buf_release(&reply);

@@ -12,7 +12,9 @@
 /* POSTs the files to base_url/ingest/file as multipart/form-data (fields name and format
  * when non-NULL, allow_schema_change=true when set), with X-API-Key when api_key is set. On 2xx *response is the parsed JSON
  * body (caller owns). On an error reply the server's message and code come back as the
- * matching lh_status; on a transport failure, LH_EIO. */
+ * matching lh_status and err (the message as the server wrote it), and *response is the
+ * reply's JSON body when it has one (caller owns; NULL otherwise); on a transport failure,
+ * LH_EIO. */
 lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
                                  const char *format, bool allow_schema_change, json_t **response,
