@@ -34,7 +34,9 @@ load() {
 leftovers() {
   local hits=0 v
   for v in "${VALUES[@]}"; do
-    if grep -rlaF -- "$v" "$LAKEHOUSE_DATA/tables/$1" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" >"$WORK/where" 2>/dev/null; then
+    [[ -d $LAKEHOUSE_DATA/tables/$1 ]] || { echo "no directory tables/$1"; return; }
+    grep -rlaF -- "$v" "$LAKEHOUSE_DATA/tables/$1" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" >"$WORK/where" 2>/dev/null
+    if [[ -s $WORK/where ]]; then
       hits=$((hits + 1)); echo "# '$v' in: $(tr '\n' ' ' < "$WORK/where")" >&2
     fi
   done

@@ -13,6 +13,15 @@ before=$(sql 'SELECT count(*) FROM candidates')
 mapfile -t SECRETS < <(sql "SELECT email FROM candidates WHERE candidate_id IN ($IN) UNION ALL SELECT ssn FROM candidates WHERE candidate_id IN ($IN)")
 expect_eq "the three candidates exist (3 e-mails, 3 SSNs)" 6 "${#SECRETS[@]}"
 
+# Every value of theirs, in any column, that no other candidate has (text of 6 characters
+# or more, so that a match in a byte stream means the value): none may survive anywhere.
+mapfile -t COLS < <("$LH" datasets candidates --json | python3 -c 'import json,sys; print("\n".join(c["name"] for c in json.load(sys.stdin)["columns"]))')
+UNIQUE=()
+for c in "${COLS[@]}"; do
+  mapfile -t -O "${#UNIQUE[@]}" UNIQUE < <(sql "SELECT DISTINCT CAST(\"$c\" AS VARCHAR) AS v FROM candidates WHERE candidate_id IN ($IN) AND \"$c\" IS NOT NULL AND length(CAST(\"$c\" AS VARCHAR)) >= 6 AND \"$c\" NOT IN (SELECT \"$c\" FROM candidates WHERE candidate_id NOT IN ($IN) AND \"$c\" IS NOT NULL)")
+done
+[[ ${#UNIQUE[@]} -ge 9 ]] && ok "values unique to the three: ${#UNIQUE[@]} (over ${#COLS[@]} columns)" || not_ok "values unique to the three: ${#UNIQUE[@]}"
+
 check "delete three candidates" "$LH" delete candidates --key candidate_id "${IDS[@]}" --reason "GDPR art. 17 request" --actor dpo@agency
 expect_eq "hidden from candidates at once" "0 $((before - 3))" \
   "$(sql "SELECT count(*) FILTER (WHERE candidate_id IN ($IN)), count(*) FROM candidates" | tr ',' ' ')"
@@ -28,6 +37,17 @@ version=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 check "vacuum --retention-hours 0" "$LH" vacuum candidates --retention-hours 0
 expect_eq "gone from __raw__candidates" 0 "$(sql "SELECT count(*) FROM __raw__candidates WHERE candidate_id IN ($IN)")"
 expect_eq "tombstones cleared (the file and its key cache)" "" "$(ls -A "$LAKEHOUSE_DATA/_catalog/tombstones")"
+for v in $(seq 0 "$version"); do
+  n=$(sql "SELECT count(*) FROM candidates WHERE candidate_id IN ($IN)" --as-of candidates=$v 2>/dev/null)
+  expect_eq "as-of candidates=$v after vacuum: never their rows (an error: the files are gone)" 0 "${n:-0}"
+done
+hits=0
+for s in "${UNIQUE[@]}"; do
+  if grep -rlaF -- "$s" "$TABLE" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null || [[ -s $WORK/where ]]; then
+    [[ -s $WORK/where ]] && { hits=$((hits + 1)); echo "# '$s' in $(tr '\n' ' ' < "$WORK/where")"; }
+  fi
+done
+expect_eq "no value unique to them in any byte under tables/candidates (log included), _catalog, _journal" 0 "$hits"
 
 # Every Parquet file under the table's directory, read by an independent DuckDB.
 DUCKREF=$WORK/duckref
