@@ -47,13 +47,21 @@ void lh__api_tombstone_list(lh_http_req *r, void *app)
 void lh__api_compact(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    static const char *const allowed[] = {"dataset", NULL};
+    static const char *const allowed[] = {"dataset", "erase_now", NULL};
     const char *name;
     if (!lh__api_only_fields(r, allowed) || !lh__api_string(r, "dataset", true, &name))
         return;
+    json_t *now = json_object_get(lh_http_json(r), "erase_now");
+    if (now && !json_is_null(now) && !json_is_boolean(now)) {
+        lh_http_reply_error(r, 400, "invalid_input", "field 'erase_now' must be true or false");
+        return;
+    }
+    lh_compact_opts opts = {.erase_now = json_is_true(now),
+                            .retention_hours = (double)lh_config_int(
+                                a->config, "storage.vacuum_retention_hours", 168)};
     json_t *out = NULL;
     lh_err err;
-    lh_status st = lh_lake_compact(a->lake, name, lh_http_principal(r), &out, &err);
+    lh_status st = lh_lake_compact(a->lake, name, lh_http_principal(r), &opts, &out, &err);
     reply(r, st, &err, out);
 }
 

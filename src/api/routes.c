@@ -63,7 +63,7 @@ static const lh_http_route routes[] = {
     {"GET", "/query/cache/stats", lh__api_cache_stats, true, R, 0, LH_BODY_NONE,
      "hot cache: entries, bytes, hits, misses, evictions, per dataset", "engine", false},
     {"POST", "/query/compact", lh__api_compact, true, A, 4 * KiB, LH_BODY_JSON,
-     "rewrite a dataset into one verified file without tombstoned rows: {dataset}", "engine", false},
+     "rewrite a dataset into one verified file without tombstoned rows: {dataset, erase_now}", "engine", false},
     {"POST", "/query/vacuum", lh__api_vacuum, true, A, 4 * KiB, LH_BODY_JSON,
      "delete unreferenced data files: {dataset, retention_hours (default 168)}", "engine", false},
     {"POST", "/ingest/file", lh__api_ingest_file, true, W, 0, LH_BODY_MULTIPART,

@@ -92,7 +92,18 @@ int lh__cli_delete(lh_cli *cli)
 
 int lh__cli_compact(lh_cli *cli)
 {
-    if (cli->argc != 1 || cli->argv[0][0] == '-')
+    const char *name = NULL;
+    lh_compact_opts opts = {.retention_hours = (double)lh_config_int(
+                                cli->config, "storage.vacuum_retention_hours", 168)};
+    for (int i = 0; i < cli->argc; i++) {
+        if (!strcmp(cli->argv[i], "--erase-now"))
+            opts.erase_now = true;
+        else if (cli->argv[i][0] == '-' || name)
+            return lh__cli_usage_error(cli, "unexpected argument '%s'", cli->argv[i]);
+        else
+            name = cli->argv[i];
+    }
+    if (!name)
         return lh__cli_usage_error(cli, "%sneeds exactly one dataset NAME", "");
     lh_lake *lake = NULL;
     char url[512];
@@ -101,19 +112,19 @@ int lh__cli_compact(lh_cli *cli)
     lh_err err;
     lh_status st = LH_OK;
     if (!rc && !lake) {
-        json_t *body = json_pack("{s:s}", "dataset", cli->argv[0]);
+        json_t *body = json_pack("{s:s, s:b}", "dataset", name, "erase_now", opts.erase_now);
         rc = lh__cli_forward(cli, url, "POST", "/query/compact", body, &out);
         json_decref(body);
     } else if (!rc) {
-        st = lh_lake_compact(lake, cli->argv[0], NULL, &out, &err);
+        st = lh_lake_compact(lake, name, NULL, &opts, &out, &err);
     }
     if (!rc && st)
         rc = lh__cli_error(cli, st, &err);
     else if (!rc && cli->json)
         lh__cli_print_json(out);
-    else if (!rc)
+    else if (!rc) {
         printf("%s: version %lld; files %lld -> %lld, rows %lld -> %lld, bytes %lld -> %lld; "
-               "%lld tombstone(s) applied, %lld row(s) dropped\n", cli->argv[0],
+               "%lld tombstone(s) applied, %lld row(s) dropped\n", name,
                (long long)json_integer_value(json_object_get(out, "version")),
                (long long)json_integer_value(json_object_get(out, "files_before")),
                (long long)json_integer_value(json_object_get(out, "files_after")),
@@ -123,6 +134,20 @@ int lh__cli_compact(lh_cli *cli)
                (long long)json_integer_value(json_object_get(out, "bytes_after")),
                (long long)json_integer_value(json_object_get(out, "tombstones_applied")),
                (long long)json_integer_value(json_object_get(out, "rows_dropped_by_tombstones")));
+        json_t *e = json_object_get(out, "erasure");
+        json_int_t files = json_integer_value(json_object_get(e, "old_files_with_erased_rows"));
+        if (files)
+            printf("%s: %lld erased row(s) are still in %lld older file(s), hidden from every "
+                   "version; 'lakehouse vacuum %s' deletes them from %s (retention %g h), or "
+                   "now with 'lakehouse compact %s --erase-now'\n", name,
+                   (long long)json_integer_value(json_object_get(e, "erased_rows_in_old_files")),
+                   (long long)files, name,
+                   json_string_value(json_object_get(e, "vacuum_removes_them_after")) ?: "?",
+                   opts.retention_hours, name);
+        else if (opts.erase_now)
+            printf("%s: %lld older file(s) deleted now; no erased row is left in any file\n",
+                   name, (long long)json_integer_value(json_object_get(e, "files_vacuumed_now")));
+    }
     json_decref(out);
     lh_lake_free(lake);
     return rc;

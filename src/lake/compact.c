@@ -201,13 +201,67 @@ static lh_status journal(compaction *c, bool committed, const char *actor, lh_er
                    json_object_get(first, "deleted_at"), "key_hash",
                    "sha256(salt || key); salt in _catalog/erasure_salt", "actor", actor,
                    "source", "compaction");
-    st = lh_journal_append(j, ev, true, err);
+    /* The erasure set first: once the tombstones go, it is what hides the rows at the
+     * versions that still hold them (erasures.c). */
+    const char *column = json_string_value(json_object_get(first, "row_key_column")) ?: "";
+    if (committed) {
+        const char *rel = c->final_key.data + c->prefix.len + 1;
+        st = lh__erasures_record(c->lake, c->name, column, hashes,
+                                 c->rows_before - c->rows_after, c->version, &rel, 1, err);
+    } else {
+        const char **keep = calloc(c->snap->nfiles + 1, sizeof *keep);
+        for (size_t f = 0; keep && f < c->snap->nfiles; f++)
+            keep[f] = c->snap->files[f].path;
+        st = keep ? lh__erasures_record(c->lake, c->name, column, hashes, 0, c->version, keep,
+                                        c->snap->nfiles, err)
+                  : lh_fail(err, LH_ENOMEM, "out of memory");
+        free(keep);
+    }
+    if (!st)
+        st = lh_journal_append(j, ev, true, err);
     json_decref(ev);
     json_decref(seen);
     return st;
 }
 
-static lh_status compact(compaction *c, const char *actor, json_t **out, lh_err *err)
+/* What older files still hold, when vacuum removes them, and --erase-now. */
+static lh_status erasure_report(compaction *c, const lh_compact_opts *opts, json_t *out,
+                                lh_err *err)
+{
+    json_t *vac = NULL, *pending = NULL;
+    lh_status st = LH_OK;
+    if (opts && opts->erase_now)
+        st = lh__lake_vacuum_locked(c->lake, c->name, 0, &vac, err);
+    if (!st)
+        st = lh__erasures_pending(c->lake, c->name, &pending, err);
+    if (st) {
+        json_decref(vac);
+        return st;
+    }
+    double hours = opts && opts->retention_hours >= 0 ? opts->retention_hours : 168;
+    json_int_t oldest = json_integer_value(json_object_get(pending, "oldest_erasure_ms"));
+    json_t *e = json_pack("{s:O, s:O, s:f, s:b, s:I}", "erased_rows_in_old_files",
+                          json_object_get(pending, "erased_rows_in_old_files"),
+                          "old_files_with_erased_rows",
+                          json_object_get(pending, "old_files_with_erased_rows"),
+                          "retention_hours", hours, "erased_now", opts && opts->erase_now,
+                          "files_vacuumed_now",
+                          (json_int_t)json_integer_value(json_object_get(vac, "files_deleted")));
+    if (json_integer_value(json_object_get(pending, "old_files_with_erased_rows"))) {
+        char when[32];
+        lh_format_time(oldest + (int64_t)(hours * 3600000.0), when);
+        json_object_set_new(e, "vacuum_removes_them_after", json_string(when));
+    } else {
+        json_object_set_new(e, "vacuum_removes_them_after", json_null());
+    }
+    json_object_set_new(out, "erasure", e);
+    json_decref(vac);
+    json_decref(pending);
+    return LH_OK;
+}
+
+static lh_status compact(compaction *c, const char *actor, const lh_compact_opts *opts,
+                         json_t **out, lh_err *err)
 {
     lh_lake *lake = c->lake;
     json_t *m = lh_catalog_get(lh_lake_catalog(lake), c->name);
@@ -283,11 +337,15 @@ static lh_status compact(compaction *c, const char *actor, json_t **out, lh_err 
                          "bytes_before", (json_int_t)c->bytes_before, "bytes_after",
                          (json_int_t)c->bytes_after, "tombstones_applied", (json_int_t)ntomb,
                          "rows_dropped_by_tombstones", (json_int_t)(c->rows_before - c->rows_after));
+    if (!st && (st = erasure_report(c, opts, *out, err))) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return st;
 }
 
-lh_status lh_lake_compact(lh_lake *lake, const char *dataset, const char *actor, json_t **out,
-                          lh_err *err)
+lh_status lh_lake_compact(lh_lake *lake, const char *dataset, const char *actor,
+                          const lh_compact_opts *opts, json_t **out, lh_err *err)
 {
     lh_assert(lh__lake_is_writer(lake));
     lh_status st = lh_catalog_check_name(dataset, err);
@@ -298,7 +356,7 @@ lh_status lh_lake_compact(lh_lake *lake, const char *dataset, const char *actor,
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_init(bufs[i], 0);
     lh__lake_lock(lake);
-    st = compact(&c, actor ? actor : "cli", out, err);
+    st = compact(&c, actor ? actor : "cli", opts, out, err);
     lh__lake_unlock(lake);
     compaction_release(&c);
     return st;

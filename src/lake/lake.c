@@ -35,6 +35,7 @@ struct lh_lake {
     int lock_fd;
     bool writer;
     lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
+    lh__erasures *erasures;   /* keys erased by compaction, per dataset (erasures.c) */
 };
 
 lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
@@ -42,6 +43,7 @@ lh_store *lh_lake_store(lh_lake *lake) { return lake->store; }
 lh_journal *lh_lake_journal(lh_lake *lake) { return lake->journal; }
 lh_engine *lh__lake_engine(lh_lake *lake) { return lake->eng; }
 lh__tombs *lh__lake_tombs(lh_lake *lake) { return lake->tombs; }
+lh__erasures *lh__lake_erasures(lh_lake *lake) { return lake->erasures; }
 bool lh__lake_is_writer(const lh_lake *lake) { return lake->writer; }
 void lh__lake_lock(lh_lake *lake) { pthread_mutex_lock(&lake->write_mu); }
 void lh__lake_unlock(lh_lake *lake) { pthread_mutex_unlock(&lake->write_mu); }
@@ -164,6 +166,10 @@ static lh_status table_select(lh_lake *lake, const char *name, int64_t version, 
     }
     if (!st)
         st = lh_engine_snapshot_select(lake->eng, dir.data, snap, sql, err);
+    /* Rows erased by a later compaction stay hidden at this version, in every view built
+     * on it (the dataset's and time travel's). */
+    if (!st)
+        st = lh__erasures_filter(lake, name, version, sql, err);
     lh_buf_release(&prefix);
     lh_buf_release(&dir);
     lh_table_snapshot_free(snap);
@@ -263,7 +269,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     lake->writer = opts->writer;
     pthread_mutex_init(&lake->write_mu, NULL);
     lake->tombs = lh__tombs_new();
-    lh_status st = lake->tombs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    lake->erasures = lh__erasures_new();
+    lh_status st = lake->tombs && lake->erasures ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = lh_store_open_local(opts->data_dir, &lake->store, err);
     if (!st && opts->writer)
@@ -320,6 +327,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
             lh_err verr;
             if (lh__tombs_load(lake, name, &verr))
                 lh_log(LH_LOG_WARN, "dataset %s: tombstones: %s", name, verr.msg);
+            if (lh__erasures_load(lake, name, &verr))
+                lh_log(LH_LOG_WARN, "dataset %s: erasure set: %s", name, verr.msg);
             if (define_view(lake, name, &verr))
                 define_broken_view(lake, name, verr.msg);
         }
@@ -341,6 +350,7 @@ void lh_lake_free(lh_lake *lake)
     lh_cache_free(lake->cache);
     lh_engine_free(lake->eng);
     lh__tombs_free(lake->tombs);
+    lh__erasures_free(lake->erasures);
     lh_catalog_free(lake->cat);
     if (lake->lock_fd >= 0)
         close(lake->lock_fd); /* releases the flock */

@@ -36,9 +36,43 @@ void lh__tombs_cache_remove(lh_lake *lake, const char *name);
  * filter, then drops "__tomb__<name>". */
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
+/* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),
+ * each with its compaction version and the data files on disk then, kept in
+ * _catalog/erasures/<name>.json until vacuum has deleted every one of those files. */
+typedef struct lh__erasures lh__erasures;
+
+lh__erasures *lh__erasures_new(void);
+void lh__erasures_free(lh__erasures *e);
+/* Reads the dataset's set (if any) into "__erased__<name>" (at open). */
+lh_status lh__erasures_load(lh_lake *lake, const char *name, lh_err *err);
+/* Turns *sql (a SELECT over the dataset's files at version; -1 = latest) into one that
+ * hides every key erased by a compaction committed after version; unchanged for the
+ * latest version and when no entry is newer. Thread-safe. */
+lh_status lh__erasures_filter(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                              lh_err *err);
+/* Records one entry (hashes: array of hex SHA-256(salt || key); version: the compaction
+ * commit's) naming every data file on disk but the nkeep in keep (the files the new
+ * version references), durably, and mirrors it.
+ * Nothing is recorded when no other file exists. Writers only. */
+lh_status lh__erasures_record(lh_lake *lake, const char *name, const char *column,
+                              const json_t *hashes, int64_t rows, int64_t version,
+                              const char *const *keep, size_t nkeep, lh_err *err);
+/* After vacuum: drops the entries none of whose files exists any more, after stripping
+ * the column statistics from the JSON commits older than their version. *out:
+ * {entries_settled, erased_rows_in_old_files, old_files_with_erased_rows,
+ * commits_stripped_of_stats}; caller owns it. Writers only. */
+lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+/* What is still pending: {erased_rows_in_old_files, old_files_with_erased_rows,
+ * oldest_erasure_ms}; caller owns *out. */
+lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+/* Vacuum under the write lock already held (vacuum.c). */
+lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
+                                 lh_err *err);
+
 /* Accessors and wrappers over lake.c's internals. The write lock serialises writers. */
 lh_engine *lh__lake_engine(lh_lake *lake);
 lh__tombs *lh__lake_tombs(lh_lake *lake);
+lh__erasures *lh__lake_erasures(lh_lake *lake);
 bool lh__lake_is_writer(const lh_lake *lake);
 void lh__lake_lock(lh_lake *lake);
 void lh__lake_unlock(lh_lake *lake);

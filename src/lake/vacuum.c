@@ -1,7 +1,9 @@
 /* vacuum.c: deletes data files the table no longer references (mutations.h). A file
  * removed by a commit goes once its removal (the remove action's deletionTimestamp) is
  * older than the retention; a file no commit ever added (a writer killed between writing
- * and committing it) once its modification time is. The log itself is never touched. */
+ * and committing it) once its modification time is. The log's commits are kept; once the
+ * last file that held erased rows is gone, the older commits lose their column statistics
+ * (erasures.c). */
 #include <math.h>
 #include <string.h>
 
@@ -60,7 +62,8 @@ static lh_status removal_times(lh_store *s, const json_t *commits, json_t *remov
     return st;
 }
 
-static lh_status vacuum(lh_lake *lake, const char *name, double hours, json_t **out, lh_err *err)
+lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
+                                 lh_err *err)
 {
     json_t *m = lh_lake_dataset(lake, name);
     if (!m)
@@ -113,10 +116,14 @@ static lh_status vacuum(lh_lake *lake, const char *name, double hours, json_t **
         st = lh_journal_append(lh_lake_journal(lake), ev, true, err);
         json_decref(ev);
     }
+    /* The erasure set: entries whose files are all gone end here (erasures.c). */
+    json_t *erasure = NULL;
     if (!st)
-        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I}", "dataset", name, "files_deleted",
+        st = lh__erasures_settle(lake, name, &erasure, err);
+    if (!st)
+        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o}", "dataset", name, "files_deleted",
                          deleted, "bytes_deleted", bytes, "files_kept", kept, "retention_hours",
-                         hours, "version", (json_int_t)snap->version);
+                         hours, "version", (json_int_t)snap->version, "erasure", erasure);
     json_decref(l.files);
     json_decref(l.commits);
     json_decref(removed);
@@ -135,7 +142,7 @@ lh_status lh_lake_vacuum(lh_lake *lake, const char *dataset, double retention_ho
     if (!isfinite(retention_hours) || retention_hours < 0)
         return lh_fail(err, LH_EINVAL, "retention_hours must be a number >= 0");
     lh__lake_lock(lake);
-    st = vacuum(lake, dataset, retention_hours, out, err);
+    st = lh__lake_vacuum_locked(lake, dataset, retention_hours, out, err);
     lh__lake_unlock(lake);
     return st;
 }

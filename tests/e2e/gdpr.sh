@@ -13,6 +13,15 @@ before=$(sql 'SELECT count(*) FROM candidates')
 mapfile -t SECRETS < <(sql "SELECT email FROM candidates WHERE candidate_id IN ($IN) UNION ALL SELECT ssn FROM candidates WHERE candidate_id IN ($IN)")
 expect_eq "the three candidates exist (3 e-mails, 3 SSNs)" 6 "${#SECRETS[@]}"
 
+# Every value of theirs, in any column, that no other candidate has (text of 6 characters
+# or more, so that a match in a byte stream means the value): none may survive anywhere.
+mapfile -t COLS < <("$LH" datasets candidates --json | python3 -c 'import json,sys; print("\n".join(c["name"] for c in json.load(sys.stdin)["columns"]))')
+UNIQUE=()
+for c in "${COLS[@]}"; do
+  mapfile -t -O "${#UNIQUE[@]}" UNIQUE < <(sql "SELECT DISTINCT CAST(\"$c\" AS VARCHAR) AS v FROM candidates WHERE candidate_id IN ($IN) AND \"$c\" IS NOT NULL AND length(CAST(\"$c\" AS VARCHAR)) >= 6 AND \"$c\" NOT IN (SELECT \"$c\" FROM candidates WHERE candidate_id NOT IN ($IN) AND \"$c\" IS NOT NULL)")
+done
+[[ ${#UNIQUE[@]} -ge 9 ]] && ok "values unique to the three: ${#UNIQUE[@]} (over ${#COLS[@]} columns)" || not_ok "values unique to the three: ${#UNIQUE[@]}"
+
 check "delete three candidates" "$LH" delete candidates --key candidate_id "${IDS[@]}" --reason "GDPR art. 17 request" --actor dpo@agency
 expect_eq "hidden from candidates at once" "0 $((before - 3))" \
   "$(sql "SELECT count(*) FILTER (WHERE candidate_id IN ($IN)), count(*) FROM candidates" | tr ',' ' ')"
@@ -28,6 +37,17 @@ version=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 check "vacuum --retention-hours 0" "$LH" vacuum candidates --retention-hours 0
 expect_eq "gone from __raw__candidates" 0 "$(sql "SELECT count(*) FROM __raw__candidates WHERE candidate_id IN ($IN)")"
 expect_eq "tombstones cleared (the file and its key cache)" "" "$(ls -A "$LAKEHOUSE_DATA/_catalog/tombstones")"
+for v in $(seq 0 "$version"); do
+  n=$(sql "SELECT count(*) FROM candidates WHERE candidate_id IN ($IN)" --as-of candidates=$v 2>/dev/null)
+  expect_eq "as-of candidates=$v after vacuum: never their rows (an error: the files are gone)" 0 "${n:-0}"
+done
+hits=0
+for s in "${UNIQUE[@]}"; do
+  if grep -rlaF -- "$s" "$TABLE" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null || [[ -s $WORK/where ]]; then
+    [[ -s $WORK/where ]] && { hits=$((hits + 1)); echo "# '$s' in $(tr '\n' ' ' < "$WORK/where")"; }
+  fi
+done
+expect_eq "no value unique to them in any byte under tables/candidates (log included), _catalog, _journal" 0 "$hits"
 
 # Every Parquet file under the table's directory, read by an independent DuckDB.
 DUCKREF=$WORK/duckref
@@ -85,3 +105,33 @@ expect_eq "erasure record: dataset, column, rows, version, who, why, when, salte
 expect_eq "the tombstone call was journaled with the same hashes" "1 True" "$(tail -n 1 <<<"$rec")"
 expect_eq "the salt is stored in the bucket (_catalog/erasure_salt)" yes \
   "$([[ -s $LAKEHOUSE_DATA/_catalog/erasure_salt ]] && echo yes)"
+
+# A candidate whose every value is theirs alone (the largest salary and years, the latest
+# created_at, so that any column statistics would carry them): appended, deleted and
+# erased with compact --erase-now, then nowhere: no version shows them and no byte under
+# tables/candidates (the Delta log included), _catalog or _journal holds any of their values.
+ROW=(CAND-999999 "Zebulon Quarrington" zq.erase.me@example.invalid "(999) 555-0199" 999-88-7777
+     "1 Nowhere Vale Apt 99" Zzyzxville ZQ-STATE-X "Underwater Basket Weaving" 987654321 9876543210 erasable-status REC-99999
+     "2031-05-06 07:08:09" "A resume found only here: xylophonic quokka")
+{ "$LH" sql "SELECT * FROM candidates LIMIT 0" --format csv | head -n 1 | tr -d "\r"
+  (IFS=,; echo "${ROW[*]:0:8},\"${ROW[8]}\",${ROW[*]:9:4},${ROW[13]}+00,\"${ROW[14]}\"")
+  # A second, ordinary row that stays: the CSV sniffer needs more than one row.
+  echo 'CAND-999998,Ann Other,ann.other@example.com,(404) 393-0000,000-00-0000,2 Main St,Atlanta,GA,"Excel, Word",5,50000,active,REC-0004,2020-01-01 10:00:00+00,"An ordinary resume."'
+  } > zq.csv
+check "append the distinctive candidate" "$LH" ingest zq.csv --name candidates
+expect_eq "they are there, salary the largest" "1 9876543210" "$(sql "SELECT count(*) FILTER (WHERE candidate_id='CAND-999999'), max(salary_expectation) FROM candidates" | tr ',' ' ')"
+check "delete them" "$LH" delete candidates --key candidate_id CAND-999999
+out=$("$LH" compact candidates --erase-now --json)
+last=$(echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"])')
+expect_eq "compact --erase-now: nothing left in older files" "0 0" \
+  "$(echo "$out" | python3 -c 'import json,sys; e=json.load(sys.stdin)["erasure"]; print(e["erased_rows_in_old_files"], e["old_files_with_erased_rows"])')"
+for v in $(seq 0 "$last"); do
+  n=$(sql "SELECT count(*) FROM candidates WHERE candidate_id='CAND-999999'" --as-of candidates=$v 2>/dev/null)
+  expect_eq "as-of candidates=$v: never them (an error when the files are gone)" 0 "${n:-0}"
+done
+hits=0
+for s in "${ROW[@]}"; do
+  grep -rlaF -- "$s" "$TABLE" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null
+  [[ -s $WORK/where ]] && { hits=$((hits + 1)); echo "# '$s' in $(tr '\n' ' ' < "$WORK/where")"; }
+done
+expect_eq "none of their ${#ROW[@]} values in any byte (tables/candidates with its log, _catalog, _journal)" 0 "$hits"
