@@ -57,6 +57,15 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
     bool allow;
     if (!allow_field(r, &allow))
         return;
+    /* Overrides for files the detection gets wrong: encoding, and the CSV dialect. */
+    const char *encoding = lh_http_form(r, "encoding");
+    lh_ingest_csv csv = {0};
+    lh_err perr;
+    if (lh_ingest_csv_parse(&csv, lh_http_form(r, "header"), lh_http_form(r, "delim"),
+                            lh_http_form(r, "quote"), lh_http_form(r, "skip"), &perr)) {
+        lh_http_reply_error(r, 400, "invalid_input", perr.msg);
+        return;
+    }
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++) {
         const lh_http_file *f = lh_http_file_at(r, i);
@@ -65,7 +74,8 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
         snprintf(uri, sizeof uri, "upload:%s", shown);
         lh_ingest_request req = {.path = f->path, .filename = shown, .name = name, .format = format,
                                  .actor = lh_http_principal(r), .source_uri = uri,
-                                 .allow_schema_change = allow};
+                                 .allow_schema_change = allow,
+                                 .encoding = encoding && *encoding ? encoding : NULL, .csv = csv};
         lh_ingest_result res;
         lh_err err;
         lh_status st = lh_lake_ingest(a->lake, &req, &res, &err);

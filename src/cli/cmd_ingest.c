@@ -1,4 +1,5 @@
 /* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F] [--allow-schema-change]
+ *               [--encoding E] [--header | --no-header] [--delim C] [--quote C] [--skip N]
  *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME] */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ static int ingest_postgres(lh_cli *cli, const char *dsn, const char *table, cons
 /* The data directory's writer is a running server: send it the files over HTTP (the
  * server's URL comes from --server or from the lock file). */
 static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, const char *name,
-                             const char *format, bool allow_change)
+                             const char *format, bool allow_change, const char *const *fields)
 {
     lh_err err;
     json_t *holder = NULL, *reply = NULL;
@@ -110,8 +111,8 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
                      "not a lakehouse server", cli->data_dir,
                      holder ? json_string_value(json_object_get(holder, "pid")) : "unknown");
     if (!st)
-        st = lh_client_ingest_files(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles, name,
-                                    format, allow_change, &reply, &err);
+        st = lh_client_ingest_files_with(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles,
+                                         name, format, allow_change, fields, &reply, &err);
     int rc = st ? lh__cli_error(cli, st, &err) : 0;
     json_t *results = json_object_get(reply, "results");
     if (!rc && cli->json) {
@@ -134,24 +135,29 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
 
 int lh__cli_ingest(lh_cli *cli)
 {
-    const char *name = NULL, *format = NULL, *table = NULL, *query = NULL;
+    const char *name = NULL, *format = NULL, *table = NULL, *query = NULL, *encoding = NULL;
+    const char *delim = NULL, *quote = NULL, *skip = NULL, *header = NULL;
     const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
     bool allow_change = false;
-    static const char *valued[] = {"--name", "--format", "--table", "--query"};
-    const char **slots[] = {&name, &format, &table, &query};
+    static const char *valued[] = {"--name", "--format", "--table", "--query", "--encoding",
+                                   "--delim", "--quote", "--skip"};
+    const char **slots[] = {&name, &format, &table, &query, &encoding, &delim, &quote, &skip};
+    enum { NVALUED = sizeof valued / sizeof valued[0] };
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         size_t k = 0;
-        while (k < 4 && strcmp(a, valued[k]))
+        while (k < NVALUED && strcmp(a, valued[k]))
             k++;
-        if (k < 4) {
+        if (k < NVALUED) {
             if (!(*slots[k] = lh__cli_value(cli, &i, a))) {
                 free(files);
                 return 2;
             }
         } else if (!strcmp(a, "--allow-schema-change")) {
             allow_change = true;
+        } else if (!strcmp(a, "--header") || !strcmp(a, "--no-header")) {
+            header = a[2] == 'h' ? "true" : "false";
         } else if (a[0] == '-' && a[1]) {
             free(files);
             return lh__cli_usage_error(cli, "unknown option %s", a);
@@ -178,6 +184,9 @@ int lh__cli_ingest(lh_cli *cli)
         rc = lh__cli_usage_error(cli, "%sa PostgreSQL source needs exactly one of --table or --query", "");
     else if (!db && (table || query))
         rc = lh__cli_usage_error(cli, "%s--table and --query need a postgres:// source", "");
+    else if (db && (encoding || delim || quote || skip || header))
+        rc = lh__cli_usage_error(cli, "%s--encoding, --header, --delim, --quote and --skip are for "
+                                 "files, not PostgreSQL", "");
     else if (db)
         rc = ingest_postgres(cli, files[0], table, query, name, allow_change);
     if (rc >= 0) {
@@ -185,11 +194,26 @@ int lh__cli_ingest(lh_cli *cli)
         return rc;
     }
     lh_err err;
+    lh_ingest_csv csv = {0};
+    if (lh_ingest_csv_parse(&csv, header, delim, quote, skip, &err)) {
+        free(files);
+        return lh__cli_usage_error(cli, "%s", err.msg);
+    }
     lh_lake *lake = NULL;
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);
     if (st == LH_ELOCKED) {
-        rc = forward_to_server(cli, files, nfiles, name, format, allow_change);
+        const char *fields[12];
+        size_t nf = 0;
+        const char *keys[] = {"encoding", "header", "delim", "quote", "skip"};
+        const char *vals[] = {encoding, header, delim, quote, skip};
+        for (size_t k = 0; k < 5; k++)
+            if (vals[k]) {
+                fields[nf++] = keys[k];
+                fields[nf++] = vals[k];
+            }
+        fields[nf] = NULL;
+        rc = forward_to_server(cli, files, nfiles, name, format, allow_change, fields);
         free(files);
         return rc;
     }
@@ -197,7 +221,8 @@ int lh__cli_ingest(lh_cli *cli)
     json_t *all = json_array();
     for (int f = 0; !rc && f < nfiles; f++) {
         lh_ingest_request req = {.path = files[f], .name = name, .format = format,
-                                 .allow_schema_change = allow_change};
+                                 .allow_schema_change = allow_change, .encoding = encoding,
+                                 .csv = csv};
         lh_ingest_result res;
         struct stat sb;
         lh_cli_progress prog;
