@@ -55,6 +55,50 @@ static lh_status check_header(const char *staged, char delim, char quote, int64_
     return st;
 }
 
+/* True when the header line (after skip lines) names its first columns and leaves only
+ * trailing cells empty (a spreadsheet export with blank columns at the right): DuckDB's
+ * sniffer takes such a line for data when every column is text, and the names are lost. */
+static bool trailing_empty_header(const char *staged, char delim, char quote, int64_t skip)
+{
+    FILE *f = fopen(staged, "r");
+    if (!f)
+        return false;
+    char line[65536];
+    for (int c; skip > 0 && (c = fgetc(f)) != EOF;)
+        skip -= c == '\n';
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return false;
+    char *p = line;
+    if (!strncmp(p, "\xef\xbb\xbf", 3))
+        p += 3;
+    p[strcspn(p, "\r\n")] = '\0';
+    size_t named = 0, empty_after = 0, cell = 0;
+    bool inq = false;
+    for (;; p++) {
+        if (quote && *p == quote) {
+            inq = !inq;
+            cell++;
+            continue;
+        }
+        if (!*p || (*p == delim && !inq)) {
+            if (cell && empty_after)
+                return false; /* a name after an empty cell: not a trailing gap */
+            if (cell)
+                named++;
+            else
+                empty_after++;
+            cell = 0;
+            if (!*p)
+                break;
+            continue;
+        }
+        cell++;
+    }
+    return named > 0 && empty_after > 0;
+}
+
 /* The most frequent of , ; TAB | in the first line, or 0. */
 static char likely_delimiter(const char *staged)
 {
@@ -206,6 +250,27 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
                               : !strcmp(json_string_value(json_array_get(row, 3)) ?: "", "true");
     const char *skip = json_string_value(json_array_get(row, 4));
     const char *ncols = json_string_value(json_array_get(row, 5));
+    if (!header && !csv->header) {
+        const char *types = json_string_value(json_array_get(row, 6)) ?: "";
+        size_t n = 0, text = 0;
+        for (const char *t = types; (t = strstr(t, "\"type\":\"")); t += 8, n++)
+            text += !strncmp(t + 8, "VARCHAR\"", 8);
+        char d = delim && *delim ? delim[0] : ',';
+        if (n && n == text &&
+            trailing_empty_header(staged, d, quote && *quote && strcmp(quote, "(empty)") ? quote[0] : '"',
+                                  csv->skip)) {
+            lh_ingest_csv fixed = *csv;
+            fixed.header = 1;
+            json_decref(row);
+            st = csv_source(eng, staged, &fixed, source, options, err);
+            if (!st && !csv->header && !csv->delim && !csv->quote && !csv->skip)
+                json_object_del(options, "overrides");
+            if (!st)
+                json_object_set_new(options, "header_note", json_string(
+                    "the first line is the header (its trailing cells are empty)"));
+            return st;
+        }
+    }
     /* sniff_csv spells "no quote/escape" as the text "(empty)". */
     if (quote && !strcmp(quote, "(empty)"))
         quote = "";
@@ -214,8 +279,8 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
     int64_t skipped = 0;
     if (skip && (lh_parse_i64(skip, &skipped) != LH_OK || skipped != csv->skip)) {
         st = lh_fail(err, LH_EINVAL,
-                     "ragged rows: the first %s line(s) do not have the same number of fields as the rest",
-                     skip);
+                     "ragged rows: the first %s line(s) do not have the same number of fields as the rest; "
+                     "pass --skip %s if they are a preamble", skip, skip);
     } else if (!csv->delim && ncols && !strcmp(ncols, "1") && (forced = likely_delimiter(staged)) &&
                (!delim || delim[0] != forced)) {
         /* One column although the header line is full of separators: the rows disagree
