@@ -111,6 +111,16 @@ printf "a|b\n'x|y'|2\n" >q.csv
 check "CLI --delim and --quote" "$LH" ingest --delim '|' --quote "'" q.csv
 expect_eq "--delim/--quote: a quoted delimiter" "x|y,2" "$(sql 'SELECT * FROM q')"
 
+# HTTP: the dataset of an uploaded x.csv.gz is x; the CLI forwards its new flags to a
+# running server.
+curl -sS -o "$WORK/body" -F "file=@$R/orders.csv.bz2" "$URL/ingest/file"
+expect_eq "HTTP: dataset of orders.csv.bz2 is orders" "orders 100" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["results"][0]; print(d["dataset"], d["rows_added"])' "$WORK/body")"
+check "CLI forwards --skip to the running server" env LAKEHOUSE_DATA="$WORK/srv" "$LH" ingest --name fwd --skip 3 "$R/preamble_semicolon.csv"
+expect_eq "forwarded --skip applied" "3" "$(hsql 'SELECT count(*) FROM fwd')"
+expect_fail "CLI forwards --encoding (refusal from the server)" "byte 24 \(line 2\)" \
+  env LAKEHOUSE_DATA="$WORK/srv" "$LH" ingest --name fwdbad --encoding utf-8 "$R/latin1_people.csv"
+
 # Refusals: one clean line (CLI) or a 4xx with a clean message (HTTP); nothing changed.
 python3 -c '
 import gzip, sys
