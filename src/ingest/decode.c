@@ -346,14 +346,28 @@ static lh_status emit(writer *w, const unsigned char *p, size_t n, lh_err *err)
     return LH_OK;
 }
 
+/* How messages spell an encoding. */
+static const char *display(const char *enc)
+{
+    static const struct { const char *name, *shown; } names[] = {
+        {"utf-8", "UTF-8"}, {"windows-1252", "Windows-1252"}, {"iso-8859-1", "Latin-1"},
+        {"iso-8859-15", "ISO-8859-15"}, {"utf-16le", "UTF-16LE"}, {"utf-16be", "UTF-16BE"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(enc, names[i].name))
+            return names[i].shown;
+    return enc;
+}
+
 static lh_status undecodable(const lh__decode_opts *o, const char *enc, int64_t at, int64_t line,
                              lh_err *err)
 {
+    enc = display(enc);
     if (o->encoding)
         return lh_fail(err, LH_EINVAL, "byte %lld (line %lld) is not valid %s; pass --encoding with "
                        "the file's encoding (utf-8, windows-1252, latin-1, utf-16le, utf-16be)",
                        (long long)at, (long long)line, enc);
-    if (!strcmp(enc, "utf-8"))
+    if (!strcmp(enc, "UTF-8"))
         return lh_fail(err, LH_EINVAL, "byte %lld (line %lld) is not valid UTF-8 (the first 64 KiB "
                        "were); pass --encoding windows-1252 (or latin-1, utf-16le ...) if that is "
                        "the file's encoding", (long long)at, (long long)line);

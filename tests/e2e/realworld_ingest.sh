@@ -131,7 +131,7 @@ refusals=(
   "$R/truncated.csv.gz||damaged or truncated"
   "$R/late_bad_utf8.csv||byte 105796 \\(line 4002\\) is not valid UTF-8.*--encoding"
   "bomb.csv.gz||decompression bomb"
-  "$R/latin1_people.csv|encoding=utf-8|byte 24 \\(line 2\\) is not valid utf-8; pass --encoding"
+  "$R/latin1_people.csv|encoding=utf-8|byte 24 \\(line 2\\) is not valid UTF-8; pass --encoding"
   "small.csv|encoding=klingon|unknown encoding 'klingon'"
   "small.csv|delim=ab|delimiter must be one character"
   "small.csv|skip=x|skip must be a number"

@@ -206,7 +206,7 @@ static void names_the_byte_and_line(void **state)
     lh__decode_opts forced = text_opts;
     forced.encoding = "utf-8";
     assert_int_equal(run("a\nb\n\xff" "c\n", 7, &forced, &out, &n, sha, &info, &err), LH_EINVAL);
-    assert_non_null(strstr(err.msg, "byte 4 (line 3) is not valid utf-8"));
+    assert_non_null(strstr(err.msg, "byte 4 (line 3) is not valid UTF-8"));
     assert_non_null(strstr(err.msg, "--encoding"));
     free(out);
     /* Detected UTF-8 (the sample was valid) with a bad byte past the first 64 KiB. */
