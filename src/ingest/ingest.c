@@ -527,7 +527,9 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     if (!transform) {
         st = lh__ingest_detect_format(req->path, shown, req->format, format, err);
         bool convertible = !st && strcmp(format, "pdf") && strcmp(format, "sms");
-        transform = convertible && (strcmp(enc, "utf-8") || bom);
+        if (convertible && !strcmp(enc, "binary"))
+            st = lh_fail(err, LH_EINVAL, "%s holds binary data (control characters), not text", shown);
+        transform = !st && convertible && (strcmp(enc, "utf-8") || bom);
     }
     if (!st)
         st = req->name ? lh_catalog_check_name(req->name, err)

@@ -41,8 +41,9 @@ const char *lh__ingest_compression(const unsigned char *p, size_t n);
 size_t lh__utf8_valid_prefix(const unsigned char *p, size_t n, bool *truncated);
 /* The encoding of a sample (a file's first bytes; eof: the whole file): a byte-order mark
  * (its length into *bom), UTF-16 told by zero bytes in every other position, valid UTF-8,
- * else "windows-1252" ("iso-8859-1" when a byte 1252 leaves undefined appears). Returns
- * "utf-8", "utf-16le", "utf-16be", "windows-1252" or "iso-8859-1" (static strings). */
+ * else "windows-1252" ("iso-8859-1" when a byte 1252 leaves undefined appears), unless over
+ * 1% of the bytes are control characters: "binary". Returns "utf-8", "utf-16le",
+ * "utf-16be", "windows-1252", "iso-8859-1" or "binary" (static strings). */
 const char *lh__ingest_sniff_encoding(const unsigned char *p, size_t n, bool eof, size_t *bom);
 /* The canonical name for a user's --encoding value (utf8, latin1, cp1252 ...), or NULL. */
 const char *lh__ingest_encoding_name(const char *name);
