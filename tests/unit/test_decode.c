@@ -60,6 +60,12 @@ static void sniffs_encodings(void **state)
     /* A sample cut inside a UTF-8 sequence is still UTF-8 unless it is the whole file. */
     assert_string_equal(lh__ingest_sniff_encoding((const unsigned char *)"ab\xc3", 3, false, &bom), "utf-8");
     assert_string_equal(lh__ingest_sniff_encoding((const unsigned char *)"ab\xc3", 3, true, &bom), "windows-1252");
+    /* Random bytes are not single-byte text. */
+    unsigned char noise[4096];
+    srand(7);
+    for (size_t i = 0; i < sizeof noise; i++)
+        noise[i] = (unsigned char)(1 + rand() % 255);
+    assert_string_equal(lh__ingest_sniff_encoding(noise, sizeof noise, true, &bom), "binary");
     assert_string_equal(lh__ingest_encoding_name("LATIN1"), "iso-8859-1");
     assert_string_equal(lh__ingest_encoding_name("cp1252"), "windows-1252");
     assert_null(lh__ingest_encoding_name("klingon"));
