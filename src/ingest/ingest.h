@@ -1,6 +1,9 @@
 /* ingest.h: files into datasets. One pipeline for every format:
  *   check the file (size, magic bytes, format) -> copy it into the data root's staging
- *   area while hashing (SHA-256) -> dedup against the table's commit log -> DuckDB's
+ *   area while hashing (SHA-256 of the bytes as given) -- decompressing gzip/zstd/bzip2/xz
+ *   and converting other encodings to UTF-8 in that same pass (decode.c); a plain UTF-8
+ *   file is hard-linked and hashed and validated on a helper thread -- -> dedup against
+ *   the table's commit log -> DuckDB's
  *   sniffer reads it -> names and types made Delta-safe -> Parquet written under a temp
  *   name -> read back and verified -> fsync + rename -> one Delta commit -> manifest.
  * A crash at any step leaves the table at its last commit (the temp/orphan Parquet is
