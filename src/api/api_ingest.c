@@ -41,6 +41,20 @@ static bool allow_field(lh_http_req *r, bool *allow)
     return false;
 }
 
+/* The form fields for files the detection gets wrong: encoding, and the CSV dialect
+ * (header, delim, quote, skip). false after a 400 naming the bad value. */
+static bool override_fields(lh_http_req *r, lh_ingest_request *req)
+{
+    const char *encoding = lh_http_form(r, "encoding");
+    req->encoding = encoding && *encoding ? encoding : NULL;
+    lh_err err;
+    if (!lh_ingest_csv_parse(&req->csv, lh_http_form(r, "header"), lh_http_form(r, "delim"),
+                             lh_http_form(r, "quote"), lh_http_form(r, "skip"), &err))
+        return true;
+    lh_http_reply_error(r, 400, "invalid_input", err.msg);
+    return false;
+}
+
 void lh__api_ingest_file(lh_http_req *r, void *app)
 {
     lh_api *a = app;
@@ -57,15 +71,9 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
     bool allow;
     if (!allow_field(r, &allow))
         return;
-    /* Overrides for files the detection gets wrong: encoding, and the CSV dialect. */
-    const char *encoding = lh_http_form(r, "encoding");
-    lh_ingest_csv csv = {0};
-    lh_err perr;
-    if (lh_ingest_csv_parse(&csv, lh_http_form(r, "header"), lh_http_form(r, "delim"),
-                            lh_http_form(r, "quote"), lh_http_form(r, "skip"), &perr)) {
-        lh_http_reply_error(r, 400, "invalid_input", perr.msg);
+    lh_ingest_request given = {0};
+    if (!override_fields(r, &given))
         return;
-    }
     json_t *results = json_array();
     for (size_t i = 0; i < n; i++) {
         const lh_http_file *f = lh_http_file_at(r, i);
@@ -74,8 +82,8 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
         snprintf(uri, sizeof uri, "upload:%s", shown);
         lh_ingest_request req = {.path = f->path, .filename = shown, .name = name, .format = format,
                                  .actor = lh_http_principal(r), .source_uri = uri,
-                                 .allow_schema_change = allow,
-                                 .encoding = encoding && *encoding ? encoding : NULL, .csv = csv};
+                                 .allow_schema_change = allow, .encoding = given.encoding,
+                                 .csv = given.csv};
         lh_ingest_result res;
         lh_err err;
         lh_status st = lh_lake_ingest(a->lake, &req, &res, &err);
@@ -146,6 +154,8 @@ void lh__api_schema_diff(lh_http_req *r, void *app)
                              .name = lh_http_param(r, "name"),
                              .format = format && *format ? format : NULL,
                              .actor = lh_http_principal(r)};
+    if (!override_fields(r, &req))
+        return;
     json_t *diff = NULL;
     lh_err err;
     lh_status st = lh_lake_schema_diff(a->lake, &req, &diff, &err);

@@ -121,6 +121,10 @@ expect_eq "forwarded --skip applied" "3" "$(hsql 'SELECT count(*) FROM fwd')"
 expect_fail "CLI forwards --encoding (refusal from the server)" "byte 24 \(line 2\)" \
   env LAKEHOUSE_DATA="$WORK/srv" "$LH" ingest --name fwdbad --encoding utf-8 "$R/latin1_people.csv"
 
+code=$(curl -sS -o "$WORK/body" -w '%{http_code}' -F "file=@$R/preamble_semicolon.csv" -F skip=3 "$URL/catalog/datasets/by-name/fwd/schema-diff")
+expect_eq "HTTP schema-diff takes the CSV overrides" "200 True" \
+  "$code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["safe"])' "$WORK/body" 2>/dev/null)"
+
 # Refusals: one clean line (CLI) or a 4xx with a clean message (HTTP); nothing changed.
 python3 -c '
 import gzip, sys
