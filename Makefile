@@ -13,14 +13,14 @@ OPT       := -O2
 endif
 
 # Libraries found through pkg-config (each used by one module; see STYLE.md habit 2).
-PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib
+PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib libzstd liblzma
 PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 
 CFLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Isrc -I$(DUCKDB_DIR) \
             -MMD -MP $(if $(filter 1,$(FAULTS)),-DLH_FAULTS=1) $(PKG_CFLAGS)
 LDFLAGS  := $(OPT) -L$(DUCKDB_DIR) -Wl,-rpath,$(abspath $(DUCKDB_DIR))
-LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm $(PKG_LIBS)
+LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm -lbz2 $(PKG_LIBS)
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -76,7 +76,7 @@ bench: deps $(BUILD)/lakehouse
 # (build/fuzzobj/) compiled with clang and -fsanitize=fuzzer-no-link.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := toml multipart json_body detect sms delta_log sql_gate
+FUZZ_NAMES   := toml multipart json_body detect sms delta_log sql_gate decode
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 $(FUZZ_SAN) -Isrc \
                 -I$(DUCKDB_DIR) -MMD -MP $(PKG_CFLAGS)

@@ -11,6 +11,7 @@
 #     SQL in-process in DuckDB over the same Parquet files, and the CLI's start-up cost
 #     (`BIN sql "SELECT 1"` on the same data directory).
 #
+# (c) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
@@ -325,3 +326,8 @@ replace_section machine "$OUT/sec_machine.md"
 replace_section ingest "$OUT/sec_ingest.md"
 replace_section queries "$OUT/sec_queries.md"
 say "wrote $DOC"
+
+# Compressed input (gzip/zstd vs plain, vs DuckDB reading the .gz): its own section.
+if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
+    BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
+fi

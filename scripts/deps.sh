@@ -14,11 +14,13 @@ HDR_SHA512="sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNr
 # libxml2-dev: SMS backups (XML); libpoppler-glib-dev: PDF text (it brings libcairo2-dev,
 # which tests/tools/mkpdf.c uses to make test PDFs); qpdf: encrypted test PDFs;
 # poppler-utils: pdftotext, the baseline of bench/pdf_extract.sh.
+# zlib1g-dev libzstd-dev libbz2-dev liblzma-dev: compressed input (src/ingest/decode.c).
 # clang + libclang-rt-14-dev: libFuzzer and the sanitizer runtimes for `make fuzz`.
 PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
           libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates
           libxml2-dev libpoppler-glib-dev libcairo2-dev qpdf poppler-utils
-          libpq-dev postgresql clang libclang-rt-14-dev)
+          libpq-dev postgresql clang libclang-rt-14-dev
+          zlib1g-dev libzstd-dev libbz2-dev liblzma-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -25,7 +25,10 @@ check_header 'libpq-fe\.h' '^src/ingest/postgres\.c$'
 check_header 'curl/curl\.h' '^src/net/'
 check_header 'libxml/' '^src/ingest/sms\.c$'
 check_header 'poppler' '^src/ingest/pdf\.c$'
-check_header 'zlib\.h' '^src/ingest/pdf\.c$'
+check_header 'zlib\.h' '^src/ingest/(pdf|decode)\.c$'
+check_header 'zstd\.h' '^src/ingest/decode\.c$'
+check_header 'bzlib\.h' '^src/ingest/decode\.c$'
+check_header 'lzma\.h' '^src/ingest/decode\.c$'
 
 # module -> modules it may include (besides itself)
 declare -A may=(

@@ -42,6 +42,20 @@ static bool allow_field(lh_http_req *r, bool *allow)
     return false;
 }
 
+/* The form fields for files the detection gets wrong: encoding, and the CSV dialect
+ * (header, delim, quote, skip). false after a 400 naming the bad value. */
+static bool override_fields(lh_http_req *r, lh_ingest_request *req)
+{
+    const char *encoding = lh_http_form(r, "encoding");
+    req->encoding = encoding && *encoding ? encoding : NULL;
+    lh_err err;
+    if (!lh_ingest_csv_parse(&req->csv, lh_http_form(r, "header"), lh_http_form(r, "delim"),
+                             lh_http_form(r, "quote"), lh_http_form(r, "skip"), &err))
+        return true;
+    lh_http_reply_error(r, 400, "invalid_input", err.msg);
+    return false;
+}
+
 void lh__api_ingest_file(lh_http_req *r, void *app)
 {
     lh_api *a = app;
@@ -61,6 +75,9 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
     /* Per-file results: every file gets an entry with its name; files are ingested in
      * order and the first failure stops the rest ("skipped"). Earlier files stay committed,
      * so a failure after them answers with the error and the results together. */
+    lh_ingest_request given = {0};
+    if (!override_fields(r, &given))
+        return;
     json_t *results = json_array();
     lh_status failed = LH_OK;
     lh_err err;
@@ -75,7 +92,8 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
         snprintf(uri, sizeof uri, "upload:%s", shown);
         lh_ingest_request req = {.path = f->path, .filename = shown, .name = name, .format = format,
                                  .actor = lh_http_principal(r), .source_uri = uri,
-                                 .allow_schema_change = allow};
+                                 .allow_schema_change = allow, .encoding = given.encoding,
+                                 .csv = given.csv};
         lh_ingest_result res;
         lh_status st = lh_lake_ingest(a->lake, &req, &res, &err);
         if (st) {
@@ -225,6 +243,8 @@ void lh__api_schema_diff(lh_http_req *r, void *app)
                              .name = lh_http_param(r, "name"),
                              .format = format && *format ? format : NULL,
                              .actor = lh_http_principal(r)};
+    if (!override_fields(r, &req))
+        return;
     json_t *diff = NULL;
     lh_err err;
     lh_status st = lh_lake_schema_diff(a->lake, &req, &diff, &err);

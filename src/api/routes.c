@@ -67,7 +67,7 @@ static const lh_http_route routes[] = {
     {"POST", "/query/vacuum", lh__api_vacuum, true, A, 4 * KiB, LH_BODY_JSON,
      "delete unreferenced data files: {dataset, retention_hours (default 168)}", "engine", false},
     {"POST", "/ingest/file", lh__api_ingest_file, true, W, 0, LH_BODY_MULTIPART,
-     "upload files (multipart/form-data, fields name, format, allow_schema_change) into a dataset", "engine", false},
+     "upload files (multipart/form-data, fields name, format, allow_schema_change, encoding, header, delim, quote, skip) into a dataset", "engine", false},
     {"POST", "/ingest/db", lh__api_ingest_db, true, W, 64 * KiB, LH_BODY_JSON,
      "ingest a PostgreSQL table or query: {dsn, table | query, dataset_name, allow_schema_change, order_by, limit, batch_size}", "engine", false},
     {"POST", "/ingest/postgres/import", lh__api_ingest_pg_import, true, W, 64 * KiB, LH_BODY_JSON,

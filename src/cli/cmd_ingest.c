@@ -1,4 +1,5 @@
 /* cmd_ingest.c: lakehouse ingest FILE... [--name NAME] [--format F] [--allow-schema-change]
+ *               [--encoding E] [--header | --no-header] [--delim C] [--quote C] [--skip N]
  *               lakehouse ingest postgres://... --table S.T | --query SQL [--name NAME]
  *                                 [--order-by COLS] [--limit N] [--batch-size N] */
 #include <stdio.h>
@@ -98,7 +99,7 @@ static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
 /* The data directory's writer is a running server: send it the files over HTTP (the
  * server's URL comes from --server or from the lock file). */
 static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, const char *name,
-                             const char *format, bool allow_change)
+                             const char *format, bool allow_change, const char *const *fields)
 {
     lh_err err;
     json_t *holder = NULL, *reply = NULL;
@@ -111,8 +112,8 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
                      "that is not a lakehouse server; wait for it to finish and try again",
                      holder ? json_string_value(json_object_get(holder, "pid")) : "unknown");
     if (!st)
-        st = lh_client_ingest_files(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles, name,
-                                    format, allow_change, &reply, &err);
+        st = lh_client_ingest_files_with(url, getenv("LAKEHOUSE_API_KEY"), files, (size_t)nfiles,
+                                         name, format, allow_change, fields, &reply, &err);
     json_t *results = json_object_get(reply, "results");
     /* The server's per-file entries name the file by its base name; show the caller's. */
     size_t i;
@@ -147,13 +148,16 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
 int lh__cli_ingest(lh_cli *cli)
 {
     const char *name = NULL, *format = NULL, *table = NULL, *query = NULL, *order_by = NULL;
-    const char *limit_s = NULL, *batch_s = NULL;
+    const char *limit_s = NULL, *batch_s = NULL, *encoding = NULL;
+    const char *delim = NULL, *quote = NULL, *skip = NULL, *header = NULL;
     const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
     bool allow_change = false;
     static const char *valued[] = {"--name", "--format", "--table", "--query", "--order-by",
-                                   "--limit", "--batch-size"};
-    const char **slots[] = {&name, &format, &table, &query, &order_by, &limit_s, &batch_s};
+                                   "--limit", "--batch-size", "--encoding", "--delim", "--quote",
+                                   "--skip"};
+    const char **slots[] = {&name, &format, &table, &query, &order_by, &limit_s, &batch_s,
+                            &encoding, &delim, &quote, &skip};
     enum { NVALUED = sizeof valued / sizeof valued[0] };
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
@@ -167,6 +171,8 @@ int lh__cli_ingest(lh_cli *cli)
             }
         } else if (!strcmp(a, "--allow-schema-change")) {
             allow_change = true;
+        } else if (!strcmp(a, "--header") || !strcmp(a, "--no-header")) {
+            header = a[2] == 'h' ? "true" : "false";
         } else if (a[0] == '-' && a[1]) {
             free(files);
             return lh__cli_usage_error(cli, "unknown option %s", a);
@@ -202,6 +208,9 @@ int lh__cli_ingest(lh_cli *cli)
     else if (!db && (table || query || order_by || limit_s || batch_s))
         rc = lh__cli_usage_error(cli, "%s--table, --query, --order-by, --limit and --batch-size "
                                  "need a postgres:// source", "");
+    else if (db && (encoding || delim || quote || skip || header))
+        rc = lh__cli_usage_error(cli, "%s--encoding, --header, --delim, --quote and --skip are for "
+                                 "files, not PostgreSQL", "");
     else if (db) {
         lh_ingest_pg_request req = {.dsn = files[0], .table = table, .query = query, .name = name,
                                     .allow_schema_change = allow_change, .order_by = order_by,
@@ -213,11 +222,26 @@ int lh__cli_ingest(lh_cli *cli)
         return rc;
     }
     lh_err err;
+    lh_ingest_csv csv = {0};
+    if (lh_ingest_csv_parse(&csv, header, delim, quote, skip, &err)) {
+        free(files);
+        return lh__cli_usage_error(cli, "%s", err.msg);
+    }
     lh_lake *lake = NULL;
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);
     if (st == LH_ELOCKED) {
-        rc = forward_to_server(cli, files, nfiles, name, format, allow_change);
+        const char *fields[12];
+        size_t nf = 0;
+        const char *keys[] = {"encoding", "header", "delim", "quote", "skip"};
+        const char *vals[] = {encoding, header, delim, quote, skip};
+        for (size_t k = 0; k < 5; k++)
+            if (vals[k]) {
+                fields[nf++] = keys[k];
+                fields[nf++] = vals[k];
+            }
+        fields[nf] = NULL;
+        rc = forward_to_server(cli, files, nfiles, name, format, allow_change, fields);
         free(files);
         return rc;
     }
@@ -234,7 +258,8 @@ int lh__cli_ingest(lh_cli *cli)
             continue;
         }
         lh_ingest_request req = {.path = files[f], .name = name, .format = format,
-                                 .allow_schema_change = allow_change};
+                                 .allow_schema_change = allow_change, .encoding = encoding,
+                                 .csv = csv};
         lh_ingest_result res;
         struct stat sb;
         lh_cli_progress prog;

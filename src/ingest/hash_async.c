@@ -1,6 +1,9 @@
 /* hash_async.c: SHA-256 of a staged file on a helper thread, so that hashing overlaps
  * DuckDB's sniffing instead of adding to the ingest's wall time. */
+#include <fcntl.h>
+#include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +15,7 @@ struct lh__hash_job {
     char *path;
     char sha[65];
     bool text;         /* refuse a NUL byte anywhere (text formats) */
-    int64_t first_nul; /* -1 when none */
+    bool utf8;         /* refuse bytes that are not UTF-8 */
     lh_status st;
     lh_err err;
 };
@@ -20,11 +23,20 @@ struct lh__hash_job {
 static void *hash_main(void *arg)
 {
     lh__hash_job *h = arg;
-    h->st = lh_sha256_file_nul(h->path, h->sha, NULL, h->text ? &h->first_nul : NULL, &h->err);
+    int fd = open(h->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        h->st = lh_fail(&h->err, LH_EIO, "open the staged copy: %s", strerror(errno));
+        return NULL;
+    }
+    /* The same pass that stages converted files: here it only hashes and checks. */
+    lh__decode_opts o = {.encode = h->utf8, .text = h->text};
+    lh__decode_info info;
+    h->st = lh__ingest_decode(fd, -1, &o, h->sha, &info, &h->err);
+    close(fd);
     return NULL;
 }
 
-lh_status lh__hash_start(const char *path, bool text, lh__hash_job **out, lh_err *err)
+lh_status lh__hash_start(const char *path, bool text, bool utf8, lh__hash_job **out, lh_err *err)
 {
     lh__hash_job *h = calloc(1, sizeof *h);
     if (!h || !(h->path = strdup(path))) {
@@ -32,7 +44,7 @@ lh_status lh__hash_start(const char *path, bool text, lh__hash_job **out, lh_err
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
     h->text = text;
-    h->first_nul = -1;
+    h->utf8 = utf8;
     if (pthread_create(&h->thread, NULL, hash_main, h)) {
         /* No thread to be had: hash here instead. */
         hash_main(h);
@@ -48,12 +60,9 @@ lh_status lh__hash_wait(void *ctx, char sha[65], lh_err *err)
     if (!pthread_equal(h->thread, pthread_self()))
         pthread_join(h->thread, NULL);
     h->thread = pthread_self();
+    /* The format check reads only the first 64 KiB; this pass sees every byte. */
     if (h->st)
         return lh_fail(err, h->st, "%s", h->err.msg);
-    /* The format check reads only the first 64 KiB; this pass sees every byte. */
-    if (h->first_nul >= 0)
-        return lh_fail(err, LH_EINVAL, "holds binary data: a NUL byte at offset %lld; text "
-                       "formats cannot hold NUL bytes", (long long)h->first_nul);
     memcpy(sha, h->sha, 65);
     return LH_OK;
 }

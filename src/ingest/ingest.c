@@ -1,9 +1,14 @@
 /* ingest.c: the ingest pipeline (see ingest.h for the steps and their guarantees). */
 #include "ingest/ingest.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "catalog/manifest.h"
 #include "core/fsio.h"
@@ -388,8 +393,13 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
         st = lh_buf_adds(&j.source, src->source_sql);
     else if (!st)
         st = src->convert ? convert(&j, err)
-                          : lh__ingest_source_sql(eng, src->read_as, j.staged.data, &j.source,
-                                                  j.options, err);
+                          : lh__ingest_source_sql(eng, src->read_as, j.staged.data, src->csv,
+                                                  &j.source, j.options, err);
+    /* What staging did to the bytes, for lineage (the parse options). */
+    if (!st && src->encoding)
+        json_object_set_new(j.options, "encoding", json_string(src->encoding));
+    if (!st && src->compression)
+        json_object_set_new(j.options, "compression", json_string(src->compression));
     if (!st)
         st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
     if (!st)
@@ -450,6 +460,44 @@ static void hide_path(lh_err *err, const char *path, const char *shown)
     }
 }
 
+/* The name without a compression suffix: x.csv.gz -> x.csv (the format and the dataset
+ * name come from what is inside). */
+static void strip_compression(const char *shown, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", shown);
+    char *dot = strrchr(out, '.');
+    static const char *exts[] = {"gz", "gzip", "zst", "zstd", "bz2", "xz"};
+    for (size_t i = 0; dot && dot != out && dot[-1] != '/' && i < sizeof exts / sizeof exts[0]; i++)
+        if (!strcasecmp(dot + 1, exts[i])) {
+            *dot = '\0';
+            return;
+        }
+}
+
+/* The first bytes of a regular file; false when it is not one or cannot be read (format
+ * detection then says why). */
+static bool peek(const char *path, unsigned char *head, size_t cap, size_t *n)
+{
+    *n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
+    if (fd < 0)
+        return false;
+    bool ok = !fstat(fd, &sb) && S_ISREG(sb.st_mode);
+    ssize_t k = ok ? read(fd, head, cap) : -1;
+    close(fd);
+    if (k <= 0)
+        return false;
+    *n = (size_t)k;
+    return true;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
 /* lh_ingest_file, or with preview non-NULL lh_ingest_schema_diff. */
 static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
                              const lh_ingest_request *req, json_t **preview,
@@ -458,15 +506,35 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
     memset(res, 0, sizeof *res);
     res->version = -1;
     res->renames = json_array();
-    char format[16], dataset[64], id[37];
+    char format[16], dataset[64], id[37], plain[PATH_MAX];
     lh_uuid4(id);
     lh_buf staged;
     lh_buf_init(&staged, PATH_MAX);
     const char *shown = req->filename ? req->filename : req->path;
-    lh_status st = lh__ingest_detect_format(req->path, shown, req->format, format, err);
+    strip_compression(shown, plain, sizeof plain);
+    /* Staging converts (one pass: hash, decompress, decode to UTF-8) when the first bytes
+     * ask for it; else it hard-links and a helper thread hashes and validates. */
+    static __thread unsigned char head[65536];
+    size_t hn = 0, bom = 0;
+    bool regular = peek(req->path, head, sizeof head, &hn);
+    const char *zkind = regular ? lh__ingest_compression(head, hn) : NULL;
+    const char *enc = hn ? lh__ingest_sniff_encoding(head, hn, hn < sizeof head, &bom) : "utf-8";
+    bool utf16 = !strncmp(enc, "utf-16", 6);
+    const char *rq = req->format;
+    bool binary = (rq && (!strcmp(rq, "pdf") || !strcmp(rq, "sms"))) ||
+                  (!rq && (ends_with(plain, ".pdf") || ends_with(plain, ".xml")));
+    bool transform = regular && (zkind || (!binary && (utf16 || req->encoding)));
+    lh_status st = LH_OK;
+    if (!transform) {
+        st = lh__ingest_detect_format(req->path, shown, req->format, format, err);
+        bool convertible = !st && strcmp(format, "pdf") && strcmp(format, "sms");
+        if (convertible && !strcmp(enc, "binary"))
+            st = lh_fail(err, LH_EINVAL, "%s holds binary data (control characters), not text", shown);
+        transform = !st && convertible && (strcmp(enc, "utf-8") || bom);
+    }
     if (!st)
         st = req->name ? lh_catalog_check_name(req->name, err)
-                       : lh_catalog_name_from_path(shown, dataset, sizeof dataset, err);
+                       : lh_catalog_name_from_path(plain, dataset, sizeof dataset, err);
     if (!st && req->name)
         snprintf(dataset, sizeof dataset, "%s", req->name);
     if (!st) {
@@ -474,31 +542,63 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf_init(&dir, PATH_MAX);
         lh_path_join(&dir, lh_store_root(store), "_staging");
         st = lh_mkdirs(dir.data, err);
-        lh_buf_printf(&staged, "%s/%s.%s", dir.data, id, format);
+        lh_buf_printf(&staged, "%s/%s.%s", dir.data, id, transform ? "decoded" : format);
         lh_buf_release(&dir);
     }
     lh__staged src = {.path = staged.data, .format = format, .read_as = format,
                       .source_system = "file", .source_uri = req->source_uri ? req->source_uri : shown,
-                      .allow_schema_change = req->allow_schema_change, .preview = preview};
+                      .allow_schema_change = req->allow_schema_change, .preview = preview,
+                      .csv = &req->csv};
     int64_t size = 0;
     lh__hash_job *hash = NULL;
-    if (!st)
+    lh__decode_info info = {0};
+    if (!st && transform) {
+        lh__decode_opts o = {.decompress = true, .encode = !binary, .text = !binary,
+                             .encoding = req->encoding};
+        int in = open(req->path, O_RDONLY | O_CLOEXEC);
+        int out = in < 0 ? -1 : open(staged.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (in < 0 || out < 0)
+            st = lh_fail(err, LH_EIO, "cannot stage %s: %s", plain, strerror(errno));
+        else
+            st = lh__ingest_decode(in, out, &o, src.sha256, &info, err);
+        if (in >= 0)
+            close(in);
+        if (out >= 0)
+            close(out);
+        if (!st)
+            st = lh__ingest_detect_format(staged.data, plain, req->format, format, err);
+        if (!st && info.encoding[0] && (!strcmp(format, "pdf") || !strcmp(format, "sms")) &&
+            (strcmp(info.encoding, "utf-8") || info.bom))
+            st = lh_fail(err, LH_EINVAL, "%s is %s: --encoding applies to CSV, JSON and text only",
+                         plain, !strcmp(format, "pdf") ? "a PDF" : "XML");
+        if (!st) {
+            src.encoding = info.encoding[0] ? info.encoding : NULL;
+            src.compression = info.compression[0] ? info.compression : NULL;
+            src.convert = lh__ingest_converter(format);
+            st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
+        } else if (staged.len) {
+            lh_file_remove(staged.data, NULL);
+        }
+    } else if (!st) {
         st = lh__ingest_stage_copy(req->path, staged.data, NULL, &size, err);
-    if (!st)
-        st = lh__hash_start(staged.data, strcmp(format, "pdf") != 0, &hash, err);
-    if (!st) {
-        src.convert = lh__ingest_converter(format);
-        src.await_sha = lh__hash_wait;
-        src.await_ctx = hash;
-        st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
-        /* A text file with a NUL byte may fail in the reader before the hash is awaited:
-         * the hashing pass's finding is the clearer reason. */
-        char sha[65];
-        lh_err herr;
-        if (st && st != LH_ENOMEM && lh__hash_wait(hash, sha, &herr) == LH_EINVAL)
-            st = lh_fail(err, LH_EINVAL, "%s", herr.msg);
-    } else if (staged.len) {
-        lh_file_remove(staged.data, NULL);
+        bool text = strcmp(format, "pdf") != 0;
+        if (!st)
+            st = lh__hash_start(staged.data, text, text && strcmp(format, "sms"), &hash, err);
+        if (!st) {
+            src.encoding = text && strcmp(format, "sms") ? "utf-8" : NULL;
+            src.convert = lh__ingest_converter(format);
+            src.await_sha = lh__hash_wait;
+            src.await_ctx = hash;
+            st = lh__ingest_staged(store, cat, eng, dataset, &src, req->actor, res, err);
+            /* A text file with a NUL byte or a byte that is not UTF-8 may fail in the reader
+             * before the hash is awaited: the hashing pass's finding is the clearer reason. */
+            char sha[65];
+            lh_err herr;
+            if (st && st != LH_ENOMEM && lh__hash_wait(hash, sha, &herr) == LH_EINVAL)
+                st = lh_fail(err, LH_EINVAL, "%s", herr.msg);
+        } else if (staged.len) {
+            lh_file_remove(staged.data, NULL);
+        }
     }
     lh__hash_free(hash); /* joins the thread first: it may still read the staged file */
     if (st && staged.len)

@@ -1,6 +1,9 @@
 /* ingest.h: files into datasets. One pipeline for every format:
  *   check the file (size, magic bytes, format) -> copy it into the data root's staging
- *   area while hashing (SHA-256) -> dedup against the table's commit log -> DuckDB's
+ *   area while hashing (SHA-256 of the bytes as given) -- decompressing gzip/zstd/bzip2/xz
+ *   and converting other encodings to UTF-8 in that same pass (decode.c); a plain UTF-8
+ *   file is hard-linked and hashed and validated on a helper thread -- -> dedup against
+ *   the table's commit log -> DuckDB's
  *   sniffer reads it -> names and types made Delta-safe -> Parquet written under a temp
  *   name -> read back and verified -> fsync + rename -> one Delta commit -> manifest.
  * A crash at any step leaves the table at its last commit (the temp/orphan Parquet is
@@ -16,6 +19,21 @@
 #include "engine/engine.h"
 #include "storage/storage.h"
 
+/* CSV dialect overrides for files the sniffer gets wrong; zero = sniff. */
+typedef struct lh_ingest_csv {
+    int header;              /* 0 = sniff, 1 = the first line (after skip) names the columns,
+                              * -1 = there is no header line (columns are column0, column1 ...) */
+    char delim;              /* field separator, 0 = sniff */
+    char quote;              /* quote character, 0 = sniff */
+    int64_t skip;            /* lines before the header (a preamble) to drop */
+} lh_ingest_csv;
+
+/* Fills csv from text values as users type them (each may be NULL): header "true"/"false",
+ * delim one character or "tab"/"\t", quote one character, skip a count. LH_EINVAL naming
+ * the bad value. */
+lh_status lh_ingest_csv_parse(lh_ingest_csv *csv, const char *header, const char *delim,
+                              const char *quote, const char *skip, lh_err *err);
+
 typedef struct lh_ingest_request {
     const char *path;        /* the local file to ingest */
     const char *name;        /* dataset name; NULL = derived from the file name */
@@ -27,6 +45,10 @@ typedef struct lh_ingest_request {
                               * "source" column use it; NULL = path. Never opened. */
     bool allow_schema_change;/* apply schema changes that are not safe (removed columns,
                               * renames, incompatible types) instead of refusing them */
+    const char *encoding;    /* the file's encoding (utf-8, windows-1252, latin-1, utf-16le,
+                              * utf-16be, utf-16 ...); NULL = detected. Staging converts to
+                              * UTF-8; gzip/zstd/bzip2/xz input is decompressed on the way */
+    lh_ingest_csv csv;       /* CSV overrides (all zero = sniff) */
 } lh_ingest_request;
 
 typedef struct lh_ingest_result {

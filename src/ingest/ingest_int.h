@@ -25,12 +25,58 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
 lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], int64_t *size,
                                 lh_err *err);
 
+/* ---- decode.c: decompression and conversion to UTF-8 while staging ---- */
+
+/* Decompressed bytes below LH_INGEST_INFLATE_FREE are always allowed; past it the output
+ * may not exceed LH_INGEST_INFLATE_RATIO times the compressed bytes read so far (real CSV
+ * and JSON compress 3-20x; a bomb 1000x), nor LH_INGEST_INFLATE_MAX in all. */
+#define LH_INGEST_INFLATE_FREE ((int64_t)16 << 20)
+#define LH_INGEST_INFLATE_RATIO 100
+#define LH_INGEST_INFLATE_MAX ((int64_t)64 << 30)
+
+/* "gzip", "zstd", "bzip2" or "xz" when p starts with that format's magic bytes, else NULL. */
+const char *lh__ingest_compression(const unsigned char *p, size_t n);
+/* Length of the longest valid UTF-8 prefix of p; *truncated when what stops it is a
+ * sequence cut by the end of p. */
+size_t lh__utf8_valid_prefix(const unsigned char *p, size_t n, bool *truncated);
+/* The encoding of a sample (a file's first bytes; eof: the whole file): a byte-order mark
+ * (its length into *bom), UTF-16 told by zero bytes in every other position, valid UTF-8,
+ * else "windows-1252" ("iso-8859-1" when a byte 1252 leaves undefined appears), unless over
+ * 1% of the bytes are control characters: "binary". Returns "utf-8", "utf-16le",
+ * "utf-16be", "windows-1252", "iso-8859-1" or "binary" (static strings). */
+const char *lh__ingest_sniff_encoding(const unsigned char *p, size_t n, bool eof, size_t *bom);
+/* The canonical name for a user's --encoding value (utf8, latin1, cp1252 ...), or NULL. */
+const char *lh__ingest_encoding_name(const char *name);
+
+typedef struct lh__decode_opts {
+    bool decompress;        /* decompress when the magic bytes say so */
+    bool encode;            /* convert to UTF-8 (not for PDF and XML, which carry their own) */
+    bool text;              /* refuse a NUL byte in the output */
+    const char *encoding;   /* the user's --encoding, or NULL to detect */
+} lh__decode_opts;
+
+typedef struct lh__decode_info {
+    char compression[8];    /* "" or gzip|zstd|bzip2|xz */
+    char encoding[16];      /* "" (bytes kept as they are) or the source encoding */
+    bool bom;               /* a byte-order mark was dropped */
+    int64_t in_bytes, out_bytes;
+} lh__decode_info;
+
+/* Reads in_fd to its end once: SHA-256 of the bytes as read into sha, decompression, the
+ * encoding decided on the first 64 KiB of content and applied to all (UTF-8 is validated
+ * throughout), the result written to out_fd (-1: nothing written, only checked).
+ * Errors are one line naming the byte offset and line (of the decompressed content) and
+ * the fix. Thread-safe (no shared state). */
+lh_status lh__ingest_decode(int in_fd, int out_fd, const lh__decode_opts *o, char sha[65],
+                            lh__decode_info *info, lh_err *err);
+
 /* Hashing a staged file on a helper thread: start, then wait for the hex digest. The
  * wait has the shape of lh__staged.await_sha. Free after waiting (or to abandon). */
 typedef struct lh__hash_job lh__hash_job;
 /* With text, lh__hash_wait fails (LH_EINVAL, naming the offset) when the file holds a
  * NUL byte anywhere: found in the same pass that hashes it. */
-lh_status lh__hash_start(const char *path, bool text, lh__hash_job **out, lh_err *err);
+/* With utf8 too, it fails naming the first byte that is not valid UTF-8. */
+lh_status lh__hash_start(const char *path, bool text, bool utf8, lh__hash_job **out, lh_err *err);
 lh_status lh__hash_wait(void *ctx, char sha[65], lh_err *err);
 void lh__hash_free(lh__hash_job *h);
 
@@ -43,7 +89,8 @@ void lh__hash_free(lh__hash_job *h);
 lh_status lh__json_depth_check(const char *path, int max_depth, lh_err *err);
 
 lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *staged,
-                                lh_buf *source, json_t *options, lh_err *err);
+                                const lh_ingest_csv *csv, lh_buf *source, json_t *options,
+                                lh_err *err);
 
 /* Builds the projection that makes the source Delta-safe: nested objects flattened to
  * parent_child, arrays/maps as JSON text, names without " ,;{}()\n\t=", and types
@@ -117,6 +164,9 @@ typedef struct lh__staged {
     void *await_ctx;
     const char *format;        /* label: csv, json, ndjson, text, sms, pdf, postgres */
     const char *read_as;       /* how DuckDB reads path when convert is NULL: csv|json|ndjson */
+    const lh_ingest_csv *csv;  /* CSV dialect overrides, or NULL */
+    const char *encoding;      /* the source's encoding before staging made it UTF-8, or NULL */
+    const char *compression;   /* gzip|zstd|bzip2|xz when staging decompressed it, or NULL */
     lh__converter_fn convert;  /* NULL, or run after the dedup check */
     const char *source_sql;    /* NULL, or the DuckDB reader call to use as is, e.g.
                                 * read_csv('<path>', header=false, columns={...}) when the

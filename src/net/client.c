@@ -73,6 +73,15 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *format, bool allow_schema_change, json_t **response,
                                  lh_err *err)
 {
+    return lh_client_ingest_files_with(base_url, api_key, paths, npaths, name, format,
+                                       allow_schema_change, NULL, response, err);
+}
+
+lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
+                                      const char *const *paths, size_t npaths, const char *name,
+                                      const char *format, bool allow_schema_change,
+                                      const char *const *fields, json_t **response, lh_err *err)
+{
     pthread_once(&curl_once, curl_init);
     CURL *c = curl_easy_init();
     if (!c)
@@ -97,6 +106,11 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
         curl_mimepart *part = curl_mime_addpart(mime);
         curl_mime_name(part, "allow_schema_change");
         curl_mime_data(part, "true", CURL_ZERO_TERMINATED);
+    }
+    for (size_t i = 0; fields && fields[i] && fields[i + 1]; i += 2) {
+        curl_mimepart *part = curl_mime_addpart(mime);
+        curl_mime_name(part, fields[i]);
+        curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
     }
     char url[1024];
     snprintf(url, sizeof url, "%s/ingest/file", base_url);

@@ -19,6 +19,12 @@ lh_status lh_client_ingest_files(const char *base_url, const char *api_key,
                                  const char *const *paths, size_t npaths, const char *name,
                                  const char *format, bool allow_schema_change, json_t **response,
                                  lh_err *err);
+/* The same with more form fields: fields holds name, value, name, value ..., NULL (or is
+ * NULL), e.g. {"encoding", "latin-1", "skip", "2", NULL}. */
+lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
+                                      const char *const *paths, size_t npaths, const char *name,
+                                      const char *format, bool allow_schema_change,
+                                      const char *const *fields, json_t **response, lh_err *err);
 
 /* One request with a JSON body (body NULL: none) to base_url + path (e.g. "/query/cache/pin"),
  * with X-API-Key when api_key is set; the reply as for lh_client_ingest_files. */

@@ -15,7 +15,10 @@ expect_fail "white space only" "only white space|no columns|cannot read" "$LH" i
 head -c 4096 /dev/urandom > garbage.csv; printf '\0' >> garbage.csv
 expect_fail "binary garbage" "binary|not CSV" "$LH" ingest garbage.csv; unchanged "binary garbage"
 printf 'id,name\n1,caf\xe9\n2,\xff\xfe\n' > latin1.csv
-expect_fail "invalid UTF-8" "unicode|utf-8" "$LH" ingest latin1.csv; unchanged "invalid UTF-8"
+expect_fail "invalid UTF-8 (forced)" "byte 13 \\(line 2\\) is not valid UTF-8" "$LH" ingest --encoding utf-8 latin1.csv; unchanged "invalid UTF-8"
+# Without --encoding the same file is Windows-1252 and converted (another data directory).
+check "Windows-1252 CSV is converted" env LAKEHOUSE_DATA="$WORK/other" "$LH" ingest latin1.csv
+expect_eq "Windows-1252 CSV: café" "café" "$(LAKEHOUSE_DATA=$WORK/other sql 'SELECT name FROM latin1 WHERE id = 1')"
 printf 'a,b,c\n1,2,3\n4,5\n6,7,8\n9\n' > ragged.csv
 expect_fail "ragged rows" "ragged|columns|expected" "$LH" ingest ragged.csv; unchanged "ragged rows"
 printf 'a,b\n1,2\n3,4,5\n' > ragged2.csv

@@ -133,7 +133,9 @@ expect_fail "binary garbage named .txt" "binary|not text" "$LH" ingest garbage.t
 head -c 4096 /dev/urandom | tr -d '\0' > noise.txt
 expect_fail "random bytes named .txt (no NUL)" "not valid UTF-8|binary|is an? " "$LH" ingest noise.txt; unchanged "noise .txt"
 printf 'fine line\n\nthen caf\xe9 in Latin-1\n' > latin1.txt
-expect_fail "invalid UTF-8 text names its line" "not valid UTF-8 text \(line 3\)" "$LH" ingest latin1.txt; unchanged "invalid UTF-8 text"
+expect_fail "invalid UTF-8 text names its line" "\(line 3\) is not valid UTF-8" "$LH" ingest --encoding utf-8 latin1.txt; unchanged "invalid UTF-8 text"
+check "Latin-1 text is converted" env LAKEHOUSE_DATA="$WORK/other" "$LH" ingest latin1.txt
+expect_eq "Latin-1 text: café" "then café in Latin-1" "$(LAKEHOUSE_DATA=$WORK/other sql 'SELECT text FROM latin1 WHERE paragraph_no = 2')"
 : > empty.md
 expect_fail "empty .md" "is empty" "$LH" ingest empty.md; unchanged "empty text"
 printf '\n  \n\t\n' > blank.log
