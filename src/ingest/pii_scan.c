@@ -106,7 +106,10 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
     json_t *scan = json_array();
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    lh_buf_adds(&sql, "SELECT ");
+    /* One DISTINCT aggregate over the sample unpivoted to (column, value) pairs: a
+     * DISTINCT aggregate per column costs time that grows with the square of the width
+     * (12 s for 500 columns of 36 rows). UNPIVOT drops NULLs, as the scan wants. */
+    lh_buf_adds(&sql, "SELECT k, CAST(to_json(list(DISTINCT v)) AS VARCHAR) FROM (UNPIVOT (SELECT ");
     size_t i;
     json_t *c;
     json_array_foreach(cols, i, c) {
@@ -115,26 +118,32 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
             continue;
         if (json_array_size(scan))
             lh_buf_adds(&sql, ", ");
-        lh_buf_adds(&sql, "CAST(to_json(list(DISTINCT CAST(");
+        lh_buf_adds(&sql, "CAST(");
         lh_buf_add_sql_ident(&sql, name);
-        lh_buf_adds(&sql, " AS VARCHAR)) FILTER (WHERE ");
+        lh_buf_adds(&sql, " AS VARCHAR) AS ");
         lh_buf_add_sql_ident(&sql, name);
-        lh_buf_adds(&sql, " IS NOT NULL)) AS VARCHAR)");
         json_array_append_new(scan, json_pack("{s:o, s:s}", "col", json_incref(c), "name", name));
     }
     /* The sample comes from the first SCAN_ROWS rows: a reservoir over the whole table
      * would read every row of every column (a sixth of a large ingest) for little gain. */
-    lh_buf_printf(&sql, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) REPEATABLE (42)",
+    lh_buf_printf(&sql, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) "
+                        "REPEATABLE (42)) ON COLUMNS(*) INTO NAME k VALUE v) GROUP BY k",
                   from_sql, SCAN_ROWS, SAMPLE_ROWS);
-    json_t *row = NULL;
+    json_t *rows = NULL, *by_name = json_object();
     if (json_array_size(scan))
-        st = lh_engine_query_row(eng, sql.data, &row, err);
+        st = lh_engine_query_rows(eng, sql.data, json_array_size(scan), &rows, err);
     lh_buf_release(&sql);
+    json_t *r;
+    json_array_foreach(rows, i, r)
+        if (json_string_value(json_array_get(r, 0)))
+            json_object_set(by_name, json_string_value(json_array_get(r, 0)), json_array_get(r, 1));
     json_array_foreach(scan, i, c) {
         if (st)
             break;
         json_t *col = json_object_get(c, "col");
-        json_t *vals = json_loads(json_string_value(json_array_get(row, i)) ?: "[]", 0, NULL);
+        const char *got = json_string_value(
+            json_object_get(by_name, json_string_value(json_object_get(c, "name"))));
+        json_t *vals = json_loads(got ?: "[]", 0, NULL);
         size_t n = json_array_size(vals);
         if (n > SAMPLE_VALUES)
             n = SAMPLE_VALUES;
@@ -163,7 +172,8 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
         apply(col, found, replace);
         json_decref(found);
     }
-    json_decref(row);
+    json_decref(rows);
+    json_decref(by_name);
     json_decref(scan);
     json_decref(src);
     if (st) {

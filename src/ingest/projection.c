@@ -5,7 +5,7 @@
 
 #include "ingest/ingest_int.h"
 
-#define MAX_COLUMNS 4096
+#define MAX_COLUMNS LH_INGEST_MAX_COLUMNS
 
 typedef struct proj {
     lh_buf *sql;
