@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog/manifest.h"
 #include "core/fsio.h"
@@ -39,6 +40,15 @@ static void job_release(job *j)
         lh_file_remove(j->tmp_parquet.data, NULL);
     if (j->final_key.len && !j->committed)
         lh_store_delete(j->store, j->final_key.data, NULL); /* never referenced: safe to drop */
+    if (!j->committed && !j->snap && j->prefix.len) {
+        /* A failed first ingest leaves no empty table directory behind (rmdir removes
+         * only an empty one: another writer's files stay). */
+        lh_buf dir;
+        lh_buf_init(&dir, PATH_MAX);
+        if (!lh_store_local_path(j->store, j->prefix.data, &dir, NULL))
+            rmdir(dir.data);
+        lh_buf_release(&dir);
+    }
     lh_buf *bufs[] = {&j->prefix, &j->staged, &j->converted, &j->tmp_parquet, &j->final_key,
                       &j->source, &j->projection};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
