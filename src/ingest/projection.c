@@ -189,20 +189,11 @@ static lh_status add_column(proj *p, const char *expr, const char *prefix, const
     return st ? lh_fail(err, st, "projection too large") : LH_OK;
 }
 
-lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
-                                json_t *renames, lh_err *err)
+lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, json_t *renames,
+                                     lh_err *err)
 {
-    lh_buf sql;
-    lh_buf_init(&sql, 0);
-    lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", source);
-    json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(eng, sql.data, MAX_COLUMNS, &rows, err);
-    lh_buf_release(&sql);
-    if (st) {
-        lh__ingest_short_error(err);
-        return st == LH_ETOOBIG ? st : lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
-    }
     proj p = {projection, renames, json_object(), 0, 0};
+    lh_status st = LH_OK;
     size_t i;
     json_t *row;
     /* Top-level names first: two of them that differ only in case are refused (a CSV
@@ -235,12 +226,29 @@ lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *proj
         lh_buf_add_sql_ident(&expr, name ? name : "");
         st = add_column(&p, expr.data, "", name ? name : "", type ? type : "VARCHAR", err);
         lh_buf_release(&expr);
-        if (st)
-            break;
     }
     if (!st && p.count == 0)
         st = lh_fail(err, LH_EINVAL, "the file has no columns");
     json_decref(p.seen);
+    return st;
+}
+
+lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
+                                json_t *renames, lh_err *err)
+{
+    /* The file is described once; the SELECT list is then built from that description
+     * alone, one flat expression per column (no nesting grows with the width). */
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", source);
+    json_t *rows = NULL;
+    lh_status st = lh_engine_query_rows(eng, sql.data, MAX_COLUMNS, &rows, err);
+    lh_buf_release(&sql);
+    if (st) {
+        lh__ingest_short_error(err);
+        return st == LH_ETOOBIG ? st : lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
+    }
+    st = lh__ingest_project_columns(rows, projection, renames, err);
     json_decref(rows);
     return st;
 }
