@@ -13,7 +13,7 @@
 extern char **environ;
 
 static const lh_cli_command commands[] = {
-    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson|text|sms|pdf]\n"
+    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson|text|lines|sms|pdf]\n"
      "             ingest postgres://USER:PASS@HOST:PORT/DB --table SCHEMA.TABLE | --query SQL [--name NAME]",
      "load files or a PostgreSQL table/query into a dataset (created on first ingest, appended after)"},
     {"sql", lh__cli_sql, "sql \"QUERY\"|- [--format table|csv|json|ndjson] [--as-of NAME=VERSION] [--limit N]",
