@@ -296,9 +296,13 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
                            : json_array();
     size_t i;
     json_t *c;
-    json_array_foreach(j->columns, i, c)
-        if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
-            json_array_append(cols, c);
+    if (!j->snap) {
+        json_array_extend(cols, j->columns); /* a new dataset: the file's columns, unique */
+    } else {
+        json_array_foreach(j->columns, i, c)
+            if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
+                json_array_append(cols, c);
+    }
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
     scan_pii(j, m);
     char ts[32];
