@@ -7,6 +7,7 @@
 #     COPY (FROM read_csv(...)) TO ... (FORMAT parquet, COMPRESSION snappy), both as whole
 #     processes, alternating, a fresh data directory for every ingest;
 #     plus a step-by-step replay of the ingest SQL to show where its time goes.
+# (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 # (b) five analytic queries through `BIN sql ... --format csv` (whole process) vs the same
 #     SQL in-process in DuckDB over the same Parquet files, and the CLI's start-up cost
 #     (`BIN sql "SELECT 1"` on the same data directory).
@@ -325,3 +326,7 @@ replace_section machine "$OUT/sec_machine.md"
 replace_section ingest "$OUT/sec_ingest.md"
 replace_section queries "$OUT/sec_queries.md"
 say "wrote $DOC"
+
+# (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
+say "wide files"
+BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
