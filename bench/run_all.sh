@@ -7,10 +7,10 @@
 #     COPY (FROM read_csv(...)) TO ... (FORMAT parquet, COMPRESSION snappy), both as whole
 #     processes, alternating, a fresh data directory for every ingest;
 #     plus a step-by-step replay of the ingest SQL to show where its time goes.
-# (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 # (b) five analytic queries through `BIN sql ... --format csv` (whole process) vs the same
 #     SQL in-process in DuckDB over the same Parquet files, and the CLI's start-up cost
 #     (`BIN sql "SELECT 1"` on the same data directory).
+# (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
