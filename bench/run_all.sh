@@ -10,6 +10,7 @@
 # (b) five analytic queries through `BIN sql ... --format csv` (whole process) vs the same
 #     SQL in-process in DuckDB over the same Parquet files, and the CLI's start-up cost
 #     (`BIN sql "SELECT 1"` on the same data directory).
+# (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # (c) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
@@ -331,3 +332,6 @@ say "wrote $DOC"
 if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
     BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
 fi
+# (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
+say "wide files"
+BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"

@@ -14,11 +14,13 @@
 extern char **environ;
 
 static const lh_cli_command commands[] = {
-    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson|text|sms|pdf]\n"
+    {"ingest", lh__cli_ingest, "ingest FILE... [--name NAME] [--format csv|json|ndjson|text|lines|sms|pdf]\n"
      "             [--encoding ENC] [--header|--no-header] [--delim C] [--quote C] [--skip N]\n"
-     "             ingest postgres://USER:PASS@HOST:PORT/DB --table SCHEMA.TABLE | --query SQL [--name NAME]",
+     "             ingest postgres://USER:PASS@HOST:PORT/DB --table SCHEMA.TABLE | --query SQL [--name NAME]\n"
+     "             [--order-by COLS] [--limit N] [--batch-size N]",
      "load files or a PostgreSQL table/query into a dataset (created on first ingest, appended after)"},
-    {"sql", lh__cli_sql, "sql \"QUERY\"|- [--format table|csv|json|ndjson] [--as-of NAME=VERSION] [--limit N]",
+    {"sql", lh__cli_sql, "sql \"QUERY\"|- [--format table|csv|json|ndjson] [--as-of NAME=VERSION] [--limit N]\n"
+     "             [--explain] [--timeout-ms N]",
      "run a read-only SQL query over the datasets"},
     {"datasets", lh__cli_datasets, "datasets [NAME] [--set FIELD=VALUE] [--tag T] [--untag T] [--sensitivity LEVEL]",
      "list datasets, show one manifest, or edit its metadata"},

@@ -142,43 +142,35 @@ static lh_status partition_literal(const char *v, const char *type, lh_buf *out)
     return lh_buf_add_sql_string(out, v);
 }
 
-/* Column name -> its DuckDB type in the union of the files (rows from DESCRIBE). */
-static const char *file_column_type(json_t *desc, const char *name)
+/* The DESCRIBE row of a column: the exact name (by index, the rows keyed by name: a scan
+ * per column made wide tables quadratic), else the first case-insensitive match. */
+static json_t *file_column_row(json_t *desc, json_t *index, const char *name)
 {
+    json_t *row = json_object_get(index, name);
+    if (row)
+        return row;
     size_t i;
-    json_t *row;
-    json_array_foreach(desc, i, row) {
-        const char *n = json_string_value(json_array_get(row, 0));
-        if (n && !strcmp(n, name))
-            return json_string_value(json_array_get(row, 1));
-    }
     json_array_foreach(desc, i, row) {
         const char *n = json_string_value(json_array_get(row, 0));
         if (n && !strcasecmp(n, name))
-            return json_string_value(json_array_get(row, 1));
+            return row;
     }
     return NULL;
 }
 
-static const char *file_column_name(json_t *desc, const char *name)
+/* Column name -> its DuckDB type in the union of the files (rows from DESCRIBE). */
+static const char *file_column_type(json_t *desc, json_t *index, const char *name)
 {
-    size_t i;
-    json_t *row;
-    json_array_foreach(desc, i, row) {
-        const char *n = json_string_value(json_array_get(row, 0));
-        if (n && !strcmp(n, name))
-            return n;
-    }
-    json_array_foreach(desc, i, row) {
-        const char *n = json_string_value(json_array_get(row, 0));
-        if (n && !strcasecmp(n, name))
-            return n;
-    }
-    return NULL;
+    return json_string_value(json_array_get(file_column_row(desc, index, name), 1));
+}
+
+static const char *file_column_name(json_t *desc, json_t *index, const char *name)
+{
+    return json_string_value(json_array_get(file_column_row(desc, index, name), 0));
 }
 
 /* One output column's expression. */
-static lh_status column_expr(const col_info *c, json_t *desc, lh_buf *sql)
+static lh_status column_expr(const col_info *c, json_t *desc, json_t *index, lh_buf *sql)
 {
     lh_buf_adds(sql, "CAST(");
     if (c->partition_index >= 0) {
@@ -187,8 +179,8 @@ static lh_status column_expr(const col_info *c, json_t *desc, lh_buf *sql)
         else
             lh_buf_printf(sql, "p.p%d", c->partition_index);
     } else {
-        const char *ft = file_column_type(desc, c->name);
-        const char *fname = file_column_name(desc, c->name);
+        const char *ft = file_column_type(desc, index, c->name);
+        const char *fname = file_column_name(desc, index, c->name);
         if (!ft) {
             lh_buf_adds(sql, "NULL");
         } else if (!strcmp(c->type, "TIMESTAMP WITH TIME ZONE") && !strncmp(ft, "TIMESTAMP", 9) &&
@@ -222,7 +214,7 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
     lh_buf files, q;
     lh_buf_init(&files, 0);
     lh_buf_init(&q, 0);
-    json_t *desc = NULL;
+    json_t *desc = NULL, *index = NULL;
     st = file_list(table_dir, snap, &files);
     if (st) {
         st = lh_fail(err, st, "snapshot query too long");
@@ -238,11 +230,19 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
         st = LH_ECORRUPT;
         goto cleanup;
     }
+    index = json_object();
+    size_t k;
+    json_t *row;
+    json_array_foreach(desc, k, row) {
+        const char *n = json_string_value(json_array_get(row, 0));
+        if (n && !json_object_get(index, n))
+            json_object_set(index, n, row);
+    }
     lh_buf_adds(sql, "SELECT ");
     for (size_t i = 0; i < ncols; i++) {
         if (i)
             lh_buf_adds(sql, ", ");
-        column_expr(&cols[i], desc, sql);
+        column_expr(&cols[i], desc, index, sql);
     }
     lh_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning=false, union_by_name=true, "
                        "filename='__lh_file') AS d", files.data);
@@ -279,6 +279,7 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
     if (st)
         st = lh_fail(err, st, "snapshot query too long");
 cleanup:
+    json_decref(index);
     json_decref(desc);
     lh_buf_release(&files);
     lh_buf_release(&q);

@@ -12,6 +12,7 @@ static const struct {
     {"json", NULL},
     {"ndjson", NULL},
     {"text", lh__convert_text},
+    {"lines", lh__convert_lines},
     {"sms", lh__convert_sms},
     {"pdf", lh__convert_pdf},
 };

@@ -32,7 +32,7 @@ static const char *format_of_ext(const char *ext)
     static const struct { const char *ext, *format; } exts[] = {
         {"csv", "csv"},   {"tsv", "csv"},   {"ndjson", "ndjson"}, {"jsonl", "ndjson"},
         {"json", "json"}, {"txt", "text"},  {"text", "text"},     {"md", "text"},
-        {"markdown", "text"}, {"log", "text"}, {"xml", "sms"},    {"pdf", "pdf"},
+        {"markdown", "text"}, {"log", "lines"}, {"xml", "sms"},    {"pdf", "pdf"},
     };
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (!strcasecmp(ext, exts[i].ext))
@@ -43,7 +43,7 @@ static const char *format_of_ext(const char *ext)
 /* How errors name a format. */
 static const char *format_label(const char *fmt)
 {
-    return !strcmp(fmt, "csv") ? "CSV" : !strcmp(fmt, "text") ? "text"
+    return !strcmp(fmt, "csv") ? "CSV" : !strcmp(fmt, "text") || !strcmp(fmt, "lines") ? "text"
          : !strcmp(fmt, "sms") ? "an SMS backup (XML)" : !strcmp(fmt, "pdf") ? "a PDF" : "JSON";
 }
 
@@ -140,9 +140,9 @@ lh_status lh__ingest_detect_format(const char *path, const char *shown, const ch
     if (wide)
         return wide;
     if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "ndjson") && strcmp(fmt, "text") &&
-        strcmp(fmt, "sms") && strcmp(fmt, "pdf"))
+        strcmp(fmt, "lines") && strcmp(fmt, "sms") && strcmp(fmt, "pdf"))
         return lh_fail(err, LH_EINVAL,
-                       "unknown format '%s' (expected csv, json, ndjson, text, sms or pdf)", fmt);
+                       "unknown format '%s' (expected csv, json, ndjson, text, lines, sms or pdf)", fmt);
     if (!strcmp(fmt, "pdf")) {
         /* Binary by nature: the converter (poppler) judges the rest. */
         if (!pdf_magic)

@@ -44,6 +44,15 @@ static void job_release(job *j)
         lh_file_remove(j->tmp_parquet.data, NULL);
     if (j->final_key.len && !j->committed)
         lh_store_delete(j->store, j->final_key.data, NULL); /* never referenced: safe to drop */
+    if (!j->committed && !j->snap && j->prefix.len) {
+        /* A failed first ingest leaves no empty table directory behind (rmdir removes
+         * only an empty one: another writer's files stay). */
+        lh_buf dir;
+        lh_buf_init(&dir, PATH_MAX);
+        if (!lh_store_local_path(j->store, j->prefix.data, &dir, NULL))
+            rmdir(dir.data);
+        lh_buf_release(&dir);
+    }
     lh_buf *bufs[] = {&j->prefix, &j->staged, &j->converted, &j->tmp_parquet, &j->final_key,
                       &j->source, &j->projection};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -291,9 +300,13 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
                            : json_array();
     size_t i;
     json_t *c;
-    json_array_foreach(j->columns, i, c)
-        if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
-            json_array_append(cols, c);
+    if (!j->snap) {
+        json_array_extend(cols, j->columns); /* a new dataset: the file's columns, unique */
+    } else {
+        json_array_foreach(j->columns, i, c)
+            if (!has_named(cols, json_string_value(json_object_get(c, "name"))))
+                json_array_append(cols, c);
+    }
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
     scan_pii(j, m);
     char ts[32];

@@ -97,6 +97,13 @@ lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *
  * Delta can hold. renames receives {"from","to"} objects. */
 lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
                                 json_t *renames, lh_err *err);
+/* The same from a description already at hand: rows is [[name, DuckDB type], ...] as
+ * DESCRIBE gives them. Names: unsafe characters become '_', a nested field is
+ * parent_child; two top-level names equal but for case are refused; a flattened name
+ * that another column already has gets the first free suffix _2, _3, ... (top-level
+ * names are taken first, then flattened ones in column order). */
+lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, json_t *renames,
+                                     lh_err *err);
 
 /* Delta "stats" JSON (numRecords, minValues, maxValues, nullCount) of a Parquet file,
  * computed by a full scan; *rows receives the row count read back. */
@@ -121,6 +128,22 @@ lh_status lh__convert_text(const char *in_path, const char *source_name, const c
 lh_status lh__convert_sms(const char *in_path, const char *source_name, const char *out_path,
                           json_t *columns,
                           json_t *lineage, lh_err *err);
+/* Log and line files (lines.c): a row per non-blank line, parsed columns for a known
+ * log shape. */
+lh_status lh__convert_lines(const char *in_path, const char *source_name, const char *out_path,
+                            json_t *columns, json_t *lineage, lh_err *err);
+/* The log-shape parsers (lines.c): each fills row with its parsed columns and returns true
+ * when line (NUL-terminated, no line ending) has its shape. */
+bool lh__lines_json(const char *line, json_t *row);
+bool lh__lines_syslog5424(const char *line, json_t *row);
+bool lh__lines_syslog3164(const char *line, json_t *row);
+bool lh__lines_combined(const char *line, json_t *row);
+bool lh__lines_app(const char *line, json_t *row);
+/* Length of the ISO 8601 date-time at s (0 if none); out (40 bytes) gets it normalised. */
+size_t lh__lines_iso_time(const char *s, char *out);
+/* The first shape parsing at least half of `sampled` lines given per-shape hit counts (in the
+ * order json, syslog, bsd, combined, app), or NULL; *index receives its position. */
+const char *lh__lines_pick_shape(const int *hits, int64_t sampled, size_t *index);
 lh_status lh__convert_pdf(const char *in_path, const char *source_name, const char *out_path,
                           json_t *columns,
                           json_t *lineage, lh_err *err);

@@ -64,55 +64,64 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
 {
     /* From the file's footer, which DuckDB has just written from the data: min/max/null
      * counts per row group, combined per column with typed comparisons. A row group
-     * without a statistic leaves the column's min/max out (readers then scan it). */
+     * without a statistic leaves the column's min/max out (readers then scan it).
+     * One grouped query over the footer whatever the width: a subquery per column made
+     * the statement grow with the column count (500 columns passed DuckDB's expression
+     * depth limit). Each kind's typed min/max is computed for every column; the column's
+     * type picks which one is kept. */
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    lh_buf_adds(&sql, "WITH md AS (SELECT * FROM parquet_metadata(");
+    lh_buf_adds(&sql, "SELECT CAST(sum(num_rows) AS VARCHAR) FROM parquet_file_metadata(");
     lh_buf_add_sql_string(&sql, parquet_path);
-    lh_buf_adds(&sql, ")) SELECT CAST((SELECT sum(num_rows) FROM parquet_file_metadata(");
-    lh_buf_add_sql_string(&sql, parquet_path);
-    lh_buf_adds(&sql, ")) AS VARCHAR)");
-    size_t i;
-    json_t *col;
-    json_array_foreach(columns, i, col) {
-        const char *name = json_string_value(json_object_get(col, "name"));
-        const char *type = json_string_value(json_object_get(col, "type"));
-        stat_kind k = kind_for(type);
-        lh_buf where;
-        lh_buf_init(&where, 4096);
-        lh_buf_adds(&where, "FROM md WHERE path_in_schema = ");
-        lh_buf_add_sql_string(&where, name);
-        if (k == STAT_NONE) {
-            lh_buf_adds(&sql, ", NULL, NULL");
-        } else {
-            const char *wrap_l = k == STAT_TIMESTAMP ? "epoch_ms(" : "";
-            const char *wrap_r = k == STAT_TIMESTAMP ? ")" : "";
-            lh_buf_printf(&sql, ", (SELECT CASE WHEN count(stats_min_value) = count(*) THEN "
-                                "CAST(%smin(TRY_CAST(stats_min_value AS %s))%s AS VARCHAR) END %s)",
-                          wrap_l, type, wrap_r, where.data);
-            lh_buf_printf(&sql, ", (SELECT CASE WHEN count(stats_max_value) = count(*) THEN "
-                                "CAST(%smax(TRY_CAST(stats_max_value AS %s))%s AS VARCHAR) END %s)",
-                          wrap_l, type, wrap_r, where.data);
+    lh_buf_adds(&sql, ")");
+    json_t *row = NULL, *groups = NULL;
+    lh_status st = sql.len ? lh_engine_query_row(eng, sql.data, &row, err) : LH_ENOMEM;
+    if (!st) {
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "SELECT path_in_schema, CAST(count(*) = count(stats_min_value) AND "
+                          "count(*) = count(stats_max_value) AS VARCHAR), "
+                          "CAST(sum(stats_null_count) AS VARCHAR)");
+        static const char *const kinds[] = {"BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE"};
+        for (size_t k = 0; k < 4; k++) {
+            const char *l = k == 3 ? "epoch_ms(" : "", *r = k == 3 ? ")" : "";
+            lh_buf_printf(&sql, ", CAST(%smin(TRY_CAST(stats_min_value AS %s))%s AS VARCHAR)"
+                                ", CAST(%smax(TRY_CAST(stats_max_value AS %s))%s AS VARCHAR)",
+                          l, kinds[k], r, l, kinds[k], r);
         }
-        lh_buf_printf(&sql, ", (SELECT CAST(sum(stats_null_count) AS VARCHAR) %s)", where.data);
-        lh_buf_release(&where);
+        lh_buf_adds(&sql, " FROM parquet_metadata(");
+        lh_buf_add_sql_string(&sql, parquet_path);
+        lh_buf_adds(&sql, ") GROUP BY path_in_schema");
+        st = sql.len ? lh_engine_query_rows(eng, sql.data, (size_t)LH_INGEST_MAX_COLUMNS * 4,
+                                            &groups, err)
+                     : LH_ENOMEM;
     }
-    lh_status st = sql.len ? LH_OK : LH_ENOMEM;
-    json_t *row = NULL;
-    if (!st)
-        st = lh_engine_query_row(eng, sql.data, &row, err);
     lh_buf_release(&sql);
-    if (st)
+    if (st) {
+        json_decref(row);
         return lh_fail_wrap(err, LH_ECORRUPT, "reading back the written Parquet file");
+    }
+    json_t *by_name = json_object();
+    size_t i;
+    json_t *g;
+    json_array_foreach(groups, i, g)
+        if (json_string_value(json_array_get(g, 0)))
+            json_object_set(by_name, json_string_value(json_array_get(g, 0)), g);
 
     int64_t n = 0;
     lh_parse_i64(json_string_value(json_array_get(row, 0)), &n);
     json_t *mins = json_object(), *maxs = json_object(), *nulls = json_object();
+    json_t *col;
     json_array_foreach(columns, i, col) {
         const char *name = json_string_value(json_object_get(col, "name"));
         stat_kind k = kind_for(json_string_value(json_object_get(col, "type")));
-        json_t *mn = stat_value(k, json_string_value(json_array_get(row, 1 + 3 * i)));
-        json_t *mx = stat_value(k, json_string_value(json_array_get(row, 2 + 3 * i)));
+        json_t *gr = name ? json_object_get(by_name, name) : NULL;
+        json_t *mn = NULL, *mx = NULL;
+        if (gr && k != STAT_NONE &&
+            !strcmp(json_string_value(json_array_get(gr, 1)) ?: "", "true")) {
+            size_t at = 3 + 2 * (size_t)(k - STAT_INT);
+            mn = stat_value(k, json_string_value(json_array_get(gr, at)));
+            mx = stat_value(k, json_string_value(json_array_get(gr, at + 1)));
+        }
         if (mn && mx) {
             json_object_set_new(mins, name, mn);
             json_object_set_new(maxs, name, mx);
@@ -121,9 +130,12 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
             json_decref(mx);
         }
         int64_t nc = 0;
-        lh_parse_i64(json_string_value(json_array_get(row, 3 + 3 * i)), &nc);
-        json_object_set_new(nulls, name, json_integer(nc));
+        lh_parse_i64(json_string_value(json_array_get(gr, 2)), &nc);
+        if (name)
+            json_object_set_new(nulls, name, json_integer(nc));
     }
+    json_decref(by_name);
+    json_decref(groups);
     json_t *stats = json_pack("{s:I, s:o, s:o, s:o}", "numRecords", (json_int_t)n, "minValues", mins,
                               "maxValues", maxs, "nullCount", nulls);
     *stats_json = json_dumps(stats, JSON_COMPACT);
