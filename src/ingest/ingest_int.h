@@ -121,6 +121,10 @@ typedef lh_status (*lh__converter_fn)(const char *in_path, const char *source_na
 /* The converter for a detected format, or NULL when DuckDB reads the file itself. */
 lh__converter_fn lh__ingest_converter(const char *format);
 
+/* Maps the file at path read-only for a converter: *map is NULL for an empty file; the
+ * caller unmaps with munmap(*map, *len). */
+lh_status lh__ingest_map(const char *path, void **map, size_t *len, lh_err *err);
+
 /* The converters (one file each: text.c, sms.c, pdf.c); see docs/CLI.md for their rows. */
 lh_status lh__convert_text(const char *in_path, const char *source_name, const char *out_path,
                           json_t *columns,

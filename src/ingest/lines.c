@@ -522,19 +522,11 @@ const char *lh__lines_pick_shape(const int *hits, int64_t sampled, size_t *index
 lh_status lh__convert_lines(const char *in_path, const char *source_name, const char *out_path,
                             json_t *columns, json_t *lineage, lh_err *err)
 {
-    int fd = open(in_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return lh_fail(err, LH_EIO, "open %s: %s", in_path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb)) {
-        close(fd);
-        return lh_fail(err, LH_EIO, "stat %s: %s", in_path, strerror(errno));
-    }
-    size_t len = (size_t)sb.st_size;
-    void *map = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-    close(fd);
-    if (map == MAP_FAILED)
-        return lh_fail(err, LH_EIO, "map %s: %s", in_path, strerror(errno));
+    void *map = NULL;
+    size_t len = 0;
+    lh_status mst = lh__ingest_map(in_path, &map, &len, err);
+    if (mst)
+        return mst;
 
     lines_job t = {.source = source_name};
     lh_buf_init(&t.line, LH__ROW_MAX_BYTES + 1);
