@@ -222,6 +222,31 @@ static bool person_role(const name_tokens *nt)
     return !person_veto(nt) && has_token(nt, role);
 }
 
+/* A column named only for a person ("name", "person", "first_name"): the name alone is
+ * too weak to flag single words ("name" also holds states and species), but single
+ * capitalised words of which a good share are given names or surnames are people. */
+static bool bare_person_column(const name_tokens *nt)
+{
+    static const char *const bare[] = {"name", "person", "firstname", "givenname", NULL};
+    for (const char *const *w = bare; *w; w++)
+        if (!strcmp(nt->squash, *w))
+            return true;
+    return false;
+}
+
+/* One capitalised alphabetic word ("Alan"; not "ALAN", "alan", "Ana Ruiz"). */
+static bool single_capitalised_word(const char *v)
+{
+    size_t n;
+    v = lh__pii_trim(v, &n);
+    if (n < 2 || !isupper((unsigned char)v[0]))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!islower((unsigned char)v[i]))
+            return false;
+    return true;
+}
+
 static int dob_hint(const name_tokens *nt)
 {
     static const char *const tok[] = {"dob", "birth", "birthdate", "birthday", "bday", "born",
@@ -290,7 +315,7 @@ static bool integer_type(const char *type)
 typedef struct evidence {
     double email, email_text, icd_letters, phone_strong, phone_any, ssn_dashed, ssn_any, amount, address_full,
         address_any, icd_any, icd_dotted, medical_text, person_list, person_any, person_multi,
-        birth_date, amount_hourly, amount_period;
+        birth_date, amount_hourly, amount_period, single_word, single_listed;
 } evidence;
 
 static void gather(const char *type, bool ssn_pad, const char *const *values, size_t n,
@@ -329,6 +354,10 @@ static void gather(const char *type, bool ssn_pad, const char *const *values, si
         ev->person_list += pv == PERSON_LIST;
         ev->person_any += pv != PERSON_NO;
         ev->person_multi += pv != PERSON_NO && multi;
+        if (single_capitalised_word(v)) {
+            ev->single_word++;
+            ev->single_listed += pv == PERSON_LIST; /* one word: a given name or surname */
+        }
         int year = 0;
         if (integer_type(type) && strlen(v) == 4)
             year = (int)strtol(v, NULL, 10); /* a birth_year column */
@@ -445,6 +474,12 @@ json_t *lh_pii_classify(const char *name, const char *type, const char *const *v
             set_flag(&f[NAME], NV, 0.8 + 0.15 * ev.person_list);
         if (person_role(&nt) && ev.person_any >= 0.8 && ev.person_multi >= 0.5)
             set_flag(&f[NAME], NV, 0.85 + 0.1 * ev.person_any);
+        /* "name" / "person" of single words: mostly one capitalised word each, and at
+         * least a fifth of them in our (short) name lists, twice over at least; states,
+         * boroughs and species named "name" hit the lists once in fifty values or less */
+        if (bare_person_column(&nt) && ev.single_word >= 0.8 && ev.single_listed >= 0.2 &&
+            ev.single_listed * (double)n >= 2)
+            set_flag(&f[NAME], NV, 0.8 + 0.15 * ev.single_listed);
         if (!person_veto(&nt) && ev.person_list >= 0.6 && ev.person_multi >= 0.5)
             set_flag(&f[NAME], VL, 0.5 + 0.4 * ev.person_list);
 

@@ -221,6 +221,32 @@ static void real_file_misdetections(void **state)
     assert_string_equal(classes_of("repository", "VARCHAR", repos, 4, buf, sizeof buf), "");
 }
 
+/* ---- single given names under a bare "name" / "person" column ---- */
+
+static void single_given_names(void **state)
+{
+    (void)state;
+    char buf[128];
+    /* given names, some in our list (Alan, George), most not (short forms) */
+    const char *people[] = {"Alan", "George", "Fred", "Steve", "Nick", "Will", "Cole", "Rick",
+                            "Tom"};
+    assert_string_equal(classes_of("name", "VARCHAR", people, 9, buf, sizeof buf), "name");
+    assert_string_equal(classes_of("person", "VARCHAR", people, 9, buf, sizeof buf), "name");
+    assert_string_equal(classes_of("given_name", "VARCHAR", people, 9, buf, sizeof buf), "name");
+    /* the same words under another column name are not enough */
+    assert_string_equal(classes_of("group", "VARCHAR", people, 9, buf, sizeof buf), "");
+    /* states and boroughs named "name": one list hit (Virginia) in many values */
+    const char *states[] = {"Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado",
+                            "Connecticut", "Delaware", "Florida", "Idaho", "Virginia", "Texas"};
+    assert_string_equal(classes_of("name", "VARCHAR", states, 12, buf, sizeof buf), "");
+    /* a single hit is not a share: two values, one a name */
+    const char *two[] = {"Alan", "Croydon"};
+    assert_string_equal(classes_of("person", "VARCHAR", two, 2, buf, sizeof buf), "");
+    /* lowercase words are terms, not people */
+    const char *terms[] = {"alan", "george", "snow", "grass", "dirt"};
+    assert_string_equal(classes_of("name", "VARCHAR", terms, 5, buf, sizeof buf), "");
+}
+
 /* ---- the labelled evaluation set ---- */
 
 typedef struct tally {
@@ -362,6 +388,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(name_tokens_split),
         cmocka_unit_test(decoys_and_hints),
         cmocka_unit_test(real_file_misdetections),
+        cmocka_unit_test(single_given_names),
         cmocka_unit_test(evaluation_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
