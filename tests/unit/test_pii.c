@@ -244,7 +244,7 @@ static void single_given_names(void **state)
     assert_string_equal(classes_of("person", "VARCHAR", two, 2, buf, sizeof buf), "");
     /* lowercase words are terms, not people */
     const char *terms[] = {"alan", "george", "snow", "grass", "dirt"};
-    assert_string_equal(classes_of("name", "VARCHAR", terms, 5, buf, sizeof buf), "");
+    assert_string_equal(classes_of("person", "VARCHAR", terms, 5, buf, sizeof buf), "");
 }
 
 /* ---- the labelled evaluation set ---- */
