@@ -4,8 +4,9 @@
 Reads the labelled columns (tests/data/pii_real/labels.tsv: file, column, expected classes
 or "none", split, note) and the data files of the pinned vega-datasets package, and writes
 one JSON line per labelled column in the shape test_pii --table reads (name, type,
-expected, kind, values): values are what the ingest scan hands the classifier, the
-distinct non-NULL values (up to 200) of a 1,000-row sample, rendered as text.
+expected, kind, dataset, values): values are what the ingest scan hands the classifier,
+the distinct non-NULL values (up to 200) of a 1,000-row sample, rendered as text; dataset
+(the file) groups a file's consecutive columns for the scan's dataset-level pass.
 Usage: pii_real.py LABELS DATA_DIR SPLIT OUT.jsonl   (SPLIT: dev, holdout or all)
 """
 import csv, json, random, re, sys
@@ -75,7 +76,7 @@ def main():
                     break
             want = [] if expected == "none" else expected.split(",")
             o.write(json.dumps({"name": col, "type": type_of(vals), "expected": want,
-                                "kind": file, "values": vals}) + "\n")
+                                "kind": file, "dataset": file, "values": vals}) + "\n")
             n += 1
     print(f"{n} columns", file=sys.stderr)
 

@@ -77,6 +77,105 @@ static bool has_string(const json_t *arr, const char *s)
     return false;
 }
 
+/* ---- dataset context: pay is personal data only where the rows are people ---- */
+
+/* Classes that say whom a row is about. */
+static bool identifying_class(const char *cls)
+{
+    static const char *const who[] = {"email", "phone", "ssn", "name", "address", NULL};
+    for (const char *const *w = who; cls && *w; w++)
+        if (!strcmp(cls, *w))
+            return true;
+    return false;
+}
+
+static bool has_identifying(const json_t *pii)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(pii, i, v)
+        if (identifying_class(json_string_value(v)))
+            return true;
+    return false;
+}
+
+/* A column that identifies a person by its name alone: what the classifier flags from the
+ * name without values ("first_name", "patient_name", "email"), or a person's key
+ * ("employee_id", "emp_no", "customerKey"). */
+static bool person_column_name(const char *name, const char *type)
+{
+    json_t *r = lh_pii_classify(name, type, NULL, 0);
+    bool yes = r && has_identifying(json_object_get(r, "pii"));
+    json_decref(r);
+    if (yes || !name)
+        return yes;
+    char sq[64];
+    size_t n = 0;
+    for (const char *p = name; *p && n < sizeof sq - 1; p++)
+        if (isalnum((unsigned char)*p))
+            sq[n++] = (char)tolower((unsigned char)*p);
+    sq[n] = '\0';
+    static const char *const who[] = {"employee", "emp", "patient", "customer", "cust", "person",
+                                      "member", "student", "candidate", "applicant", "client",
+                                      "staff", "worker", "user", "citizen", "voter", "passenger",
+                                      "guest", "tenant", "borrower", "insured", "subscriber",
+                                      "contact", "people", NULL};
+    static const char *const key[] = {"id", "no", "num", "number", "key", NULL};
+    for (const char *const *w = who; *w; w++) {
+        size_t wl = strlen(*w);
+        if (strncmp(sq, *w, wl))
+            continue;
+        for (const char *const *k = key; *k; k++)
+            if (!strcmp(sq + wl, *k))
+                return true;
+    }
+    return false;
+}
+
+/* Removes cls from one classification (its flag, its rule) and lowers the sensitivity to
+ * what the remaining classes imply. */
+static void drop_class(json_t *found, const char *cls)
+{
+    json_t *pii = json_object_get(found, "pii"), *rules = json_object_get(found, "pii_rules");
+    for (size_t i = json_array_size(pii); i-- > 0;)
+        if (!strcmp(json_string_value(json_array_get(pii, i)) ?: "", cls))
+            json_array_remove(pii, i);
+    for (size_t i = json_array_size(rules); i-- > 0;)
+        if (!strcmp(json_string_value(json_object_get(json_array_get(rules, i), "class")) ?: "", cls))
+            json_array_remove(rules, i);
+    int rank = -1;
+    size_t i;
+    json_t *v;
+    json_array_foreach(pii, i, v) {
+        int r = lh_pii_sensitivity_rank(lh_pii_class_sensitivity(json_string_value(v)));
+        if (r > rank)
+            rank = r;
+    }
+    json_object_set_new(found, "sensitivity",
+                        rank >= 0 ? json_string(lh_pii_sensitivity_name(rank)) : json_null());
+}
+
+/* The dataset-level pass over the classifications of one dataset's n columns (names,
+ * DuckDB types, found[] from lh_pii_classify). A pay-named amount ("income", "wages") is
+ * someone's pay only when the rows describe people; a table with no column that says
+ * whom a row is about (flagged email, phone, ssn, name or address, a person-name column
+ * name, a person's key) holds per-country or per-year figures, and its salary flags are
+ * dropped. person_known: the dataset is already known to hold people (earlier flags).
+ * Only salary: a birth date or a diagnosis is sensitive even without a name next to it
+ * (birth date, sex and ZIP identify most people; health data stays health data). */
+static void person_context(const char *const *names, const char *const *types,
+                           json_t *const *found, size_t n, bool person_known)
+{
+    if (person_known)
+        return;
+    for (size_t k = 0; k < n; k++)
+        if (has_identifying(json_object_get(found[k], "pii")) ||
+            person_column_name(names[k], types[k]))
+            return;
+    for (size_t k = 0; k < n; k++)
+        drop_class(found[k], "salary");
+}
+
 /* Writes one column's detection into col. replace: the detection is the whole truth
  * (resync over every live file); else it is added to what the column had (an append
  * sees only its new file and cannot make a column less sensitive). */
@@ -188,10 +287,15 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
         }
     }
     json_decref(sets);
+    /* every column classified first, then the dataset-level pass, then the manifest */
+    json_t **found_all = calloc(ncol ? ncol : 1, sizeof *found_all);
+    const char **names = calloc(ncol ? ncol : 1, sizeof *names);
+    const char **types = calloc(ncol ? ncol : 1, sizeof *types);
+    if (!st && (!found_all || !names || !types))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     json_array_foreach(scan, i, c) {
         if (st)
             break;
-        json_t *col = json_object_get(c, "col");
         json_t *vals = json_incref(json_array_get(distinct, i));
         size_t n = json_array_size(vals);
         if (n > SAMPLE_VALUES)
@@ -208,19 +312,31 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
             if (s)
                 v[k++] = s;
         }
-        json_t *found = lh_pii_classify(json_string_value(json_object_get(c, "name")),
-                                        json_string_value(json_object_get(src, json_string_value(
-                                            json_object_get(c, "name")))),
-                                        v, k);
+        names[i] = json_string_value(json_object_get(c, "name"));
+        types[i] = json_string_value(json_object_get(src, names[i]));
+        found_all[i] = lh_pii_classify(names[i], types[i], v, k);
         free(v);
         json_decref(vals);
-        if (!found) {
+        if (!found_all[i]) {
             st = lh_fail(err, LH_ENOMEM, "out of memory");
             break;
         }
-        apply(col, found, replace);
-        json_decref(found);
     }
+    if (!st) {
+        /* earlier flags on any column (an append's other files, a resync's last scan)
+         * already say the rows are people */
+        bool person_known = false;
+        json_array_foreach(cols, i, c)
+            person_known = person_known || has_identifying(json_object_get(c, "pii"));
+        person_context(names, types, found_all, ncol, person_known);
+        json_array_foreach(scan, i, c)
+            apply(json_object_get(c, "col"), found_all[i], replace);
+    }
+    for (size_t k = 0; found_all && k < ncol; k++)
+        json_decref(found_all[k]);
+    free(found_all);
+    free(names);
+    free(types);
     json_decref(rows);
     json_decref(distinct);
     json_decref(spelled);

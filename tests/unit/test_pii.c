@@ -1,7 +1,7 @@
 /* Unit tests for the PII classifier: each value rule on its edge cases, decoys, and the
  * labelled evaluation set (tests/data/pii_eval/columns.jsonl) with precision/recall
  * floors. `test_pii --table` prints the per-class table of docs/BENCHMARKS.md instead.
- * Includes the .c to reach the static matchers. */
+ * Includes the .c files to reach the static matchers and the dataset-level pass. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "catalog/pii.c"
+#include "ingest/pii_scan.c" /* the dataset-level pass (person_context) */
 
 /* ---- rules ---- */
 
@@ -247,6 +248,86 @@ static void single_given_names(void **state)
     assert_string_equal(classes_of("person", "VARCHAR", terms, 5, buf, sizeof buf), "");
 }
 
+/* ---- pay needs people: the dataset-level pass ---- */
+
+/* Classifies a table of n columns (names, types, values[k] of nv[k] values), runs the
+ * dataset pass, and writes column k's classes into out[k]. */
+static void classify_table(size_t n, const char *const *names, const char *const *types,
+                           const char *const *const *values, const size_t *nv, char out[][64])
+{
+    json_t *found[8];
+    assert_true(n <= 8);
+    for (size_t k = 0; k < n; k++)
+        assert_non_null(found[k] = lh_pii_classify(names[k], types[k], values[k], nv[k]));
+    person_context(names, types, found, n, false);
+    for (size_t k = 0; k < n; k++) {
+        size_t len = 0, i;
+        json_t *c;
+        out[k][0] = '\0';
+        json_array_foreach(json_object_get(found[k], "pii"), i, c)
+            len += (size_t)snprintf(out[k] + len, 64 - len, "%s%s", i ? "," : "",
+                                    json_string_value(c));
+        json_decref(found[k]);
+    }
+}
+
+static void salary_needs_people(void **state)
+{
+    (void)state;
+    char out[4][64];
+    /* wheat.json: per-year wages, no one's pay */
+    const char *year[] = {"1565", "1570", "1575", "1580", "1585"};
+    const char *wheat[] = {"41", "45", "42", "49", "41.5"};
+    const char *wages[] = {"5", "5.05", "5.08", "5.12", "5.15"};
+    const char *const *v1[] = {year, wheat, wages};
+    size_t n1[] = {5, 5, 5};
+    const char *names1[] = {"year", "wheat", "wages"}, *types1[] = {"BIGINT", "DOUBLE", "DOUBLE"};
+    classify_table(3, names1, types1, v1, n1, out);
+    assert_string_equal(out[2], "");
+    /* gapminder: per-country income */
+    const char *country[] = {"Afghanistan", "Albania", "Algeria", "Andorra", "Angola"};
+    const char *income[] = {"1925", "10620", "13434", "46577", "7615"};
+    const char *const *v2[] = {country, income};
+    size_t n2[] = {5, 5};
+    const char *names2[] = {"country", "income"}, *types2[] = {"VARCHAR", "BIGINT"};
+    classify_table(2, names2, types2, v2, n2, out);
+    assert_string_equal(out[1], "");
+    /* the same income next to people's names, emails, or a person's key stays pay */
+    const char *people[] = {"Ada Smith", "John Garcia", "Mary Chen", "Ravi Patel", "Ana Ruiz"};
+    const char *names3[] = {"full_name", "income"}, *types3[] = {"VARCHAR", "BIGINT"};
+    const char *const *v3[] = {people, income};
+    classify_table(2, names3, types3, v3, n2, out);
+    assert_string_equal(out[0], "name");
+    assert_string_equal(out[1], "salary");
+    const char *mails[] = {"a@example.com", "b@example.org", "c@example.net", "d@example.com",
+                           "e@example.com"};
+    const char *names4[] = {"contact", "income"};
+    const char *const *v4[] = {mails, income};
+    classify_table(2, names4, types3, v4, n2, out);
+    assert_string_equal(out[1], "salary");
+    const char *ids[] = {"E1", "E2", "E3", "E4", "E5"};
+    const char *names5[] = {"emp_no", "income"};
+    const char *const *v5[] = {ids, income};
+    classify_table(2, names5, types3, v5, n2, out);
+    assert_string_equal(out[1], "salary");
+    /* a birth date is not dropped: it identifies even without a name */
+    const char *dates[] = {"1985-03-02", "1990-11-30", "1972-06-15", "1968-01-09", "2001-12-24"};
+    const char *names6[] = {"zip", "dob", "income"}, *types6[] = {"VARCHAR", "DATE", "BIGINT"};
+    const char *zips[] = {"02139", "10001", "94103", "60601", "73301"};
+    const char *const *v6[] = {zips, dates, income};
+    size_t n6[] = {5, 5, 5};
+    classify_table(3, names6, types6, v6, n6, out);
+    assert_string_equal(out[1], "dob");
+    assert_string_equal(out[2], "");
+    /* the dropped flag takes its sensitivity with it */
+    json_t *f = lh_pii_classify("income", "BIGINT", income, 5);
+    drop_class(f, "salary");
+    assert_int_equal(json_array_size(json_object_get(f, "pii")), 0);
+    assert_int_equal(json_array_size(json_object_get(f, "pii_rules")), 0);
+    assert_true(json_is_null(json_object_get(f, "sensitivity")));
+    json_decref(f);
+}
+
 /* ---- the labelled evaluation set ---- */
 
 typedef struct tally {
@@ -289,15 +370,37 @@ static size_t evaluate(const json_t *cols, tally t[9], size_t *decoys, bool verb
     *decoys = 0;
     size_t i;
     json_t *c;
+    size_t ncols = json_array_size(cols);
+    json_t **found = calloc(ncols ? ncols : 1, sizeof *found);
+    const char **names = calloc(ncols ? ncols : 1, sizeof *names);
+    const char **types = calloc(ncols ? ncols : 1, sizeof *types);
     json_array_foreach(cols, i, c) {
         json_t *vals = json_object_get(c, "values");
         size_t n = json_array_size(vals);
         const char **v = calloc(n ? n : 1, sizeof *v);
         for (size_t k = 0; k < n; k++)
             v[k] = json_string_value(json_array_get(vals, k));
-        const char *name = json_string_value(json_object_get(c, "name"));
-        json_t *r = lh_pii_classify(name, json_string_value(json_object_get(c, "type")), v, n);
+        names[i] = json_string_value(json_object_get(c, "name"));
+        types[i] = json_string_value(json_object_get(c, "type"));
+        found[i] = lh_pii_classify(names[i], types[i], v, n);
         free(v);
+    }
+    /* columns that carry a "dataset" (the real set: their file) get the dataset-level
+     * pass of the ingest scan over their file's columns; the synthetic sets' columns
+     * stand alone, without a table around them */
+    for (size_t a = 0; a < ncols;) {
+        const char *ds = json_string_value(json_object_get(json_array_get(cols, a), "dataset"));
+        size_t b = a + 1;
+        while (ds && b < ncols &&
+               !strcmp(json_string_value(json_object_get(json_array_get(cols, b), "dataset")) ?: "", ds))
+            b++;
+        if (ds)
+            person_context(names + a, types + a, found + a, b - a, false);
+        a = b;
+    }
+    json_array_foreach(cols, i, c) {
+        const char *name = names[i];
+        json_t *r = found[i];
         json_t *got = json_object_get(r, "pii"), *want = json_object_get(c, "expected");
         *decoys += json_array_size(want) == 0;
         for (size_t k = 0; k < 8; k++) {
@@ -315,6 +418,9 @@ static size_t evaluate(const json_t *cols, tally t[9], size_t *decoys, bool verb
         }
         json_decref(r);
     }
+    free(found);
+    free(names);
+    free(types);
     for (size_t k = 0; k < 8; k++) {
         t[8].tp += t[k].tp;
         t[8].fp += t[k].fp;
@@ -389,6 +495,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(decoys_and_hints),
         cmocka_unit_test(real_file_misdetections),
         cmocka_unit_test(single_given_names),
+        cmocka_unit_test(salary_needs_people),
         cmocka_unit_test(evaluation_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
