@@ -94,6 +94,7 @@ struct lh_http_req {
     char upload_msg[256];
     /* reply */
     struct MHD_Response *response;
+    bool queued;                     /* response handed to libmicrohttpd (it owns it now) */
     int status;
     json_t *extra_headers;     /* object name -> value */
     bool dispatched;           /* handed to a worker; the connection is suspended */

@@ -462,6 +462,7 @@ static enum MHD_Result queue(lh_http_req *r)
         MHD_add_response_header(r->response, k, json_string_value(v));
     enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)r->status, r->response);
     MHD_destroy_response(r->response);
+    r->queued = true;
     return ok;
 }
 
@@ -536,6 +537,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (r->release)
         r->release(r->fill_ctx); /* e.g. closes a query the client stopped reading */
     lh__http_multipart_cleanup(r);
+    /* A reply made but never queued: the daemon stopped before the connection was resumed
+     * (a request still waiting for a worker at the shutdown deadline). */
+    if (r->response && !r->queued)
+        MHD_destroy_response(r->response);
     json_decref(r->json);
     json_decref(r->extra_headers);
     lh_buf_release(&r->body);
