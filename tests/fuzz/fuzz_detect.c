@@ -19,7 +19,7 @@ static const char *const shown_names[] = {
 static const char *const requested_fmts[] = {
     NULL, "csv", "json", "ndjson", "text", "sms", "pdf", "parquet", "", "CSV",
 };
-static const char *const known[] = {"csv", "json", "ndjson", "text", "sms", "pdf"};
+static const char *const known[] = {"csv", "json", "ndjson", "text", "lines", "sms", "pdf"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
