@@ -115,14 +115,13 @@ static void apply(json_t *col, json_t *found, bool replace)
         json_object_set_new(col, "sensitivity", json_string(lh_pii_sensitivity_name(have)));
 }
 
-lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
-                              lh_err *err)
+/* src: the source's columns (name -> DuckDB type), taken; total: its row count, or -1
+ * when unknown (then counted here). */
+static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t total,
+                      json_t *manifest, bool replace, lh_err *err)
 {
     json_t *cols = json_object_get(manifest, "columns");
-    json_t *src = NULL;
-    lh_status st = source_columns(eng, from_sql, &src, err);
-    if (st)
-        return st;
+    lh_status st = LH_OK;
     /* the manifest columns the source has, in manifest order */
     json_t *scan = json_array();
     lh_buf sql;
@@ -150,16 +149,17 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
      * would read every row of every column (a sixth of a large ingest) for little gain. */
     /* A source that fits in the sample is read whole: every operator over a wide
      * relation costs DuckDB time in proportion to its width, whatever the row count. */
-    int64_t total = -1;
-    lh_buf cnt;
-    lh_buf_init(&cnt, 0);
-    lh_buf_printf(&cnt, "SELECT count(*) FROM %s", from_sql);
-    json_t *crow = NULL;
-    lh_err cerr;
-    if (!lh_engine_query_row(eng, cnt.data, &crow, &cerr))
-        lh_parse_i64(json_string_value(json_array_get(crow, 0)), &total);
-    json_decref(crow);
-    lh_buf_release(&cnt);
+    if (total < 0) {
+        lh_buf cnt;
+        lh_buf_init(&cnt, 0);
+        lh_buf_printf(&cnt, "SELECT count(*) FROM %s", from_sql);
+        json_t *crow = NULL;
+        lh_err cerr;
+        if (!lh_engine_query_row(eng, cnt.data, &crow, &cerr))
+            lh_parse_i64(json_string_value(json_array_get(crow, 0)), &total);
+        json_decref(crow);
+        lh_buf_release(&cnt);
+    }
     if (total >= 0 && total <= SAMPLE_ROWS)
         lh_buf_printf(&sql, " FROM %s", from_sql);
     else
@@ -241,4 +241,28 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
     if (rank >= 0)
         json_object_set_new(manifest, "sensitivity", json_string(lh_pii_sensitivity_name(rank)));
     return LH_OK;
+}
+
+lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
+                              lh_err *err)
+{
+    json_t *src = NULL;
+    lh_status st = source_columns(eng, from_sql, &src, err);
+    return st ? st : scan(eng, from_sql, src, -1, manifest, replace, err);
+}
+
+lh_status lh__ingest_scan_pii_file(lh_engine *eng, const char *from_sql, const json_t *columns,
+                                   int64_t rows, json_t *manifest, lh_err *err)
+{
+    /* The file was just written from these columns: no DESCRIBE, no count (each a
+     * statement over the whole width). */
+    json_t *src = json_object();
+    size_t i;
+    json_t *c;
+    json_array_foreach(columns, i, c) {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        if (name)
+            json_object_set(src, name, json_object_get(c, "type"));
+    }
+    return scan(eng, from_sql, src, rows, manifest, false, err);
 }
