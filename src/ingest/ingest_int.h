@@ -113,7 +113,7 @@ lh_status lh__ingest_scan_pii_file(lh_engine *eng, const char *from_sql, const j
                                    int64_t rows, json_t *manifest, lh_err *err);
 
 /* Delta "stats" JSON (numRecords, minValues, maxValues, nullCount) of a Parquet file,
- * computed by a full scan; *rows receives the row count read back. */
+ * read from its footer in one statement; *rows receives the row count read back. */
 lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t *columns,
                                 int64_t *rows, char **stats_json, lh_err *err);
 
