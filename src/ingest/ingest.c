@@ -271,7 +271,7 @@ static lh_status commit(job *j, int64_t rows, const char *stats, lh_err *err)
 
 /* PII flags from the new file's values, added to the manifest's (ingest_int.h). A failed
  * scan leaves the flags as they were: the data is committed, resync can redo it. */
-static void scan_pii(job *j, json_t *m)
+static void scan_pii(job *j, int64_t rows, json_t *m)
 {
     lh_buf path, from;
     lh_buf_init(&path, PATH_MAX);
@@ -281,7 +281,7 @@ static void scan_pii(job *j, json_t *m)
     lh_buf_add_sql_string(&from, path.data);
     lh_buf_adds(&from, ")");
     lh_err perr;
-    if (lh_ingest_scan_pii(j->eng, from.data, m, false, &perr))
+    if (lh__ingest_scan_pii_file(j->eng, from.data, j->columns, rows, m, &perr))
         lh_log(LH_LOG_WARN, "%s: %s", j->res->dataset, perr.msg);
     lh_buf_release(&path);
     lh_buf_release(&from);
@@ -308,7 +308,7 @@ static lh_status update_manifest(job *j, int64_t rows, lh_err *err)
                 json_array_append(cols, c);
     }
     lh_manifest_set_table(m, cols, prev_rows + rows, prev_bytes + j->file_size, j->res->version, now);
-    scan_pii(j, m);
+    scan_pii(j, rows, m);
     char ts[32];
     lh_format_time(now, ts);
     json_t *lineage = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:s}", "source_system",
@@ -414,8 +414,11 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     if (!st && src->compression)
         json_object_set_new(j.options, "compression", json_string(src->compression));
     if (!st)
-        st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, err);
-    if (!st)
+        st = lh__ingest_projection(eng, j.source.data, &j.projection, res->renames, &j.columns,
+                                   err);
+    /* The projection's own types save a DESCRIBE over the whole width; a flattened
+     * struct's fields are described by DuckDB. */
+    if (!st && !j.columns)
         st = describe_projection(&j, err);
     if (!st && src->preview) {
         st = j.snap ? evolve_schema(&j, err)

@@ -94,9 +94,11 @@ lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *
 
 /* Builds the projection that makes the source Delta-safe: nested objects flattened to
  * parent_child, arrays/maps as JSON text, names without " ,;{}()\n\t=", and types
- * Delta can hold. renames receives {"from","to"} objects. */
+ * Delta can hold. renames receives {"from","to"} objects. columns (may be NULL)
+ * receives the SELECT list's [{"name","type"}] as DESCRIBE would give them, caller frees,
+ * or NULL when a struct was flattened (then DESCRIBE the projection). */
 lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
-                                json_t *renames, lh_err *err);
+                                json_t *renames, json_t **columns, lh_err *err);
 /* The same from a description already at hand: rows is [[name, DuckDB type], ...] as
  * DESCRIBE gives them. Names: unsafe characters become '_', a nested field is
  * parent_child; two top-level names equal but for case are refused; a flattened name
@@ -105,8 +107,13 @@ lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *proj
 lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, json_t *renames,
                                      lh_err *err);
 
+/* lh_ingest_scan_pii (ingest.h) of a file just written, whose columns ([{"name","type"}])
+ * and row count are known; flags are added to the manifest's (replace false). */
+lh_status lh__ingest_scan_pii_file(lh_engine *eng, const char *from_sql, const json_t *columns,
+                                   int64_t rows, json_t *manifest, lh_err *err);
+
 /* Delta "stats" JSON (numRecords, minValues, maxValues, nullCount) of a Parquet file,
- * computed by a full scan; *rows receives the row count read back. */
+ * read from its footer in one statement; *rows receives the row count read back. */
 lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t *columns,
                                 int64_t *rows, char **stats_json, lh_err *err);
 

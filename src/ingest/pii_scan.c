@@ -1,6 +1,7 @@
 /* pii_scan.c: samples a dataset's values and records PII flags in its manifest (the
- * classifier itself is catalog/pii.c). One query samples every column at once: a
- * reservoir of rows, then per column the distinct non-NULL values as one JSON list. */
+ * classifier itself is catalog/pii.c). One query samples up to SLICE_COLUMNS columns at
+ * once (a reservoir of rows when the source is larger than the sample); per column the
+ * distinct non-NULL values are collected here. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #define SAMPLE_ROWS 1000  /* rows drawn (one pass, reservoir) */
 #define SCAN_ROWS 100000  /* rows the sample is drawn from */
 #define SAMPLE_VALUES 200 /* distinct values per column handed to the classifier */
+#define SLICE_COLUMNS 1000 /* columns per sampling statement (see scan) */
 
 /* Columns of from_sql (name -> DuckDB type); a file may lack columns the dataset has. */
 static lh_status source_columns(lh_engine *eng, const char *from_sql, json_t **out, lh_err *err)
@@ -214,78 +216,92 @@ static void apply(json_t *col, json_t *found, bool replace)
         json_object_set_new(col, "sensitivity", json_string(lh_pii_sensitivity_name(have)));
 }
 
-lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
-                              lh_err *err)
+/* src: the source's columns (name -> DuckDB type), taken; total: its row count, or -1
+ * when unknown (then counted here). */
+static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t total,
+                      json_t *manifest, bool replace, lh_err *err)
 {
     json_t *cols = json_object_get(manifest, "columns");
-    json_t *src = NULL;
-    lh_status st = source_columns(eng, from_sql, &src, err);
-    if (st)
-        return st;
+    lh_status st = LH_OK;
     /* the manifest columns the source has, in manifest order */
     json_t *scan = json_array();
-    lh_buf sql;
-    lh_buf_init(&sql, 0);
-    /* The sample is fetched as text and each column's distinct values are collected
-     * here, in sample order: any SQL that aggregates per column (a DISTINCT aggregate per
-     * column, or an UNPIVOT to (column, value) pairs) costs DuckDB time that grows with
-     * the square of the width (12 s for 500 columns of 36 rows; 6 s for 5,000 unpivoted). */
     json_t *spelled = spellings(src);
-    lh_buf_adds(&sql, "SELECT ");
     size_t i;
     json_t *c;
     json_array_foreach(cols, i, c) {
         const char *name = source_name(spelled, json_string_value(json_object_get(c, "name")) ?: "");
-        if (!name)
-            continue;
-        if (json_array_size(scan))
-            lh_buf_adds(&sql, ", ");
-        lh_buf_adds(&sql, "CAST(");
-        lh_buf_add_sql_ident(&sql, name);
-        lh_buf_adds(&sql, " AS VARCHAR)");
-        json_array_append_new(scan, json_pack("{s:o, s:s}", "col", json_incref(c), "name", name));
+        if (name)
+            json_array_append_new(scan, json_pack("{s:o, s:s}", "col", json_incref(c), "name", name));
     }
     /* The sample comes from the first SCAN_ROWS rows: a reservoir over the whole table
      * would read every row of every column (a sixth of a large ingest) for little gain. */
     /* A source that fits in the sample is read whole: every operator over a wide
      * relation costs DuckDB time in proportion to its width, whatever the row count. */
-    int64_t total = -1;
-    lh_buf cnt;
-    lh_buf_init(&cnt, 0);
-    lh_buf_printf(&cnt, "SELECT count(*) FROM %s", from_sql);
-    json_t *crow = NULL;
-    lh_err cerr;
-    if (!lh_engine_query_row(eng, cnt.data, &crow, &cerr))
-        lh_parse_i64(json_string_value(json_array_get(crow, 0)), &total);
-    json_decref(crow);
-    lh_buf_release(&cnt);
+    if (total < 0 && json_array_size(scan)) {
+        lh_buf cnt;
+        lh_buf_init(&cnt, 0);
+        lh_buf_printf(&cnt, "SELECT count(*) FROM %s", from_sql);
+        json_t *crow = NULL;
+        lh_err cerr;
+        if (!lh_engine_query_row(eng, cnt.data, &crow, &cerr))
+            lh_parse_i64(json_string_value(json_array_get(crow, 0)), &total);
+        json_decref(crow);
+        lh_buf_release(&cnt);
+    }
+    lh_buf from;
+    lh_buf_init(&from, 0);
     if (total >= 0 && total <= SAMPLE_ROWS)
-        lh_buf_printf(&sql, " FROM %s", from_sql);
+        lh_buf_printf(&from, " FROM %s", from_sql);
     else
-        lh_buf_printf(&sql, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) "
-                            "REPEATABLE (42)", from_sql, SCAN_ROWS, SAMPLE_ROWS);
-    json_t *rows = NULL;
-    if (json_array_size(scan))
-        st = lh_engine_query_rows(eng, sql.data, SAMPLE_ROWS, &rows, err);
-    lh_buf_release(&sql);
+        lh_buf_printf(&from, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) "
+                             "REPEATABLE (42)", from_sql, SCAN_ROWS, SAMPLE_ROWS);
     /* per column: [distinct values] (at most SAMPLE_VALUES), and the set that finds repeats */
     size_t ncol = json_array_size(scan);
     json_t *distinct = json_array(), *sets = json_array();
-    for (size_t k = 0; !st && k < ncol; k++) {
+    for (size_t k = 0; k < ncol; k++) {
         json_array_append_new(distinct, json_array());
         json_array_append_new(sets, json_object());
     }
-    json_t *r;
-    json_array_foreach(rows, i, r) {
-        for (size_t k = 0; k < ncol; k++) {
-            const char *v = json_string_value(json_array_get(r, k));
-            json_t *vals = json_array_get(distinct, k), *set = json_array_get(sets, k);
-            if (!v || json_array_size(vals) >= SAMPLE_VALUES || json_object_get(set, v))
-                continue;
-            json_object_set_new(set, v, json_true());
-            json_array_append_new(vals, json_string(v));
+    /* The sample is fetched as text and each column's distinct values are collected
+     * here, in sample order: any SQL that aggregates per column (a DISTINCT aggregate per
+     * column, or an UNPIVOT to (column, value) pairs) costs DuckDB time that grows with
+     * the square of the width (12 s for 500 columns of 36 rows; 6 s for 5,000 unpivoted).
+     * Even a plain read grows faster than the width: 5,000 columns of Parquet read in one
+     * statement took twice as long as in five of 1,000, so wide sources are sampled in
+     * equal slices of at most SLICE_COLUMNS. Columns are classified one by one, so the
+     * slices need not see the same rows. */
+    size_t nslices = (ncol + SLICE_COLUMNS - 1) / SLICE_COLUMNS;
+    size_t per = nslices ? (ncol + nslices - 1) / nslices : 0;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    for (size_t lo = 0; !st && lo < ncol; lo += per) {
+        size_t hi = lo + per < ncol ? lo + per : ncol;
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "SELECT ");
+        for (size_t k = lo; k < hi; k++) {
+            lh_buf_adds(&sql, k > lo ? ", CAST(" : "CAST(");
+            lh_buf_add_sql_ident(&sql, json_string_value(json_object_get(json_array_get(scan, k),
+                                                                         "name")));
+            lh_buf_adds(&sql, " AS VARCHAR)");
         }
+        lh_buf_adds(&sql, from.data);
+        json_t *rows = NULL;
+        st = lh_engine_query_rows(eng, sql.data, SAMPLE_ROWS, &rows, err);
+        json_t *r;
+        json_array_foreach(rows, i, r) {
+            for (size_t k = lo; k < hi; k++) {
+                const char *v = json_string_value(json_array_get(r, k - lo));
+                json_t *vals = json_array_get(distinct, k), *set = json_array_get(sets, k);
+                if (!v || json_array_size(vals) >= SAMPLE_VALUES || json_object_get(set, v))
+                    continue;
+                json_object_set_new(set, v, json_true());
+                json_array_append_new(vals, json_string(v));
+            }
+        }
+        json_decref(rows);
     }
+    lh_buf_release(&sql);
+    lh_buf_release(&from);
     json_decref(sets);
     /* every column classified first, then the dataset-level pass, then the manifest */
     json_t **found_all = calloc(ncol ? ncol : 1, sizeof *found_all);
@@ -337,7 +353,6 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
     free(found_all);
     free(names);
     free(types);
-    json_decref(rows);
     json_decref(distinct);
     json_decref(spelled);
     json_decref(scan);
@@ -357,4 +372,28 @@ lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manif
     if (rank >= 0)
         json_object_set_new(manifest, "sensitivity", json_string(lh_pii_sensitivity_name(rank)));
     return LH_OK;
+}
+
+lh_status lh_ingest_scan_pii(lh_engine *eng, const char *from_sql, json_t *manifest, bool replace,
+                              lh_err *err)
+{
+    json_t *src = NULL;
+    lh_status st = source_columns(eng, from_sql, &src, err);
+    return st ? st : scan(eng, from_sql, src, -1, manifest, replace, err);
+}
+
+lh_status lh__ingest_scan_pii_file(lh_engine *eng, const char *from_sql, const json_t *columns,
+                                   int64_t rows, json_t *manifest, lh_err *err)
+{
+    /* The file was just written from these columns: no DESCRIBE, no count (each a
+     * statement over the whole width). */
+    json_t *src = json_object();
+    size_t i;
+    json_t *c;
+    json_array_foreach(columns, i, c) {
+        const char *name = json_string_value(json_object_get(c, "name"));
+        if (name)
+            json_object_set(src, name, json_object_get(c, "type"));
+    }
+    return scan(eng, from_sql, src, rows, manifest, false, err);
 }

@@ -13,6 +13,8 @@ typedef struct proj {
     json_t *seen;   /* object: lowercase final name -> original path */
     size_t count;
     size_t index;   /* 1-based position of the top-level column being added */
+    json_t *cols;   /* [{"name","type"}] of the SELECT list, or NULL to skip */
+    bool nested;    /* a struct was flattened (its field types are not checked here) */
 } proj;
 
 static bool starts(const char *s, const char *p) { return !strncmp(s, p, strlen(p)); }
@@ -124,8 +126,10 @@ static lh_status add_column(proj *p, const char *expr, const char *prefix, const
     char path[1024];
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", name);
     /* A list of structs ("STRUCT(...)[]") is a list: kept whole as JSON text below. */
-    if (starts(type, "STRUCT(") && !is_list(type))
+    if (starts(type, "STRUCT(") && !is_list(type)) {
+        p->nested = true;
         return each_struct_field(p, expr, path, type, add_column, err);
+    }
     if (++p->count > MAX_COLUMNS)
         return lh_fail(err, LH_EINVAL, "more than %d columns", MAX_COLUMNS);
 
@@ -186,13 +190,16 @@ static lh_status add_column(proj *p, const char *expr, const char *prefix, const
         st = lh_buf_adds(p->sql, " AS ");
     if (!st)
         st = lh_buf_add_sql_ident(p->sql, safe);
+    if (!st && p->cols)
+        json_array_append_new(p->cols, json_pack("{s:s, s:s}", "name", safe, "type",
+                                                 to_json ? "VARCHAR" : cast ? cast : type));
     return st ? lh_fail(err, st, "projection too large") : LH_OK;
 }
 
-lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, json_t *renames,
-                                     lh_err *err)
+static lh_status project(const json_t *rows, lh_buf *projection, json_t *renames, json_t **columns,
+                         lh_err *err)
 {
-    proj p = {projection, renames, json_object(), 0, 0};
+    proj p = {projection, renames, json_object(), 0, 0, columns ? json_array() : NULL, false};
     lh_status st = LH_OK;
     size_t i;
     json_t *row;
@@ -230,12 +237,24 @@ lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, jso
     if (!st && p.count == 0)
         st = lh_fail(err, LH_EINVAL, "the file has no columns");
     json_decref(p.seen);
+    if (columns && !st && !p.nested)
+        *columns = p.cols;
+    else
+        json_decref(p.cols);
     return st;
 }
 
-lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
-                                json_t *renames, lh_err *err)
+lh_status lh__ingest_project_columns(const json_t *rows, lh_buf *projection, json_t *renames,
+                                     lh_err *err)
 {
+    return project(rows, projection, renames, NULL, err);
+}
+
+lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *projection,
+                                json_t *renames, json_t **columns, lh_err *err)
+{
+    if (columns)
+        *columns = NULL;
     /* The file is described once; the SELECT list is then built from that description
      * alone, one flat expression per column (no nesting grows with the width). */
     lh_buf sql;
@@ -248,7 +267,7 @@ lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *proj
         lh__ingest_short_error(err);
         return st == LH_ETOOBIG ? st : lh_fail_wrap(err, LH_EINVAL, "cannot read the file");
     }
-    st = lh__ingest_project_columns(rows, projection, renames, err);
+    st = project(rows, projection, renames, columns, err);
     json_decref(rows);
     return st;
 }

@@ -71,35 +71,28 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
      * type picks which one is kept. */
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    lh_buf_adds(&sql, "SELECT CAST(sum(num_rows) AS VARCHAR) FROM parquet_file_metadata(");
+    /* The row count comes from the same query (each column chunk carries its row
+     * group's row count): one statement over the footer, not two. */
+    lh_buf_adds(&sql, "SELECT path_in_schema, CAST(count(*) = count(stats_min_value) AND "
+                      "count(*) = count(stats_max_value) AS VARCHAR), "
+                      "CAST(sum(stats_null_count) AS VARCHAR)");
+    static const char *const kinds[] = {"BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE"};
+    for (size_t k = 0; k < 4; k++) {
+        const char *l = k == 3 ? "epoch_ms(" : "", *r = k == 3 ? ")" : "";
+        lh_buf_printf(&sql, ", CAST(%smin(TRY_CAST(stats_min_value AS %s))%s AS VARCHAR)"
+                            ", CAST(%smax(TRY_CAST(stats_max_value AS %s))%s AS VARCHAR)",
+                      l, kinds[k], r, l, kinds[k], r);
+    }
+    lh_buf_adds(&sql, ", CAST(sum(row_group_num_rows) AS VARCHAR) FROM parquet_metadata(");
     lh_buf_add_sql_string(&sql, parquet_path);
-    lh_buf_adds(&sql, ")");
-    json_t *row = NULL, *groups = NULL;
-    lh_status st = sql.len ? lh_engine_query_row(eng, sql.data, &row, err) : LH_ENOMEM;
-    if (!st) {
-        lh_buf_reset(&sql);
-        lh_buf_adds(&sql, "SELECT path_in_schema, CAST(count(*) = count(stats_min_value) AND "
-                          "count(*) = count(stats_max_value) AS VARCHAR), "
-                          "CAST(sum(stats_null_count) AS VARCHAR)");
-        static const char *const kinds[] = {"BIGINT", "DOUBLE", "DATE", "TIMESTAMP WITH TIME ZONE"};
-        for (size_t k = 0; k < 4; k++) {
-            const char *l = k == 3 ? "epoch_ms(" : "", *r = k == 3 ? ")" : "";
-            lh_buf_printf(&sql, ", CAST(%smin(TRY_CAST(stats_min_value AS %s))%s AS VARCHAR)"
-                                ", CAST(%smax(TRY_CAST(stats_max_value AS %s))%s AS VARCHAR)",
-                          l, kinds[k], r, l, kinds[k], r);
-        }
-        lh_buf_adds(&sql, " FROM parquet_metadata(");
-        lh_buf_add_sql_string(&sql, parquet_path);
-        lh_buf_adds(&sql, ") GROUP BY path_in_schema");
-        st = sql.len ? lh_engine_query_rows(eng, sql.data, (size_t)LH_INGEST_MAX_COLUMNS * 4,
-                                            &groups, err)
-                     : LH_ENOMEM;
-    }
+    lh_buf_adds(&sql, ") GROUP BY path_in_schema");
+    json_t *groups = NULL;
+    lh_status st = sql.len ? lh_engine_query_rows(eng, sql.data, (size_t)LH_INGEST_MAX_COLUMNS * 4,
+                                                  &groups, err)
+                           : LH_ENOMEM;
     lh_buf_release(&sql);
-    if (st) {
-        json_decref(row);
+    if (st)
         return lh_fail_wrap(err, LH_ECORRUPT, "reading back the written Parquet file");
-    }
     json_t *by_name = json_object();
     size_t i;
     json_t *g;
@@ -107,8 +100,14 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
         if (json_string_value(json_array_get(g, 0)))
             json_object_set(by_name, json_string_value(json_array_get(g, 0)), g);
 
+    /* Every column of a flat file holds every row: the file's count is any column's (the
+     * largest, should a writer ever leave a chunk out); no row group, no rows. */
     int64_t n = 0;
-    lh_parse_i64(json_string_value(json_array_get(row, 0)), &n);
+    json_array_foreach(groups, i, g) {
+        int64_t c = 0;
+        if (!lh_parse_i64(json_string_value(json_array_get(g, 11)), &c) && c > n)
+            n = c;
+    }
     json_t *mins = json_object(), *maxs = json_object(), *nulls = json_object();
     json_t *col;
     json_array_foreach(columns, i, col) {
@@ -140,7 +139,6 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
                               "maxValues", maxs, "nullCount", nulls);
     *stats_json = json_dumps(stats, JSON_COMPACT);
     json_decref(stats);
-    json_decref(row);
     *rows = n;
     return *stats_json ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
 }
