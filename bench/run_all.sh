@@ -12,7 +12,7 @@
 #     (`BIN sql "SELECT 1"` on the same data directory).
 # (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
-# (c) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
+# (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
