@@ -306,18 +306,27 @@ static lh_status write_temp(int dfd, const char *leaf, const char *key, const vo
     return st;
 }
 
+/* The directory (created as needed) and leaf name a write to key replaces; a leaf that is
+ * a link is refused like any link on the way. */
+static lh_status write_target(lh_store *s, const char *key, int *dfd, const char **leaf,
+                              lh_err *err)
+{
+    lh_status st = parent_fd(s, key, true, dfd, leaf, err);
+    if (!st && leaf_is_link(*dfd, *leaf)) {
+        close(*dfd);
+        st = resolve_fail(err, ELOOP, "write", key);
+    }
+    return st;
+}
+
 static lh_status put(lh_store *s, const char *key, const void *data, size_t len, bool exclusive,
                      lh_err *err)
 {
     int dfd;
     const char *leaf;
-    lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
+    lh_status st = write_target(s, key, &dfd, &leaf, err);
     if (st)
         return st;
-    if (leaf_is_link(dfd, leaf)) {
-        close(dfd);
-        return resolve_fail(err, ELOOP, "write", key);
-    }
     char tmp[64];
     st = write_temp(dfd, leaf, key, data, len, tmp, sizeof tmp, err);
     if (!st && exclusive) {
@@ -350,13 +359,9 @@ lh_status lh_store_put_file(lh_store *s, const char *key, const char *src_path, 
 {
     int dfd;
     const char *leaf;
-    lh_status st = parent_fd(s, key, true, &dfd, &leaf, err);
+    lh_status st = write_target(s, key, &dfd, &leaf, err);
     if (st)
         return st;
-    if (leaf_is_link(dfd, leaf)) {
-        close(dfd);
-        return resolve_fail(err, ELOOP, "write", key);
-    }
     if (renameat(AT_FDCWD, src_path, dfd, leaf))
         st = lh_fail(err, LH_EIO, "move a file to '%s': %s", key, strerror(errno));
     if (!st && fsync(dfd))
