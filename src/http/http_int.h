@@ -28,8 +28,9 @@ typedef struct lh_http_pool {
  * (conns.c). Lives from libmicrohttpd's "started" to its "closed" notification. */
 typedef struct lh_http_conn {
     struct lh_http_conn *prev, *next;
-    int fd;
+    int fd;                    /* -1 while reserved: accepted, not yet announced as started */
     char ip[48];
+    unsigned short port;       /* the peer's port: pairs a reservation with its connection */
     double since_ms;           /* when it began waiting for a request's headers */
     bool busy;                 /* headers complete: a request is being served */
     bool evicted;              /* we shut its socket down; libmicrohttpd is closing it */
@@ -128,6 +129,7 @@ enum MHD_Result lh__http_conn_accept(void *cls, const struct sockaddr *addr, soc
 void lh__http_conn_busy(lh_http_server *s, struct MHD_Connection *c, bool busy);
 bool lh__http_conns_start(lh_http_server *s);
 void lh__http_conns_stop(lh_http_server *s);
+void lh__http_conns_free_reservations(lh_http_server *s);
 void lh__http_run_handler(lh_http_server *s, lh_http_req *r);
 
 /* Multipart: set up the post processor / feed it / finish and clean up. */

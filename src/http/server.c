@@ -717,6 +717,7 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
     lh__http_pool_stop(&s->work);
     lh__http_pool_stop(&s->control);
     MHD_stop_daemon(s->daemon);
+    lh__http_conns_free_reservations(s); /* accepted, then refused by libmicrohttpd: never started */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
     if (s->trace_owned)
