@@ -12,6 +12,12 @@ if grep -rnE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol)\s*\(' src tests/
   echo "lint: banned call above (use lh_buf / snprintf / strtoll)" >&2; fail=1
 fi
 
+# every allocation goes through core/alloc.h (LH_FAIL_ALLOC_AT can fail any of them)
+if grep -rnE '(^|[^_[:alnum:].>])(malloc|calloc|realloc|strdup|strndup)\s*\(' src --include='*.[ch]' \
+    | grep -v '^src/core/alloc\.c:'; then
+  echo "lint: bare allocation above (use lh_malloc / lh_calloc / lh_realloc / lh_strdup / lh_strndup)" >&2; fail=1
+fi
+
 # header pattern -> the only files allowed to include it
 check_header() {
   local header=$1 allowed=$2

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "engine/writers.h"
 
@@ -110,7 +111,7 @@ static void reply_parquet(lh_http_req *r, lh_api *a, const char *sql, const lh_l
     uint64_t rows = 0;
     lh_err err;
     lh_status st = lh_lake_export_parquet(a->lake, sql, qo, path.data, &rows, &err);
-    file_stream *f = st ? NULL : calloc(1, sizeof *f);
+    file_stream *f = st ? NULL : lh_calloc(1, sizeof *f);
     if (!st && (!f || (f->fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
         st = lh_fail(&err, LH_EIO, "cannot read the exported file");
     if (st) {
@@ -173,7 +174,7 @@ void lh__api_query_sql(lh_http_req *r, void *app)
         lh_http_reply_status(r, st, err.msg);
         return;
     }
-    stream *s = calloc(1, sizeof *s);
+    stream *s = lh_calloc(1, sizeof *s);
     if (!s) {
         lh_http_reply_status(r, LH_ENOMEM, "out of memory");
         return;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/toml.h"
 #include "core/util.h"
@@ -58,7 +59,7 @@ lh_status lh__secrets_db_password(const char *path, const char *ref, char **out,
     if (!pw)
         st = lh_fail(err, LH_ENOTFOUND, "no password '%.64s' in the secrets file's [db_passwords]",
                      ref);
-    else if (!(*out = strdup(pw)))
+    else if (!(*out = lh_strdup(pw)))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     json_decref(doc);
     return st;
@@ -87,7 +88,7 @@ lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
         if (role && strcmp(role, lh_http_role_name(lh_http_role_parse(role))))
             lh_log(LH_LOG_WARN, "%s: keys[%zu] has unknown role '%s': it gets reader rights", path, i, role);
     }
-    lh_keyring *r = calloc(1, sizeof *r);
+    lh_keyring *r = lh_calloc(1, sizeof *r);
     if (!r) {
         json_decref(doc);
         return lh_fail(err, LH_ENOMEM, "out of memory");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
 
 static const double buckets_ms[] = {1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
 #define NBUCKETS (sizeof buckets_ms / sizeof buckets_ms[0])
@@ -19,7 +20,7 @@ struct lh_metrics {
 
 lh_metrics *lh__metrics_new(void)
 {
-    lh_metrics *m = calloc(1, sizeof *m);
+    lh_metrics *m = lh_calloc(1, sizeof *m);
     if (!m)
         return NULL;
     pthread_mutex_init(&m->mu, NULL);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 
@@ -64,7 +65,7 @@ static const char **config_list(const lh_config *cfg, const char *key, size_t *n
     *n = 0;
     if (!json_is_array(a) || !json_array_size(a))
         return NULL;
-    const char **out = calloc(json_array_size(a), sizeof *out);
+    const char **out = lh_calloc(json_array_size(a), sizeof *out);
     size_t i;
     const json_t *v;
     json_array_foreach(a, i, v)

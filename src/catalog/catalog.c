@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/util.h"
 
@@ -110,7 +111,7 @@ static int load_cb(void *ctx, const char *key, const lh_object_info *info)
 
 lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err)
 {
-    lh_catalog *c = calloc(1, sizeof *c);
+    lh_catalog *c = lh_calloc(1, sizeof *c);
     if (!c || !(c->manifests = json_object())) {
         free(c);
         return lh_fail(err, LH_ENOMEM, "out of memory");
@@ -145,7 +146,7 @@ const char *lh_catalog_name_at(const lh_catalog *c, size_t i)
     size_t n = json_object_size(c->manifests);
     if (i >= n)
         return NULL;
-    const char **keys = malloc(n * sizeof *keys);
+    const char **keys = lh_malloc(n * sizeof *keys);
     if (!keys)
         return NULL;
     size_t k = 0;
@@ -177,7 +178,7 @@ json_t *lh_catalog_list_copy(lh_catalog *c)
     json_t *out = json_array();
     pthread_rwlock_rdlock(&c->lock);
     size_t n = json_object_size(c->manifests);
-    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    const char **keys = lh_malloc((n ? n : 1) * sizeof *keys);
     size_t k = 0;
     const char *key;
     json_t *v;

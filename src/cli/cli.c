@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli_int.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "net/client.h"
 
@@ -228,6 +229,7 @@ const char *lh__cli_value(lh_cli *cli, int *i, const char *flag)
 
 int lh_cli_main(int argc, char **argv)
 {
+    lh_alloc_install_json(); /* before any json is built: jansson's allocations are ours too */
     lh_cli cli = {.argc = argc, .argv = argv};
     bool help = argc >= 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
                               !strcmp(argv[1], "-h"));
@@ -276,7 +278,7 @@ int lh_cli_main(int argc, char **argv)
         return 2;
     }
     /* Global flags may appear anywhere; strip them before the command sees argv. */
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    char **rest = lh_calloc((size_t)argc + 1, sizeof *rest);
     if (!rest)
         return 1;
     int n = 0;

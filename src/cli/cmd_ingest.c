@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_int.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "cli/progress.h"
 #include "core/util.h"
@@ -150,7 +151,7 @@ int lh__cli_ingest(lh_cli *cli)
     const char *name = NULL, *format = NULL, *table = NULL, *query = NULL, *order_by = NULL;
     const char *limit_s = NULL, *batch_s = NULL, *encoding = NULL;
     const char *delim = NULL, *quote = NULL, *skip = NULL, *header = NULL;
-    const char **files = calloc((size_t)cli->argc + 1, sizeof *files);
+    const char **files = lh_calloc((size_t)cli->argc + 1, sizeof *files);
     int nfiles = 0;
     bool allow_change = false;
     static const char *valued[] = {"--name", "--format", "--table", "--query", "--order-by",

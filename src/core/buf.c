@@ -1,4 +1,5 @@
 #include "core/buf.h"
+#include "core/alloc.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@ void lh_buf_init(lh_buf *b, size_t max)
     b->data = NULL;
     b->len = b->cap = 0;
     b->max = max ? max : LH_BUF_DEFAULT_MAX;
+    b->err = LH_OK;
 }
 
 void lh_buf_release(lh_buf *b)
@@ -17,11 +19,13 @@ void lh_buf_release(lh_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->err = LH_OK;
 }
 
 void lh_buf_reset(lh_buf *b)
 {
     b->len = 0;
+    b->err = LH_OK;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -29,28 +33,43 @@ void lh_buf_reset(lh_buf *b)
 char *lh_buf_detach(lh_buf *b)
 {
     char *s = b->data;
-    if (!s)
-        s = calloc(1, 1);
+    if (!s && !b->err)
+        s = lh_calloc(1, 1);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->err = LH_OK;
     return s;
 }
 
 const char *lh_buf_cstr(const lh_buf *b) { return b->data ? b->data : ""; }
 
+lh_status lh_buf_status(const lh_buf *b) { return b->err; }
+
+/* Latches the first failure and drops what was built: nothing half-made survives it. */
+static lh_status buf_fail(lh_buf *b, lh_status st)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->err = st;
+    return st;
+}
+
 static lh_status buf_grow(lh_buf *b, size_t extra)
 {
+    if (b->err)
+        return b->err;
     if (extra > b->max || b->len > b->max - extra)
-        return LH_ETOOBIG;
+        return buf_fail(b, LH_ETOOBIG);
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return LH_OK;
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    char *p = realloc(b->data, cap);
+    char *p = lh_realloc(b->data, cap);
     if (!p)
-        return LH_ENOMEM;
+        return buf_fail(b, LH_ENOMEM);
     b->data = p;
     b->cap = cap;
     return LH_OK;
@@ -78,7 +97,7 @@ lh_status lh_buf_vprintf(lh_buf *b, const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);
     if (n < 0)
-        return LH_EINVAL;
+        return buf_fail(b, LH_EINVAL);
     lh_status st = buf_grow(b, (size_t)n);
     if (st)
         return st;

@@ -1,9 +1,15 @@
 /* buf.h: lh_buf, the one bounded string builder (STYLE.md habit 6).
  *
- * A buffer grows on demand up to its max (set at init) and fails cleanly past it with
- * LH_ETOOBIG; data is always NUL-terminated once anything was added. The struct is
- * embedded by the caller: lh_buf_init/lh_buf_release; lh_buf_detach hands the heap
- * string to the caller (free() it) and leaves the buffer empty. Not thread-safe. */
+ * A buffer grows on demand up to its max (set at init) and fails past it with
+ * LH_ETOOBIG (or LH_ENOMEM). Errors are sticky, as in curl's dynbuf: the first failure
+ * frees the content and is latched; every later add is a no-op returning it, lh_buf_cstr
+ * gives "" and lh_buf_detach gives NULL. So a builder may ignore the status of each add
+ * and check lh_buf_status (or the detached pointer) once at the end: a failed append can
+ * never be followed by a successful one into a half-built string (an unterminated SQL
+ * literal, a truncated statement). lh_buf_reset and lh_buf_release clear the error.
+ *
+ * The struct is embedded by the caller: lh_buf_init/lh_buf_release; lh_buf_detach hands
+ * the heap string to the caller (free() it) and leaves the buffer empty. Not thread-safe. */
 #ifndef LH_CORE_BUF_H
 #define LH_CORE_BUF_H
 
@@ -19,13 +25,15 @@ typedef struct lh_buf {
     size_t len;
     size_t cap;
     size_t max;  /* hard upper bound on len */
+    lh_status err; /* the first failure, latched until reset/release */
 } lh_buf;
 
 void lh_buf_init(lh_buf *b, size_t max);
 void lh_buf_release(lh_buf *b);
-void lh_buf_reset(lh_buf *b);                 /* len = 0, keeps memory */
-char *lh_buf_detach(lh_buf *b);               /* caller frees; never NULL on success */
-const char *lh_buf_cstr(const lh_buf *b);     /* "" when empty; valid until next add */
+void lh_buf_reset(lh_buf *b);                 /* len = 0, keeps memory, clears the error */
+char *lh_buf_detach(lh_buf *b);               /* caller frees; NULL after any failure */
+const char *lh_buf_cstr(const lh_buf *b);     /* "" when empty or failed; valid until next add */
+lh_status lh_buf_status(const lh_buf *b);     /* the first failure since init/reset, or LH_OK */
 
 lh_status lh_buf_add(lh_buf *b, const void *data, size_t n);
 lh_status lh_buf_adds(lh_buf *b, const char *s);

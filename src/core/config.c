@@ -1,5 +1,6 @@
 /* config.c: defaults -> lakehouse.toml -> LAKEHOUSE_* environment -> overrides. */
 #include "core/config.h"
+#include "core/alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -349,7 +350,7 @@ static lh_status load_file(lh_config *c, const char *path, bool optional, lh_err
     if (!st)
         st = lh_toml_parse(lh_buf_cstr(&b), b.len, path, &doc, err);
     lh_buf_release(&b);
-    if (!st && !(c->path = strdup(path)))
+    if (!st && !(c->path = lh_strdup(path)))
         st = nomem(err);
     if (!st)
         st = merge_file(c, doc, path, err);
@@ -361,7 +362,7 @@ lh_status lh_config_load(const char *path, char **envp, const char *const *overr
                          size_t n_overrides, lh_config **out, lh_err *err)
 {
     *out = NULL;
-    lh_config *c = calloc(1, sizeof *c);
+    lh_config *c = lh_calloc(1, sizeof *c);
     if (!c || !(c->root = json_object()) || !(c->warnings = json_array())) {
         lh_config_free(c);
         return nomem(err);

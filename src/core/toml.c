@@ -4,6 +4,7 @@
  * tables may be reopened; jansson objects cannot carry that, so a side table keyed by
  * node pointer records how each table came to exist (see enum table_kind). */
 #include "core/toml.h"
+#include "core/alloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -109,7 +110,7 @@ static lh_status kind_set(parser *p, const json_t *n, int kind)
 {
     if ((p->nused + 1) * 2 > p->nslots) {
         size_t nn = p->nslots ? p->nslots * 2 : 64;
-        kind_slot *ns = calloc(nn, sizeof *ns), *old = p->slots;
+        kind_slot *ns = lh_calloc(nn, sizeof *ns), *old = p->slots;
         if (!ns)
             return oom(p);
         size_t on = p->nslots;
@@ -667,7 +668,7 @@ fail:
 static lh_status parse_inline_table(parser *p, json_t **out)
 {
     json_t *tbl = json_object();
-    key_path *k = calloc(1, sizeof *k);
+    key_path *k = lh_calloc(1, sizeof *k);
     lh_status st = LH_OK;
     if (!tbl || !k || kind_set(p, tbl, K_INLINE)) {
         st = oom(p);
@@ -858,7 +859,7 @@ static lh_status parse_header(parser *p, key_path *k)
 
 static lh_status parse_document(parser *p)
 {
-    key_path *k = calloc(1, sizeof *k);
+    key_path *k = lh_calloc(1, sizeof *k);
     lh_status st = LH_OK;
     if (!k)
         return oom(p);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "demo/demo_int.h"
 
 enum { T_REC_ROW = 30, T_CLI_ROW, T_CAND_ROW, T_TS_ROW, T_CALL_ROW, T_JOB_ROW, T_PLC_ROW };
@@ -193,7 +194,7 @@ static lh_status write_clients(const lh__world *w, lh__csv *c, const lh__progres
                                        "created_at", NULL};
     header(c, cols);
     int64_t n = w->n[LH__CLIENTS];
-    int32_t *last_job = calloc((size_t)n, sizeof *last_job);
+    int32_t *last_job = lh_calloc((size_t)n, sizeof *last_job);
     if (!last_job)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     for (int64_t j = 0; j < w->n[LH__JOBS]; j++)
@@ -569,7 +570,7 @@ lh_status lh__demo_write_table(const lh__world *w, int table, const char *path,
     FILE *f = fopen(path, "wbx");
     if (!f)
         return lh_fail(err, LH_EIO, "create %s: %s", path, strerror(errno));
-    char *buf = malloc(1 << 20);
+    char *buf = lh_malloc(1 << 20);
     if (buf)
         setvbuf(f, buf, _IOFBF, 1 << 20);
     lh__csv c = {f, 0};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "demo/demo_int.h"
 
 /* Topics: one random stream per table and attribute. */
@@ -347,8 +348,8 @@ static lh_status build_teams(lh__world *w, lh_err *err)
 {
     for (int t = 0; t < LH__NTEAMS; t++) {
         size_t n = w->team_size[t] ? w->team_size[t] : 1;
-        w->team_cum[t] = calloc(n, sizeof *w->team_cum[t]);
-        w->team_members[t] = calloc(n, sizeof *w->team_members[t]);
+        w->team_cum[t] = lh_calloc(n, sizeof *w->team_cum[t]);
+        w->team_members[t] = lh_calloc(n, sizeof *w->team_members[t]);
         if (!w->team_cum[t] || !w->team_members[t])
             return lh_fail(err, LH_ENOMEM, "out of memory");
         size_t k = 0;
@@ -561,13 +562,13 @@ lh_status lh__world_build(lh__world *w, double scale, lh_err *err)
     memset(w, 0, sizeof *w);
     for (int t = 0; t < LH_DEMO_NTABLES; t++)
         w->n[t] = lh_demo_rows(names[t], scale);
-    w->recruiters = calloc((size_t)w->n[LH__RECRUITERS], sizeof *w->recruiters);
-    w->clients = calloc((size_t)w->n[LH__CLIENTS], sizeof *w->clients);
-    w->client_cum = calloc((size_t)w->n[LH__CLIENTS], sizeof *w->client_cum);
-    w->candidates = calloc((size_t)w->n[LH__CANDIDATES], sizeof *w->candidates);
-    w->jobs = calloc((size_t)w->n[LH__JOBS], sizeof *w->jobs);
-    w->placements = calloc((size_t)w->n[LH__PLACEMENTS], sizeof *w->placements);
-    int32_t *fit = calloc((size_t)w->n[LH__PLACEMENTS], sizeof *fit);
+    w->recruiters = lh_calloc((size_t)w->n[LH__RECRUITERS], sizeof *w->recruiters);
+    w->clients = lh_calloc((size_t)w->n[LH__CLIENTS], sizeof *w->clients);
+    w->client_cum = lh_calloc((size_t)w->n[LH__CLIENTS], sizeof *w->client_cum);
+    w->candidates = lh_calloc((size_t)w->n[LH__CANDIDATES], sizeof *w->candidates);
+    w->jobs = lh_calloc((size_t)w->n[LH__JOBS], sizeof *w->jobs);
+    w->placements = lh_calloc((size_t)w->n[LH__PLACEMENTS], sizeof *w->placements);
+    int32_t *fit = lh_calloc((size_t)w->n[LH__PLACEMENTS], sizeof *fit);
     lh_status st = LH_OK;
     if (!w->recruiters || !w->clients || !w->client_cum || !w->candidates || !w->jobs ||
         !w->placements || !fit)

@@ -1,6 +1,7 @@
 /* cache.c: the hot cache (see cache.h): pinned copies, their sizes, LRU eviction and
  * hit/miss counts. */
 #include "engine/cache.h"
+#include "core/alloc.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ struct lh_cache {
 
 lh_cache *lh_cache_new(lh_engine *e, int64_t max_bytes)
 {
-    lh_cache *c = calloc(1, sizeof *c);
+    lh_cache *c = lh_calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->e = e;
@@ -66,7 +67,7 @@ static entry *find(lh_cache *c, const char *name, bool create)
         return NULL;
     if (c->n == c->cap) {
         size_t nc = c->cap ? c->cap * 2 : 16;
-        entry *p = realloc(c->v, nc * sizeof *p);
+        entry *p = lh_realloc(c->v, nc * sizeof *p);
         if (!p)
             return NULL;
         c->v = p;
@@ -74,7 +75,7 @@ static entry *find(lh_cache *c, const char *name, bool create)
     }
     entry *en = &c->v[c->n];
     memset(en, 0, sizeof *en);
-    if (!(en->name = strdup(name)))
+    if (!(en->name = lh_strdup(name)))
         return NULL;
     c->n++;
     return en;
@@ -211,7 +212,7 @@ static void fit(lh_cache *c, const char *keep, lh_cache_restore_fn restore, void
             if (strcasecmp(en->name, keep) && (!victim || en->tick < victim->tick))
                 victim = en;
         }
-        char *name = total > c->max_bytes && victim ? strdup(victim->name) : NULL;
+        char *name = total > c->max_bytes && victim ? lh_strdup(victim->name) : NULL;
         pthread_mutex_unlock(&c->mu);
         if (!name)
             return;

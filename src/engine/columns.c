@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "engine/engine_int.h"
 
 static lh_status type_name(duckdb_logical_type t, lh_buf *out);
@@ -109,8 +110,8 @@ void lh__columns_release(lh__columns *c)
 lh_status lh__columns_load(duckdb_prepared_statement prep, lh__columns *c, lh_err *err)
 {
     c->n = duckdb_prepared_statement_column_count(prep);
-    c->cols = calloc(c->n ? c->n : 1, sizeof *c->cols);
-    c->owned = calloc(c->n ? 2 * c->n : 1, sizeof *c->owned);
+    c->cols = lh_calloc(c->n ? c->n : 1, sizeof *c->cols);
+    c->owned = lh_calloc(c->n ? 2 * c->n : 1, sizeof *c->owned);
     if (!c->cols || !c->owned)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; i < c->n; i++) {
@@ -121,7 +122,7 @@ lh_status lh__columns_load(duckdb_prepared_statement prep, lh__columns *c, lh_er
         c->cols[i].kind = kind_of(duckdb_get_type_id(lt));
         duckdb_destroy_logical_type(&lt);
         const char *name = duckdb_prepared_statement_column_name(prep, i);
-        c->owned[2 * i] = strdup(name ? name : "");
+        c->owned[2 * i] = lh_strdup(name ? name : "");
         duckdb_free((void *)name); /* the C API hands out a copy */
         c->owned[2 * i + 1] = lh_buf_detach(&tn);
         if (st || !c->owned[2 * i] || !c->owned[2 * i + 1])

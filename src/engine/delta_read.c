@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/alloc.h"
 #include "engine/engine_int.h"
 
 /* ---- checkpoint reader ---- */
@@ -293,7 +294,7 @@ lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
     size_t ncols = json_array_size(fields);
     if (ncols == 0)
         return lh_fail(err, LH_ECORRUPT, "table schema has no columns");
-    col_info *cols = calloc(ncols, sizeof *cols);
+    col_info *cols = lh_calloc(ncols, sizeof *cols);
     if (!cols)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     lh_status st = LH_OK;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "engine/engine_int.h"
@@ -121,7 +122,7 @@ duckdb_connection lh__engine_acquire(lh_engine *e)
     pthread_mutex_lock(&e->pool_mu);
     if (e->nbusy == e->capbusy) {
         size_t nc = e->capbusy ? e->capbusy * 2 : 8;
-        duckdb_connection *p = realloc(e->busy, nc * sizeof *p);
+        duckdb_connection *p = lh_realloc(e->busy, nc * sizeof *p);
         if (p) {
             e->busy = p;
             e->capbusy = nc;
@@ -166,7 +167,7 @@ void lh__engine_release(lh_engine *e, duckdb_connection conn)
         }
     if (e->npool == e->cappool) {
         size_t nc = e->cappool ? e->cappool * 2 : 8;
-        duckdb_connection *p = realloc(e->pool, nc * sizeof *p);
+        duckdb_connection *p = lh_realloc(e->pool, nc * sizeof *p);
         if (p) {
             e->pool = p;
             e->cappool = nc;
@@ -317,13 +318,13 @@ static lh_status add_relation(lh_engine *e, const char *name, lh_err *err)
 {
     if (e->nrelations == e->caprelations) {
         size_t nc = e->caprelations ? e->caprelations * 2 : 16;
-        char **p = realloc(e->relations, nc * sizeof *p);
+        char **p = lh_realloc(e->relations, nc * sizeof *p);
         if (!p)
             return lh_fail(err, LH_ENOMEM, "out of memory");
         e->relations = p;
         e->caprelations = nc;
     }
-    char *copy = strdup(name);
+    char *copy = lh_strdup(name);
     if (!copy)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     e->relations[e->nrelations++] = copy;
@@ -401,8 +402,8 @@ static lh_status set_config(duckdb_config cfg, const char *k, const char *v, lh_
 
 lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *err)
 {
-    lh_engine *e = calloc(1, sizeof *e);
-    if (!e || !(e->data_root = strdup(cfg->data_root))) {
+    lh_engine *e = lh_calloc(1, sizeof *e);
+    if (!e || !(e->data_root = lh_strdup(cfg->data_root))) {
         free(e);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
@@ -411,13 +412,13 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
     if (cfg->temp_dir) {
-        e->temp_dir = strdup(cfg->temp_dir);
+        e->temp_dir = lh_strdup(cfg->temp_dir);
         st = e->temp_dir ? lh_mkdirs(cfg->temp_dir, err) : lh_fail(err, LH_ENOMEM, "out of memory");
     } else {
         char tmpl[] = "/tmp/lakehouse-duckdb-XXXXXX";
         if (!mkdtemp(tmpl))
             st = lh_fail(err, LH_EIO, "create engine temp directory: %s", strerror(errno));
-        else if (!(e->temp_dir = strdup(tmpl)))
+        else if (!(e->temp_dir = lh_strdup(tmpl)))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         e->own_temp_dir = true;
     }

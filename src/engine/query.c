@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "engine/engine_int.h"
 
@@ -170,11 +171,11 @@ static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
 static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts *opts, bool execute,
                              lh_query **out, lh_err *err)
 {
-    lh_query *q = calloc(1, sizeof *q);
+    lh_query *q = lh_calloc(1, sizeof *q);
     if (!q)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     q->e = e;
-    q->sql = sql ? strdup(sql) : NULL;
+    q->sql = sql ? lh_strdup(sql) : NULL;
     q->limit = opts && opts->limit ? opts->limit : UINT64_MAX;
     q->timeout_ms = opts ? opts->timeout_ms : 0;
     pthread_mutex_init(&q->mu, NULL);
@@ -219,8 +220,8 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     lh_buf_release(&wsql);
 
     size_t n = q->cols.n ? q->cols.n : 1;
-    if (!st && (!(q->cells = calloc(n, sizeof *q->cells)) || !(q->lens = calloc(n, sizeof *q->lens)) ||
-                !(q->inl = calloc(n, sizeof *q->inl))))
+    if (!st && (!(q->cells = lh_calloc(n, sizeof *q->cells)) || !(q->lens = lh_calloc(n, sizeof *q->lens)) ||
+                !(q->inl = lh_calloc(n, sizeof *q->inl))))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     duckdb_pending_result pending = NULL;
     if (!st && duckdb_pending_prepared_streaming(wrap ? q->wrapped : q->user, &pending) == DuckDBError)

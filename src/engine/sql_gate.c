@@ -36,6 +36,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "engine/engine_int.h"
 
@@ -279,7 +280,7 @@ static lh_status check_query_node(gate *g, json_t *o, const char *type, const ct
     size_t n = json_is_array(map) ? json_array_size(map) : 0;
     cte_scope *frames = NULL;
     lh_status st = LH_OK;
-    if (n && !(frames = calloc(n, sizeof *frames)))
+    if (n && !(frames = lh_calloc(n, sizeof *frames)))
         return lh_fail(g->err, LH_ENOMEM, "out of memory");
     const cte_scope *body = sc;
     for (size_t i = 0; i < n && !st; i++) {

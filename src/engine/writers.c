@@ -1,5 +1,6 @@
 /* writers.c: JSON, NDJSON, CSV and text-table renderings of a streamed result. */
 #include "engine/writers.h"
+#include "core/alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,7 @@ static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err
 {
     if (w->ncells == w->capcells) {
         size_t nc = w->capcells ? w->capcells * 2 : 256;
-        char **p = realloc(w->cells, nc * sizeof *p);
+        char **p = lh_realloc(w->cells, nc * sizeof *p);
         if (!p)
             return lh_fail(err, LH_ENOMEM, "out of memory");
         w->cells = p;
@@ -170,7 +171,7 @@ static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err
         size_t keep = cut ? MAX_TABLE_CELL - 3 : n; /* room for "..." when cut */
         while (cut && keep > 0 && ((unsigned char)s[keep] & 0xc0) == 0x80)
             keep--; /* never cut a UTF-8 sequence in half */
-        copy = malloc(keep + 4);
+        copy = lh_malloc(keep + 4);
         if (!copy)
             return lh_fail(err, LH_ENOMEM, "out of memory");
         for (size_t i = 0; i < keep; i++)
@@ -251,7 +252,7 @@ static lh_status pad(lh_buf *b, const char *s, size_t width)
 static lh_status render_table(lh_result_writer *w)
 {
     size_t nrows = w->ncols ? w->ncells / w->ncols : 0;
-    size_t *width = calloc(w->ncols ? w->ncols : 1, sizeof *width);
+    size_t *width = lh_calloc(w->ncols ? w->ncols : 1, sizeof *width);
     if (!width)
         return LH_ENOMEM;
     for (size_t c = 0; c < w->ncols; c++) {
@@ -312,7 +313,7 @@ static lh_status on_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
 lh_status lh_result_writer_new(lh_result_format fmt, lh_write_fn write, void *write_ctx,
                                lh_result_writer **out, lh_err *err)
 {
-    lh_result_writer *w = calloc(1, sizeof *w);
+    lh_result_writer *w = lh_calloc(1, sizeof *w);
     if (!w)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     w->fmt = fmt;

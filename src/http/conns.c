@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "http/http_int.h"
 
@@ -86,7 +87,7 @@ void lh__http_conn_notify(void *cls, struct MHD_Connection *mc, void **socket_ct
         lh_http_conn *c = s->conns;
         while (c && !(c->fd < 0 && c->port == port && !strcmp(c->ip, ip)))
             c = c->next;
-        if (!c && (c = calloc(1, sizeof *c)) != NULL) { /* no limit configured: not reserved */
+        if (!c && (c = lh_calloc(1, sizeof *c)) != NULL) { /* no limit configured: not reserved */
             memcpy(c->ip, ip, sizeof ip);
             c->port = port;
             link_conn(s, c);
@@ -115,7 +116,7 @@ enum MHD_Result lh__http_conn_accept(void *cls, const struct sockaddr *addr, soc
     lh_http_server *s = cls;
     if (!s->cfg.per_ip_connections)
         return MHD_YES;
-    lh_http_conn *mine = calloc(1, sizeof *mine);
+    lh_http_conn *mine = lh_calloc(1, sizeof *mine);
     if (!mine)
         return MHD_NO;
     mine->fd = -1;

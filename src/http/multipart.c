@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "http/http_int.h"
 
@@ -45,8 +46,8 @@ static upload *current_upload(lh_http_req *r, const char *key, const char *filen
         return NULL;
     }
     u->path = lh_buf_detach(&path);
-    u->field = strdup(key);
-    u->filename = strdup(filename);
+    u->field = lh_strdup(key);
+    u->filename = lh_strdup(filename);
     u->file.size = 0;
     r->nfiles++;
     return u;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "http/http_int.h"
 
@@ -47,8 +48,8 @@ static bool match(const char *pattern, const char *path, lh_http_req *r)
             if (end == u || np == LH_HTTP_MAX_PARAMS)
                 return false;
             if (r) {
-                r->param_names[np] = strndup(p + 1, nlen);
-                r->param_values[np] = strndup(u, (size_t)(end - u));
+                r->param_names[np] = lh_strndup(p + 1, nlen);
+                r->param_values[np] = lh_strndup(u, (size_t)(end - u));
             }
             np++;
             u = end;
@@ -155,7 +156,7 @@ void lh_http_reply_error(lh_http_req *r, int status, const char *code, const cha
 {
     /* Messages may quote request bytes (a parser's excerpt, a field name cut at 64
      * bytes): scrub them to UTF-8, or json_pack would fail and turn a 400 into a 503. */
-    char *safe = strdup(message ? message : "");
+    char *safe = lh_strdup(message ? message : "");
     if (safe)
         lh_utf8_scrub(safe);
     lh_http_reply_json(r, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
@@ -475,14 +476,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     lh_http_req *r = *con_cls;
     if (!r) {
         lh__http_conn_busy(s, conn, true); /* headers complete: the header deadline is met */
-        r = calloc(1, sizeof *r);
+        r = lh_calloc(1, sizeof *r);
         if (!r)
             return MHD_NO;
         r->srv = s;
         r->conn = conn;
         r->start_ms = lh_mono_ms();
         snprintf(r->method, sizeof r->method, "%s", method);
-        r->path = strdup(url);
+        r->path = lh_strdup(url);
         lh_buf_init(&r->body, (size_t)1 << 31);
         snprintf(r->principal, sizeof r->principal, "anonymous");
         const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -619,8 +620,8 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         return lh_fail(err, LH_EDENIED,
                        "refusing to serve %s without authentication: enable [auth] or set [server] "
                        "allow_unauthenticated_remote = true (--allow-unauthenticated-remote)", cfg->bind);
-    lh_http_server *s = calloc(1, sizeof *s);
-    if (!s || !(s->staging_dir = strdup(cfg->staging_dir))) {
+    lh_http_server *s = lh_calloc(1, sizeof *s);
+    if (!s || !(s->staging_dir = lh_strdup(cfg->staging_dir))) {
         free(s);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }

@@ -6,6 +6,7 @@
  * so that a pool full of long queries cannot make a health check time out. */
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "http/http_int.h"
 
 static void *worker_main(void *arg)
@@ -38,7 +39,7 @@ bool lh__http_pool_start(lh_http_server *s, lh_http_pool *p, unsigned n)
     p->srv = s;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
-    p->threads = calloc(n, sizeof *p->threads);
+    p->threads = lh_calloc(n, sizeof *p->threads);
     if (!p->threads)
         return false;
     for (unsigned i = 0; i < n; i++) {

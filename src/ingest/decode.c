@@ -15,6 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "core/alloc.h"
 #include "ingest/ingest_int.h"
 
 const char *lh__ingest_compression(const unsigned char *p, size_t n)
@@ -389,10 +390,10 @@ lh_status lh__ingest_decode(int in_fd, int out_fd, const lh__decode_opts *o, cha
                             lh__decode_info *info, lh_err *err)
 {
     memset(info, 0, sizeof *info);
-    reader *r = calloc(1, sizeof *r);
-    writer *w = calloc(1, sizeof *w);
-    unsigned char *chunk = malloc(SAMPLE + 8);
-    char *conv = malloc(SAMPLE * 4 + 16);
+    reader *r = lh_calloc(1, sizeof *r);
+    writer *w = lh_calloc(1, sizeof *w);
+    unsigned char *chunk = lh_malloc(SAMPLE + 8);
+    char *conv = lh_malloc(SAMPLE * 4 + 16);
     iconv_t cd = (iconv_t)-1;
     lh_status st = LH_OK;
     if (!r || !w || !chunk || !conv || !(r->md = EVP_MD_CTX_new())) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -38,8 +39,8 @@ static void *hash_main(void *arg)
 
 lh_status lh__hash_start(const char *path, bool text, bool utf8, lh__hash_job **out, lh_err *err)
 {
-    lh__hash_job *h = calloc(1, sizeof *h);
-    if (!h || !(h->path = strdup(path))) {
+    lh__hash_job *h = lh_calloc(1, sizeof *h);
+    if (!h || !(h->path = lh_strdup(path))) {
         free(h);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }

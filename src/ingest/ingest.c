@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog/manifest.h"
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
@@ -225,8 +226,8 @@ static lh_status commit(job *j, int64_t rows, const char *stats, lh_err *err)
     json_t *schema = j->new_schema ? json_incref(j->new_schema) : NULL;
     if (!j->snap) {
         size_t n = json_array_size(j->columns);
-        const char **names = calloc(n, sizeof *names), **types = calloc(n, sizeof *types);
-        bool *nullable = calloc(n, sizeof *nullable);
+        const char **names = lh_calloc(n, sizeof *names), **types = lh_calloc(n, sizeof *types);
+        bool *nullable = lh_calloc(n, sizeof *nullable);
         for (size_t i = 0; names && types && nullable && i < n; i++) {
             json_t *c = json_array_get(j->columns, i);
             names[i] = json_string_value(json_object_get(c, "name"));

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "catalog/pii.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -48,7 +49,7 @@ static json_t *spellings(json_t *src_cols)
     const char *k;
     json_t *v;
     json_object_foreach(src_cols, k, v) {
-        char *low = strdup(k);
+        char *low = lh_strdup(k);
         for (char *p = low; p && *p; p++)
             *p = (char)tolower((unsigned char)*p);
         if (low && !json_object_get(m, low))
@@ -61,7 +62,7 @@ static json_t *spellings(json_t *src_cols)
 /* The source's own spelling of name, or NULL. */
 static const char *source_name(json_t *spelled, const char *name)
 {
-    char *low = strdup(name);
+    char *low = lh_strdup(name);
     for (char *p = low; p && *p; p++)
         *p = (char)tolower((unsigned char)*p);
     const char *r = low ? json_string_value(json_object_get(spelled, low)) : NULL;
@@ -304,9 +305,9 @@ static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t
     lh_buf_release(&from);
     json_decref(sets);
     /* every column classified first, then the dataset-level pass, then the manifest */
-    json_t **found_all = calloc(ncol ? ncol : 1, sizeof *found_all);
-    const char **names = calloc(ncol ? ncol : 1, sizeof *names);
-    const char **types = calloc(ncol ? ncol : 1, sizeof *types);
+    json_t **found_all = lh_calloc(ncol ? ncol : 1, sizeof *found_all);
+    const char **names = lh_calloc(ncol ? ncol : 1, sizeof *names);
+    const char **types = lh_calloc(ncol ? ncol : 1, sizeof *types);
     if (!st && (!found_all || !names || !types))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     json_array_foreach(scan, i, c) {
@@ -316,7 +317,7 @@ static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t
         size_t n = json_array_size(vals);
         if (n > SAMPLE_VALUES)
             n = SAMPLE_VALUES;
-        const char **v = calloc(n ? n : 1, sizeof *v);
+        const char **v = lh_calloc(n ? n : 1, sizeof *v);
         if (!v) {
             json_decref(vals);
             st = lh_fail(err, LH_ENOMEM, "out of memory");

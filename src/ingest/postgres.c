@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
@@ -103,7 +104,7 @@ static char *uri_raw_password(const char *dsn)
     const char *colon = memchr(p, ':', len);
     if (!colon || colon + 1 == p + len)
         return NULL;
-    return strndup(colon + 1, (size_t)(p + len - colon - 1));
+    return lh_strndup(colon + 1, (size_t)(p + len - colon - 1));
 }
 
 /* Percent-encodes everything but RFC 3986 unreserved characters. */
@@ -287,7 +288,7 @@ static lh_status connect_db(pg_job *j, lh_err *err)
     size_t n = 0;
     for (const PQconninfoOption *o = j->opts; o->keyword; o++)
         n++;
-    const char **keys = calloc(n + 4, sizeof *keys), **vals = calloc(n + 4, sizeof *vals);
+    const char **keys = lh_calloc(n + 4, sizeof *keys), **vals = lh_calloc(n + 4, sizeof *vals);
     if (!keys || !vals) {
         free(keys);
         free(vals);
@@ -714,7 +715,7 @@ static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
     if (k.fd < 0)
         return lh_fail(err, LH_EIO, "create %s: %s", j->staged.data, strerror(errno));
     k.md = EVP_MD_CTX_new();
-    k.chunk = malloc(COPY_CHUNK);
+    k.chunk = lh_malloc(COPY_CHUNK);
     if (!k.md || !k.chunk) {
         EVP_MD_CTX_free(k.md);
         free(k.chunk);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 #include "table/table.h"
@@ -343,7 +344,7 @@ lh_status lh__schema_compare(const char *dataset, const json_t *dcols, const jso
     /* Rename candidates: every removed column against every added one of a type it can
      * be read as; values are compared for the 64 best pairs by name. */
     size_t nr = json_array_size(removed), na = json_array_size(added), nc = 0;
-    cand *cands = nr && na ? calloc(nr * na, sizeof *cands) : NULL;
+    cand *cands = nr && na ? lh_calloc(nr * na, sizeof *cands) : NULL;
     if (nr && na && !cands) {
         json_decref(removed);
         json_decref(added);
@@ -386,7 +387,7 @@ lh_status lh__schema_compare(const char *dataset, const json_t *dcols, const jso
     }
     if (nc)
         qsort(cands, nc, sizeof *cands, by_confidence_desc);
-    bool *used_r = calloc(nr + 1, 1), *used_a = calloc(na + 1, 1);
+    bool *used_r = lh_calloc(nr + 1, 1), *used_a = lh_calloc(na + 1, 1);
     json_t *renamed = json_array();
     for (size_t k = 0; k < nc && used_r && used_a; k++) {
         cand *x = &cands[k];

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "journal/journal_int.h"
@@ -151,10 +152,10 @@ lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
 {
     if (!j->eng)
         return LH_OK;
-    char **wals = calloc(j->nsegs + 1, sizeof *wals);
+    char **wals = lh_calloc(j->nsegs + 1, sizeof *wals);
     lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < j->nsegs; i++) {
-        if (!(wals[i] = malloc(64)))
+        if (!(wals[i] = lh_malloc(64)))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else
             lh__journal_wal_name(j->segs[i].seq, wals[i]);
@@ -173,7 +174,7 @@ static lh_status push_seg(lh_journal *j, segment s)
 {
     if (j->nsegs == j->capsegs) {
         size_t nc = j->capsegs ? j->capsegs * 2 : 8;
-        segment *p = realloc(j->segs, nc * sizeof *p);
+        segment *p = lh_realloc(j->segs, nc * sizeof *p);
         if (!p)
             return LH_ENOMEM;
         j->segs = p;
@@ -187,13 +188,13 @@ lh_status lh__journal_push_file(lh_journal *j, const char *name)
 {
     if (j->nfiles == j->capfiles) {
         size_t nc = j->capfiles ? j->capfiles * 2 : 16;
-        char **p = realloc(j->files, nc * sizeof *p);
+        char **p = lh_realloc(j->files, nc * sizeof *p);
         if (!p)
             return LH_ENOMEM;
         j->files = p;
         j->capfiles = nc;
     }
-    if (!(j->files[j->nfiles] = strdup(name)))
+    if (!(j->files[j->nfiles] = lh_strdup(name)))
         return LH_ENOMEM;
     j->nfiles++;
     return LH_OK;
@@ -287,13 +288,13 @@ static bool listing_add(char ***arr, size_t *n, size_t *cap, const char *name)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 16;
-        char **p = realloc(*arr, nc * sizeof *p);
+        char **p = lh_realloc(*arr, nc * sizeof *p);
         if (!p)
             return false;
         *arr = p;
         *cap = nc;
     }
-    return ((*arr)[*n] = strdup(name)) ? (++*n, true) : false;
+    return ((*arr)[*n] = lh_strdup(name)) ? (++*n, true) : false;
 }
 
 /* The journal directory's Parquet files and WAL segments (sorted); temp files of a killed
@@ -408,7 +409,7 @@ static lh_status load(lh_journal *j, lh_err *err)
 
 lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
 {
-    lh_journal *j = calloc(1, sizeof *j);
+    lh_journal *j = lh_calloc(1, sizeof *j);
     if (!j)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     j->store = store;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "journal/journal_int.h"
@@ -30,14 +31,14 @@ static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int
             compact[k++] = *p;
     compact[k] = '\0';
     snprintf(name, 128, "events-%s-%020lld.parquet", compact, (long long)segs[n - 1].seq);
-    char **wals = calloc(n, sizeof *wals);
+    char **wals = lh_calloc(n, sizeof *wals);
     lh_buf tmp, sql, body;
     lh__journal_in_dir(&j->dir, tmpname, &tmp);
     lh_buf_init(&sql, 0);
     lh_buf_init(&body, 0);
     lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
-        if (!(wals[i] = malloc(64)))
+        if (!(wals[i] = lh_malloc(64)))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else
             lh__journal_wal_name(segs[i].seq, wals[i]);
@@ -103,7 +104,7 @@ lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err)
     lh_status st = LH_OK;
     if (expect > 0) {
         /* close every segment: appends go on into the next one while we write */
-        closed = malloc(n * sizeof *closed);
+        closed = lh_malloc(n * sizeof *closed);
         if (!closed)
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else

@@ -18,6 +18,7 @@
 
 #include "catalog/manifest.h"
 #include "catalog/tombstones.h"
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
@@ -110,7 +111,7 @@ static lh_status commit(compaction *c, int64_t tombstones, lh_err *err)
     if (st)
         return st;
     c->bytes_after = info.size;
-    const char **removes = calloc(c->snap->nfiles + 1, sizeof *removes);
+    const char **removes = lh_calloc(c->snap->nfiles + 1, sizeof *removes);
     if (!removes)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; i < c->snap->nfiles; i++)
@@ -209,7 +210,7 @@ static lh_status journal(compaction *c, bool committed, const char *actor, lh_er
         st = lh__erasures_record(c->lake, c->name, column, hashes,
                                  c->rows_before - c->rows_after, c->version, &rel, 1, err);
     } else {
-        const char **keep = calloc(c->snap->nfiles + 1, sizeof *keep);
+        const char **keep = lh_calloc(c->snap->nfiles + 1, sizeof *keep);
         for (size_t f = 0; keep && f < c->snap->nfiles; f++)
             keep[f] = c->snap->files[f].path;
         st = keep ? lh__erasures_record(c->lake, c->name, column, hashes, 0, c->version, keep,

@@ -20,6 +20,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/tombstones.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
 
@@ -30,7 +31,7 @@ struct lh__erasures {
 
 lh__erasures *lh__erasures_new(void)
 {
-    lh__erasures *e = calloc(1, sizeof *e);
+    lh__erasures *e = lh_calloc(1, sizeof *e);
     if (!e)
         return NULL;
     pthread_mutex_init(&e->mu, NULL);

@@ -15,6 +15,7 @@
 
 #include "catalog/manifest.h"
 #include "catalog/pii.h"
+#include "core/alloc.h"
 #include "engine/cache.h"
 #include "journal/journal.h"
 #include "lake/lake_int.h"
@@ -262,7 +263,7 @@ static void remove_leftovers(lh_lake *lake)
 
 lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
 {
-    lh_lake *lake = calloc(1, sizeof *lake);
+    lh_lake *lake = lh_calloc(1, sizeof *lake);
     if (!lake)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     lake->lock_fd = -1;
@@ -455,9 +456,9 @@ static lh_status views_build(lh_lake *lake, const lh_lake_query *opts, as_of_vie
 {
     memset(v, 0, sizeof *v);
     v->cap = opts && opts->as_of ? json_object_size(opts->as_of) : 0;
-    v->names = calloc(v->cap + 1, sizeof *v->names);
-    v->sqls = calloc(v->cap + 1, sizeof *v->sqls);
-    v->bufs = calloc(v->cap + 1, sizeof *v->bufs);
+    v->names = lh_calloc(v->cap + 1, sizeof *v->names);
+    v->sqls = lh_calloc(v->cap + 1, sizeof *v->sqls);
+    v->bufs = lh_calloc(v->cap + 1, sizeof *v->bufs);
     if (!v->names || !v->sqls || !v->bufs)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; i < v->cap; i++)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "catalog/tombstones.h"
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
@@ -20,7 +21,7 @@ struct lh__tombs {
 
 lh__tombs *lh__tombs_new(void)
 {
-    lh__tombs *t = calloc(1, sizeof *t);
+    lh__tombs *t = lh_calloc(1, sizeof *t);
     if (!t)
         return NULL;
     pthread_mutex_init(&t->mu, NULL);

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "storage/storage.h"
@@ -193,8 +194,8 @@ lh_status lh_store_open_local(const char *root, lh_store **out, lh_err *err)
     char abs[PATH_MAX];
     if (!realpath(root, abs))
         return lh_fail(err, LH_EIO, "resolve %s: %s", root, strerror(errno));
-    lh_store *s = calloc(1, sizeof *s);
-    if (!s || !(s->root = strdup(abs))) {
+    lh_store *s = lh_calloc(1, sizeof *s);
+    if (!s || !(s->root = lh_strdup(abs))) {
         free(s);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
@@ -494,7 +495,7 @@ static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
         } else if (S_ISREG(sb.st_mode)) {
             if (out->n == out->cap) {
                 size_t nc = out->cap ? out->cap * 2 : 64;
-                entry *p = realloc(out->v, nc * sizeof *p);
+                entry *p = lh_realloc(out->v, nc * sizeof *p);
                 if (!p)
                     st = lh_fail(err, LH_ENOMEM, "out of memory listing '%s'", rel);
                 else {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "table/table_int.h"
 
 lh_status lh__table_commit_key(lh_buf *out, const char *prefix, int64_t version)
@@ -37,11 +38,11 @@ static bool push_commit(lh__log_listing *l, int64_t v, int64_t mtime)
 {
     if (l->ncommits == l->capcommits) {
         size_t nc = l->capcommits ? l->capcommits * 2 : 32;
-        int64_t *c = realloc(l->commits, nc * sizeof *c);
+        int64_t *c = lh_realloc(l->commits, nc * sizeof *c);
         if (!c)
             return false;
         l->commits = c;
-        int64_t *m = realloc(l->commit_mtimes, nc * sizeof *m);
+        int64_t *m = lh_realloc(l->commit_mtimes, nc * sizeof *m);
         if (!m)
             return false;
         l->commit_mtimes = m;
@@ -61,7 +62,7 @@ static bool note_checkpoint(lh__log_listing *l, int64_t v, int parts)
         }
     if (l->ncps == l->capcps) {
         size_t nc = l->capcps ? l->capcps * 2 : 8;
-        lh__checkpoint_ref *p = realloc(l->cps, nc * sizeof *p);
+        lh__checkpoint_ref *p = lh_realloc(l->cps, nc * sizeof *p);
         if (!p)
             return false;
         l->cps = p;
@@ -129,7 +130,7 @@ lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *o
             sorted = false;
     if (!sorted) {
         /* mtimes are only used for history display; keep them aligned by re-listing order */
-        int64_t *pairs = malloc(out->ncommits * 2 * sizeof *pairs);
+        int64_t *pairs = lh_malloc(out->ncommits * 2 * sizeof *pairs);
         if (!pairs) {
             lh__table_listing_release(out);
             return lh_fail(err, LH_ENOMEM, "out of memory");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "table/table_int.h"
 
@@ -228,8 +229,8 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
     if (!json_is_object(snap->schema) || !json_is_array(json_object_get(snap->schema, "fields")))
         return lh_fail(err, LH_ECORRUPT, "metaData.schemaString is not a struct schema: %s",
                        snap->schema ? "no fields" : je.text);
-    snap->table_id = strdup(id ? id : "");
-    snap->schema_string = strdup(ss);
+    snap->table_id = lh_strdup(id ? id : "");
+    snap->schema_string = lh_strdup(ss);
     json_t *pc = json_object_get(r->metadata, "partitionColumns");
     snap->partition_columns = json_is_array(pc) ? json_incref(pc) : json_array();
     json_t *cf = json_object_get(r->metadata, "configuration");
@@ -240,7 +241,7 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
         !snap->configuration)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     size_t n = json_object_size(r->live);
-    snap->files = calloc(n ? n : 1, sizeof *snap->files);
+    snap->files = lh_calloc(n ? n : 1, sizeof *snap->files);
     if (!snap->files)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     const char *path;
@@ -248,11 +249,11 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
     json_object_foreach(r->live, path, add) {
         lh_table_file *f = &snap->files[snap->nfiles++];
         const char *stats = json_string_value(json_object_get(add, "stats"));
-        f->path = strdup(path);
+        f->path = lh_strdup(path);
         f->size = json_integer_value(json_object_get(add, "size"));
         f->modification_time = json_integer_value(json_object_get(add, "modificationTime"));
         f->partition_values = normalize_partitions(json_object_get(add, "partitionValues"));
-        f->stats = stats ? strdup(stats) : NULL;
+        f->stats = stats ? lh_strdup(stats) : NULL;
         f->num_records = num_records(stats, json_object_get(add, "stats_parsed"));
         if (!f->path || !f->partition_values || (stats && !f->stats))
             return lh_fail(err, LH_ENOMEM, "out of memory");
@@ -271,7 +272,7 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
         return st;
     replay r = {.live = json_object()};
     lh_buf_init(&r.path, 64 * 1024);
-    lh_table_snapshot *snap = calloc(1, sizeof *snap);
+    lh_table_snapshot *snap = lh_calloc(1, sizeof *snap);
     if (!snap || !r.live) {
         st = lh_fail(err, LH_ENOMEM, "out of memory");
         goto cleanup;

@@ -53,26 +53,35 @@ static void buf_max_bound_fails_cleanly(void **state)
     lh_buf b;
     lh_buf_init(&b, 10);
     assert_int_equal(lh_buf_adds(&b, "hello"), LH_OK);
+    assert_int_equal(lh_buf_status(&b), LH_OK);
     assert_int_equal(lh_buf_adds(&b, "world!"), LH_ETOOBIG); /* 11 > 10 */
-    assert_int_equal(b.len, 5);
-    assert_string_equal(lh_buf_cstr(&b), "hello");
-    assert_int_equal(lh_buf_printf(&b, "%s", "123456"), LH_ETOOBIG);
-    assert_string_equal(lh_buf_cstr(&b), "hello");
-    /* quoting appends piece by piece: the bytes that fitted stay (the caller drops the
-     * buffer on error), the old content is intact and the result stays terminated */
+    /* sticky: the failure drops what was built and every later add reports it */
+    assert_int_equal(lh_buf_status(&b), LH_ETOOBIG);
+    assert_string_equal(lh_buf_cstr(&b), "");
+    assert_int_equal(lh_buf_adds(&b, "ok"), LH_ETOOBIG);
+    assert_int_equal(lh_buf_printf(&b, "%d", 1), LH_ETOOBIG);
+    assert_int_equal(lh_buf_add(&b, "", 0), LH_ETOOBIG);
+    assert_string_equal(lh_buf_cstr(&b), "");
+    assert_null(lh_buf_detach(&b)); /* a failed build never hands out a string */
+    assert_int_equal(lh_buf_status(&b), LH_OK); /* detach leaves it empty and usable */
+    /* the old bug: quoting that failed half-way, then a small add that fitted, gave
+     * "hello'abcd" (an unterminated literal). Now nothing of it survives. */
+    assert_int_equal(lh_buf_adds(&b, "hello"), LH_OK);
     assert_int_equal(lh_buf_add_sql_string(&b, "abcd"), LH_ETOOBIG); /* 6 bytes > 5 left */
-    assert_int_equal(b.len, 10);
-    assert_string_equal(b.data, "hello'abcd");
-    lh_buf_reset(&b);
+    assert_int_equal(lh_buf_addc(&b, 'x'), LH_ETOOBIG);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(lh_buf_cstr(&b), "");
+    lh_buf_reset(&b); /* reset clears the error */
+    assert_int_equal(lh_buf_status(&b), LH_OK);
     assert_int_equal(lh_buf_adds(&b, "0123456789"), LH_OK); /* exactly max */
     assert_int_equal(b.len, 10);
-    assert_int_equal(lh_buf_addc(&b, 'x'), LH_ETOOBIG);
     assert_int_equal(lh_buf_add(&b, "", 0), LH_OK);
     assert_string_equal(lh_buf_cstr(&b), "0123456789");
     /* a huge length must not wrap around the bound check */
     assert_int_equal(lh_buf_add(&b, "x", SIZE_MAX), LH_ETOOBIG);
-    assert_string_equal(lh_buf_cstr(&b), "0123456789");
+    assert_int_equal(lh_buf_status(&b), LH_ETOOBIG);
     lh_buf_release(&b);
+    assert_int_equal(lh_buf_status(&b), LH_OK);
 }
 
 static void buf_printf_appends(void **state)
