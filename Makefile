@@ -17,7 +17,10 @@ PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib libzstd lib
 PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 
-CFLAGS   := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -Isrc -I$(DUCKDB_DIR) \
+# The project's own code also builds with the stricter warnings that found real bugs
+# (a write into a string literal, unchecked non-literal formats, shadowed locals).
+WARN     := -Wall -Wextra -Werror -Wwrite-strings -Wformat=2 -Wshadow -Wmissing-prototypes
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Isrc -I$(DUCKDB_DIR) \
             -MMD -MP $(if $(filter 1,$(FAULTS)),-DLH_FAULTS=1) $(PKG_CFLAGS)
 LDFLAGS  := $(OPT) -L$(DUCKDB_DIR) -Wl,-rpath,$(abspath $(DUCKDB_DIR))
 LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm -lbz2 $(PKG_LIBS)

@@ -3,6 +3,7 @@
  * human text by default, JSON with --json. Errors: one line on stderr, non-zero exit. */
 #include "cli/cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,17 +148,16 @@ int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err)
     return lh_status_exit(st);
 }
 
-int lh__cli_usage_error(const lh_cli *cli, const char *fmt, const char *arg)
+int lh__cli_usage_error_at(const lh_cli *cli, const char *arg, const char *fmt, ...)
 {
     char msg[1024], hint[64], flag[32];
     int n = snprintf(msg, sizeof msg, "lakehouse %s: ", cli->command ? cli->command : "");
     if (n < 0 || (size_t)n >= sizeof msg)
         n = 0;
-    /* fmt is one of our literals with exactly one %s. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    snprintf(msg + n, sizeof msg - (size_t)n, fmt, arg ? arg : "");
-#pragma GCC diagnostic pop
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
     hint[0] = '\0';
     if (arg && arg[0] == '-' && closest_flag(cli, arg, flag, sizeof flag))
         snprintf(hint, sizeof hint, "; did you mean %s?", flag);
@@ -279,8 +279,10 @@ int lh_cli_main(int argc, char **argv)
     }
     /* Global flags may appear anywhere; strip them before the command sees argv. */
     char **rest = lh_calloc((size_t)argc + 1, sizeof *rest);
-    if (!rest)
-        return 1;
+    if (!rest) {
+        fprintf(stderr, "lakehouse: out of memory\n");
+        return lh_status_exit(LH_ENOMEM);
+    }
     int n = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {

@@ -45,7 +45,10 @@ int lh__cli_vacuum(lh_cli *cli);
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);
 /* Prints a usage problem (fmt has one %s for arg) and returns 2. */
-int lh__cli_usage_error(const lh_cli *cli, const char *fmt, const char *arg);
+int lh__cli_usage_error_at(const lh_cli *cli, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The compiler checks fmt against arg at every call; arg also feeds the "did you mean". */
+#define lh__cli_usage_error(cli, fmt, arg) lh__cli_usage_error_at((cli), (arg), (fmt), (arg))
 /* The URL of the running server that should take this command's writes: --server, else
  * the lock holder's note. LH_ELOCKED when the holder is not a server, LH_ENOTFOUND when
  * nothing holds the lock. */

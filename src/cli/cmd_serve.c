@@ -107,17 +107,26 @@ int lh__cli_keys(lh_cli *cli)
     char key[65], hash[65];
     lh_random_hex(key, 32);
     lh_sha256_hex(key, strlen(key), hash);
-    char entry[512];
-    snprintf(entry, sizeof entry, "\n[[keys]]\nsha256 = \"%s\"\nprincipal = \"%s\"\nrole = \"%s\"\n", hash,
-             principal, role);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return lh__cli_error(cli, lh_fail(&err, LH_EIO, "open %s: %s", path, strerror(errno)), &err);
-    ssize_t w = write(fd, entry, strlen(entry));
-    int rc = fsync(fd);
-    close(fd);
-    if (w != (ssize_t)strlen(entry) || rc)
-        return lh__cli_error(cli, lh_fail(&err, LH_EIO, "write %s failed", path), &err);
+    lh_buf entry; /* built, not snprintf'd: a long principal must not cut the entry short */
+    lh_buf_init(&entry, 0);
+    lh_buf_printf(&entry, "\n[[keys]]\nsha256 = \"%s\"\nprincipal = \"%s\"\nrole = \"%s\"\n", hash,
+                  principal, role);
+    lh_status st = lh_buf_status(&entry);
+    if (st)
+        st = lh_fail(&err, st, "out of memory");
+    /* 0600, not lh_file_append_sync's 0644: the file holds every key's hash */
+    int fd = st ? -1 : open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (!st && fd < 0)
+        st = lh_fail(&err, LH_EIO, "open %s: %s", path, strerror(errno));
+    if (!st)
+        st = lh_write_all(fd, entry.data, entry.len, path, &err);
+    if (!st)
+        st = lh_fsync_fd(fd, path, &err);
+    if (fd >= 0)
+        close(fd);
+    lh_buf_release(&entry);
+    if (st)
+        return lh__cli_error(cli, st, &err);
     printf("%s\n", key);
     fprintf(stderr, "lakehouse: key for %s (role %s) added to %s; it is shown only now\n", principal,
             role, path);

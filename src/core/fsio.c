@@ -11,6 +11,71 @@
 
 #include "core/util.h"
 
+/* ---- I/O error injection ------------------------------------------------------------
+ * In a build with LH_FAULTS, LH_FAIL_IO_AT=N makes the Nth write or fsync that goes
+ * through lh_write_all / lh_fsync_fd fail, once, as LH_FAIL_IO says: "eio" (default),
+ * "enospc", or "short" (the write takes half its bytes: correct callers just go on).
+ * It says so on stderr, so a test can loop N until an operation no longer reaches it. */
+#ifdef LH_FAULTS
+#include <stdatomic.h>
+static atomic_long io_calls;
+
+/* 0: no failure now; an errno to fail with; -1: make this write short. */
+static int injected_io(void)
+{
+    static long at = -1;
+    static int kind;
+    if (at < 0) {
+        const char *v = getenv("LH_FAIL_IO_AT"), *k = getenv("LH_FAIL_IO");
+        long n = v ? strtol(v, NULL, 10) : 0;
+        kind = !k || !strcmp(k, "eio") ? EIO : !strcmp(k, "enospc") ? ENOSPC : -1;
+        at = n > 0 ? n : 0;
+    }
+    if (!at || atomic_fetch_add(&io_calls, 1) + 1 != at)
+        return 0;
+    fprintf(stderr, "lakehouse: injected I/O failure (%s) at call %ld\n",
+            kind == EIO ? "eio" : kind == ENOSPC ? "enospc" : "short", at);
+    return kind;
+}
+#else
+static int injected_io(void) { return 0; }
+#endif
+
+lh_status lh_write_all(int fd, const void *data, size_t len, const char *what, lh_err *err)
+{
+    const char *p = data;
+    while (len) {
+        size_t want = len;
+        int inject = injected_io();
+        if (inject > 0) {
+            errno = inject;
+            return lh_fail(err, LH_EIO, "write %s: %s", what, strerror(inject));
+        }
+        if (inject < 0 && want > 1)
+            want /= 2;
+        ssize_t n = write(fd, p, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return lh_fail(err, LH_EIO, "write %s: %s", what, strerror(errno));
+        if (n == 0) /* no progress and no error: do not spin */
+            return lh_fail(err, LH_EIO, "write %s: no progress", what);
+        p += n;
+        len -= (size_t)n;
+    }
+    return LH_OK;
+}
+
+lh_status lh_fsync_fd(int fd, const char *what, lh_err *err)
+{
+    int inject = injected_io();
+    if (inject > 0)
+        return lh_fail(err, LH_EIO, "fsync %s: %s", what, strerror(inject));
+    if (fsync(fd))
+        return lh_fail(err, LH_EIO, "fsync %s: %s", what, strerror(errno));
+    return LH_OK;
+}
+
 lh_status lh_fsync_dir(const char *dir, lh_err *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -44,12 +109,9 @@ lh_status lh_fsync_path(const char *path, lh_err *err)
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return lh_fail(err, LH_EIO, "open %s: %s", path, strerror(errno));
-    int rc = fsync(fd);
-    int e = errno;
+    lh_status st = lh_fsync_fd(fd, path, err);
     close(fd);
-    if (rc)
-        return lh_fail(err, LH_EIO, "fsync %s: %s", path, strerror(e));
-    return LH_OK;
+    return st;
 }
 
 lh_status lh_mkdirs(const char *path, lh_err *err)
@@ -80,22 +142,6 @@ lh_status lh_mkdirs(const char *path, lh_err *err)
     return LH_OK;
 }
 
-static lh_status write_all_fd(int fd, const void *data, size_t len, const char *what, lh_err *err)
-{
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return lh_fail(err, LH_EIO, "write %s: %s", what, strerror(errno));
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return LH_OK;
-}
-
 /* Writes a fresh temp file next to path and fsyncs it; its name goes into tmp. */
 static lh_status write_temp(const char *path, const void *data, size_t len, lh_buf *tmp, lh_err *err)
 {
@@ -107,9 +153,9 @@ static lh_status write_temp(const char *path, const void *data, size_t len, lh_b
     int fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return lh_fail(err, LH_EIO, "create %s: %s", tmp->data, strerror(errno));
-    st = write_all_fd(fd, data, len, tmp->data, err);
-    if (!st && fsync(fd))
-        st = lh_fail(err, LH_EIO, "fsync %s: %s", tmp->data, strerror(errno));
+    st = lh_write_all(fd, data, len, tmp->data, err);
+    if (!st)
+        st = lh_fsync_fd(fd, tmp->data, err);
     close(fd);
     if (st)
         unlink(tmp->data);
@@ -154,9 +200,9 @@ lh_status lh_file_append_sync(const char *path, const void *data, size_t len, lh
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
         return lh_fail(err, LH_EIO, "open %s: %s", path, strerror(errno));
-    lh_status st = write_all_fd(fd, data, len, path, err);
-    if (!st && fsync(fd))
-        st = lh_fail(err, LH_EIO, "fsync %s: %s", path, strerror(errno));
+    lh_status st = lh_write_all(fd, data, len, path, err);
+    if (!st)
+        st = lh_fsync_fd(fd, path, err);
     close(fd);
     return st;
 }

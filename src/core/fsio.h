@@ -10,6 +10,13 @@
 #include "core/buf.h"
 #include "core/status.h"
 
+/* Writes all of data to fd, going on after short writes and EINTR; what names the file
+ * in messages. The one write loop (tests inject short writes, ENOSPC and EIO here). */
+lh_status lh_write_all(int fd, const void *data, size_t len, const char *what, lh_err *err);
+
+/* fsync(fd), as an lh_status naming what. */
+lh_status lh_fsync_fd(int fd, const char *what, lh_err *err);
+
 /* mkdir -p; existing directories are fine. New directories' parents are fsynced. */
 lh_status lh_mkdirs(const char *path, lh_err *err);
 

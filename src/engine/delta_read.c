@@ -260,10 +260,10 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
                 if (cols[i].partition_index < 0)
                     continue;
                 const char *v = NULL;
-                const char *k;
+                const char *key;
                 json_t *jv;
-                json_object_foreach(snap->files[f].partition_values, k, jv)
-                    if (!strcasecmp(k, cols[i].name))
+                json_object_foreach(snap->files[f].partition_values, key, jv)
+                    if (!strcasecmp(key, cols[i].name))
                         v = json_string_value(jv);
                 lh_buf_adds(sql, ", ");
                 partition_literal(v, cols[i].type, sql);

@@ -71,6 +71,7 @@ struct lh_http_req {
     char *path;
     char *param_names[LH_HTTP_MAX_PARAMS];
     char *param_values[LH_HTTP_MAX_PARAMS];
+    bool params_oom;           /* capturing a route parameter ran out of memory */
     size_t nparams;
     char request_id[33];
     /* tracing (trace.c) */

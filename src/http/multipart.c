@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
+#include "core/fsio.h"
 #include "core/util.h"
 #include "http/http_int.h"
 
@@ -37,7 +38,12 @@ static upload *current_upload(lh_http_req *r, const char *key, const char *filen
     lh_random_hex(id, 16);
     lh_buf path;
     lh_buf_init(&path, 4096);
-    lh_buf_printf(&path, "%s/upload-%s", r->srv->staging_dir, id);
+    if (lh_buf_printf(&path, "%s/upload-%s", r->srv->staging_dir, id)) {
+        r->upload_st = LH_ENOMEM;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "%s", "cannot stage upload: out of memory");
+        lh_buf_release(&path);
+        return NULL;
+    }
     u->fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (u->fd < 0) {
         r->upload_st = LH_EIO;
@@ -48,8 +54,13 @@ static upload *current_upload(lh_http_req *r, const char *key, const char *filen
     u->path = lh_buf_detach(&path);
     u->field = lh_strdup(key);
     u->filename = lh_strdup(filename);
+    r->nfiles++; /* counted now, so the request's cleanup unlinks the staged file whatever follows */
+    if (!u->field || !u->filename) {
+        r->upload_st = LH_ENOMEM;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "%s", "cannot stage upload: out of memory");
+        return NULL;
+    }
     u->file.size = 0;
-    r->nfiles++;
     return u;
 }
 
@@ -86,16 +97,11 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     upload *u = current_upload(r, key, filename, off);
     if (!u)
         return MHD_NO;
-    for (size_t done = 0; done < size;) {
-        ssize_t w = write(u->fd, data + done, size - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            r->upload_st = LH_EIO;
-            snprintf(r->upload_msg, sizeof r->upload_msg, "cannot stage upload: %s", strerror(errno));
-            return MHD_NO;
-        }
-        done += (size_t)w;
+    lh_err werr;
+    if (lh_write_all(u->fd, data, size, "the staged upload", &werr)) {
+        r->upload_st = LH_EIO;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "cannot stage upload: %.200s", werr.msg);
+        return MHD_NO;
     }
     u->file.size += (int64_t)size;
     return MHD_YES;

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,11 @@ static bool match(const char *pattern, const char *path, lh_http_req *r)
             if (r) {
                 r->param_names[np] = lh_strndup(p + 1, nlen);
                 r->param_values[np] = lh_strndup(u, (size_t)(end - u));
+                r->nparams = np + 1; /* free_params owns them from here, even on failure */
+                if (!r->param_names[np] || !r->param_values[np]) {
+                    r->params_oom = true;
+                    return false;
+                }
             }
             np++;
             u = end;
@@ -70,6 +76,7 @@ static void free_params(lh_http_req *r)
     for (size_t i = 0; i < r->nparams; i++) {
         free(r->param_names[i]);
         free(r->param_values[i]);
+        r->param_names[i] = r->param_values[i] = NULL;
     }
     r->nparams = 0;
 }
@@ -85,10 +92,8 @@ static const lh_http_route *route_for(lh_http_server *s, const char *method, con
             continue;
         *path_known = true;
         /* HEAD is GET without the body (libmicrohttpd drops the body). */
-        if (!strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"))) {
-            match(rt->pattern, path, r);
-            return rt;
-        }
+        if (!strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET")))
+            return match(rt->pattern, path, r) ? rt : NULL; /* false only when out of memory */
     }
     return NULL;
 }
@@ -228,13 +233,19 @@ const char *lh_http_header(const lh_http_req *r, const char *name)
 
 /* ---- the request cycle ------------------------------------------------------------ */
 
-static void early_error(lh_http_req *r, int status, const char *code, const char *fmt, const char *arg)
+static void early_error(lh_http_req *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void early_error(lh_http_req *r, int status, const char *code, const char *fmt, ...)
 {
     if (r->early_status)
         return;
     r->early_status = status;
     snprintf(r->early_code, sizeof r->early_code, "%s", code);
-    snprintf(r->early_msg, sizeof r->early_msg, fmt, arg ? arg : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->early_msg, sizeof r->early_msg, fmt, ap);
+    va_end(ap);
 }
 
 /* The media type is want exactly: "application/json; charset=utf-8" is, while
@@ -326,7 +337,9 @@ static void begin(lh_http_server *s, lh_http_req *r)
     bool path_known = false;
     r->route = route_for(s, r->method, r->path, &path_known, r);
     if (!r->route) {
-        if (path_known)
+        if (r->params_oom)
+            early_error(r, 503, "unavailable", "%s", "out of memory; try again");
+        else if (path_known)
             early_error(r, 405, "method_not_allowed", "method %s is not allowed here", r->method);
         else
             early_error(r, 404, "not_found", "no route for %s", r->path);

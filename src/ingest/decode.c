@@ -16,6 +16,7 @@
 #include <zstd.h>
 
 #include "core/alloc.h"
+#include "core/fsio.h"
 #include "ingest/ingest_int.h"
 
 const char *lh__ingest_compression(const unsigned char *p, size_t n)
@@ -316,15 +317,9 @@ typedef struct writer {
 
 static lh_status flush_out(writer *w, lh_err *err)
 {
-    for (size_t off = 0; w->fd >= 0 && off < w->len;) {
-        ssize_t n = write(w->fd, w->buf + off, w->len - off);
-        if (n < 0 && errno != EINTR)
-            return lh_fail(err, LH_EIO, "write the staged copy: %s", strerror(errno));
-        if (n > 0)
-            off += (size_t)n;
-    }
+    lh_status st = w->fd >= 0 ? lh_write_all(w->fd, w->buf, w->len, "the staged copy", err) : LH_OK;
     w->len = 0;
-    return LH_OK;
+    return st;
 }
 
 static lh_status emit(writer *w, const unsigned char *p, size_t n, lh_err *err)

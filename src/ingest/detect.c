@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsio.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -235,13 +236,7 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
         if (n == 0)
             break;
         EVP_DigestUpdate(md, chunk, (size_t)n);
-        for (ssize_t off = 0; off < n && !st;) {
-            ssize_t w = write(out, chunk + off, (size_t)(n - off));
-            if (w < 0 && errno != EINTR)
-                st = lh_fail(err, LH_EIO, "write %s: %s", dst, strerror(errno));
-            else if (w > 0)
-                off += w;
-        }
+        st = lh_write_all(out, chunk, (size_t)n, dst, err);
         if (st)
             break;
         total += n;

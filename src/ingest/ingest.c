@@ -259,6 +259,7 @@ static lh_status commit(job *j, int64_t rows, const char *stats, lh_err *err)
         .operation_parameters = params,
     };
     lh_fault_point("ingest.before_commit");
+    j->res->version = -1;
     st = lh_table_commit(j->store, j->prefix.data, j->snap ? j->snap->version : -1, &spec,
                          &j->res->version, err);
     json_decref(params);
@@ -266,6 +267,8 @@ static lh_status commit(job *j, int64_t rows, const char *stats, lh_err *err)
     if (!st) {
         j->committed = true;
         lh_fault_point("ingest.after_commit");
+    } else if (j->res->version >= 0) {
+        j->committed = true; /* in the log already: its data file must stay (table.h) */
     }
     return st;
 }

@@ -626,19 +626,6 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
     return st;
 }
 
-static lh_status write_all(int fd, const char *data, size_t len, const char *path, lh_err *err)
-{
-    while (len) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return lh_fail(err, LH_EIO, "write %s: %s", path, strerror(errno));
-        data += w;
-        len -= (size_t)w;
-    }
-    return LH_OK;
-}
 
 /* Output of the COPYs: buffered, hashed and written to the staged file. */
 typedef struct sink {
@@ -654,12 +641,12 @@ static lh_status sink_put(sink *k, const char *data, size_t n, lh_err *err)
     lh_status st = LH_OK;
     if (k->used + n > COPY_CHUNK && k->used) {
         EVP_DigestUpdate(k->md, k->chunk, k->used);
-        st = write_all(k->fd, k->chunk, k->used, k->path, err);
+        st = lh_write_all(k->fd, k->chunk, k->used, k->path, err);
         k->used = 0;
     }
     if (!st && n > COPY_CHUNK) { /* one row larger than the buffer */
         EVP_DigestUpdate(k->md, data, n);
-        st = write_all(k->fd, data, n, k->path, err);
+        st = lh_write_all(k->fd, data, n, k->path, err);
     } else if (!st) {
         memcpy(k->chunk + k->used, data, n);
         k->used += n;
@@ -747,7 +734,7 @@ static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
     }
     if (!st && k.used) {
         EVP_DigestUpdate(k.md, k.chunk, k.used);
-        st = write_all(k.fd, k.chunk, k.used, j->staged.data, err);
+        st = lh_write_all(k.fd, k.chunk, k.used, j->staged.data, err);
     }
     unsigned char digest[32];
     unsigned int dlen = 0;

@@ -678,21 +678,13 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
                 break;
         }
         segment *cur = &j->segs[j->nsegs - 1];
-        size_t off = 0;
-        while (!st && off < lines.len) {
-            ssize_t n = write(j->fd, lines.data + off, lines.len - off);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                st = lh_fail(err, LH_EIO, "journal: write: %s", strerror(errno));
-            else
-                off += (size_t)n;
-        }
-        if (!st && fsync(j->fd))
-            st = lh_fail(err, LH_EIO, "journal: fsync: %s", strerror(errno));
+        if (!st)
+            st = lh_write_all(j->fd, lines.data, lines.len, "the journal", err);
+        if (!st)
+            st = lh_fsync_fd(j->fd, "the journal", err);
         if (st) {
             /* nothing half-written stays behind a later, acknowledged line */
-            if (off && ftruncate(j->fd, (off_t)cur->bytes))
+            if (ftruncate(j->fd, (off_t)cur->bytes))
                 lh_log(LH_LOG_ERROR, "journal: could not cut a failed write: %s", strerror(errno));
         } else {
             cur->events += (int64_t)json_array_size(norm);

@@ -108,7 +108,7 @@ lh_status lh_lake_lock_holder(const char *data_dir, json_t **out, lh_err *err)
         ssize_t n = pread(fd, text, sizeof text - 1, 0);
         text[n > 0 ? n : 0] = '\0';
         char *nl = strchr(text, '\n');
-        char *note = nl ? nl + 1 : "";
+        char *note = nl ? nl + 1 : text + strlen(text); /* writable: the line below may cut it */
         if (nl)
             *nl = '\0';
         note[strcspn(note, "\n")] = '\0';

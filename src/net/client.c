@@ -12,6 +12,24 @@
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
+/* Sets base_url + path as the request's URL (libcurl keeps its own copy). Built, not
+ * snprintf'd into a fixed array: a long dataset name in the path must fail loudly, not
+ * reach the server cut short as a request for some other route. */
+static lh_status set_url(CURL *c, const char *base_url, const char *path, lh_err *err)
+{
+    lh_buf url;
+    lh_buf_init(&url, 64 * 1024);
+    lh_buf_adds(&url, base_url);
+    lh_buf_adds(&url, path);
+    lh_status st = lh_buf_status(&url);
+    if (st)
+        st = lh_fail(err, st, "the request URL is over %zu bytes", url.max);
+    else if (curl_easy_setopt(c, CURLOPT_URL, url.data) != CURLE_OK)
+        st = lh_fail(err, LH_ENOMEM, "cannot set the request URL");
+    lh_buf_release(&url);
+    return st;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ctx)
 {
     lh_buf *b = ctx;
@@ -112,11 +130,10 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
         curl_mime_name(part, fields[i]);
         curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
     }
-    char url[1024];
-    snprintf(url, sizeof url, "%s/ingest/file", base_url);
-    curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-    lh_status st = perform(c, base_url, api_key, NULL, response, err);
+    lh_status st = set_url(c, base_url, "/ingest/file", err);
+    if (!st)
+        st = perform(c, base_url, api_key, NULL, response, err);
     curl_mime_free(mime);
     curl_easy_cleanup(c);
     return st;
@@ -134,16 +151,17 @@ lh_status lh_client_json(const char *base_url, const char *api_key, const char *
             curl_easy_cleanup(c);
         return lh_fail(err, LH_ENOMEM, "cannot start an HTTP client");
     }
-    char url[1024];
-    snprintf(url, sizeof url, "%s%s", base_url, path);
     struct curl_slist *hdrs = NULL;
     if (text) {
         hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    lh_status st = perform(c, base_url, api_key, hdrs, response, err);
+    lh_status st = set_url(c, base_url, path, err);
+    if (!st)
+        st = perform(c, base_url, api_key, hdrs, response, err);
+    else
+        curl_slist_free_all(hdrs); /* perform frees it on its path */
     curl_easy_cleanup(c);
     free(text);
     return st;

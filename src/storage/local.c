@@ -243,21 +243,6 @@ lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err 
     return LH_OK;
 }
 
-static lh_status write_all(int fd, const void *data, size_t len, const char *key, lh_err *err)
-{
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return lh_fail(err, LH_EIO, "write '%s': %s", key, strerror(errno));
-        p += n;
-        len -= (size_t)n;
-    }
-    return LH_OK;
-}
-
 lh_status lh_store_get(lh_store *s, const char *key, size_t max, lh_buf *out, lh_err *err)
 {
     lh_status st = lh_store_check_key(key, err);
@@ -298,9 +283,9 @@ static lh_status write_temp(int dfd, const char *leaf, const char *key, const vo
     int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return lh_fail(err, LH_EIO, "create '%s': %s", key, strerror(errno));
-    lh_status st = write_all(fd, data, len, key, err);
-    if (!st && fsync(fd))
-        st = lh_fail(err, LH_EIO, "fsync '%s': %s", key, strerror(errno));
+    lh_status st = lh_write_all(fd, data, len, key, err);
+    if (!st)
+        st = lh_fsync_fd(fd, key, err);
     close(fd);
     if (st)
         unlinkat(dfd, tmp, 0);
@@ -339,8 +324,8 @@ static lh_status put(lh_store *s, const char *key, const void *data, size_t len,
         st = lh_fail(err, LH_EIO, "rename '%s': %s", key, strerror(errno));
         unlinkat(dfd, tmp, 0);
     }
-    if (!st && fsync(dfd))
-        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    if (!st)
+        st = lh_fsync_fd(dfd, key, err);
     close(dfd);
     return st;
 }
@@ -365,8 +350,8 @@ lh_status lh_store_put_file(lh_store *s, const char *key, const char *src_path, 
         return st;
     if (renameat(AT_FDCWD, src_path, dfd, leaf))
         st = lh_fail(err, LH_EIO, "move a file to '%s': %s", key, strerror(errno));
-    if (!st && fsync(dfd))
-        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    if (!st)
+        st = lh_fsync_fd(dfd, key, err);
     close(dfd);
     return st;
 }
@@ -384,13 +369,13 @@ lh_status lh_store_append(lh_store *s, const char *key, const void *data, size_t
     if (fd < 0)
         st = resolve_fail(err, errno, "open", key);
     if (!st)
-        st = write_all(fd, data, len, key, err);
-    if (!st && fsync(fd))
-        st = lh_fail(err, LH_EIO, "fsync '%s': %s", key, strerror(errno));
+        st = lh_write_all(fd, data, len, key, err);
+    if (!st)
+        st = lh_fsync_fd(fd, key, err);
     if (fd >= 0)
         close(fd);
-    if (!st && !existed && fsync(dfd))
-        st = lh_fail(err, LH_EIO, "fsync directory of '%s': %s", key, strerror(errno));
+    if (!st && !existed)
+        st = lh_fsync_fd(dfd, key, err);
     close(dfd);
     return st;
 }

@@ -117,6 +117,18 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
     return st;
 }
 
+/* True when key holds exactly body: our own commit, visible despite a failed put. */
+static bool commit_landed(lh_store *s, const char *key, const lh_buf *body)
+{
+    lh_buf got;
+    lh_buf_init(&got, body->len + 1);
+    lh_err ignored;
+    bool same = !lh_store_get(s, key, body->len + 1, &got, &ignored) && got.len == body->len &&
+                !memcmp(got.data, body->data, body->len);
+    lh_buf_release(&got);
+    return same;
+}
+
 lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
                           const lh_table_commit_spec *spec, int64_t *new_version, lh_err *err)
 {
@@ -161,8 +173,14 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
             *new_version = v;
             break;
         }
-        if (st != LH_EEXIST)
+        if (st != LH_EEXIST) {
+            /* The link may have landed before the failure (say only the directory fsync
+             * failed): then the commit is in the log, read by everyone, and the caller must
+             * not undo its data files. It still gets the error: durability is in doubt. */
+            if (commit_landed(s, key.data, &body))
+                *new_version = v;
             break;
+        }
         if (!blind) {
             st = lh_fail(err, LH_ECONFLICT, create ? "table %s already exists"
                                                    : "table %s: version %lld was committed by "

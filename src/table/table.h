@@ -102,7 +102,9 @@ typedef struct lh_table_commit_spec {
  * stats, when given, must be a JSON object (else LH_EINVAL).
  * When another writer took that version first: a pure append (adds only, no schema, no
  * removes) re-reads and retries on the next version; anything else is LH_ECONFLICT.
- * On success *new_version is the version written. Fault points: "commit.before_log"
+ * On success *new_version is the version written. A failure after the commit became
+ * visible (the log entry is there, byte for byte ours, but syncing it failed) is returned
+ * as the error with *new_version set too: the caller must keep its data files. Fault points: "commit.before_log"
  * (data files written, no commit yet) and "commit.after_log". */
 lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
                           const lh_table_commit_spec *spec, int64_t *new_version, lh_err *err);

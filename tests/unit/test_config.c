@@ -104,9 +104,10 @@ static void default_path_is_read_when_present(void **state)
 static void precedence_defaults_file_env_overrides(void **state)
 {
     fixture *f = *state;
-    char *envp[] = {"PATH=/usr/bin", "LAKEHOUSE_SERVER_THREADS=8", "LAKEHOUSE_STORAGE_ROOT=/env",
-                    "LAKEHOUSE_CACHE_MAX_BYTES=1048576", "LAKEHOUSE_LOG=debug",
-                    "LAKEHOUSE_SERVER_BINDX=ignored", NULL};
+    /* envp is main's char **; the casts only satisfy -Wwrite-strings */
+    char *envp[] = {(char *)"PATH=/usr/bin", (char *)"LAKEHOUSE_SERVER_THREADS=8", (char *)"LAKEHOUSE_STORAGE_ROOT=/env",
+                    (char *)"LAKEHOUSE_CACHE_MAX_BYTES=1048576", (char *)"LAKEHOUSE_LOG=debug",
+                    (char *)"LAKEHOUSE_SERVER_BINDX=ignored", NULL};
     const char *ov[] = {"server.threads=16", "auth.enabled=true"};
     lh_config *cfg = NULL;
     lh_err err = {{0}};
@@ -127,8 +128,8 @@ static void precedence_defaults_file_env_overrides(void **state)
 static void env_values_are_typed_by_default(void **state)
 {
     (void)state;
-    char *envp[] = {"LAKEHOUSE_AUTH_ENABLED=Yes", "LAKEHOUSE_AUTH_HEALTH_OPEN=off",
-                    "LAKEHOUSE_AI_PROVIDER=openai", "LAKEHOUSE_AUTH_SECRETS_FILE=", NULL};
+    char *envp[] = {(char *)"LAKEHOUSE_AUTH_ENABLED=Yes", (char *)"LAKEHOUSE_AUTH_HEALTH_OPEN=off",
+                    (char *)"LAKEHOUSE_AI_PROVIDER=openai", (char *)"LAKEHOUSE_AUTH_SECRETS_FILE=", NULL};
     lh_config *cfg = NULL;
     lh_err err = {{0}};
     assert_int_equal(lh_config_load("/nonexistent/but/unused", NULL, NULL, 0, &cfg, &err),
