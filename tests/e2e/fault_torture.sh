@@ -98,7 +98,7 @@ torture() {
   else not_ok "$label: $bad of $tried injected failures mishandled ($total points)"; fi
 }
 
-for kind in alloc eio enospc short; do
+for kind in ${LH_TORTURE_KINDS:-alloc eio enospc short}; do
   if [[ $kind == alloc ]]; then env=LH_FAIL_ALLOC_AT; pre=()
   else env=LH_FAIL_IO_AT; pre=(env "LH_FAIL_IO=$kind"); fi
   torture "$kind: ingest" "$env" "$BASE" "3 6" "${pre[@]}" "$LH" ingest b.csv --name people
