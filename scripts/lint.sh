@@ -18,6 +18,13 @@ if grep -rnE '(^|[^_[:alnum:].>])(malloc|calloc|realloc|strdup|strndup)\s*\(' sr
   echo "lint: bare allocation above (use lh_malloc / lh_calloc / lh_realloc / lh_strdup / lh_strndup)" >&2; fail=1
 fi
 
+# every JSON parse goes through lh_json_loadb/lh_json_loads (a parse that lost an
+# allocation inside jansson can return a value with a byte missing: core/alloc.h)
+if grep -rnE '(^|[^_[:alnum:]])json_load(b|s|f|fd|_callback)\s*\(' src --include='*.[ch]' \
+    | grep -v '^src/core/alloc\.c:'; then
+  echo "lint: bare jansson parse above (use lh_json_loadb / lh_json_loads)" >&2; fail=1
+fi
+
 # header pattern -> the only files allowed to include it
 check_header() {
   local header=$1 allowed=$2

@@ -97,7 +97,7 @@ static int load_cb(void *ctx, const char *key, const lh_object_info *info)
         lh_log(LH_LOG_WARN, "catalog: skipping %s: %s", key, err.msg);
     } else {
         json_error_t jerr;
-        json_t *m = json_loadb(b.data, b.len, 0, &jerr);
+        json_t *m = lh_json_loadb(b.data, b.len, 0, &jerr);
         const char *name = json_string_value(json_object_get(m, "name"));
         if (!json_is_object(m) || !name || lh_catalog_check_name(name, NULL))
             lh_log(LH_LOG_WARN, "catalog: skipping unreadable manifest %s", key);

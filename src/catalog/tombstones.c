@@ -1,11 +1,13 @@
 /* tombstones.c: the append-only tombstone files and the erasure salt (tombstones.h). */
 #include "catalog/tombstones.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 
 #define SALT_KEY "_catalog/erasure_salt"
@@ -26,6 +28,8 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
     json_t *lines = json_array();
     if (st == LH_ENOTFOUND)
         st = LH_OK;
+    if (!st && !lines)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t pos = 0; !st && pos < text.len;) {
         const char *line = text.data + pos;
         const char *nl = memchr(line, '\n', text.len - pos);
@@ -33,10 +37,14 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
         pos += n + 1;
         if (!n)
             continue;
-        json_t *v = json_loadb(line, n, 0, NULL);
-        if (json_is_object(v) && json_object_get(v, "row_key_value"))
-            json_array_append(lines, v);
-        else
+        json_error_t je;
+        json_t *v = lh_json_loadb(line, n, 0, &je);
+        if (!v && json_error_code(&je) == json_error_out_of_memory)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else if (json_is_object(v) && json_object_get(v, "row_key_value")) {
+            if (json_array_append(lines, v))
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+        } else
             lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", key.data);
         json_decref(v);
     }
@@ -60,20 +68,28 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
     lh_status st = lh_store_local_path(s, key.data, &path, err);
     FILE *f = st ? NULL : fopen(path.data, "rb");
     if (!st && !f)
-        st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
+        st = errno == ENOENT ? lh_fail(err, LH_ENOTFOUND, "no tombstones")
+                             : lh_fail(err, LH_EIO, "the tombstone file cannot be opened: %s",
+                                       strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     bool found = false;
-    while (f && !found && (n = getline(&line, &cap, f)) > 0) {
-        json_t *v = json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL);
+    while (f && !st && !found && (errno = 0, n = getline(&line, &cap, f)) > 0) {
+        json_error_t je;
+        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, &je);
         const char *c = json_string_value(json_object_get(v, "row_key_column"));
         if (c) {
             snprintf(column, size, "%s", c);
             found = true;
+        } else if (!v && json_error_code(&je) == json_error_out_of_memory) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
         }
         json_decref(v);
     }
+    if (!st && !found && f && (ferror(f) || errno == ENOMEM)) /* a read error, or no memory */
+        st = lh_fail(err, errno == ENOMEM ? LH_ENOMEM : LH_EIO,
+                     "the tombstone file cannot be read: %s", strerror(errno ? errno : EIO));
     if (!st && !found)
         st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
     free(line);

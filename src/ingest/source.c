@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
@@ -134,7 +135,7 @@ static lh_status add_char_option(lh_buf *b, const char *key, const char *val, js
  * read of the file (DESCRIBE, COPY) skips sniffing types again. */
 static void add_sniffed_types(lh_buf *b, json_t *row)
 {
-    json_t *cols = json_loads(json_string_value(json_array_get(row, 6)) ?: "", 0, NULL);
+    json_t *cols = lh_json_loads(json_string_value(json_array_get(row, 6)) ?: "", 0, NULL);
     if (!json_is_array(cols) || !json_array_size(cols)) {
         json_decref(cols);
         return;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "catalog/tombstones.h"
+#include "core/alloc.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
@@ -124,7 +125,7 @@ static lh_status match_counts(lh_lake *lake, const char *name, const char *colum
     lh_buf_release(&sql);
     if (st)
         return st;
-    json_t *counts = json_loads(json_string_value(json_array_get(row, 0)) ?: "[]", 0, NULL);
+    json_t *counts = lh_json_loads(json_string_value(json_array_get(row, 0)) ?: "[]", 0, NULL);
     *total = strtoll(json_string_value(json_array_get(row, 1)) ?: "0", NULL, 10);
     *matched = json_array();
     for (size_t i = 0; i < n && i < MAX_COUNTED; i++)

@@ -27,6 +27,11 @@
 struct lh__erasures {
     pthread_mutex_t mu;
     json_t *by_name;   /* name -> {"column", "newest": newest entry version} */
+    /* Datasets whose set could not be loaded (name -> why): their older versions cannot
+     * be read (they might show erased rows). lost_failure: one that could not be
+     * recorded; older versions of every dataset are then refused. */
+    json_t *failed;
+    bool lost_failure;
 };
 
 lh__erasures *lh__erasures_new(void)
@@ -36,6 +41,11 @@ lh__erasures *lh__erasures_new(void)
         return NULL;
     pthread_mutex_init(&e->mu, NULL);
     e->by_name = json_object();
+    e->failed = json_object();
+    if (!e->by_name || !e->failed) {
+        lh__erasures_free(e);
+        return NULL;
+    }
     return e;
 }
 
@@ -44,6 +54,7 @@ void lh__erasures_free(lh__erasures *e)
     if (!e)
         return;
     json_decref(e->by_name);
+    json_decref(e->failed);
     pthread_mutex_destroy(&e->mu);
     free(e);
 }
@@ -76,9 +87,14 @@ static lh_status read_set(lh_lake *lake, const char *name, json_t **out, lh_err 
         st = LH_OK;
         *out = json_pack("{s:s, s:n, s:s, s:[]}", "dataset", name, "row_key_column", "key_hash",
                          "sha256(salt || key); salt in _catalog/erasure_salt", "entries");
+        if (!*out)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
     } else if (!st) {
-        *out = json_loadb(text.data, text.len, 0, NULL);
-        if (!json_is_array(json_object_get(*out, "entries"))) {
+        json_error_t je;
+        *out = lh_json_loadb(text.data, text.len, 0, &je);
+        if (!*out && json_error_code(&je) == json_error_out_of_memory) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        } else if (!json_is_array(json_object_get(*out, "entries"))) {
             json_decref(*out);
             *out = NULL;
             st = lh_fail(err, LH_ECORRUPT, "dataset %s: the erasure set %s is not valid JSON",
@@ -144,8 +160,9 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
         st = lh_engine_exec(eng, sql.data, err);
     if (!st) {
         pthread_mutex_lock(&e->mu);
-        json_object_set_new(e->by_name, name, json_pack("{s:O, s:I}", "column",
-                            json_object_get(set, "row_key_column"), "newest", newest));
+        if (json_object_set_new(e->by_name, name, json_pack("{s:O, s:I}", "column",
+                                json_object_get(set, "row_key_column"), "newest", newest)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
         pthread_mutex_unlock(&e->mu);
     }
 done:
@@ -180,6 +197,13 @@ lh_status lh__erasures_load(lh_lake *lake, const char *name, lh_err *err)
     if (!st && json_array_size(json_object_get(set, "entries")))
         st = mirror(lake, name, set, err);
     json_decref(set);
+    lh__erasures *e = lh__lake_erasures(lake);
+    pthread_mutex_lock(&e->mu);
+    if (!st)
+        json_object_del(e->failed, name);
+    else if (json_object_set_new(e->failed, name, json_string(err ? err->msg : "")))
+        e->lost_failure = true;
+    pthread_mutex_unlock(&e->mu);
     return st;
 }
 
@@ -195,7 +219,11 @@ lh_status lh__erasures_filter(lh_lake *lake, const char *name, int64_t version, 
         snprintf(column, sizeof column, "%s", json_string_value(json_object_get(x, "column")) ?: "");
         newest = json_integer_value(json_object_get(x, "newest"));
     }
+    bool failed = e->lost_failure || json_object_get(e->failed, name);
     pthread_mutex_unlock(&e->mu);
+    if (failed && version >= 0)
+        return lh_fail(err, LH_EIO, "dataset %s: its erasure set could not be loaded, so older "
+                       "versions cannot be read until it is (restart or retry)", name);
     /* The latest version (-1) and versions at or after every compaction never hold the
      * rows: no filter, no cost. */
     if (!x || version < 0 || version >= newest)
@@ -321,7 +349,7 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
             const char *nl = memchr(line, '\n', text.len - pos);
             size_t n = nl ? (size_t)(nl - line) : text.len - pos;
             pos += n + 1;
-            json_t *a = n ? json_loadb(line, n, 0, NULL) : NULL;
+            json_t *a = n ? lh_json_loadb(line, n, 0, NULL) : NULL;
             json_t *add = json_object_get(a, "add");
             if (add && json_object_get(add, "stats")) {
                 json_object_del(add, "stats");

@@ -178,8 +178,11 @@ static lh_status table_select(lh_lake *lake, const char *name, int64_t version, 
 }
 
 static void refresh_pin(lh_lake *lake, const char *name);
+static void define_broken_view(lh_lake *lake, const char *name, const char *why);
 
-/* (Re)defines the view "name" over the table's latest version. */
+/* (Re)defines the view "name" over the table's latest version. When that fails the
+ * dataset gets a view that fails with the reason: the old view could show rows a
+ * tombstone just hid (fail closed, not stale). */
 static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
 {
     lh_buf sql;
@@ -194,6 +197,8 @@ static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_release(&sql);
     if (!st)
         refresh_pin(lake, name);
+    else
+        define_broken_view(lake, name, err ? err->msg : "its view could not be defined");
     return st;
 }
 
@@ -330,8 +335,7 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
                 lh_log(LH_LOG_WARN, "dataset %s: tombstones: %s", name, verr.msg);
             if (lh__erasures_load(lake, name, &verr))
                 lh_log(LH_LOG_WARN, "dataset %s: erasure set: %s", name, verr.msg);
-            if (define_view(lake, name, &verr))
-                define_broken_view(lake, name, verr.msg);
+            define_view(lake, name, &verr); /* a failure leaves a view saying why */
         }
     }
     json_decref(names);

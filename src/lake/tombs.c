@@ -17,6 +17,12 @@
 struct lh__tombs {
     pthread_mutex_t mu;
     json_t *by_name;   /* name -> {"column", "type"} for datasets with tombstones */
+    /* Datasets whose tombstones could not be loaded (name -> why): their reads fail, so
+     * that a failure (out of memory, an unreadable file) never shows erased rows nor
+     * lets a compaction clear tombstones it did not apply. lost_failure: a failure that
+     * could not even be recorded; every dataset is then refused. */
+    json_t *failed;
+    bool lost_failure;
 };
 
 lh__tombs *lh__tombs_new(void)
@@ -26,6 +32,11 @@ lh__tombs *lh__tombs_new(void)
         return NULL;
     pthread_mutex_init(&t->mu, NULL);
     t->by_name = json_object();
+    t->failed = json_object();
+    if (!t->by_name || !t->failed) {
+        lh__tombs_free(t);
+        return NULL;
+    }
     return t;
 }
 
@@ -34,6 +45,7 @@ void lh__tombs_free(lh__tombs *t)
     if (!t)
         return;
     json_decref(t->by_name);
+    json_decref(t->failed);
     pthread_mutex_destroy(&t->mu);
     free(t);
 }
@@ -60,12 +72,45 @@ bool lh__tombs_column(lh_lake *lake, const char *name, char *column, char *type,
     return e != NULL;
 }
 
-static void remember(lh_lake *lake, const char *name, const char *column, const char *type)
+static lh_status remember(lh_lake *lake, const char *name, const char *column,
+                          const char *type, lh_err *err)
 {
     lh__tombs *t = lh__lake_tombs(lake);
     pthread_mutex_lock(&t->mu);
-    json_object_set_new(t->by_name, name, json_pack("{s:s, s:s}", "column", column, "type", type));
+    int rc = json_object_set_new(t->by_name, name,
+                                 json_pack("{s:s, s:s}", "column", column, "type", type));
     pthread_mutex_unlock(&t->mu);
+    return rc ? lh_fail(err, LH_ENOMEM, "out of memory") : LH_OK;
+}
+
+/* Records (or, st == LH_OK, clears) a failure to load the dataset's tombstones. */
+static void set_failed(lh_lake *lake, const char *name, lh_status st, const char *why)
+{
+    lh__tombs *t = lh__lake_tombs(lake);
+    pthread_mutex_lock(&t->mu);
+    if (!st)
+        json_object_del(t->failed, name);
+    else if (json_object_set_new(t->failed, name, json_string(why)))
+        t->lost_failure = true;
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* LH_OK unless the dataset's tombstones failed to load (then err says why). */
+static lh_status check_loaded(lh_lake *lake, const char *name, lh_err *err)
+{
+    lh__tombs *t = lh__lake_tombs(lake);
+    char why[200] = "";
+    pthread_mutex_lock(&t->mu);
+    bool failed = t->lost_failure;
+    const json_t *w = json_object_get(t->failed, name);
+    if (w) {
+        failed = true;
+        snprintf(why, sizeof why, ": %s", json_string_value(w));
+    }
+    pthread_mutex_unlock(&t->mu);
+    return failed ? lh_fail(err, LH_EIO, "the tombstones of dataset %s could not be loaded%s; "
+                            "it cannot be read until they are (restart or retry)", name, why)
+                  : LH_OK;
 }
 
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
@@ -202,17 +247,24 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     lh_tombstones_key(name, &key);
     json_t *m = NULL;
     char column[256];
-    lh_status st = LH_OK;
-    if (lh_tombstones_column(s, name, column, sizeof column, NULL))
-        goto done; /* no tombstones (or only a torn line) */
-    m = lh_catalog_get_copy(lh_lake_catalog(lake), name);
+    lh_status st = lh_tombstones_column(s, name, column, sizeof column, err);
+    if (st == LH_ENOTFOUND) {
+        st = LH_OK; /* no tombstones (or only a torn line) */
+        goto done;
+    }
+    if (st)
+        goto done;
+    if (!(m = lh_catalog_get_copy(lh_lake_catalog(lake), name))) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+        goto done;
+    }
     const char *type = column_type(m, column);
     if (!type) {
         st = lh_fail(err, LH_ECORRUPT, "key column %s is not a column of the dataset", column);
         goto done;
     }
     if (load_cache(lake, name, type)) {
-        remember(lake, name, column, type);
+        st = remember(lake, name, column, type, err);
         goto done;
     }
     lh_store_local_path(s, key.data, &path, err);
@@ -220,13 +272,17 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     table_name("__tomb__", name, &sql);
     lh_buf_printf(&sql, " AS SELECT DISTINCT k FROM (SELECT TRY_CAST(row_key_value AS %s) AS k "
                   "FROM read_json(", type);
-    lh_buf_add_sql_string(&sql, path.data);
+    lh_buf_add_sql_string(&sql, lh_buf_cstr(&path));
     lh_buf_adds(&sql, ", format='newline_delimited', columns={'row_key_value': 'VARCHAR'}, "
                       "ignore_errors=true)) WHERE k IS NOT NULL");
-    st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    if (lh_buf_status(&path) || lh_buf_status(&sql))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
-        remember(lake, name, column, type);
+        st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+    if (!st)
+        st = remember(lake, name, column, type, err);
 done:
+    set_failed(lake, name, st, st && err ? err->msg : "");
     json_decref(m);
     lh_buf_release(&key);
     lh_buf_release(&path);
@@ -237,8 +293,9 @@ done:
 lh_status lh__tombs_filter(lh_lake *lake, const char *name, lh_buf *sql, lh_err *err)
 {
     char column[256], type[256];
-    if (!lh__tombs_column(lake, name, column, type, sizeof column))
-        return LH_OK;
+    lh_status st = check_loaded(lake, name, err);
+    if (st || !lh__tombs_column(lake, name, column, type, sizeof column))
+        return st;
     lh_buf out;
     lh_buf_init(&out, 0);
     lh_buf_adds(&out, "SELECT __r.* FROM (");
@@ -247,7 +304,7 @@ lh_status lh__tombs_filter(lh_lake *lake, const char *name, lh_buf *sql, lh_err 
     table_name("__tomb__", name, &out);
     lh_buf_adds(&out, " AS __t ON __r.");
     lh_buf_add_sql_ident(&out, column);
-    lh_status st = lh_buf_adds(&out, " = __t.k");
+    st = lh_buf_adds(&out, " = __t.k");
     if (!st) {
         lh_buf_reset(sql);
         st = lh_buf_add(sql, out.data, out.len);
@@ -310,6 +367,9 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
     }
     lh_buf_release(&sql);
     if (!st && *created)
-        remember(lake, name, column, type);
+        st = remember(lake, name, column, type, err);
+    /* The keys are on disk already: until a reload, reads must fail rather than show them. */
+    if (st)
+        set_failed(lake, name, st, err ? err->msg : "");
     return st;
 }

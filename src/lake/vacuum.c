@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
@@ -47,7 +48,7 @@ static lh_status removal_times(lh_store *s, const json_t *commits, json_t *remov
             const char *nl = memchr(line, '\n', text.len - pos);
             size_t n = nl ? (size_t)(nl - line) : text.len - pos;
             pos += n + 1;
-            json_t *a = n ? json_loadb(line, n, 0, NULL) : NULL;
+            json_t *a = n ? lh_json_loadb(line, n, 0, NULL) : NULL;
             json_t *r = json_object_get(a, "remove");
             const char *path = json_string_value(json_object_get(r, "path"));
             json_int_t ts = json_integer_value(json_object_get(r, "deletionTimestamp"));

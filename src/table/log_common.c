@@ -180,8 +180,10 @@ lh_status lh__table_read_commit(lh_store *s, const char *prefix, int64_t version
             m--;
         if (m > 0) {
             json_error_t je;
-            json_t *action = json_loadb(p, m, JSON_REJECT_DUPLICATES, &je);
-            if (!action)
+            json_t *action = lh_json_loadb(p, m, JSON_REJECT_DUPLICATES, &je);
+            if (!action && json_error_code(&je) == json_error_out_of_memory)
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            else if (!action)
                 st = lh_fail(err, LH_ECORRUPT, "%s:%d: invalid JSON: %s", key.data, line, je.text);
             else if (!json_is_object(action))
                 st = lh_fail(err, LH_ECORRUPT, "%s:%d: action is not a JSON object", key.data, line);
