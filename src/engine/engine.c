@@ -337,7 +337,39 @@ void lh_engine_clear_relations(lh_engine *e)
     for (size_t i = 0; i < e->nrelations; i++)
         free(e->relations[i]);
     e->nrelations = 0;
+    json_object_clear(e->unavailable);
     pthread_rwlock_unlock(&e->rel_lock);
+}
+
+static void lowercase(const char *name, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++)
+        out[i] = (char)tolower((unsigned char)name[i]);
+    out[i] = '\0';
+}
+
+lh_status lh_engine_set_unavailable(lh_engine *e, const char *name, const char *why,
+                                    lh_err *err)
+{
+    char key[256];
+    lowercase(name, key, sizeof key);
+    pthread_rwlock_wrlock(&e->rel_lock);
+    int rc = why ? json_object_set_new(e->unavailable, key, json_string(why))
+                 : (json_object_del(e->unavailable, key), 0);
+    pthread_rwlock_unlock(&e->rel_lock);
+    return rc ? lh_fail(err, LH_ENOMEM, "out of memory") : LH_OK;
+}
+
+bool lh__engine_relation_unavailable(const lh_engine *e, const char *name, char *why,
+                                     size_t size)
+{
+    char key[256];
+    lowercase(name, key, sizeof key);
+    const char *w = json_string_value(json_object_get(e->unavailable, key));
+    if (w)
+        snprintf(why, size, "%s", w);
+    return w != NULL;
 }
 
 /* Reads back one setting and compares it, so that a DuckDB change in behaviour is caught
@@ -411,7 +443,9 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     pthread_mutex_init(&e->pool_mu, NULL);
     pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
-    if (cfg->temp_dir) {
+    if (!(e->unavailable = json_object()))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else if (cfg->temp_dir) {
         e->temp_dir = lh_strdup(cfg->temp_dir);
         st = e->temp_dir ? lh_mkdirs(cfg->temp_dir, err) : lh_fail(err, LH_ENOMEM, "out of memory");
     } else {
@@ -484,6 +518,7 @@ void lh_engine_free(lh_engine *e)
         rmdir(e->temp_dir);
     lh_engine_clear_relations(e);
     free(e->relations);
+    json_decref(e->unavailable);
     free(e->temp_dir);
     free(e->data_root);
     pthread_mutex_destroy(&e->admin_mu);

@@ -156,5 +156,11 @@ void lh_engine_interrupt_all(lh_engine *e);
  * catalog sync; the gate refuses anything else). */
 lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err);
 void lh_engine_clear_relations(lh_engine *e);
+/* Marks an allowed relation as one that cannot be read now (why: the reason; NULL clears
+ * the mark): the gate refuses every statement that references it with "dataset <name>
+ * cannot be read: <why>" before DuckDB runs anything, so no query over it can answer
+ * (a view that raised the error when evaluated still answered count(*)). */
+lh_status lh_engine_set_unavailable(lh_engine *e, const char *name, const char *why,
+                                    lh_err *err);
 
 #endif

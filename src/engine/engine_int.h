@@ -29,7 +29,13 @@ struct lh_engine {
     size_t max_sql_bytes;   /* longest user SQL text accepted */
     char **relations;       /* allow-list for user SQL (lowercase names) */
     size_t nrelations, caprelations;
+    json_t *unavailable;    /* lowercase relation name -> why it cannot be read now */
 };
+
+/* Why the allowed relation cannot be read now, copied into why (size bytes); false
+ * when it can. Caller holds rel_lock. */
+bool lh__engine_relation_unavailable(const lh_engine *e, const char *name, char *why,
+                                     size_t size);
 
 /* duckdb_query on the admin connection, serialised with the engine's other own SQL.
  * The result is materialised, so it may be read after the call without the lock. */

@@ -229,6 +229,9 @@ static lh_status check_base_table(gate *g, json_t *o, const cte_scope *sc)
                        *catalog ? "." : "", schema, *schema ? "." : "", name);
     if (!lh__engine_relation_allowed(g->e, name))
         return relation_unknown(g, name);
+    char why[512];
+    if (lh__engine_relation_unavailable(g->e, name, why, sizeof why))
+        return lh_fail(g->err, LH_EIO, "dataset %s cannot be read: %s", name, why);
     if (g->seen) {
         char lower[256];
         size_t i = 0;

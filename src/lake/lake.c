@@ -196,6 +196,8 @@ static lh_status define_view(lh_lake *lake, const char *name, lh_err *err)
         st = lh_engine_allow_relation(lake->eng, name, err);
     lh_buf_release(&sql);
     if (!st)
+        st = lh_engine_set_unavailable(lake->eng, name, NULL, err);
+    if (!st)
         refresh_pin(lake, name);
     else
         define_broken_view(lake, name, err ? err->msg : "its view could not be defined");
@@ -220,22 +222,16 @@ static void refresh_pin(lh_lake *lake, const char *name)
         lh_log(LH_LOG_WARN, "dataset %s is no longer pinned: %s", name, err.msg);
 }
 
-/* A dataset that cannot be read stays a relation whose every query fails with the
- * reason, so that users see why instead of "unknown relation". */
+/* A dataset that cannot be read stays a relation that every statement naming it is
+ * refused over, with the reason, so that users see why instead of "unknown relation"
+ * and no query answers from a stale or unfiltered view (engine.h). */
 static void define_broken_view(lh_lake *lake, const char *name, const char *why)
 {
     lh_log(LH_LOG_INFO, "dataset %s is not queryable: %s", name, why);
-    lh_buf sql, msg;
-    lh_buf_init(&sql, 0);
-    lh_buf_init(&msg, 0);
-    lh_buf_printf(&msg, "dataset %s cannot be read: %s", name, why);
-    lh_buf_adds(&sql, "SELECT error(");
-    lh_buf_add_sql_string(&sql, lh_buf_cstr(&msg));
-    lh_buf_adds(&sql, ") AS unavailable");
-    if (!lh_engine_define_view(lake->eng, name, sql.data, NULL))
-        lh_engine_allow_relation(lake->eng, name, NULL);
-    lh_buf_release(&sql);
-    lh_buf_release(&msg);
+    lh_err err;
+    if (lh_engine_allow_relation(lake->eng, name, &err) ||
+        lh_engine_set_unavailable(lake->eng, name, why, &err))
+        lh_log(LH_LOG_WARN, "dataset %s: %s", name, err.msg);
 }
 
 /* Names of every table with a log under tables/. */

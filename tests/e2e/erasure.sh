@@ -102,3 +102,27 @@ echo "$out" | grep -q "3 older file(s) deleted now; no erased row is left in any
 expect_eq "emp_n: no value of the row in any byte after --erase-now" 0 "$(leftovers emp_n)"
 expect_eq "emp_n: latest still reads" 60 "$(sql "SELECT count(*) FROM emp_n")"
 expect_fail "compact: unknown flag refused" "unexpected argument" "$LH" compact emp_n --bogus
+
+# ---- fail closed: tombstones or an erasure set that cannot be loaded never show erased rows
+# (before: a warning, then the unfiltered rows; and a compaction that cleared the tombstones
+# it had not applied)
+load emp_f
+check "emp_f: delete the row" "$LH" delete emp_f --key emp_id "$KEY"
+TOMBS=$LAKEHOUSE_DATA/_catalog/tombstones/emp_f.jsonl
+cp "$TOMBS" "$WORK/tombs.keep"
+sed -i 's/"row_key_column":"emp_id"/"row_key_column":"no_such_column"/' "$TOMBS"
+expect_fail "unloadable tombstones: the dataset is not read, with the reason (no erased row shown)" \
+  "tombstones of dataset emp_f could not be loaded: key column no_such_column" \
+  env LAKEHOUSE_LOG=error "$LH" sql "SELECT count(*) FROM emp_f WHERE emp_id='$KEY'"
+expect_fail "unloadable tombstones: count(*) is refused too, not answered" "emp_f cannot be read" \
+  env LAKEHOUSE_LOG=error "$LH" sql "SELECT count(*) FROM emp_f"
+expect_fail "unloadable tombstones: compact refuses (the tombstones stay)" \
+  "tombstones of dataset emp_f could not be loaded" env LAKEHOUSE_LOG=error "$LH" compact emp_f
+expect_eq "unloadable tombstones: the tombstone file is untouched" yes \
+  "$([[ -s $TOMBS ]] && echo yes || echo no)"
+cp "$WORK/tombs.keep" "$TOMBS"
+check "emp_f: compact (tombstones readable again)" "$LH" compact emp_f
+echo '{"entries": 3' > "$LAKEHOUSE_DATA/_catalog/erasures/emp_f.json"
+expect_fail "unreadable erasure set: older versions are refused" "erasure set could not be loaded" \
+  env LAKEHOUSE_LOG=error "$LH" sql "SELECT count(*) FROM emp_f WHERE emp_id='$KEY'" --as-of emp_f=0
+expect_eq "unreadable erasure set: the latest version still reads" 60 "$(sql "SELECT count(*) FROM emp_f")"
