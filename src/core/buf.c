@@ -115,8 +115,12 @@ lh_status lh_buf_printf(lh_buf *b, const char *fmt, ...)
     return st;
 }
 
+/* A NULL string (a value some earlier step failed to produce, often for want of memory)
+ * fails the buffer rather than quoting nothing: the builder's one check then sees it. */
 static lh_status add_quoted(lh_buf *b, const char *s, char q)
 {
+    if (!s)
+        return b->err ? b->err : buf_fail(b, LH_EINVAL);
     lh_status st = lh_buf_addc(b, q);
     for (const char *p = s; !st && *p; p++) {
         if (*p == q)

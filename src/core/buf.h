@@ -41,7 +41,8 @@ lh_status lh_buf_addc(lh_buf *b, char c);
 lh_status lh_buf_printf(lh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 lh_status lh_buf_vprintf(lh_buf *b, const char *fmt, va_list ap);
 
-/* Appends s as a SQL string literal: '...' with quotes doubled. */
+/* Appends s as a SQL string literal: '...' with quotes doubled. s NULL fails the buffer
+ * (LH_EINVAL), as does the identifier form below. */
 lh_status lh_buf_add_sql_string(lh_buf *b, const char *s);
 /* Appends s as a SQL identifier: "..." with double quotes doubled. */
 lh_status lh_buf_add_sql_ident(lh_buf *b, const char *s);

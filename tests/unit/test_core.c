@@ -73,6 +73,12 @@ static void buf_max_bound_fails_cleanly(void **state)
     assert_string_equal(lh_buf_cstr(&b), "");
     lh_buf_reset(&b); /* reset clears the error */
     assert_int_equal(lh_buf_status(&b), LH_OK);
+    /* a NULL value (a step that failed before) fails the build, never quotes nothing
+     * (the torture loop found an ingest that crashed on it) */
+    assert_int_equal(lh_buf_adds(&b, "x = "), LH_OK);
+    assert_int_equal(lh_buf_add_sql_string(&b, NULL), LH_EINVAL);
+    assert_int_equal(lh_buf_add_sql_ident(&b, "k"), LH_EINVAL);
+    assert_null(lh_buf_detach(&b));
     assert_int_equal(lh_buf_adds(&b, "0123456789"), LH_OK); /* exactly max */
     assert_int_equal(b.len, 10);
     assert_int_equal(lh_buf_add(&b, "", 0), LH_OK);
