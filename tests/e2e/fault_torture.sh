@@ -67,7 +67,7 @@ torture() {
   done
   local total=$lo
   fires "$env" 1 "$base" "$@" || total=0
-  local tried=0 bad=0 clean=0 survived=0 n
+  local tried=0 bad=0 clean=0 survived=0 n badlist=""
   for n in $(points "$total"); do
     rm -rf "$LAKEHOUSE_DATA"; cp -a "$base" "$LAKEHOUSE_DATA"
     env "$env=$n" "$@" >"$WORK/out" 2>"$WORK/err"
@@ -84,7 +84,7 @@ torture() {
       [[ " $allowed " == *" $c "* ]] || why="afterwards the dataset reads '$c' rows (expected one of: $allowed)"
     fi
     if [[ -n $why ]]; then
-      bad=$((bad + 1))
+      bad=$((bad + 1)); badlist+=" $n"
       if [[ $bad -le 3 ]]; then
         echo "# $label: failure at point $n: $why"
         grep -v "^lakehouse: injected" "$WORK/err" | head -n 12 | sed 's/^/#   /'
@@ -93,6 +93,7 @@ torture() {
     else clean=$((clean + 1)); fi
   done
   echo "# $label: $total failure points, $tried tried: $clean clean errors, $survived completed anyway, $bad bad"
+  [[ -n $badlist ]] && echo "# $label: mishandled at points:$badlist"
   if [[ $total -eq 0 && $label == *query ]]; then ok "$label: a query writes nothing, so no point to fail"
   elif [[ $total -gt 0 && $bad -eq 0 ]]; then ok "$label: every injected failure is handled ($tried of $total points)"
   else not_ok "$label: $bad of $tried injected failures mishandled ($total points)"; fi
