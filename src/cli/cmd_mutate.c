@@ -17,7 +17,8 @@ int lh__cli_delete(lh_cli *cli)
 {
     const char *name = NULL, *column = NULL, *reason = NULL, *actor = NULL;
     json_t *values = json_array();
-    int rc = 0;
+    lh_err oom;
+    int rc = values ? 0 : lh__cli_error(cli, lh_fail(&oom, LH_ENOMEM, "out of memory"), &oom);
     bool in_values = false;
     for (int i = 0; i < cli->argc && !rc; i++) {
         const char *a = cli->argv[i];
@@ -36,7 +37,8 @@ int lh__cli_delete(lh_cli *cli)
         } else if (a[0] == '-' && a[1] == '-') {
             rc = lh__cli_usage_error(cli, "unknown option %s", a);
         } else if (in_values) {
-            json_array_append_new(values, json_string(a));
+            if (json_array_append_new(values, json_string(a)))
+                rc = lh__cli_error(cli, lh_fail(&oom, LH_ENOMEM, "out of memory"), &oom);
         } else if (!name) {
             name = a;
         } else {
