@@ -52,7 +52,7 @@ int lh__cli_datasets(lh_cli *cli)
 {
     const char *name = NULL;
     json_t *set = json_object(), *tag = json_array(), *untag = json_array();
-    int rc = 0;
+    int rc = 0, oom = 0;
     for (int i = 0; i < cli->argc && !rc; i++) {
         const char *a = cli->argv[i], *v = NULL;
         if (!strcmp(a, "--set") || !strcmp(a, "--tag") || !strcmp(a, "--untag") ||
@@ -70,13 +70,13 @@ int lh__cli_datasets(lh_cli *cli)
             }
             char field[64];
             snprintf(field, sizeof field, "%.*s", (int)(eq - v), v);
-            json_object_set_new(set, field, json_string(eq + 1));
+            oom |= json_object_set_new(set, field, json_string(eq + 1));
         } else if (!strcmp(a, "--tag")) {
-            json_array_append_new(tag, json_string(v));
+            oom |= json_array_append_new(tag, json_string(v));
         } else if (!strcmp(a, "--untag")) {
-            json_array_append_new(untag, json_string(v));
+            oom |= json_array_append_new(untag, json_string(v));
         } else if (!strcmp(a, "--sensitivity")) {
-            json_object_set_new(set, "sensitivity", json_string(v));
+            oom |= json_object_set_new(set, "sensitivity", json_string(v));
         } else if (a[0] == '-') {
             rc = lh__cli_usage_error(cli, "unknown option %s", a);
         } else if (name) {
@@ -84,6 +84,10 @@ int lh__cli_datasets(lh_cli *cli)
         } else {
             name = a;
         }
+    }
+    if (!rc && (oom || !set || !tag || !untag)) { /* a lost edit must not apply the rest */
+        lh_err e;
+        rc = lh__cli_error(cli, lh_fail(&e, LH_ENOMEM, "out of memory"), &e);
     }
     bool edit = json_object_size(set) || json_array_size(tag) || json_array_size(untag);
     if (!rc && edit && !name)

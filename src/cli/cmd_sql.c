@@ -100,8 +100,11 @@ int lh__cli_sql(lh_cli *cli)
             break;
         }
         snprintf(name, sizeof name, "%.*s", (int)(eq - as_of[i]), as_of[i]);
-        json_object_set_new(versions, name, json_integer(version));
+        if (json_object_set_new(versions, name, json_integer(version)))
+            st = lh_fail(&err, LH_ENOMEM, "out of memory"); /* never the latest instead */
     }
+    if (!st && !versions)
+        st = lh_fail(&err, LH_ENOMEM, "out of memory");
     lh_result_writer *w = NULL;
     if (!st)
         st = lh_result_writer_new(fmt, write_stdout, NULL, &w, &err);
