@@ -55,6 +55,8 @@ static lh_status buf_fail(lh_buf *b, lh_status st)
     return st;
 }
 
+lh_status lh_buf_fail(lh_buf *b, lh_status st) { return b->err ? b->err : buf_fail(b, st); }
+
 static lh_status buf_grow(lh_buf *b, size_t extra)
 {
     if (b->err)
@@ -120,7 +122,7 @@ lh_status lh_buf_printf(lh_buf *b, const char *fmt, ...)
 static lh_status add_quoted(lh_buf *b, const char *s, char q)
 {
     if (!s)
-        return b->err ? b->err : buf_fail(b, LH_EINVAL);
+        return lh_buf_fail(b, LH_EINVAL);
     lh_status st = lh_buf_addc(b, q);
     for (const char *p = s; !st && *p; p++) {
         if (*p == q)

@@ -34,6 +34,9 @@ void lh_buf_reset(lh_buf *b);                 /* len = 0, keeps memory, clears t
 char *lh_buf_detach(lh_buf *b);               /* caller frees; NULL after any failure */
 const char *lh_buf_cstr(const lh_buf *b);     /* "" when empty or failed; valid until next add */
 lh_status lh_buf_status(const lh_buf *b);     /* the first failure since init/reset, or LH_OK */
+/* Latches st (unless a failure is latched already) for a part the builder could not
+ * produce; returns the latched status. */
+lh_status lh_buf_fail(lh_buf *b, lh_status st);
 
 lh_status lh_buf_add(lh_buf *b, const void *data, size_t n);
 lh_status lh_buf_adds(lh_buf *b, const char *s);

@@ -277,6 +277,8 @@ lh_status lh_file_remove(const char *path, lh_err *err)
 
 lh_status lh_path_join(lh_buf *out, const char *a, const char *b)
 {
+    if (!a || !b) /* a part some failed step did not produce: the build fails, never crashes */
+        return lh_buf_fail(out, LH_EINVAL);
     size_t n = strlen(a);
     while (n > 0 && a[n - 1] == '/')
         n--; /* "/" joins as "" + "/b" */
