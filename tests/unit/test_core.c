@@ -657,6 +657,13 @@ static void path_join_onto_root(void **state)
     lh_buf_release(&b); /* before asserting, so that a failure leaks nothing */
     assert_int_equal(st, LH_OK);
     assert_string_equal(got, "/x");
+    /* a part that a failed step left NULL fails the build (was a crash in strlen) */
+    lh_buf_init(&b, 0);
+    st = lh_path_join(&b, "/data", NULL);
+    lh_status latched = lh_buf_status(&b);
+    lh_buf_release(&b);
+    assert_int_equal(st, LH_EINVAL);
+    assert_int_equal(latched, LH_EINVAL);
 }
 
 int main(void)
