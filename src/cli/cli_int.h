@@ -8,8 +8,6 @@
 #include "core/status.h"
 #include "lake/lake.h"
 
-#define LH_VERSION "0.1.0"
-
 typedef struct lh_cli {
     int argc;          /* arguments after the command, global flags removed */
     char **argv;

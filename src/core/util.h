@@ -8,6 +8,10 @@
 
 #include "core/status.h"
 
+/* The release: `lakehouse --version`, /health's "version" and the engineInfo of every
+ * Delta commit ("lakehouse/" LH_VERSION). The one place it is spelled. */
+#define LH_VERSION "0.1.0"
+
 /* Milliseconds since the Unix epoch (wall clock) and a monotonic clock in ms. */
 int64_t lh_now_ms(void);
 /* Physical memory in bytes (1 GiB when the system does not say). */
