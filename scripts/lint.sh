@@ -39,6 +39,7 @@ check_header() {
   if [[ -n $bad ]]; then echo "lint: $header is for $allowed only; also in: $bad" >&2; fail=1; fi
 }
 check_header 'duckdb\.h' '^src/engine/'
+check_header 'openssl/' '^src/core/sha256\.c$'
 check_header 'microhttpd\.h' '^src/http/'
 check_header 'libpq-fe\.h' '^src/ingest/postgres\.c$'
 check_header 'curl/curl\.h' '^src/net/'
