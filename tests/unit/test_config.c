@@ -391,6 +391,9 @@ static void out_of_memory_leaks_nothing(void **state)
     char *envp[] = {(char *)"LAKEHOUSE_SERVER_ALLOWED_ORIGINS=http://a,http://b,http://c",
                     (char *)"LAKEHOUSE_QUERY_TIMEOUT_MS=5", NULL};
     const char *ov[] = {"server.threads=3", "auth.secrets_file=/s"};
+    json_malloc_t old_malloc;
+    json_free_t old_free;
+    json_get_alloc_funcs(&old_malloc, &old_free);
     json_set_alloc_funcs(counting_malloc, counting_free);
     long failed = 0;
     for (json_fail_at = 1;; json_fail_at++) {
@@ -417,7 +420,7 @@ static void out_of_memory_leaks_nothing(void **state)
         if (!reached)
             break;
     }
-    json_set_alloc_funcs(malloc, free);
+    json_set_alloc_funcs(old_malloc, old_free);
     assert_true(failed > 100); /* the loop really failed the load's allocations */
 }
 
