@@ -25,6 +25,12 @@ if grep -rnE '(^|[^_[:alnum:]])json_load(b|s|f|fd|_callback)\s*\(' src --include
   echo "lint: bare jansson parse above (use lh_json_loadb / lh_json_loads)" >&2; fail=1
 fi
 
+# arrays grow through lh_grow (one doubling, overflow-checked): a bare lh_realloc outside
+# core/ is a hand-written "if full, realloc twice the size"
+if grep -rnE '\blh_realloc\s*\(' src --include='*.[ch]' | grep -v '^src/core/'; then
+  echo "lint: hand-written array growth above (use lh_grow from core/alloc.h)" >&2; fail=1
+fi
+
 # header pattern -> the only files allowed to include it
 check_header() {
   local header=$1 allowed=$2
@@ -33,6 +39,7 @@ check_header() {
   if [[ -n $bad ]]; then echo "lint: $header is for $allowed only; also in: $bad" >&2; fail=1; fi
 }
 check_header 'duckdb\.h' '^src/engine/'
+check_header 'openssl/' '^src/core/sha256\.c$'
 check_header 'microhttpd\.h' '^src/http/'
 check_header 'libpq-fe\.h' '^src/ingest/postgres\.c$'
 check_header 'curl/curl\.h' '^src/net/'

@@ -5,8 +5,6 @@
 #include "api/api_int.h"
 #include "core/util.h"
 
-#define LH_VERSION "0.1.0"
-
 void lh__api_health(lh_http_req *r, void *app)
 {
     lh_api *a = app;

@@ -5,22 +5,6 @@
 #include "api/api_int.h"
 #include "core/util.h"
 
-json_t *lh__api_ingest_json(const lh_ingest_result *r);
-
-json_t *lh__api_ingest_json(const lh_ingest_result *r)
-{
-    json_t *names = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(r->columns, i, c) json_array_append(names, json_object_get(c, "name"));
-    return json_pack("{s:s, s:I, s:I, s:b, s:b, s:o, s:O, s:s, s:s, s:O}", "dataset", r->dataset,
-                     "version", (json_int_t)r->version, "rows_added", (json_int_t)r->rows_added,
-                     "deduplicated", r->deduplicated, "created", r->created, "columns", names,
-                     "renames", r->renames ? r->renames : json_array(), "sha256", r->sha256,
-                     "format", r->format, "schema_changes",
-                     r->schema_changes ? r->schema_changes : json_null());
-}
-
 /* The client's file name without any directory part: used as a name hint only. */
 static const char *base_name(const char *filename)
 {
@@ -104,7 +88,7 @@ void lh__api_ingest_file(lh_http_req *r, void *app)
                                                      lh_status_name(st), "message", err.msg));
         } else {
             lh__metrics_count_ingest(a->metrics, f->size, res.rows_added);
-            json_t *one = lh__api_ingest_json(&res);
+            json_t *one = lh_ingest_result_json(&res);
             json_object_set_new(one, "file", json_string(shown));
             json_object_set_new(one, "status", json_string("ok"));
             json_array_append_new(results, one);
@@ -158,7 +142,7 @@ static void ingest_pg(lh_http_req *r, lh_api *a, const lh_ingest_pg_request *req
         lh_http_reply_status(r, st, err.msg);
     else {
         lh__metrics_count_ingest(a->metrics, 0, res.rows_added);
-        lh_http_reply_json(r, 200, lh__api_ingest_json(&res));
+        lh_http_reply_json(r, 200, lh_ingest_result_json(&res));
     }
     lh_ingest_result_release(&res);
 }

@@ -16,6 +16,7 @@
 #include "api/api_int.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/toml.h"
 #include "core/util.h"
 

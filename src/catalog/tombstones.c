@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 #define SALT_KEY "_catalog/erasure_salt"

@@ -8,8 +8,6 @@
 #include "core/status.h"
 #include "lake/lake.h"
 
-#define LH_VERSION "0.1.0"
-
 typedef struct lh_cli {
     int argc;          /* arguments after the command, global flags removed */
     char **argv;
@@ -64,9 +62,6 @@ int lh__cli_forward(lh_cli *cli, const char *url, const char *method, const char
                     const json_t *body, json_t **reply);
 /* The value after flag argv[*i] (advancing *i), or NULL after printing a usage error. */
 const char *lh__cli_value(lh_cli *cli, int *i, const char *flag);
-
-/* An ingest result as `lakehouse ingest --json` prints it (caller owns the object). */
-json_t *lh__cli_ingest_json(const lh_ingest_result *r);
 
 /* Prints a JSON value on stdout followed by a newline. */
 void lh__cli_print_json(const json_t *v);

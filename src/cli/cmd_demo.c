@@ -98,7 +98,7 @@ static json_t *report_json(const lh_demo_report *rep)
     json_t *arr = json_array();
     for (int t = 0; t < LH_DEMO_NTABLES; t++) {
         const lh_demo_table *x = &rep->tables[t];
-        json_t *o = rep->loaded ? lh__cli_ingest_json(&x->ingest) : json_object();
+        json_t *o = rep->loaded ? lh_ingest_result_json(&x->ingest) : json_object();
         json_object_set_new(o, "table", json_string(x->name));
         json_object_set_new(o, "rows", json_integer(x->rows));
         json_object_set_new(o, "generate_ms", json_integer((json_int_t)(x->generate_ms + 0.5)));

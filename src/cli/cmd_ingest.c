@@ -15,23 +15,36 @@
 #include "core/util.h"
 #include "net/client.h"
 
-static void print_human(const char *path, const lh_ingest_result *r)
+/* One ingest result in words, from the fields of lh_ingest_result_json: the ones the API
+ * answers and --json prints, so the three say the same things. via names the server that
+ * did the work (a forwarded ingest), or is NULL. */
+static void print_human(const char *label, const json_t *res, const char *via)
 {
-    if (r->deduplicated) {
-        printf("%s: already ingested into '%s' (version %lld); nothing to do\n", path, r->dataset,
-               (long long)r->version);
+    if (!res) { /* committed, but no memory left to describe it */
+        printf("%s: ingested (out of memory describing the result)\n", label);
         return;
     }
-    printf("%s: %s '%s', %lld rows (version %lld), %zu columns\n", path,
-           r->created ? "created dataset" : "appended to", r->dataset, (long long)r->rows_added,
-           (long long)r->version, json_array_size(r->columns));
+    const char *dataset = json_string_value(json_object_get(res, "dataset"));
+    long long version = (long long)json_integer_value(json_object_get(res, "version"));
+    char where[512] = "";
+    if (via)
+        snprintf(where, sizeof where, " via the server at %s", via);
+    if (json_is_true(json_object_get(res, "deduplicated"))) {
+        printf("%s: already ingested into '%s' (version %lld)%s; nothing to do\n", label,
+               dataset, version, where);
+        return;
+    }
+    printf("%s: %s '%s', %lld rows (version %lld), %zu columns%s\n", label,
+           json_is_true(json_object_get(res, "created")) ? "created dataset" : "appended to",
+           dataset, (long long)json_integer_value(json_object_get(res, "rows_added")), version,
+           json_array_size(json_object_get(res, "columns")), where);
     size_t i;
     json_t *rn;
-    json_array_foreach(r->renames, i, rn)
+    json_array_foreach(json_object_get(res, "renames"), i, rn)
         printf("  renamed column %s -> %s\n", json_string_value(json_object_get(rn, "from")),
                json_string_value(json_object_get(rn, "to")));
-    json_array_foreach(r->schema_changes, i, rn) {
-        const char *action = json_string_value(json_object_get(rn, "action"));
+    json_array_foreach(json_object_get(res, "schema_changes"), i, rn) {
+        const char *action = json_string_value(json_object_get(rn, "action")) ?: "";
         const char *col = json_string_value(json_object_get(rn, "column"));
         const char *from = json_string_value(json_object_get(rn, "from"));
         const char *to = json_string_value(json_object_get(rn, "to"));
@@ -51,19 +64,6 @@ static void print_human(const char *path, const lh_ingest_result *r)
     }
 }
 
-json_t *lh__cli_ingest_json(const lh_ingest_result *r)
-{
-    json_t *names = json_array();
-    size_t i;
-    json_t *c;
-    json_array_foreach(r->columns, i, c) json_array_append(names, json_object_get(c, "name"));
-    return json_pack("{s:s, s:I, s:I, s:b, s:o, s:O, s:s, s:s, s:O}", "dataset", r->dataset,
-                     "version", (json_int_t)r->version, "rows_added", (json_int_t)r->rows_added,
-                     "deduplicated", r->deduplicated, "columns", names, "renames", r->renames,
-                     "sha256", r->sha256, "format", r->format, "schema_changes",
-                     r->schema_changes ? r->schema_changes : json_null());
-}
-
 /* lakehouse ingest postgres://... --table T | --query Q: the DSN is never echoed. */
 static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
 {
@@ -77,12 +77,13 @@ static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
     lh_ingest_result res;
     st = lh_lake_ingest_postgres(lake, req, &res, &err);
     int rc = 0;
+    json_t *out = st ? NULL : lh_ingest_result_json(&res);
+    if (!st && !out)
+        st = lh_fail(&err, LH_ENOMEM, "out of memory");
     if (st) {
         rc = lh__cli_error(cli, st, &err);
     } else if (cli->json) {
-        json_t *out = lh__cli_ingest_json(&res);
         lh__cli_print_json(out);
-        json_decref(out);
     } else {
         char label[300];
         snprintf(label, sizeof label, "postgresql %s %.200s", table ? "table" : "query",
@@ -90,8 +91,9 @@ static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
         size_t l = strlen(label);
         while (l && label[l - 1] == ' ')
             label[--l] = '\0';
-        print_human(label, &res);
+        print_human(label, out, NULL);
     }
+    json_decref(out);
     lh_ingest_result_release(&res);
     lh_lake_free(lake);
     return rc;
@@ -129,12 +131,7 @@ static int forward_to_server(lh_cli *cli, const char *const *files, int nfiles, 
         json_array_foreach(results, i, r) {
             if (strcmp(json_string_value(json_object_get(r, "status")) ?: "ok", "ok"))
                 continue;
-            printf("%s: %s '%s', %lld rows (version %lld) via the server at %s\n", files[i],
-                   json_is_true(json_object_get(r, "deduplicated")) ? "already ingested into"
-                   : json_is_true(json_object_get(r, "created")) ? "created dataset" : "appended to",
-                   json_string_value(json_object_get(r, "dataset")),
-                   (long long)json_integer_value(json_object_get(r, "rows_added")),
-                   (long long)json_integer_value(json_object_get(r, "version")), url);
+            print_human(files[i], r, url);
         }
     } else if (!st) {
         lh__cli_print_json(json_array_size(results) == 1 ? json_array_get(results, 0) : results);
@@ -276,13 +273,16 @@ int lh__cli_ingest(lh_cli *cli)
             json_array_append_new(all, json_pack("{s:s, s:s, s:{s:s, s:s}}", "file", files[f],
                                                  "status", "failed", "error", "code",
                                                  lh_status_name(st), "message", err.msg));
-        } else if (cli->json) {
-            json_t *one = lh__cli_ingest_json(&res);
-            json_object_set_new(one, "file", json_string(files[f]));
-            json_object_set_new(one, "status", json_string("ok"));
-            json_array_append_new(all, one);
         } else {
-            print_human(files[f], &res);
+            json_t *one = lh_ingest_result_json(&res);
+            if (!cli->json) {
+                print_human(files[f], one, NULL);
+                json_decref(one);
+            } else if (one) {
+                json_object_set_new(one, "file", json_string(files[f]));
+                json_object_set_new(one, "status", json_string("ok"));
+                json_array_append_new(all, one);
+            }
         }
         lh_ingest_result_release(&res);
     }

@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "cli/cli_int.h"
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/util.h"
 
 static void ready(const char *url, void *ctx)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/fsio.h"
 #include "core/toml.h"
 #include "core/util.h"
 
@@ -101,17 +102,19 @@ static void __attribute__((format(printf, 2, 3))) warn(lh_config *c, const char 
     json_array_append_new(c->warnings, json_string(msg));
 }
 
-/* Sets root[section][key] = v (stealing v), creating the section. */
+/* Sets root[section][key] = v (stealing v, also on failure), creating the section. */
 static lh_status put(lh_config *c, const char *section, const char *key, json_t *v,
                      lh_err *err)
 {
     json_t *sec = json_object_get(c->root, section);
+    if (!sec && json_object_set_new(c->root, section, sec = json_object()))
+        sec = NULL;
     if (!sec) {
-        sec = json_object();
-        if (json_object_set_new(c->root, section, sec))
-            sec = NULL;
+        json_decref(v);
+        return nomem(err);
     }
-    if (!v || !sec || json_object_set_new(sec, key, v))
+    /* json_object_set_new frees v when it fails */
+    if (!v || json_object_set_new(sec, key, v))
         return nomem(err);
     return LH_OK;
 }
@@ -221,8 +224,10 @@ static lh_status set_from_text(lh_config *c, const struct key_spec *ks, const ch
         v = json_array();
         for (const char *p = text; v && *p;) {
             size_t n = strcspn(p, ",");
-            if (n)
-                json_array_append_new(v, json_stringn(p, n));
+            if (n && json_array_append_new(v, json_stringn(p, n))) {
+                json_decref(v); /* a list missing an item is not the list asked for */
+                return nomem(err);
+            }
             p += n + (p[n] == ',');
         }
     } else if (ks->type == T_STR) {
@@ -307,8 +312,9 @@ static lh_status apply_overrides(lh_config *c, const char *const *ov, size_t n, 
     return LH_OK;
 }
 
-/* Plain open(2), not lh_file_read_all: config files are often symlinks (Kubernetes
- * ConfigMaps, /etc alternatives), which the storage-minded reader refuses. */
+/* Plain open(2), then core's lh_fd_read_all: not lh_file_read_all, because config files
+ * are often symlinks (Kubernetes ConfigMaps, /etc alternatives), which the storage-minded
+ * reader refuses. */
 static lh_status read_file(const char *path, lh_buf *out, lh_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -316,23 +322,9 @@ static lh_status read_file(const char *path, lh_buf *out, lh_err *err)
         return errno == ENOENT ? lh_fail(err, LH_ENOTFOUND, "config file %s: not found", path)
                                : lh_fail(err, LH_EIO, "config file %s: %s", path,
                                          strerror(errno));
-    char chunk[65536];
-    lh_status st = LH_OK;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = lh_fail(err, LH_EIO, "config file %s: %s", path, strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        if (lh_buf_add(out, chunk, (size_t)n)) {
-            st = lh_fail(err, LH_ETOOBIG, "config file %s: larger than 16 MiB", path);
-            break;
-        }
-    }
+    char what[600];
+    snprintf(what, sizeof what, "config file %s", path);
+    lh_status st = lh_fd_read_all(fd, what, LH_TOML_MAX_INPUT, out, err);
     close(fd);
     return st;
 }

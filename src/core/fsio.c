@@ -243,8 +243,10 @@ lh_status lh_fd_read_all(int fd, const char *what, size_t max, lh_buf *out, lh_e
         }
         if (n == 0)
             break;
-        if (lh_buf_add(out, chunk, (size_t)n))
-            st = lh_fail(err, LH_ETOOBIG, "%s grew past the read limit", what);
+        lh_status added = lh_buf_add(out, chunk, (size_t)n);
+        if (added)
+            st = added == LH_ENOMEM ? lh_fail(err, LH_ENOMEM, "out of memory reading %s", what)
+                                    : lh_fail(err, LH_ETOOBIG, "%s grew past the read limit", what);
     }
     if (!st && !out->data)
         lh_buf_add(out, "", 0);

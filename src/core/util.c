@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -56,9 +55,10 @@ static void random_bytes(unsigned char *p, size_t n)
     }
 }
 
-static void to_hex(const unsigned char *in, size_t n, char *out)
+void lh_hex_encode(const void *data, size_t n, char *out)
 {
     static const char digits[] = "0123456789abcdef";
+    const unsigned char *in = data;
     for (size_t i = 0; i < n; i++) {
         out[2 * i] = digits[in[i] >> 4];
         out[2 * i + 1] = digits[in[i] & 15];
@@ -71,7 +71,7 @@ void lh_random_hex(char *out, size_t nbytes)
     unsigned char raw[64];
     lh_assert(nbytes <= sizeof raw);
     random_bytes(raw, nbytes);
-    to_hex(raw, nbytes, out);
+    lh_hex_encode(raw, nbytes, out);
 }
 
 void lh_uuid4(char out[37])
@@ -81,70 +81,8 @@ void lh_uuid4(char out[37])
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
     char hex[33];
-    to_hex(r, 16, hex);
+    lh_hex_encode(r, 16, hex);
     snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-}
-
-void lh_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-    to_hex(md, 32, out);
-}
-
-lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err)
-{
-    return lh_sha256_file_nul(path, out, size, NULL, err);
-}
-
-lh_status lh_sha256_file_nul(const char *path, char out[65], int64_t *size, int64_t *first_nul,
-                             lh_err *err)
-{
-    if (first_nul)
-        *first_nul = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return lh_fail(err, errno == ENOENT ? LH_ENOTFOUND : LH_EIO, "open %s: %s", path,
-                       strerror(errno));
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!ctx) {
-        close(fd);
-        return lh_fail(err, LH_ENOMEM, "out of memory hashing %s", path);
-    }
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    static __thread unsigned char chunk[1 << 16];
-    int64_t total = 0;
-    lh_status st = LH_OK;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = lh_fail(err, LH_EIO, "read %s: %s", path, strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        EVP_DigestUpdate(ctx, chunk, (size_t)n);
-        if (first_nul && *first_nul < 0) {
-            const unsigned char *z = memchr(chunk, '\0', (size_t)n);
-            if (z)
-                *first_nul = total + (z - chunk);
-        }
-        total += n;
-    }
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    close(fd);
-    if (!st) {
-        to_hex(md, 32, out);
-        if (size)
-            *size = total;
-    }
-    return st;
 }
 
 static int log_threshold(void)

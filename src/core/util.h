@@ -1,4 +1,5 @@
-/* util.h: small helpers every module uses: time, random ids, SHA-256, logging, faults. */
+/* util.h: small helpers every module uses: time, random ids, hex, logging, faults.
+ * (SHA-256 is core/sha256.h.) */
 #ifndef LH_CORE_UTIL_H
 #define LH_CORE_UTIL_H
 
@@ -7,6 +8,10 @@
 #include <stdint.h>
 
 #include "core/status.h"
+
+/* The release: `lakehouse --version`, /health's "version" and the engineInfo of every
+ * Delta commit ("lakehouse/" LH_VERSION). The one place it is spelled. */
+#define LH_VERSION "0.1.0"
 
 /* Milliseconds since the Unix epoch (wall clock) and a monotonic clock in ms. */
 int64_t lh_now_ms(void);
@@ -23,13 +28,8 @@ void lh_random_hex(char *out, size_t nbytes);
 /* A random RFC 4122 version-4 UUID string (37 chars with the NUL). */
 void lh_uuid4(char out[37]);
 
-/* SHA-256 of a buffer / of a file's bytes, as 64 lowercase hex chars + NUL. */
-void lh_sha256_hex(const void *data, size_t len, char out[65]);
-lh_status lh_sha256_file(const char *path, char out[65], int64_t *size, lh_err *err);
-/* The same, also setting *first_nul to the offset of the file's first NUL byte (-1 when
- * none): text inputs are checked for binary data in the pass that hashes them. */
-lh_status lh_sha256_file_nul(const char *path, char out[65], int64_t *size, int64_t *first_nul,
-                             lh_err *err);
+/* n bytes as 2*n lowercase hex chars + NUL into out. */
+void lh_hex_encode(const void *data, size_t n, char *out);
 
 /* Leveled logging to stderr. LAKEHOUSE_LOG=debug|info|warn|error (default warn). */
 typedef enum { LH_LOG_DEBUG, LH_LOG_INFO, LH_LOG_WARN, LH_LOG_ERROR } lh_log_level;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/util.h"
 #include "demo/demo_int.h"
 

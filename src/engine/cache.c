@@ -65,14 +65,8 @@ static entry *find(lh_cache *c, const char *name, bool create)
             return &c->v[i];
     if (!create)
         return NULL;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 16;
-        entry *p = lh_realloc(c->v, nc * sizeof *p);
-        if (!p)
-            return NULL;
-        c->v = p;
-        c->cap = nc;
-    }
+    if (lh_grow(&c->v, &c->cap, c->n + 1, sizeof *c->v))
+        return NULL;
     entry *en = &c->v[c->n];
     memset(en, 0, sizeof *en);
     if (!(en->name = lh_strdup(name)))

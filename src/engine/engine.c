@@ -120,15 +120,7 @@ duckdb_connection lh__engine_acquire(lh_engine *e)
     if (!c && duckdb_connect(e->db, &c) == DuckDBError)
         return NULL;
     pthread_mutex_lock(&e->pool_mu);
-    if (e->nbusy == e->capbusy) {
-        size_t nc = e->capbusy ? e->capbusy * 2 : 8;
-        duckdb_connection *p = lh_realloc(e->busy, nc * sizeof *p);
-        if (p) {
-            e->busy = p;
-            e->capbusy = nc;
-        }
-    }
-    if (e->nbusy < e->capbusy)
+    if (!lh_grow(&e->busy, &e->capbusy, e->nbusy + 1, sizeof *e->busy))
         e->busy[e->nbusy++] = c;
     pthread_mutex_unlock(&e->pool_mu);
     return c;
@@ -165,15 +157,7 @@ void lh__engine_release(lh_engine *e, duckdb_connection conn)
             e->busy[i] = e->busy[--e->nbusy];
             break;
         }
-    if (e->npool == e->cappool) {
-        size_t nc = e->cappool ? e->cappool * 2 : 8;
-        duckdb_connection *p = lh_realloc(e->pool, nc * sizeof *p);
-        if (p) {
-            e->pool = p;
-            e->cappool = nc;
-        }
-    }
-    if (e->npool < e->cappool) {
+    if (!lh_grow(&e->pool, &e->cappool, e->npool + 1, sizeof *e->pool)) {
         e->pool[e->npool++] = conn;
         conn = NULL;
     }
@@ -316,14 +300,8 @@ lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err)
 
 static lh_status add_relation(lh_engine *e, const char *name, lh_err *err)
 {
-    if (e->nrelations == e->caprelations) {
-        size_t nc = e->caprelations ? e->caprelations * 2 : 16;
-        char **p = lh_realloc(e->relations, nc * sizeof *p);
-        if (!p)
-            return lh_fail(err, LH_ENOMEM, "out of memory");
-        e->relations = p;
-        e->caprelations = nc;
-    }
+    if (lh_grow(&e->relations, &e->caprelations, e->nrelations + 1, sizeof *e->relations))
+        return lh_fail(err, LH_ENOMEM, "out of memory");
     char *copy = lh_strdup(name);
     if (!copy)
         return lh_fail(err, LH_ENOMEM, "out of memory");

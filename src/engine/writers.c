@@ -156,14 +156,8 @@ static lh_status on_begin(void *ctx, const lh_result_column *cols, size_t ncols,
 
 static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err *err)
 {
-    if (w->ncells == w->capcells) {
-        size_t nc = w->capcells ? w->capcells * 2 : 256;
-        char **p = lh_realloc(w->cells, nc * sizeof *p);
-        if (!p)
-            return lh_fail(err, LH_ENOMEM, "out of memory");
-        w->cells = p;
-        w->capcells = nc;
-    }
+    if (lh_grow(&w->cells, &w->capcells, w->ncells + 1, sizeof *w->cells))
+        return lh_fail(err, LH_ENOMEM, "out of memory");
     char *copy = NULL;
     if (s) {
         /* Show one line per cell: newlines and tabs become spaces, long text is cut. */

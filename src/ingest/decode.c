@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <iconv.h>
 #include <lzma.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +16,7 @@
 
 #include "core/alloc.h"
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "ingest/ingest_int.h"
 
 const char *lh__ingest_compression(const unsigned char *p, size_t n)
@@ -127,7 +127,7 @@ const char *lh__ingest_encoding_name(const char *name)
 
 typedef struct reader {
     int fd;
-    EVP_MD_CTX *md;
+    lh_sha256 *h;
     const char *kind;            /* compression, or NULL */
     z_stream z;
     ZSTD_DStream *zs;
@@ -155,7 +155,7 @@ static lh_status fill_raw(reader *r, lh_err *err)
         r->raw_eof = n == 0;
         r->raw_total += n;
         if (n > 0)
-            EVP_DigestUpdate(r->md, r->in, (size_t)n);
+            lh_sha256_update(r->h, r->in, (size_t)n);
         return LH_OK;
     }
 }
@@ -391,11 +391,10 @@ lh_status lh__ingest_decode(int in_fd, int out_fd, const lh__decode_opts *o, cha
     char *conv = lh_malloc(SAMPLE * 4 + 16);
     iconv_t cd = (iconv_t)-1;
     lh_status st = LH_OK;
-    if (!r || !w || !chunk || !conv || !(r->md = EVP_MD_CTX_new())) {
+    if (!r || !w || !chunk || !conv || !(r->h = lh_sha256_new())) {
         st = lh_fail(err, LH_ENOMEM, "out of memory");
         goto cleanup;
     }
-    EVP_DigestInit_ex(r->md, EVP_sha256(), NULL);
     r->fd = in_fd;
     w->fd = out_fd;
     w->text = o->text;
@@ -496,13 +495,10 @@ lh_status lh__ingest_decode(int in_fd, int out_fd, const lh__decode_opts *o, cha
         st = lh_fail(err, LH_EINVAL, "holds binary data: a NUL byte at offset %lld; text formats "
                      "cannot hold NUL bytes", (long long)w->first_nul);
 cleanup:
-    if (r && r->md) {
-        unsigned char digest[32];
-        unsigned int dlen = 0;
-        EVP_DigestFinal_ex(r->md, digest, &dlen);
-        EVP_MD_CTX_free(r->md);
-        for (int i = 0; !st && sha && i < 32; i++)
-            snprintf(sha + 2 * i, 3, "%02x", digest[i]);
+    if (r && r->h) {
+        if (!st && sha)
+            lh_sha256_final(r->h, sha);
+        lh_sha256_free(r->h);
         info->in_bytes = r->raw_total;
         info->out_bytes = w ? w->total : 0;
     }

@@ -1,13 +1,13 @@
 /* detect.c: format detection and the staging copy. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -222,8 +222,13 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
             total += n;
         }
     }
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    lh_sha256 *h = sha ? lh_sha256_new() : NULL;
+    if (sha && !h) {
+        close(in);
+        close(out);
+        unlink(dst);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
     static __thread char chunk[1 << 20];
     for (;;) {
         ssize_t n = read(in, chunk, sizeof chunk);
@@ -235,16 +240,16 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
         }
         if (n == 0)
             break;
-        EVP_DigestUpdate(md, chunk, (size_t)n);
+        if (h)
+            lh_sha256_update(h, chunk, (size_t)n);
         st = lh_write_all(out, chunk, (size_t)n, dst, err);
         if (st)
             break;
         total += n;
     }
-    unsigned char digest[32];
-    unsigned int dlen = 0;
-    EVP_DigestFinal_ex(md, digest, &dlen);
-    EVP_MD_CTX_free(md);
+    if (h && !st)
+        lh_sha256_final(h, sha);
+    lh_sha256_free(h);
     /* No fsync: a staged input is scratch. It never becomes committed state, and a crash
      * simply drops it (the next writer clears _staging). */
     close(in);
@@ -253,8 +258,6 @@ lh_status lh__ingest_stage_copy(const char *src, const char *dst, char sha[65], 
         unlink(dst);
         return st;
     }
-    for (int i = 0; sha && i < 32; i++)
-        snprintf(sha + 2 * i, 3, "%02x", digest[i]);
     *size = total;
     return LH_OK;
 }

@@ -667,3 +667,26 @@ void lh_ingest_result_release(lh_ingest_result *res)
     json_decref(res->schema_changes);
     res->columns = res->renames = res->schema_changes = NULL;
 }
+
+json_t *lh_ingest_result_json(const lh_ingest_result *r)
+{
+    json_t *names = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(r->columns, i, c) {
+        if (names && json_array_append(names, json_object_get(c, "name"))) {
+            json_decref(names);
+            names = NULL;
+        }
+    }
+    if (!names)
+        return NULL;
+    /* "o" steals (also when json_pack fails), so the shared arrays are increfed first */
+    return json_pack("{s:s, s:I, s:I, s:b, s:b, s:o, s:o, s:s, s:s, s:o}", "dataset",
+                     r->dataset, "version", (json_int_t)r->version, "rows_added",
+                     (json_int_t)r->rows_added, "deduplicated", r->deduplicated, "created",
+                     r->created, "columns", names, "renames",
+                     r->renames ? json_incref(r->renames) : json_array(), "sha256", r->sha256,
+                     "format", r->format, "schema_changes",
+                     r->schema_changes ? json_incref(r->schema_changes) : json_null());
+}

@@ -69,6 +69,12 @@ typedef struct lh_ingest_result {
 lh_status lh_ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
                          const lh_ingest_request *req, lh_ingest_result *res, lh_err *err);
 void lh_ingest_result_release(lh_ingest_result *res);
+/* The one rendering of a result, for the API's replies and the CLI's --json and text
+ * output alike (so the two cannot drift): {"dataset", "version", "rows_added",
+ * "deduplicated", "created", "columns": [names], "renames": [{"from","to"}], "sha256",
+ * "format", "schema_changes"} (schema_changes null when the schema was the same). A new
+ * reference the caller json_decref's; NULL when out of memory. */
+json_t *lh_ingest_result_json(const lh_ingest_result *r);
 
 /* Schema evolution. An append whose file differs from the dataset's schema:
  *  - new columns are added (nullable; older rows read NULL);

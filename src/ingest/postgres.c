@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "core/alloc.h"
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -630,7 +630,7 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
 /* Output of the COPYs: buffered, hashed and written to the staged file. */
 typedef struct sink {
     int fd;
-    EVP_MD_CTX *md;
+    lh_sha256 *h;
     char *chunk;
     size_t used;
     const char *path;
@@ -640,12 +640,12 @@ static lh_status sink_put(sink *k, const char *data, size_t n, lh_err *err)
 {
     lh_status st = LH_OK;
     if (k->used + n > COPY_CHUNK && k->used) {
-        EVP_DigestUpdate(k->md, k->chunk, k->used);
+        lh_sha256_update(k->h, k->chunk, k->used);
         st = lh_write_all(k->fd, k->chunk, k->used, k->path, err);
         k->used = 0;
     }
     if (!st && n > COPY_CHUNK) { /* one row larger than the buffer */
-        EVP_DigestUpdate(k->md, data, n);
+        lh_sha256_update(k->h, data, n);
         st = lh_write_all(k->fd, data, n, k->path, err);
     } else if (!st) {
         memcpy(k->chunk + k->used, data, n);
@@ -701,16 +701,15 @@ static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
     k.fd = open(j->staged.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (k.fd < 0)
         return lh_fail(err, LH_EIO, "create %s: %s", j->staged.data, strerror(errno));
-    k.md = EVP_MD_CTX_new();
+    k.h = lh_sha256_new();
     k.chunk = lh_malloc(COPY_CHUNK);
-    if (!k.md || !k.chunk) {
-        EVP_MD_CTX_free(k.md);
+    if (!k.h || !k.chunk) {
+        lh_sha256_free(k.h);
         free(k.chunk);
         close(k.fd);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
-    EVP_DigestInit_ex(k.md, EVP_sha256(), NULL);
-    EVP_DigestUpdate(k.md, j->describe.data, j->describe.len);
+    lh_sha256_update(k.h, j->describe.data, j->describe.len);
     lh_status st = LH_OK;
     int64_t batch = j->req->batch_size, limit = j->req->limit;
     if (!batch) {
@@ -733,18 +732,14 @@ static lh_status copy_rows(pg_job *j, char sha[65], lh_err *err)
         }
     }
     if (!st && k.used) {
-        EVP_DigestUpdate(k.md, k.chunk, k.used);
+        lh_sha256_update(k.h, k.chunk, k.used);
         st = lh_write_all(k.fd, k.chunk, k.used, j->staged.data, err);
     }
-    unsigned char digest[32];
-    unsigned int dlen = 0;
-    EVP_DigestFinal_ex(k.md, digest, &dlen);
-    EVP_MD_CTX_free(k.md);
+    lh_sha256_final(k.h, sha);
+    lh_sha256_free(k.h);
     free(k.chunk);
     if (close(k.fd) && !st)
         st = lh_fail(err, LH_EIO, "close %s: %s", j->staged.data, strerror(errno));
-    for (int i = 0; i < 32; i++)
-        snprintf(sha + 2 * i, 3, "%02x", digest[i]);
     return st;
 }
 

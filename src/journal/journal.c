@@ -172,28 +172,18 @@ lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
 
 static lh_status push_seg(lh_journal *j, segment s)
 {
-    if (j->nsegs == j->capsegs) {
-        size_t nc = j->capsegs ? j->capsegs * 2 : 8;
-        segment *p = lh_realloc(j->segs, nc * sizeof *p);
-        if (!p)
-            return LH_ENOMEM;
-        j->segs = p;
-        j->capsegs = nc;
-    }
+    lh_status st = lh_grow(&j->segs, &j->capsegs, j->nsegs + 1, sizeof *j->segs);
+    if (st)
+        return st;
     j->segs[j->nsegs++] = s;
     return LH_OK;
 }
 
 lh_status lh__journal_push_file(lh_journal *j, const char *name)
 {
-    if (j->nfiles == j->capfiles) {
-        size_t nc = j->capfiles ? j->capfiles * 2 : 16;
-        char **p = lh_realloc(j->files, nc * sizeof *p);
-        if (!p)
-            return LH_ENOMEM;
-        j->files = p;
-        j->capfiles = nc;
-    }
+    lh_status st = lh_grow(&j->files, &j->capfiles, j->nfiles + 1, sizeof *j->files);
+    if (st)
+        return st;
     if (!(j->files[j->nfiles] = lh_strdup(name)))
         return LH_ENOMEM;
     j->nfiles++;
@@ -286,14 +276,8 @@ static void listing_release(listing *l)
 
 static bool listing_add(char ***arr, size_t *n, size_t *cap, const char *name)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        char **p = lh_realloc(*arr, nc * sizeof *p);
-        if (!p)
-            return false;
-        *arr = p;
-        *cap = nc;
-    }
+    if (lh_grow(arr, cap, *n + 1, sizeof **arr))
+        return false;
     return ((*arr)[*n] = lh_strdup(name)) ? (++*n, true) : false;
 }
 

@@ -478,16 +478,8 @@ static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
             if (sub >= 0)
                 st = collect(sub, key.data, out, err);
         } else if (S_ISREG(sb.st_mode)) {
-            if (out->n == out->cap) {
-                size_t nc = out->cap ? out->cap * 2 : 64;
-                entry *p = lh_realloc(out->v, nc * sizeof *p);
-                if (!p)
-                    st = lh_fail(err, LH_ENOMEM, "out of memory listing '%s'", rel);
-                else {
-                    out->v = p;
-                    out->cap = nc;
-                }
-            }
+            if (lh_grow(&out->v, &out->cap, out->n + 1, sizeof *out->v))
+                st = lh_fail(err, LH_ENOMEM, "out of memory listing '%s'", rel);
             if (!st) {
                 entry *x = &out->v[out->n++];
                 x->info.size = (int64_t)sb.st_size;

@@ -36,18 +36,12 @@ typedef struct list_ctx {
 
 static bool push_commit(lh__log_listing *l, int64_t v, int64_t mtime)
 {
-    if (l->ncommits == l->capcommits) {
-        size_t nc = l->capcommits ? l->capcommits * 2 : 32;
-        int64_t *c = lh_realloc(l->commits, nc * sizeof *c);
-        if (!c)
-            return false;
-        l->commits = c;
-        int64_t *m = lh_realloc(l->commit_mtimes, nc * sizeof *m);
-        if (!m)
-            return false;
-        l->commit_mtimes = m;
-        l->capcommits = nc;
-    }
+    /* two arrays, one capacity: both grow from the same count to the same size */
+    size_t cap = l->capcommits, mcap = l->capcommits;
+    if (lh_grow(&l->commits, &cap, l->ncommits + 1, sizeof *l->commits) ||
+        lh_grow(&l->commit_mtimes, &mcap, l->ncommits + 1, sizeof *l->commit_mtimes))
+        return false;
+    l->capcommits = cap;
     l->commits[l->ncommits] = v;
     l->commit_mtimes[l->ncommits++] = mtime;
     return true;
@@ -60,14 +54,8 @@ static bool note_checkpoint(lh__log_listing *l, int64_t v, int parts)
             l->cps[i].seen++;
             return true;
         }
-    if (l->ncps == l->capcps) {
-        size_t nc = l->capcps ? l->capcps * 2 : 8;
-        lh__checkpoint_ref *p = lh_realloc(l->cps, nc * sizeof *p);
-        if (!p)
-            return false;
-        l->cps = p;
-        l->capcps = nc;
-    }
+    if (lh_grow(&l->cps, &l->capcps, l->ncps + 1, sizeof *l->cps))
+        return false;
     l->cps[l->ncps++] = (lh__checkpoint_ref){.version = v, .parts = parts, .seen = 1};
     return true;
 }

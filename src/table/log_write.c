@@ -60,7 +60,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
                                       (json_int_t)now, "operation",
                                       spec->operation ? spec->operation : "WRITE",
                                       "operationParameters", params, "isBlindAppend", blind,
-                                      "engineInfo", "lakehouse/0.1"),
+                                      "engineInfo", "lakehouse/" LH_VERSION),
                             err);
     if (!st && create)
         st = add_line(body,

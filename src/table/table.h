@@ -98,7 +98,7 @@ typedef struct lh_table_commit_spec {
 /* Writes commit read_version+1 (read_version -1 creates the table at version 0).
  * read_version >= 0 must exist (else LH_ENOTFOUND), so a stale caller can never leave a gap.
  * The first commit writes protocol {1,2}; every commit starts with commitInfo
- * {timestamp, operation, operationParameters, isBlindAppend, engineInfo "lakehouse/0.1"}.
+ * {timestamp, operation, operationParameters, isBlindAppend, engineInfo "lakehouse/" LH_VERSION}.
  * stats, when given, must be a JSON object (else LH_EINVAL).
  * When another writer took that version first: a pure append (adds only, no schema, no
  * removes) re-reads and retries on the next version; anything else is LH_ECONFLICT.

@@ -12,6 +12,8 @@ CSV
 check "ingest a CSV" "$LH" ingest people.csv --json
 expect_eq "ingest --json names the dataset, version and rows" "people 0 3 False" \
   "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["dataset"], d["version"], d["rows_added"], d["deduplicated"])' "$WORK/out")"
+expect_eq "ingest --json says the dataset was created (as the API does)" "True" \
+  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["created"])' "$WORK/out")"
 expect_eq "unsafe column name renamed" "full_name" \
   "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["renames"][0]["to"])' "$WORK/out")"
 expect_eq "count" "3" "$(sql 'SELECT count(*) FROM people')"
@@ -31,14 +33,17 @@ check "table format" "$LH" sql "FROM people"
 grep -q "(3 rows)" "$WORK/out" && ok "table format counts rows" || not_ok "table format counts rows"
 
 check "same bytes again" "$LH" ingest people.csv --json
-expect_eq "re-ingest of the same bytes is a no-op" "True 0 0" \
-  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["deduplicated"], d["version"], d["rows_added"])' "$WORK/out")"
+expect_eq "re-ingest of the same bytes is a no-op" "True 0 0 False" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["deduplicated"], d["version"], d["rows_added"], d["created"])' "$WORK/out")"
 
 cat > more.csv <<'CSV'
 id,full name,email,joined,score,team
 4,Edsger Dijkstra,ed@example.com,2024-04-01 09:00:00,77.5,algorithms
 CSV
 check "append with a new nullable column" "$LH" ingest more.csv --name people
+expect_eq "the text output says what the JSON fields say" \
+  "more.csv: appended to 'people', 1 rows (version 1), 6 columns|  renamed column full name -> full_name|  schema: added column team (VARCHAR)" \
+  "$(paste -sd'|' "$WORK/out")"
 expect_eq "append is version 1" "4 1" "$(sql 'SELECT count(*), count(team) FROM people' | tr ',' ' ')"
 
 cat > retyped.csv <<'CSV'

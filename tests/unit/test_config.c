@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,8 +183,10 @@ static void missing_explicit_file_is_an_error(void **state)
     char want[700];
     snprintf(want, sizeof want, "config file %s: not found", missing);
     assert_string_equal(err.msg, want);
-    /* a directory is not a config file */
-    assert_int_equal(lh_config_load(f->dir, NULL, NULL, 0, &cfg, &err), LH_EIO);
+    /* a directory is not a config file (core's reader says so) */
+    assert_int_equal(lh_config_load(f->dir, NULL, NULL, 0, &cfg, &err), LH_EINVAL);
+    snprintf(want, sizeof want, "config file %s is not a regular file", f->dir);
+    assert_string_equal(err.msg, want);
 }
 
 static void file_errors_name_file_and_key(void **state)
@@ -359,6 +362,68 @@ static void dump_of_defaults_round_trips(void **state)
     lh_config_free(cfg);
 }
 
+/* jansson's allocations during one load: the fail_at-th fails (0 = none), live counts the
+ * blocks not yet freed. The config module's json must all be freed on every error path. */
+static long json_calls, json_fail_at, json_live;
+
+static void *counting_malloc(size_t n)
+{
+    if (++json_calls == json_fail_at)
+        return NULL;
+    void *p = malloc(n);
+    if (p)
+        json_live++;
+    return p;
+}
+
+static void counting_free(void *p)
+{
+    if (p)
+        json_live--;
+    free(p);
+}
+
+static void out_of_memory_leaks_nothing(void **state)
+{
+    fixture *f = *state;
+    write_file(f->path, "[server]\nbind = \"0.0.0.0:9\"\nallowed_hosts = [\"a\", \"b\"]\n"
+                        "[[storage.buckets]]\nname = \"raw\"\n[plugins]\nx = 1\n");
+    char *envp[] = {(char *)"LAKEHOUSE_SERVER_ALLOWED_ORIGINS=http://a,http://b,http://c",
+                    (char *)"LAKEHOUSE_QUERY_TIMEOUT_MS=5", NULL};
+    const char *ov[] = {"server.threads=3", "auth.secrets_file=/s"};
+    json_malloc_t old_malloc;
+    json_free_t old_free;
+    json_get_alloc_funcs(&old_malloc, &old_free);
+    json_set_alloc_funcs(counting_malloc, counting_free);
+    long failed = 0;
+    for (json_fail_at = 1;; json_fail_at++) {
+        json_calls = json_live = 0;
+        lh_config *cfg = NULL;
+        lh_err err = {{0}};
+        lh_status st = lh_config_load(f->path, envp, ov, 2, &cfg, &err);
+        bool reached = json_calls >= json_fail_at;
+        if (st) {
+            assert_true(reached);
+            assert_int_equal(st, LH_ENOMEM);
+            assert_null(cfg);
+            if (json_live)
+                fail_msg("allocation %ld failed: %ld json blocks leaked", json_fail_at, json_live);
+            failed++;
+            continue;
+        }
+        /* a load that succeeds despite a failed allocation lost nothing but a warning */
+        assert_int_equal(json_array_size(lh_config_get(cfg, "server.allowed_origins")), 3);
+        assert_int_equal(json_array_size(lh_config_get(cfg, "server.allowed_hosts")), 2);
+        assert_int_equal(lh_config_int(cfg, "server.threads", 0), 3);
+        lh_config_free(cfg);
+        assert_int_equal(json_live, 0);
+        if (!reached)
+            break;
+    }
+    json_set_alloc_funcs(old_malloc, old_free);
+    assert_true(failed > 100); /* the loop really failed the load's allocations */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_overrides_are_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(dump_hides_secrets_and_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(dump_of_defaults_round_trips, setup, teardown),
+        cmocka_unit_test_setup_teardown(out_of_memory_leaks_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

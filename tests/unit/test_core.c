@@ -14,6 +14,7 @@
 
 #include "core/buf.h"
 #include "core/fsio.h"
+#include "core/sha256.h"
 #include "core/status.h"
 #include "core/util.h"
 #include "testutil.h"
@@ -379,6 +380,54 @@ static void sha256_known_vectors(void **state)
     assert_string_equal(out, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* The streaming API: the FIPS 180-2 vectors, any split of the input gives the one-shot
+ * digest, and a million bytes fed in uneven chunks. */
+static void sha256_streaming(void **state)
+{
+    (void)state;
+    char out[65], want[65];
+    lh_sha256 *h = lh_sha256_new();
+    assert_non_null(h);
+    lh_sha256_update(h, NULL, 0);
+    lh_sha256_final(h, out);
+    lh_sha256_free(h);
+    assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    h = lh_sha256_new();
+    lh_sha256_update(h, "a", 1);
+    lh_sha256_update(h, "", 0);
+    lh_sha256_update(h, "bc", 2);
+    lh_sha256_final(h, out);
+    lh_sha256_free(h);
+    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    /* every cut point of a two-block message */
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    size_t n = strlen(two);
+    lh_sha256_hex(two, n, want);
+    for (size_t cut = 0; cut <= n; cut++) {
+        h = lh_sha256_new();
+        lh_sha256_update(h, two, cut);
+        lh_sha256_update(h, two + cut, n - cut);
+        lh_sha256_final(h, out);
+        lh_sha256_free(h);
+        assert_string_equal(out, want);
+    }
+    /* one million 'a' in chunks of 1, 2, 3, ... bytes (crossing every block boundary) */
+    size_t total = 1000000;
+    char *a = malloc(total);
+    assert_non_null(a);
+    memset(a, 'a', total);
+    h = lh_sha256_new();
+    for (size_t off = 0, step = 1; off < total; off += step, step = step % 997 + 1)
+        lh_sha256_update(h, a + off, step < total - off ? step : total - off);
+    lh_sha256_final(h, out);
+    lh_sha256_free(h);
+    assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    lh_sha256_hex(a, total, want);
+    assert_string_equal(out, want);
+    free(a);
+    lh_sha256_free(NULL);
+}
+
 static void sha256_file_matches(void **state)
 {
     (void)state;
@@ -682,6 +731,7 @@ int main(void)
         cmocka_unit_test(parse_i64_checks_everything),
         cmocka_unit_test(uuid4_format),
         cmocka_unit_test(sha256_known_vectors),
+        cmocka_unit_test(sha256_streaming),
         cmocka_unit_test(sha256_file_matches),
         cmocka_unit_test(format_time_rfc3339),
         cmocka_unit_test(format_time_before_epoch),

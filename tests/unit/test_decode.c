@@ -13,6 +13,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "core/sha256.h"
 #include "core/util.h"
 #include "ingest/ingest.h"
 #include "ingest/ingest_int.h"

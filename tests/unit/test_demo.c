@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "core/util.h"
 #include "demo/demo_int.h"
 #include "testutil.h"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "table/table.h"
 #include "testutil.h"
 
@@ -422,6 +423,8 @@ static void percent_encoded_paths(void **state)
     assert_int_equal(lh_store_get(f->s, T "/_delta_log/00000000000000000000.json", 1 << 20, &b,
                                   NULL), LH_OK);
     assert_non_null(strstr(b.data, "\"path\":\"d=a%20b%25c:/f%C3%BC%231.parquet\""));
+    /* the commit names the writer by the one LH_VERSION (core/util.h) */
+    assert_non_null(strstr(b.data, "\"engineInfo\":\"lakehouse/" LH_VERSION "\""));
     lh_buf_release(&b);
     lh_table_snapshot *snap = load(f->s, 0);
     assert_string_equal(snap->files[0].path, path);

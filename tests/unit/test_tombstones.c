@@ -11,6 +11,7 @@
 
 #include "catalog/tombstones.h"
 #include "core/buf.h"
+#include "core/sha256.h"
 #include "core/util.h"
 #include "testutil.h"
 
