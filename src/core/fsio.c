@@ -280,8 +280,34 @@ lh_status lh_path_join(lh_buf *out, const char *a, const char *b)
     size_t n = strlen(a);
     while (n > 0 && a[n - 1] == '/')
         n--; /* "/" joins as "" + "/b" */
-    lh_status st = lh_buf_add(out, a, n);
-    if (!st && (*b || n == 0))
-        st = lh_buf_printf(out, "/%s", b);
-    return st;
+    lh_buf_add(out, a, n);
+    if (*b || n == 0)
+        lh_buf_printf(out, "/%s", b);
+    return lh_buf_status(out);
+}
+
+/* s[0..n) with each single quote doubled. */
+static void add_sql_chars(lh_buf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\'') {
+            lh_buf_add(out, s + run, i + 1 - run);
+            run = i; /* the quote starts the next run: written twice */
+        }
+    lh_buf_add(out, s + run, n - run);
+}
+
+void lh_path_add_sql(lh_buf *out, const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    while (n > 0 && a[n - 1] == '/')
+        n--;
+    lh_buf_addc(out, '\'');
+    add_sql_chars(out, a, n);
+    if (*b || n == 0) {
+        lh_buf_addc(out, '/');
+        add_sql_chars(out, b, strlen(b));
+    }
+    lh_buf_addc(out, '\'');
 }

@@ -86,8 +86,6 @@ static int cmp_str(const void *a, const void *b)
 lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
                           size_t nj, lh_buf *sql)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
     bool any = false;
     for (int part = 0; part < 2; part++) {
         char *const *names = part ? jsonl : parquet;
@@ -102,11 +100,9 @@ lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np,
             lh_buf_printf(sql, "%s%s", c ? ", " : "", lh__journal_cols[c]);
         lh_buf_adds(sql, part ? " FROM read_json([" : " FROM read_parquet([");
         for (size_t i = 0; i < n; i++) {
-            lh_buf_reset(&path);
-            lh_path_join(&path, dir, names[i]);
             if (i)
                 lh_buf_addc(sql, ',');
-            lh_buf_add_sql_string(sql, path.data);
+            lh_path_add_sql(sql, dir, names[i]);
         }
         if (part) {
             lh_buf_adds(sql, "], format='newline_delimited', ignore_errors=true, columns={");
@@ -119,16 +115,14 @@ lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np,
             lh_buf_adds(sql, "])");
         }
     }
-    lh_status st = LH_OK;
     if (!any) {
         lh_buf_adds(sql, "SELECT ");
         for (size_t c = 0; c < NCOLS; c++)
             lh_buf_printf(sql, "%sCAST(NULL AS %s) AS %s", c ? ", " : "",
                           c == TS_COL ? "TIMESTAMP" : "VARCHAR", lh__journal_cols[c]);
-        st = lh_buf_adds(sql, " WHERE false");
+        lh_buf_adds(sql, " WHERE false");
     }
-    lh_buf_release(&path);
-    return st ? st : (sql->data ? LH_OK : LH_ENOMEM);
+    return lh_buf_status(sql);
 }
 
 static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, size_t np,
@@ -140,7 +134,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
     if (st)
         st = lh_fail(err, st, "journal: view definition too long");
     if (!st)
-        st = lh_engine_define_view(eng, "journal", sql.data, err);
+        st = lh_engine_define_view(eng, "journal", lh_buf_cstr(&sql), err);
     if (!st)
         st = lh_engine_allow_relation(eng, "journal", err);
     lh_buf_release(&sql);
@@ -439,25 +433,24 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
     j->eng = eng;
     lh_status st = LH_OK;
     if (j->nfiles) {
-        lh_buf sql, p;
+        lh_buf sql;
         lh_buf_init(&sql, 0);
-        lh_buf_init(&p, PATH_MAX);
         lh_buf_adds(&sql, "SELECT CAST(coalesce(sum(num_rows), 0) AS VARCHAR) FROM parquet_file_metadata([");
         for (size_t i = 0; i < j->nfiles; i++) {
-            lh_buf_reset(&p);
-            lh_path_join(&p, j->dir.data, j->files[i]);
             if (i)
                 lh_buf_addc(&sql, ',');
-            lh_buf_add_sql_string(&sql, p.data);
+            lh_path_add_sql(&sql, lh_buf_cstr(&j->dir), j->files[i]);
         }
         lh_buf_adds(&sql, "])");
         json_t *row = NULL;
-        st = lh_engine_query_row(eng, sql.data, &row, err);
+        if ((st = lh_buf_status(&sql)))
+            st = lh_fail(err, st, "journal: %zu files, statement too long", j->nfiles);
+        else
+            st = lh_engine_query_row(eng, lh_buf_cstr(&sql), &row, err);
         if (!st)
             lh_parse_i64(json_string_value(json_array_get(row, 0)), &j->flushed_events);
         json_decref(row);
         lh_buf_release(&sql);
-        lh_buf_release(&p);
     }
     if (!st)
         st = lh__journal_define_locked(j, err);
@@ -631,8 +624,16 @@ lh_status lh_journal_append_user(lh_journal *j, json_t *events, json_t **stored,
             lh_buf_printf(&src, LH_JOURNAL_USER_SOURCE ":%s", source);
         else
             lh_buf_adds(&src, LH_JOURNAL_USER_SOURCE);
-        json_object_set_new(c, "source", json_string(lh_buf_cstr(&src)));
+        st = lh_buf_status(&src);
+        if (st)
+            st = lh_fail(err, st, "event source '%.64s...' too long", source ? source : "");
+        else
+            json_object_set_new(c, "source", json_string(lh_buf_cstr(&src)));
         lh_buf_release(&src);
+        if (st) {
+            json_decref(c);
+            break;
+        }
         json_array_append_new(marked, c);
     }
     if (!st)
@@ -671,12 +672,14 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
             else if (strlen(line) > MAX_LINE)
                 st = lh_fail(err, LH_ETOOBIG, "journal event over %zu bytes", MAX_LINE);
-            else if (lh_buf_adds(&lines, line) || lh_buf_addc(&lines, '\n'))
-                st = lh_fail(err, LH_ETOOBIG, "journal events over 64 MiB in one append");
+            lh_buf_adds(&lines, line);
+            lh_buf_addc(&lines, '\n');
             free(line);
             if (st)
                 break;
         }
+        if (!st && (st = lh_buf_status(&lines)))
+            st = lh_fail(err, st, "journal events over 64 MiB in one append");
         segment *cur = &j->segs[j->nsegs - 1];
         if (!st)
             st = lh_write_all(j->fd, lines.data, lines.len, "the journal", err);
