@@ -60,7 +60,7 @@ static ssize_t fill(void *ctx, char *buf, size_t max, bool *done)
     size_t n = s->pending.len - s->sent;
     if (n > max)
         n = max;
-    memcpy(buf, s->pending.data + s->sent, n);
+    memcpy(buf, lh_buf_cstr(&s->pending) + s->sent, n);
     s->sent += n;
     return (ssize_t)n;
 }
@@ -110,12 +110,12 @@ static void reply_parquet(lh_http_req *r, lh_api *a, const char *sql, const lh_l
     lh_buf_printf(&path, "%s/_staging/export-%s.parquet", lh_store_root(lh_lake_store(a->lake)), id);
     uint64_t rows = 0;
     lh_err err;
-    lh_status st = lh_lake_export_parquet(a->lake, sql, qo, path.data, &rows, &err);
+    lh_status st = lh_lake_export_parquet(a->lake, sql, qo, lh_buf_cstr(&path), &rows, &err);
     file_stream *f = st ? NULL : lh_calloc(1, sizeof *f);
-    if (!st && (!f || (f->fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
+    if (!st && (!f || (f->fd = open(lh_buf_cstr(&path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
         st = lh_fail(&err, LH_EIO, "cannot read the exported file");
     if (st) {
-        unlink(path.data);
+        unlink(lh_buf_cstr(&path));
         free(f);
         lh_buf_release(&path);
         lh_http_reply_status(r, st, err.msg);

@@ -97,7 +97,7 @@ static int load_cb(void *ctx, const char *key, const lh_object_info *info)
         lh_log(LH_LOG_WARN, "catalog: skipping %s: %s", key, err.msg);
     } else {
         json_error_t jerr;
-        json_t *m = json_loadb(b.data, b.len, 0, &jerr);
+        json_t *m = json_loadb(lh_buf_cstr(&b), b.len, 0, &jerr);
         const char *name = json_string_value(json_object_get(m, "name"));
         if (!json_is_object(m) || !name || lh_catalog_check_name(name, NULL))
             lh_log(LH_LOG_WARN, "catalog: skipping unreadable manifest %s", key);
@@ -206,7 +206,10 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
     lh_buf key;
     lh_buf_init(&key, 1024);
     lh_buf_printf(&key, DATASETS_PREFIX "%s.json", name);
-    st = lh_store_put(c->store, key.data, text, strlen(text), err);
+    if ((st = lh_buf_status(&key)))
+        st = lh_fail(err, st, "manifest of '%.64s...': name too long", name);
+    else
+        st = lh_store_put(c->store, lh_buf_cstr(&key), text, strlen(text), err);
     free(text);
     lh_buf_release(&key);
     if (!st) {

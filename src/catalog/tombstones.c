@@ -13,21 +13,30 @@
 
 lh_status lh_tombstones_key(const char *dataset, lh_buf *out)
 {
-    return lh_buf_printf(out, "_catalog/tombstones/%s.jsonl", dataset);
+    lh_buf_printf(out, "_catalog/tombstones/%s.jsonl", dataset);
+    return lh_buf_status(out);
+}
+
+/* The tombstone file's key into key (initialised here), or an error for a name too long. */
+static lh_status file_key(const char *dataset, lh_buf *key, lh_err *err)
+{
+    lh_buf_init(key, 1024);
+    lh_status st = lh_tombstones_key(dataset, key);
+    return st ? lh_fail(err, st, "tombstones of '%.64s...': name too long", dataset) : LH_OK;
 }
 
 lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_err *err)
 {
     lh_buf key, text;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&text, MAX_FILE);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_get(s, key.data, MAX_FILE, &text, err);
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_get(s, lh_buf_cstr(&key), MAX_FILE, &text, err);
     json_t *lines = json_array();
     if (st == LH_ENOTFOUND)
         st = LH_OK;
     for (size_t pos = 0; !st && pos < text.len;) {
-        const char *line = text.data + pos;
+        const char *line = lh_buf_cstr(&text) + pos;
         const char *nl = memchr(line, '\n', text.len - pos);
         size_t n = nl ? (size_t)(nl - line) : text.len - pos;
         pos += n + 1;
@@ -37,7 +46,7 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
         if (json_is_object(v) && json_object_get(v, "row_key_value"))
             json_array_append(lines, v);
         else
-            lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", key.data);
+            lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", lh_buf_cstr(&key));
         json_decref(v);
     }
     lh_buf_release(&key);
@@ -57,8 +66,8 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
     lh_buf_init(&key, 1024);
     lh_buf_init(&path, 4096);
     lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_local_path(s, key.data, &path, err);
-    FILE *f = st ? NULL : fopen(path.data, "rb");
+    lh_status st = lh_store_local_path(s, lh_buf_cstr(&key), &path, err);
+    FILE *f = st ? NULL : fopen(lh_buf_cstr(&path), "rb");
     if (!st && !f)
         st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
     char *line = NULL;
@@ -87,16 +96,14 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
 lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *lines, lh_err *err)
 {
     lh_buf key, text, local;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&text, MAX_FILE);
     lh_buf_init(&local, 4096);
-    lh_tombstones_key(dataset, &key);
+    lh_status st = file_key(dataset, &key, err);
     /* A killed append may have left a line without its newline: start on a fresh line. */
     lh_object_info info;
-    lh_status st = LH_OK;
-    if (lh_store_head(s, key.data, &info, NULL) == LH_OK && info.size > 0 &&
-        !(st = lh_store_local_path(s, key.data, &local, err))) {
-        FILE *f = fopen(local.data, "rb");
+    if (!st && lh_store_head(s, lh_buf_cstr(&key), &info, NULL) == LH_OK && info.size > 0 &&
+        !(st = lh_store_local_path(s, lh_buf_cstr(&key), &local, err))) {
+        FILE *f = fopen(lh_buf_cstr(&local), "rb");
         if (f && !fseek(f, -1, SEEK_END) && fgetc(f) != '\n')
             lh_buf_addc(&text, '\n');
         if (f)
@@ -108,15 +115,18 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
         if (st)
             break;
         char *line = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        st = line ? lh_buf_adds(&text, line) : lh_fail(err, LH_ENOMEM, "out of memory");
-        if (!st)
-            st = lh_buf_addc(&text, '\n');
-        if (st == LH_ETOOBIG)
-            lh_fail(err, st, "too many tombstones in one call");
+        if (!line)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else
+            lh_buf_adds(&text, line);
+        lh_buf_addc(&text, '\n');
         free(line);
     }
+    if (!st && (st = lh_buf_status(&text)))
+        st = st == LH_ETOOBIG ? lh_fail(err, st, "too many tombstones in one call")
+                              : lh_fail(err, st, "out of memory");
     if (!st && text.len)
-        st = lh_store_append(s, key.data, text.data, text.len, err);
+        st = lh_store_append(s, lh_buf_cstr(&key), lh_buf_cstr(&text), text.len, err);
     lh_buf_release(&key);
     lh_buf_release(&text);
     lh_buf_release(&local);
@@ -126,9 +136,9 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
 lh_status lh_tombstones_clear(lh_store *s, const char *dataset, lh_err *err)
 {
     lh_buf key;
-    lh_buf_init(&key, 1024);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_delete(s, key.data, err);
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_delete(s, lh_buf_cstr(&key), err);
     lh_buf_release(&key);
     return st;
 }
@@ -153,7 +163,7 @@ lh_status lh_tombstones_salt(lh_store *s, char salt[65], lh_err *err)
     if (!st && text.len < 64)
         st = lh_fail(err, LH_ECORRUPT, "%s is damaged (%zu bytes)", SALT_KEY, text.len);
     if (!st) {
-        memcpy(salt, text.data, 64);
+        memcpy(salt, lh_buf_cstr(&text), 64);
         salt[64] = '\0';
     }
     lh_buf_release(&text);
@@ -166,6 +176,9 @@ void lh_tombstones_key_hash(const char *salt, const char *key, char out[65])
     lh_buf_init(&b, 0);
     lh_buf_adds(&b, salt);
     lh_buf_adds(&b, key);
-    lh_sha256_hex(b.data, b.len, out);
+    if (lh_buf_status(&b)) /* never the hash of a half-built text: no hash at all */
+        out[0] = '\0';
+    else
+        lh_sha256_hex(lh_buf_cstr(&b), b.len, out);
     lh_buf_release(&b);
 }

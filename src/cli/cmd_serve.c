@@ -119,7 +119,7 @@ int lh__cli_keys(lh_cli *cli)
     if (!st && fd < 0)
         st = lh_fail(&err, LH_EIO, "open %s: %s", path, strerror(errno));
     if (!st)
-        st = lh_write_all(fd, entry.data, entry.len, path, &err);
+        st = lh_write_all(fd, lh_buf_cstr(&entry), entry.len, path, &err);
     if (!st)
         st = lh_fsync_fd(fd, path, &err);
     if (fd >= 0)

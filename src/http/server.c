@@ -433,7 +433,7 @@ static bool checks_pass(lh_http_req *r)
             r->json = json_object(); /* an empty body is an empty object */
         } else {
             json_error_t je;
-            r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+            r->json = json_loadb(lh_buf_cstr(&r->body), r->body.len, JSON_REJECT_DUPLICATES, &je);
             if (!r->json) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line,

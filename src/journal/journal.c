@@ -72,7 +72,7 @@ static int64_t parquet_seq(const char *name)
 lh_status lh__journal_in_dir(const lh_buf *dir, const char *name, lh_buf *out)
 {
     lh_buf_init(out, PATH_MAX);
-    return lh_path_join(out, dir->data, name);
+    return lh_path_join(out, lh_buf_cstr(dir), name);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -155,7 +155,7 @@ lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
             lh__journal_wal_name(j->segs[i].seq, wals[i]);
     }
     if (!st)
-        st = define(j->eng, j->dir.data, j->files, j->nfiles, wals, j->nsegs, err);
+        st = define(j->eng, lh_buf_cstr(&j->dir), j->files, j->nfiles, wals, j->nsegs, err);
     for (size_t i = 0; wals && i < j->nsegs; i++)
         free(wals[i]);
     free(wals);
@@ -243,11 +243,11 @@ lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, i
     lh__journal_wal_name(seq, name);
     lh_buf path;
     lh_status st = lh__journal_in_dir(&j->dir, name, &path);
-    int fd = st ? -1 : open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = st ? -1 : open(lh_buf_cstr(&path), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (!st && fd < 0)
-        st = lh_fail(err, LH_EIO, "open %s: %s", path.data, strerror(errno));
+        st = lh_fail(err, LH_EIO, "open %s: %s", lh_buf_cstr(&path), strerror(errno));
     if (!st)
-        st = lh_fsync_dir(j->dir.data, err); /* the new entry survives a crash */
+        st = lh_fsync_dir(lh_buf_cstr(&j->dir), err); /* the new entry survives a crash */
     if (!st && push_seg(j, (segment){seq, events, bytes}))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (st) {
@@ -331,7 +331,7 @@ static lh_status load(lh_journal *j, lh_err *err)
     /* temp files of a killed flush; a journal directory that is a link is refused here */
     lh_status st = lh_store_sweep(j->store, DIR_KEY, ".tmp-", 0, err);
     if (!st)
-        st = list_dir(j->dir.data, true, &l, err);
+        st = list_dir(lh_buf_cstr(&j->dir), true, &l, err);
     if (st)
         return st;
     int64_t covered = -1, maxseq = -1;
@@ -340,7 +340,7 @@ static lh_status load(lh_journal *j, lh_err *err)
         covered = s > covered ? s : covered;
         lh_buf p;
         int64_t size = 0, mtime = 0;
-        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(p.data, &size, &mtime, NULL)) {
+        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(lh_buf_cstr(&p), &size, &mtime, NULL)) {
             j->parquet_bytes += size;
             j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
         }
@@ -356,10 +356,10 @@ static lh_status load(lh_journal *j, lh_err *err)
         st = lh__journal_in_dir(&j->dir, l.wal[i], &p);
         if (!st && seq <= covered) {
             /* flushed, but a crash came before its delete */
-            st = lh_file_remove(p.data, err);
+            st = lh_file_remove(lh_buf_cstr(&p), err);
         } else if (!st) {
             segment s = {seq, 0, 0};
-            st = scan_segment(p.data, &s, err);
+            st = scan_segment(lh_buf_cstr(&p), &s, err);
             if (!st && push_seg(j, s))
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
         }
@@ -373,13 +373,13 @@ static lh_status load(lh_journal *j, lh_err *err)
         lh__journal_wal_name(++maxseq, name);
         lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
         lh__journal_in_dir(&j->dir, name, &to);
-        if (rename(from.data, to.data))
-            st = lh_fail(err, LH_EIO, "rename %s: %s", from.data, strerror(errno));
+        if (rename(lh_buf_cstr(&from), lh_buf_cstr(&to)))
+            st = lh_fail(err, LH_EIO, "rename %s: %s", lh_buf_cstr(&from), strerror(errno));
         if (!st)
-            st = lh_fsync_dir(j->dir.data, err);
+            st = lh_fsync_dir(lh_buf_cstr(&j->dir), err);
         segment s = {maxseq, 0, 0};
         if (!st)
-            st = scan_segment(to.data, &s, err);
+            st = scan_segment(lh_buf_cstr(&to), &s, err);
         if (!st && push_seg(j, s))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         if (!st)
@@ -416,7 +416,7 @@ lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
     lh_buf_init(&j->dir, PATH_MAX);
     lh_status st = lh_path_join(&j->dir, lh_store_root(store), DIR_KEY);
     if (!st)
-        st = lh_mkdirs(j->dir.data, err);
+        st = lh_mkdirs(lh_buf_cstr(&j->dir), err);
     if (!st)
         st = load(j, err);
     if (st) {
@@ -465,7 +465,7 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
     lh_status st = lh_path_join(&dir, lh_store_root(store), DIR_KEY);
     listing l;
     if (!st)
-        st = list_dir(dir.data, false, &l, err);
+        st = list_dir(lh_buf_cstr(&dir), false, &l, err);
     if (!st) {
         /* segments a Parquet file covers were flushed before a crash: not twice */
         int64_t covered = -1;
@@ -483,7 +483,7 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
         if (l.legacy && !listing_add(&l.wal, &l.nw, &l.capw, LEGACY_NAME))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         if (!st)
-            st = define(eng, dir.data, l.parquet, l.np, l.wal, l.nw, err);
+            st = define(eng, lh_buf_cstr(&dir), l.parquet, l.np, l.wal, l.nw, err);
         listing_release(&l);
     }
     lh_buf_release(&dir);
@@ -682,7 +682,7 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
             st = lh_fail(err, st, "journal events over 64 MiB in one append");
         segment *cur = &j->segs[j->nsegs - 1];
         if (!st)
-            st = lh_write_all(j->fd, lines.data, lines.len, "the journal", err);
+            st = lh_write_all(j->fd, lh_buf_cstr(&lines), lines.len, "the journal", err);
         if (!st)
             st = lh_fsync_fd(j->fd, "the journal", err);
         if (st) {

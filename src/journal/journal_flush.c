@@ -77,9 +77,9 @@ static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int
                          (long long)got, (long long)expect);
     }
     if (!st)
-        st = lh_fsync_path(tmp.data, err);
+        st = lh_fsync_path(lh_buf_cstr(&tmp), err);
     if (!st)
-        st = lh_file_stat(tmp.data, size, NULL, err);
+        st = lh_file_stat(lh_buf_cstr(&tmp), size, NULL, err);
     lh_fault_point("journal.before_rename");
     if (!st) {
         lh_buf key;
@@ -150,7 +150,7 @@ lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err)
             lh_buf p;
             lh__journal_wal_name(closed[i].seq, wn);
             if (!lh__journal_in_dir(&j->dir, wn, &p))
-                lh_file_remove(p.data, NULL); /* a leftover is dropped at the next open */
+                lh_file_remove(lh_buf_cstr(&p), NULL); /* a leftover is dropped at the next open */
             lh_buf_release(&p);
         }
         if (!st && flushed)

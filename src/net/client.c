@@ -24,7 +24,7 @@ static lh_status set_url(CURL *c, const char *base_url, const char *path, lh_err
     lh_status st = lh_buf_status(&url);
     if (st)
         st = lh_fail(err, st, "the request URL is over %zu bytes", url.max);
-    else if (curl_easy_setopt(c, CURLOPT_URL, url.data) != CURLE_OK)
+    else if (curl_easy_setopt(c, CURLOPT_URL, lh_buf_cstr(&url)) != CURLE_OK)
         st = lh_fail(err, LH_ENOMEM, "cannot set the request URL");
     lh_buf_release(&url);
     return st;

@@ -476,7 +476,7 @@ static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
         } else if (S_ISDIR(sb.st_mode)) {
             int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub >= 0)
-                st = collect(sub, key.data, out, err);
+                st = collect(sub, lh_buf_cstr(&key), out, err);
         } else if (S_ISREG(sb.st_mode)) {
             if (out->n == out->cap) {
                 size_t nc = out->cap ? out->cap * 2 : 64;

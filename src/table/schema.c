@@ -137,7 +137,7 @@ static lh_status parse_struct(parser *ps, json_t **out, int depth)
         json_t *t = NULL;
         if ((st = field_name(ps, &name)) || (st = parse_type(ps, &t, depth + 1)))
             break;
-        json_array_append_new(fields, make_field(name.data, t, true));
+        json_array_append_new(fields, make_field(lh_buf_cstr(&name), t, true));
         if (eat(ps, ')'))
             break;
         if (!eat(ps, ','))
