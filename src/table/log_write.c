@@ -17,10 +17,10 @@ static lh_status add_line(lh_buf *body, json_t *action, lh_err *err)
     json_decref(action);
     if (!s)
         return lh_fail(err, LH_ENOMEM, "out of memory");
-    lh_status st = lh_buf_adds(body, s);
-    if (!st)
-        st = lh_buf_addc(body, '\n');
+    lh_buf_adds(body, s);
+    lh_buf_addc(body, '\n');
     free(s);
+    lh_status st = lh_buf_status(body);
     return st ? lh_fail(err, st, "commit too large") : LH_OK;
 }
 
@@ -152,8 +152,11 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
         /* Writing read_version+1 onto a log that does not reach read_version would leave a
          * gap that no reader could cross. */
         lh_object_info info;
-        if ((st = lh__table_commit_key(&key, prefix, read_version)) ||
-            (st = lh_store_head(s, lh_buf_cstr(&key), &info, err))) {
+        if ((st = lh__table_commit_key(&key, prefix, read_version))) {
+            st = lh_fail(err, st, "table prefix too long");
+            goto cleanup;
+        }
+        if ((st = lh_store_head(s, lh_buf_cstr(&key), &info, err))) {
             if (st == LH_ENOTFOUND)
                 lh_fail(err, st, "table %s has no version %lld to commit after", prefix,
                         (long long)read_version);
