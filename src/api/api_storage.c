@@ -20,6 +20,11 @@ static bool object_key(lh_http_req *r, const char *key, lh_buf *out)
         return false;
     }
     lh_buf_printf(out, OBJECTS "%s", key);
+    lh_status st = lh_buf_status(out);
+    if (st) {
+        lh_http_reply_status(r, st, st == LH_ETOOBIG ? "object key too long" : "out of memory");
+        return false;
+    }
     return true;
 }
 
