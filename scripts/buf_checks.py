@@ -69,7 +69,7 @@ def first_arg(s, pos):
 def used(s, start):
     line_start = s.rfind("\n", 0, start) + 1
     before = s[line_start:start].strip()
-    if before in ("", "(void)") or before.endswith((";", "{", "}", "else", "(void)")):
+    if before in ("", "(void)") or before.endswith((";", "{", "}", "else", "(void)", ":")):
         return False
     if before.endswith(")"):  # `if (x) lh_buf_adds(...)` or a cast
         return before.endswith("(void)")
@@ -77,15 +77,31 @@ def used(s, start):
         return False
     return True
 
+def check_helpers(s):
+    # static functions of this file that check an lh_buf they are given: a call to one is
+    # the builder's check too (cache.c's built(), say)
+    names = set()
+    for head, a, b in functions(s):
+        m = re.search(r"(\w+)\s*\([^()]*\blh_buf\s*\*\s*(\w+)", head)
+        if m and re.search(r"\blh_buf_(status|detach)\s*\(\s*" + m.group(2) + r"\b", s[a:b]):
+            names.add(m.group(1))
+    return names
+
 def scan(path, verbose):
     src = open(path, encoding="utf-8", errors="replace").read()
     s = strip(src)
     stats = dict(calls=0, appends=0, used=0, final=0, caller=0, unchecked=0, checks=0, data=0)
     bufvars = set(re.findall(r"\blh_buf\s+\**\s*(\w+)", s))
+    helpers = check_helpers(s)
     for head, a, b in functions(s):
         body = s[a:b]
         params = set(re.findall(r"\blh_buf\s*\*\s*(\w+)", head))
+        # struct pointers handed in: an append to w->out belongs to the caller's builder
+        ptr_params = set(re.findall(r"\*\s*(\w+)\s*[,)]", head))
         checks = [(m.start(), first_arg(body, m.end())) for m in CALL.finditer(body) if m.group(1) in CHECK]
+        for h in helpers:
+            checks += [(m.start(), first_arg(body, m.end()))
+                       for m in re.finditer(r"\b" + h + r"\s*\(", body)]
         for m in CALL.finditer(body):
             stats["calls"] += 1
             kind = m.group(1)
@@ -100,7 +116,10 @@ def scan(path, verbose):
                 continue
             arg = first_arg(body, m.end())
             name = re.sub(r"^&", "", arg)
-            if name in params:
+            owner = re.match(r"(\w+)\s*->", name)
+            if name in params or (owner and owner.group(1) in ptr_params and
+                                  not any(p > m.start() and re.sub(r"^&", "", c) == name
+                                          for p, c in checks)):
                 stats["caller"] += 1
             elif any(p > m.start() and re.sub(r"^&", "", c) == name for p, c in checks):
                 stats["final"] += 1
