@@ -243,6 +243,8 @@ lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, i
     lh__journal_wal_name(seq, name);
     lh_buf path;
     lh_status st = lh__journal_in_dir(&j->dir, name, &path);
+    if (st)
+        st = lh_fail(err, st, "journal: segment path too long");
     int fd = st ? -1 : open(lh_buf_cstr(&path), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (!st && fd < 0)
         st = lh_fail(err, LH_EIO, "open %s: %s", lh_buf_cstr(&path), strerror(errno));
@@ -371,9 +373,11 @@ static lh_status load(lh_journal *j, lh_err *err)
         lh_buf from, to;
         char name[64];
         lh__journal_wal_name(++maxseq, name);
-        lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
-        lh__journal_in_dir(&j->dir, name, &to);
-        if (rename(lh_buf_cstr(&from), lh_buf_cstr(&to)))
+        lh_status fst = lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
+        lh_status tst = lh__journal_in_dir(&j->dir, name, &to); /* both initialised */
+        if (fst || tst)
+            st = lh_fail(err, fst ? fst : tst, "journal: path too long");
+        else if (rename(lh_buf_cstr(&from), lh_buf_cstr(&to)))
             st = lh_fail(err, LH_EIO, "rename %s: %s", lh_buf_cstr(&from), strerror(errno));
         if (!st)
             st = lh_fsync_dir(lh_buf_cstr(&j->dir), err);
@@ -415,7 +419,9 @@ lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
     pthread_cond_init(&j->tcv, NULL);
     lh_buf_init(&j->dir, PATH_MAX);
     lh_status st = lh_path_join(&j->dir, lh_store_root(store), DIR_KEY);
-    if (!st)
+    if (st)
+        st = lh_fail(err, st, "journal: data directory path too long");
+    else
         st = lh_mkdirs(lh_buf_cstr(&j->dir), err);
     if (!st)
         st = load(j, err);
@@ -464,7 +470,9 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
     lh_buf_init(&dir, PATH_MAX);
     lh_status st = lh_path_join(&dir, lh_store_root(store), DIR_KEY);
     listing l;
-    if (!st)
+    if (st)
+        st = lh_fail(err, st, "journal: data directory path too long");
+    else
         st = list_dir(lh_buf_cstr(&dir), false, &l, err);
     if (!st) {
         /* segments a Parquet file covers were flushed before a crash: not twice */
