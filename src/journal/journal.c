@@ -680,14 +680,17 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
             else if (strlen(line) > MAX_LINE)
                 st = lh_fail(err, LH_ETOOBIG, "journal event over %zu bytes", MAX_LINE);
-            lh_buf_adds(&lines, line);
-            lh_buf_addc(&lines, '\n');
+            if (!st) {
+                lh_buf_adds(&lines, line);
+                lh_buf_addc(&lines, '\n');
+            }
             free(line);
             if (st)
                 break;
         }
         if (!st && (st = lh_buf_status(&lines)))
-            st = lh_fail(err, st, "journal events over 64 MiB in one append");
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "journal events over 64 MiB in one append")
+                                  : lh_fail(err, st, "out of memory");
         segment *cur = &j->segs[j->nsegs - 1];
         if (!st)
             st = lh_write_all(j->fd, lh_buf_cstr(&lines), lines.len, "the journal", err);

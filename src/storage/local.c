@@ -469,8 +469,13 @@ static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
         lh_buf key;
         lh_buf_init(&key, PATH_MAX);
         struct stat sb;
-        if (*rel ? lh_buf_printf(&key, "%s/%s", rel, e->d_name) : lh_buf_adds(&key, e->d_name)) {
-            st = lh_fail(err, LH_ETOOBIG, "key too long under '%s'", rel);
+        if (*rel)
+            lh_buf_printf(&key, "%s/%s", rel, e->d_name);
+        else
+            lh_buf_adds(&key, e->d_name);
+        if ((st = lh_buf_status(&key))) {
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "key too long under '%s'", rel)
+                                  : lh_fail(err, st, "out of memory listing '%s'", rel);
         } else if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
             /* vanished since readdir */
         } else if (S_ISDIR(sb.st_mode)) {
