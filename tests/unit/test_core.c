@@ -653,6 +653,34 @@ static void path_join_onto_root(void **state)
     assert_string_equal(got, "/x");
 }
 
+/* lh_path_add_sql: the joined path as one SQL literal, quotes doubled, straight into the
+ * caller's builder, so that its one final check also covers the path (a temporary path
+ * buffer that failed used to go into the statement as NULL or ""). */
+static void path_add_sql_quotes_and_latches(void **state)
+{
+    (void)state;
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    lh_buf_adds(&b, "read_parquet(");
+    lh_path_add_sql(&b, "/data/it's//", "part='x'/f.parquet");
+    lh_buf_addc(&b, ')');
+    lh_path_add_sql(&b, "/", "x");
+    lh_path_add_sql(&b, "rel", "");
+    assert_int_equal(lh_buf_status(&b), LH_OK);
+    assert_string_equal(lh_buf_cstr(&b),
+                        "read_parquet('/data/it''s/part=''x''/f.parquet')'/x''rel'");
+    lh_buf_release(&b);
+    /* past the limit: an error and no text at all, never a literal cut in the middle */
+    lh_buf_init(&b, 24);
+    lh_buf_adds(&b, "SELECT ");
+    lh_path_add_sql(&b, "/a/long/directory/name", "file.parquet");
+    lh_buf_adds(&b, " AS t");
+    assert_int_equal(lh_buf_status(&b), LH_ETOOBIG);
+    assert_string_equal(lh_buf_cstr(&b), "");
+    assert_null(lh_buf_detach(&b));
+    lh_buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -678,6 +706,7 @@ int main(void)
         cmocka_unit_test(fsio_read_all_refusals),
         cmocka_unit_test(fsio_mkdirs_and_join),
         cmocka_unit_test(path_join_onto_root),
+        cmocka_unit_test(path_add_sql_quotes_and_latches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
