@@ -112,8 +112,10 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_buf staging;
     lh_buf_init(&staging, 4096);
     if (!st) {
-        lh_path_join(&staging, lh_store_root(lh_lake_store(api.lake)), "_staging");
-        st = lh_mkdirs(lh_buf_cstr(&staging), err);
+        if ((st = lh_path_join(&staging, lh_store_root(lh_lake_store(api.lake)), "_staging")))
+            st = lh_fail(err, st, "staging directory path too long");
+        else
+            st = lh_mkdirs(lh_buf_cstr(&staging), err);
     }
     observer obs = {api.metrics, lh_config_bool(cfg, "server.access_log", true)};
     size_t nhosts = 0, norigins = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 
 #define SALT_KEY "_catalog/erasure_salt"
@@ -42,8 +43,11 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
         pos += n + 1;
         if (!n)
             continue;
-        json_t *v = json_loadb(line, n, 0, NULL);
-        if (json_is_object(v) && json_object_get(v, "row_key_value"))
+        bool oom = false;
+        json_t *v = lh_json_loadb(line, n, 0, NULL, &oom);
+        if (oom) /* never skipped as torn: the erased row would come back */
+            st = lh_fail(err, LH_ENOMEM, "out of memory reading %s", lh_buf_cstr(&key));
+        else if (json_is_object(v) && json_object_get(v, "row_key_value"))
             json_array_append(lines, v);
         else
             lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", lh_buf_cstr(&key));
@@ -63,10 +67,10 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
                                lh_err *err)
 {
     lh_buf key, path;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&path, 4096);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_local_path(s, lh_buf_cstr(&key), &path, err);
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_local_path(s, lh_buf_cstr(&key), &path, err);
     FILE *f = st ? NULL : fopen(lh_buf_cstr(&path), "rb");
     if (!st && !f)
         st = lh_fail(err, LH_ENOTFOUND, "no tombstones");
@@ -75,7 +79,12 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
     ssize_t n;
     bool found = false;
     while (f && !found && (n = getline(&line, &cap, f)) > 0) {
-        json_t *v = json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL);
+        bool oom = false;
+        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL, &oom);
+        if (oom) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory reading the tombstones");
+            break;
+        }
         const char *c = json_string_value(json_object_get(v, "row_key_column"));
         if (c) {
             snprintf(column, size, "%s", c);

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,31 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size)
     return LH_OK;
 }
 
-static void *json_malloc(size_t n) { return lh_malloc(n); }
+/* jansson's failed allocations on this thread, for lh_json_loadb. */
+static _Thread_local unsigned long json_failed;
+
+static void *json_malloc(size_t n)
+{
+    void *p = lh_malloc(n);
+    if (!p)
+        json_failed++;
+    return p;
+}
+
+json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom)
+{
+    unsigned long before = json_failed;
+    json_t *j = json_loadb(buf, len, flags, je);
+    bool failed = json_failed != before;
+    if (oom)
+        *oom = failed;
+    if (failed) {
+        json_decref(j);
+        j = NULL;
+        if (je)
+            snprintf(je->text, sizeof je->text, "%s", "out of memory");
+    }
+    return j;
+}
 
 void lh_alloc_install_json(void) { json_set_alloc_funcs(json_malloc, free); }

@@ -31,4 +31,16 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size);
 /* Makes jansson allocate through lh_malloc (call once, before any json is built). */
 void lh_alloc_install_json(void);
 
+/* json_loadb, but NULL when any of jansson's allocations failed during the parse. jansson
+ * drops some of its own allocation failures (its lexer ignores a failed byte append, so a
+ * string silently loses a byte and the parse "succeeds": a Delta log path, a tombstone key,
+ * a request field changed). *oom (may be NULL) says that this was the failure; je, when
+ * given, then reads "out of memory". Thread-safe (the count is per thread). */
+#include <stdbool.h>
+
+struct json_t;
+struct json_error_t;
+struct json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, struct json_error_t *je,
+                             bool *oom);
+
 #endif

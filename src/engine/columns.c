@@ -104,7 +104,7 @@ static lh_cell_kind kind_of(duckdb_type id)
 
 void lh__columns_release(lh__columns *c)
 {
-    for (size_t i = 0; i < 2 * c->n; i++)
+    for (size_t i = 0; c->owned && i < 2 * c->n; i++) /* owned is NULL when its calloc failed */
         free(c->owned[i]);
     free(c->owned);
     free(c->cols);

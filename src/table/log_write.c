@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "table/table_int.h"
 
@@ -98,7 +99,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
             break;
         }
         if (a->stats) {
-            json_t *parsed = json_loads(a->stats, 0, NULL);
+            json_t *parsed = lh_json_loadb(a->stats, strlen(a->stats), 0, NULL, NULL);
             bool ok = json_is_object(parsed);
             json_decref(parsed);
             if (!ok) {

@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fsio.h"
 #include "core/status.h"
@@ -681,8 +686,74 @@ static void path_add_sql_quotes_and_latches(void **state)
     lh_buf_release(&b);
 }
 
+/* jansson drops some of its own allocation failures: its lexer ignores a failed append to
+ * the string being read, so json_loadb can succeed with a string one byte short (the
+ * allocation torture saw a Delta "remove" name a file that does not exist, the old one
+ * stayed live and a compacted table read 5 rows instead of 2). lh_json_loadb must never
+ * return such a string. Each N fails the Nth allocation of a child process (the hook reads
+ * LH_FAIL_ALLOC_AT once per process, so the test re-runs itself). */
+#define JSON_CHILD_ENV "LH_TEST_JSON_CHILD"
+static const char json_doc[] = "{\"add\":{\"path\":\"part-00000-945ca2ad-6109-44ff-b73e-b824bd15a361-"
+                               "c000.snappy.parquet\",\"size\":449}}";
+static const char json_want[] = "part-00000-945ca2ad-6109-44ff-b73e-b824bd15a361-c000.snappy.parquet";
+
+/* Exit 0: the exact string; 3: refused as out of memory; 4: refused otherwise; 5: damaged. */
+static int json_child(const char *mode)
+{
+    lh_alloc_install_json();
+    bool oom = false;
+    json_t *j = !strcmp(mode, "plain") ? json_loadb(json_doc, strlen(json_doc), 0, NULL)
+                                       : lh_json_loadb(json_doc, strlen(json_doc), 0, NULL, &oom);
+    if (!j)
+        return oom ? 3 : 4;
+    const char *p = json_string_value(json_object_get(json_object_get(j, "add"), "path"));
+    int rc = p && !strcmp(p, json_want) ? 0 : 5;
+    json_decref(j);
+    return rc;
+}
+
+static int run_json_child(const char *mode, int n)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char at[16];
+        snprintf(at, sizeof at, "%d", n);
+        setenv("LH_FAIL_ALLOC_AT", at, 1);
+        setenv(JSON_CHILD_ENV, mode, 1);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2); /* the hook's "injected" line */
+        execl("/proc/self/exe", "test_core", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void json_loadb_never_returns_a_damaged_string(void **state)
+{
+    (void)state;
+    int damaged_plain = 0, damaged = 0, refused = 0, other = 0;
+    for (int n = 1; n <= 40; n++) {
+        if (run_json_child("plain", n) == 5)
+            damaged_plain++;
+        int rc = run_json_child("checked", n);
+        damaged += rc == 5;
+        refused += rc == 3;
+        other += rc != 0 && rc != 3 && rc != 5;
+    }
+    assert_true(damaged_plain > 0); /* the hazard is real: jansson alone lets one through */
+    assert_int_equal(damaged, 0);
+    assert_true(refused > 0);
+    assert_int_equal(other, 0);
+}
+
 int main(void)
 {
+    const char *child = getenv(JSON_CHILD_ENV);
+    if (child)
+        return json_child(child);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_grows_and_keeps_content),
         cmocka_unit_test(buf_max_bound_fails_cleanly),
@@ -707,6 +778,7 @@ int main(void)
         cmocka_unit_test(fsio_mkdirs_and_join),
         cmocka_unit_test(path_join_onto_root),
         cmocka_unit_test(path_add_sql_quotes_and_latches),
+        cmocka_unit_test(json_loadb_never_returns_a_damaged_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
