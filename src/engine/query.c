@@ -100,6 +100,8 @@ struct lh_query {
 /* Shadows name on this query's connection only (see lh_query_opts). */
 static lh_status add_temp_view(lh_query *q, const char *name, const char *select_sql, lh_err *err)
 {
+    if (!name || !select_sql) /* a view SQL whose builder failed upstream */
+        return lh_fail(err, LH_EINVAL, "time travel view: no SQL statement (a failed builder?)");
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "CREATE OR REPLACE TEMP VIEW ");
