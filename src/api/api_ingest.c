@@ -202,10 +202,10 @@ void lh__api_ingest_pg_import(lh_http_req *r, void *app)
     if (st) {
         lh_http_reply_status(r, st, err.msg);
     } else {
-        req.dsn = dsn.data;
+        req.dsn = lh_buf_cstr(&dsn);
         ingest_pg(r, a, &req);
     }
-    if (dsn.data)
+    if (dsn.data) /* clearing the secret: a write, not a use of the built text */
         explicit_bzero(dsn.data, dsn.len);
     lh_buf_release(&dsn);
 }

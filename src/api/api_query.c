@@ -26,9 +26,10 @@ typedef struct stream {
 static lh_status to_pending(void *ctx, const char *data, size_t len, lh_err *err)
 {
     stream *s = ctx;
-    if (lh_buf_add(&s->pending, data, len))
-        return lh_fail(err, LH_ETOOBIG, "one result chunk is too large to send");
-    return LH_OK;
+    lh_status st = lh_buf_add(&s->pending, data, len); /* one add: its status is the check */
+    if (st == LH_ETOOBIG)
+        return lh_fail(err, st, "one result chunk is too large to send");
+    return st ? lh_fail(err, st, "out of memory") : LH_OK;
 }
 
 /* Produces more bytes into pending: the next chunk, or the closing part. */
@@ -60,7 +61,7 @@ static ssize_t fill(void *ctx, char *buf, size_t max, bool *done)
     size_t n = s->pending.len - s->sent;
     if (n > max)
         n = max;
-    memcpy(buf, s->pending.data + s->sent, n);
+    memcpy(buf, lh_buf_cstr(&s->pending) + s->sent, n);
     s->sent += n;
     return (ssize_t)n;
 }
@@ -110,12 +111,18 @@ static void reply_parquet(lh_http_req *r, lh_api *a, const char *sql, const lh_l
     lh_buf_printf(&path, "%s/_staging/export-%s.parquet", lh_store_root(lh_lake_store(a->lake)), id);
     uint64_t rows = 0;
     lh_err err;
-    lh_status st = lh_lake_export_parquet(a->lake, sql, qo, path.data, &rows, &err);
+    lh_status st = lh_buf_status(&path);
+    if (st) {
+        lh_buf_release(&path);
+        lh_http_reply_status(r, st, "export path too long or out of memory");
+        return;
+    }
+    st = lh_lake_export_parquet(a->lake, sql, qo, lh_buf_cstr(&path), &rows, &err);
     file_stream *f = st ? NULL : lh_calloc(1, sizeof *f);
-    if (!st && (!f || (f->fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
+    if (!st && (!f || (f->fd = open(lh_buf_cstr(&path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0))
         st = lh_fail(&err, LH_EIO, "cannot read the exported file");
     if (st) {
-        unlink(path.data);
+        unlink(lh_buf_cstr(&path));
         free(f);
         lh_buf_release(&path);
         lh_http_reply_status(r, st, err.msg);

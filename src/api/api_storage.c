@@ -20,6 +20,11 @@ static bool object_key(lh_http_req *r, const char *key, lh_buf *out)
         return false;
     }
     lh_buf_printf(out, OBJECTS "%s", key);
+    lh_status st = lh_buf_status(out);
+    if (st) {
+        lh_http_reply_status(r, st, st == LH_ETOOBIG ? "object key too long" : "out of memory");
+        return false;
+    }
     return true;
 }
 
@@ -31,7 +36,7 @@ void lh__api_object_put(lh_http_req *r, void *app)
     if (object_key(r, lh_http_param(r, "key"), &key)) {
         const lh_buf *body = lh_http_body_raw(r);
         lh_err err;
-        lh_status st = lh_store_put(lh_lake_store(a->lake), key.data, lh_buf_cstr(body), body->len, &err);
+        lh_status st = lh_store_put(lh_lake_store(a->lake), lh_buf_cstr(&key), lh_buf_cstr(body), body->len, &err);
         if (st)
             lh_http_reply_status(r, st, err.msg);
         else
@@ -52,8 +57,8 @@ void lh__api_object_get(lh_http_req *r, void *app)
     lh_buf_init(&path, 4096);
     if (object_key(r, lh_http_param(r, "key"), &key)) {
         lh_err err;
-        lh_status st = lh_store_local_path(lh_lake_store(a->lake), key.data, &path, &err);
-        int fd = st ? -1 : open(path.data, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        lh_status st = lh_store_local_path(lh_lake_store(a->lake), lh_buf_cstr(&key), &path, &err);
+        int fd = st ? -1 : open(lh_buf_cstr(&path), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         struct stat sb;
         if (st)
             lh_http_reply_status(r, st, err.msg);
@@ -82,9 +87,9 @@ void lh__api_object_delete(lh_http_req *r, void *app)
     if (object_key(r, lh_http_param(r, "key"), &key)) {
         lh_err err;
         lh_object_info info;
-        lh_status st = lh_store_head(lh_lake_store(a->lake), key.data, &info, &err);
+        lh_status st = lh_store_head(lh_lake_store(a->lake), lh_buf_cstr(&key), &info, &err);
         if (!st)
-            st = lh_store_delete(lh_lake_store(a->lake), key.data, &err);
+            st = lh_store_delete(lh_lake_store(a->lake), lh_buf_cstr(&key), &err);
         if (st == LH_ENOTFOUND)
             lh_http_reply_error(r, 404, "not_found", "no such object");
         else if (st)
@@ -113,7 +118,8 @@ void lh__api_objects_list(lh_http_req *r, void *app)
     json_t *items = json_array();
     lh_status st = prefix && *prefix && strstr(prefix, "..")
                        ? lh_fail(&err, LH_EINVAL, "prefix may not contain '..'")
-                       : lh_store_list(lh_lake_store(a->lake), p.data, list_cb, items, &err);
+                   : lh_buf_status(&p) ? lh_fail(&err, lh_buf_status(&p), "prefix too long")
+                       : lh_store_list(lh_lake_store(a->lake), lh_buf_cstr(&p), list_cb, items, &err);
     if (st) {
         json_decref(items);
         lh_http_reply_status(r, st, err.msg);

@@ -38,7 +38,7 @@ static lh_status secrets_read(const char *path, json_t **doc, lh_err *err)
     lh_status st = lh_file_read_all(path, (size_t)4 << 20, &text, err);
     if (!st)
         st = lh_toml_parse(lh_buf_cstr(&text), text.len, path, doc, err);
-    if (text.data)
+    if (text.data) /* clearing the secret: a write, not a use of the built text */
         explicit_bzero(text.data, text.len);
     lh_buf_release(&text);
     return st;

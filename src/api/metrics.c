@@ -157,7 +157,11 @@ char *lh__metrics_render(lh_metrics *m)
 void lh__api_metrics(lh_http_req *r, void *app)
 {
     lh_api *a = app;
-    char *text = lh__metrics_render(a->metrics);
+    char *text = lh__metrics_render(a->metrics); /* NULL: the builder failed */
+    if (!text) {
+        lh_http_reply_status(r, LH_ENOMEM, "out of memory rendering the metrics");
+        return;
+    }
     lh_http_reply_bytes(r, 200, "text/plain; version=0.0.4", text, strlen(text));
     free(text);
 }

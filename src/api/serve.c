@@ -112,8 +112,10 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_buf staging;
     lh_buf_init(&staging, 4096);
     if (!st) {
-        lh_path_join(&staging, lh_store_root(lh_lake_store(api.lake)), "_staging");
-        st = lh_mkdirs(staging.data, err);
+        if ((st = lh_path_join(&staging, lh_store_root(lh_lake_store(api.lake)), "_staging")))
+            st = lh_fail(err, st, "staging directory path too long");
+        else
+            st = lh_mkdirs(lh_buf_cstr(&staging), err);
     }
     observer obs = {api.metrics, lh_config_bool(cfg, "server.access_log", true)};
     size_t nhosts = 0, norigins = 0;
@@ -132,7 +134,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
             .per_ip_connections = (unsigned)lh_config_int(cfg, "server.per_ip_connections", 64),
             .header_limit = (size_t)lh_config_int(cfg, "server.header_limit_bytes", 65536),
             .max_body = lh_config_int(cfg, "server.max_body_bytes", (int64_t)1 << 30),
-            .staging_dir = staging.data,
+            .staging_dir = lh_buf_cstr(&staging),
             .routes = routes,
             .nroutes = nroutes,
             .app = &api,

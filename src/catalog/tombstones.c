@@ -16,37 +16,46 @@
 
 lh_status lh_tombstones_key(const char *dataset, lh_buf *out)
 {
-    return lh_buf_printf(out, "_catalog/tombstones/%s.jsonl", dataset);
+    lh_buf_printf(out, "_catalog/tombstones/%s.jsonl", dataset);
+    return lh_buf_status(out);
+}
+
+/* The tombstone file's key into key (initialised here), or an error for a name too long. */
+static lh_status file_key(const char *dataset, lh_buf *key, lh_err *err)
+{
+    lh_buf_init(key, 1024);
+    lh_status st = lh_tombstones_key(dataset, key);
+    return st ? lh_fail(err, st, "tombstones of '%.64s...': name too long", dataset) : LH_OK;
 }
 
 lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_err *err)
 {
     lh_buf key, text;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&text, MAX_FILE);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_get(s, key.data, MAX_FILE, &text, err);
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_get(s, lh_buf_cstr(&key), MAX_FILE, &text, err);
     json_t *lines = json_array();
     if (st == LH_ENOTFOUND)
         st = LH_OK;
     if (!st && !lines)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t pos = 0; !st && pos < text.len;) {
-        const char *line = text.data + pos;
+        const char *line = lh_buf_cstr(&text) + pos;
         const char *nl = memchr(line, '\n', text.len - pos);
         size_t n = nl ? (size_t)(nl - line) : text.len - pos;
         pos += n + 1;
         if (!n)
             continue;
-        json_error_t je;
-        json_t *v = lh_json_loadb(line, n, 0, &je);
-        if (!v && json_error_code(&je) == json_error_out_of_memory)
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        bool oom = false;
+        json_t *v = lh_json_loadb(line, n, 0, NULL, &oom);
+        if (oom) /* never skipped as torn: the erased row would come back */
+            st = lh_fail(err, LH_ENOMEM, "out of memory reading %s", lh_buf_cstr(&key));
         else if (json_is_object(v) && json_object_get(v, "row_key_value")) {
             if (json_array_append(lines, v))
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
         } else
-            lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", key.data);
+            lh_log(LH_LOG_WARN, "%s: skipping an unreadable line (a torn append?)", lh_buf_cstr(&key));
         json_decref(v);
     }
     lh_buf_release(&key);
@@ -63,11 +72,11 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
                                lh_err *err)
 {
     lh_buf key, path;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&path, 4096);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_local_path(s, key.data, &path, err);
-    FILE *f = st ? NULL : fopen(path.data, "rb");
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_local_path(s, lh_buf_cstr(&key), &path, err);
+    FILE *f = st ? NULL : fopen(lh_buf_cstr(&path), "rb");
     if (!st && !f)
         st = errno == ENOENT ? lh_fail(err, LH_ENOTFOUND, "no tombstones")
                              : lh_fail(err, LH_EIO, "the tombstone file cannot be opened: %s",
@@ -77,14 +86,14 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
     ssize_t n;
     bool found = false;
     while (f && !st && !found && (errno = 0, n = getline(&line, &cap, f)) > 0) {
-        json_error_t je;
-        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, &je);
+        bool oom = false;
+        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL, &oom);
         const char *c = json_string_value(json_object_get(v, "row_key_column"));
         if (c) {
             snprintf(column, size, "%s", c);
             found = true;
-        } else if (!v && json_error_code(&je) == json_error_out_of_memory) {
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        } else if (oom) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory reading the tombstones");
         }
         json_decref(v);
     }
@@ -104,16 +113,14 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
 lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *lines, lh_err *err)
 {
     lh_buf key, text, local;
-    lh_buf_init(&key, 1024);
     lh_buf_init(&text, MAX_FILE);
     lh_buf_init(&local, 4096);
-    lh_tombstones_key(dataset, &key);
+    lh_status st = file_key(dataset, &key, err);
     /* A killed append may have left a line without its newline: start on a fresh line. */
     lh_object_info info;
-    lh_status st = LH_OK;
-    if (lh_store_head(s, key.data, &info, NULL) == LH_OK && info.size > 0 &&
-        !(st = lh_store_local_path(s, key.data, &local, err))) {
-        FILE *f = fopen(local.data, "rb");
+    if (!st && lh_store_head(s, lh_buf_cstr(&key), &info, NULL) == LH_OK && info.size > 0 &&
+        !(st = lh_store_local_path(s, lh_buf_cstr(&key), &local, err))) {
+        FILE *f = fopen(lh_buf_cstr(&local), "rb");
         if (f && !fseek(f, -1, SEEK_END) && fgetc(f) != '\n')
             lh_buf_addc(&text, '\n');
         if (f)
@@ -125,15 +132,18 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
         if (st)
             break;
         char *line = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        st = line ? lh_buf_adds(&text, line) : lh_fail(err, LH_ENOMEM, "out of memory");
-        if (!st)
-            st = lh_buf_addc(&text, '\n');
-        if (st == LH_ETOOBIG)
-            lh_fail(err, st, "too many tombstones in one call");
+        if (!line)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else
+            lh_buf_adds(&text, line);
+        lh_buf_addc(&text, '\n');
         free(line);
     }
+    if (!st && (st = lh_buf_status(&text)))
+        st = st == LH_ETOOBIG ? lh_fail(err, st, "too many tombstones in one call")
+                              : lh_fail(err, st, "out of memory");
     if (!st && text.len)
-        st = lh_store_append(s, key.data, text.data, text.len, err);
+        st = lh_store_append(s, lh_buf_cstr(&key), lh_buf_cstr(&text), text.len, err);
     lh_buf_release(&key);
     lh_buf_release(&text);
     lh_buf_release(&local);
@@ -143,9 +153,9 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
 lh_status lh_tombstones_clear(lh_store *s, const char *dataset, lh_err *err)
 {
     lh_buf key;
-    lh_buf_init(&key, 1024);
-    lh_tombstones_key(dataset, &key);
-    lh_status st = lh_store_delete(s, key.data, err);
+    lh_status st = file_key(dataset, &key, err);
+    if (!st)
+        st = lh_store_delete(s, lh_buf_cstr(&key), err);
     lh_buf_release(&key);
     return st;
 }
@@ -170,7 +180,7 @@ lh_status lh_tombstones_salt(lh_store *s, char salt[65], lh_err *err)
     if (!st && text.len < 64)
         st = lh_fail(err, LH_ECORRUPT, "%s is damaged (%zu bytes)", SALT_KEY, text.len);
     if (!st) {
-        memcpy(salt, text.data, 64);
+        memcpy(salt, lh_buf_cstr(&text), 64);
         salt[64] = '\0';
     }
     lh_buf_release(&text);
@@ -183,6 +193,9 @@ void lh_tombstones_key_hash(const char *salt, const char *key, char out[65])
     lh_buf_init(&b, 0);
     lh_buf_adds(&b, salt);
     lh_buf_adds(&b, key);
-    lh_sha256_hex(b.data, b.len, out);
+    if (lh_buf_status(&b)) /* never the hash of a half-built text: no hash at all */
+        out[0] = '\0';
+    else
+        lh_sha256_hex(lh_buf_cstr(&b), b.len, out);
     lh_buf_release(&b);
 }

@@ -45,7 +45,8 @@ lh_status lh_tombstones_clear(lh_store *s, const char *dataset, lh_err *err);
 lh_status lh_tombstones_salt(lh_store *s, char salt[65], lh_err *err);
 
 /* SHA-256(salt || key) as 64 lowercase hex chars: the only form in which a key may be
- * recorded outside the tombstone file. */
+ * recorded outside the tombstone file. out is "" when salt || key could not be built
+ * (out of memory): never the hash of something else. */
 void lh_tombstones_key_hash(const char *salt, const char *key, char out[65]);
 
 #endif

@@ -65,10 +65,13 @@ int lh__cli_serve(lh_cli *cli)
     }
     if (print_config) {
         char *text = lh_config_dump(cli->config, true);
-        if (text)
-            printf("%s", text);
+        if (!text) {
+            lh_err err;
+            return lh__cli_error(cli, lh_fail(&err, LH_ENOMEM, "out of memory"), &err);
+        }
+        printf("%s", text);
         free(text);
-        return text ? 0 : 1;
+        return 0;
     }
     lh_err err;
     lh_api_options o = {.data_dir = cli->data_dir, .config = cli->config, .bind = bind,
@@ -120,7 +123,7 @@ int lh__cli_keys(lh_cli *cli)
     if (!st && fd < 0)
         st = lh_fail(&err, LH_EIO, "open %s: %s", path, strerror(errno));
     if (!st)
-        st = lh_write_all(fd, entry.data, entry.len, path, &err);
+        st = lh_write_all(fd, lh_buf_cstr(&entry), entry.len, path, &err);
     if (!st)
         st = lh_fsync_fd(fd, path, &err);
     if (fd >= 0)

@@ -22,10 +22,12 @@ static lh_status read_stdin(lh_buf *out, lh_err *err)
 {
     char chunk[8192];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-        if (lh_buf_add(out, chunk, n))
-            return lh_fail(err, LH_ETOOBIG, "query on stdin is over %zu bytes", MAX_QUERY_BYTES);
-    return LH_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0 && !lh_buf_status(out))
+        lh_buf_add(out, chunk, n);
+    lh_status st = lh_buf_status(out);
+    if (st == LH_ETOOBIG)
+        return lh_fail(err, st, "query on stdin is over %zu bytes", MAX_QUERY_BYTES);
+    return st ? lh_fail(err, st, "out of memory reading the query") : LH_OK;
 }
 
 int lh__cli_sql(lh_cli *cli)

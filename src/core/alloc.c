@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,42 +77,34 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size)
     return LH_OK;
 }
 
-/* jansson allocation failures on this thread so far: a parse compares it before and after. */
-static _Thread_local unsigned long json_alloc_failures;
+/* jansson's failed allocations on this thread, for lh_json_loadb. */
+static _Thread_local unsigned long json_failed;
 
 static void *json_malloc(size_t n)
 {
     void *p = lh_malloc(n);
     if (!p)
-        json_alloc_failures++;
+        json_failed++;
     return p;
+}
+
+json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom)
+{
+    unsigned long before = json_failed;
+    json_t *j = json_loadb(buf, len, flags, je);
+    bool failed = json_failed != before;
+    if (oom)
+        *oom = failed;
+    if (failed) {
+        json_decref(j);
+        j = NULL;
+        if (je) { /* as jansson marks its own: json_error_code(je) == json_error_out_of_memory */
+            snprintf(je->text, sizeof je->text, "%s", "out of memory");
+            je->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
+        }
+    }
+    return j;
 }
 
 void lh_alloc_install_json(void) { json_set_alloc_funcs(json_malloc, free); }
 
-/* The parse, discarded when any allocation failed during it (see alloc.h). */
-static json_t *checked_parse(json_t *v, unsigned long failures_before, json_error_t *je)
-{
-    if (json_alloc_failures == failures_before)
-        return v;
-    json_decref(v);
-    if (je) { /* as jansson reports its own: json_error_code(je) == json_error_out_of_memory */
-        snprintf(je->text, sizeof je->text, "out of memory");
-        je->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
-    }
-    return NULL;
-}
-
-json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je)
-{
-    unsigned long before = json_alloc_failures;
-    json_t *v = json_loadb(buf, len, flags, je);
-    return checked_parse(v, before, je);
-}
-
-json_t *lh_json_loads(const char *text, size_t flags, json_error_t *je)
-{
-    unsigned long before = json_alloc_failures;
-    json_t *v = json_loads(text, flags, je);
-    return checked_parse(v, before, je);
-}

@@ -13,6 +13,7 @@
 #define LH_CORE_ALLOC_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
@@ -32,13 +33,13 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size);
 /* Makes jansson allocate through lh_malloc (call once, before any json is built). */
 void lh_alloc_install_json(void);
 
-/* json_loadb / json_loads, but a parse during which one of jansson's allocations failed
- * gives NULL ("out of memory" in je->text) instead of its value: jansson's lexer ignores
- * a failed append to its token buffer and goes on without that byte, so such a parse
- * can return a string with a character missing (found by the torture loop: a file path
- * in a Delta log came back as "...snappy.paquet" and was written into a commit). Every
- * parse in src/ goes through these (scripts/lint.sh refuses bare json_load*). */
-json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je);
-json_t *lh_json_loads(const char *text, size_t flags, json_error_t *je);
+/* json_loadb, but NULL when any of jansson's allocations failed during the parse. jansson
+ * drops some of its own allocation failures (its lexer ignores a failed byte append, so a
+ * string silently loses a byte and the parse "succeeds": the torture loop saw a Delta log
+ * path come back as "...snappy.paquet" and written into a commit). *oom (may be NULL)
+ * says that this was the failure; je, when given, then reads "out of memory". Every parse
+ * in src/ goes through it (scripts/lint.sh refuses bare json_load*). Thread-safe (the
+ * count is per thread). */
+json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom);
 
 #endif

@@ -427,24 +427,26 @@ static bool is_secret_name(const char *k)
            strcasestr(k, "token");
 }
 
-static int dump_string(lh_buf *b, const char *s, size_t n)
+/* The dump_* appenders write into the caller's builder without checking each add:
+ * lh_config_dump checks once, through the NULL of lh_buf_detach. */
+static void dump_string(lh_buf *b, const char *s, size_t n)
 {
-    int rc = lh_buf_addc(b, '"');
-    for (size_t i = 0; i < n && !rc; i++) {
+    lh_buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         const char *esc = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '\n' ? "\\n"
                           : ch == '\t' ? "\\t" : ch == '\r' ? "\\r" : NULL;
         if (esc)
-            rc = lh_buf_adds(b, esc);
+            lh_buf_adds(b, esc);
         else if (ch < 0x20 || ch == 0x7f)
-            rc = lh_buf_printf(b, "\\u%04X", ch);
+            lh_buf_printf(b, "\\u%04X", ch);
         else
-            rc = lh_buf_addc(b, (char)ch);
+            lh_buf_addc(b, (char)ch);
     }
-    return rc ? rc : lh_buf_addc(b, '"');
+    lh_buf_addc(b, '"');
 }
 
-static int dump_key(lh_buf *b, const char *k, size_t n)
+static void dump_key(lh_buf *b, const char *k, size_t n)
 {
     bool bare = n > 0;
     for (size_t i = 0; i < n; i++) {
@@ -453,18 +455,20 @@ static int dump_key(lh_buf *b, const char *k, size_t n)
               (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
             bare = false;
     }
-    return bare ? lh_buf_add(b, k, n) : dump_string(b, k, n);
+    if (bare)
+        lh_buf_add(b, k, n);
+    else
+        dump_string(b, k, n);
 }
 
-static int dump_value(lh_buf *b, const json_t *v, bool hide)
+static void dump_value(lh_buf *b, const json_t *v, bool hide)
 {
-    int rc = 0;
     switch (json_typeof(v)) {
-    case JSON_STRING: return dump_string(b, json_string_value(v), json_string_length(v));
-    case JSON_INTEGER: return lh_buf_printf(b, "%lld", (long long)json_integer_value(v));
-    case JSON_TRUE: return lh_buf_adds(b, "true");
-    case JSON_FALSE: return lh_buf_adds(b, "false");
-    case JSON_NULL: return lh_buf_adds(b, "\"\""); /* TOML has no null; never loaded */
+    case JSON_STRING: dump_string(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER: lh_buf_printf(b, "%lld", (long long)json_integer_value(v)); break;
+    case JSON_TRUE: lh_buf_adds(b, "true"); break;
+    case JSON_FALSE: lh_buf_adds(b, "false"); break;
+    case JSON_NULL: lh_buf_adds(b, "\"\""); break; /* TOML has no null; never loaded */
     case JSON_REAL: {
         /* The shortest form that reads back to the same double: 0.1, not 0.10000000000000001. */
         char num[40];
@@ -474,50 +478,50 @@ static int dump_value(lh_buf *b, const json_t *v, bool hide)
                 break;
         }
         /* TOML needs a '.' or exponent to read a float back as a float. */
-        return lh_buf_printf(b, "%s%s", num, strpbrk(num, ".e") ? "" : ".0");
+        lh_buf_printf(b, "%s%s", num, strpbrk(num, ".e") ? "" : ".0");
+        break;
     }
     case JSON_ARRAY: {
         size_t i;
         const json_t *e;
-        rc = lh_buf_addc(b, '[');
+        lh_buf_addc(b, '[');
         json_array_foreach(v, i, e) {
-            if (!rc && i)
-                rc = lh_buf_adds(b, ", ");
-            if (!rc)
-                rc = dump_value(b, e, hide);
+            if (i)
+                lh_buf_adds(b, ", ");
+            dump_value(b, e, hide);
         }
-        return rc ? rc : lh_buf_addc(b, ']');
+        lh_buf_addc(b, ']');
+        break;
     }
     case JSON_OBJECT: {
         const char *k;
         size_t kl, i = 0;
         const json_t *e;
-        rc = lh_buf_addc(b, '{');
+        lh_buf_addc(b, '{');
         json_object_keylen_foreach((json_t *)v, k, kl, e) {
-            if (!rc)
-                rc = lh_buf_adds(b, i++ ? ", " : " ");
-            if (!rc)
-                rc = dump_key(b, k, kl);
-            if (!rc)
-                rc = lh_buf_adds(b, " = ");
-            if (!rc)
-                rc = hide && is_secret_name(k) ? lh_buf_adds(b, "\"***\"")
-                                               : dump_value(b, e, hide);
+            lh_buf_adds(b, i++ ? ", " : " ");
+            dump_key(b, k, kl);
+            lh_buf_adds(b, " = ");
+            if (hide && is_secret_name(k))
+                lh_buf_adds(b, "\"***\"");
+            else
+                dump_value(b, e, hide);
         }
-        return rc ? rc : lh_buf_adds(b, i ? " }" : "}");
+        lh_buf_adds(b, i ? " }" : "}");
+        break;
     }
     }
-    return rc;
 }
 
-static int dump_pair(lh_buf *b, const char *k, size_t kl, const json_t *v, bool hide)
+static void dump_pair(lh_buf *b, const char *k, size_t kl, const json_t *v, bool hide)
 {
-    int rc = dump_key(b, k, kl);
-    if (!rc)
-        rc = lh_buf_adds(b, " = ");
-    if (!rc)
-        rc = hide && is_secret_name(k) ? lh_buf_adds(b, "\"***\"") : dump_value(b, v, hide);
-    return rc ? rc : lh_buf_addc(b, '\n');
+    dump_key(b, k, kl);
+    lh_buf_adds(b, " = ");
+    if (hide && is_secret_name(k))
+        lh_buf_adds(b, "\"***\"");
+    else
+        dump_value(b, v, hide);
+    lh_buf_addc(b, '\n');
 }
 
 /* A non-empty array of tables is written as [[section.key]] blocks; empty arrays and
@@ -534,21 +538,19 @@ static bool is_table_array(const json_t *v)
     return true;
 }
 
-static int dump_section(lh_buf *b, const char *sec, size_t sl, const json_t *t, bool hide)
+static void dump_section(lh_buf *b, const char *sec, size_t sl, const json_t *t, bool hide)
 {
     const char *k;
     size_t kl;
     json_t *v;
-    int rc = lh_buf_adds(b, "\n[");
-    if (!rc)
-        rc = dump_key(b, sec, sl);
-    if (!rc)
-        rc = lh_buf_adds(b, "]\n");
+    lh_buf_adds(b, "\n[");
+    dump_key(b, sec, sl);
+    lh_buf_adds(b, "]\n");
     json_object_keylen_foreach((json_t *)t, k, kl, v)
-        if (!rc && ((hide && is_secret_name(k)) || !is_table_array(v)))
-            rc = dump_pair(b, k, kl, v, hide);
+        if ((hide && is_secret_name(k)) || !is_table_array(v))
+            dump_pair(b, k, kl, v, hide);
     json_object_keylen_foreach((json_t *)t, k, kl, v) {
-        if (rc || (hide && is_secret_name(k)) || !is_table_array(v))
+        if ((hide && is_secret_name(k)) || !is_table_array(v))
             continue;
         size_t i;
         const json_t *e;
@@ -556,16 +558,15 @@ static int dump_section(lh_buf *b, const char *sec, size_t sl, const json_t *t, 
             const char *ek;
             size_t ekl;
             json_t *ev;
-            rc = rc ? rc : lh_buf_adds(b, "\n[[");
-            rc = rc ? rc : dump_key(b, sec, sl);
-            rc = rc ? rc : lh_buf_addc(b, '.');
-            rc = rc ? rc : dump_key(b, k, kl);
-            rc = rc ? rc : lh_buf_adds(b, "]]\n");
+            lh_buf_adds(b, "\n[[");
+            dump_key(b, sec, sl);
+            lh_buf_addc(b, '.');
+            dump_key(b, k, kl);
+            lh_buf_adds(b, "]]\n");
             json_object_keylen_foreach((json_t *)e, ek, ekl, ev)
-                rc = rc ? rc : dump_pair(b, ek, ekl, ev, hide);
+                dump_pair(b, ek, ekl, ev, hide);
         }
     }
-    return rc;
 }
 
 char *lh_config_dump(const lh_config *cfg, bool hide_secrets)
@@ -575,17 +576,13 @@ char *lh_config_dump(const lh_config *cfg, bool hide_secrets)
     const char *k;
     size_t kl;
     json_t *v;
-    int rc = lh_buf_adds(&b, "# effective configuration\n");
+    lh_buf_adds(&b, "# effective configuration\n");
     /* Top-level plain values must come before the first [section] header. */
     json_object_keylen_foreach(cfg->root, k, kl, v)
-        if (!rc && (!json_is_object(v) || (hide_secrets && is_secret_name(k))))
-            rc = dump_pair(&b, k, kl, v, hide_secrets);
+        if (!json_is_object(v) || (hide_secrets && is_secret_name(k)))
+            dump_pair(&b, k, kl, v, hide_secrets);
     json_object_keylen_foreach(cfg->root, k, kl, v)
-        if (!rc && json_is_object(v) && !(hide_secrets && is_secret_name(k)))
-            rc = dump_section(&b, k, kl, v, hide_secrets);
-    if (rc) {
-        lh_buf_release(&b);
-        return NULL;
-    }
-    return lh_buf_detach(&b);
+        if (json_is_object(v) && !(hide_secrets && is_secret_name(k)))
+            dump_section(&b, k, kl, v, hide_secrets);
+    return lh_buf_detach(&b); /* the one check: NULL after any failed append */
 }

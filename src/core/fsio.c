@@ -150,15 +150,15 @@ static lh_status write_temp(const char *path, const void *data, size_t len, lh_b
     lh_status st = lh_buf_printf(tmp, "%s.tmp-%s", path, id);
     if (st)
         return lh_fail(err, st, "path too long: %s", path);
-    int fd = open(tmp->data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = open(lh_buf_cstr(tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
-        return lh_fail(err, LH_EIO, "create %s: %s", tmp->data, strerror(errno));
-    st = lh_write_all(fd, data, len, tmp->data, err);
+        return lh_fail(err, LH_EIO, "create %s: %s", lh_buf_cstr(tmp), strerror(errno));
+    st = lh_write_all(fd, data, len, lh_buf_cstr(tmp), err);
     if (!st)
-        st = lh_fsync_fd(fd, tmp->data, err);
+        st = lh_fsync_fd(fd, lh_buf_cstr(tmp), err);
     close(fd);
     if (st)
-        unlink(tmp->data);
+        unlink(lh_buf_cstr(tmp));
     return st;
 }
 
@@ -167,9 +167,9 @@ lh_status lh_file_write_atomic(const char *path, const void *data, size_t len, l
     lh_buf tmp;
     lh_buf_init(&tmp, PATH_MAX);
     lh_status st = write_temp(path, data, len, &tmp, err);
-    if (!st && rename(tmp.data, path)) {
+    if (!st && rename(lh_buf_cstr(&tmp), path)) {
         st = lh_fail(err, LH_EIO, "rename %s: %s", path, strerror(errno));
-        unlink(tmp.data);
+        unlink(lh_buf_cstr(&tmp));
     }
     if (!st)
         st = lh_fsync_parent(path, err);
@@ -183,11 +183,11 @@ lh_status lh_file_write_exclusive(const char *path, const void *data, size_t len
     lh_buf_init(&tmp, PATH_MAX);
     lh_status st = write_temp(path, data, len, &tmp, err);
     if (!st) {
-        if (link(tmp.data, path)) {
+        if (link(lh_buf_cstr(&tmp), path)) {
             st = errno == EEXIST ? lh_fail(err, LH_EEXIST, "%s already exists", path)
                                  : lh_fail(err, LH_EIO, "link %s: %s", path, strerror(errno));
         }
-        unlink(tmp.data);
+        unlink(lh_buf_cstr(&tmp));
     }
     if (!st)
         st = lh_fsync_parent(path, err);
@@ -243,12 +243,12 @@ lh_status lh_fd_read_all(int fd, const char *what, size_t max, lh_buf *out, lh_e
         }
         if (n == 0)
             break;
-        lh_status added = lh_buf_add(out, chunk, (size_t)n);
-        if (added)
-            st = added == LH_ENOMEM ? lh_fail(err, LH_ENOMEM, "out of memory reading %s", what)
-                                    : lh_fail(err, LH_ETOOBIG, "%s grew past the read limit", what);
+        lh_buf_add(out, chunk, (size_t)n);
+        if ((st = lh_buf_status(out)))
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "%s grew past the read limit", what)
+                                  : lh_fail(err, st, "out of memory reading %s", what);
     }
-    if (!st && !out->data)
+    if (!st && !out->len) /* an empty file still gives a string, for callers reading .data */
         lh_buf_add(out, "", 0);
     return st;
 }
@@ -284,8 +284,34 @@ lh_status lh_path_join(lh_buf *out, const char *a, const char *b)
     size_t n = strlen(a);
     while (n > 0 && a[n - 1] == '/')
         n--; /* "/" joins as "" + "/b" */
-    lh_status st = lh_buf_add(out, a, n);
-    if (!st && (*b || n == 0))
-        st = lh_buf_printf(out, "/%s", b);
-    return st;
+    lh_buf_add(out, a, n);
+    if (*b || n == 0)
+        lh_buf_printf(out, "/%s", b);
+    return lh_buf_status(out);
+}
+
+/* s[0..n) with each single quote doubled. */
+static void add_sql_chars(lh_buf *out, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '\'') {
+            lh_buf_add(out, s + run, i + 1 - run);
+            run = i; /* the quote starts the next run: written twice */
+        }
+    lh_buf_add(out, s + run, n - run);
+}
+
+void lh_path_add_sql(lh_buf *out, const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    while (n > 0 && a[n - 1] == '/')
+        n--;
+    lh_buf_addc(out, '\'');
+    add_sql_chars(out, a, n);
+    if (*b || n == 0) {
+        lh_buf_addc(out, '/');
+        add_sql_chars(out, b, strlen(b));
+    }
+    lh_buf_addc(out, '\'');
 }

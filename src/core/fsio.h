@@ -52,7 +52,12 @@ lh_status lh_file_stat(const char *path, int64_t *size, int64_t *mtime_ms, lh_er
 /* Removes a file; a missing file is not an error. */
 lh_status lh_file_remove(const char *path, lh_err *err);
 
-/* Joins a and b with one '/', into out. */
+/* Joins a and b with one '/', into out. Returns out's (sticky) status. */
 lh_status lh_path_join(lh_buf *out, const char *a, const char *b);
+
+/* Appends the path lh_path_join makes of a and b as a SQL string literal ('...', quotes
+ * doubled), straight into out: no temporary whose failure out's one final check
+ * (lh_buf_status) would not see. */
+void lh_path_add_sql(lh_buf *out, const char *a, const char *b);
 
 #endif

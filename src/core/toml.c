@@ -363,7 +363,7 @@ static lh_status parse_string(parser *p, lh_buf *out, bool allow_multi)
 
 static const char *part(const key_path *k, size_t i)
 {
-    return k->text.data ? k->text.data + k->off[i] : "";
+    return k->text.len ? lh_buf_cstr(&k->text) + k->off[i] : "";
 }
 
 /* Human form of parts [0, upto] for messages; long keys are cut, the message stays useful. */
@@ -728,7 +728,7 @@ static lh_status parse_value(parser *p, json_t **out)
         lh_buf b;
         lh_buf_init(&b, LH_TOML_MAX_INPUT + 1);
         st = parse_string(p, &b, true);
-        if (!st && !(*out = json_stringn(b.data ? b.data : "", b.len)))
+        if (!st && !(*out = json_stringn(lh_buf_cstr(&b), b.len)))
             st = oom(p);
         lh_buf_release(&b);
         return st;

@@ -96,20 +96,29 @@ static bool set_pinned(lh_cache *c, const char *name, bool pinned)
     return was;
 }
 
-static lh_status copy_sql(lh_buf *sql, const char *verb, const char *name)
+/* Appends to the caller's builder, which checks it once when done. */
+static void copy_sql(lh_buf *sql, const char *verb, const char *name)
 {
     lh_buf_adds(sql, verb);
     lh_buf_adds(sql, "lh_cache.main.");
-    return lh_buf_add_sql_ident(sql, name);
+    lh_buf_add_sql_ident(sql, name);
+}
+
+/* The builder's latched failure as an error, or LH_OK. */
+static lh_status built(const lh_buf *sql, const char *name, lh_err *err)
+{
+    lh_status st = lh_buf_status(sql);
+    return st ? lh_fail(err, st, "cache %s: statement too long or out of memory", name) : LH_OK;
 }
 
 static lh_status drop_copy(lh_cache *c, const char *name, lh_err *err)
 {
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    lh_status st = copy_sql(&sql, "DROP TABLE IF EXISTS ", name);
+    copy_sql(&sql, "DROP TABLE IF EXISTS ", name);
+    lh_status st = built(&sql, name, err);
     if (!st)
-        st = lh_engine_exec(c->e, sql.data, err);
+        st = lh_engine_exec(c->e, lh_buf_cstr(&sql), err);
     lh_buf_release(&sql);
     return st;
 }
@@ -150,7 +159,9 @@ static lh_status build(lh_cache *c, const char *name, int64_t *rows, int64_t *by
     lh_buf_add_sql_ident(&sql, name);
     json_t *row = NULL;
     if (!st)
-        st = lh_engine_query_row(c->e, sql.data, &row, err);
+        st = built(&sql, name, err);
+    if (!st)
+        st = lh_engine_query_row(c->e, lh_buf_cstr(&sql), &row, err);
     if (!st && lh_parse_i64(json_string_value(json_array_get(row, 0)), rows))
         *rows = -1;
     json_decref(row);
@@ -159,7 +170,9 @@ static lh_status build(lh_cache *c, const char *name, int64_t *rows, int64_t *by
     *bytes = after > before ? after - before : 0;
     copy_sql(&view, "SELECT * FROM ", name);
     if (!st)
-        st = lh_engine_define_view(c->e, name, view.data, err);
+        st = built(&view, name, err);
+    if (!st)
+        st = lh_engine_define_view(c->e, name, lh_buf_cstr(&view), err);
     if (st)
         drop_copy(c, name, NULL);
     lh_buf_release(&sql);

@@ -6,17 +6,17 @@
 #include "core/alloc.h"
 #include "engine/engine_int.h"
 
-static lh_status type_name(duckdb_logical_type t, lh_buf *out);
+static void type_name(duckdb_logical_type t, lh_buf *out);
 
-static lh_status child_type_name(duckdb_logical_type child, lh_buf *out)
+static void child_type_name(duckdb_logical_type child, lh_buf *out)
 {
-    lh_status st = type_name(child, out);
+    type_name(child, out);
     duckdb_destroy_logical_type(&child);
-    return st;
 }
 
-/* DuckDB's SQL spelling of a logical type (the C API has no to-string). */
-static lh_status type_name(duckdb_logical_type t, lh_buf *out)
+/* DuckDB's SQL spelling of a logical type (the C API has no to-string), appended to the
+ * caller's builder, which checks it once when done. */
+static void type_name(duckdb_logical_type t, lh_buf *out)
 {
     static const struct { duckdb_type id; const char *name; } simple[] = {
         {DUCKDB_TYPE_BOOLEAN, "BOOLEAN"}, {DUCKDB_TYPE_TINYINT, "TINYINT"},
@@ -38,45 +38,48 @@ static lh_status type_name(duckdb_logical_type t, lh_buf *out)
     duckdb_type id = duckdb_get_type_id(t);
     switch (id) {
     case DUCKDB_TYPE_DECIMAL:
-        return lh_buf_printf(out, "DECIMAL(%u,%u)", duckdb_decimal_width(t), duckdb_decimal_scale(t));
-    case DUCKDB_TYPE_LIST: {
-        lh_status st = child_type_name(duckdb_list_type_child_type(t), out);
-        return st ? st : lh_buf_adds(out, "[]");
-    }
-    case DUCKDB_TYPE_ARRAY: {
-        lh_status st = child_type_name(duckdb_array_type_child_type(t), out);
-        return st ? st : lh_buf_printf(out, "[%llu]", (unsigned long long)duckdb_array_type_array_size(t));
-    }
-    case DUCKDB_TYPE_MAP: {
-        lh_status st = lh_buf_adds(out, "MAP(");
-        if (!st) st = child_type_name(duckdb_map_type_key_type(t), out);
-        if (!st) st = lh_buf_adds(out, ", ");
-        if (!st) st = child_type_name(duckdb_map_type_value_type(t), out);
-        return st ? st : lh_buf_adds(out, ")");
-    }
+        lh_buf_printf(out, "DECIMAL(%u,%u)", duckdb_decimal_width(t), duckdb_decimal_scale(t));
+        return;
+    case DUCKDB_TYPE_LIST:
+        child_type_name(duckdb_list_type_child_type(t), out);
+        lh_buf_adds(out, "[]");
+        return;
+    case DUCKDB_TYPE_ARRAY:
+        child_type_name(duckdb_array_type_child_type(t), out);
+        lh_buf_printf(out, "[%llu]", (unsigned long long)duckdb_array_type_array_size(t));
+        return;
+    case DUCKDB_TYPE_MAP:
+        lh_buf_adds(out, "MAP(");
+        child_type_name(duckdb_map_type_key_type(t), out);
+        lh_buf_adds(out, ", ");
+        child_type_name(duckdb_map_type_value_type(t), out);
+        lh_buf_adds(out, ")");
+        return;
     case DUCKDB_TYPE_STRUCT:
     case DUCKDB_TYPE_UNION: {
         bool is_struct = id == DUCKDB_TYPE_STRUCT;
         idx_t n = is_struct ? duckdb_struct_type_child_count(t) : duckdb_union_type_member_count(t);
-        lh_status st = lh_buf_adds(out, is_struct ? "STRUCT(" : "UNION(");
-        for (idx_t i = 0; i < n && !st; i++) {
+        lh_buf_adds(out, is_struct ? "STRUCT(" : "UNION(");
+        for (idx_t i = 0; i < n; i++) {
             char *name = is_struct ? duckdb_struct_type_child_name(t, i) : duckdb_union_type_member_name(t, i);
             if (i)
-                st = lh_buf_adds(out, ", ");
-            if (!st) st = lh_buf_add_sql_ident(out, name ? name : "");
-            if (!st) st = lh_buf_addc(out, ' ');
+                lh_buf_adds(out, ", ");
+            lh_buf_add_sql_ident(out, name ? name : "");
+            lh_buf_addc(out, ' ');
             duckdb_free(name);
-            if (!st)
-                st = child_type_name(is_struct ? duckdb_struct_type_child_type(t, i)
-                                               : duckdb_union_type_member_type(t, i), out);
+            child_type_name(is_struct ? duckdb_struct_type_child_type(t, i)
+                                      : duckdb_union_type_member_type(t, i), out);
         }
-        return st ? st : lh_buf_adds(out, ")");
+        lh_buf_adds(out, ")");
+        return;
     }
     default:
         for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
-            if (simple[i].id == id)
-                return lh_buf_adds(out, simple[i].name);
-        return lh_buf_adds(out, "UNKNOWN");
+            if (simple[i].id == id) {
+                lh_buf_adds(out, simple[i].name);
+                return;
+            }
+        lh_buf_adds(out, "UNKNOWN");
     }
 }
 
@@ -118,14 +121,17 @@ lh_status lh__columns_load(duckdb_prepared_statement prep, lh__columns *c, lh_er
         duckdb_logical_type lt = duckdb_prepared_statement_column_logical_type(prep, i);
         lh_buf tn;
         lh_buf_init(&tn, 1 << 16);
-        lh_status st = type_name(lt, &tn);
+        type_name(lt, &tn);
+        lh_status st = lh_buf_status(&tn);
         c->cols[i].kind = kind_of(duckdb_get_type_id(lt));
         duckdb_destroy_logical_type(&lt);
         const char *name = duckdb_prepared_statement_column_name(prep, i);
         c->owned[2 * i] = lh_strdup(name ? name : "");
         duckdb_free((void *)name); /* the C API hands out a copy */
         c->owned[2 * i + 1] = lh_buf_detach(&tn);
-        if (st || !c->owned[2 * i] || !c->owned[2 * i + 1])
+        if (st == LH_ETOOBIG)
+            return lh_fail(err, st, "result column %zu: type name over %d bytes", i + 1, 1 << 16);
+        if (!c->owned[2 * i] || !c->owned[2 * i + 1])
             return lh_fail(err, LH_ENOMEM, "out of memory");
         c->cols[i].name = c->owned[2 * i];
         c->cols[i].type = c->owned[2 * i + 1];

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/fsio.h"
 #include "engine/engine_int.h"
 
 /* ---- checkpoint reader ---- */
@@ -16,7 +17,10 @@ static lh_status emit_row(const char *text, size_t len, lh_action_cb cb, void *c
                           lh_err *err)
 {
     json_error_t je;
-    json_t *row = lh_json_loadb(text, len, 0, &je);
+    bool oom = false;
+    json_t *row = lh_json_loadb(text, len, 0, &je, &oom);
+    if (oom)
+        return lh_fail(err, LH_ENOMEM, "out of memory reading a checkpoint");
     if (!json_is_object(row)) {
         json_decref(row);
         return lh_fail(err, LH_ECORRUPT, "checkpoint row is not JSON: %s", je.text);
@@ -49,13 +53,14 @@ static lh_status read_checkpoint(void *self, const char *local_path, lh_action_c
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "SELECT CAST(to_json(t) AS VARCHAR) FROM read_parquet(");
     lh_buf_add_sql_string(&sql, local_path);
-    lh_status st = lh_buf_adds(&sql, ", hive_partitioning=false) AS t");
+    lh_buf_adds(&sql, ", hive_partitioning=false) AS t");
+    lh_status st = lh_buf_status(&sql);
     if (st) {
         lh_buf_release(&sql);
         return lh_fail(err, st, "checkpoint path too long");
     }
     duckdb_result res;
-    if (lh__engine_admin_query(e, sql.data, &res) == DuckDBError) {
+    if (lh__engine_admin_query(e, lh_buf_cstr(&sql), &res) == DuckDBError) {
         st = lh__engine_result_error(&res, LH_ECORRUPT, "read checkpoint", err);
         duckdb_destroy_result(&res);
         lh_buf_release(&sql);
@@ -109,38 +114,32 @@ static bool is_partition_column(const lh_table_snapshot *snap, const char *name)
     return false;
 }
 
-/* The file list literal ['dir/a.parquet', ...]. */
-static lh_status file_list(const char *table_dir, const lh_table_snapshot *snap, lh_buf *out)
+/* The file list literal ['dir/a.parquet', ...], into the caller's builder. */
+static void file_list(const char *table_dir, const lh_table_snapshot *snap, lh_buf *out)
 {
-    lh_status st = lh_buf_addc(out, '[');
-    lh_buf path;
-    lh_buf_init(&path, 0);
-    for (size_t i = 0; i < snap->nfiles && !st; i++) {
-        lh_buf_reset(&path);
-        lh_buf_printf(&path, "%s/%s", table_dir, snap->files[i].path);
+    lh_buf_addc(out, '[');
+    for (size_t i = 0; i < snap->nfiles; i++) {
         if (i)
             lh_buf_addc(out, ',');
-        st = lh_buf_add_sql_string(out, lh_buf_cstr(&path));
+        lh_path_add_sql(out, table_dir, snap->files[i].path);
     }
-    lh_buf_release(&path);
-    return st ? st : lh_buf_addc(out, ']');
+    lh_buf_addc(out, ']');
 }
 
-/* A partition value as a VARCHAR literal ready for CAST to its column type. Timestamps
- * without an offset are UTC in the Delta log. */
-static lh_status partition_literal(const char *v, const char *type, lh_buf *out)
+/* A partition value as a VARCHAR expression ready for CAST to its column type, into the
+ * caller's builder. Timestamps without an offset are UTC in the Delta log. */
+static void partition_literal(const char *v, const char *type, lh_buf *out)
 {
-    if (!v)
-        return lh_buf_adds(out, "CAST(NULL AS VARCHAR)");
-    if (!strcmp(type, "TIMESTAMP WITH TIME ZONE") && !strchr(v, 'Z') && !strchr(v, '+')) {
-        lh_buf tmp;
-        lh_buf_init(&tmp, 0);
-        lh_buf_printf(&tmp, "%s+00", v);
-        lh_status st = lh_buf_add_sql_string(out, lh_buf_cstr(&tmp));
-        lh_buf_release(&tmp);
-        return st;
+    if (!v) {
+        lh_buf_adds(out, "CAST(NULL AS VARCHAR)");
+        return;
     }
-    return lh_buf_add_sql_string(out, v);
+    bool utc = !strcmp(type, "TIMESTAMP WITH TIME ZONE") && !strchr(v, 'Z') && !strchr(v, '+');
+    if (utc)
+        lh_buf_addc(out, '(');
+    lh_buf_add_sql_string(out, v);
+    if (utc)
+        lh_buf_adds(out, " || '+00')");
 }
 
 /* The DESCRIBE row of a column: the exact name (by index, the rows keyed by name: a scan
@@ -170,8 +169,8 @@ static const char *file_column_name(json_t *desc, json_t *index, const char *nam
     return json_string_value(json_array_get(file_column_row(desc, index, name), 0));
 }
 
-/* One output column's expression. */
-static lh_status column_expr(const col_info *c, json_t *desc, json_t *index, lh_buf *sql)
+/* One output column's expression, into the caller's builder (checked once when done). */
+static void column_expr(const col_info *c, json_t *desc, json_t *index, lh_buf *sql)
 {
     lh_buf_adds(sql, "CAST(");
     if (c->partition_index >= 0) {
@@ -196,7 +195,7 @@ static lh_status column_expr(const col_info *c, json_t *desc, json_t *index, lh_
         }
     }
     lh_buf_printf(sql, " AS %s) AS ", c->type);
-    return lh_buf_add_sql_ident(sql, c->name);
+    lh_buf_add_sql_ident(sql, c->name);
 }
 
 static lh_status build_select(lh_engine *e, const char *table_dir, const lh_table_snapshot *snap,
@@ -209,21 +208,26 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
             lh_buf_printf(sql, "%sCAST(NULL AS %s) AS ", i ? ", " : "", cols[i].type);
             lh_buf_add_sql_ident(sql, cols[i].name);
         }
-        st = lh_buf_adds(sql, " WHERE false");
+        lh_buf_adds(sql, " WHERE false");
+        st = lh_buf_status(sql);
         return st ? lh_fail(err, st, "snapshot query too long") : LH_OK;
     }
     lh_buf files, q;
     lh_buf_init(&files, 0);
     lh_buf_init(&q, 0);
     json_t *desc = NULL, *index = NULL;
-    st = file_list(table_dir, snap, &files);
-    if (st) {
+    file_list(table_dir, snap, &files);
+    if ((st = lh_buf_status(&files))) {
         st = lh_fail(err, st, "snapshot query too long");
         goto cleanup;
     }
     lh_buf_printf(&q, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(%s,"
-                      " hive_partitioning=false, union_by_name=true))", files.data);
-    if ((st = lh_engine_query_rows(e, q.data, 100000, &desc, err))) {
+                      " hive_partitioning=false, union_by_name=true))", lh_buf_cstr(&files));
+    if ((st = lh_buf_status(&q))) {
+        st = lh_fail(err, st, "snapshot query too long");
+        goto cleanup;
+    }
+    if ((st = lh_engine_query_rows(e, lh_buf_cstr(&q), 100000, &desc, err))) {
         /* The dataset's name, not its directory: paths in the data directory are ours. */
         const char *base = strrchr(table_dir, '/');
         base = base && base[1] ? base + 1 : table_dir;
@@ -246,16 +250,12 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
         column_expr(&cols[i], desc, index, sql);
     }
     lh_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning=false, union_by_name=true, "
-                       "filename='__lh_file') AS d", files.data);
+                       "filename='__lh_file') AS d", lh_buf_cstr(&files));
     if (nparts > 0) {
         lh_buf_adds(sql, " JOIN (VALUES ");
-        lh_buf path;
-        lh_buf_init(&path, 0);
         for (size_t f = 0; f < snap->nfiles; f++) {
-            lh_buf_reset(&path);
-            lh_buf_printf(&path, "%s/%s", table_dir, snap->files[f].path);
             lh_buf_adds(sql, f ? ", (" : "(");
-            lh_buf_add_sql_string(sql, lh_buf_cstr(&path));
+            lh_path_add_sql(sql, table_dir, snap->files[f].path);
             for (size_t i = 0; i < ncols; i++) {
                 if (cols[i].partition_index < 0)
                     continue;
@@ -270,13 +270,12 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
             }
             lh_buf_addc(sql, ')');
         }
-        lh_buf_release(&path);
         lh_buf_adds(sql, ") AS p(__lh_f");
         for (int i = 0; i < nparts; i++)
             lh_buf_printf(sql, ", p%d", i);
         lh_buf_adds(sql, ") ON d.__lh_file = p.__lh_f");
     }
-    st = lh_buf_adds(sql, "");
+    st = lh_buf_status(sql);
     if (st)
         st = lh_fail(err, st, "snapshot query too long");
 cleanup:
@@ -311,7 +310,10 @@ lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
         lh_buf_reset(&t);
         if ((st = lh_table_duckdb_type(json_object_get(f, "type"), &t, err)))
             break;
-        cols[i].type = lh_buf_detach(&t);
+        if (!(cols[i].type = lh_buf_detach(&t))) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
         cols[i].partition_index = is_partition_column(snap, cols[i].name) ? nparts++ : -1;
     }
     if (!st)

@@ -166,8 +166,17 @@ void lh__engine_release(lh_engine *e, duckdb_connection conn)
         duckdb_disconnect(&conn);
 }
 
+/* A NULL statement is a builder that failed and was not checked: refused, never run (an
+ * empty string in its place would silently run nothing). */
+static lh_status refuse_null_sql(lh_err *err)
+{
+    return lh_fail(err, LH_EINVAL, "no SQL statement (a failed builder?)");
+}
+
 lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
 {
+    if (!sql)
+        return refuse_null_sql(err);
     duckdb_result res;
     lh_status st = LH_OK;
     if (run(e, sql, &res) == DuckDBError)
@@ -179,6 +188,8 @@ lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
 static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,
                               lh_err *err)
 {
+    if (!sql)
+        return refuse_null_sql(err);
     duckdb_result res;
     if (run(e, sql, &res) == DuckDBError) {
         lh_status st = lh__engine_result_error(&res, LH_EINVAL, "engine", err);
@@ -266,14 +277,19 @@ lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_er
 
 lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *select_sql, lh_err *err)
 {
+    if (!name || !select_sql)
+        return refuse_null_sql(err);
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "CREATE OR REPLACE VIEW ");
     lh_buf_add_sql_ident(&sql, name);
     lh_buf_adds(&sql, " AS ");
-    lh_status st = lh_buf_adds(&sql, select_sql);
-    if (!st)
-        st = lh_engine_exec(e, sql.data, err);
+    lh_buf_adds(&sql, select_sql);
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh_fail(err, st, "view %s: statement over %zu bytes or out of memory", name, sql.max);
+    else
+        st = lh_engine_exec(e, lh_buf_cstr(&sql), err);
     lh_buf_release(&sql);
     return st;
 }
@@ -360,7 +376,11 @@ static lh_status expect_setting(lh_engine *e, const char *name, const char *want
     lh_buf_add_sql_string(&sql, name);
     lh_buf_adds(&sql, ") AS VARCHAR)");
     json_t *row = NULL;
-    lh_status st = lh_engine_query_row(e, sql.data, &row, err);
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh_fail(err, st, "sandbox check of setting %.64s...: name too long", name);
+    else
+        st = lh_engine_query_row(e, lh_buf_cstr(&sql), &row, err);
     lh_buf_release(&sql);
     if (st)
         return st;
@@ -381,7 +401,11 @@ static lh_status lock_down(lh_engine *e, lh_err *err)
     lh_buf_adds(&sql, ",");
     lh_buf_add_sql_string(&sql, e->temp_dir);
     lh_buf_adds(&sql, "]");
-    lh_status st = lh_engine_exec(e, sql.data, err);
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh_fail(err, st, "sandbox directories: statement too long or out of memory");
+    else
+        st = lh_engine_exec(e, lh_buf_cstr(&sql), err);
     lh_buf_release(&sql);
     /* DuckDB tracks progress only with its progress bar on; ours draws it, not DuckDB. */
     if (!st)

@@ -48,7 +48,11 @@ lh_checkpoint_reader lh_engine_checkpoint_reader(lh_engine *e);
 lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
                                     const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
 
-/* Creates or replaces the view name AS select_sql (our SQL; no gate). */
+/* Every function here taking SQL text refuses a NULL statement with LH_EINVAL (a builder
+ * that failed: lh_buf_detach gives NULL) rather than run it or crash.
+ *
+ * Creates or replaces the view name AS select_sql (our SQL; no gate). A statement past
+ * the builder's limit is LH_ETOOBIG, never defined cut short. */
 lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *select_sql,
                                 lh_err *err);
 

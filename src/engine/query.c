@@ -61,18 +61,19 @@ static size_t statement_length(const char *sql)
 }
 
 /* SELECT CAST(#1 AS VARCHAR), CAST(to_json(#2) AS VARCHAR), ... FROM (sql) */
-static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__columns *c, lh_buf *out)
+static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__columns *c, lh_buf *out,
+                               lh_err *err)
 {
-    lh_status st = lh_buf_adds(out, "SELECT ");
-    for (size_t i = 0; i < c->n && !st; i++) {
+    lh_buf_adds(out, "SELECT ");
+    for (size_t i = 0; i < c->n; i++) {
         if (c->cols[i].kind == LH_CELL_JSON)
-            st = lh_buf_printf(out, "%sCAST(to_json(#%zu) AS VARCHAR)", i ? ", " : "", i + 1);
+            lh_buf_printf(out, "%sCAST(to_json(#%zu) AS VARCHAR)", i ? ", " : "", i + 1);
         else
-            st = lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", i ? ", " : "", i + 1);
+            lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", i ? ", " : "", i + 1);
     }
-    if (!st)
-        st = lh_buf_printf(out, " FROM (%.*s\n)", (int)sql_len, sql);
-    return st;
+    lh_buf_printf(out, " FROM (%.*s\n)", (int)sql_len, sql);
+    lh_status st = lh_buf_status(out);
+    return st ? lh_fail(err, st, "query too long to run (%zu columns)", c->n) : LH_OK;
 }
 
 struct lh_query {
@@ -99,15 +100,20 @@ struct lh_query {
 /* Shadows name on this query's connection only (see lh_query_opts). */
 static lh_status add_temp_view(lh_query *q, const char *name, const char *select_sql, lh_err *err)
 {
+    if (!name || !select_sql) /* a view SQL whose builder failed upstream */
+        return lh_fail(err, LH_EINVAL, "time travel view: no SQL statement (a failed builder?)");
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "CREATE OR REPLACE TEMP VIEW ");
     lh_buf_add_sql_ident(&sql, name);
     lh_buf_adds(&sql, " AS ");
-    lh_status st = lh_buf_adds(&sql, select_sql);
-    if (!st) {
+    lh_buf_adds(&sql, select_sql);
+    lh_status st = lh_buf_status(&sql);
+    if (st) {
+        st = lh_fail(err, st, "time travel view %s: statement too long or out of memory", name);
+    } else {
         duckdb_result res;
-        if (duckdb_query(q->conn, sql.data, &res) == DuckDBError)
+        if (duckdb_query(q->conn, lh_buf_cstr(&sql), &res) == DuckDBError)
             st = lh__engine_result_error(&res, LH_EINTERNAL, "time travel view", err);
         duckdb_destroy_result(&res);
     }
@@ -171,11 +177,13 @@ static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
 static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts *opts, bool execute,
                              lh_query **out, lh_err *err)
 {
+    if (!sql) /* a failed builder upstream: refused, never run */
+        return lh_fail(err, LH_EINVAL, "no SQL statement (a failed builder?)");
     lh_query *q = lh_calloc(1, sizeof *q);
     if (!q)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     q->e = e;
-    q->sql = sql ? lh_strdup(sql) : NULL;
+    q->sql = lh_strdup(sql);
     q->limit = opts && opts->limit ? opts->limit : UINT64_MAX;
     q->timeout_ms = opts ? opts->timeout_ms : 0;
     pthread_mutex_init(&q->mu, NULL);
@@ -191,10 +199,10 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     for (size_t i = 0; !st && opts && i < opts->nviews; i++)
         st = add_temp_view(q, opts->view_names[i], opts->view_sqls[i], err);
 
-    size_t sql_len = sql ? statement_length(sql) : 0;
+    size_t sql_len = statement_length(sql);
     json_t *seen = opts && opts->on_relations ? json_object() : NULL;
     if (!st)
-        st = lh__sql_gate_prepare(e, q->conn, sql, sql ? strlen(sql) : 0, seen, &q->user, err);
+        st = lh__sql_gate_prepare(e, q->conn, sql, strlen(sql), seen, &q->user, err);
     if (st && timed_out(q)) /* the deadline passed while DuckDB parsed: a timeout */
         st = fail_run(q, NULL, err);
     if (!st && seen)
@@ -215,8 +223,8 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     lh_buf wsql;
     lh_buf_init(&wsql, 0);
     bool wrap = !st && !explain;
-    if (wrap && !(st = build_wrapper(sql, sql_len, &q->cols, &wsql)))
-        st = lh__sql_gate_prepare(e, q->conn, wsql.data, wsql.len, NULL, &q->wrapped, err);
+    if (wrap && !(st = build_wrapper(sql, sql_len, &q->cols, &wsql, err)))
+        st = lh__sql_gate_prepare(e, q->conn, lh_buf_cstr(&wsql), wsql.len, NULL, &q->wrapped, err);
     lh_buf_release(&wsql);
 
     size_t n = q->cols.n ? q->cols.n : 1;
@@ -257,18 +265,23 @@ lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query
     lh_buf_init(&copy, 0);
     duckdb_prepared_statement ps = NULL;
     /* The COPY's source is a SELECT that passed the gate as this exact text. */
-    if (!st)
-        st = lh_buf_printf(&sel, "SELECT * FROM (%.*s\n)", (int)statement_length(sql), sql);
-    if (!st)
-        st = lh__sql_gate_prepare(e, q->conn, sel.data, sel.len, NULL, &ps, err);
     if (!st) {
-        lh_buf_printf(&copy, "COPY (%s\n) TO ", sel.data);
+        lh_buf_printf(&sel, "SELECT * FROM (%.*s\n)", (int)statement_length(sql), sql);
+        if ((st = lh_buf_status(&sel)))
+            st = lh_fail(err, st, "export: query too long or out of memory");
+    }
+    if (!st)
+        st = lh__sql_gate_prepare(e, q->conn, lh_buf_cstr(&sel), sel.len, NULL, &ps, err);
+    if (!st) {
+        lh_buf_printf(&copy, "COPY (%s\n) TO ", lh_buf_cstr(&sel));
         lh_buf_add_sql_string(&copy, path);
-        st = lh_buf_adds(&copy, " (FORMAT parquet, COMPRESSION snappy)");
+        lh_buf_adds(&copy, " (FORMAT parquet, COMPRESSION snappy)");
+        if ((st = lh_buf_status(&copy)))
+            st = lh_fail(err, st, "export: statement too long or out of memory");
     }
     duckdb_result res;
     if (!st) {
-        if (duckdb_query(q->conn, copy.data, &res) == DuckDBError) {
+        if (duckdb_query(q->conn, lh_buf_cstr(&copy), &res) == DuckDBError) {
             st = fail_run(q, duckdb_result_error(&res), err);
         } else {
             *rows = (uint64_t)duckdb_value_int64(&res, 0, 0);

@@ -201,10 +201,16 @@ static lh_status relation_unknown(gate *g, const char *name)
     }
     if (all > shown)
         lh_buf_printf(&b, ", ... (%zu in all)", all);
-    lh_status st = all ? lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; known datasets: %s",
-                                 name, lh_buf_cstr(&b))
-                       : lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; no datasets are "
-                                 "available", name);
+    lh_status st;
+    if (!all)
+        st = lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; no datasets are available",
+                     name);
+    else if (lh_buf_status(&b)) /* the list is a courtesy: without it, the count */
+        st = lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; %zu datasets are known",
+                     name, all);
+    else
+        st = lh_fail(g->err, LH_ENOTFOUND, "unknown relation \"%s\"; known datasets: %s", name,
+                     lh_buf_cstr(&b));
     lh_buf_release(&b);
     return st;
 }
@@ -472,8 +478,11 @@ lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sq
         json_error_t jerr;
         /* INT_AS_REAL: query_location is a uint64 (UINT64_MAX when unknown), too big for
          * json_int_t; the walk reads no numbers. */
-        root = lh_json_loadb(text.data ? text.data : "", text.len, JSON_DECODE_INT_AS_REAL, &jerr);
-        if (!root)
+        bool oom = false;
+        root = lh_json_loadb(lh_buf_cstr(&text), text.len, JSON_DECODE_INT_AS_REAL, &jerr, &oom);
+        if (oom) /* a name that lost a byte must not reach the walk */
+            st = lh_fail(err, LH_ENOMEM, "out of memory checking the query");
+        else if (!root)
             st = lh_fail(err, LH_EDENIED, "query is too complex for the statement gate (%s)",
                          jerr.text);
     }
@@ -583,10 +592,13 @@ lh_status lh__sql_gate_prepare_explain(duckdb_connection conn, const char *vette
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "EXPLAIN ");
-    lh_status st = lh_buf_add(&sql, vetted, len);
+    lh_buf_add(&sql, vetted, len);
     duckdb_extracted_statements stmts = NULL;
-    if (!st)
-        st = extract_one(conn, sql.data, &stmts, err);
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh_fail(err, st, "query too long to explain");
+    else
+        st = extract_one(conn, lh_buf_cstr(&sql), &stmts, err);
     lh_buf_release(&sql);
     if (st)
         return st;

@@ -45,17 +45,20 @@ static lh_status flush(lh_result_writer *w, bool force, lh_err *err)
 {
     if (!w->out.len || (!force && w->out.len < FLUSH_AT))
         return LH_OK;
-    lh_status st = w->write(w->write_ctx, w->out.data, w->out.len, err);
+    lh_status st = w->write(w->write_ctx, lh_buf_cstr(&w->out), w->out.len, err);
     lh_buf_reset(&w->out);
     return st;
 }
 
+/* The appenders below write into w->out without checking each add: the sink callbacks
+ * check the buffer once (lh_buf_status) before anything built is flushed. */
+
 /* JSON string escaping per RFC 8259 (control characters as \u00XX). */
-static lh_status add_json_string(lh_buf *b, const char *s, size_t n)
+static void add_json_string(lh_buf *b, const char *s, size_t n)
 {
-    lh_status st = lh_buf_addc(b, '"');
+    lh_buf_addc(b, '"');
     size_t run = 0;
-    for (size_t i = 0; i < n && !st; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
         char tmp[8];
@@ -72,15 +75,13 @@ static lh_status add_json_string(lh_buf *b, const char *s, size_t n)
             }
         }
         if (esc) {
-            st = lh_buf_add(b, s + run, i - run);
-            if (!st)
-                st = lh_buf_adds(b, esc);
+            lh_buf_add(b, s + run, i - run);
+            lh_buf_adds(b, esc);
             run = i + 1;
         }
     }
-    if (!st)
-        st = lh_buf_add(b, s + run, n - run);
-    return st ? st : lh_buf_addc(b, '"');
+    lh_buf_add(b, s + run, n - run);
+    lh_buf_addc(b, '"');
 }
 
 /* A number as DuckDB prints it is valid JSON unless it is inf/nan. */
@@ -94,33 +95,34 @@ static bool json_number_ok(const char *s, size_t n)
     return true;
 }
 
-static lh_status add_json_cell(lh_buf *b, const lh_result_column *col, const char *s, size_t n)
+static void add_json_cell(lh_buf *b, const lh_result_column *col, const char *s, size_t n)
 {
     if (!s)
-        return lh_buf_adds(b, "null");
-    switch (col->kind) {
-    case LH_CELL_NUMBER:
-        return json_number_ok(s, n) ? lh_buf_add(b, s, n) : add_json_string(b, s, n);
-    case LH_CELL_BOOL:
-    case LH_CELL_JSON:
-        return lh_buf_add(b, s, n);
-    default:
-        return add_json_string(b, s, n);
-    }
+        lh_buf_adds(b, "null");
+    else if (col->kind == LH_CELL_BOOL || col->kind == LH_CELL_JSON ||
+             (col->kind == LH_CELL_NUMBER && json_number_ok(s, n)))
+        lh_buf_add(b, s, n);
+    else
+        add_json_string(b, s, n);
 }
 
-static lh_status add_csv_field(lh_buf *b, const char *s, size_t n)
+static void add_csv_field(lh_buf *b, const char *s, size_t n)
 {
     if (!s)
-        return LH_OK; /* NULL is an empty field */
+        return; /* NULL is an empty field */
     bool quote = n == 0 ? false : memchr(s, ',', n) || memchr(s, '"', n) || memchr(s, '\n', n) ||
                                   memchr(s, '\r', n) || s[0] == ' ' || s[n - 1] == ' ';
-    if (!quote)
-        return lh_buf_add(b, s, n);
-    lh_status st = lh_buf_addc(b, '"');
-    for (size_t i = 0; i < n && !st; i++)
-        st = s[i] == '"' ? lh_buf_adds(b, "\"\"") : lh_buf_addc(b, s[i]);
-    return st ? st : lh_buf_addc(b, '"');
+    if (!quote) {
+        lh_buf_add(b, s, n);
+        return;
+    }
+    lh_buf_addc(b, '"');
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == '"')
+            lh_buf_adds(b, "\"\"");
+        else
+            lh_buf_addc(b, s[i]);
+    lh_buf_addc(b, '"');
 }
 
 static lh_status on_begin(void *ctx, const lh_result_column *cols, size_t ncols, lh_err *err)
@@ -128,27 +130,25 @@ static lh_status on_begin(void *ctx, const lh_result_column *cols, size_t ncols,
     lh_result_writer *w = ctx;
     w->cols = cols;
     w->ncols = ncols;
-    lh_status st = LH_OK;
     if (w->fmt == LH_FORMAT_JSON) {
-        st = lh_buf_adds(&w->out, "{\"columns\":[");
-        for (size_t i = 0; i < ncols && !st; i++) {
-            st = lh_buf_adds(&w->out, i ? ",{\"name\":" : "{\"name\":");
-            if (!st) st = add_json_string(&w->out, cols[i].name, strlen(cols[i].name));
-            if (!st) st = lh_buf_adds(&w->out, ",\"type\":");
-            if (!st) st = add_json_string(&w->out, cols[i].type, strlen(cols[i].type));
-            if (!st) st = lh_buf_addc(&w->out, '}');
+        lh_buf_adds(&w->out, "{\"columns\":[");
+        for (size_t i = 0; i < ncols; i++) {
+            lh_buf_adds(&w->out, i ? ",{\"name\":" : "{\"name\":");
+            add_json_string(&w->out, cols[i].name, strlen(cols[i].name));
+            lh_buf_adds(&w->out, ",\"type\":");
+            add_json_string(&w->out, cols[i].type, strlen(cols[i].type));
+            lh_buf_addc(&w->out, '}');
         }
-        if (!st)
-            st = lh_buf_adds(&w->out, "],\"rows\":[");
+        lh_buf_adds(&w->out, "],\"rows\":[");
     } else if (w->fmt == LH_FORMAT_CSV) {
-        for (size_t i = 0; i < ncols && !st; i++) {
+        for (size_t i = 0; i < ncols; i++) {
             if (i)
-                st = lh_buf_addc(&w->out, ',');
-            if (!st) st = add_csv_field(&w->out, cols[i].name, strlen(cols[i].name));
+                lh_buf_addc(&w->out, ',');
+            add_csv_field(&w->out, cols[i].name, strlen(cols[i].name));
         }
-        if (!st)
-            st = lh_buf_adds(&w->out, "\r\n");
+        lh_buf_adds(&w->out, "\r\n");
     }
+    lh_status st = lh_buf_status(&w->out);
     if (st)
         return lh_fail(err, st, "result too large to render");
     return flush(w, false, err);
@@ -181,46 +181,48 @@ static lh_status table_keep(lh_result_writer *w, const char *s, size_t n, lh_err
 static lh_status on_row(void *ctx, const char *const *cells, const size_t *lens, lh_err *err)
 {
     lh_result_writer *w = ctx;
-    lh_status st = LH_OK;
     switch (w->fmt) {
     case LH_FORMAT_JSON:
-        st = lh_buf_adds(&w->out, w->rows ? ",[" : "[");
-        for (size_t i = 0; i < w->ncols && !st; i++) {
+        lh_buf_adds(&w->out, w->rows ? ",[" : "[");
+        for (size_t i = 0; i < w->ncols; i++) {
             if (i)
-                st = lh_buf_addc(&w->out, ',');
-            if (!st) st = add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
+                lh_buf_addc(&w->out, ',');
+            add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
         }
-        if (!st) st = lh_buf_addc(&w->out, ']');
+        lh_buf_addc(&w->out, ']');
         break;
     case LH_FORMAT_NDJSON:
-        st = lh_buf_addc(&w->out, '{');
-        for (size_t i = 0; i < w->ncols && !st; i++) {
+        lh_buf_addc(&w->out, '{');
+        for (size_t i = 0; i < w->ncols; i++) {
             if (i)
-                st = lh_buf_addc(&w->out, ',');
-            if (!st) st = add_json_string(&w->out, w->cols[i].name, strlen(w->cols[i].name));
-            if (!st) st = lh_buf_addc(&w->out, ':');
-            if (!st) st = add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
+                lh_buf_addc(&w->out, ',');
+            add_json_string(&w->out, w->cols[i].name, strlen(w->cols[i].name));
+            lh_buf_addc(&w->out, ':');
+            add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
         }
-        if (!st) st = lh_buf_adds(&w->out, "}\n");
+        lh_buf_adds(&w->out, "}\n");
         break;
     case LH_FORMAT_CSV:
-        for (size_t i = 0; i < w->ncols && !st; i++) {
+        for (size_t i = 0; i < w->ncols; i++) {
             if (i)
-                st = lh_buf_addc(&w->out, ',');
-            if (!st) st = add_csv_field(&w->out, cells[i], lens[i]);
+                lh_buf_addc(&w->out, ',');
+            add_csv_field(&w->out, cells[i], lens[i]);
         }
-        if (!st) st = lh_buf_adds(&w->out, "\r\n");
+        lh_buf_adds(&w->out, "\r\n");
         break;
     case LH_FORMAT_TABLE:
         if (w->rows >= MAX_TABLE_ROWS) {
             w->table_extra++;
             break;
         }
-        for (size_t i = 0; i < w->ncols; i++)
-            if ((st = table_keep(w, cells[i], lens[i], err)))
+        for (size_t i = 0; i < w->ncols; i++) {
+            lh_status st = table_keep(w, cells[i], lens[i], err);
+            if (st)
                 return st;
+        }
         break;
     }
+    lh_status st = lh_buf_status(&w->out);
     if (st)
         return lh_fail(err, st, "row too large to render");
     w->rows++;
@@ -235,14 +237,14 @@ static size_t display_width(const char *s)
     return n;
 }
 
-static lh_status pad(lh_buf *b, const char *s, size_t width)
+static void pad(lh_buf *b, const char *s, size_t width)
 {
-    lh_status st = lh_buf_adds(b, s);
-    for (size_t n = display_width(s); n < width && !st; n++)
-        st = lh_buf_addc(b, ' ');
-    return st;
+    lh_buf_adds(b, s);
+    for (size_t n = display_width(s); n < width; n++)
+        lh_buf_addc(b, ' ');
 }
 
+/* Appends the whole table to w->out (the caller checks it); LH_ENOMEM for the widths. */
 static lh_status render_table(lh_result_writer *w)
 {
     size_t nrows = w->ncols ? w->ncells / w->ncols : 0;
@@ -258,28 +260,30 @@ static lh_status render_table(lh_result_writer *w)
                 width[c] = n;
         }
     }
-    lh_status st = LH_OK;
-    for (size_t c = 0; c < w->ncols && !st; c++) {
-        st = c ? lh_buf_adds(&w->out, " | ") : LH_OK;
-        if (!st) st = pad(&w->out, w->cols[c].name, c + 1 < w->ncols ? width[c] : 0);
+    for (size_t c = 0; c < w->ncols; c++) {
+        if (c)
+            lh_buf_adds(&w->out, " | ");
+        pad(&w->out, w->cols[c].name, c + 1 < w->ncols ? width[c] : 0);
     }
-    if (!st) st = lh_buf_addc(&w->out, '\n');
-    for (size_t c = 0; c < w->ncols && !st; c++) {
-        st = c ? lh_buf_adds(&w->out, "-+-") : LH_OK;
-        for (size_t i = 0; i < width[c] && !st; i++)
-            st = lh_buf_addc(&w->out, '-');
+    lh_buf_addc(&w->out, '\n');
+    for (size_t c = 0; c < w->ncols; c++) {
+        if (c)
+            lh_buf_adds(&w->out, "-+-");
+        for (size_t i = 0; i < width[c]; i++)
+            lh_buf_addc(&w->out, '-');
     }
-    if (!st) st = lh_buf_addc(&w->out, '\n');
-    for (size_t r = 0; r < nrows && !st; r++) {
-        for (size_t c = 0; c < w->ncols && !st; c++) {
+    lh_buf_addc(&w->out, '\n');
+    for (size_t r = 0; r < nrows && !lh_buf_status(&w->out); r++) {
+        for (size_t c = 0; c < w->ncols; c++) {
             const char *s = w->cells[r * w->ncols + c];
-            st = c ? lh_buf_adds(&w->out, " | ") : LH_OK;
-            if (!st) st = pad(&w->out, s ? s : "NULL", c + 1 < w->ncols ? width[c] : 0);
+            if (c)
+                lh_buf_adds(&w->out, " | ");
+            pad(&w->out, s ? s : "NULL", c + 1 < w->ncols ? width[c] : 0);
         }
-        if (!st) st = lh_buf_addc(&w->out, '\n');
+        lh_buf_addc(&w->out, '\n');
     }
     free(width);
-    return st;
+    return LH_OK;
 }
 
 static lh_status on_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
@@ -288,17 +292,18 @@ static lh_status on_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
     lh_status st = LH_OK;
     if (w->fmt == LH_FORMAT_JSON) {
         double elapsed = w->start_ms > 0 ? lh_mono_ms() - w->start_ms : 0;
-        st = lh_buf_printf(&w->out, "],\"row_count\":%llu,\"truncated\":%s,\"elapsed_ms\":%.3f}\n",
-                           (unsigned long long)rows, truncated ? "true" : "false", elapsed);
+        lh_buf_printf(&w->out, "],\"row_count\":%llu,\"truncated\":%s,\"elapsed_ms\":%.3f}\n",
+                      (unsigned long long)rows, truncated ? "true" : "false", elapsed);
     } else if (w->fmt == LH_FORMAT_TABLE) {
         st = render_table(w);
-        if (!st && w->table_extra)
-            st = lh_buf_printf(&w->out, "... %llu more rows not shown\n",
-                               (unsigned long long)w->table_extra);
-        if (!st)
-            st = lh_buf_printf(&w->out, "(%llu row%s%s)\n", (unsigned long long)rows,
-                               rows == 1 ? "" : "s", truncated ? ", truncated by limit" : "");
+        if (w->table_extra)
+            lh_buf_printf(&w->out, "... %llu more rows not shown\n",
+                          (unsigned long long)w->table_extra);
+        lh_buf_printf(&w->out, "(%llu row%s%s)\n", (unsigned long long)rows,
+                      rows == 1 ? "" : "s", truncated ? ", truncated by limit" : "");
     }
+    if (!st)
+        st = lh_buf_status(&w->out);
     if (st)
         return lh_fail(err, st, "result too large to render");
     return flush(w, true, err);

@@ -44,7 +44,7 @@ static upload *current_upload(lh_http_req *r, const char *key, const char *filen
         lh_buf_release(&path);
         return NULL;
     }
-    u->fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    u->fd = open(lh_buf_cstr(&path), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (u->fd < 0) {
         r->upload_st = LH_EIO;
         snprintf(r->upload_msg, sizeof r->upload_msg, "cannot stage upload: %s", strerror(errno));
@@ -90,8 +90,14 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         if (old)
             lh_buf_adds(&v, old);
         lh_buf_add(&v, data, size);
-        json_object_set_new(r->form, key, json_stringn(lh_buf_cstr(&v), v.len));
+        bool ok = !lh_buf_status(&v) && !json_object_set_new(r->form, key,
+                                                             json_stringn(lh_buf_cstr(&v), v.len));
         lh_buf_release(&v);
+        if (!ok) {
+            r->upload_st = LH_ENOMEM;
+            snprintf(r->upload_msg, sizeof r->upload_msg, "out of memory");
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     upload *u = current_upload(r, key, filename, off);

@@ -407,8 +407,8 @@ static void take_body(lh_http_req *r, const char *data, size_t size)
         lh__http_multipart_feed(r, data, size);
     else if (r->route->body == LH_BODY_NONE)
         early_error(r, 400, "invalid_input", "%s", "this route takes no request body");
-    else if (lh_buf_add(&r->body, data, size))
-        r->too_big = true;
+    else
+        lh_buf_add(&r->body, data, size); /* checked once, in checks_pass */
 }
 
 /* The body is complete: the last checks. Replies (and returns false) when one fails. */
@@ -418,7 +418,12 @@ static bool checks_pass(lh_http_req *r)
         lh_http_reply_error(r, r->early_status, r->early_code, r->early_msg);
         return false;
     }
-    if (r->too_big) {
+    lh_status bst = lh_buf_status(&r->body);
+    if (bst == LH_ENOMEM) {
+        lh_http_reply_status(r, bst, "out of memory reading the request body");
+        return false;
+    }
+    if (r->too_big || bst) {
         char msg[96];
         snprintf(msg, sizeof msg, "request body is over the %lld-byte limit", (long long)r->limit);
         lh_http_reply_error(r, 413, "too_large", msg);
@@ -433,7 +438,13 @@ static bool checks_pass(lh_http_req *r)
             r->json = json_object(); /* an empty body is an empty object */
         } else {
             json_error_t je;
-            r->json = lh_json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &je);
+            bool oom = false;
+            r->json = lh_json_loadb(lh_buf_cstr(&r->body), r->body.len, JSON_REJECT_DUPLICATES,
+                                    &je, &oom);
+            if (oom) {
+                lh_http_reply_status(r, LH_ENOMEM, "out of memory reading the request");
+                return false;
+            }
             if (!r->json) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line,

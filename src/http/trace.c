@@ -65,7 +65,7 @@ static void add_span(lh_buf *b, const lh_http_req *r, const char *span, const ch
                           "status", "code", status >= 500 ? 2 : 0);
     char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text) {
-        lh_buf_printf(b, "%s%s", b->data && b->data[b->len - 1] != '[' ? "," : "", text);
+        lh_buf_printf(b, "%s%s", b->len && lh_buf_cstr(b)[b->len - 1] != '[' ? "," : "", text);
         free(text);
     }
     json_decref(j);
@@ -93,8 +93,12 @@ void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status)
                  r->route && r->route->handler_span ? r->route->handler_span : "handler", 1,
                  r->t_handler_start, r->t_handler_end ? r->t_handler_end : end, status);
     lh_buf_adds(&b, "]}]}]}\n");
+    if (lh_buf_status(&b)) { /* a trace line is best effort: none rather than a broken one */
+        lh_buf_release(&b);
+        return;
+    }
     pthread_mutex_lock(&out_mu);
-    fwrite(b.data, 1, b.len, s->trace_out);
+    fwrite(lh_buf_cstr(&b), 1, b.len, s->trace_out);
     fflush(s->trace_out);
     pthread_mutex_unlock(&out_mu);
     lh_buf_release(&b);

@@ -135,7 +135,9 @@ static lh_status add_char_option(lh_buf *b, const char *key, const char *val, js
  * read of the file (DESCRIBE, COPY) skips sniffing types again. */
 static void add_sniffed_types(lh_buf *b, json_t *row)
 {
-    json_t *cols = lh_json_loads(json_string_value(json_array_get(row, 6)) ?: "", 0, NULL);
+    const char *text = json_string_value(json_array_get(row, 6)) ?: "";
+    /* a parse lost to memory only costs the hint: the readers sniff again */
+    json_t *cols = lh_json_loadb(text, strlen(text), 0, NULL, NULL);
     if (!json_is_array(cols) || !json_array_size(cols)) {
         json_decref(cols);
         return;

@@ -72,7 +72,7 @@ static int64_t parquet_seq(const char *name)
 lh_status lh__journal_in_dir(const lh_buf *dir, const char *name, lh_buf *out)
 {
     lh_buf_init(out, PATH_MAX);
-    return lh_path_join(out, dir->data, name);
+    return lh_path_join(out, lh_buf_cstr(dir), name);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -86,8 +86,6 @@ static int cmp_str(const void *a, const void *b)
 lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np, char *const *jsonl,
                           size_t nj, lh_buf *sql)
 {
-    lh_buf path;
-    lh_buf_init(&path, PATH_MAX);
     bool any = false;
     for (int part = 0; part < 2; part++) {
         char *const *names = part ? jsonl : parquet;
@@ -102,11 +100,9 @@ lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np,
             lh_buf_printf(sql, "%s%s", c ? ", " : "", lh__journal_cols[c]);
         lh_buf_adds(sql, part ? " FROM read_json([" : " FROM read_parquet([");
         for (size_t i = 0; i < n; i++) {
-            lh_buf_reset(&path);
-            lh_path_join(&path, dir, names[i]);
             if (i)
                 lh_buf_addc(sql, ',');
-            lh_buf_add_sql_string(sql, path.data);
+            lh_path_add_sql(sql, dir, names[i]);
         }
         if (part) {
             lh_buf_adds(sql, "], format='newline_delimited', ignore_errors=true, columns={");
@@ -119,16 +115,14 @@ lh_status lh__journal_view_sql(const char *dir, char *const *parquet, size_t np,
             lh_buf_adds(sql, "])");
         }
     }
-    lh_status st = LH_OK;
     if (!any) {
         lh_buf_adds(sql, "SELECT ");
         for (size_t c = 0; c < NCOLS; c++)
             lh_buf_printf(sql, "%sCAST(NULL AS %s) AS %s", c ? ", " : "",
                           c == TS_COL ? "TIMESTAMP" : "VARCHAR", lh__journal_cols[c]);
-        st = lh_buf_adds(sql, " WHERE false");
+        lh_buf_adds(sql, " WHERE false");
     }
-    lh_buf_release(&path);
-    return st ? st : (sql->data ? LH_OK : LH_ENOMEM);
+    return lh_buf_status(sql);
 }
 
 static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, size_t np,
@@ -140,7 +134,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
     if (st)
         st = lh_fail(err, st, "journal: view definition too long");
     if (!st)
-        st = lh_engine_define_view(eng, "journal", sql.data, err);
+        st = lh_engine_define_view(eng, "journal", lh_buf_cstr(&sql), err);
     if (!st)
         st = lh_engine_allow_relation(eng, "journal", err);
     lh_buf_release(&sql);
@@ -161,7 +155,7 @@ lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
             lh__journal_wal_name(j->segs[i].seq, wals[i]);
     }
     if (!st)
-        st = define(j->eng, j->dir.data, j->files, j->nfiles, wals, j->nsegs, err);
+        st = define(j->eng, lh_buf_cstr(&j->dir), j->files, j->nfiles, wals, j->nsegs, err);
     for (size_t i = 0; wals && i < j->nsegs; i++)
         free(wals[i]);
     free(wals);
@@ -208,7 +202,7 @@ static lh_status scan_segment(const char *path, segment *s, lh_err *err)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             break;
-        json_t *ev = lh_json_loadb(p, (size_t)(nl - p), 0, NULL);
+        json_t *ev = lh_json_loadb(p, (size_t)(nl - p), 0, NULL, NULL);
         if (json_is_string(json_object_get(ev, "id")))
             s->events++;
         else if (nl > p)
@@ -239,11 +233,13 @@ lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, i
     lh__journal_wal_name(seq, name);
     lh_buf path;
     lh_status st = lh__journal_in_dir(&j->dir, name, &path);
-    int fd = st ? -1 : open(path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (st)
+        st = lh_fail(err, st, "journal: segment path too long");
+    int fd = st ? -1 : open(lh_buf_cstr(&path), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (!st && fd < 0)
-        st = lh_fail(err, LH_EIO, "open %s: %s", path.data, strerror(errno));
+        st = lh_fail(err, LH_EIO, "open %s: %s", lh_buf_cstr(&path), strerror(errno));
     if (!st)
-        st = lh_fsync_dir(j->dir.data, err); /* the new entry survives a crash */
+        st = lh_fsync_dir(lh_buf_cstr(&j->dir), err); /* the new entry survives a crash */
     if (!st && push_seg(j, (segment){seq, events, bytes}))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (st) {
@@ -321,7 +317,7 @@ static lh_status load(lh_journal *j, lh_err *err)
     /* temp files of a killed flush; a journal directory that is a link is refused here */
     lh_status st = lh_store_sweep(j->store, DIR_KEY, ".tmp-", 0, err);
     if (!st)
-        st = list_dir(j->dir.data, true, &l, err);
+        st = list_dir(lh_buf_cstr(&j->dir), true, &l, err);
     if (st)
         return st;
     int64_t covered = -1, maxseq = -1;
@@ -330,7 +326,7 @@ static lh_status load(lh_journal *j, lh_err *err)
         covered = s > covered ? s : covered;
         lh_buf p;
         int64_t size = 0, mtime = 0;
-        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(p.data, &size, &mtime, NULL)) {
+        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(lh_buf_cstr(&p), &size, &mtime, NULL)) {
             j->parquet_bytes += size;
             j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
         }
@@ -346,10 +342,10 @@ static lh_status load(lh_journal *j, lh_err *err)
         st = lh__journal_in_dir(&j->dir, l.wal[i], &p);
         if (!st && seq <= covered) {
             /* flushed, but a crash came before its delete */
-            st = lh_file_remove(p.data, err);
+            st = lh_file_remove(lh_buf_cstr(&p), err);
         } else if (!st) {
             segment s = {seq, 0, 0};
-            st = scan_segment(p.data, &s, err);
+            st = scan_segment(lh_buf_cstr(&p), &s, err);
             if (!st && push_seg(j, s))
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
         }
@@ -361,15 +357,17 @@ static lh_status load(lh_journal *j, lh_err *err)
         lh_buf from, to;
         char name[64];
         lh__journal_wal_name(++maxseq, name);
-        lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
-        lh__journal_in_dir(&j->dir, name, &to);
-        if (rename(from.data, to.data))
-            st = lh_fail(err, LH_EIO, "rename %s: %s", from.data, strerror(errno));
+        lh_status fst = lh__journal_in_dir(&j->dir, LEGACY_NAME, &from);
+        lh_status tst = lh__journal_in_dir(&j->dir, name, &to); /* both initialised */
+        if (fst || tst)
+            st = lh_fail(err, fst ? fst : tst, "journal: path too long");
+        else if (rename(lh_buf_cstr(&from), lh_buf_cstr(&to)))
+            st = lh_fail(err, LH_EIO, "rename %s: %s", lh_buf_cstr(&from), strerror(errno));
         if (!st)
-            st = lh_fsync_dir(j->dir.data, err);
+            st = lh_fsync_dir(lh_buf_cstr(&j->dir), err);
         segment s = {maxseq, 0, 0};
         if (!st)
-            st = scan_segment(to.data, &s, err);
+            st = scan_segment(lh_buf_cstr(&to), &s, err);
         if (!st && push_seg(j, s))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         if (!st)
@@ -405,8 +403,10 @@ lh_status lh_journal_open(lh_store *store, lh_journal **out, lh_err *err)
     pthread_cond_init(&j->tcv, NULL);
     lh_buf_init(&j->dir, PATH_MAX);
     lh_status st = lh_path_join(&j->dir, lh_store_root(store), DIR_KEY);
-    if (!st)
-        st = lh_mkdirs(j->dir.data, err);
+    if (st)
+        st = lh_fail(err, st, "journal: data directory path too long");
+    else
+        st = lh_mkdirs(lh_buf_cstr(&j->dir), err);
     if (!st)
         st = load(j, err);
     if (st) {
@@ -423,25 +423,24 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
     j->eng = eng;
     lh_status st = LH_OK;
     if (j->nfiles) {
-        lh_buf sql, p;
+        lh_buf sql;
         lh_buf_init(&sql, 0);
-        lh_buf_init(&p, PATH_MAX);
         lh_buf_adds(&sql, "SELECT CAST(coalesce(sum(num_rows), 0) AS VARCHAR) FROM parquet_file_metadata([");
         for (size_t i = 0; i < j->nfiles; i++) {
-            lh_buf_reset(&p);
-            lh_path_join(&p, j->dir.data, j->files[i]);
             if (i)
                 lh_buf_addc(&sql, ',');
-            lh_buf_add_sql_string(&sql, p.data);
+            lh_path_add_sql(&sql, lh_buf_cstr(&j->dir), j->files[i]);
         }
         lh_buf_adds(&sql, "])");
         json_t *row = NULL;
-        st = lh_engine_query_row(eng, sql.data, &row, err);
+        if ((st = lh_buf_status(&sql)))
+            st = lh_fail(err, st, "journal: %zu files, statement too long", j->nfiles);
+        else
+            st = lh_engine_query_row(eng, lh_buf_cstr(&sql), &row, err);
         if (!st)
             lh_parse_i64(json_string_value(json_array_get(row, 0)), &j->flushed_events);
         json_decref(row);
         lh_buf_release(&sql);
-        lh_buf_release(&p);
     }
     if (!st)
         st = lh__journal_define_locked(j, err);
@@ -455,8 +454,10 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
     lh_buf_init(&dir, PATH_MAX);
     lh_status st = lh_path_join(&dir, lh_store_root(store), DIR_KEY);
     listing l;
-    if (!st)
-        st = list_dir(dir.data, false, &l, err);
+    if (st)
+        st = lh_fail(err, st, "journal: data directory path too long");
+    else
+        st = list_dir(lh_buf_cstr(&dir), false, &l, err);
     if (!st) {
         /* segments a Parquet file covers were flushed before a crash: not twice */
         int64_t covered = -1;
@@ -474,7 +475,7 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
         if (l.legacy && !listing_add(&l.wal, &l.nw, &l.capw, LEGACY_NAME))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         if (!st)
-            st = define(eng, dir.data, l.parquet, l.np, l.wal, l.nw, err);
+            st = define(eng, lh_buf_cstr(&dir), l.parquet, l.np, l.wal, l.nw, err);
         listing_release(&l);
     }
     lh_buf_release(&dir);
@@ -615,8 +616,16 @@ lh_status lh_journal_append_user(lh_journal *j, json_t *events, json_t **stored,
             lh_buf_printf(&src, LH_JOURNAL_USER_SOURCE ":%s", source);
         else
             lh_buf_adds(&src, LH_JOURNAL_USER_SOURCE);
-        json_object_set_new(c, "source", json_string(lh_buf_cstr(&src)));
+        st = lh_buf_status(&src);
+        if (st)
+            st = lh_fail(err, st, "event source '%.64s...' too long", source ? source : "");
+        else
+            json_object_set_new(c, "source", json_string(lh_buf_cstr(&src)));
         lh_buf_release(&src);
+        if (st) {
+            json_decref(c);
+            break;
+        }
         json_array_append_new(marked, c);
     }
     if (!st)
@@ -655,15 +664,20 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
             else if (strlen(line) > MAX_LINE)
                 st = lh_fail(err, LH_ETOOBIG, "journal event over %zu bytes", MAX_LINE);
-            else if (lh_buf_adds(&lines, line) || lh_buf_addc(&lines, '\n'))
-                st = lh_fail(err, LH_ETOOBIG, "journal events over 64 MiB in one append");
+            if (!st) {
+                lh_buf_adds(&lines, line);
+                lh_buf_addc(&lines, '\n');
+            }
             free(line);
             if (st)
                 break;
         }
+        if (!st && (st = lh_buf_status(&lines)))
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "journal events over 64 MiB in one append")
+                                  : lh_fail(err, st, "out of memory");
         segment *cur = &j->segs[j->nsegs - 1];
         if (!st)
-            st = lh_write_all(j->fd, lines.data, lines.len, "the journal", err);
+            st = lh_write_all(j->fd, lh_buf_cstr(&lines), lines.len, "the journal", err);
         if (!st)
             st = lh_fsync_fd(j->fd, "the journal", err);
         if (st) {

@@ -33,33 +33,42 @@ static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int
     snprintf(name, 128, "events-%s-%020lld.parquet", compact, (long long)segs[n - 1].seq);
     char **wals = lh_calloc(n, sizeof *wals);
     lh_buf tmp, sql, body;
-    lh__journal_in_dir(&j->dir, tmpname, &tmp);
+    lh_status st = lh__journal_in_dir(&j->dir, tmpname, &tmp);
     lh_buf_init(&sql, 0);
     lh_buf_init(&body, 0);
-    lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    if (st)
+        st = lh_fail(err, st, "journal: directory path too long");
+    else if (!wals)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
         if (!(wals[i] = lh_malloc(64)))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else
             lh__journal_wal_name(segs[i].seq, wals[i]);
     }
-    if (!st && lh__journal_view_sql(j->dir.data, NULL, 0, wals, n, &body))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st && (st = lh__journal_view_sql(lh_buf_cstr(&j->dir), NULL, 0, wals, n, &body)))
+        st = lh_fail(err, st, "journal: flush statement too long or out of memory");
     if (!st) {
-        lh_buf_printf(&sql, "COPY (%s ORDER BY ts, id) TO ", body.data);
-        lh_buf_add_sql_string(&sql, tmp.data);
+        lh_buf_printf(&sql, "COPY (%s ORDER BY ts, id) TO ", lh_buf_cstr(&body));
+        lh_buf_add_sql_string(&sql, lh_buf_cstr(&tmp));
         lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
-        st = lh_engine_exec(j->eng, sql.data, err);
+        if ((st = lh_buf_status(&sql)))
+            st = lh_fail(err, st, "journal: flush statement too long or out of memory");
+        else
+            st = lh_engine_exec(j->eng, lh_buf_cstr(&sql), err);
     }
     if (!st) {
         /* read it back: every event is there */
         lh_buf_reset(&sql);
         lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
-        lh_buf_add_sql_string(&sql, tmp.data);
+        lh_buf_add_sql_string(&sql, lh_buf_cstr(&tmp));
         lh_buf_adds(&sql, ")");
         json_t *row = NULL;
         int64_t got = -1;
-        st = lh_engine_query_row(j->eng, sql.data, &row, err);
+        if ((st = lh_buf_status(&sql)))
+            st = lh_fail(err, st, "out of memory");
+        else
+            st = lh_engine_query_row(j->eng, lh_buf_cstr(&sql), &row, err);
         if (!st)
             lh_parse_i64(json_string_value(json_array_get(row, 0)), &got);
         json_decref(row);
@@ -68,19 +77,22 @@ static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int
                          (long long)got, (long long)expect);
     }
     if (!st)
-        st = lh_fsync_path(tmp.data, err);
+        st = lh_fsync_path(lh_buf_cstr(&tmp), err);
     if (!st)
-        st = lh_file_stat(tmp.data, size, NULL, err);
+        st = lh_file_stat(lh_buf_cstr(&tmp), size, NULL, err);
     lh_fault_point("journal.before_rename");
     if (!st) {
         lh_buf key;
         lh_buf_init(&key, 1024);
         lh_buf_printf(&key, "%s/%s", DIR_KEY, name);
-        st = lh_store_put_file(j->store, key.data, tmp.data, err);
+        if ((st = lh_buf_status(&key)))
+            st = lh_fail(err, st, "journal: object key too long");
+        else
+            st = lh_store_put_file(j->store, lh_buf_cstr(&key), lh_buf_cstr(&tmp), err);
         lh_buf_release(&key);
     }
-    if (st)
-        lh_file_remove(tmp.data, NULL);
+    if (st && tmp.len)
+        lh_file_remove(lh_buf_cstr(&tmp), NULL);
     for (size_t i = 0; wals && i < n; i++)
         free(wals[i]);
     free(wals);
@@ -138,7 +150,7 @@ lh_status lh_journal_flush(lh_journal *j, int64_t *flushed, lh_err *err)
             lh_buf p;
             lh__journal_wal_name(closed[i].seq, wn);
             if (!lh__journal_in_dir(&j->dir, wn, &p))
-                lh_file_remove(p.data, NULL); /* a leftover is dropped at the next open */
+                lh_file_remove(lh_buf_cstr(&p), NULL); /* a leftover is dropped at the next open */
             lh_buf_release(&p);
         }
         if (!st && flushed)

@@ -54,7 +54,12 @@ static lh_status select_events(lh_journal *j, const char *tail_sql, size_t max, 
     }
     lh_buf_printf(&sql, " FROM journal %s", tail_sql);
     json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(j->eng, sql.data, max, &rows, err);
+    lh_status st = lh_buf_status(&sql);
+    if (st) {
+        lh_buf_release(&sql);
+        return lh_fail(err, st, "journal: query too long or out of memory");
+    }
+    st = lh_engine_query_rows(j->eng, lh_buf_cstr(&sql), max, &rows, err);
     lh_buf_release(&sql);
     if (st == LH_ETOOBIG)
         return lh_fail(err, LH_ETOOBIG, "over %zu journal events match", max);
@@ -81,13 +86,13 @@ lh_status lh_journal_history(lh_journal *j, const char *entity_id, json_t **out,
     lh_buf tail;
     lh_buf_init(&tail, 0);
     lh_buf_adds(&tail, "WHERE entity_id = ");
-    lh_status st = lh_buf_add_sql_string(&tail, entity_id);
-    if (!st)
-        st = lh_buf_adds(&tail, " ORDER BY ts, id");
+    lh_buf_add_sql_string(&tail, entity_id);
+    lh_buf_adds(&tail, " ORDER BY ts, id");
+    lh_status st = lh_buf_status(&tail);
     if (st)
-        st = lh_fail(err, LH_ETOOBIG, "entity id too long");
+        st = lh_fail(err, st, "entity id too long or out of memory");
     else
-        st = select_events(j, tail.data, MAX_HISTORY, out, err);
+        st = select_events(j, lh_buf_cstr(&tail), MAX_HISTORY, out, err);
     lh_buf_release(&tail);
     return st;
 }

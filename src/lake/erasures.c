@@ -90,9 +90,9 @@ static lh_status read_set(lh_lake *lake, const char *name, json_t **out, lh_err 
         if (!*out)
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     } else if (!st) {
-        json_error_t je;
-        *out = lh_json_loadb(text.data, text.len, 0, &je);
-        if (!*out && json_error_code(&je) == json_error_out_of_memory) {
+        bool oom = false;
+        *out = lh_json_loadb(text.data, text.len, 0, NULL, &oom);
+        if (oom) {
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         } else if (!json_is_array(json_object_get(*out, "entries"))) {
             json_decref(*out);
@@ -349,9 +349,12 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
             const char *nl = memchr(line, '\n', text.len - pos);
             size_t n = nl ? (size_t)(nl - line) : text.len - pos;
             pos += n + 1;
-            json_t *a = n ? lh_json_loadb(line, n, 0, NULL) : NULL;
+            bool oom = false;
+            json_t *a = n ? lh_json_loadb(line, n, 0, NULL, &oom) : NULL;
             json_t *add = json_object_get(a, "add");
-            if (add && json_object_get(add, "stats")) {
+            if (oom) { /* a line that lost a byte must never be written back */
+                st = lh_fail(err, LH_ENOMEM, "out of memory reading the log");
+            } else if (add && json_object_get(add, "stats")) {
                 json_object_del(add, "stats");
                 char *t = json_dumps(a, JSON_COMPACT);
                 st = t ? lh_buf_adds(&out, t) : LH_ENOMEM;

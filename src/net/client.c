@@ -1,6 +1,8 @@
 /* client.c: small libcurl requests against our own server. */
 #include "net/client.h"
 
+#include "core/alloc.h"
+
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,7 +27,7 @@ static lh_status set_url(CURL *c, const char *base_url, const char *path, lh_err
     lh_status st = lh_buf_status(&url);
     if (st)
         st = lh_fail(err, st, "the request URL is over %zu bytes", url.max);
-    else if (curl_easy_setopt(c, CURLOPT_URL, url.data) != CURLE_OK)
+    else if (curl_easy_setopt(c, CURLOPT_URL, lh_buf_cstr(&url)) != CURLE_OK)
         st = lh_fail(err, LH_ENOMEM, "cannot set the request URL");
     lh_buf_release(&url);
     return st;
@@ -42,7 +44,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
  * it is JSON (partial results of a multi-file ingest). */
 static lh_status reply_error(long http, const lh_buf *body, json_t **response, lh_err *err)
 {
-    json_t *j = lh_json_loadb(lh_buf_cstr(body), body->len, 0, NULL);
+    json_t *j = lh_json_loadb(lh_buf_cstr(body), body->len, 0, NULL, NULL);
     const char *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
     const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
     lh_status st = code ? lh_status_from_name(code) : LH_EIO;
@@ -75,12 +77,15 @@ static lh_status perform(CURL *c, const char *base_url, const char *api_key,
     CURLcode rc = curl_easy_perform(c);
     long http = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-    lh_status st = LH_OK;
-    if (rc != CURLE_OK)
+    lh_status st = lh_buf_status(&reply); /* on_body stopped the transfer at the failure */
+    if (st)
+        st = st == LH_ETOOBIG ? lh_fail(err, st, "the server's reply is over %zu bytes", reply.max)
+                              : lh_fail(err, st, "out of memory reading the server's reply");
+    else if (rc != CURLE_OK)
         st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
     else if (http < 200 || http > 299)
         st = reply_error(http, &reply, response, err);
-    else if (!(*response = lh_json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
+    else if (!(*response = lh_json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL, NULL)))
         st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
     lh_buf_release(&reply);
     curl_slist_free_all(hdrs);

@@ -469,14 +469,19 @@ static lh_status collect(int fd, const char *rel, entries *out, lh_err *err)
         lh_buf key;
         lh_buf_init(&key, PATH_MAX);
         struct stat sb;
-        if (*rel ? lh_buf_printf(&key, "%s/%s", rel, e->d_name) : lh_buf_adds(&key, e->d_name)) {
-            st = lh_fail(err, LH_ETOOBIG, "key too long under '%s'", rel);
+        if (*rel)
+            lh_buf_printf(&key, "%s/%s", rel, e->d_name);
+        else
+            lh_buf_adds(&key, e->d_name);
+        if ((st = lh_buf_status(&key))) {
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "key too long under '%s'", rel)
+                                  : lh_fail(err, st, "out of memory listing '%s'", rel);
         } else if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
             /* vanished since readdir */
         } else if (S_ISDIR(sb.st_mode)) {
             int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub >= 0)
-                st = collect(sub, key.data, out, err);
+                st = collect(sub, lh_buf_cstr(&key), out, err);
         } else if (S_ISREG(sb.st_mode)) {
             if (lh_grow(&out->v, &out->cap, out->n + 1, sizeof *out->v))
                 st = lh_fail(err, LH_ENOMEM, "out of memory listing '%s'", rel);

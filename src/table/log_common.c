@@ -103,7 +103,7 @@ lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *o
         return lh_fail(err, st, "table prefix too long");
     }
     list_ctx c = {.l = out, .skip = dir.len};
-    st = lh_store_list(s, dir.data, list_cb, &c, err);
+    st = lh_store_list(s, lh_buf_cstr(&dir), list_cb, &c, err);
     lh_buf_release(&dir);
     if (!st && c.oom)
         st = lh_fail(err, LH_ENOMEM, "out of memory listing the table log");
@@ -156,7 +156,7 @@ lh_status lh__table_read_commit(lh_store *s, const char *prefix, int64_t version
         st = lh_fail(err, st, "table prefix too long");
         goto cleanup;
     }
-    st = lh_store_get(s, key.data, LH__TABLE_MAX_COMMIT, &body, err);
+    st = lh_store_get(s, lh_buf_cstr(&key), LH__TABLE_MAX_COMMIT, &body, err);
     if (st)
         goto cleanup;
     const char *p = lh_buf_cstr(&body), *end = p + body.len;
@@ -168,17 +168,18 @@ lh_status lh__table_read_commit(lh_store *s, const char *prefix, int64_t version
             m--;
         if (m > 0) {
             json_error_t je;
-            json_t *action = lh_json_loadb(p, m, JSON_REJECT_DUPLICATES, &je);
-            if (!action && json_error_code(&je) == json_error_out_of_memory)
-                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            bool oom = false;
+            json_t *action = lh_json_loadb(p, m, JSON_REJECT_DUPLICATES, &je, &oom);
+            if (oom) /* not "invalid": a path that lost a byte would name another file */
+                st = lh_fail(err, LH_ENOMEM, "out of memory reading %s", lh_buf_cstr(&key));
             else if (!action)
-                st = lh_fail(err, LH_ECORRUPT, "%s:%d: invalid JSON: %s", key.data, line, je.text);
+                st = lh_fail(err, LH_ECORRUPT, "%s:%d: invalid JSON: %s", lh_buf_cstr(&key), line, je.text);
             else if (!json_is_object(action))
-                st = lh_fail(err, LH_ECORRUPT, "%s:%d: action is not a JSON object", key.data, line);
+                st = lh_fail(err, LH_ECORRUPT, "%s:%d: action is not a JSON object", lh_buf_cstr(&key), line);
             else {
                 st = cb(ctx, action, err);
                 if (st == LH_ECORRUPT)
-                    lh_fail_wrap(err, st, "%s:%d", key.data, line);
+                    lh_fail_wrap(err, st, "%s:%d", lh_buf_cstr(&key), line);
             }
             json_decref(action);
         }
@@ -200,18 +201,15 @@ static bool path_char_ok(unsigned char c)
 lh_status lh__table_path_encode(const char *path, lh_buf *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    lh_status st = LH_OK;
-    for (const unsigned char *p = (const unsigned char *)path; *p && !st; p++) {
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if (path_char_ok(*p)) {
-            st = lh_buf_addc(out, (char)*p);
+            lh_buf_addc(out, (char)*p);
         } else {
             char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            st = lh_buf_add(out, esc, 3);
+            lh_buf_add(out, esc, 3);
         }
     }
-    if (!st && !out->data)
-        st = lh_buf_adds(out, "");
-    return st;
+    return lh_buf_status(out);
 }
 
 static int hexval(char c)
@@ -227,10 +225,9 @@ static int hexval(char c)
 
 lh_status lh__table_path_decode(const char *path, lh_buf *out, lh_err *err)
 {
-    lh_status st = LH_OK;
-    for (const char *p = path; *p && !st; p++) {
+    for (const char *p = path; *p; p++) {
         if (*p != '%') {
-            st = lh_buf_addc(out, *p);
+            lh_buf_addc(out, *p);
             continue;
         }
         int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
@@ -238,11 +235,10 @@ lh_status lh__table_path_decode(const char *path, lh_buf *out, lh_err *err)
             return lh_fail(err, LH_ECORRUPT, "bad percent escape in path '%s'", path);
         if (hi == 0 && lo == 0)
             return lh_fail(err, LH_ECORRUPT, "NUL byte in path '%s'", path);
-        st = lh_buf_addc(out, (char)(hi * 16 + lo));
+        lh_buf_addc(out, (char)(hi * 16 + lo));
         p += 2;
     }
-    if (!st && !out->data)
-        st = lh_buf_adds(out, "");
+    lh_status st = lh_buf_status(out);
     if (st)
         return lh_fail(err, st, "path too long");
     return LH_OK;

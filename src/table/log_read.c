@@ -40,7 +40,7 @@ static lh_status decode_action_path(replay *r, json_t *a, const char *kind, lh_e
     if (st)
         return st;
     /* A relative path must stay inside the table (no "..", no absolute path, no URI). */
-    if (strstr(r->path.data, "://") || lh_store_check_key(r->path.data, NULL))
+    if (strstr(lh_buf_cstr(&r->path), "://") || lh_store_check_key(lh_buf_cstr(&r->path), NULL))
         return lh_fail(err, LH_EUNSUPPORTED, "%s path '%s' is not a plain relative path", kind, p);
     return LH_OK;
 }
@@ -57,13 +57,13 @@ static lh_status apply_action(void *ctx, json_t *action, lh_err *err)
         if (!strcmp(k, "add")) {
             if ((st = decode_action_path(r, v, "add", err)))
                 return st;
-            if (json_object_set(r->live, r->path.data, v))
+            if (json_object_set(r->live, lh_buf_cstr(&r->path), v))
                 return lh_fail(err, LH_ENOMEM, "out of memory");
         } else if (!strcmp(k, "remove")) {
             if ((st = decode_action_path(r, v, "remove", err)))
                 return st;
             if (!r->from_checkpoint)
-                json_object_del(r->live, r->path.data);
+                json_object_del(r->live, lh_buf_cstr(&r->path));
         } else if (!strcmp(k, "protocol")) {
             if (!json_is_object(v))
                 return lh_fail(err, LH_ECORRUPT, "protocol action is not an object");
@@ -90,8 +90,8 @@ static long pick_checkpoint(lh_store *s, const char *prefix, const lh__log_listi
     lh_buf_init(&key, 4096);
     lh_buf_init(&body, 1 << 20);
     if (!lh_buf_printf(&key, "%s/_delta_log/_last_checkpoint", prefix) &&
-        !lh_store_get(s, key.data, 1 << 20, &body, NULL)) {
-        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL);
+        !lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
+        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
         if (json_is_integer(json_object_get(j, "version")))
             hint = json_integer_value(json_object_get(j, "version"));
         json_decref(j);
@@ -135,11 +135,11 @@ static lh_status read_checkpoint(lh_store *s, const char *prefix, const lh__chec
             break;
         }
         lh_buf_reset(&local);
-        st = lh_store_local_path(s, key.data, &local, err);
+        st = lh_store_local_path(s, lh_buf_cstr(&key), &local, err);
         if (!st) {
-            st = cp->read(cp->self, local.data, apply_action, r, err);
+            st = cp->read(cp->self, lh_buf_cstr(&local), apply_action, r, err);
             if (st)
-                lh_fail_wrap(err, st, "checkpoint %s", key.data);
+                lh_fail_wrap(err, st, "checkpoint %s", lh_buf_cstr(&key));
         }
     }
     r->from_checkpoint = false;
@@ -175,7 +175,7 @@ static int64_t num_records(const char *stats, const json_t *stats_parsed)
 {
     int64_t n = -1;
     if (stats) {
-        json_t *j = lh_json_loads(stats, 0, NULL);
+        json_t *j = lh_json_loadb(stats, strlen(stats), 0, NULL, NULL);
         if (json_is_integer(json_object_get(j, "numRecords")))
             n = json_integer_value(json_object_get(j, "numRecords"));
         json_decref(j);
@@ -225,7 +225,10 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
     if (!ss)
         return lh_fail(err, LH_ECORRUPT, "metaData has no schemaString");
     json_error_t je;
-    snap->schema = lh_json_loads(ss, 0, &je);
+    bool oom = false;
+    snap->schema = lh_json_loadb(ss, strlen(ss), 0, &je, &oom);
+    if (oom)
+        return lh_fail(err, LH_ENOMEM, "out of memory reading the table schema");
     if (!json_is_object(snap->schema) || !json_is_array(json_object_get(snap->schema, "fields")))
         return lh_fail(err, LH_ECORRUPT, "metaData.schemaString is not a struct schema: %s",
                        snap->schema ? "no fields" : je.text);

@@ -18,10 +18,10 @@ static lh_status add_line(lh_buf *body, json_t *action, lh_err *err)
     json_decref(action);
     if (!s)
         return lh_fail(err, LH_ENOMEM, "out of memory");
-    lh_status st = lh_buf_adds(body, s);
-    if (!st)
-        st = lh_buf_addc(body, '\n');
+    lh_buf_adds(body, s);
+    lh_buf_addc(body, '\n');
     free(s);
+    lh_status st = lh_buf_status(body);
     return st ? lh_fail(err, st, "commit too large") : LH_OK;
 }
 
@@ -86,7 +86,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
     for (size_t i = 0; i < spec->nremoves && !st; i++) {
         if (!(st = encoded_path(spec->removes[i], &enc, err)))
             st = add_line(body,
-                          json_pack("{s:{s:s, s:I, s:b}}", "remove", "path", enc.data,
+                          json_pack("{s:{s:s, s:I, s:b}}", "remove", "path", lh_buf_cstr(&enc),
                                     "deletionTimestamp", (json_int_t)now, "dataChange", 1),
                           err);
     }
@@ -99,7 +99,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
             break;
         }
         if (a->stats) {
-            json_t *parsed = lh_json_loads(a->stats, 0, NULL);
+            json_t *parsed = lh_json_loadb(a->stats, strlen(a->stats), 0, NULL, NULL);
             bool ok = json_is_object(parsed);
             json_decref(parsed);
             if (!ok) {
@@ -107,7 +107,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
                 break;
             }
         }
-        json_t *add = json_pack("{s:s, s:{}, s:I, s:I, s:b}", "path", enc.data, "partitionValues",
+        json_t *add = json_pack("{s:s, s:{}, s:I, s:I, s:b}", "path", lh_buf_cstr(&enc), "partitionValues",
                                 "size", (json_int_t)a->size, "modificationTime",
                                 (json_int_t)a->modification_time, "dataChange", 1);
         if (add && a->stats)
@@ -125,7 +125,7 @@ static bool commit_landed(lh_store *s, const char *key, const lh_buf *body)
     lh_buf_init(&got, body->len + 1);
     lh_err ignored;
     bool same = !lh_store_get(s, key, body->len + 1, &got, &ignored) && got.len == body->len &&
-                !memcmp(got.data, body->data, body->len);
+                !memcmp(lh_buf_cstr(&got), lh_buf_cstr(body), body->len);
     lh_buf_release(&got);
     return same;
 }
@@ -153,8 +153,11 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
         /* Writing read_version+1 onto a log that does not reach read_version would leave a
          * gap that no reader could cross. */
         lh_object_info info;
-        if ((st = lh__table_commit_key(&key, prefix, read_version)) ||
-            (st = lh_store_head(s, key.data, &info, err))) {
+        if ((st = lh__table_commit_key(&key, prefix, read_version))) {
+            st = lh_fail(err, st, "table prefix too long");
+            goto cleanup;
+        }
+        if ((st = lh_store_head(s, lh_buf_cstr(&key), &info, err))) {
             if (st == LH_ENOTFOUND)
                 lh_fail(err, st, "table %s has no version %lld to commit after", prefix,
                         (long long)read_version);
@@ -168,7 +171,7 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
             break;
         }
         lh_fault_point("commit.before_log");
-        st = lh_store_put_if_absent(s, key.data, body.data, body.len, err);
+        st = lh_store_put_if_absent(s, lh_buf_cstr(&key), lh_buf_cstr(&body), body.len, err);
         if (!st) {
             lh_fault_point("commit.after_log");
             *new_version = v;
@@ -178,7 +181,7 @@ lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
             /* The link may have landed before the failure (say only the directory fsync
              * failed): then the commit is in the log, read by everyone, and the caller must
              * not undo its data files. It still gets the error: durability is in doubt. */
-            if (commit_landed(s, key.data, &body))
+            if (commit_landed(s, lh_buf_cstr(&key), &body))
                 *new_version = v;
             break;
         }

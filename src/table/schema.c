@@ -107,15 +107,16 @@ static lh_status field_name(parser *ps, lh_buf *name)
                 break;
             if (*ps->p == '"')
                 ps->p++;
-            if (lh_buf_addc(name, *ps->p++))
-                return bad(ps, LH_ETOOBIG, "field name too long");
+            lh_buf_addc(name, *ps->p++);
         }
         ps->p++;
     } else {
         while (isalnum((unsigned char)*ps->p) || *ps->p == '_')
-            if (lh_buf_addc(name, *ps->p++))
-                return bad(ps, LH_ETOOBIG, "field name too long");
+            lh_buf_addc(name, *ps->p++);
     }
+    lh_status st = lh_buf_status(name);
+    if (st)
+        return bad(ps, st, st == LH_ETOOBIG ? "field name too long" : "out of memory");
     if (name->len == 0)
         return bad(ps, LH_EINVAL, "missing field name");
     return LH_OK;
@@ -137,7 +138,7 @@ static lh_status parse_struct(parser *ps, json_t **out, int depth)
         json_t *t = NULL;
         if ((st = field_name(ps, &name)) || (st = parse_type(ps, &t, depth + 1)))
             break;
-        json_array_append_new(fields, make_field(name.data, t, true));
+        json_array_append_new(fields, make_field(lh_buf_cstr(&name), t, true));
         if (eat(ps, ')'))
             break;
         if (!eat(ps, ','))
@@ -292,6 +293,8 @@ lh_status lh_table_schema_from_duckdb(const char *const *names, const char *cons
     return *out ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
 }
 
+/* Appends the DuckDB name of t to out without checking each add (lh_table_duckdb_type
+ * checks the builder once); returns only the schema's own errors. */
 static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
 {
     if (depth > 64)
@@ -299,13 +302,17 @@ static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
     if (json_is_string(t)) {
         const char *s = json_string_value(t);
         for (size_t i = 0; i < sizeof spark_prims / sizeof spark_prims[0]; i++)
-            if (!strcmp(s, spark_prims[i].spark))
-                return lh_buf_adds(out, spark_prims[i].duck);
+            if (!strcmp(s, spark_prims[i].spark)) {
+                lh_buf_adds(out, spark_prims[i].duck);
+                return LH_OK;
+            }
         long long p, sc;
         char tail;
         if (sscanf(s, "decimal(%lld ,%lld %c", &p, &sc, &tail) == 3 && tail == ')' &&
-            p >= 1 && p <= 38 && sc >= 0 && sc <= p)
-            return lh_buf_printf(out, "DECIMAL(%lld,%lld)", p, sc);
+            p >= 1 && p <= 38 && sc >= 0 && sc <= p) {
+            lh_buf_printf(out, "DECIMAL(%lld,%lld)", p, sc);
+            return LH_OK;
+        }
         return lh_fail(err, LH_EUNSUPPORTED, "Delta type '%s' is not supported", s);
     }
     const char *kind = json_string_value(json_object_get(t, "type"));
@@ -316,7 +323,7 @@ static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
         json_t *fields = json_object_get(t, "fields");
         if (!json_is_array(fields) || json_array_size(fields) == 0)
             return lh_fail(err, LH_EINVAL, "struct type without fields");
-        st = lh_buf_adds(out, "STRUCT(");
+        lh_buf_adds(out, "STRUCT(");
         size_t i;
         json_t *f;
         json_array_foreach(fields, i, f) {
@@ -330,12 +337,14 @@ static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
             if ((st = duck_type(json_object_get(f, "type"), out, depth + 1, err)))
                 return st;
         }
-        return lh_buf_addc(out, ')');
+        lh_buf_addc(out, ')');
+        return LH_OK;
     }
     if (!strcmp(kind, "array")) {
         if ((st = duck_type(json_object_get(t, "elementType"), out, depth + 1, err)))
             return st;
-        return lh_buf_adds(out, "[]");
+        lh_buf_adds(out, "[]");
+        return LH_OK;
     }
     if (!strcmp(kind, "map")) {
         lh_buf_adds(out, "MAP(");
@@ -344,7 +353,8 @@ static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
         lh_buf_adds(out, ", ");
         if ((st = duck_type(json_object_get(t, "valueType"), out, depth + 1, err)))
             return st;
-        return lh_buf_addc(out, ')');
+        lh_buf_addc(out, ')');
+        return LH_OK;
     }
     return lh_fail(err, LH_EUNSUPPORTED, "Delta type kind '%s' is not supported", kind);
 }
@@ -352,8 +362,9 @@ static lh_status duck_type(const json_t *t, lh_buf *out, int depth, lh_err *err)
 lh_status lh_table_duckdb_type(const json_t *spark_type, lh_buf *out, lh_err *err)
 {
     lh_status st = duck_type(spark_type, out, 0, err);
-    if (st == LH_ETOOBIG)
-        return lh_fail(err, st, "type name too long");
+    if (!st && (st = lh_buf_status(out)))
+        st = st == LH_ETOOBIG ? lh_fail(err, st, "type name too long")
+                              : lh_fail(err, st, "out of memory");
     return st;
 }
 
@@ -365,9 +376,9 @@ json_t *lh_table_schema_columns(const json_t *schema)
     json_array_foreach(json_object_get(schema, "fields"), i, f) {
         lh_buf t;
         lh_buf_init(&t, 4096);
-        lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
+        lh_status st = lh_table_duckdb_type(json_object_get(f, "type"), &t, NULL);
         json_array_append_new(cols, json_pack("{s:O, s:s}", "name", json_object_get(f, "name"),
-                                              "type", lh_buf_cstr(&t)));
+                                              "type", st ? "" : lh_buf_cstr(&t)));
         lh_buf_release(&t);
     }
     return cols;

@@ -12,6 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fsio.h"
 #include "core/sha256.h"
@@ -715,8 +720,102 @@ static void path_join_onto_root(void **state)
     assert_int_equal(latched, LH_EINVAL);
 }
 
+/* lh_path_add_sql: the joined path as one SQL literal, quotes doubled, straight into the
+ * caller's builder, so that its one final check also covers the path (a temporary path
+ * buffer that failed used to go into the statement as NULL or ""). */
+static void path_add_sql_quotes_and_latches(void **state)
+{
+    (void)state;
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    lh_buf_adds(&b, "read_parquet(");
+    lh_path_add_sql(&b, "/data/it's//", "part='x'/f.parquet");
+    lh_buf_addc(&b, ')');
+    lh_path_add_sql(&b, "/", "x");
+    lh_path_add_sql(&b, "rel", "");
+    assert_int_equal(lh_buf_status(&b), LH_OK);
+    assert_string_equal(lh_buf_cstr(&b),
+                        "read_parquet('/data/it''s/part=''x''/f.parquet')'/x''rel'");
+    lh_buf_release(&b);
+    /* past the limit: an error and no text at all, never a literal cut in the middle */
+    lh_buf_init(&b, 24);
+    lh_buf_adds(&b, "SELECT ");
+    lh_path_add_sql(&b, "/a/long/directory/name", "file.parquet");
+    lh_buf_adds(&b, " AS t");
+    assert_int_equal(lh_buf_status(&b), LH_ETOOBIG);
+    assert_string_equal(lh_buf_cstr(&b), "");
+    assert_null(lh_buf_detach(&b));
+    lh_buf_release(&b);
+}
+
+/* jansson drops some of its own allocation failures: its lexer ignores a failed append to
+ * the string being read, so json_loadb can succeed with a string one byte short (the
+ * allocation torture saw a Delta "remove" name a file that does not exist, the old one
+ * stayed live and a compacted table read 5 rows instead of 2). lh_json_loadb must never
+ * return such a string. Each N fails the Nth allocation of a child process (the hook reads
+ * LH_FAIL_ALLOC_AT once per process, so the test re-runs itself). */
+#define JSON_CHILD_ENV "LH_TEST_JSON_CHILD"
+static const char json_doc[] = "{\"add\":{\"path\":\"part-00000-945ca2ad-6109-44ff-b73e-b824bd15a361-"
+                               "c000.snappy.parquet\",\"size\":449}}";
+static const char json_want[] = "part-00000-945ca2ad-6109-44ff-b73e-b824bd15a361-c000.snappy.parquet";
+
+/* Exit 0: the exact string; 3: refused as out of memory; 4: refused otherwise; 5: damaged. */
+static int json_child(const char *mode)
+{
+    lh_alloc_install_json();
+    bool oom = false;
+    json_t *j = !strcmp(mode, "plain") ? json_loadb(json_doc, strlen(json_doc), 0, NULL)
+                                       : lh_json_loadb(json_doc, strlen(json_doc), 0, NULL, &oom);
+    if (!j)
+        return oom ? 3 : 4;
+    const char *p = json_string_value(json_object_get(json_object_get(j, "add"), "path"));
+    int rc = p && !strcmp(p, json_want) ? 0 : 5;
+    json_decref(j);
+    return rc;
+}
+
+static int run_json_child(const char *mode, int n)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        char at[16];
+        snprintf(at, sizeof at, "%d", n);
+        setenv("LH_FAIL_ALLOC_AT", at, 1);
+        setenv(JSON_CHILD_ENV, mode, 1);
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, 2); /* the hook's "injected" line */
+        execl("/proc/self/exe", "test_core", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void json_loadb_never_returns_a_damaged_string(void **state)
+{
+    (void)state;
+    int damaged_plain = 0, damaged = 0, refused = 0, other = 0;
+    for (int n = 1; n <= 40; n++) {
+        if (run_json_child("plain", n) == 5)
+            damaged_plain++;
+        int rc = run_json_child("checked", n);
+        damaged += rc == 5;
+        refused += rc == 3;
+        other += rc != 0 && rc != 3 && rc != 5;
+    }
+    assert_true(damaged_plain > 0); /* the hazard is real: jansson alone lets one through */
+    assert_int_equal(damaged, 0);
+    assert_true(refused > 0);
+    assert_int_equal(other, 0);
+}
+
 int main(void)
 {
+    const char *child = getenv(JSON_CHILD_ENV);
+    if (child)
+        return json_child(child);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_grows_and_keeps_content),
         cmocka_unit_test(buf_max_bound_fails_cleanly),
@@ -741,6 +840,8 @@ int main(void)
         cmocka_unit_test(fsio_read_all_refusals),
         cmocka_unit_test(fsio_mkdirs_and_join),
         cmocka_unit_test(path_join_onto_root),
+        cmocka_unit_test(path_add_sql_quotes_and_latches),
+        cmocka_unit_test(json_loadb_never_returns_a_damaged_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "engine/engine.h"
 #include "journal/journal.h"
+#include "journal/journal_int.h"
 #include "storage/storage.h"
 #include "testutil.h"
 
@@ -417,12 +418,34 @@ static void events_are_validated(void **state)
     json_decref(ev);
 }
 
+/* Regression (fixed; src/journal/journal.c, lh__journal_view_sql): the view's SELECT built
+ * past its buffer's limit must report LH_ETOOBIG and leave no text (it said LH_ENOMEM, read
+ * off a NULL .data, whatever the failure was); built within the limit it names every file. */
+static void view_sql_past_the_limit_is_too_big(void **state)
+{
+    (void)state;
+    char *parquet[] = {(char *)"events-a-00000000000000000001.parquet"};
+    char *wal[] = {(char *)"wal-00000000000000000002.jsonl", (char *)"wal-00000000000000000003.jsonl"};
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    assert_int_equal(lh__journal_view_sql("/d/it's", parquet, 1, wal, 2, &sql), LH_OK);
+    assert_non_null(strstr(lh_buf_cstr(&sql), "read_parquet(['/d/it''s/events-a-"));
+    assert_non_null(strstr(lh_buf_cstr(&sql), "'/d/it''s/wal-00000000000000000003.jsonl']"));
+    size_t full = sql.len;
+    lh_buf_release(&sql);
+    lh_buf_init(&sql, full - 1);
+    assert_int_equal(lh__journal_view_sql("/d/it's", parquet, 1, wal, 2, &sql), LH_ETOOBIG);
+    assert_string_equal(lh_buf_cstr(&sql), "");
+    lh_buf_release(&sql);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
     const struct CMUnitTest tests[] = {
         /* first: it forks, and should do so before any engine thread exists */
         cmocka_unit_test(acknowledged_events_survive_sigkill),
+        cmocka_unit_test(view_sql_past_the_limit_is_too_big),
         cmocka_unit_test_setup_teardown(buffered_events_are_in_the_wal_and_visible, setup, teardown),
         cmocka_unit_test_setup_teardown(flush_writes_one_sorted_parquet_file, setup, teardown),
         cmocka_unit_test_setup_teardown(flush_by_size, setup, teardown),

@@ -493,6 +493,55 @@ static void describe_and_explain(void **state)
     rec_release(&r);
 }
 
+/* Regression (fixed; src/engine/engine.c, lh_engine_define_view): a view over a SELECT past
+ * the builder's limit (LH_BUF_DEFAULT_MAX) failed with LH_ETOOBIG but wrote no message, so the
+ * caller printed whatever err held; and the statement must never run truncated. Now the one
+ * final lh_buf_status check reports it, and nothing is defined. */
+static void view_past_the_builder_limit_is_an_error(void **state)
+{
+    fixture *f = *state;
+    size_t n = LH_BUF_DEFAULT_MAX + 16;
+    char *select = malloc(n + 1);
+    assert_non_null(select);
+    memcpy(select, "SELECT '", 8);
+    memset(select + 8, 'x', n - 10);
+    memcpy(select + n - 2, "'", 2);
+    lh_err err = {{0}};
+    assert_int_equal(lh_engine_define_view(f->e, "huge", select, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "view huge"));
+    free(select);
+    json_t *rows = NULL;
+    err.msg[0] = '\0';
+    /* nothing half-made was defined */
+    assert_int_not_equal(lh_engine_query_rows(f->e, "SELECT * FROM huge", 10, &rows, &err), LH_OK);
+    assert_null(rows);
+}
+
+/* Regression (fixed; src/engine/engine.c and query.c): a builder that failed and was not
+ * checked hands its NULL to the engine (the allocation torture found engine.c passing
+ * sql.data == NULL to lh_engine_exec, which crashed inside DuckDB). Every entry point taking
+ * SQL text refuses NULL with LH_EINVAL instead. */
+static void null_statement_is_refused(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    assert_int_equal(lh_engine_exec(f->e, NULL, &err), LH_EINVAL);
+    assert_non_null(strstr(err.msg, "no SQL statement"));
+    json_t *rows = NULL;
+    assert_int_equal(lh_engine_query_rows(f->e, NULL, 10, &rows, &err), LH_EINVAL);
+    assert_int_equal(lh_engine_query_row(f->e, NULL, &rows, &err), LH_EINVAL);
+    assert_null(rows);
+    assert_int_equal(lh_engine_define_view(f->e, "v", NULL, &err), LH_EINVAL);
+    rec r;
+    rec_init(&r, 10);
+    lh_result_sink sink = {rec_begin, rec_row, rec_end, &r};
+    assert_int_equal(lh_engine_query(f->e, NULL, NULL, &sink, &err), LH_EINVAL);
+    rec_release(&r);
+    uint64_t nrows = 0;
+    assert_int_equal(lh_engine_export_parquet(f->e, NULL, NULL, "/nonexistent/x.parquet", &nrows,
+                                              &err), LH_EINVAL);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -507,6 +556,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(sink_errors_stop_the_query, setup, teardown),
         cmocka_unit_test_setup_teardown(refused_statements, setup, teardown),
         cmocka_unit_test_setup_teardown(describe_and_explain, setup, teardown),
+        cmocka_unit_test_setup_teardown(view_past_the_builder_limit_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(null_statement_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
