@@ -4,6 +4,7 @@
 
 #include "api/api_int.h"
 #include "core/util.h"
+#include "engine/engine.h"
 
 #define LH_VERSION "0.1.0"
 

@@ -4,6 +4,7 @@
 
 #include "api/api_int.h"
 #include "core/util.h"
+#include "ingest/ingest.h"
 
 json_t *lh__api_ingest_json(const lh_ingest_result *r);
 

@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "cli/progress.h"
 #include "core/util.h"
+#include "ingest/ingest.h"
 #include "net/client.h"
 
 static void print_human(const char *path, const lh_ingest_result *r)

@@ -1,4 +1,5 @@
 /* demo.c: writing the demo tables and loading them through the real ingest path. */
+#include "catalog/catalog.h"
 #include "demo/demo.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include "core/fsio.h"
 #include "core/util.h"
 #include "demo/demo_int.h"
+#include "ingest/ingest.h"
 
 static const struct {
     const char *name;

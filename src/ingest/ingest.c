@@ -667,3 +667,8 @@ void lh_ingest_result_release(lh_ingest_result *res)
     json_decref(res->schema_changes);
     res->columns = res->renames = res->schema_changes = NULL;
 }
+
+lh_status lh_ingest_sweep_staging(lh_store *store, lh_err *err)
+{
+    return lh_store_sweep(store, "_staging", NULL, 0, err);
+}

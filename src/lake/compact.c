@@ -16,13 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "catalog/manifest.h"
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "engine/engine.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
+#include "storage/storage.h"
+#include "table/table.h"
 
 typedef struct compaction {
     lh_lake *lake;

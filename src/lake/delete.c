@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "catalog/tombstones.h"
 #include "core/util.h"
+#include "engine/engine.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
 

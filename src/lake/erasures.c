@@ -22,7 +22,9 @@
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/util.h"
+#include "engine/engine.h"
 #include "lake/lake_int.h"
+#include "storage/storage.h"
 
 struct lh__erasures {
     pthread_mutex_t mu;

@@ -8,11 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "engine/engine.h"
 #include "lake/lake_int.h"
+#include "storage/storage.h"
 
 struct lh__tombs {
     pthread_mutex_t mu;

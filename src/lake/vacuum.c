@@ -7,9 +7,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "core/util.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
+#include "storage/storage.h"
+#include "table/table.h"
 
 typedef struct listing {
     size_t plen;
