@@ -285,3 +285,10 @@ lh_status lh_path_join(lh_buf *out, const char *a, const char *b)
         st = lh_buf_printf(out, "/%s", b);
     return st;
 }
+
+lh_status lh_path_temp(const char *path, lh_buf *out)
+{
+    char id[33];
+    lh_random_hex(id, 16);
+    return lh_buf_printf(out, "%s.tmp-%s", path, id);
+}
