@@ -305,6 +305,13 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
     for (size_t i = 0; i < c->snap->nfiles; i++)
         c->bytes_before += c->snap->files[i].size;
     int64_t ntomb = (int64_t)json_array_size(c->lines);
+    /* Tombstones that could not be mirrored when the directory was opened (out of memory,
+     * say) would filter nothing: the rows would be kept and the tombstones cleared. Load
+     * them now, or compact nothing. */
+    char tcol[256], ttype[256];
+    if (ntomb && !lh__tombs_column(lake, c->name, tcol, ttype, sizeof tcol) &&
+        (st = lh__tombs_load(lake, c->name, err)))
+        return st;
     if ((st = lh__lake_table_select(lake, c->name, c->snap->version, &c->raw, err)))
         return st;
     lh_buf_adds(&c->filtered, c->raw.data);
