@@ -61,7 +61,7 @@ static lh_status count_and_hash(lh_lake *lake, const char *from, int64_t *rows, 
     json_t *row = NULL;
     lh_status st = lh_buf_status(&sql);
     if (st)
-        st = lh_fail(err, st, "compaction: the verifying query is too long");
+        st = lh__lake_unbuilt(err, st, NULL, "the compaction's verifying query");
     else
         st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
     lh_buf_release(&sql);
@@ -86,8 +86,7 @@ static lh_status write_verified(compaction *c, lh_err *err)
     lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
     lh_status st = lh_buf_status(&c->tmp) ? lh_buf_status(&c->tmp) : lh_buf_status(&sql);
     if (st)
-        st = lh_fail(err, st, "compaction of %s: the statement that writes the file is too long",
-                     c->name);
+        st = lh__lake_unbuilt(err, st, c->name, "the statement that writes the compacted file");
     else
         st = lh_engine_exec(lh__lake_engine(c->lake), sql.data, err);
     lh_fault_point("compact.writing");
@@ -99,7 +98,7 @@ static lh_status write_verified(compaction *c, lh_err *err)
         lh_buf_add_sql_string(&sql, c->tmp.data);
         lh_buf_adds(&sql, ")");
         st = lh_buf_status(&sql);
-        st = st ? lh_fail(err, st, "compaction of %s: the verifying query is too long", c->name)
+        st = st ? lh__lake_unbuilt(err, st, c->name, "the compaction's verifying query")
                 : count_and_hash(c->lake, sql.data, &rows, hash, err);
     }
     lh_buf_release(&sql);
@@ -113,7 +112,7 @@ static lh_status write_verified(compaction *c, lh_err *err)
         lh_buf_printf(&c->final_key, "%s/", c->prefix.data);
         lh_table_data_file_name(id, &c->final_key);
         st = lh_buf_status(&c->final_key);
-        st = st ? lh_fail(err, st, "compaction of %s: the data file's key is too long", c->name)
+        st = st ? lh__lake_unbuilt(err, st, c->name, "the compacted file's key")
                 : lh_store_put_file(lh_lake_store(c->lake), c->final_key.data, c->tmp.data, err);
         if (!st)
             lh_buf_reset(&c->tmp); /* consumed by the rename */
@@ -297,7 +296,7 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
                        "partitioned tables is not supported", c->name);
     lh_catalog_table_prefix(c->name, &c->prefix);
     if ((st = lh_buf_status(&c->prefix)))
-        return lh_fail(err, st, "dataset %s: table name too long", c->name);
+        return lh__lake_unbuilt(err, st, c->name, "the table's key");
     if ((st = lh__lake_table_dir(lake, c->name, &c->dir, err)))
         return st;
     if ((st = lh_tombstones_load(lh_lake_store(lake), c->name, &c->lines, err)))
@@ -316,7 +315,7 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
         return st;
     lh_buf_adds(&c->filtered, c->raw.data);
     if ((st = lh_buf_status(&c->filtered)))
-        return lh_fail(err, st, "compaction of %s: out of memory", c->name);
+        return lh__lake_unbuilt(err, st, c->name, "the compaction's query");
     if ((st = lh__tombs_filter(lake, c->name, &c->filtered, err)))
         return st;
     lh_buf from;
@@ -324,12 +323,12 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
     lh_buf_printf(&from, "(%s)", c->raw.data);
     char raw_hash[64];
     st = lh_buf_status(&from);
-    st = st ? lh_fail(err, st, "compaction of %s: the query is too long", c->name)
+    st = st ? lh__lake_unbuilt(err, st, c->name, "the compaction's query")
             : count_and_hash(lake, from.data, &c->rows_before, raw_hash, err);
     lh_buf_reset(&from);
     lh_buf_printf(&from, "(%s)", c->filtered.data);
     if (!st && (st = lh_buf_status(&from)))
-        st = lh_fail(err, st, "compaction of %s: the query is too long", c->name);
+        st = lh__lake_unbuilt(err, st, c->name, "the compaction's query");
     if (!st)
         st = count_and_hash(lake, from.data, &c->rows_after, c->hash, err);
     lh_buf_release(&from);

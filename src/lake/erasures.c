@@ -56,7 +56,7 @@ static lh_status set_key(const char *name, lh_buf *key, lh_err *err)
 {
     lh_tombstones_erasure_set_key(name, key);
     lh_status st = lh_buf_status(key);
-    return st ? lh_fail(err, st, "dataset %s: the erasure set's key is too long", name) : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the erasure set's key") : LH_OK;
 }
 
 /* The quoted name of the dataset's mirror table, appended to out (dataset names are
@@ -110,7 +110,7 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
         pthread_mutex_unlock(&e->mu);
         lh_buf_adds(&sql, "DROP TABLE IF EXISTS ");
         table_name(name, &sql);
-        st = lh_buf_status(&sql) ? lh_fail(err, lh_buf_status(&sql), "out of memory")
+        st = lh_buf_status(&sql) ? lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the erasure statement")
                                  : lh_engine_exec(eng, sql.data, err);
         lh_buf_release(&sql);
         return st;
@@ -122,7 +122,7 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
     lh_buf_add_sql_string(&sql, salt);
     lh_buf_adds(&sql, " AS s");
     if ((st = lh_buf_status(&sql))) {
-        st = lh_fail(err, st, "out of memory");
+        st = lh__lake_unbuilt(err, st, name, "the erasure statement");
         goto done;
     }
     if ((st = lh_engine_exec(eng, sql.data, err)))
@@ -151,7 +151,7 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
         lh_buf_adds(&sql, "(NULL::VARCHAR, -1::BIGINT)");
     lh_buf_adds(&sql, ") AS t(h, v)");
     if ((st = lh_buf_status(&sql)))
-        st = lh_fail(err, st, "dataset %s: the erasure set is too large to load", name);
+        st = lh__lake_unbuilt(err, st, name, "the statement that loads the erasure set");
     else
         st = lh_engine_exec(eng, sql.data, err);
     if (!st) {
@@ -229,7 +229,7 @@ lh_status lh__erasures_filter(lh_lake *lake, const char *name, int64_t version, 
         st = lh_buf_add(sql, out.data, out.len);
     }
     lh_buf_release(&out);
-    return st ? lh_fail(err, st, "dataset %s: the erasure filter is too long", name) : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the erasure filter") : LH_OK;
 }
 
 typedef struct file_listing {
@@ -264,7 +264,7 @@ static lh_status data_files(lh_lake *lake, const char *name, const char *const *
     file_listing l = {prefix.len, json_array(), keep, nkeep};
     lh_status st = lh_buf_status(&prefix);
     if (st)
-        st = lh_fail(err, st, "dataset %s: table name too long", name);
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
     else if (!l.files)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     else
@@ -338,7 +338,7 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
         st = lh_buf_status(&prefix) ? lh_buf_status(&prefix) : lh_buf_status(&key);
         lh_buf_release(&prefix);
         if (st)
-            st = lh_fail(err, st, "dataset %s: table name too long", name);
+            st = lh__lake_unbuilt(err, st, name, "the commit's key");
         else
             st = lh_store_get(s, key.data, LH_BUF_DEFAULT_MAX, &text, err);
         if (st == LH_ENOTFOUND)

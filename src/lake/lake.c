@@ -26,6 +26,15 @@ bool lh__lake_is_writer(const lh_lake *lake) { return lake->writer; }
 void lh__lake_lock(lh_lake *lake) { pthread_mutex_lock(&lake->write_mu); }
 void lh__lake_unlock(lh_lake *lake) { pthread_mutex_unlock(&lake->write_mu); }
 
+lh_status lh__lake_unbuilt(lh_err *err, lh_status st, const char *name, const char *what)
+{
+    if (st == LH_ENOMEM)
+        return lh_fail(err, st, "out of memory");
+    if (name)
+        return lh_fail(err, st, "dataset %s: %s is too long", name, what);
+    return lh_fail(err, st, "%s is too long", what);
+}
+
 void lh__lake_journal_event(lh_lake *lake, const char *name, const char *field,
                             json_t *old_value, json_t *new_value, const char *actor,
                             const char *source)
@@ -60,7 +69,7 @@ static lh_status heal_manifest(lh_lake *lake, const char *name, lh_err *err)
     int64_t latest = -1;
     lh_status st = lh_buf_status(&prefix);
     if (st)
-        st = lh_fail(err, st, "dataset %s: table name too long", name);
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
     else
         st = lh_table_latest_version(lake->store, prefix.data, &latest, err);
     lh_buf_release(&prefix);

@@ -108,6 +108,10 @@ void lh__lake_journal_event(lh_lake *lake, const char *name, const char *field,
                             json_t *old_value, json_t *new_value, const char *actor,
                             const char *source);
 
+/* err for a string that could not be built (st: its lh_buf_status): "out of memory", or
+ * "dataset NAME: WHAT is too long" (name may be NULL). Returns st. */
+lh_status lh__lake_unbuilt(lh_err *err, lh_status st, const char *name, const char *what);
+
 /* The writer lock (lock.c): flock on the data directory's lock file, which then holds
  * this process's pid. LH_ELOCKED naming the holder's pid when another writer has it. */
 lh_status lh__lake_take_lock(lh_lake *lake, lh_err *err);
@@ -118,7 +122,7 @@ lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
                             lh_table_snapshot **snap, lh_err *err);
 /* The dataset's table directory (under the data root), appended to out. */
 lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_err *err);
-/* The SELECT over the dataset's files at version (-1 = latest), appended to sql, with the
+/* The SELECT over the dataset's files at version (-1 = latest), into sql (empty), with the
  * rows erased by a later compaction hidden. */
 lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
                                 lh_err *err);

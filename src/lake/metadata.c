@@ -144,7 +144,7 @@ lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err 
     lh_catalog_table_prefix(name, &prefix);
     st = lh_buf_status(&prefix);
     if (st)
-        st = lh_fail(err, st, "dataset %s: table name too long", name);
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
     else
         st = lh_table_history(lake->store, prefix.data, out, err);
     lh_buf_release(&prefix);

@@ -57,7 +57,7 @@ static lh_status count_rows(lh_lake *lake, const char *name, const char *dir,
         lh_buf p;
         lh_buf_init(&p, PATH_MAX);
         if (lh_path_join(&p, dir, snap->files[i].path))
-            st = lh_fail(err, LH_ETOOBIG, "dataset %s: a data file's path is too long", name);
+            st = lh__lake_unbuilt(err, lh_buf_status(&p), name, "a data file's path");
         if (i)
             lh_buf_addc(&sql, ',');
         lh_buf_add_sql_string(&sql, lh_buf_cstr(&p));
@@ -65,7 +65,7 @@ static lh_status count_rows(lh_lake *lake, const char *name, const char *dir,
     }
     lh_buf_adds(&sql, "])");
     if (!st && lh_buf_status(&sql))
-        st = lh_fail(err, lh_buf_status(&sql), "dataset %s: the footer query is too long", name);
+        st = lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the footer query");
     json_t *row = NULL;
     if (!st)
         st = lh_engine_query_row(lake->eng, sql.data, &row, err);
@@ -114,7 +114,7 @@ static lh_status rescan_pii(lh_lake *lake, const char *dir, const lh_table_snaps
     if (!st) {
         lh_buf_printf(&from, "(%s)", sql.data);
         st = lh_buf_status(&from);
-        st = st ? lh_fail(err, st, "the PII scan's query is too long")
+        st = st ? lh__lake_unbuilt(err, st, NULL, "the PII scan's query")
                 : lh_ingest_scan_pii(lake->eng, from.data, m, true, err);
     }
     lh_buf_release(&from);

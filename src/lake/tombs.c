@@ -82,7 +82,7 @@ lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_adds(&sql, "DROP TABLE IF EXISTS ");
     table_name("__tomb__", name, &sql);
     if (!st && lh_buf_status(&sql))
-        st = lh_fail(err, lh_buf_status(&sql), "out of memory");
+        st = lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the statement that drops the tombstones");
     if (!st)
         st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     lh_buf_release(&sql);
@@ -226,8 +226,7 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
         goto done;
     }
     if (lh_buf_status(&key)) {
-        st = lh_fail(err, lh_buf_status(&key), "dataset %s: the tombstone file's key is too long",
-                     name);
+        st = lh__lake_unbuilt(err, lh_buf_status(&key), name, "the tombstone file's key");
         goto done;
     }
     if ((st = lh_store_local_path(s, key.data, &path, err)))
@@ -240,7 +239,7 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_adds(&sql, ", format='newline_delimited', columns={'row_key_value': 'VARCHAR'}, "
                       "ignore_errors=true)) WHERE k IS NOT NULL");
     st = lh_buf_status(&sql);
-    st = st ? lh_fail(err, st, "dataset %s: the tombstone query is too long", name)
+    st = st ? lh__lake_unbuilt(err, st, name, "the tombstone query")
             : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     if (!st)
         remember(lake, name, column, type);
@@ -272,7 +271,7 @@ lh_status lh__tombs_filter(lh_lake *lake, const char *name, lh_buf *sql, lh_err 
         st = lh_buf_add(sql, out.data, out.len);
     }
     lh_buf_release(&out);
-    return st ? lh_fail(err, st, "dataset %s: the filtered view is too long", name) : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the filtered view") : LH_OK;
 }
 
 lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_err *err)
@@ -282,7 +281,7 @@ lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_er
     lh_buf_printf(&raw, "__raw__%s", name);
     lh_status st = lh_buf_status(&raw) ? lh_buf_status(&raw) : lh_buf_status(sql);
     if (st)
-        st = lh_fail(err, st, "dataset %s: out of memory for its raw view", name);
+        st = lh__lake_unbuilt(err, st, name, "the raw view");
     else
         st = lh_engine_define_view(lh__lake_engine(lake), raw.data, sql->data, err);
     if (!st)
@@ -306,7 +305,7 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
         table_name("__tomb__", name, &sql);
         lh_buf_printf(&sql, " (k %s)", type);
         st = lh_buf_status(&sql);
-        st = st ? lh_fail(err, st, "out of memory")
+        st = st ? lh__lake_unbuilt(err, st, name, "the tombstone table's definition")
                 : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }
     /* Batches of VALUES; only keys not already there, so the table stays a set. */
@@ -331,8 +330,7 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
         table_name("__tomb__", name, &sql);
         lh_buf_adds(&sql, ")");
         st = lh_buf_status(&sql);
-        st = st ? lh_fail(err, st, "dataset %s: a batch of tombstones does not fit in a statement",
-                          name)
+        st = st ? lh__lake_unbuilt(err, st, name, "a statement with a batch of tombstones")
                 : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }
     lh_buf_release(&sql);

@@ -86,7 +86,7 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
     json_t *removed = json_object();
     st = lh_buf_status(&prefix);
     if (st)
-        st = lh_fail(err, st, "dataset %s: table name too long", name);
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
     else if (!l.files || !l.commits || !removed)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     else
@@ -110,7 +110,7 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         lh_buf_init(&key, 4096);
         lh_buf_printf(&key, "%s%s", prefix.data, rel);
         st = lh_buf_status(&key);
-        st = st ? lh_fail(err, st, "dataset %s: a data file's key is too long", name)
+        st = st ? lh__lake_unbuilt(err, st, name, "a data file's key")
                 : lh_store_delete(s, key.data, err);
         lh_buf_release(&key);
         if (st)

@@ -24,7 +24,7 @@ lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
     lh_catalog_table_prefix(name, &prefix);
     lh_status st = lh_buf_status(&prefix);
     if (st) {
-        st = lh_fail(err, st, "dataset %s: table name too long", name);
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
     } else {
         lh_checkpoint_reader cp = lh_engine_checkpoint_reader(lake->eng);
         st = lh_table_snapshot_load(lake->store, prefix.data, version, &cp, snap, err);
@@ -41,8 +41,7 @@ lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_er
     lh_path_join(out, lh_store_root(lake->store), lh_buf_cstr(&prefix));
     lh_status st = lh_buf_status(&prefix) ? lh_buf_status(&prefix) : lh_buf_status(out);
     lh_buf_release(&prefix);
-    return st ? lh_fail(err, st, "dataset %s: the table directory's path is too long", name)
-              : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the table directory's path") : LH_OK;
 }
 
 lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
@@ -63,7 +62,7 @@ lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version
         struct stat sb;
         int gone = 0;
         if (lh_path_join(&p, dir.data, snap->files[i].path))
-            st = lh_fail(err, LH_ETOOBIG, "dataset %s: a data file's path is too long", name);
+            st = lh__lake_unbuilt(err, lh_buf_status(&p), name, "a data file's path");
         else if ((gone = lstat(p.data, &sb) ? errno == ENOENT : 0) == 0 && !S_ISREG(sb.st_mode))
             st = lh_fail(err, LH_ECORRUPT, "dataset %s: a data file is not a regular file "
                          "(symbolic links are refused)", name);
