@@ -3,7 +3,10 @@
 #  1. no banned calls (sprintf, strcpy, strcat, gets, atoi, atol): use lh_buf and strtoll;
 #  2. each third-party header is included by its one module;
 #  3. dependencies point down only (DESIGN.md §1): a module includes only the modules
-#     listed for it below.
+#     listed for it below, and those lists are what each module really uses;
+#  4. a public header re-exports nothing (DESIGN.md §1): it includes core/ and its own
+#     module only, so that the #include lines of a file (and check 3) show every module
+#     it depends on, not just the ones whose headers happen to pull the rest in.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -60,18 +63,40 @@ declare -A may=(
   [ingest]="core storage table catalog engine"
   [journal]="core storage table catalog engine"
   [lake]="core storage table catalog engine ingest journal"
-  [demo]="core storage table catalog engine ingest journal lake"
+  [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
-  [api]="core storage table catalog engine ingest journal lake http"
-  [cli]="core storage table catalog engine ingest journal lake http api net demo"
+  [api]="core storage engine ingest journal lake http"
+  [cli]="core catalog engine ingest lake api net demo"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")
   [[ -v may[$mod] ]] || { echo "lint: module src/$mod has no entry in scripts/lint.sh" >&2; fail=1; continue; }
   for dep in $(grep -ho '#include "[a-z_]*/' "$dir"*.[ch] 2>/dev/null | sed 's/#include "//; s/\///' | sort -u); do
     [[ $dep == "$mod" ]] && continue
-    [[ " ${may[$mod]} " == *" $dep "* ]] || { echo "lint: src/$mod includes $dep/, which is not below it" >&2; fail=1; }
+    [[ " ${may[$mod]} " == *" $dep "* ]] || { echo "lint: src/$mod includes $dep/, which is not in its list below (dependencies point down, and the list says what it uses)" >&2; fail=1; }
+  done
+done
+# public header -> the other modules it may still include (besides core/ and its own).
+# A type named only through a pointer is declared instead ("typedef struct lh_x lh_x;",
+# as lake/lake.h does); a header that needs a complete type says which one.
+declare -A header_may=(
+  [src/engine/engine.h]="table"          # lh_checkpoint_reader returned by value
+  [src/demo/demo.h]="ingest lake"        # lh_ingest_result held by value
+  # not yet converted to declarations:
+  [src/api/api.h]="http"
+  [src/catalog/catalog.h]="storage"
+  [src/catalog/tombstones.h]="storage"
+  [src/ingest/ingest.h]="catalog engine storage"
+  [src/journal/journal.h]="engine storage"
+  [src/table/table.h]="storage"
+)
+for h in src/*/*.h; do
+  [[ $h == *_int.h ]] && continue
+  mod=$(basename "$(dirname "$h")")
+  for dep in $(grep -ho '#include "[a-z_]*/' "$h" | sed 's/#include "//; s/\///' | sort -u); do
+    [[ $dep == core || $dep == "$mod" ]] && continue
+    [[ " ${header_may[$h]:-} " == *" $dep "* ]] || { echo "lint: $h includes $dep/ (a header re-exports nothing: declare the types it names)" >&2; fail=1; }
   done
 done
 exit $fail

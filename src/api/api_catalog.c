@@ -4,6 +4,7 @@
 
 #include "api/api_int.h"
 #include "core/util.h"
+#include "engine/engine.h"
 
 void lh__api_health(lh_http_req *r, void *app)
 {

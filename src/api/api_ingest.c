@@ -4,6 +4,7 @@
 
 #include "api/api_int.h"
 #include "core/util.h"
+#include "ingest/ingest.h"
 
 /* The client's file name without any directory part: used as a name hint only. */
 static const char *base_name(const char *filename)

@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "core/util.h"
+#include "journal/journal.h"
 
 static lh_journal *journal(void *app) { return lh_lake_journal(((lh_api *)app)->lake); }
 

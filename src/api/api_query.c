@@ -10,7 +10,9 @@
 #include "api/api_int.h"
 #include "core/alloc.h"
 #include "core/util.h"
+#include "engine/engine.h"
 #include "engine/writers.h"
+#include "storage/storage.h"
 
 typedef struct stream {
     lh_api *api;

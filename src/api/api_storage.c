@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "api/api_int.h"
+#include "storage/storage.h"
 
 #define OBJECTS "objects/"
 

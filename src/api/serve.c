@@ -10,6 +10,8 @@
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "journal/journal.h"
+#include "storage/storage.h"
 
 typedef struct observer {
     lh_metrics *metrics;

@@ -226,9 +226,24 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
     return st;
 }
 
+#define TABLES_DIR "tables"
+
 lh_status lh_catalog_table_prefix(const char *name, lh_buf *out)
 {
-    return lh_buf_printf(out, "tables/%s", name);
+    return lh_buf_printf(out, TABLES_DIR "/%s", name);
+}
+
+const char *lh_catalog_tables_dir(void) { return TABLES_DIR; }
+
+bool lh_catalog_on_disk(lh_catalog *c, const char *name)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_buf_printf(&key, DATASETS_PREFIX "%s.json", name);
+    lh_object_info info;
+    bool yes = !lh_buf_status(&key) && lh_store_head(c->store, key.data, &info, NULL) == LH_OK;
+    lh_buf_release(&key);
+    return yes;
 }
 
 lh_status lh_catalog_check_sensitivity(const char *level, lh_err *err)

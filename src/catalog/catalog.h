@@ -12,6 +12,7 @@
 #define LH_CATALOG_CATALOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/status.h"
@@ -55,6 +56,12 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err);
 
 /* Store key prefix of a dataset's table ("tables/<name>"), into out. */
 lh_status lh_catalog_table_prefix(const char *name, lh_buf *out);
+/* Store key of the directory that holds every dataset's table ("tables"). */
+const char *lh_catalog_tables_dir(void);
+
+/* True when the dataset's manifest file is in the bucket now (not only the copy in
+ * memory: someone may have removed it). Thread-safe. */
+bool lh_catalog_on_disk(lh_catalog *c, const char *name);
 
 /* Validated metadata edits: field is description|owner|sensitivity|tags. */
 lh_status lh_catalog_check_sensitivity(const char *level, lh_err *err);

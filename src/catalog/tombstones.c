@@ -28,6 +28,18 @@ static lh_status file_key(const char *dataset, lh_buf *key, lh_err *err)
     return st ? lh_fail(err, st, "tombstones of '%.64s...': name too long", dataset) : LH_OK;
 }
 
+lh_status lh_tombstones_cache_key(const char *dataset, lh_buf *out)
+{
+    return lh_buf_printf(out, "_catalog/tombstones/%s.keys.parquet", dataset);
+}
+
+lh_status lh_tombstones_erasure_set_key(const char *dataset, lh_buf *out)
+{
+    return lh_buf_printf(out, "_catalog/erasures/%s.json", dataset);
+}
+
+const char *lh_tombstones_key_hash_scheme(void) { return "sha256(salt || key); salt in " SALT_KEY; }
+
 lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_err *err)
 {
     lh_buf key, text;

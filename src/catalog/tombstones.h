@@ -23,6 +23,12 @@
 
 /* Store key of a dataset's tombstone file, into out. */
 lh_status lh_tombstones_key(const char *dataset, lh_buf *out);
+/* Store key of the cache of a dataset's tombstoned key set (a Parquet file the lake
+ * writes beside the tombstone file and removes before clearing it), appended to out. */
+lh_status lh_tombstones_cache_key(const char *dataset, lh_buf *out);
+/* Store key of a dataset's erasure set (the keys compaction erased, as salted hashes,
+ * kept until vacuum has deleted the files that held them), appended to out. */
+lh_status lh_tombstones_erasure_set_key(const char *dataset, lh_buf *out);
 
 /* Every readable tombstone line of dataset, in order, into *out (an array of objects;
  * empty when the file is missing). Caller json_decref's. */
@@ -48,5 +54,8 @@ lh_status lh_tombstones_salt(lh_store *s, char salt[65], lh_err *err);
  * recorded outside the tombstone file. out is "" when salt || key could not be built
  * (out of memory): never the hash of something else. */
 void lh_tombstones_key_hash(const char *salt, const char *key, char out[65]);
+/* How lh_tombstones_key_hash is computed and where the salt lives, as recorded beside
+ * the hashes ("sha256(salt || key); salt in _catalog/erasure_salt"). */
+const char *lh_tombstones_key_hash_scheme(void);
 
 #endif

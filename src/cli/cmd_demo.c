@@ -6,6 +6,7 @@
 
 #include "cli/cli_int.h"
 #include "demo/demo.h"
+#include "ingest/ingest.h"
 #include "net/client.h"
 
 /* The demo through a running server that holds the data directory. */

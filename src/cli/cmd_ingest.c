@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "cli/progress.h"
 #include "core/util.h"
+#include "ingest/ingest.h"
 #include "net/client.h"
 
 /* One ingest result in words, from the fields of lh_ingest_result_json: the ones the API

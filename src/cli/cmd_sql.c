@@ -7,6 +7,8 @@
 
 #include "cli/cli_int.h"
 #include "core/util.h"
+#include "engine/engine.h"
+#include "engine/writers.h"
 
 #define MAX_QUERY_BYTES ((size_t)1 << 20)
 

@@ -315,3 +315,10 @@ void lh_path_add_sql(lh_buf *out, const char *a, const char *b)
     }
     lh_buf_addc(out, '\'');
 }
+
+lh_status lh_path_temp(const char *path, lh_buf *out)
+{
+    char id[33];
+    lh_random_hex(id, 16);
+    return lh_buf_printf(out, "%s.tmp-%s", path, id);
+}

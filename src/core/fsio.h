@@ -60,4 +60,8 @@ lh_status lh_path_join(lh_buf *out, const char *a, const char *b);
  * (lh_buf_status) would not see. */
 void lh_path_add_sql(lh_buf *out, const char *a, const char *b);
 
+/* A fresh temp name beside path, "<path>.tmp-<random>", appended to out: a name the store
+ * never lists, for a file written in full and then renamed over path. */
+lh_status lh_path_temp(const char *path, lh_buf *out);
+
 #endif

@@ -1,4 +1,5 @@
 /* demo.c: writing the demo tables and loading them through the real ingest path. */
+#include "catalog/catalog.h"
 #include "demo/demo.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "core/sha256.h"
 #include "core/util.h"
 #include "demo/demo_int.h"
+#include "ingest/ingest.h"
 
 static const struct {
     const char *name;

@@ -690,3 +690,8 @@ json_t *lh_ingest_result_json(const lh_ingest_result *r)
                      "format", r->format, "schema_changes",
                      r->schema_changes ? json_incref(r->schema_changes) : json_null());
 }
+
+lh_status lh_ingest_sweep_staging(lh_store *store, lh_err *err)
+{
+    return lh_store_sweep(store, "_staging", NULL, 0, err);
+}

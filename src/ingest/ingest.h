@@ -76,6 +76,10 @@ void lh_ingest_result_release(lh_ingest_result *res);
  * reference the caller json_decref's; NULL when out of memory. */
 json_t *lh_ingest_result_json(const lh_ingest_result *r);
 
+/* Removes what killed ingests left in the data root's staging area. Only for the holder
+ * of the writer lock (no live ingest owns anything there then). */
+lh_status lh_ingest_sweep_staging(lh_store *store, lh_err *err);
+
 /* Schema evolution. An append whose file differs from the dataset's schema:
  *  - new columns are added (nullable; older rows read NULL);
  *  - a wider type (INTEGER -> BIGINT -> DOUBLE, FLOAT -> DOUBLE, TINYINT/SMALLINT upward,

@@ -16,13 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "catalog/manifest.h"
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "engine/engine.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
+#include "storage/storage.h"
+#include "table/table.h"
 
 typedef struct compaction {
     lh_lake *lake;
@@ -54,7 +59,11 @@ static lh_status count_and_hash(lh_lake *lake, const char *from, int64_t *rows, 
     lh_buf_printf(&sql, "SELECT CAST(count(*) AS VARCHAR), CAST(coalesce(sum(hash(__c)), 0) AS "
                   "VARCHAR) FROM %s AS __c", from);
     json_t *row = NULL;
-    lh_status st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh__lake_unbuilt(err, st, NULL, "the compaction's verifying query");
+    else
+        st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
     lh_buf_release(&sql);
     if (!st) {
         lh_parse_i64(json_string_value(json_array_get(row, 0)), rows);
@@ -69,13 +78,17 @@ static lh_status write_verified(compaction *c, lh_err *err)
 {
     char id[37];
     lh_uuid4(id);
-    lh_buf_printf(&c->tmp, "%s/.tmp-%s.parquet", c->dir.data, id);
+    lh_table_temp_path(c->dir.data, id, &c->tmp);
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_printf(&sql, "COPY (%s) TO ", c->filtered.data);
-    lh_buf_add_sql_string(&sql, c->tmp.data);
+    lh_buf_add_sql_string(&sql, lh_buf_cstr(&c->tmp));
     lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
-    lh_status st = lh_engine_exec(lh__lake_engine(c->lake), sql.data, err);
+    lh_status st = lh_buf_status(&c->tmp) ? lh_buf_status(&c->tmp) : lh_buf_status(&sql);
+    if (st)
+        st = lh__lake_unbuilt(err, st, c->name, "the statement that writes the compacted file");
+    else
+        st = lh_engine_exec(lh__lake_engine(c->lake), sql.data, err);
     lh_fault_point("compact.writing");
     int64_t rows = -1;
     char hash[64] = "";
@@ -84,7 +97,9 @@ static lh_status write_verified(compaction *c, lh_err *err)
         lh_buf_adds(&sql, "read_parquet(");
         lh_buf_add_sql_string(&sql, c->tmp.data);
         lh_buf_adds(&sql, ")");
-        st = count_and_hash(c->lake, sql.data, &rows, hash, err);
+        st = lh_buf_status(&sql);
+        st = st ? lh__lake_unbuilt(err, st, c->name, "the compaction's verifying query")
+                : count_and_hash(c->lake, sql.data, &rows, hash, err);
     }
     lh_buf_release(&sql);
     if (!st && (rows != c->rows_after || strcmp(hash, c->hash)))
@@ -94,8 +109,11 @@ static lh_status write_verified(compaction *c, lh_err *err)
     if (!st)
         st = lh_fsync_path(c->tmp.data, err);
     if (!st) {
-        lh_buf_printf(&c->final_key, "%s/part-00000-%s-c000.snappy.parquet", c->prefix.data, id);
-        st = lh_store_put_file(lh_lake_store(c->lake), c->final_key.data, c->tmp.data, err);
+        lh_buf_printf(&c->final_key, "%s/", c->prefix.data);
+        lh_table_data_file_name(id, &c->final_key);
+        st = lh_buf_status(&c->final_key);
+        st = st ? lh__lake_unbuilt(err, st, c->name, "the compacted file's key")
+                : lh_store_put_file(lh_lake_store(c->lake), c->final_key.data, c->tmp.data, err);
         if (!st)
             lh_buf_reset(&c->tmp); /* consumed by the rename */
     }
@@ -200,7 +218,7 @@ static lh_status journal(compaction *c, bool committed, const char *actor, lh_er
                    (json_int_t)c->version, "requested_by", distinct(c->lines, "actor"), "reasons",
                    distinct(c->lines, "reason"), "requested_at",
                    json_object_get(first, "deleted_at"), "key_hash",
-                   "sha256(salt || key); salt in _catalog/erasure_salt", "actor", actor,
+                   lh_tombstones_key_hash_scheme(), "actor", actor,
                    "source", "compaction");
     /* The erasure set first: once the tombstones go, it is what hides the rows at the
      * versions that still hold them (erasures.c). */
@@ -277,24 +295,40 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
         return lh_fail(err, LH_EUNSUPPORTED, "dataset %s is partitioned; compaction of "
                        "partitioned tables is not supported", c->name);
     lh_catalog_table_prefix(c->name, &c->prefix);
-    lh_path_join(&c->dir, lh_store_root(lh_lake_store(lake)), c->prefix.data);
+    if ((st = lh_buf_status(&c->prefix)))
+        return lh__lake_unbuilt(err, st, c->name, "the table's key");
+    if ((st = lh__lake_table_dir(lake, c->name, &c->dir, err)))
+        return st;
     if ((st = lh_tombstones_load(lh_lake_store(lake), c->name, &c->lines, err)))
         return st;
     for (size_t i = 0; i < c->snap->nfiles; i++)
         c->bytes_before += c->snap->files[i].size;
     int64_t ntomb = (int64_t)json_array_size(c->lines);
+    /* Tombstones that could not be mirrored when the directory was opened (out of memory,
+     * say) would filter nothing: the rows would be kept and the tombstones cleared. Load
+     * them now, or compact nothing. */
+    char tcol[256], ttype[256];
+    if (ntomb && !lh__tombs_column(lake, c->name, tcol, ttype, sizeof tcol) &&
+        (st = lh__tombs_load(lake, c->name, err)))
+        return st;
     if ((st = lh__lake_table_select(lake, c->name, c->snap->version, &c->raw, err)))
         return st;
     lh_buf_adds(&c->filtered, c->raw.data);
+    if ((st = lh_buf_status(&c->filtered)))
+        return lh__lake_unbuilt(err, st, c->name, "the compaction's query");
     if ((st = lh__tombs_filter(lake, c->name, &c->filtered, err)))
         return st;
     lh_buf from;
     lh_buf_init(&from, 0);
     lh_buf_printf(&from, "(%s)", c->raw.data);
     char raw_hash[64];
-    st = count_and_hash(lake, from.data, &c->rows_before, raw_hash, err);
+    st = lh_buf_status(&from);
+    st = st ? lh__lake_unbuilt(err, st, c->name, "the compaction's query")
+            : count_and_hash(lake, from.data, &c->rows_before, raw_hash, err);
     lh_buf_reset(&from);
     lh_buf_printf(&from, "(%s)", c->filtered.data);
+    if (!st && (st = lh_buf_status(&from)))
+        st = lh__lake_unbuilt(err, st, c->name, "the compaction's query");
     if (!st)
         st = count_and_hash(lake, from.data, &c->rows_after, c->hash, err);
     lh_buf_release(&from);

@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/util.h"
+#include "engine/engine.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
 
@@ -118,9 +121,12 @@ static lh_status match_counts(lh_lake *lake, const char *name, const char *colum
     lh_buf_add_sql_ident(&sql, column);
     lh_buf_adds(&sql, " AS k FROM ");
     lh_buf_add_sql_ident(&sql, name);
-    lh_status st = lh_buf_adds(&sql, ") t ON t.k = v.k GROUP BY v.i)");
+    lh_buf_adds(&sql, ") t ON t.k = v.k GROUP BY v.i)");
     json_t *row = NULL;
-    if (!st)
+    lh_status st = lh_buf_status(&sql);
+    if (st)
+        st = lh_fail(err, st, "dataset %s: too many keys for one statement", name);
+    else
         st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
     lh_buf_release(&sql);
     if (st)
@@ -203,7 +209,8 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "SELECT count(*) FROM ");
     lh_buf_printf(&sql, "\"__tomb__%s\"", name);
-    if (!st && !lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL))
+    if (!st && !lh_buf_status(&sql) &&
+        !lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL))
         *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:O}", "dataset", name, "row_key_column", column,
                          "tombstoned", (json_int_t)json_array_size(vals), "total_tombstones",
                          (json_int_t)strtoll(json_string_value(json_array_get(rows, 0)) ?: "0", NULL, 10),

@@ -22,7 +22,10 @@
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/util.h"
+#include "engine/engine.h"
 #include "lake/lake_int.h"
+#include "storage/storage.h"
+#include "table/table.h"
 
 struct lh__erasures {
     pthread_mutex_t mu;
@@ -59,18 +62,19 @@ void lh__erasures_free(lh__erasures *e)
     free(e);
 }
 
-static void set_key(const char *name, lh_buf *out)
+/* The set's store key into key: LH_OK, or a failure reported in err. */
+static lh_status set_key(const char *name, lh_buf *key, lh_err *err)
 {
-    lh_buf_printf(out, "_catalog/erasures/%s.json", name);
+    lh_tombstones_erasure_set_key(name, key);
+    lh_status st = lh_buf_status(key);
+    return st ? lh__lake_unbuilt(err, st, name, "the erasure set's key") : LH_OK;
 }
 
+/* The quoted name of the dataset's mirror table, appended to out (dataset names are
+ * [a-z0-9_], so they need no escaping inside the quotes). */
 static void table_name(const char *name, lh_buf *out)
 {
-    lh_buf n;
-    lh_buf_init(&n, 256);
-    lh_buf_printf(&n, "__erased__%s", name);
-    lh_buf_add_sql_ident(out, n.data);
-    lh_buf_release(&n);
+    lh_buf_printf(out, "\"__erased__%s\"", name);
 }
 
 /* The dataset's set ({dataset, row_key_column, key_hash, entries: [...]}), or a fresh empty
@@ -80,13 +84,14 @@ static lh_status read_set(lh_lake *lake, const char *name, json_t **out, lh_err 
     lh_buf key, text;
     lh_buf_init(&key, 1024);
     lh_buf_init(&text, LH_BUF_DEFAULT_MAX);
-    set_key(name, &key);
-    lh_status st = lh_store_get(lh_lake_store(lake), key.data, LH_BUF_DEFAULT_MAX, &text, err);
     *out = NULL;
+    lh_status st = set_key(name, &key, err);
+    if (!st)
+        st = lh_store_get(lh_lake_store(lake), key.data, LH_BUF_DEFAULT_MAX, &text, err);
     if (st == LH_ENOTFOUND) {
         st = LH_OK;
         *out = json_pack("{s:s, s:n, s:s, s:[]}", "dataset", name, "row_key_column", "key_hash",
-                         "sha256(salt || key); salt in _catalog/erasure_salt", "entries");
+                         lh_tombstones_key_hash_scheme(), "entries");
         if (!*out)
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     } else if (!st) {
@@ -121,7 +126,8 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
         pthread_mutex_unlock(&e->mu);
         lh_buf_adds(&sql, "DROP TABLE IF EXISTS ");
         table_name(name, &sql);
-        st = lh_engine_exec(eng, sql.data, err);
+        st = lh_buf_status(&sql) ? lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the erasure statement")
+                                 : lh_engine_exec(eng, sql.data, err);
         lh_buf_release(&sql);
         return st;
     }
@@ -131,6 +137,10 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
     lh_buf_adds(&sql, "CREATE OR REPLACE TABLE __erasure_salt__ AS SELECT ");
     lh_buf_add_sql_string(&sql, salt);
     lh_buf_adds(&sql, " AS s");
+    if ((st = lh_buf_status(&sql))) {
+        st = lh__lake_unbuilt(err, st, name, "the erasure statement");
+        goto done;
+    }
     if ((st = lh_engine_exec(eng, sql.data, err)))
         goto done;
     /* One row per (hash, version); rebuilt whole: sets are small and change rarely. */
@@ -155,8 +165,10 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
     }
     if (first)
         lh_buf_adds(&sql, "(NULL::VARCHAR, -1::BIGINT)");
-    st = lh_buf_adds(&sql, ") AS t(h, v)");
-    if (!st)
+    lh_buf_adds(&sql, ") AS t(h, v)");
+    if ((st = lh_buf_status(&sql)))
+        st = lh__lake_unbuilt(err, st, name, "the statement that loads the erasure set");
+    else
         st = lh_engine_exec(eng, sql.data, err);
     if (!st) {
         pthread_mutex_lock(&e->mu);
@@ -174,9 +186,10 @@ static lh_status write_set(lh_lake *lake, const char *name, const json_t *set, l
 {
     lh_buf key;
     lh_buf_init(&key, 1024);
-    set_key(name, &key);
-    lh_status st;
-    if (!json_array_size(json_object_get(set, "entries"))) {
+    lh_status st = set_key(name, &key, err);
+    if (st) {
+        /* err set */
+    } else if (!json_array_size(json_object_get(set, "entries"))) {
         st = lh_store_delete(lh_lake_store(lake), key.data, err);
         if (st == LH_ENOTFOUND)
             st = LH_OK;
@@ -237,13 +250,14 @@ lh_status lh__erasures_filter(lh_lake *lake, const char *name, int64_t version, 
     lh_buf_printf(&out, " WHERE v > %lld) AS __e ON sha256((SELECT s FROM __erasure_salt__) || "
                   "CAST(__x.", (long long)version);
     lh_buf_add_sql_ident(&out, column);
-    lh_status st = lh_buf_adds(&out, " AS VARCHAR)) = __e.h");
+    lh_buf_adds(&out, " AS VARCHAR)) = __e.h");
+    lh_status st = lh_buf_status(&out);
     if (!st) {
         lh_buf_reset(sql);
         st = lh_buf_add(sql, out.data, out.len);
     }
     lh_buf_release(&out);
-    return st ? lh_fail(err, st, "dataset %s: the erasure filter is too long", name) : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the erasure filter") : LH_OK;
 }
 
 typedef struct file_listing {
@@ -258,8 +272,7 @@ static int list_cb(void *ctx, const char *key, const lh_object_info *info)
     (void)info;
     file_listing *l = ctx;
     const char *rel = key + l->plen;
-    size_t n = strlen(rel);
-    if (strchr(rel, '/') || n <= 8 || strcmp(rel + n - 8, ".parquet"))
+    if (!lh_table_is_data_path(rel))
         return 0;
     for (size_t i = 0; i < l->nkeep; i++)
         if (!strcmp(rel, l->keep[i]))
@@ -277,7 +290,13 @@ static lh_status data_files(lh_lake *lake, const char *name, const char *const *
     lh_catalog_table_prefix(name, &prefix);
     lh_buf_addc(&prefix, '/');
     file_listing l = {prefix.len, json_array(), keep, nkeep};
-    lh_status st = lh_store_list(lh_lake_store(lake), prefix.data, list_cb, &l, err);
+    lh_status st = lh_buf_status(&prefix);
+    if (st)
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
+    else if (!l.files)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else
+        st = lh_store_list(lh_lake_store(lake), prefix.data, list_cb, &l, err);
     lh_buf_release(&prefix);
     if (st)
         json_decref(l.files);
@@ -321,7 +340,9 @@ static bool file_exists(lh_lake *lake, const char *name, const char *rel)
     lh_catalog_table_prefix(name, &key);
     lh_buf_printf(&key, "/%s", rel);
     lh_object_info info;
-    bool yes = lh_store_head(lh_lake_store(lake), key.data, &info, NULL) == LH_OK;
+    /* a key too long to build names no file */
+    bool yes = !lh_buf_status(&key) &&
+               lh_store_head(lh_lake_store(lake), key.data, &info, NULL) == LH_OK;
     lh_buf_release(&key);
     return yes;
 }
@@ -338,9 +359,16 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
         lh_buf_init(&key, 4096);
         lh_buf_init(&text, LH_BUF_DEFAULT_MAX);
         lh_buf_init(&out, LH_BUF_DEFAULT_MAX);
-        lh_catalog_table_prefix(name, &key);
-        lh_buf_printf(&key, "/_delta_log/%020lld.json", (long long)v);
-        st = lh_store_get(s, key.data, LH_BUF_DEFAULT_MAX, &text, err);
+        lh_buf prefix;
+        lh_buf_init(&prefix, 4096);
+        lh_catalog_table_prefix(name, &prefix);
+        lh_table_commit_key(lh_buf_cstr(&prefix), v, &key);
+        st = lh_buf_status(&prefix) ? lh_buf_status(&prefix) : lh_buf_status(&key);
+        lh_buf_release(&prefix);
+        if (st)
+            st = lh__lake_unbuilt(err, st, name, "the commit's key");
+        else
+            st = lh_store_get(s, key.data, LH_BUF_DEFAULT_MAX, &text, err);
         if (st == LH_ENOTFOUND)
             st = LH_OK; /* cleaned up, or a checkpoint stands for it */
         bool changed = false;
@@ -357,16 +385,20 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
             } else if (add && json_object_get(add, "stats")) {
                 json_object_del(add, "stats");
                 char *t = json_dumps(a, JSON_COMPACT);
-                st = t ? lh_buf_adds(&out, t) : LH_ENOMEM;
+                if (!t)
+                    st = LH_ENOMEM;
+                lh_buf_adds(&out, t ? t : "");
                 free(t);
                 changed = true;
             } else if (n) {
-                st = lh_buf_add(&out, line, n);
+                lh_buf_add(&out, line, n);
             }
-            if (!st && n)
-                st = lh_buf_addc(&out, '\n');
+            if (n)
+                lh_buf_addc(&out, '\n');
             json_decref(a);
         }
+        if (!st)
+            st = lh_buf_status(&out);
         if (st == LH_ENOMEM || st == LH_ETOOBIG)
             st = lh_fail(err, st, "dataset %s: commit %lld is too large to rewrite", name,
                          (long long)v);

@@ -2,13 +2,40 @@
 #ifndef LH_LAKE_LAKE_INT_H
 #define LH_LAKE_LAKE_INT_H
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
 #include "lake/lake.h"
 #include "table/table.h"
+
+typedef struct lh_engine lh_engine;
+typedef struct lh_cache lh_cache;
+typedef struct lh__tombs lh__tombs;
+typedef struct lh__erasures lh__erasures;
+
+/* One opened data directory (lake.c opens and frees it; the other files of the module
+ * reach its parts through the accessors below or directly).
+ * Threads (the server): every write (ingest, edits, resync) holds write_mu, one at a
+ * time, as one process holds the directory's lock; reads take copies (catalog) or their
+ * own engine connection (queries) and never wait for a write. */
+struct lh_lake {
+    pthread_mutex_t write_mu;
+    lh_journal *journal;
+    lh_store *store;
+    lh_catalog *cat;
+    lh_engine *eng;
+    lh_cache *cache;  /* pinned datasets (engine/cache.h); pins change under write_mu */
+    int lock_fd;      /* the writer lock (lock.c); -1 for readers */
+    bool writer;
+    lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
+    lh__erasures *erasures;   /* keys erased by compaction, per dataset (erasures.c) */
+};
 
 /* Tombstoned keys per dataset, mirrored into DuckDB (tombs.c). Each dataset with
  * tombstones has an in-memory table "__tomb__<name>" (one column k, typed like the key
  * column) and its public view is an anti-join of "__raw__<name>" against it. */
-typedef struct lh__tombs lh__tombs;
 
 lh__tombs *lh__tombs_new(void);
 void lh__tombs_free(lh__tombs *t);
@@ -39,7 +66,6 @@ lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),
  * each with its compaction version and the data files on disk then, kept in
  * _catalog/erasures/<name>.json until vacuum has deleted every one of those files. */
-typedef struct lh__erasures lh__erasures;
 
 lh__erasures *lh__erasures_new(void);
 void lh__erasures_free(lh__erasures *e);
@@ -69,18 +95,47 @@ lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh
 lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
                                  lh_err *err);
 
-/* Accessors and wrappers over lake.c's internals. The write lock serialises writers. */
+/* Accessors (lake.c). The write lock serialises writers. */
 lh_engine *lh__lake_engine(lh_lake *lake);
 lh__tombs *lh__lake_tombs(lh_lake *lake);
 lh__erasures *lh__lake_erasures(lh_lake *lake);
 bool lh__lake_is_writer(const lh_lake *lake);
 void lh__lake_lock(lh_lake *lake);
 void lh__lake_unlock(lh_lake *lake);
-lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
-                                lh_err *err);
+/* Journals one event (entity "dataset") of a write already committed: a journal failure
+ * is logged, never returned. No-op for readers (lake.c). */
+void lh__lake_journal_event(lh_lake *lake, const char *name, const char *field,
+                            json_t *old_value, json_t *new_value, const char *actor,
+                            const char *source);
+
+/* err for a string that could not be built (st: its lh_buf_status): "out of memory", or
+ * "dataset NAME: WHAT is too long" (name may be NULL). Returns st. */
+lh_status lh__lake_unbuilt(lh_err *err, lh_status st, const char *name, const char *what);
+
+/* The writer lock (lock.c): flock on the data directory's lock file, which then holds
+ * this process's pid. LH_ELOCKED naming the holder's pid when another writer has it. */
+lh_status lh__lake_take_lock(lh_lake *lake, lh_err *err);
+
+/* Views (views.c). */
+/* The table's state at version (-1 = latest); free with lh_table_snapshot_free. */
 lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
                             lh_table_snapshot **snap, lh_err *err);
-/* (Re)defines the dataset's views over its latest version. */
+/* The dataset's table directory (under the data root), appended to out. */
+lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_err *err);
+/* The SELECT over the dataset's files at version (-1 = latest), into sql (empty), with the
+ * rows erased by a later compaction hidden. */
+lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                                lh_err *err);
+/* (Re)defines the dataset's views over its latest version (and rebuilds its pinned copy). */
 lh_status lh__lake_define_view(lh_lake *lake, const char *name, lh_err *err);
+/* A dataset that cannot be read stays a relation whose every query fails with why. */
+void lh__lake_define_broken_view(lh_lake *lake, const char *name, const char *why);
+
+/* Resync (resync.c). */
+/* Every name with a table log, as the keys of *names (an object); caller owns it. */
+lh_status lh__lake_table_names(lh_lake *lake, json_t **names, lh_err *err);
+/* Recomputes one dataset's manifest from its live files (see lh_lake_resync); appends
+ * its report line to report (may be NULL). LH_ENOTFOUND when it has no table log. */
+lh_status lh__lake_resync_one(lh_lake *lake, const char *name, json_t *report, lh_err *err);
 
 #endif

@@ -8,11 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "catalog/tombstones.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
+#include "engine/engine.h"
 #include "lake/lake_int.h"
+#include "storage/storage.h"
 
 struct lh__tombs {
     pthread_mutex_t mu;
@@ -50,13 +53,11 @@ void lh__tombs_free(lh__tombs *t)
     free(t);
 }
 
+/* The quoted name of one of the dataset's relations, appended to out (dataset names are
+ * [a-z0-9_] and prefixes ours, so they need no escaping inside the quotes). */
 static void table_name(const char *prefix, const char *name, lh_buf *out)
 {
-    lh_buf n;
-    lh_buf_init(&n, 256);
-    lh_buf_printf(&n, "%s%s", prefix, name);
-    lh_buf_add_sql_ident(out, n.data);
-    lh_buf_release(&n);
+    lh_buf_printf(out, "\"%s%s\"", prefix, name);
 }
 
 bool lh__tombs_column(lh_lake *lake, const char *name, char *column, char *type, size_t size)
@@ -125,6 +126,8 @@ lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "DROP TABLE IF EXISTS ");
     table_name("__tomb__", name, &sql);
+    if (!st && lh_buf_status(&sql))
+        st = lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the statement that drops the tombstones");
     if (!st)
         st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     lh_buf_release(&sql);
@@ -150,8 +153,9 @@ static void cache_path(lh_lake *lake, const char *name, lh_buf *out)
 {
     lh_buf key;
     lh_buf_init(&key, 1024);
-    lh_buf_printf(&key, "_catalog/tombstones/%s.keys.parquet", name);
-    lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
+    lh_tombstones_cache_key(name, &key);
+    if (!lh_buf_status(&key)) /* else out stays empty: no cache */
+        lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
     lh_buf_release(&key);
 }
 
@@ -161,7 +165,8 @@ static int64_t file_size(lh_lake *lake, const char *name)
     lh_buf_init(&key, 1024);
     lh_tombstones_key(name, &key);
     lh_object_info info;
-    int64_t size = lh_store_head(lh_lake_store(lake), key.data, &info, NULL) ? -1 : info.size;
+    int64_t size = lh_buf_status(&key) || lh_store_head(lh_lake_store(lake), key.data, &info, NULL)
+                       ? -1 : info.size;
     lh_buf_release(&key);
     return size;
 }
@@ -184,20 +189,23 @@ void lh__tombs_cache_save(lh_lake *lake, const char *name)
     lh_buf_init(&sql, 0);
     cache_path(lake, name, &path);
     int64_t size = file_size(lake, name);
-    char id[37];
-    lh_uuid4(id);
-    lh_buf_printf(&tmp, "%s.tmp-%s", path.data, id);
+    lh_path_temp(lh_buf_cstr(&path), &tmp);
     lh_buf_adds(&sql, "COPY (SELECT k FROM ");
     table_name("__tomb__", name, &sql);
     lh_buf_adds(&sql, ") TO ");
-    lh_buf_add_sql_string(&sql, tmp.data);
+    lh_buf_add_sql_string(&sql, lh_buf_cstr(&tmp));
     lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA {source_bytes: '%lld'})", (long long)size);
     lh_err err;
-    lh_status st = size < 0 ? LH_ENOTFOUND : lh_engine_exec(lh__lake_engine(lake), sql.data, &err);
+    /* A cache: a path or statement that cannot be built, like any failure, means none. */
+    lh_status st = size < 0 || !path.len ? LH_ENOTFOUND
+                   : lh_buf_status(&tmp)  ? lh_buf_status(&tmp)
+                   : lh_buf_status(&sql)  ? lh_buf_status(&sql)
+                                          : lh_engine_exec(lh__lake_engine(lake), sql.data, &err);
     if (!st && rename(tmp.data, path.data)) /* a cache: no fsync needed, a bad one is ignored */
         st = LH_EIO;
     if (st) {
-        lh_file_remove(tmp.data, NULL);
+        if (tmp.len)
+            lh_file_remove(tmp.data, NULL);
         lh__tombs_cache_remove(lake, name);
     }
     lh_buf_release(&path);
@@ -220,7 +228,8 @@ static bool load_cache(lh_lake *lake, const char *name, const char *type)
         lh_buf_add_sql_string(&sql, path.data);
         lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
         int64_t have = -1;
-        if (!lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL) &&
+        if (!lh_buf_status(&sql) &&
+            !lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL) &&
             !lh_parse_i64(json_string_value(json_array_get(row, 0)), &have) && have == size) {
             lh_buf_reset(&sql);
             lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
@@ -228,7 +237,8 @@ static bool load_cache(lh_lake *lake, const char *name, const char *type)
             lh_buf_printf(&sql, " AS SELECT CAST(k AS %s) AS k FROM read_parquet(", type);
             lh_buf_add_sql_string(&sql, path.data);
             lh_buf_adds(&sql, ")");
-            ok = lh_engine_exec(lh__lake_engine(lake), sql.data, NULL) == LH_OK;
+            ok = !lh_buf_status(&sql) &&
+                 lh_engine_exec(lh__lake_engine(lake), sql.data, NULL) == LH_OK;
         }
     }
     json_decref(row);
@@ -267,7 +277,12 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
         st = remember(lake, name, column, type, err);
         goto done;
     }
-    lh_store_local_path(s, key.data, &path, err);
+    if (lh_buf_status(&key)) {
+        st = lh__lake_unbuilt(err, lh_buf_status(&key), name, "the tombstone file's key");
+        goto done;
+    }
+    if ((st = lh_store_local_path(s, key.data, &path, err)))
+        goto done;
     lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
     table_name("__tomb__", name, &sql);
     lh_buf_printf(&sql, " AS SELECT DISTINCT k FROM (SELECT TRY_CAST(row_key_value AS %s) AS k "
@@ -275,8 +290,9 @@ lh_status lh__tombs_load(lh_lake *lake, const char *name, lh_err *err)
     lh_buf_add_sql_string(&sql, lh_buf_cstr(&path));
     lh_buf_adds(&sql, ", format='newline_delimited', columns={'row_key_value': 'VARCHAR'}, "
                       "ignore_errors=true)) WHERE k IS NOT NULL");
-    if (lh_buf_status(&path) || lh_buf_status(&sql))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    st = lh_buf_status(&sql);
+    if (st)
+        st = lh__lake_unbuilt(err, st, name, "the tombstone query");
     if (!st)
         st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     if (!st)
@@ -304,13 +320,14 @@ lh_status lh__tombs_filter(lh_lake *lake, const char *name, lh_buf *sql, lh_err 
     table_name("__tomb__", name, &out);
     lh_buf_adds(&out, " AS __t ON __r.");
     lh_buf_add_sql_ident(&out, column);
-    st = lh_buf_adds(&out, " = __t.k");
+    lh_buf_adds(&out, " = __t.k");
+    st = lh_buf_status(&out);
     if (!st) {
         lh_buf_reset(sql);
         st = lh_buf_add(sql, out.data, out.len);
     }
     lh_buf_release(&out);
-    return st ? lh_fail(err, st, "dataset %s: the filtered view is too long", name) : LH_OK;
+    return st ? lh__lake_unbuilt(err, st, name, "the filtered view") : LH_OK;
 }
 
 lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_err *err)
@@ -318,7 +335,11 @@ lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_er
     lh_buf raw;
     lh_buf_init(&raw, 256);
     lh_buf_printf(&raw, "__raw__%s", name);
-    lh_status st = lh_engine_define_view(lh__lake_engine(lake), raw.data, sql->data, err);
+    lh_status st = lh_buf_status(&raw) ? lh_buf_status(&raw) : lh_buf_status(sql);
+    if (st)
+        st = lh__lake_unbuilt(err, st, name, "the raw view");
+    else
+        st = lh_engine_define_view(lh__lake_engine(lake), raw.data, sql->data, err);
     if (!st)
         st = lh_engine_allow_relation(lh__lake_engine(lake), raw.data, err);
     lh_buf_release(&raw);
@@ -339,7 +360,9 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
         lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
         table_name("__tomb__", name, &sql);
         lh_buf_printf(&sql, " (k %s)", type);
-        st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+        st = lh_buf_status(&sql);
+        st = st ? lh__lake_unbuilt(err, st, name, "the tombstone table's definition")
+                : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }
     /* Batches of VALUES; only keys not already there, so the table stays a set. */
     size_t n = json_array_size(keys);
@@ -361,9 +384,10 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
         }
         lh_buf_adds(&sql, ") AS v(k) WHERE k NOT IN (SELECT k FROM ");
         table_name("__tomb__", name, &sql);
-        st = lh_buf_adds(&sql, ")");
-        if (!st)
-            st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+        lh_buf_adds(&sql, ")");
+        st = lh_buf_status(&sql);
+        st = st ? lh__lake_unbuilt(err, st, name, "a statement with a batch of tombstones")
+                : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }
     lh_buf_release(&sql);
     if (!st && *created)

@@ -8,9 +8,13 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "catalog/catalog.h"
 #include "core/util.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "lake/mutations.h"
+#include "storage/storage.h"
+#include "table/table.h"
 
 typedef struct listing {
     size_t plen;
@@ -22,11 +26,9 @@ static int list_cb(void *ctx, const char *key, const lh_object_info *info)
 {
     listing *l = ctx;
     const char *rel = key + l->plen;
-    if (!strncmp(rel, "_delta_log/", 11)) {
-        size_t n = strlen(rel);
-        if (n > 5 && !strcmp(rel + n - 5, ".json") && !strchr(rel + 11, '/'))
-            json_array_append_new(l->commits, json_string(key));
-    } else if (!strchr(rel, '/') && strlen(rel) > 8 && !strcmp(rel + strlen(rel) - 8, ".parquet")) {
+    if (lh_table_is_commit_path(rel)) {
+        json_array_append_new(l->commits, json_string(key));
+    } else if (lh_table_is_data_path(rel)) {
         json_object_set_new(l->files, rel, json_pack("[I, I]", (json_int_t)info->size,
                                                      (json_int_t)info->mtime_ms));
     }
@@ -86,7 +88,13 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
     lh_buf_addc(&prefix, '/');
     listing l = {prefix.len, json_object(), json_array()};
     json_t *removed = json_object();
-    st = lh_store_list(s, prefix.data, list_cb, &l, err);
+    st = lh_buf_status(&prefix);
+    if (st)
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
+    else if (!l.files || !l.commits || !removed)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else
+        st = lh_store_list(s, prefix.data, list_cb, &l, err);
     if (!st)
         st = removal_times(s, l.commits, removed, err);
     for (size_t i = 0; i < snap->nfiles; i++)
@@ -105,7 +113,9 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         lh_buf key;
         lh_buf_init(&key, 4096);
         lh_buf_printf(&key, "%s%s", prefix.data, rel);
-        st = lh_store_delete(s, key.data, err);
+        st = lh_buf_status(&key);
+        st = st ? lh__lake_unbuilt(err, st, name, "a data file's key")
+                : lh_store_delete(s, key.data, err);
         lh_buf_release(&key);
         if (st)
             break;

@@ -61,6 +61,29 @@ typedef struct lh_table_snapshot {
     size_t nfiles;
 } lh_table_snapshot;
 
+/* ---- the table directory's layout (layout.c): the only place that names its files ---- */
+
+/* Store key of the JSON commit at version of the table at prefix, appended to out. */
+lh_status lh_table_commit_key(const char *prefix, int64_t version, lh_buf *out);
+/* True when rel, a path relative to a table directory, names one of its JSON commits. */
+bool lh_table_is_commit_path(const char *rel);
+/* True when rel, relative to a table directory, names a data file at its top level
+ * (committed or not; temp files, which the store does not list, aside). */
+bool lh_table_is_data_path(const char *rel);
+/* The name (relative to the table directory) of a new data file with unique id,
+ * appended to out: "part-00000-<id>-c000.snappy.parquet". */
+lh_status lh_table_data_file_name(const char *id, lh_buf *out);
+/* The temp path a data file with unique id is written under in directory dir before it
+ * is renamed to its name: "<dir>/.tmp-<id>.parquet", appended to out. Temp names are
+ * never committed, never listed by the store, and swept by lh_table_sweep_temp. */
+lh_status lh_table_temp_path(const char *dir, const char *id, lh_buf *out);
+/* Adds to names (an object used as a set) the name of every directory under parent (a
+ * store key such as "tables") that holds a table log. */
+lh_status lh_table_list(lh_store *s, const char *parent, json_t *names, lh_err *err);
+/* Removes the temp files left in every table directory under parent by writers that were
+ * killed. Only for the holder of the writer lock (no live writer owns them). */
+lh_status lh_table_sweep_temp(lh_store *s, const char *parent, lh_err *err);
+
 /* Newest version of the table at prefix, or LH_ENOTFOUND when there is no log. */
 lh_status lh_table_latest_version(lh_store *s, const char *prefix, int64_t *version, lh_err *err);
 

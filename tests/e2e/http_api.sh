@@ -272,7 +272,7 @@ expect_err "resync-missing with an unknown field: 400" 400 invalid_input "unknow
 python3 -c 'import json; print(json.dumps({"dataset": "p" * 5000}))' > big4k.json
 req POST /catalog/resync-missing -H "$J" --data-binary @big4k.json
 expect_err "resync-missing over its 4 KiB limit: 413" 413 too_large
-# Regression (fixed): the server keeps manifests in memory (lh_catalog_get in src/lake/lake.c resync_one),
+# Regression (fixed): the server keeps manifests in memory (lh_catalog_get in src/lake/resync.c lh__lake_resync_one),
 # so a manifest file deleted under a running server is neither noticed nor rewritten:
 # POST /catalog/resync-missing answers changed=false and the file stays missing. Expected
 # changed=true, fields ["manifest"], and _catalog/datasets/events.json back on disk.
