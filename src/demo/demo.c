@@ -35,6 +35,16 @@ int64_t lh_demo_rows(const char *table, double scale)
     return -1;
 }
 
+/* The one check of a path built in b (lh_buf errors are sticky: the appends before it go
+ * unchecked), before the path is used. */
+static lh_status path_built(const lh_buf *b, lh_err *err)
+{
+    lh_status st = lh_buf_status(b);
+    if (st == LH_ETOOBIG)
+        return lh_fail(err, st, "a demo file's path is over %zu bytes (TMPDIR too long?)", b->max);
+    return st ? lh_fail(err, st, "out of memory") : LH_OK;
+}
+
 static lh_status check_scale(double scale, lh_err *err)
 {
     if (!(scale > 0) || scale > LH_DEMO_MAX_SCALE)
@@ -65,7 +75,9 @@ static lh_status write_all(const lh_demo_options *opts, const char *dir, lh_demo
         lh_buf_reset(&path);
         lh_buf_printf(&path, "%s/%s.csv", dir, tables[t].name);
         double t0 = lh_mono_ms();
-        st = lh__demo_write_table(&w, t, path.data, &p, &rep->tables[t].rows, err);
+        st = path_built(&path, err);
+        if (!st)
+            st = lh__demo_write_table(&w, t, path.data, &p, &rep->tables[t].rows, err);
         rep->tables[t].generate_ms = lh_mono_ms() - t0;
     }
     lh_buf_release(&path);
@@ -125,7 +137,8 @@ static void remove_dir(const char *dir)
     for (int t = 0; t < LH_DEMO_NTABLES; t++) {
         lh_buf_reset(&path);
         lh_buf_printf(&path, "%s/%s.csv", dir, tables[t].name);
-        lh_file_remove(path.data, NULL);
+        if (!lh_buf_status(&path)) /* else it was never written (write_all checked) */
+            lh_file_remove(path.data, NULL);
     }
     lh_buf_release(&path);
     if (rmdir(dir))
@@ -167,18 +180,21 @@ lh_status lh_demo_load_to(const lh_demo_sink *sink, const lh_demo_options *opts,
     lh_buf_init(&path, PATH_MAX);
     lh_buf_init(&uri, PATH_MAX);
     lh_buf_printf(&dir, "%s/lakehouse-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir.data)) {
+    st = path_built(&dir, err);
+    if (!st && !mkdtemp(dir.data))
         st = lh_fail(err, LH_EIO, "create a temporary directory under %s: %s",
                      tmp && *tmp ? tmp : "/tmp", strerror(errno));
-        lh_buf_reset(&dir);
-    }
+    if (st)
+        lh_buf_reset(&dir); /* nothing made: nothing to remove */
     if (!st)
         st = write_all(opts, dir.data, rep, err);
     /* Refuse before changing anything: appending to other data would break the keys. */
     for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
         lh_buf_reset(&path);
         lh_buf_printf(&path, "%s/%s.csv", dir.data, tables[t].name);
-        st = check_existing(sink, tables[t].name, path.data, err);
+        st = path_built(&path, err);
+        if (!st)
+            st = check_existing(sink, tables[t].name, path.data, err);
     }
     for (int t = 0; !st && t < LH_DEMO_NTABLES; t++) {
         lh_demo_table *tr = &rep->tables[t];
@@ -186,6 +202,8 @@ lh_status lh_demo_load_to(const lh_demo_sink *sink, const lh_demo_options *opts,
         lh_buf_printf(&path, "%s/%s.csv", dir.data, tables[t].name);
         lh_buf_reset(&uri);
         lh_buf_printf(&uri, "demo:scale=%g/%s.csv", opts->scale, tables[t].name);
+        if ((st = path_built(&path, err)) || (st = path_built(&uri, err)))
+            break;
         lh_ingest_request req = {.path = path.data, .name = tables[t].name, .format = "csv",
                                  .actor = "demo", .source_uri = uri.data};
         if (opts->progress)

@@ -193,6 +193,7 @@ void lh__world_release(lh__world *w);
 /* Derived attributes, recomputed from the row number wherever they are needed. */
 void lh__candidate_phone(const lh__world *w, int64_t i, char out[16]);
 void lh__client_phone(const lh__world *w, int64_t i, char out[16]);
+/* Appends to out, unchecked (lh_buf errors are sticky: the writer checks once). */
 void lh__client_name(const lh__world *w, int64_t i, lh_buf *out);
 void lh__client_contact(int64_t i, uint16_t *first, uint16_t *last);
 /* 3-7 distinct skills (indices into lh__teams[team].skills) of candidate i; returns the count. */
@@ -210,6 +211,7 @@ const char *lh__candidate_status(uint8_t status);
 typedef struct lh__csv {
     FILE *f;
     int col;
+    lh_status err;  /* the first field whose lh_buf failed; checked once, after the rows */
 } lh__csv;
 
 /* Writes one table's CSV to path (rows w->n[table]), reporting progress. */
@@ -222,7 +224,7 @@ typedef struct lh__progress {
 lh_status lh__demo_write_table(const lh__world *w, int table, const char *path,
                                const lh__progress *p, int64_t *rows, lh_err *err);
 
-/* Text generators (text.c): append to out. */
+/* Text generators (text.c): append to out, unchecked (the writer checks once). */
 void lh__text_resume(const lh__world *w, int64_t i, lh_buf *out);
 void lh__text_job(const lh__world *w, int64_t i, lh_buf *out);
 void lh__text_call(const lh__world *w, lh__rng *r, int outcome, int64_t cand, int64_t client,

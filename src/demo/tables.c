@@ -35,6 +35,17 @@ static void csv_str(lh__csv *c, const char *s)
 
 static void csv_null(lh__csv *c) { sep(c); }
 
+/* A field built in b: its appends went unchecked, so it is checked here, before its
+ * bytes are written. A failed one is written empty and latched in c->err, which
+ * lh__demo_write_table checks once after the rows (the file is then refused). */
+static void csv_buf(lh__csv *c, const lh_buf *b)
+{
+    lh_status st = lh_buf_status(b);
+    if (st && !c->err)
+        c->err = st;
+    csv_str(c, st ? "" : lh_buf_cstr(b));
+}
+
 static void put_uint(FILE *f, uint64_t v, int width)
 {
     char tmp[24];
@@ -166,7 +177,7 @@ static lh_status write_recruiters(const lh__world *w, lh__csv *c, const lh__prog
         if (same)
             lh_buf_printf(&b, "%d", same + 1);
         lh_buf_adds(&b, "@northgatestaffing.com");
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         char phone[16];
         lh__city_phone(&r, x->city, phone);
         csv_str(c, phone);
@@ -209,21 +220,21 @@ static lh_status write_clients(const lh__world *w, lh__csv *c, const lh__progres
         csv_id(c, "CLI-", i, 5);
         lh_buf_reset(&name);
         lh__client_name(w, i, &name);
-        csv_str(c, name.data);
+        csv_buf(c, &name);
         csv_str(c, lh__industries[x->industry].name);
         uint16_t cf, cl;
         lh__client_contact(i, &cf, &cl);
         lh_buf_reset(&b);
         lh_buf_printf(&b, "%s %s", lh__first_names[cf], lh__last_names[cl]);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         lh_buf_reset(&b);
         add_alnum(&b, lh__first_names[cf]);
         lh_buf_addc(&b, '.');
         add_alnum(&b, lh__last_names[cl]);
         lh_buf_addc(&b, '@');
-        add_alnum(&b, name.data);
+        add_alnum(&b, lh_buf_cstr(&name)); /* a failed name failed its field */
         lh_buf_adds(&b, ".com");
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         char phone[16];
         lh__client_phone(w, i, phone);
         csv_str(c, phone);
@@ -231,7 +242,7 @@ static lh_status write_clients(const lh__world *w, lh__csv *c, const lh__progres
         add_address(&r, &b);
         if (lh__rng_chance(&r, 0.3))
             lh_buf_printf(&b, " Suite %d", (int)lh__rng_range(&r, 1, 30) * 100);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_str(c, lh__cities[x->city].name);
         csv_str(c, lh__cities[x->city].state);
         double u = lh__rng_unit(&r);
@@ -267,7 +278,7 @@ static lh_status write_candidates(const lh__world *w, lh__csv *c, const lh__prog
         csv_id(c, "CAND-", i, 6);
         lh_buf_reset(&b);
         lh_buf_printf(&b, "%s %s", first, last);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         /* Personal emails in the usual shapes. */
         lh_buf_reset(&b);
         int num = (int)lh__rng_range(&r, 1, 99);
@@ -280,7 +291,7 @@ static lh_status write_candidates(const lh__world *w, lh__csv *c, const lh__prog
         default: add_alnum(&b, first); lh_buf_addc(&b, '.'); add_alnum(&b, last); lh_buf_printf(&b, "%d", num); break;
         }
         lh_buf_printf(&b, "@%s", lh__email_domains[lh__rng_below(&r, lh__nemail_domains)]);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         char phone[16];
         lh__candidate_phone(w, i, phone);
         csv_str(c, phone);
@@ -292,10 +303,10 @@ static lh_status write_candidates(const lh__world *w, lh__csv *c, const lh__prog
         lh_buf_reset(&b);
         lh_buf_printf(&b, "%03d-%02d-%04d", area, (int)lh__rng_range(&r, 1, 99),
                       (int)lh__rng_range(&r, 1, 9999));
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         lh_buf_reset(&b);
         add_address(&r, &b);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_str(c, lh__cities[x->city].name);
         csv_str(c, lh__cities[x->city].state);
         const lh__team *tm = &lh__teams[lh__titles[x->title].team];
@@ -304,7 +315,7 @@ static lh_status write_candidates(const lh__world *w, lh__csv *c, const lh__prog
         lh_buf_reset(&b);
         for (size_t k = 0; k < ns; k++)
             lh_buf_printf(&b, "%s%s", k ? ", " : "", tm->skills[skills[k]]);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_int(c, x->years);
         csv_int(c, x->salary);
         csv_str(c, lh__candidate_status(x->status));
@@ -312,7 +323,7 @@ static lh_status write_candidates(const lh__world *w, lh__csv *c, const lh__prog
         csv_ts(c, x->created);
         lh_buf_reset(&b);
         lh__text_resume(w, i, &b);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_end(c);
         tick(p, i + 1, n);
     }
@@ -373,7 +384,7 @@ static lh_status write_jobs(const lh__world *w, lh__csv *c, const lh__progress *
             csv_null(c);
         lh_buf_reset(&b);
         lh__text_job(w, i, &b);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_end(c);
         tick(p, i + 1, n);
     }
@@ -556,7 +567,7 @@ static lh_status write_calls(const lh__world *w, lh__csv *c, const lh__progress 
         csv_str(c, cand >= 0 ? cand_outcomes[outcome] : client_outcomes[outcome]);
         lh_buf_reset(&b);
         lh__text_call(w, &r, outcome, cand, client, &b);
-        csv_str(c, b.data);
+        csv_buf(c, &b);
         csv_end(c);
         tick(p, i + 1, n);
     }
@@ -573,7 +584,7 @@ lh_status lh__demo_write_table(const lh__world *w, int table, const char *path,
     char *buf = lh_malloc(1 << 20);
     if (buf)
         setvbuf(f, buf, _IOFBF, 1 << 20);
-    lh__csv c = {f, 0};
+    lh__csv c = {f, 0, LH_OK};
     lh_status st;
     switch (table) {
     case LH__RECRUITERS: st = write_recruiters(w, &c, p); break;
@@ -588,6 +599,9 @@ lh_status lh__demo_write_table(const lh__world *w, int table, const char *path,
     if (fclose(f) && !bad)
         bad = 1;
     free(buf);
+    if (!st && c.err)
+        st = lh_fail(err, c.err, "%s: a field could not be built (%s)", path,
+                     c.err == LH_ENOMEM ? "out of memory" : "too long");
     if (!st && bad)
         st = lh_fail(err, LH_EIO, "write %s: %s", path, strerror(errno));
     if (!st)

@@ -35,23 +35,34 @@ typedef struct job {
     bool committed;
 } job;
 
+lh_status lh__ingest_built(const lh_buf *b, const char *what, lh_err *err)
+{
+    lh_status st = lh_buf_status(b);
+    if (st == LH_ETOOBIG)
+        return lh_fail(err, st, "%s is too long (over %zu bytes)", what, b->max);
+    if (st)
+        return lh_fail(err, st, "out of memory building %s", what);
+    return LH_OK;
+}
+
 static void job_release(job *j)
 {
+    /* Each was checked when built; one that failed is empty (len 0) and names nothing. */
     if (j->staged.len)
-        lh_file_remove(j->staged.data, NULL);
+        lh_file_remove(lh_buf_cstr(&j->staged), NULL);
     if (j->converted.len)
-        lh_file_remove(j->converted.data, NULL);
+        lh_file_remove(lh_buf_cstr(&j->converted), NULL);
     if (j->tmp_parquet.len)
-        lh_file_remove(j->tmp_parquet.data, NULL);
+        lh_file_remove(lh_buf_cstr(&j->tmp_parquet), NULL);
     if (j->final_key.len && !j->committed)
-        lh_store_delete(j->store, j->final_key.data, NULL); /* never referenced: safe to drop */
+        lh_store_delete(j->store, lh_buf_cstr(&j->final_key), NULL); /* never referenced: safe to drop */
     if (!j->committed && !j->snap && j->prefix.len) {
         /* A failed first ingest leaves no empty table directory behind (rmdir removes
          * only an empty one: another writer's files stay). */
         lh_buf dir;
         lh_buf_init(&dir, PATH_MAX);
-        if (!lh_store_local_path(j->store, j->prefix.data, &dir, NULL))
-            rmdir(dir.data);
+        if (!lh_store_local_path(j->store, lh_buf_cstr(&j->prefix), &dir, NULL))
+            rmdir(dir.data); /* lh_store_local_path checked what it built */
         lh_buf_release(&dir);
     }
     lh_buf *bufs[] = {&j->prefix, &j->staged, &j->converted, &j->tmp_parquet, &j->final_key,
@@ -107,7 +118,12 @@ static lh_status describe_projection(job *j, lh_err *err)
     lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT %s FROM %s)",
                   j->projection.data, j->source.data);
     json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(j->eng, sql.data, 100000, &rows, err);
+    lh_status st = lh__ingest_built(&sql, "the SQL describing the file", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
+    st = lh_engine_query_rows(j->eng, sql.data, 100000, &rows, err);
     lh_buf_release(&sql);
     if (st) {
         lh__ingest_short_error(err);
@@ -134,8 +150,10 @@ static lh_status evolve_schema(job *j, lh_err *err)
     lh_buf_init(&proj, 0);
     json_t *diff = NULL;
     lh_status st = lh_store_local_path(j->store, j->prefix.data, &dir, err);
-    if (!st)
-        st = lh_buf_printf(&file_sql, "SELECT %s FROM %s", j->projection.data, j->source.data);
+    if (!st) {
+        lh_buf_printf(&file_sql, "SELECT %s FROM %s", j->projection.data, j->source.data);
+        st = lh__ingest_built(&file_sql, "the SQL reading the file", err);
+    }
     if (!st)
         st = lh__schema_diff(j->eng, dir.data, j->snap, j->res->dataset, j->columns, file_sql.data,
                              &diff, err);
@@ -148,13 +166,19 @@ static lh_status evolve_schema(job *j, lh_err *err)
                              &j->new_schema, &proj, err);
     }
     if (!st && proj.len) {
-        /* Casts and renames: the written columns are a projection of the projection. */
+        /* Casts and renames: the written columns are a projection of the projection. The
+         * built (and checked) strings move into the job: nothing is copied. */
         lh_buf_reset(&file_sql);
         lh_buf_printf(&file_sql, "(SELECT %s FROM %s)", j->projection.data, j->source.data);
-        lh_buf_reset(&j->source);
-        lh_buf_reset(&j->projection);
-        lh_buf_adds(&j->source, file_sql.data);
-        st = lh_buf_adds(&j->projection, proj.data);
+        st = lh__ingest_built(&file_sql, "the SQL reading the file", err);
+    }
+    if (!st && proj.len) {
+        lh_buf_release(&j->source);
+        j->source = file_sql;
+        lh_buf_init(&file_sql, 0);
+        lh_buf_release(&j->projection);
+        j->projection = proj; /* lh__schema_plan checked it */
+        lh_buf_init(&proj, 0);
         json_decref(j->columns);
         j->columns = NULL;
         if (!st)
@@ -177,9 +201,13 @@ static lh_status write_parquet(job *j, int64_t *rows, char **stats, lh_err *err)
     lh_uuid4(id);
     lh_buf dir;
     lh_buf_init(&dir, PATH_MAX);
-    lh_store_local_path(j->store, j->prefix.data, &dir, err);
-    lh_status st = lh_mkdirs(dir.data, err);
-    lh_buf_printf(&j->tmp_parquet, "%s/.tmp-%s.parquet", dir.data, id);
+    lh_status st = lh_store_local_path(j->store, j->prefix.data, &dir, err);
+    if (!st)
+        st = lh_mkdirs(dir.data, err);
+    if (!st) {
+        lh_buf_printf(&j->tmp_parquet, "%s/.tmp-%s.parquet", dir.data, id);
+        st = lh__ingest_built(&j->tmp_parquet, "the Parquet file's path", err);
+    }
     lh_buf_release(&dir);
     if (st)
         return st;
@@ -188,6 +216,11 @@ static lh_status write_parquet(job *j, int64_t *rows, char **stats, lh_err *err)
     lh_buf_printf(&sql, "COPY (SELECT %s FROM %s) TO ", j->projection.data, j->source.data);
     lh_buf_add_sql_string(&sql, j->tmp_parquet.data);
     lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+    st = lh__ingest_built(&sql, "the SQL writing the Parquet file", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
     json_t *row = NULL;
     st = lh_engine_query_row(j->eng, sql.data, &row, err);
     lh_buf_release(&sql);
@@ -207,6 +240,9 @@ static lh_status write_parquet(job *j, int64_t *rows, char **stats, lh_err *err)
         st = lh_fsync_path(j->tmp_parquet.data, err);
     if (!st) {
         lh_buf_printf(&j->final_key, "%s/part-00000-%s-c000.snappy.parquet", j->prefix.data, id);
+        st = lh__ingest_built(&j->final_key, "the data file's key", err);
+    }
+    if (!st) {
         st = lh_store_put_file(j->store, j->final_key.data, j->tmp_parquet.data, err);
         if (!st)
             lh_buf_reset(&j->tmp_parquet); /* consumed by the rename */
@@ -280,12 +316,18 @@ static void scan_pii(job *j, int64_t rows, json_t *m)
     lh_buf path, from;
     lh_buf_init(&path, PATH_MAX);
     lh_buf_init(&from, 0);
-    lh_path_join(&path, lh_store_root(j->store), j->final_key.data);
-    lh_buf_adds(&from, "read_parquet(");
-    lh_buf_add_sql_string(&from, path.data);
-    lh_buf_adds(&from, ")");
     lh_err perr;
-    if (lh__ingest_scan_pii_file(j->eng, from.data, j->columns, rows, m, &perr))
+    lh_path_join(&path, lh_store_root(j->store), j->final_key.data);
+    lh_status st = lh__ingest_built(&path, "the data file's path", &perr);
+    if (!st) {
+        lh_buf_adds(&from, "read_parquet(");
+        lh_buf_add_sql_string(&from, path.data);
+        lh_buf_adds(&from, ")");
+        st = lh__ingest_built(&from, "the PII scan's SQL", &perr);
+    }
+    if (!st)
+        st = lh__ingest_scan_pii_file(j->eng, from.data, j->columns, rows, m, &perr);
+    if (st)
         lh_log(LH_LOG_WARN, "%s: %s", j->res->dataset, perr.msg);
     lh_buf_release(&path);
     lh_buf_release(&from);
@@ -349,10 +391,16 @@ static json_t *manifest_columns(const json_t *m)
 static lh_status convert(job *j, lh_err *err)
 {
     lh_buf_printf(&j->converted, "%s.ndjson", j->staged.data);
+    lh_status st = lh__ingest_built(&j->converted, "the converted file's path", err);
+    if (st)
+        return st;
     json_t *cols = json_array(), *extra = json_object();
     const char *base = strrchr(j->src->source_uri, '/');
-    lh_status st = j->src->convert(j->staged.data, base ? base + 1 : j->src->source_uri,
-                                   j->converted.data, cols, extra, err);
+    if (!cols || !extra)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else
+        st = j->src->convert(j->staged.data, base ? base + 1 : j->src->source_uri,
+                             j->converted.data, cols, extra, err);
     if (!st && !json_array_size(cols))
         st = lh_fail(err, LH_EINTERNAL, "converter declared no columns");
     if (!st) {
@@ -368,7 +416,8 @@ static lh_status convert(job *j, lh_err *err)
             lh_buf_adds(&j->source, ": ");
             lh_buf_add_sql_string(&j->source, json_string_value(json_object_get(c, "type")));
         }
-        st = lh_buf_adds(&j->source, "})");
+        lh_buf_adds(&j->source, "})");
+        st = lh__ingest_built(&j->source, "the SQL reading the converted file", err);
         json_object_update(j->converted_lineage, extra);
     }
     json_decref(cols);
@@ -395,7 +444,11 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     lh_catalog_table_prefix(dataset, &j.prefix);
 
     int64_t latest = -1;
-    lh_status st = lh_table_latest_version(store, j.prefix.data, &latest, err);
+    lh_status st = lh__ingest_built(&j.staged, "the staged file's path", err);
+    if (!st)
+        st = lh__ingest_built(&j.prefix, "the table's prefix", err);
+    if (!st)
+        st = lh_table_latest_version(store, j.prefix.data, &latest, err);
     if (st == LH_ENOTFOUND) {
         st = LH_OK;
         latest = -1;
@@ -406,12 +459,14 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
     }
     res->created = !st && latest < 0;
     /* Reading the source's shape first lets a pending hash finish meanwhile. */
-    if (!st && src->source_sql)
-        st = lh_buf_adds(&j.source, src->source_sql);
-    else if (!st)
+    if (!st && src->source_sql) {
+        lh_buf_adds(&j.source, src->source_sql);
+        st = lh__ingest_built(&j.source, "the SQL reading the file", err);
+    } else if (!st) {
         st = src->convert ? convert(&j, err)
                           : lh__ingest_source_sql(eng, src->read_as, j.staged.data, src->csv,
                                                   &j.source, j.options, err);
+    }
     /* What staging did to the bytes, for lineage (the parse options). */
     if (!st && src->encoding)
         json_object_set_new(j.options, "encoding", json_string(src->encoding));
@@ -475,8 +530,12 @@ static void hide_path(lh_err *err, const char *path, const char *shown)
         lh_buf_add(&out, err->msg, (size_t)(hit - err->msg));
         lh_buf_adds(&out, base);
         lh_buf_adds(&out, hit + n);
-        lh_strlcpy(err->msg, lh_buf_cstr(&out), sizeof err->msg);
+        bool built = !lh_buf_status(&out); /* else the message stays as it is */
+        if (built)
+            lh_strlcpy(err->msg, out.data, sizeof err->msg);
         lh_buf_release(&out);
+        if (!built)
+            break;
     }
 }
 
@@ -561,11 +620,16 @@ static lh_status ingest_file(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf dir;
         lh_buf_init(&dir, PATH_MAX);
         lh_path_join(&dir, lh_store_root(store), "_staging");
-        st = lh_mkdirs(dir.data, err);
-        lh_buf_printf(&staged, "%s/%s.%s", dir.data, id, transform ? "decoded" : format);
+        st = lh__ingest_built(&dir, "the staging directory's path", err);
+        if (!st)
+            st = lh_mkdirs(dir.data, err);
+        if (!st) {
+            lh_buf_printf(&staged, "%s/%s.%s", dir.data, id, transform ? "decoded" : format);
+            st = lh__ingest_built(&staged, "the staged file's path", err);
+        }
         lh_buf_release(&dir);
     }
-    lh__staged src = {.path = staged.data, .format = format, .read_as = format,
+    lh__staged src = {.path = lh_buf_cstr(&staged), .format = format, .read_as = format,
                       .source_system = "file", .source_uri = req->source_uri ? req->source_uri : shown,
                       .allow_schema_change = req->allow_schema_change, .preview = preview,
                       .csv = &req->csv};
@@ -648,7 +712,9 @@ lh_status lh_ingest_schema_diff(lh_store *store, lh_catalog *cat, lh_engine *eng
     lh_buf_init(&prefix, 0);
     lh_catalog_table_prefix(req->name, &prefix);
     int64_t latest = -1;
-    st = lh_table_latest_version(store, prefix.data, &latest, err);
+    st = lh__ingest_built(&prefix, "the table's prefix", err);
+    if (!st)
+        st = lh_table_latest_version(store, prefix.data, &latest, err);
     lh_buf_release(&prefix);
     if (st == LH_ENOTFOUND)
         return lh_fail(err, LH_ENOTFOUND, "dataset '%s' does not exist", req->name);

@@ -13,6 +13,13 @@
 #include "storage/storage.h"
 #include "table/table.h"
 
+/* The one check a builder makes, after its last append: lh_buf errors are sticky
+ * (core/buf.h), so the appends before it go unchecked. LH_OK, or the buffer's first
+ * failure with a message naming what was being built ("the SQL reading the file"). Every
+ * string an ingest builds is checked so before it is used: an empty or cut statement
+ * must never run. */
+lh_status lh__ingest_built(const lh_buf *b, const char *what, lh_err *err);
+
 /* Decides the format ("csv", "json", "ndjson") from the request, the extension and the
  * first bytes; refuses empty files, binary content and files whose bytes contradict
  * their extension. */

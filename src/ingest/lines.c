@@ -222,7 +222,8 @@ static json_t *quoted(const char **s)
             p++;
         lh_buf_addc(&b, *p);
     }
-    json_t *v = *p == '"' ? json_stringn(lh_buf_cstr(&b), b.len) : NULL;
+    /* A field over the buffer's limit is not parsed (the line's text column keeps it). */
+    json_t *v = *p == '"' && !lh_buf_status(&b) ? json_stringn(lh_buf_cstr(&b), b.len) : NULL;
     lh_buf_release(&b);
     *s = *p ? p + 1 : p;
     return v;
@@ -469,7 +470,8 @@ static lh_status check_line(lines_job *t, const char *p, size_t n, int64_t line_
         return lh_fail(err, LH_ETOOBIG, "line %lld is over %zu MiB", (long long)line_no,
                        LH__ROW_MAX_BYTES >> 20);
     lh_buf_reset(&t->line);
-    return lh_buf_add(&t->line, p, n);
+    lh_buf_add(&t->line, p, n);
+    return lh__ingest_built(&t->line, "a line", err);
 }
 
 static lh_status sample_line(void *ctx, const char *p, size_t n, int64_t line_no, lh_err *err)

@@ -3,20 +3,21 @@
 #include <stdio.h>
 
 #include "ingest/ingest.h"
+#include "ingest/ingest_int.h"
 
-/* key='value' with ' and \ escaped, as libpq's conninfo parser reads it. */
-static lh_status add_conninfo(lh_buf *out, const char *key, const char *value)
+/* key='value' with ' and \ escaped, as libpq's conninfo parser reads it. Unchecked: the
+ * caller checks the whole string once. */
+static void add_conninfo(lh_buf *out, const char *key, const char *value)
 {
     if (!value || !*value)
-        return LH_OK;
-    lh_status st = lh_buf_printf(out, "%s%s='", out->len ? " " : "", key);
-    for (const char *p = value; !st && *p; p++) {
+        return;
+    lh_buf_printf(out, "%s%s='", out->len ? " " : "", key);
+    for (const char *p = value; *p; p++) {
         if (*p == '\'' || *p == '\\')
-            st = lh_buf_addc(out, '\\');
-        if (!st)
-            st = lh_buf_addc(out, *p);
+            lh_buf_addc(out, '\\');
+        lh_buf_addc(out, *p);
     }
-    return st ? st : lh_buf_addc(out, '\'');
+    lh_buf_addc(out, '\'');
 }
 
 lh_status lh_ingest_pg_conninfo(const char *host, int64_t port, const char *user,
@@ -30,16 +31,11 @@ lh_status lh_ingest_pg_conninfo(const char *host, int64_t port, const char *user
     char portbuf[16] = "";
     if (port)
         snprintf(portbuf, sizeof portbuf, "%lld", (long long)port);
-    lh_status st = add_conninfo(out, "host", host);
-    if (!st)
-        st = add_conninfo(out, "port", portbuf);
-    if (!st)
-        st = add_conninfo(out, "user", user);
-    if (!st)
-        st = add_conninfo(out, "dbname", database);
-    if (!st)
-        st = add_conninfo(out, "password", password);
-    if (!st)
-        st = add_conninfo(out, "sslmode", sslmode);
-    return st ? lh_fail(err, st, "connection string too long") : LH_OK;
+    add_conninfo(out, "host", host);
+    add_conninfo(out, "port", portbuf);
+    add_conninfo(out, "user", user);
+    add_conninfo(out, "dbname", database);
+    add_conninfo(out, "password", password);
+    add_conninfo(out, "sslmode", sslmode);
+    return lh__ingest_built(out, "the connection string", err);
 }

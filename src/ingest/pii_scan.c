@@ -24,7 +24,9 @@ static lh_status source_columns(lh_engine *eng, const char *from_sql, json_t **o
     lh_buf_init(&sql, 0);
     lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", from_sql);
     json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(eng, sql.data, 100000, &rows, err);
+    lh_status st = lh__ingest_built(&sql, "the SQL describing the columns", err);
+    if (!st)
+        st = lh_engine_query_rows(eng, sql.data, 100000, &rows, err);
     lh_buf_release(&sql);
     if (st)
         return st;
@@ -243,8 +245,8 @@ static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t
         lh_buf_init(&cnt, 0);
         lh_buf_printf(&cnt, "SELECT count(*) FROM %s", from_sql);
         json_t *crow = NULL;
-        lh_err cerr;
-        if (!lh_engine_query_row(eng, cnt.data, &crow, &cerr))
+        lh_err cerr; /* the count is a shortcut: without it the sample is drawn */
+        if (!lh_buf_status(&cnt) && !lh_engine_query_row(eng, cnt.data, &crow, &cerr))
             lh_parse_i64(json_string_value(json_array_get(crow, 0)), &total);
         json_decref(crow);
         lh_buf_release(&cnt);
@@ -256,6 +258,8 @@ static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t
     else
         lh_buf_printf(&from, " FROM (SELECT * FROM %s LIMIT %d) AS __src USING SAMPLE reservoir(%d ROWS) "
                              "REPEATABLE (42)", from_sql, SCAN_ROWS, SAMPLE_ROWS);
+    if (!st)
+        st = lh__ingest_built(&from, "the sample's FROM clause", err);
     /* per column: [distinct values] (at most SAMPLE_VALUES), and the set that finds repeats */
     size_t ncol = json_array_size(scan);
     json_t *distinct = json_array(), *sets = json_array();
@@ -287,7 +291,9 @@ static lh_status scan(lh_engine *eng, const char *from_sql, json_t *src, int64_t
         }
         lh_buf_adds(&sql, from.data);
         json_t *rows = NULL;
-        st = lh_engine_query_rows(eng, sql.data, SAMPLE_ROWS, &rows, err);
+        st = lh__ingest_built(&sql, "the sampling SQL", err);
+        if (!st)
+            st = lh_engine_query_rows(eng, sql.data, SAMPLE_ROWS, &rows, err);
         json_t *r;
         json_array_foreach(rows, i, r) {
             for (size_t k = lo; k < hi; k++) {

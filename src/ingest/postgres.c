@@ -81,7 +81,9 @@ static void scrub_one(lh_err *err, const char *secret)
         lh_buf_adds(&out, "***");
         p = hit + n;
     }
-    lh_strlcpy(err->msg, lh_buf_cstr(&out), sizeof err->msg);
+    /* Not built: the secret must still go, so the whole message does. */
+    lh_strlcpy(err->msg, lh_buf_status(&out) ? "(message withheld: it named the password)"
+                                             : lh_buf_cstr(&out), sizeof err->msg);
     lh_buf_release(&out);
 }
 
@@ -128,7 +130,8 @@ static const char *opt_val(const PQconninfoOption *opts, const char *key)
 }
 
 /* postgresql://user@host:port/dbname?other=options, from the parsed options, without
- * the password. Host lists and socket directories go into the query string. */
+ * the password. Host lists and socket directories go into the query string. Unchecked:
+ * the caller checks out once. */
 static void redacted_uri(const PQconninfoOption *opts, lh_buf *out)
 {
     const char *user = opt_val(opts, "user"), *host = opt_val(opts, "host");
@@ -278,11 +281,11 @@ static lh_status connect_db(pg_job *j, lh_err *err)
     }
     j->password = opt_val(j->opts, "password");
     redacted_uri(j->opts, &j->uri);
-    if (j->req->allowed_hosts) {
-        lh_status st = check_remote(j, err);
-        if (st)
-            return st;
-    }
+    lh_status st = lh__ingest_built(&j->uri, "the connection's URI", err);
+    if (!st && j->req->allowed_hosts)
+        st = check_remote(j, err);
+    if (st)
+        return st;
 
     /* Everything the user gave, plus our session defaults where they gave none. */
     size_t n = 0;
@@ -326,7 +329,7 @@ static lh_status connect_db(pg_job *j, lh_err *err)
     if (PQstatus(j->conn) != CONNECTION_OK) {
         char line[512];
         first_line(PQerrorMessage(j->conn), line, sizeof line);
-        lh_status st = LH_EIO;
+        st = LH_EIO;
         if (strstr(line, "authentication failed") || strstr(line, "no password supplied") ||
             strstr(line, "permission denied"))
             st = LH_EDENIED;
@@ -350,7 +353,8 @@ static lh_status connect_db(pg_job *j, lh_err *err)
                    "cannot start a read-only transaction", err);
 }
 
-/* Adds PQescapeIdentifier(name) to b. */
+/* Adds PQescapeIdentifier(name) to b; fails only when libpq refuses the name (b is
+ * checked by its builder, once). */
 static lh_status add_ident(pg_job *j, lh_buf *b, const char *name, size_t len, lh_err *err)
 {
     char *q = PQescapeIdentifier(j->conn, name, len);
@@ -359,9 +363,9 @@ static lh_status add_ident(pg_job *j, lh_buf *b, const char *name, size_t len, l
         first_line(PQerrorMessage(j->conn), line, sizeof line);
         return lh_fail(err, LH_EINVAL, "bad identifier: %s", line);
     }
-    lh_status st = lh_buf_adds(b, q);
+    lh_buf_adds(b, q);
     PQfreemem(q);
-    return st;
+    return LH_OK;
 }
 
 /* The SELECT that describes the source: the table, or the user's query without a
@@ -380,21 +384,24 @@ static lh_status build_inner(pg_job *j, lh_err *err)
         }
         if (!st)
             st = add_ident(j, &j->inner, t, strlen(t), err);
-        return st;
+        return st ? st : lh__ingest_built(&j->inner, "the SELECT", err);
     }
     size_t len = strlen(j->req->query);
     while (len && strchr(" \t\r\n;", j->req->query[len - 1]))
         len--;
     if (!len)
         return lh_fail(err, LH_EINVAL, "--query is empty");
-    return lh_buf_add(&j->inner, j->req->query, len);
+    lh_buf_add(&j->inner, j->req->query, len);
+    return lh__ingest_built(&j->inner, "the query", err);
 }
 
-/* " ORDER BY "a" DESC, "b"" from the request's order_by, each name an identifier. */
+/* " ORDER BY "a" DESC, "b"" from the request's order_by, each name an identifier. Fails
+ * on a bad name; b is checked by the caller. */
 static lh_status add_order_by(pg_job *j, lh_buf *b, lh_err *err)
 {
     const char *p = j->req->order_by;
-    lh_status st = lh_buf_adds(b, " ORDER BY ");
+    lh_status st = LH_OK;
+    lh_buf_adds(b, " ORDER BY ");
     for (bool first = true; !st && *p; first = false) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -414,8 +421,7 @@ static lh_status add_order_by(pg_job *j, lh_buf *b, lh_err *err)
         if (!first)
             lh_buf_adds(b, ", ");
         st = add_ident(j, b, p, n, err);
-        if (!st)
-            st = lh_buf_adds(b, dir);
+        lh_buf_adds(b, dir);
         p = end ? end + 1 : p + strlen(p);
     }
     return st;
@@ -431,16 +437,19 @@ static lh_status shape_inner(pg_job *j, lh_err *err)
     if (q->batch_size && !(q->order_by && *q->order_by))
         return lh_fail(err, LH_EINVAL, "batch_size needs order_by: pages of an unordered "
                        "result could overlap or miss rows");
-    lh_status st = lh_buf_printf(&j->base, "SELECT * FROM (%s) AS lh_q", j->inner.data);
-    if (!st && q->order_by && *q->order_by)
+    lh_buf_printf(&j->base, "SELECT * FROM (%s) AS lh_q", j->inner.data);
+    lh_status st = LH_OK;
+    if (q->order_by && *q->order_by)
         st = add_order_by(j, &j->base, err);
+    if (!st)
+        st = lh__ingest_built(&j->base, "the ordered SELECT", err);
     if (st)
-        return st == LH_EINVAL ? st : lh_fail(err, st, "out of memory");
+        return st;
     lh_buf_reset(&j->inner);
-    st = lh_buf_add(&j->inner, j->base.data, j->base.len);
-    if (!st && q->limit)
-        st = lh_buf_printf(&j->inner, " LIMIT %lld", (long long)q->limit);
-    return st ? lh_fail(err, st, "out of memory") : LH_OK;
+    lh_buf_add(&j->inner, j->base.data, j->base.len);
+    if (q->limit)
+        lh_buf_printf(&j->inner, " LIMIT %lld", (long long)q->limit);
+    return lh__ingest_built(&j->inner, "the SELECT", err);
 }
 
 /* DECIMAL(p,s) when DuckDB (and Delta) can hold it: 1 <= p <= 38, 0 <= s <= p. An
@@ -471,6 +480,11 @@ static lh_status resolve_types(pg_job *j, PGresult *desc, PGresult **types, lh_e
     for (int i = 0; i < PQnfields(desc); i++)
         lh_buf_printf(&oids, "%s%u", i ? "," : "", (unsigned)PQftype(desc, i));
     lh_buf_addc(&oids, '}');
+    lh_status st = lh__ingest_built(&oids, "the list of type OIDs", err);
+    if (st) {
+        lh_buf_release(&oids);
+        return st;
+    }
     const char *params[1] = {oids.data};
     *types = PQexecParams(j->conn,
                           "SELECT t.oid::text, CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END::text, "
@@ -600,6 +614,17 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
         json_array_append_new(j->pg_columns, json_pack("{s:s, s:s, s:s}", "name", name, "pg_type",
                                                        pg_name, "type", duck));
     }
+    /* The loop built five strings unchecked: each is checked once, here. */
+    if (!st)
+        st = lh__ingest_built(select, "the COPY's select list", err);
+    if (!st)
+        st = lh__ingest_built(alias, "the COPY's column aliases", err);
+    if (!st)
+        st = lh__ingest_built(&cols, "the column types", err);
+    if (!st)
+        st = lh__ingest_built(&blobs, "the binary columns' conversion", err);
+    if (!st)
+        st = lh__ingest_built(&j->describe, "the columns' description", err);
     if (!st) {
         lh_buf_printf(&j->copy, "COPY (SELECT %s FROM (%s) AS lh_src(%s)) TO STDOUT (FORMAT csv)",
                       select->data, j->inner.data, alias->data);
@@ -612,12 +637,16 @@ static lh_status plan_columns(pg_job *j, lh_err *err)
         lh_buf_printf(&src, ", header=false, auto_detect=false, delim=',', quote='\"', "
                             "escape='\"', nullstr='', allow_quoted_nulls=false, "
                             "columns={%s})", cols.data);
-        if (blobs.len)
+        st = lh__ingest_built(&j->copy, "the COPY statement", err);
+        if (!st)
+            st = lh__ingest_built(&src, "the SQL reading the rows", err);
+        if (!st && blobs.len)
             lh_buf_printf(&j->source, "(SELECT * REPLACE (%s) FROM %s)", blobs.data, src.data);
-        else
+        else if (!st)
             lh_buf_adds(&j->source, src.data);
+        if (!st)
+            st = lh__ingest_built(&j->source, "the SQL reading the rows", err);
         lh_buf_release(&src);
-        st = j->source.len && j->copy.len ? LH_OK : lh_fail(err, LH_ETOOBIG, "too many columns");
     }
     lh_buf_release(&cols);
     lh_buf_release(&blobs);
@@ -803,8 +832,13 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf dir;
         lh_buf_init(&dir, PATH_MAX);
         lh_path_join(&dir, lh_store_root(store), "_staging");
-        st = lh_mkdirs(dir.data, err);
-        lh_buf_printf(&j.staged, "%s/%s.csv", dir.data, id);
+        st = lh__ingest_built(&dir, "the staging directory's path", err);
+        if (!st)
+            st = lh_mkdirs(dir.data, err);
+        if (!st) {
+            lh_buf_printf(&j.staged, "%s/%s.csv", dir.data, id);
+            st = lh__ingest_built(&j.staged, "the staged file's path", err);
+        }
         lh_buf_release(&dir);
     }
     if (!st)
@@ -843,7 +877,9 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
         lh_buf_init(&prefix, PATH_MAX);
         lh_buf_init(&dir, PATH_MAX);
         lh_catalog_table_prefix(dataset, &prefix);
-        lh_store_local_path(store, prefix.data, &dir, NULL);
+        /* Only to tidy up after a failed first ingest: without the path, nothing is tidied. */
+        if (!lh_buf_status(&prefix))
+            lh_store_local_path(store, prefix.data, &dir, NULL);
         if (req->lock)
             req->lock(req->lock_ctx); /* the commit only: connect and COPY ran without it */
         bool existed = dir.len && !access(dir.data, F_OK);

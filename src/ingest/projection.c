@@ -111,7 +111,9 @@ static lh_status each_struct_field(proj *p, const char *expr, const char *prefix
         lh_buf_printf(&child, "struct_extract(%s, ", expr);
         lh_buf_add_sql_string(&child, name);
         lh_buf_addc(&child, ')');
-        lh_status st = cb(p, child.data, prefix, name, ftype, err);
+        lh_status st = lh__ingest_built(&child, "a nested field's expression", err);
+        if (!st)
+            st = cb(p, child.data, prefix, name, ftype, err);
         lh_buf_release(&child);
         if (st)
             return st;
@@ -179,21 +181,20 @@ static lh_status add_column(proj *p, const char *expr, const char *prefix, const
     if (!strcmp(type, "TIMESTAMP WITH TIME ZONE"))
         cast = NULL;
 
-    lh_status st = lh_buf_adds(p->sql, p->count > 1 ? ", " : "");
+    /* Unchecked: project() checks the whole SELECT list once, at its end. */
+    lh_buf_adds(p->sql, p->count > 1 ? ", " : "");
     if (to_json)
-        st = lh_buf_printf(p->sql, "CAST(to_json(%s) AS VARCHAR)", expr);
+        lh_buf_printf(p->sql, "CAST(to_json(%s) AS VARCHAR)", expr);
     else if (cast)
-        st = lh_buf_printf(p->sql, "CAST(%s AS %s)", expr, cast);
+        lh_buf_printf(p->sql, "CAST(%s AS %s)", expr, cast);
     else
-        st = lh_buf_adds(p->sql, expr);
-    if (!st)
-        st = lh_buf_adds(p->sql, " AS ");
-    if (!st)
-        st = lh_buf_add_sql_ident(p->sql, safe);
-    if (!st && p->cols)
+        lh_buf_adds(p->sql, expr);
+    lh_buf_adds(p->sql, " AS ");
+    lh_buf_add_sql_ident(p->sql, safe);
+    if (p->cols)
         json_array_append_new(p->cols, json_pack("{s:s, s:s}", "name", safe, "type",
                                                  to_json ? "VARCHAR" : cast ? cast : type));
-    return st ? lh_fail(err, st, "projection too large") : LH_OK;
+    return LH_OK;
 }
 
 static lh_status project(const json_t *rows, lh_buf *projection, json_t *renames, json_t **columns,
@@ -231,11 +232,15 @@ static lh_status project(const json_t *rows, lh_buf *projection, json_t *renames
         lh_buf expr;
         lh_buf_init(&expr, 4096);
         lh_buf_add_sql_ident(&expr, name ? name : "");
-        st = add_column(&p, expr.data, "", name ? name : "", type ? type : "VARCHAR", err);
+        st = lh__ingest_built(&expr, "a column's name", err);
+        if (!st)
+            st = add_column(&p, expr.data, "", name ? name : "", type ? type : "VARCHAR", err);
         lh_buf_release(&expr);
     }
     if (!st && p.count == 0)
         st = lh_fail(err, LH_EINVAL, "the file has no columns");
+    if (!st)
+        st = lh__ingest_built(projection, "the projection", err);
     json_decref(p.seen);
     if (columns && !st && !p.nested)
         *columns = p.cols;
@@ -261,7 +266,12 @@ lh_status lh__ingest_projection(lh_engine *eng, const char *source, lh_buf *proj
     lh_buf_init(&sql, 0);
     lh_buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s)", source);
     json_t *rows = NULL;
-    lh_status st = lh_engine_query_rows(eng, sql.data, MAX_COLUMNS, &rows, err);
+    lh_status st = lh__ingest_built(&sql, "the SQL describing the file", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
+    st = lh_engine_query_rows(eng, sql.data, MAX_COLUMNS, &rows, err);
     lh_buf_release(&sql);
     if (st) {
         lh__ingest_short_error(err);

@@ -307,7 +307,8 @@ static json_t *rename_prompt(const char *dataset, const json_t *dcols, const jso
                     "dataset and reads NULL for the new rows. Answer with JSON only, in this "
                     "shape: {\"renames\": [{\"from\": \"<dataset column>\", \"to\": \"<file "
                     "column>\"}], \"removed\": [\"<dataset column>\"]}");
-    json_t *out = json_string(lh_buf_cstr(&b));
+    /* NULL when the text could not be built: the diff then fails as out of memory. */
+    json_t *out = lh_buf_status(&b) ? NULL : json_string(lh_buf_cstr(&b));
     lh_buf_release(&b);
     json_decref(missing);
     json_decref(fresh);
@@ -499,7 +500,12 @@ static lh_status engine_overlap(void *vctx, const char *dcol, const char *dtype,
     lh_buf_adds(&sql, " IS NOT NULL) SELECT (SELECT count(*) FROM b), "
                       "(SELECT count(*) FROM b WHERE v IN (SELECT v FROM a))");
     json_t *row = NULL;
-    lh_status st = lh_engine_query_row(x->eng, sql.data, &row, err);
+    lh_status st = lh__ingest_built(&sql, "the value-overlap SQL", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
+    st = lh_engine_query_row(x->eng, sql.data, &row, err);
     lh_buf_release(&sql);
     if (st) {
         /* Value evidence is optional: a column DuckDB cannot compare gets none. */
@@ -613,7 +619,8 @@ lh_status lh__schema_plan(const json_t *schema, const json_t *file_cols, const j
         lh_status st = lh_fail(err, LH_ESCHEMA, "schema differs from dataset '%s': %s; nothing "
                                "was written (--allow-schema-change, or allow_schema_change=true "
                                "over HTTP, applies it)",
-                               json_string_value(json_object_get(diff, "dataset")), lh_buf_cstr(&b));
+                               json_string_value(json_object_get(diff, "dataset")),
+                               lh_buf_status(&b) ? "(the differences could not be listed)" : lh_buf_cstr(&b));
         lh_buf_release(&b);
         return st;
     }
@@ -667,8 +674,12 @@ lh_status lh__schema_plan(const json_t *schema, const json_t *file_cols, const j
         rewrite |= cast != NULL;
         out_column(&p, fname, cast, as);
     }
-    if (!st && rewrite)
-        st = lh_buf_adds(projection, lh_buf_cstr(&p));
+    if (!st)
+        st = lh__ingest_built(&p, "the projection", err);
+    if (!st && rewrite) {
+        lh_buf_adds(projection, lh_buf_cstr(&p));
+        st = lh__ingest_built(projection, "the projection", err);
+    }
     if (!st && schema_changed) {
         *new_schema = ns;
         ns = NULL;

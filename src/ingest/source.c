@@ -124,11 +124,11 @@ static char likely_delimiter(const char *staged)
     return best;
 }
 
-static lh_status add_char_option(lh_buf *b, const char *key, const char *val, json_t *options)
+static void add_char_option(lh_buf *b, const char *key, const char *val, json_t *options)
 {
     json_object_set_new(options, key, json_string(val));
     lh_buf_printf(b, ", %s=", key);
-    return lh_buf_add_sql_string(b, val);
+    lh_buf_add_sql_string(b, val);
 }
 
 /* The column types and date formats the sniffer found, passed on so that every later
@@ -239,7 +239,12 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
     add_overrides(&sql, csv);
     lh_buf_adds(&sql, ")");
     json_t *row = NULL;
-    lh_status st = lh_engine_query_row(eng, sql.data, &row, err);
+    lh_status st = lh__ingest_built(&sql, "the SQL sniffing the CSV file", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
+    st = lh_engine_query_row(eng, sql.data, &row, err);
     lh_buf_release(&sql);
     char forced = 0;
     if (st) {
@@ -296,14 +301,14 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
         lh_buf_adds(&probe, ", delim=");
         lh_buf_add_sql_string(&probe, d);
         lh_buf_adds(&probe, ", strict_mode=true, null_padding=false)");
-        st = lh_engine_exec(eng, probe.data, err);
-        lh_buf_release(&probe);
-        if (st) {
+        st = lh__ingest_built(&probe, "the SQL probing the CSV file", err);
+        if (!st && lh_engine_exec(eng, probe.data, err)) {
             lh__ingest_short_error(err);
             st = lh_fail_wrap(err, LH_EINVAL, "ragged rows");
-        } else {
+        } else if (!st) {
             delim = NULL; /* the strict read worked: use that separator */
         }
+        lh_buf_release(&probe);
     }
     if (!st && header)
         st = check_header(staged, forced && !delim ? forced : (delim && *delim ? delim[0] : ','),
@@ -320,6 +325,9 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
         if (!forced || delim)
             add_sniffed_types(source, row);
         lh_buf_adds(source, ")");
+        st = lh__ingest_built(source, "the SQL reading the CSV file", err);
+    }
+    if (!st) {
         json_object_set_new(options, "header", json_boolean(header));
         json_object_set_new(options, "skip", json_integer(csv->skip));
         json_object_set_new(options, "encoding", json_string("utf-8"));
@@ -356,6 +364,9 @@ lh_status lh__ingest_source_sql(lh_engine *eng, const char *format, const char *
     lh_buf_adds(source, "read_json(");
     lh_buf_add_sql_string(source, staged);
     lh_buf_printf(source, ", format='%s', maximum_object_size=67108864)", jf);
+    st = lh__ingest_built(source, "the SQL reading the JSON file", err);
+    if (st)
+        return st;
     json_object_set_new(options, "json_format", json_string(jf));
     json_object_set_new(options, "encoding", json_string("utf-8"));
     return LH_OK;

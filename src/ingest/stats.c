@@ -87,9 +87,12 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
     lh_buf_add_sql_string(&sql, parquet_path);
     lh_buf_adds(&sql, ") GROUP BY path_in_schema");
     json_t *groups = NULL;
-    lh_status st = sql.len ? lh_engine_query_rows(eng, sql.data, (size_t)LH_INGEST_MAX_COLUMNS * 4,
-                                                  &groups, err)
-                           : LH_ENOMEM;
+    lh_status st = lh__ingest_built(&sql, "the SQL reading the Parquet footer", err);
+    if (st) {
+        lh_buf_release(&sql);
+        return st;
+    }
+    st = lh_engine_query_rows(eng, sql.data, (size_t)LH_INGEST_MAX_COLUMNS * 4, &groups, err);
     lh_buf_release(&sql);
     if (st)
         return lh_fail_wrap(err, LH_ECORRUPT, "reading back the written Parquet file");

@@ -85,6 +85,9 @@ static lh_status put_paragraph(void *ctx, const char *p, size_t n, int64_t line_
     for (size_t i = 0; i < n; i++) /* CRLF -> LF inside the paragraph */
         if (!(p[i] == '\r' && i + 1 < n && p[i + 1] == '\n'))
             lh_buf_addc(&t->text, p[i]);
+    lh_status st = lh__ingest_built(&t->text, "a paragraph", err);
+    if (st)
+        return st;
     json_t *row = json_pack("{s:s, s:I, s:I, s:s%}", "source", t->source, "paragraph_no",
                             (json_int_t)(t->rows.count + 1), "line_start", (json_int_t)line_start,
                             "text", lh_buf_cstr(&t->text), t->text.len);

@@ -1,5 +1,6 @@
 /* Unit tests for the demo generator: calendar, word lists, the world's invariants (keys
- * in range, timelines, exact counts), phone and template shapes, determinism. */
+ * in range, timelines, exact counts), phone and template shapes, determinism, and paths
+ * past their buffers' limits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -168,6 +169,54 @@ static void deterministic_files(void **state)
     lh_test_rmtree(b);
 }
 
+static lh_status no_history(void *ctx, const char *name, json_t **hist, lh_err *err)
+{
+    (void)ctx, (void)name, (void)hist, (void)err;
+    fail_msg("the sink was reached with a path that was never built");
+    return LH_EINTERNAL;
+}
+
+static lh_status no_ingest(void *ctx, const lh_ingest_request *req, lh_ingest_result *res,
+                           lh_err *err)
+{
+    (void)ctx, (void)req, (void)res, (void)err;
+    fail_msg("the sink was reached with a path that was never built");
+    return LH_EINTERNAL;
+}
+
+/* A directory (or TMPDIR) so long that the files' paths pass PATH_MAX: a clear
+ * LH_ETOOBIG before anything is written. It used to hand the failed buffer's NULL to
+ * fopen (LH_EIO, "create (null)") and to mkdtemp (a crash). */
+static void overlong_paths_are_errors(void **state)
+{
+    (void)state;
+    static char dir[4200];
+    memset(dir, 'd', sizeof dir - 1);
+    dir[0] = '/';
+    lh_demo_options opts = {.scale = 0.003};
+    lh_demo_report rep;
+    lh_err err = {{0}};
+    assert_int_equal(lh_demo_write(&opts, dir, &rep, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "path is over"));
+    lh_demo_report_release(&rep);
+
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    assert_int_equal(setenv("TMPDIR", dir, 1), 0);
+    lh_demo_sink sink = {no_history, no_ingest, NULL};
+    memset(&err, 0, sizeof err);
+    lh_status st = lh_demo_load_to(&sink, &opts, &rep, &err);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    assert_int_equal(st, LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "TMPDIR too long"));
+    assert_false(rep.loaded);
+    lh_demo_report_release(&rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +226,7 @@ int main(void)
         cmocka_unit_test(phones_are_nanp),
         cmocka_unit_test(world_invariants),
         cmocka_unit_test(deterministic_files),
+        cmocka_unit_test(overlong_paths_are_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
-/* Unit tests for the naming rule of flattened columns (src/ingest/projection.c) and the
- * log-shape parsers of the lines converter (src/ingest/lines.c). */
+/* Unit tests for the naming rule of flattened columns (src/ingest/projection.c), the
+ * log-shape parsers of the lines converter (src/ingest/lines.c), and the ingest SQL
+ * builders past their buffers' limits (an error, never a cut statement). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "ingest/ingest_int.h"
+#include "testutil.h"
 
 /* Runs the projection over a description given as JSON text; returns the status and
  * leaves the final names (from the SELECT list's aliases) in names, "|"-separated. */
@@ -206,6 +208,101 @@ static void shape_needs_half_the_sample(void **state)
     assert_null(lh__lines_pick_shape(few, 0, &at));
 }
 
+/* ---- builders past their limits (core/buf.h: sticky errors, one check per builder) ---- */
+
+/* A column name longer than the 4 KiB its quoted identifier may take: an error naming
+ * it, not a projection built around a missing expression (this crashed: the failed
+ * identifier's NULL was appended as the column's expression). */
+static void overlong_column_name_is_an_error(void **state)
+{
+    (void)state;
+    static char name[5001];
+    memset(name, 'x', sizeof name - 1);
+    json_t *rows = json_pack("[[s, s]]", name, "VARCHAR");
+    json_t *renames = json_array();
+    lh_buf proj;
+    lh_buf_init(&proj, 0);
+    lh_err err = {{0}};
+    assert_int_equal(lh__ingest_project_columns(rows, &proj, renames, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "column's name is too long"));
+    lh_buf_release(&proj);
+    json_decref(rows);
+    json_decref(renames);
+}
+
+/* The SELECT list past the projection buffer's limit: an error, never a list cut short. */
+static void projection_past_its_limit_is_an_error(void **state)
+{
+    (void)state;
+    json_t *rows = json_array();
+    for (int i = 0; i < 50; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "column_%d", i);
+        json_array_append_new(rows, json_pack("[s, s]", name, "BIGINT"));
+    }
+    json_t *renames = json_array();
+    lh_buf proj;
+    lh_buf_init(&proj, 256);
+    lh_err err = {{0}};
+    assert_int_equal(lh__ingest_project_columns(rows, &proj, renames, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "projection is too long (over 256 bytes)"));
+    assert_int_equal(lh_buf_status(&proj), LH_ETOOBIG);
+    assert_int_equal(proj.len, 0);
+    lh_buf_release(&proj);
+    json_decref(rows);
+    json_decref(renames);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The reader call for a staged JSON and a staged CSV file, built into a buffer too small
+ * for it: the builder reports LH_ETOOBIG (it used to return LH_OK with an empty or cut
+ * read_json(...)/read_csv(...) call, which the pipeline then ran). With room, the same
+ * calls give the whole statement. */
+static void source_sql_past_its_limit_is_an_error(void **state)
+{
+    (void)state;
+    char dir[512], json_path[600], csv_path[600];
+    lh_test_tmpdir(dir, sizeof dir);
+    snprintf(json_path, sizeof json_path, "%s/rows.json", dir);
+    snprintf(csv_path, sizeof csv_path, "%s/rows.csv", dir);
+    write_file(json_path, "{\"a\": 1}\n{\"a\": 2}\n");
+    write_file(csv_path, "id,name\n1,ann\n2,bob\n");
+    lh_engine_config cfg = {.data_root = dir};
+    lh_engine *eng = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_engine_open(&cfg, &eng, &err), LH_OK);
+    const char *formats[] = {"json", "csv"}, *paths[] = {json_path, csv_path};
+    for (int i = 0; i < 2; i++) {
+        json_t *options = json_object();
+        lh_buf small;
+        lh_buf_init(&small, 48);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(lh__ingest_source_sql(eng, formats[i], paths[i], NULL, &small, options,
+                                               &err), LH_ETOOBIG);
+        assert_non_null(strstr(err.msg, "is too long (over 48 bytes)"));
+        assert_string_equal(lh_buf_cstr(&small), "");
+        lh_buf_release(&small);
+        lh_buf whole;
+        lh_buf_init(&whole, 0);
+        assert_int_equal(lh__ingest_source_sql(eng, formats[i], paths[i], NULL, &whole, options,
+                                               &err), LH_OK);
+        const char *sql = lh_buf_cstr(&whole);
+        assert_true(!strncmp(sql, i ? "read_csv('" : "read_json('", i ? 10 : 11));
+        assert_int_equal(sql[whole.len - 1], ')');
+        lh_buf_release(&whole);
+        json_decref(options);
+    }
+    lh_engine_free(eng);
+    lh_test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +314,9 @@ int main(void)
         cmocka_unit_test(combined_log),
         cmocka_unit_test(json_and_app_lines),
         cmocka_unit_test(shape_needs_half_the_sample),
+        cmocka_unit_test(overlong_column_name_is_an_error),
+        cmocka_unit_test(projection_past_its_limit_is_an_error),
+        cmocka_unit_test(source_sql_past_its_limit_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
