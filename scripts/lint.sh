@@ -21,11 +21,12 @@ if grep -rnE '(^|[^_[:alnum:].>])(malloc|calloc|realloc|strdup|strndup)\s*\(' sr
   echo "lint: bare allocation above (use lh_malloc / lh_calloc / lh_realloc / lh_strdup / lh_strndup)" >&2; fail=1
 fi
 
-# every JSON parse goes through lh_json_loadb/lh_json_loads (a parse that lost an
-# allocation inside jansson can return a value with a byte missing: core/alloc.h)
-if grep -rnE '(^|[^_[:alnum:]])json_load(b|s|f|fd|_callback)\s*\(' src --include='*.[ch]' \
+# every JSON parse and dump goes through lh_json_loadb / lh_json_dumps (jansson can return
+# a value with a byte missing, or text with a key missing, when one of its allocations
+# fails: core/alloc.h)
+if grep -rnE '(^|[^_[:alnum:]])json_(load(b|s|f|fd|_callback)|dump(s|b|f|fd|_file|_callback))\s*\(' src --include='*.[ch]' \
     | grep -v '^src/core/alloc\.c:'; then
-  echo "lint: bare jansson parse above (use lh_json_loadb / lh_json_loads)" >&2; fail=1
+  echo "lint: bare jansson parse or dump above (use lh_json_loadb / lh_json_dumps)" >&2; fail=1
 fi
 
 # arrays grow through lh_grow (one doubling, overflow-checked): a bare lh_realloc outside

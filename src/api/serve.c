@@ -34,7 +34,7 @@ static void observe(void *ctx, const lh_http_req *req, int status, double ms, ui
                              "path", lh_http_path(req), "route", route, "status", status, "ms", ms,
                              "bytes_in", (json_int_t)bytes_in, "bytes_out", (json_int_t)bytes_out,
                              "principal", lh_http_principal(req));
-    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = lh_json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text)
         fprintf(stderr, "%s\n", text);
     free(text);

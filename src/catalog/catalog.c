@@ -206,7 +206,7 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
     if (st)
         return st;
     json_object_set_new(manifest, "manifest_version", json_integer(LH_MANIFEST_VERSION));
-    char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
+    char *text = lh_json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (!text)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     lh_buf key;

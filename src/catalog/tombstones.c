@@ -143,7 +143,7 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
     json_array_foreach(lines, i, v) {
         if (st)
             break;
-        char *line = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        char *line = lh_json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
         if (!line)
             st = lh_fail(err, LH_ENOMEM, "out of memory");
         else

@@ -127,7 +127,7 @@ static void json_error(const char *code, const char *message, int exit_code)
 {
     json_t *e = json_pack("{s:{s:s, s:s, s:i}}", "error", "code", code, "message", message,
                           "exit", exit_code);
-    char *s = e ? json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *s = e ? lh_json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     fprintf(stderr, "%s\n", s ? s : "{\"error\":{\"code\":\"internal\"}}");
     free(s);
     json_decref(e);

@@ -5,11 +5,12 @@
 
 #include "catalog/catalog.h"
 #include "cli/cli_int.h"
+#include "core/alloc.h"
 #include "core/util.h"
 
 void lh__cli_print_json(const json_t *v)
 {
-    char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    char *s = lh_json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     if (s)
         puts(s);
     free(s);
@@ -151,7 +152,7 @@ int lh__cli_history(lh_cli *cli)
         size_t i;
         json_t *h;
         json_array_foreach(hist, i, h) {
-            char *params = json_dumps(json_object_get(h, "operationParameters"), JSON_COMPACT);
+            char *params = lh_json_dumps(json_object_get(h, "operationParameters"), JSON_COMPACT);
             char ts[32];
             lh_format_time(json_integer_value(json_object_get(h, "timestamp")), ts);
             printf("%8lld  %-24s  %-14s  %s\n", (long long)json_integer_value(json_object_get(h, "version")),

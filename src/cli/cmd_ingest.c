@@ -150,6 +150,10 @@ int lh__cli_ingest(lh_cli *cli)
     const char *limit_s = NULL, *batch_s = NULL, *encoding = NULL;
     const char *delim = NULL, *quote = NULL, *skip = NULL, *header = NULL;
     const char **files = lh_calloc((size_t)cli->argc + 1, sizeof *files);
+    if (!files) {
+        lh_err oom;
+        return lh__cli_error(cli, lh_fail(&oom, LH_ENOMEM, "out of memory"), &oom);
+    }
     int nfiles = 0;
     bool allow_change = false;
     static const char *valued[] = {"--name", "--format", "--table", "--query", "--order-by",

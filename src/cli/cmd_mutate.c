@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli_int.h"
+#include "core/alloc.h"
 #include "lake/mutations.h"
 
 /* "/catalog/datasets/by-name/<name>/tombstone" (the name is checked by the server). */
@@ -79,7 +80,7 @@ int lh__cli_delete(lh_cli *cli)
         json_t *k;
         json_array_foreach(json_object_get(out, "matched"), i, k) {
             json_t *v = json_object_get(k, "value");
-            char *vs = json_dumps(v, JSON_ENCODE_ANY);
+            char *vs = lh_json_dumps(v, JSON_ENCODE_ANY);
             json_int_t rows = json_integer_value(json_object_get(k, "rows"));
             printf("  %s = %s: %lld row(s)%s\n", json_string_value(json_object_get(out, "row_key_column")),
                    vs ? vs : "?", (long long)rows, rows ? "" : " (no row has this key)");

@@ -108,3 +108,13 @@ json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *j
 
 void lh_alloc_install_json(void) { json_set_alloc_funcs(json_malloc, free); }
 
+char *lh_json_dumps(const json_t *json, size_t flags)
+{
+    unsigned long before = json_failed;
+    char *text = json_dumps(json, flags);
+    if (json_failed != before) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}

@@ -41,5 +41,10 @@ void lh_alloc_install_json(void);
  * in src/ goes through it (scripts/lint.sh refuses bare json_load*). Thread-safe (the
  * count is per thread). */
 json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom);
+/* json_dumps, but NULL when any of jansson's allocations failed during the dump: jansson
+ * 2.14 can then return text with a key missing (the torture loop saw a Delta commit
+ * written as '"operation":"WRITE",":{"mode":...', which made the table unreadable).
+ * Caller frees. Every dump in src/ goes through it (scripts/lint.sh). */
+char *lh_json_dumps(const json_t *json, size_t flags);
 
 #endif

@@ -144,7 +144,7 @@ void lh_http_reply_fd(lh_http_req *r, int status, const char *content_type, int 
 
 void lh_http_reply_json(lh_http_req *r, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = lh_json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(body);
     if (!text) {
         const char *oom = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}";

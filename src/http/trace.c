@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "http/http_int.h"
 
@@ -63,7 +64,7 @@ static void add_span(lh_buf *b, const lh_http_req *r, const char *span, const ch
                           "spanId", span, "parentSpanId", parent, "name", name, "kind", kind,
                           "startTimeUnixNano", s0, "endTimeUnixNano", s1, "attributes", attrs,
                           "status", "code", status >= 500 ? 2 : 0);
-    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = lh_json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text) {
         lh_buf_printf(b, "%s%s", b->len && lh_buf_cstr(b)[b->len - 1] != '[' ? "," : "", text);
         free(text);

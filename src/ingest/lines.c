@@ -360,7 +360,7 @@ static json_t *as_text(json_t *v)
     if (json_is_string(v))
         return json_string(json_string_value(v));
     if (json_is_number(v) || json_is_boolean(v)) {
-        char *t = json_dumps(v, JSON_ENCODE_ANY);
+        char *t = lh_json_dumps(v, JSON_ENCODE_ANY);
         json_t *r = t ? json_string(t) : NULL;
         free(t);
         return r;

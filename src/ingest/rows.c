@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "ingest/ingest_int.h"
 
 lh_status lh__rows_open(lh__rows *w, const char *path, lh_err *err)
@@ -28,9 +30,13 @@ lh_status lh__rows_put(lh__rows *w, json_t *row, lh_err *err)
     if (!row)
         return lh_fail(err, LH_EINVAL, "a value is not valid UTF-8 text");
     FILE *f = w->file;
-    int rc = json_dumpf(row, f, JSON_COMPACT);
+    char *text = lh_json_dumps(row, JSON_COMPACT);
     json_decref(row);
-    if (rc || fputc('\n', f) == EOF)
+    if (!text)
+        return lh_fail(err, LH_ENOMEM, "out of memory converting a row");
+    int rc = fputs(text, f);
+    free(text);
+    if (rc == EOF || fputc('\n', f) == EOF)
         return lh_fail(err, LH_EIO, "write converted rows: %s", strerror(errno));
     w->count++;
     return LH_OK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/util.h"
 #include "ingest/ingest_int.h"
 
@@ -140,7 +141,7 @@ lh_status lh__ingest_file_stats(lh_engine *eng, const char *parquet_path, json_t
     json_decref(groups);
     json_t *stats = json_pack("{s:I, s:o, s:o, s:o}", "numRecords", (json_int_t)n, "minValues", mins,
                               "maxValues", maxs, "nullCount", nulls);
-    *stats_json = json_dumps(stats, JSON_COMPACT);
+    *stats_json = lh_json_dumps(stats, JSON_COMPACT);
     json_decref(stats);
     *rows = n;
     return *stats_json ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");

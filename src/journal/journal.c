@@ -542,7 +542,7 @@ static lh_status normalize(json_t *ev, json_t **out, lh_err *err)
             } else if (json_is_string(v)) {
                 json_object_set(o, name, v);
             } else {
-                char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+                char *text = lh_json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
                 if (!text)
                     st = lh_fail(err, LH_ENOMEM, "out of memory");
                 else
@@ -659,7 +659,7 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
             lh_format_time(next_id(j, id), ts);
             json_object_set_new(ev, "id", json_string(id));
             json_object_set_new(ev, "ts", json_string(ts));
-            char *line = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            char *line = lh_json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
             if (!line)
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
             else if (strlen(line) > MAX_LINE)

@@ -61,7 +61,7 @@ static lh_status typed_values(const lh_tombstone_request *req, const char *type,
             json_array_append_new(vals, json_integer(x));
         } else {
             json_decref(vals);
-            char *shown = json_dumps(v, JSON_ENCODE_ANY);
+            char *shown = lh_json_dumps(v, JSON_ENCODE_ANY);
             lh_status st = lh_fail(err, LH_EINVAL, "key value %s is not %s: column %s is %s; "
                                    "nothing was deleted", shown ? shown : "?",
                                    text ? "text" : "a whole number", req->column, type);

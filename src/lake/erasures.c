@@ -194,7 +194,7 @@ static lh_status write_set(lh_lake *lake, const char *name, const json_t *set, l
         if (st == LH_ENOTFOUND)
             st = LH_OK;
     } else {
-        char *text = json_dumps(set, JSON_INDENT(1) | JSON_SORT_KEYS);
+        char *text = lh_json_dumps(set, JSON_INDENT(1) | JSON_SORT_KEYS);
         st = text ? lh_store_put(lh_lake_store(lake), key.data, text, strlen(text), err)
                   : lh_fail(err, LH_ENOMEM, "out of memory");
         free(text);
@@ -384,7 +384,7 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
                 st = lh_fail(err, LH_ENOMEM, "out of memory reading the log");
             } else if (add && json_object_get(add, "stats")) {
                 json_object_del(add, "stats");
-                char *t = json_dumps(a, JSON_COMPACT);
+                char *t = lh_json_dumps(a, JSON_COMPACT);
                 if (!t)
                     st = LH_ENOMEM;
                 lh_buf_adds(&out, t ? t : "");

@@ -149,7 +149,7 @@ lh_status lh_client_json(const char *base_url, const char *api_key, const char *
                          const char *path, const json_t *body, json_t **response, lh_err *err)
 {
     pthread_once(&curl_once, curl_init);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? lh_json_dumps(body, JSON_COMPACT) : NULL;
     CURL *c = curl_easy_init();
     if (!c || (body && !text)) {
         free(text);

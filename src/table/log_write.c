@@ -14,7 +14,7 @@ static lh_status add_line(lh_buf *body, json_t *action, lh_err *err)
 {
     if (!action)
         return lh_fail(err, LH_ENOMEM, "out of memory");
-    char *s = json_dumps(action, JSON_COMPACT);
+    char *s = lh_json_dumps(action, JSON_COMPACT);
     json_decref(action);
     if (!s)
         return lh_fail(err, LH_ENOMEM, "out of memory");
@@ -70,7 +70,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
     if (!st && spec->schema) {
         char uuid[37];
         lh_uuid4(uuid);
-        char *ss = json_dumps(spec->schema, JSON_COMPACT);
+        char *ss = lh_json_dumps(spec->schema, JSON_COMPACT);
         if (!ss)
             return lh_fail(err, LH_ENOMEM, "out of memory");
         st = add_line(body,
