@@ -759,9 +759,32 @@ static const char json_doc[] = "{\"add\":{\"path\":\"part-00000-945ca2ad-6109-44
                                "c000.snappy.parquet\",\"size\":449}}";
 static const char json_want[] = "part-00000-945ca2ad-6109-44ff-b73e-b824bd15a361-c000.snappy.parquet";
 
+/* The same for dumps: jansson 2.14's json_dumps can return text with a key missing when
+ * one of its allocations fails (a Delta commit was written as '"operation":"WRITE",
+ * ":{"mode":...' and the table became unreadable). lh_json_dumps must refuse it. */
+static const char dump_doc[] = "{\"commitInfo\":{\"timestamp\":1796647798148,\"operation\":"
+                               "\"WRITE\",\"operationParameters\":{\"mode\":\"Append\"},"
+                               "\"engineInfo\":\"lakehouse\"}}";
+
+static int dump_child(const char *mode)
+{
+    json_t *j = json_loadb(dump_doc, strlen(dump_doc), 0, NULL); /* before the hook */
+    if (!j)
+        return 4;
+    lh_alloc_install_json();
+    char *text = !strcmp(mode, "dump-plain") ? json_dumps(j, JSON_COMPACT)
+                                             : lh_json_dumps(j, JSON_COMPACT);
+    int rc = !text ? 3 : !strcmp(text, dump_doc) ? 0 : 5;
+    free(text);
+    json_decref(j);
+    return rc;
+}
+
 /* Exit 0: the exact string; 3: refused as out of memory; 4: refused otherwise; 5: damaged. */
 static int json_child(const char *mode)
 {
+    if (!strncmp(mode, "dump-", 5))
+        return dump_child(mode);
     lh_alloc_install_json();
     bool oom = false;
     json_t *j = !strcmp(mode, "plain") ? json_loadb(json_doc, strlen(json_doc), 0, NULL)
@@ -811,6 +834,24 @@ static void json_loadb_never_returns_a_damaged_string(void **state)
     assert_int_equal(other, 0);
 }
 
+static void json_dumps_never_returns_damaged_text(void **state)
+{
+    (void)state;
+    int damaged_plain = 0, damaged = 0, refused = 0, other = 0;
+    for (int n = 1; n <= 40; n++) {
+        if (run_json_child("dump-plain", n) == 5)
+            damaged_plain++;
+        int rc = run_json_child("dump-checked", n);
+        damaged += rc == 5;
+        refused += rc == 3;
+        other += rc != 0 && rc != 3 && rc != 5;
+    }
+    assert_true(damaged_plain > 0); /* the hazard is real: jansson alone lets one through */
+    assert_int_equal(damaged, 0);
+    assert_true(refused > 0);
+    assert_int_equal(other, 0);
+}
+
 int main(void)
 {
     const char *child = getenv(JSON_CHILD_ENV);
@@ -842,6 +883,7 @@ int main(void)
         cmocka_unit_test(path_join_onto_root),
         cmocka_unit_test(path_add_sql_quotes_and_latches),
         cmocka_unit_test(json_loadb_never_returns_a_damaged_string),
+        cmocka_unit_test(json_dumps_never_returns_damaged_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
