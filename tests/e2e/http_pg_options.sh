@@ -27,7 +27,7 @@ CREATE TABLE runs (id int4 PRIMARY KEY, team text, score int4);
 INSERT INTO runs SELECT g, 'team' || (g % 3), g * 10 FROM generate_series(1, 23) g;
 SQL
 DSN="postgresql://opt_user:$PASS@127.0.0.1:$PG_PORT/optdb"
-ids() { "$LH" sql "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM $1" --format csv | tail -n 1 | tr -d '\r"'; }
+ids() { lh sql "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM $1" --format csv | tail -n 1 | tr -d '\r"'; }
 
 # CLI
 check "CLI: --order-by id DESC --limit 3" "$LH" ingest "$DSN" --table runs --name top3 --order-by "id DESC" --limit 3
