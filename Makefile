@@ -55,18 +55,20 @@ deps:
 	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
 	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
 
-$(DEPS_STAMP): scripts/deps.sh
+# Every compile waits for the stamp (so a fresh machine installs first, once, even under
+# -j), and the stamp for DuckDB's header (fetched if missing).
+$(DEPS_STAMP): scripts/deps.sh | $(DEPS_OK)
 	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
 	@mkdir -p $(dir $@) && touch $@
 
 $(DEPS_OK):
 	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(FAULT_CFLAGS) -c $< -o $@
 
-$(RELEASE)/obj/%.o: %.c | $(DEPS_OK)
+$(RELEASE)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -95,7 +97,7 @@ install: $(RELEASE)/install/lakehouse
 	install -m 0755 $(RELEASE)/install/lakehouse $(DESTDIR)$(PREFIX)/bin/lakehouse
 	install -m 0644 $(DUCKDB_DIR)/libduckdb.so $(DESTDIR)$(PREFIX)/lib/libduckdb.so
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblh.a | $(DEPS_OK)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblh.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(FAULT_CFLAGS) $(LDFLAGS) $(call origin_rpath,$(BUILD)/tests) -Itests \
 	    -o $@ $< $(BUILD)/liblh.a $(LDLIBS) -lcmocka
@@ -134,7 +136,7 @@ FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzzobj/%.o)
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
-build/fuzzobj/%.o: %.c | $(DEPS_OK)
+build/fuzzobj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -142,7 +144,7 @@ build/fuzzobj/liblh.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build/fuzzobj/liblh.a | $(DEPS_OK)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build/fuzzobj/liblh.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< build/fuzzobj/liblh.a \
 	    $(LDFLAGS) $(call origin_rpath,build/fuzz) $(LDLIBS)
