@@ -27,7 +27,7 @@ expect_eq "json format shape" "['id', 'full_name'] 3 [1, 'Lovelace, Ada']" \
 "$LH" sql "SELECT id, full_name FROM people ORDER BY id" --format csv > q.csv
 expect_eq "csv is RFC 4180 with a header" $'id,full_name\r\n1,"Lovelace, Ada"\r' "$(head -n 2 q.csv)"
 expect_eq "ndjson rows" '{"id":2,"full_name":"Alan Turing"}' "$("$LH" sql "SELECT id, full_name FROM people WHERE id = 2" --format ndjson)"
-expect_eq "query from stdin" "3" "$(echo 'SELECT max(id) FROM people' | "$LH" sql - --format csv | tail -n 1 | tr -d '\r')"
+expect_eq "query from stdin" "3" "$(echo 'SELECT max(id) FROM people' | lh sql - --format csv | tail -n 1 | tr -d '\r')"
 expect_eq "--limit truncates" "2" "$("$LH" sql 'FROM people' --limit 2 --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["rows"]) if d["truncated"] else -1)')"
 check "table format" "$LH" sql "FROM people"
 grep -q "(3 rows)" "$WORK/out" && ok "table format counts rows" || not_ok "table format counts rows"
