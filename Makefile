@@ -1,8 +1,15 @@
-# lakehouse build. `make` builds build/lakehouse; `make test` runs every test;
-# `make SANITIZE=1 test` does the same under AddressSanitizer + UndefinedBehaviorSanitizer.
+# lakehouse build. Two trees from the same sources:
+#   $(RELEASE) (build/release): what ships. `make`, `make run` and `make install` build it,
+#              without the fault points (LAKEHOUSE_FAULT, LH_FAIL_ALLOC_AT, LH_FAIL_IO_AT).
+#   $(BUILD)   (build): the test build, with them (FAULTS=1). `make test` builds both and
+#              runs every test against build/lakehouse; a test checks the release binary.
+# `make SANITIZE=1 test` does the same under AddressSanitizer + UndefinedBehaviorSanitizer
+# (build/san, build/san/release). `make install PREFIX=/usr/local` installs
+# bin/lakehouse and lib/libduckdb.so.
 CC        ?= gcc
 DUCKDB_DIR ?= third_party/duckdb
 FAULTS    ?= 1
+PREFIX    ?= /usr/local
 
 ifeq ($(SANITIZE),1)
 BUILD     ?= build/san
@@ -11,6 +18,7 @@ else
 BUILD     ?= build
 OPT       := -O2
 endif
+RELEASE   ?= $(BUILD)/release
 
 # Libraries found through pkg-config (each used by one module; see STYLE.md habit 2).
 PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib libzstd liblzma
@@ -20,27 +28,47 @@ PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 # The project's own code also builds with the stricter warnings that found real bugs
 # (a write into a string literal, unchecked non-literal formats, shadowed locals).
 WARN     := -Wall -Wextra -Werror -Wwrite-strings -Wformat=2 -Wshadow -Wmissing-prototypes
-CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Isrc -I$(DUCKDB_DIR) \
-            -MMD -MP $(if $(filter 1,$(FAULTS)),-DLH_FAULTS=1) $(PKG_CFLAGS)
-LDFLAGS  := $(OPT) -L$(DUCKDB_DIR) -Wl,-rpath,$(abspath $(DUCKDB_DIR))
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Isrc -I$(DUCKDB_DIR) -MMD -MP $(PKG_CFLAGS)
+FAULT_CFLAGS := $(if $(filter 1,$(FAULTS)),-DLH_FAULTS=1)
+LDFLAGS  := $(OPT) -L$(DUCKDB_DIR)
 LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm -lbz2 $(PKG_LIBS)
+# The run-time path to libduckdb.so is relative to the binary ($ORIGIN), never the
+# checkout's absolute path: a moved or copied tree still runs. origin_rpath DIR: the path
+# for a binary in DIR. An installed binary looks in $ORIGIN/../lib (make install).
+origin_rpath = -Wl,-rpath,'$$ORIGIN/$(shell realpath -m --relative-to=$(1) $(DUCKDB_DIR))'
+INSTALL_RPATH := -Wl,-rpath,'$$ORIGIN/../lib'
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -path 'src/main.c'))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+REL_OBJ  := $(LIB_SRC:%.c=$(RELEASE)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS_OK  := $(DUCKDB_DIR)/duckdb.h
+# The installer ran once and scripts/deps.sh has not changed since: `make test` and
+# `make run` do not run it again (`make deps` always does).
+DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps run test unit lint clean bench
-all: $(BUILD)/lakehouse
+.PHONY: all deps run test unit lint clean bench install
+all: $(RELEASE)/lakehouse
 
 deps:
 	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+# Every compile waits for the stamp (so a fresh machine installs first, once, even under
+# -j), and the stamp for DuckDB's header (fetched if missing).
+$(DEPS_STAMP): scripts/deps.sh | $(DEPS_OK)
+	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
+	@mkdir -p $(dir $@) && touch $@
 
 $(DEPS_OK):
 	DUCKDB_DIR=$(DUCKDB_DIR) ./scripts/deps.sh
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FAULT_CFLAGS) -c $< -o $@
+
+$(RELEASE)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -48,27 +76,48 @@ $(BUILD)/liblh.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/lakehouse: $(BUILD)/obj/src/main.o $(BUILD)/liblh.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(RELEASE)/liblh.a: $(REL_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblh.a | $(DEPS_OK)
+$(BUILD)/lakehouse: $(BUILD)/obj/src/main.o $(BUILD)/liblh.a Makefile
+	$(CC) $(LDFLAGS) $(call origin_rpath,$(BUILD)) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+$(RELEASE)/lakehouse: $(RELEASE)/obj/src/main.o $(RELEASE)/liblh.a Makefile
+	$(CC) $(LDFLAGS) $(call origin_rpath,$(RELEASE)) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+# Links depend on the Makefile too: a changed rpath relinks.
+# The installed copy: the release objects linked with the install layout's rpath.
+$(RELEASE)/install/lakehouse: $(RELEASE)/obj/src/main.o $(RELEASE)/liblh.a Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests -o $@ $< $(BUILD)/liblh.a $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) $(INSTALL_RPATH) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+install: $(RELEASE)/install/lakehouse
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib
+	install -m 0755 $(RELEASE)/install/lakehouse $(DESTDIR)$(PREFIX)/bin/lakehouse
+	install -m 0644 $(DUCKDB_DIR)/libduckdb.so $(DESTDIR)$(PREFIX)/lib/libduckdb.so
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblh.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FAULT_CFLAGS) $(LDFLAGS) $(call origin_rpath,$(BUILD)/tests) -Itests \
+	    -o $@ $< $(BUILD)/liblh.a $(LDLIBS) -lcmocka
 
 unit: $(TEST_BIN)
 
-# Every test: unit binaries, then end-to-end scripts against the real binary.
-test: deps $(BUILD)/lakehouse $(TEST_BIN) lint
-	BUILD=$(BUILD) ./tests/run_all.sh
+# Every test: unit binaries, then end-to-end scripts against the test build's binary
+# (tests/e2e/ship.sh checks the release binary and `make install`).
+test: $(DEPS_STAMP) $(BUILD)/lakehouse $(RELEASE)/lakehouse $(TEST_BIN) lint
+	BUILD=$(BUILD) RELEASE=$(RELEASE) DUCKDB_DIR=$(DUCKDB_DIR) SANITIZE=$(SANITIZE) \
+	    ./tests/run_all.sh
 
 # Banned calls, one module per third-party header, dependencies pointing down.
 lint:
 	@./scripts/lint.sh
 
-run: deps $(BUILD)/lakehouse
-	./scripts/run_demo.sh $(BUILD)/lakehouse
+run: $(DEPS_STAMP) $(RELEASE)/lakehouse
+	./scripts/run_demo.sh $(RELEASE)/lakehouse
 
-bench: deps $(BUILD)/lakehouse
+bench: $(DEPS_STAMP) $(BUILD)/lakehouse
 	./bench/run_all.sh $(BUILD)/lakehouse
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------------------
@@ -87,7 +136,7 @@ FUZZ_OBJ     := $(LIB_SRC:%.c=build/fuzzobj/%.o)
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
-build/fuzzobj/%.o: %.c | $(DEPS_OK)
+build/fuzzobj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -95,10 +144,10 @@ build/fuzzobj/liblh.a: $(FUZZ_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build/fuzzobj/liblh.a | $(DEPS_OK)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h build/fuzzobj/liblh.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests -o $@ $< build/fuzzobj/liblh.a \
-	    $(LDFLAGS) $(LDLIBS)
+	    $(LDFLAGS) $(call origin_rpath,build/fuzz) $(LDLIBS)
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -22,11 +22,21 @@ PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
           libpq-dev postgresql clang libclang-rt-14-dev
           zlib1g-dev libzstd-dev libbz2-dev liblzma-dev)
 
+# One dpkg-query for the whole list (about 20 ms; a dpkg -s per package took 0.3-0.6 s).
+# npm is needed only to fetch DuckDB, so only when third_party/duckdb lacks the pinned one.
+declare -A installed=()
+while read -r status name; do
+  [[ $status == ii ]] && installed[${name%%:*}]=1
+done < <(dpkg-query -W -f '${db:Status-Abbrev} ${Package}\n' "${PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  [[ -n ${installed[$p]:-} ]] || missing+=("$p")
 done
-command -v npm >/dev/null 2>&1 || missing+=(npm)
+dest=third_party/duckdb
+pinned() { [[ -f $dest/libduckdb.so && -f $dest/duckdb.h && -f $dest/VERSION && $(cat $dest/VERSION) == "$DUCKDB_VERSION" ]]; }
+if [[ -z ${DUCKDB_DIR:-} || ${DUCKDB_DIR} == third_party/duckdb ]] && ! pinned; then
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if ((${#missing[@]})); then
   echo "deps: installing Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
@@ -40,11 +50,7 @@ if [[ -n ${DUCKDB_DIR:-} && ${DUCKDB_DIR} != third_party/duckdb ]]; then
     { echo "deps: DUCKDB_DIR=$DUCKDB_DIR lacks libduckdb.so or duckdb.h" >&2; exit 1; }
   exit 0
 fi
-dest=third_party/duckdb
-if [[ -f $dest/libduckdb.so && -f $dest/duckdb.h && -f $dest/VERSION ]] &&
-   [[ $(cat $dest/VERSION) == "$DUCKDB_VERSION" ]]; then
-  exit 0
-fi
+pinned && exit 0
 
 # Checks a tarball against an npm integrity string ("sha512-<base64>").
 check_integrity() {

@@ -4,7 +4,7 @@
 # LAKEHOUSE_RUN_NO_SERVE=1 stops after the queries (for scripted checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-build/lakehouse}
+BIN=${1:-build/release/lakehouse}
 export LAKEHOUSE_DATA=${LAKEHOUSE_DATA:-$PWD/data}
 echo "== data directory: $LAKEHOUSE_DATA"
 if "$BIN" datasets placements >/dev/null 2>&1; then

@@ -2,38 +2,93 @@
 # Runs every test: the cmocka unit binaries under $BUILD/tests, then the end-to-end
 # scripts in tests/e2e (each prints "ok - ..." / "not ok - ..." lines, TAP style).
 # Ends with one summary line "tests: N passed, N failed".
+#
+#   tests/run_all.sh [NAME]     only the suites whose name contains NAME
+#
+# A suite fails when it reports a failed check, when it exits non-zero (a crash, a
+# sanitizer report at exit), when it runs longer than LH_TEST_TIMEOUT seconds (default
+# 600; its whole process group is then killed), or when it executes no check at all. A
+# suite whose every check skipped is reported as skipped, and fails under CI=true.
+# docs/TESTING.md says more; tests/e2e/runner_selftest.sh checks these rules.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export LAKEHOUSE_BIN=$PWD/$BUILD/lakehouse
+# The release binary (no fault points) and the DuckDB the build used: tests/e2e/ship.sh.
+RELEASE=${RELEASE:-$BUILD/release}
+export LAKEHOUSE_RELEASE_BIN=$PWD/$RELEASE/lakehouse
+export RELEASE
+export DUCKDB_DIR=$(realpath -m "${DUCKDB_DIR:-third_party/duckdb}")
 export LH_REPO=$PWD
 export LH_SHARED_DIR=${LH_SHARED_DIR:-$(cd .. && pwd)/shared}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 export TMPDIR=${TMPDIR:-/tmp}
+TIMEOUT=${LH_TEST_TIMEOUT:-600}
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "LH_TEST_TIMEOUT must be a number of seconds" >&2; exit 2; }
 passed=0 failed=0 skipped=0
 failures=()
 log=$(mktemp -d)
 only=${1:-}
 
+# run OUT cmd...: runs the suite with stdin closed, under `timeout`, which makes the suite
+# the leader of a process group of its own and, after TIMEOUT s, sends SIGTERM to the whole
+# group (servers the suite started included), then SIGKILL 10 s later. Sets rc and secs;
+# timed_out=1 when it was stopped.
+# Ctrl-C reaches only the runner (the suite's group is not the terminal's): pass it on.
+run() {
+  local out=$1; shift
+  local t0=$SECONDS
+  timeout -k 10 "$TIMEOUT" "$@" >"$out" 2>&1 </dev/null &
+  suite_pid=$!
+  wait "$suite_pid"
+  rc=$?
+  suite_pid=""
+  secs=$((SECONDS - t0))
+  timed_out=0
+  if [[ ($rc -eq 124 || $rc -eq 137) && $secs -ge $TIMEOUT ]]; then timed_out=1; fi
+}
+
+suite_pid=""
+trap '[[ -n $suite_pid ]] && kill -TERM "$suite_pid" 2>/dev/null; rm -rf "$log"; exit 130' INT TERM
+
+# verdict KIND NAME: adds a finished suite's counts (p f s, set by the caller) to the totals
+# and prints its line; the rules of the header apply here.
+verdict() {
+  local kind=$1 name=$2 why=""
+  if ((timed_out)); then why="timed out after $TIMEOUT s"
+  elif ((rc != 0 && f == 0)); then why="exit $rc with no failed check (a crash or a sanitizer report?)"
+  elif ((p + f + s == 0)); then why="executed zero checks"
+  elif ((p + f == 0)) && [[ ${CI:-} == true ]]; then why="every check skipped, and CI=true"
+  fi
+  [[ -n $why && $f -eq 0 ]] && f=1
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  if ((f)); then
+    failures+=("$name")
+    echo "FAIL $kind$name (exit $rc${why:+; $why})"
+    if [[ $kind == e2e/ ]]; then
+      grep -E '^not ok|^#' "$log/$name.out" | head -n 40; tail -n 15 "$log/$name.out"
+    else
+      tail -n 40 "$log/$name.out"
+    fi
+  elif ((p == 0)); then
+    echo "skip $kind$name: all $s checks skipped (${secs}s)"
+  else
+    local extra=""; ((s)) && extra=", $s skipped"
+    echo "ok   $kind$name: $p passed$extra (${secs}s)"
+  fi
+}
+
 for t in "$BUILD"/tests/test_*; do
   [[ -x $t ]] || continue
   name=$(basename "$t")
   [[ -n $only && $name != *$only* ]] && continue
-  start=$(date +%s)
-  "$t" >"$log/$name.out" 2>&1
-  rc=$?
+  run "$log/$name.out" "$t"
   p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$log/$name.out" | awk '{s+=$4} END {print s+0}')
   f=$(grep -oE '^\[  FAILED  \] [0-9]+' "$log/$name.out" | awk '{s+=$4} END {print s+0}')
-  s=$(grep -cE '^\[  SKIPPED \]' "$log/$name.out")
-  if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi   # a crash or sanitizer report
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-  if [[ $f -ne 0 ]]; then
-    failures+=("$name"); echo "FAIL $name (exit $rc)"; tail -n 40 "$log/$name.out"
-  else
-    echo "ok   $name: $p passed ($(( $(date +%s) - start ))s)"
-  fi
+  s=$(grep -oE '^\[  SKIPPED \] [0-9]+ test' "$log/$name.out" | awk '{s+=$4} END {print s+0}')
+  verdict "" "$name"
 done
 
 for t in tests/e2e/*.sh; do
@@ -41,19 +96,11 @@ for t in tests/e2e/*.sh; do
   name=$(basename "$t" .sh)
   [[ $name == lib ]] && continue
   [[ -n $only && $name != *$only* ]] && continue
-  start=$(date +%s)
-  bash "$t" >"$log/$name.out" 2>&1
-  rc=$?
+  run "$log/$name.out" bash "$t"
   p=$(grep -cE '^ok ' "$log/$name.out")
   f=$(grep -cE '^not ok ' "$log/$name.out")
   s=$(grep -cE '^skip ' "$log/$name.out")
-  if [[ $rc -ne 0 && $f -eq 0 ]]; then f=1; fi
-  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
-  if [[ $f -ne 0 ]]; then
-    failures+=("$name"); echo "FAIL e2e/$name (exit $rc)"; grep -E '^not ok|^#' "$log/$name.out" | head -n 40; tail -n 15 "$log/$name.out"
-  else
-    echo "ok   e2e/$name: $p passed ($(( $(date +%s) - start ))s)"
-  fi
+  verdict e2e/ "$name"
 done
 
 rm -rf "$log"

@@ -27,13 +27,13 @@ CREATE TABLE runs (id int4 PRIMARY KEY, team text, score int4);
 INSERT INTO runs SELECT g, 'team' || (g % 3), g * 10 FROM generate_series(1, 23) g;
 SQL
 DSN="postgresql://opt_user:$PASS@127.0.0.1:$PG_PORT/optdb"
-ids() { "$LH" sql "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM $1" --format csv | tail -n 1 | tr -d '\r"'; }
+ids() { lh sql "SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM $1" --format csv | tail -n 1 | tr -d '\r"'; }
 
 # CLI
 check "CLI: --order-by id DESC --limit 3" "$LH" ingest "$DSN" --table runs --name top3 --order-by "id DESC" --limit 3
 expect_eq "the three highest ids" "21,22,23" "$(ids top3)"
 check "CLI: --batch-size 5 --order-by id (5 pages, the last short)" "$LH" ingest "$DSN" --table runs --name paged --batch-size 5 --order-by id
-expect_eq "every row once" "23 276" "$("$LH" sql "SELECT count(*) || ' ' || sum(id) FROM paged" --format csv | tail -n 1 | tr -d '\r"')"
+expect_eq "every row once" "23 276" "$(lh sql "SELECT count(*) || ' ' || sum(id) FROM paged" --format csv | tail -n 1 | tr -d '\r"')"
 check "CLI: --batch-size 4 --limit 10 --order-by 'team, id DESC'" "$LH" ingest "$DSN" --query "SELECT id, team FROM runs" --name mixed --batch-size 4 --limit 10 --order-by "team, id DESC"
 expect_eq "ten rows, pages cut from the ordered source" "3,6,9,12,15,16,18,19,21,22" "$(ids mixed)"
 expect_eq "lineage records the options" "team, id DESC 10 4" \
@@ -56,7 +56,7 @@ expect_eq "/ingest/db with order_by, limit, batch_size" 200 \
 expect_eq "five rows, the highest scores" "19,20,21,22,23" "$(ids h1)"
 expect_eq "/ingest/postgres/import with password_ref" 200 \
   "$(post /ingest/postgres/import "{\"host\":\"127.0.0.1\",\"port\":$PG_PORT,\"user\":\"opt_user\",\"database\":\"optdb\",\"password_ref\":\"opt\",\"table\":\"runs\",\"dataset_name\":\"h2\",\"batch_size\":10,\"order_by\":\"id\"}")"
-expect_eq "every row through the structured form" "23" "$("$LH" sql "SELECT count(*) FROM h2" --format csv | tail -n 1 | tr -d '\r"')"
+expect_eq "every row through the structured form" "23" "$(lh sql "SELECT count(*) FROM h2" --format csv | tail -n 1 | tr -d '\r"')"
 expect_eq "a password in the body is refused" 400 \
   "$(post /ingest/postgres/import "{\"host\":\"127.0.0.1\",\"database\":\"optdb\",\"password\":\"x\",\"table\":\"runs\"}")"
 grep -q "password_ref" "$WORK/body" && ok "the refusal names password_ref" || not_ok "the refusal names password_ref"

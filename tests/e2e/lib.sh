@@ -8,6 +8,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# The script's own stdout, kept on a file descriptor of its own: a helper that runs the
+# binary inside $(...) or under 2>/dev/null still reports a failure where the runner
+# counts it.
+exec {TAP_FD}>&1
 
 # check "what" cmd...: passes when the command exits 0.
 check() {
@@ -29,9 +33,52 @@ expect_fail() {
   else not_ok "$what"; echo "# exit $rc, $lines stderr lines: $(head -c 600 "$WORK/err")"; fi
 }
 
+# DuckDB's directory: the Makefile's DUCKDB_DIR (tests/run_all.sh exports it, absolute).
+DUCKDB_LIB=${DUCKDB_DIR:-${LH_REPO:-.}/third_party/duckdb}
+SHARED=${LH_SHARED_DIR:-${LH_REPO:-.}/../shared}
+
+# build_duckref OUT: builds $SHARED/tools/duckref.c (an independent DuckDB reader, beside
+# delta_check.py) into OUT; returns 0 when built. The cross-reader checks run whenever
+# ../shared is there: its absence is a skip, and a failure under CI=true; a build that
+# fails is a failure.
+build_duckref() {
+  local out=$1 src=$SHARED/tools/duckref.c
+  if [[ ! -f $src ]]; then
+    if [[ ${CI:-} == true ]]; then not_ok "$src exists (CI=true)"; else echo "skip - independent reader: no $src"; fi
+    return 1
+  fi
+  if gcc -O2 -I"$DUCKDB_LIB" "$src" -L"$DUCKDB_LIB" -lduckdb -Wl,-rpath,"$DUCKDB_LIB" -o "$out" 2>"$WORK/duckref.err"; then
+    return 0
+  fi
+  not_ok "duckref builds"; echo "# $(head -c 600 "$WORK/duckref.err")"; return 1
+}
+
 # A fingerprint of the data directory (every file's path and hash), to prove that a
 # failed command changed nothing.
 data_state() { (cd "$LAKEHOUSE_DATA" 2>/dev/null && find . -type f ! -name .lock -print0 | sort -z | xargs -0 -r sha256sum) ; }
 
-# sql QUERY [args]: one query as CSV without the header row.
-sql() { "$LH" sql "$1" --format csv "${@:2}" | tail -n +2 | tr -d '\r'; }
+# sql QUERY [args]: one query as CSV without the header row. The binary's exit status is
+# kept: a non-zero exit (an error, a crash, a sanitizer report at exit) is a failed check
+# ("not ok - sql exited N"), whatever the caller does with the output, and sql returns it.
+sql() {
+  local out rc
+  out=$("$LH" sql "$1" --format csv "${@:2}"); rc=$?
+  [[ -n $out ]] && printf '%s\n' "$out" | tail -n +2 | tr -d '\r'
+  ((rc == 0)) || echo "not ok - sql exited $rc: ${1:0:160}" >&$TAP_FD
+  return $rc
+}
+# sql_may_fail QUERY [args]: as sql, for a query that is allowed to fail (the caller
+# looks at the output): the exit status is returned, not reported.
+sql_may_fail() {
+  local out rc
+  out=$("$LH" sql "$1" --format csv "${@:2}"); rc=$?
+  [[ -n $out ]] && printf '%s\n' "$out" | tail -n +2 | tr -d '\r'
+  return $rc
+}
+# lh ARGS...: the binary with its output as is, for helpers that pipe it on (into
+# python3, tail...): a non-zero exit is a failed check, as for sql, and is returned.
+lh() {
+  "$LH" "$@"; local rc=$?
+  ((rc == 0)) || echo "not ok - lakehouse $1 exited $rc" >&$TAP_FD
+  return $rc
+}

@@ -28,7 +28,7 @@ check "ingest a CSV with PII and decoys" "$LH" ingest patients.csv --json
 
 # "col=class1+class2 ..." for every column, and the dataset's sensitivity
 pii_summary() {
-  "$LH" datasets "$1" --json | python3 -c '
+  lh datasets "$1" --json | python3 -c '
 import json, sys
 m = json.load(sys.stdin)
 print(m["sensitivity"], " ".join(c["name"] + "=" + "+".join(c.get("pii", [])) for c in m["columns"]))'

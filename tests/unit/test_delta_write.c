@@ -142,15 +142,20 @@ static void shared_paths(char *shared, size_t ns, char *repo, size_t nr)
 /* Runs delta_check.py on the table; returns its output (caller frees). */
 static char *delta_check(const char *table_dir, int *rc)
 {
-    char shared[PATH_MAX], repo[PATH_MAX];
+    char shared[PATH_MAX], repo[PATH_MAX], duck[PATH_MAX * 2];
     shared_paths(shared, sizeof shared, repo, sizeof repo);
+    /* DuckDB where the build found it (tests/run_all.sh exports DUCKDB_DIR, absolute). */
+    const char *dd = getenv("DUCKDB_DIR");
+    if (dd && *dd)
+        snprintf(duck, sizeof duck, "%s", dd);
+    else
+        snprintf(duck, sizeof duck, "%s/third_party/duckdb", repo);
     lh_buf cmdb;
     lh_buf_init(&cmdb, 0);
     lh_buf_printf(&cmdb,
-                  "gcc -O2 -I'%s/third_party/duckdb' '%s/tools/duckref.c' "
-                  "-L'%s/third_party/duckdb' -lduckdb -Wl,-rpath,'%s/third_party/duckdb' "
+                  "gcc -O2 -I'%s' '%s/tools/duckref.c' -L'%s' -lduckdb -Wl,-rpath,'%s' "
                   "-o '%s/build/duckref.tmp.%d' && mv '%s/build/duckref.tmp.%d' '%s/build/duckref'",
-                  repo, shared, repo, repo, repo, (int)getpid(), repo, (int)getpid(), repo);
+                  duck, shared, duck, duck, repo, (int)getpid(), repo, (int)getpid(), repo);
     if (system(cmdb.data) != 0)
         fail_msg("could not build duckref: %s", cmdb.data);
     lh_buf_reset(&cmdb);
