@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef LH_FAULTS
 static atomic_long alloc_calls;
@@ -77,12 +78,26 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size)
     return LH_OK;
 }
 
-/* jansson's failed allocations on this thread, for lh_json_loadb. */
+/* jansson's failed allocations on this thread, for lh_json_loadb and lh_json_dumps. */
 static _Thread_local unsigned long json_failed;
+/* True inside lh_json_loadb on this thread. */
+static _Thread_local bool json_parsing;
 
+/* jansson 2.14's parser cannot survive a failed allocation: besides dropping bytes (which
+ * the count below would catch) it can free a pointer it never set (the torture loop saw
+ * "munmap_chunk(): invalid pointer" inside json_loadb). So a failed allocation while
+ * parsing ends the process with a message, as git's and Redis's allocators do; every
+ * write is crash-safe (the crash tests and the torture loop's data checks), so nothing
+ * committed is lost. Everywhere else a NULL goes back to jansson, whose builders and
+ * dumper report it (dumps through lh_json_dumps). */
 static void *json_malloc(size_t n)
 {
     void *p = lh_malloc(n);
+    if (!p && json_parsing) {
+        static const char msg[] = "lakehouse: out of memory while reading JSON; stopping\n";
+        if (write(2, msg, sizeof msg - 1) < 0) { /* nothing more to do */ }
+        _exit(lh_status_exit(LH_ENOMEM));
+    }
     if (!p)
         json_failed++;
     return p;
@@ -91,7 +106,9 @@ static void *json_malloc(size_t n)
 json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom)
 {
     unsigned long before = json_failed;
+    json_parsing = true;
     json_t *j = json_loadb(buf, len, flags, je);
+    json_parsing = false;
     bool failed = json_failed != before;
     if (oom)
         *oom = failed;

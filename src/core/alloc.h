@@ -33,7 +33,10 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size);
 /* Makes jansson allocate through lh_malloc (call once, before any json is built). */
 void lh_alloc_install_json(void);
 
-/* json_loadb, but NULL when any of jansson's allocations failed during the parse. jansson
+/* json_loadb, guarded. A failed allocation inside the parse ends the process with
+ * "lakehouse: out of memory while reading JSON" (exit 6): jansson 2.14's parser can free
+ * a pointer it never set after one (alloc.c). The rest of this note is the guard that
+ * stands behind that policy: NULL when any of jansson's allocations failed during the parse. jansson
  * drops some of its own allocation failures (its lexer ignores a failed byte append, so a
  * string silently loses a byte and the parse "succeeds": the torture loop saw a Delta log
  * path come back as "...snappy.paquet" and written into a commit). *oom (may be NULL)
