@@ -66,6 +66,20 @@ def first_arg(s, pos):
         j += 1
     return s[pos:j].strip()
 
+def all_args(s, pos):
+    # every argument of the call whose "(" ends at pos (a check helper may take the
+    # buffer in any place: csv_buf(c, &b))
+    args, j = [], pos
+    while True:
+        a = first_arg(s, j)
+        args.append(a)
+        j += len(s[j:].split(a, 1)[0]) + len(a) if a else 0
+        while j < len(s) and s[j] in " \t\n":
+            j += 1
+        if j >= len(s) or s[j] != ",":
+            return args
+        j += 1
+
 def used(s, start):
     line_start = s.rfind("\n", 0, start) + 1
     before = s[line_start:start].strip()
@@ -77,10 +91,12 @@ def used(s, start):
         return False
     return True
 
+SHARED_HELPERS = set()  # check helpers defined in any scanned file (lh__ingest_built, say)
+
 def check_helpers(s):
-    # static functions of this file that check an lh_buf they are given: a call to one is
-    # the builder's check too (cache.c's built(), say)
-    names = set()
+    # functions that check an lh_buf they are given: a call to one is the builder's check
+    # too (cache.c's built(), ingest's lh__ingest_built, say)
+    names = set(SHARED_HELPERS)
     for head, a, b in functions(s):
         m = re.search(r"(\w+)\s*\([^()]*\blh_buf\s*\*\s*(\w+)", head)
         if m and re.search(r"\blh_buf_(status|detach)\s*\(\s*" + m.group(2) + r"\b", s[a:b]):
@@ -100,8 +116,8 @@ def scan(path, verbose):
         ptr_params = set(re.findall(r"\*\s*(\w+)\s*[,)]", head))
         checks = [(m.start(), first_arg(body, m.end())) for m in CALL.finditer(body) if m.group(1) in CHECK]
         for h in helpers:
-            checks += [(m.start(), first_arg(body, m.end()))
-                       for m in re.finditer(r"\b" + h + r"\s*\(", body)]
+            checks += [(m.start(), a) for m in re.finditer(r"\b" + h + r"\s*\(", body)
+                       for a in all_args(body, m.end())]
         for m in CALL.finditer(body):
             stats["calls"] += 1
             kind = m.group(1)
@@ -145,6 +161,10 @@ def main():
     for d in dirs:
         for root, _, names in os.walk(d):
             files += [os.path.join(root, n) for n in names if n.endswith(".c")]
+    for f in sorted(files):  # first pass: the check helpers, wherever they are defined
+        if not f.endswith("core/buf.c"):
+            SHARED_HELPERS.update(check_helpers(strip(open(f, encoding="utf-8",
+                                                           errors="replace").read())))
     for f in sorted(files):
         if f.endswith("core/buf.c"):
             continue
