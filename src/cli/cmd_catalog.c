@@ -19,7 +19,9 @@ void lh__cli_print_json(const json_t *v)
 static int open_lake(lh_cli *cli, bool writer, lh_lake **lake)
 {
     lh_err err;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = writer};
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = writer,
+                          .checkpoint_interval = (int)lh_config_int(cli->config, "storage.checkpoint_interval", 10),
+                          .retention_hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168)};
     lh_status st = lh_lake_open(&lo, lake, &err);
     return st ? lh__cli_error(cli, st, &err) : 0;
 }

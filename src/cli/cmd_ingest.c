@@ -70,7 +70,9 @@ static int ingest_postgres(lh_cli *cli, lh_ingest_pg_request *req)
 {
     lh_err err;
     lh_lake *lake = NULL;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true,
+                          .checkpoint_interval = (int)lh_config_int(cli->config, "storage.checkpoint_interval", 10),
+                          .retention_hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168)};
     lh_status st = lh_lake_open(&lo, &lake, &err);
     if (st)
         return lh__cli_error(cli, st, &err);
@@ -231,7 +233,9 @@ int lh__cli_ingest(lh_cli *cli)
         return lh__cli_usage_error(cli, "%s", err.msg);
     }
     lh_lake *lake = NULL;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true};
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true,
+                          .checkpoint_interval = (int)lh_config_int(cli->config, "storage.checkpoint_interval", 10),
+                          .retention_hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168)};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);
     if (st == LH_ELOCKED) {
         const char *fields[12];

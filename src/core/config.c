@@ -51,6 +51,7 @@ static const struct key_spec {
     {"tracing", "exporter", T_STR, "none", 0, 0},
     {"tracing", "file", T_STR, "", 0, 0},
     {"storage", "root", T_STR, "./data", 0, 0},
+    {"storage", "checkpoint_interval", T_INT, NULL, 10, 0},
     {"auth", "enabled", T_BOOL, NULL, 0, 0},
     {"auth", "secrets_file", T_STR, "", 0, 0},
     {"auth", "health_open", T_BOOL, NULL, 1, 0},

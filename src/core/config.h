@@ -12,7 +12,8 @@
  *                  (arrays of strings; comma-separated in env/overrides; see docs/API.md
  *                  "Host, Origin and browsers"), allow_unauthenticated_remote = false
  *        [storage] root = "./data", buckets = [] (optional [[storage.buckets]] entries,
- *                  each with a string `name` and an optional string `root`)
+ *                  each with a string `name` and an optional string `root`),
+ *                  checkpoint_interval = 10 (a Delta checkpoint every N commits; 0 = none)
  *        [auth]    enabled = false, secrets_file = "", health_open = true
  *        [ai]      provider = "builtin"
  *        [cache]   max_bytes = 0 (0 = 25% of RAM, decided by the cache)

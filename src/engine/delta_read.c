@@ -1,5 +1,6 @@
-/* delta_read.c: the engine's side of reading Delta tables: checkpoint Parquet -> actions,
- * and the SELECT over a snapshot's live files. */
+/* delta_read.c: the engine's side of reading Delta tables: checkpoint Parquet -> actions
+ * (and actions -> checkpoint Parquet for the writer), and the SELECT over a snapshot's
+ * live files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,55 @@ static lh_status read_checkpoint(void *self, const char *local_path, lh_action_c
 lh_checkpoint_reader lh_engine_checkpoint_reader(lh_engine *e)
 {
     return (lh_checkpoint_reader){.read = read_checkpoint, .self = e};
+}
+
+/* ---- checkpoint writer ---- */
+
+/* The V1 checkpoint columns as Spark and delta-rs write them (PROTOCOL.md, "Checkpoint
+ * Schema"): every action a nullable struct, string maps as Parquet maps. */
+static const char CHECKPOINT_COLUMNS[] =
+    "{'txn': 'STRUCT(appId VARCHAR, \"version\" BIGINT, lastUpdated BIGINT)', "
+    "'add': 'STRUCT(path VARCHAR, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, "
+    "modificationTime BIGINT, dataChange BOOLEAN, tags MAP(VARCHAR, VARCHAR), stats VARCHAR)', "
+    "'remove': 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, "
+    "extendedFileMetadata BOOLEAN, partitionValues MAP(VARCHAR, VARCHAR), size BIGINT, "
+    "tags MAP(VARCHAR, VARCHAR))', "
+    "'metaData': 'STRUCT(id VARCHAR, \"name\" VARCHAR, description VARCHAR, "
+    "format STRUCT(provider VARCHAR, \"options\" MAP(VARCHAR, VARCHAR)), schemaString VARCHAR, "
+    "partitionColumns VARCHAR[], \"configuration\" MAP(VARCHAR, VARCHAR), createdTime BIGINT)', "
+    "'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER)'}";
+
+static lh_status write_checkpoint(void *self, const char *actions_path, const char *out_path,
+                                  int64_t *rows, lh_err *err)
+{
+    lh_engine *e = self;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    /* One JSON line can be as large as a stats string: no object size limit of ours. */
+    lh_buf_adds(&sql, "COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json(");
+    lh_buf_add_sql_string(&sql, actions_path);
+    lh_buf_printf(&sql, ", format='newline_delimited', maximum_object_size=1073741824, "
+                        "columns=%s)) TO ", CHECKPOINT_COLUMNS);
+    lh_buf_add_sql_string(&sql, out_path);
+    lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+    lh_status st = lh_buf_status(&sql);
+    if (st) {
+        lh_buf_release(&sql);
+        return lh_fail(err, st, "checkpoint path too long");
+    }
+    duckdb_result res;
+    if (lh__engine_admin_query(e, lh_buf_cstr(&sql), &res) == DuckDBError)
+        st = lh__engine_result_error(&res, LH_EIO, "write checkpoint", err);
+    else
+        *rows = duckdb_value_int64(&res, 0, 0);
+    duckdb_destroy_result(&res);
+    lh_buf_release(&sql);
+    return st;
+}
+
+lh_checkpoint_writer lh_engine_checkpoint_writer(lh_engine *e)
+{
+    return (lh_checkpoint_writer){.write = write_checkpoint, .self = e};
 }
 
 /* ---- snapshot SELECT ---- */

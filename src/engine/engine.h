@@ -41,6 +41,9 @@ void lh_engine_free(lh_engine *e);
 
 /* The checkpoint reader the table module needs (reads checkpoint Parquet via DuckDB). */
 lh_checkpoint_reader lh_engine_checkpoint_reader(lh_engine *e);
+/* The checkpoint writer the table module needs (writes checkpoint Parquet via DuckDB).
+ * Uses the engine's own connection, serialised with its other own SQL. */
+lh_checkpoint_writer lh_engine_checkpoint_writer(lh_engine *e);
 
 /* A SELECT over the snapshot's live files that yields exactly the Delta schema's columns
  * (in schema order, with partition values from the log and NULL for columns a file lacks).

@@ -338,6 +338,7 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
     bool work = c->snap->nfiles > 1 || c->rows_after != c->rows_before;
     if (work && !(st = write_verified(c, err)) && !(st = commit(c, ntomb, err))) {
         lh_fault_point("compact.after_commit");
+        lh__lake_checkpoint(lake, c->name, c->version);
         json_t *cols = lh_table_schema_columns(c->snap->schema);
         json_t *nm = json_deep_copy(m);
         lh_manifest_set_table(nm, cols, c->rows_after, c->bytes_after, c->version, lh_now_ms());

@@ -22,6 +22,8 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
     pthread_mutex_lock(&lake->write_mu);
     lh_status st = lh_ingest_file(lake->store, lake->cat, lake->eng, req, res, err);
     if (!st && !res->deduplicated)
+        lh__lake_checkpoint(lake, res->dataset, res->version);
+    if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest");
     if (!st && !res->deduplicated)
         st = lh__lake_define_view(lake, res->dataset, err);
@@ -58,6 +60,8 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
     locked.lock_ctx = lake;
     lh_status st = lh_ingest_postgres(lake->store, lake->cat, lake->eng, &locked, res, err);
     pthread_mutex_lock(&lake->write_mu);
+    if (!st && !res->deduplicated)
+        lh__lake_checkpoint(lake, res->dataset, res->version);
     if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest.postgres");
     if (!st && !res->deduplicated)

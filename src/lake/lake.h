@@ -39,6 +39,11 @@ typedef struct lh_lake_options {
     const char *max_temp_size;/* engine spill space; NULL = the engine's default */
     size_t max_sql_bytes;     /* longest user SQL; 0 = the engine's default */
     int64_t cache_max_bytes;  /* hot cache budget; 0 = a quarter of physical memory */
+    int checkpoint_interval;  /* writers: a Delta checkpoint after every commit whose version
+                               * is a multiple of this; 0 = none ([storage]
+                               * checkpoint_interval, 10, is the CLI's and server's value) */
+    double retention_hours;   /* tombstones kept in checkpoints: removes this recent
+                               * ([storage] vacuum_retention_hours); <= 0 = 168 */
 } lh_lake_options;
 
 /* A second writer gets LH_ELOCKED naming the holder's pid. */

@@ -29,6 +29,8 @@ struct lh_lake {
     lh_cache *cache;  /* pinned datasets (engine/cache.h); pins change under write_mu */
     int lock_fd;      /* the writer lock (lock.c); -1 for readers */
     bool writer;
+    int checkpoint_interval;  /* lh_lake_options */
+    double retention_hours;   /* lh_lake_options, 168 when not given */
     lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
     lh__erasures *erasures;   /* keys erased by compaction, per dataset (erasures.c) */
 };
@@ -117,6 +119,10 @@ lh_status lh__lake_unbuilt(lh_err *err, lh_status st, const char *name, const ch
 lh_status lh__lake_take_lock(lh_lake *lake, lh_err *err);
 
 /* Views (views.c). */
+/* After a commit of version to the dataset: writes the table's checkpoint when version is
+ * a multiple of the checkpoint interval. Best effort: the commit stands whatever happens
+ * (a failure is logged; readers replay the JSON commits instead). Writers only. */
+void lh__lake_checkpoint(lh_lake *lake, const char *name, int64_t version);
 /* The table's state at version (-1 = latest); free with lh_table_snapshot_free. */
 lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
                             lh_table_snapshot **snap, lh_err *err);

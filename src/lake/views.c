@@ -33,6 +33,33 @@ lh_status lh__lake_snapshot(lh_lake *lake, const char *name, int64_t version,
     return st;
 }
 
+void lh__lake_checkpoint(lh_lake *lake, const char *name, int64_t version)
+{
+    if (!lake->writer || lake->checkpoint_interval <= 0 || version <= 0 ||
+        version % lake->checkpoint_interval)
+        return;
+    lh_table_snapshot *snap = NULL;
+    lh_err err = {{0}};
+    lh_buf prefix;
+    lh_buf_init(&prefix, 1024);
+    lh_catalog_table_prefix(name, &prefix);
+    lh_status st = lh_buf_status(&prefix);
+    if (st)
+        st = lh__lake_unbuilt(&err, st, name, "the table's key");
+    if (!st)
+        st = lh__lake_snapshot(lake, name, version, &snap, &err);
+    if (!st) {
+        lh_checkpoint_writer w = lh_engine_checkpoint_writer(lake->eng);
+        int64_t keep_from = lh_now_ms() - (int64_t)(lake->retention_hours * 3600.0 * 1000.0);
+        st = lh_table_checkpoint_write(lake->store, prefix.data, snap, &w, keep_from, NULL, &err);
+    }
+    if (st)
+        lh_log(LH_LOG_WARN, "dataset %s: no checkpoint at version %lld (readers replay the "
+               "log instead): %s", name, (long long)version, err.msg);
+    lh_table_snapshot_free(snap);
+    lh_buf_release(&prefix);
+}
+
 lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_err *err)
 {
     lh_buf prefix;

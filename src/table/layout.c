@@ -1,7 +1,9 @@
 /* layout.c: the names of the files in a table directory (DESIGN.md §3):
  *   _delta_log/<%020d>.json              commits (and checkpoints beside them)
  *   part-00000-<id>-c000.snappy.parquet  data files
- *   .tmp-<id>.parquet                    a data file being written (never committed) */
+ *   .tmp-<id>.parquet                    a data file being written (never committed)
+ *   _delta_log/<%020d>.checkpoint.parquet, _last_checkpoint   checkpoints (checkpoint.c)
+ *   _delta_log/.tmp-<id>.{json,parquet}  a checkpoint being written */
 #include <stdio.h>
 #include <string.h>
 
@@ -79,5 +81,6 @@ lh_status lh_table_list(lh_store *s, const char *parent, json_t *names, lh_err *
 
 lh_status lh_table_sweep_temp(lh_store *s, const char *parent, lh_err *err)
 {
-    return lh_store_sweep(s, parent, TEMP_PREFIX, 1, err);
+    /* depth 2: the table directories and their _delta_log (checkpoints being written) */
+    return lh_store_sweep(s, parent, TEMP_PREFIX, 2, err);
 }

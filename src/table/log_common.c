@@ -13,6 +13,19 @@ lh_status lh__table_commit_key(lh_buf *out, const char *prefix, int64_t version)
     return lh_buf_printf(out, "%s/_delta_log/%020lld.json", prefix, (long long)version);
 }
 
+lh_status lh__table_checkpoint_key(lh_buf *out, const char *prefix, int64_t version)
+{
+    lh_buf_reset(out);
+    return lh_buf_printf(out, "%s/_delta_log/%020lld.checkpoint.parquet", prefix,
+                         (long long)version);
+}
+
+lh_status lh__table_last_checkpoint_key(lh_buf *out, const char *prefix)
+{
+    lh_buf_reset(out);
+    return lh_buf_printf(out, "%s/_delta_log/_last_checkpoint", prefix);
+}
+
 /* Parses exactly n decimal digits at s into *v. */
 static bool parse_digits(const char *s, size_t n, int64_t *v)
 {

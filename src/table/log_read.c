@@ -21,11 +21,13 @@ lh_status lh_table_latest_version(lh_store *s, const char *prefix, int64_t *vers
     return st;
 }
 
-/* The replay state: last protocol and metaData, live adds keyed by decoded path. */
+/* The replay state: last protocol and metaData, live adds and tombstones keyed by
+ * decoded path. */
 typedef struct replay {
     json_t *protocol;
     json_t *metadata;
     json_t *live;          /* object: decoded path -> add action (owned refs) */
+    json_t *removed;       /* object: decoded path -> remove action, not added again */
     bool from_checkpoint;  /* removes in a checkpoint are tombstones, not deletions */
     lh_buf path;
 } replay;
@@ -59,11 +61,14 @@ static lh_status apply_action(void *ctx, json_t *action, lh_err *err)
                 return st;
             if (json_object_set(r->live, lh_buf_cstr(&r->path), v))
                 return lh_fail(err, LH_ENOMEM, "out of memory");
+            json_object_del(r->removed, lh_buf_cstr(&r->path));
         } else if (!strcmp(k, "remove")) {
             if ((st = decode_action_path(r, v, "remove", err)))
                 return st;
             if (!r->from_checkpoint)
                 json_object_del(r->live, lh_buf_cstr(&r->path));
+            if (json_object_set(r->removed, lh_buf_cstr(&r->path), v))
+                return lh_fail(err, LH_ENOMEM, "out of memory");
         } else if (!strcmp(k, "protocol")) {
             if (!json_is_object(v))
                 return lh_fail(err, LH_ECORRUPT, "protocol action is not an object");
@@ -80,16 +85,17 @@ static lh_status apply_action(void *ctx, json_t *action, lh_err *err)
     return LH_OK;
 }
 
-/* Picks the checkpoint to start from: _last_checkpoint when it fits, else the newest
- * complete checkpoint <= target. Returns its index in l->cps or -1. */
-static long pick_checkpoint(lh_store *s, const char *prefix, const lh__log_listing *l,
-                            int64_t target)
+/* The checkpoints to try, best first, into order (room for l->ncps): the one
+ * _last_checkpoint names when it fits, then every other complete checkpoint <= target,
+ * newest first. Returns how many. */
+static size_t order_checkpoints(lh_store *s, const char *prefix, const lh__log_listing *l,
+                                int64_t target, size_t *order)
 {
     int64_t hint = -1;
     lh_buf key, body;
     lh_buf_init(&key, 4096);
     lh_buf_init(&body, 1 << 20);
-    if (!lh_buf_printf(&key, "%s/_delta_log/_last_checkpoint", prefix) &&
+    if (!lh__table_last_checkpoint_key(&key, prefix) &&
         !lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
         json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
         if (json_is_integer(json_object_get(j, "version")))
@@ -98,17 +104,36 @@ static long pick_checkpoint(lh_store *s, const char *prefix, const lh__log_listi
     }
     lh_buf_release(&key);
     lh_buf_release(&body);
-    long best = -1;
+    size_t n = 0;
     for (size_t i = 0; i < l->ncps; i++) {
         const lh__checkpoint_ref *c = &l->cps[i];
         if (c->version > target || c->seen != c->parts)
             continue;
-        if (c->version == hint && hint >= 0)
-            return (long)i;
-        if (best < 0 || c->version > l->cps[best].version)
-            best = (long)i;
+        /* insertion: the hinted one first, then by version, newest first */
+        size_t at = n;
+        while (at > 0) {
+            const lh__checkpoint_ref *p = &l->cps[order[at - 1]];
+            bool before = c->version == hint ? p->version != hint
+                                             : p->version != hint && c->version > p->version;
+            if (!before)
+                break;
+            order[at] = order[at - 1];
+            at--;
+        }
+        order[at] = i;
+        n++;
     }
-    return best;
+    return n;
+}
+
+/* Forgets everything replayed so far (a checkpoint that failed halfway). */
+static void replay_reset(replay *r)
+{
+    json_decref(r->protocol);
+    json_decref(r->metadata);
+    r->protocol = r->metadata = NULL;
+    json_object_clear(r->live);
+    json_object_clear(r->removed);
 }
 
 static lh_status read_checkpoint(lh_store *s, const char *prefix, const lh__checkpoint_ref *c,
@@ -125,8 +150,7 @@ static lh_status read_checkpoint(lh_store *s, const char *prefix, const lh__chec
     for (int part = 1; part <= c->parts && !st; part++) {
         lh_buf_reset(&key);
         if (c->parts == 1)
-            st = lh_buf_printf(&key, "%s/_delta_log/%020lld.checkpoint.parquet", prefix,
-                               (long long)c->version);
+            st = lh__table_checkpoint_key(&key, prefix, c->version);
         else
             st = lh_buf_printf(&key, "%s/_delta_log/%020lld.checkpoint.%010d.%010d.parquet",
                                prefix, (long long)c->version, part, c->parts);
@@ -207,6 +231,11 @@ static int cmp_file(const void *a, const void *b)
     return strcmp(((const lh_table_file *)a)->path, ((const lh_table_file *)b)->path);
 }
 
+static int cmp_tombstone(const void *a, const void *b)
+{
+    return strcmp(((const lh_table_tombstone *)a)->path, ((const lh_table_tombstone *)b)->path);
+}
+
 static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *snap, lh_err *err)
 {
     if (!r->protocol)
@@ -262,6 +291,22 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
             return lh_fail(err, LH_ENOMEM, "out of memory");
     }
     qsort(snap->files, snap->nfiles, sizeof *snap->files, cmp_file);
+    size_t nt = json_object_size(r->removed);
+    snap->tombstones = lh_calloc(nt ? nt : 1, sizeof *snap->tombstones);
+    if (!snap->tombstones)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    json_t *rm;
+    json_object_foreach(r->removed, path, rm) {
+        lh_table_tombstone *t = &snap->tombstones[snap->ntombstones++];
+        json_t *ts = json_object_get(rm, "deletionTimestamp");
+        json_t *sz = json_object_get(rm, "size");
+        t->path = lh_strdup(path);
+        t->deletion_timestamp = json_is_integer(ts) ? json_integer_value(ts) : 0;
+        t->size = json_is_integer(sz) ? json_integer_value(sz) : -1;
+        if (!t->path)
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    qsort(snap->tombstones, snap->ntombstones, sizeof *snap->tombstones, cmp_tombstone);
     return LH_OK;
 }
 
@@ -273,10 +318,11 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
     lh_status st = lh__table_list_log(s, prefix, &l, err);
     if (st)
         return st;
-    replay r = {.live = json_object()};
+    replay r = {.live = json_object(), .removed = json_object()};
+    size_t *order = NULL;
     lh_buf_init(&r.path, 64 * 1024);
     lh_table_snapshot *snap = lh_calloc(1, sizeof *snap);
-    if (!snap || !r.live) {
+    if (!snap || !r.live || !r.removed) {
         st = lh_fail(err, LH_ENOMEM, "out of memory");
         goto cleanup;
     }
@@ -291,13 +337,45 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
                      (long long)target, (long long)latest);
         goto cleanup;
     }
-    long ci = pick_checkpoint(s, prefix, &l, target);
-    int64_t start = 0;
-    if (ci >= 0) {
-        if ((st = read_checkpoint(s, prefix, &l.cps[ci], cp, &r, err)))
-            goto cleanup;
-        start = l.cps[ci].version + 1;
+    /* The best checkpoint that reads; a bad one (torn, corrupt) is skipped for an older
+     * one, then for the JSON commits from 0 when they are all still there. */
+    order = lh_calloc(l.ncps ? l.ncps : 1, sizeof *order);
+    if (!order) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+        goto cleanup;
     }
+    size_t ncand = order_checkpoints(s, prefix, &l, target, order);
+    long ci = -1;
+    lh_err first = {{0}};
+    lh_status first_st = LH_OK;
+    for (size_t k = 0; k < ncand && ci < 0; k++) {
+        lh_err cerr = {{0}};
+        st = read_checkpoint(s, prefix, &l.cps[order[k]], cp, &r, &cerr);
+        if (!st) {
+            ci = (long)order[k];
+            break;
+        }
+        replay_reset(&r);
+        if (st == LH_ENOMEM) {
+            *err = cerr;
+            goto cleanup;
+        }
+        lh_log(LH_LOG_WARN, "table %s: skipping checkpoint %lld: %s", prefix,
+               (long long)l.cps[order[k]].version, cerr.msg);
+        if (!first_st) {
+            first_st = st;
+            first = cerr;
+        }
+    }
+    st = LH_OK;
+    if (ci < 0 && first_st && l.commits[0] != 0) {
+        *err = first;  /* nothing else can rebuild the table: say why the checkpoint failed */
+        st = first_st;
+        goto cleanup;
+    }
+    int64_t start = 0;
+    if (ci >= 0)
+        start = l.cps[ci].version + 1;
     /* The commits start..target must all be present, in one contiguous run. */
     size_t i = 0;
     while (i < l.ncommits && l.commits[i] < start)
@@ -320,10 +398,12 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
     st = build_snapshot(&r, target, snap, err);
 cleanup:
     lh__table_listing_release(&l);
+    free(order);
     lh_buf_release(&r.path);
     json_decref(r.protocol);
     json_decref(r.metadata);
     json_decref(r.live);
+    json_decref(r.removed);
     if (st) {
         lh_table_snapshot_free(snap);
         return st;
@@ -342,6 +422,9 @@ void lh_table_snapshot_free(lh_table_snapshot *snap)
         free(snap->files[i].stats);
     }
     free(snap->files);
+    for (size_t i = 0; i < snap->ntombstones; i++)
+        free(snap->tombstones[i].path);
+    free(snap->tombstones);
     free(snap->table_id);
     free(snap->schema_string);
     json_decref(snap->schema);

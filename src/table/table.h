@@ -13,6 +13,7 @@
  * tombstones and never remove a live file. A line that is not a JSON object is LH_ECORRUPT
  * with "<key>:<line>" in the message; a gap between the start (checkpoint or 0) and the
  * target version is LH_ECORRUPT. Multi-part V1 checkpoints are read part by part.
+ * Writing: lh_table_checkpoint_write writes V1 classic checkpoints (single part).
  *
  * Checkpoints are Parquet; this module does not read Parquet itself. The caller passes
  * an lh_checkpoint_reader (the engine provides one) that turns a checkpoint file into
@@ -38,6 +39,18 @@ typedef struct lh_checkpoint_reader {
     void *self;
 } lh_checkpoint_reader;
 
+/* Writes the checkpoint actions in the file at actions_path (newline-delimited JSON, one
+ * action object per line: {"protocol":{..}}, {"metaData":{..}}, {"add":{..}} or
+ * {"remove":{..}}, shaped as the protocol's checkpoint schema says) as a V1 checkpoint
+ * Parquet file at out_path (a new file): columns txn, add, remove, metaData, protocol, each
+ * a struct, maps as Parquet maps. *rows gets the number of rows written. The file need not
+ * be synced (the caller syncs it). */
+typedef struct lh_checkpoint_writer {
+    lh_status (*write)(void *self, const char *actions_path, const char *out_path,
+                       int64_t *rows, lh_err *err);
+    void *self;
+} lh_checkpoint_writer;
+
 typedef struct lh_table_file {
     char *path;               /* relative to the table directory, percent-decoded */
     int64_t size;
@@ -46,6 +59,13 @@ typedef struct lh_table_file {
     char *stats;              /* the add's stats JSON string, or NULL */
     int64_t num_records;      /* from stats, or -1 when unknown */
 } lh_table_file;
+
+/* A file removed by a commit and not added again: a tombstone (vacuum's business). */
+typedef struct lh_table_tombstone {
+    char *path;               /* relative to the table directory, percent-decoded */
+    int64_t deletion_timestamp; /* ms; 0 when the remove action had none */
+    int64_t size;             /* -1 when the remove action had none */
+} lh_table_tombstone;
 
 typedef struct lh_table_snapshot {
     int64_t version;
@@ -59,6 +79,9 @@ typedef struct lh_table_snapshot {
     int64_t created_time;
     lh_table_file *files;     /* live files, sorted by path */
     size_t nfiles;
+    lh_table_tombstone *tombstones; /* removed files (from the JSON commits read and the
+                                     * checkpoint started from), sorted by path */
+    size_t ntombstones;
 } lh_table_snapshot;
 
 /* ---- the table directory's layout (layout.c): the only place that names its files ---- */
@@ -89,7 +112,10 @@ lh_status lh_table_latest_version(lh_store *s, const char *prefix, int64_t *vers
 
 /* Loads the table state at version (-1 = latest). cp may be NULL when the table has no
  * checkpoints (a checkpoint then is LH_EUNSUPPORTED). Free with lh_table_snapshot_free.
- * A version that does not exist (or was cleaned away) is LH_ENOTFOUND. */
+ * A version that does not exist (or was cleaned away) is LH_ENOTFOUND.
+ * A checkpoint that cannot be read (torn, corrupt, unreadable Parquet) is skipped with a
+ * warning: the next older complete checkpoint is tried, then the JSON commits from 0;
+ * only when none of these can rebuild the version is the checkpoint's error returned. */
 lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t version,
                                  const lh_checkpoint_reader *cp, lh_table_snapshot **out,
                                  lh_err *err);
@@ -131,6 +157,25 @@ typedef struct lh_table_commit_spec {
  * (data files written, no commit yet) and "commit.after_log". */
 lh_status lh_table_commit(lh_store *s, const char *prefix, int64_t read_version,
                           const lh_table_commit_spec *spec, int64_t *new_version, lh_err *err);
+
+/* Writes the V1 classic checkpoint of snap (which must be a version of the table at
+ * prefix): "<prefix>/_delta_log/<%020d version>.checkpoint.parquet" with one row per
+ * action: protocol, metaData, an add per live file (path percent-encoded, partitionValues,
+ * size, modificationTime, dataChange false, stats as JSON text) and a remove per tombstone
+ * deleted at or after min_deletion_ms (older ones have expired for vacuum). Then
+ * "_delta_log/_last_checkpoint" = {"version", "size" (rows), "sizeInBytes",
+ * "numOfAddFiles"}. Atomic: the Parquet file is written under a temp name, synced, its
+ * row count checked, then renamed; _last_checkpoint is replaced only after that, and only
+ * when it does not already name a newer checkpoint. Readers never depend on it (table.h,
+ * reading), so a crash anywhere leaves a readable table. *rows (may be NULL) gets the
+ * actions written. Fault points: "checkpoint.before_rename" (temp file written) and
+ * "checkpoint.before_last" (checkpoint in place, _last_checkpoint not yet updated).
+ * Only for the holder of the writer lock (temp files of killed writers are swept by
+ * lh_table_sweep_temp). */
+lh_status lh_table_checkpoint_write(lh_store *s, const char *prefix,
+                                    const lh_table_snapshot *snap,
+                                    const lh_checkpoint_writer *w, int64_t min_deletion_ms,
+                                    int64_t *rows, lh_err *err);
 
 /* Commit history, newest first: array of {version, timestamp, operation,
  * operationParameters, adds, removes}; only commits still in the log are listed (a

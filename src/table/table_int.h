@@ -29,6 +29,10 @@ void lh__table_listing_release(lh__log_listing *l);
 
 /* "<prefix>/_delta_log/<%020d>.json" into out (reset first). */
 lh_status lh__table_commit_key(lh_buf *out, const char *prefix, int64_t version);
+/* "<prefix>/_delta_log/<%020d>.checkpoint.parquet" into out (reset first). */
+lh_status lh__table_checkpoint_key(lh_buf *out, const char *prefix, int64_t version);
+/* "<prefix>/_delta_log/_last_checkpoint" into out (reset first). */
+lh_status lh__table_last_checkpoint_key(lh_buf *out, const char *prefix);
 
 /* Reads commit version and calls cb for every action line, in order. A line that is not
  * a JSON object is LH_ECORRUPT naming "key:line". Missing commit: LH_ENOTFOUND. */
