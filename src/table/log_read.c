@@ -356,7 +356,8 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
             break;
         }
         replay_reset(&r);
-        if (st == LH_ENOMEM) {
+        /* out of memory, or no reader at all (the caller's mistake): not a bad file */
+        if (st == LH_ENOMEM || !cp || !cp->read) {
             *err = cerr;
             goto cleanup;
         }
