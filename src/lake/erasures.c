@@ -347,8 +347,9 @@ static bool file_exists(lh_lake *lake, const char *name, const char *rel)
     return yes;
 }
 
-/* Removes "stats" from the add actions of the JSON commits older than version. A commit
- * is rewritten (atomically) only when it carried statistics. */
+/* Removes "stats" from the add actions of the JSON commits older than version, and the
+ * checkpoints older than it. A commit is rewritten (atomically) only when it carried
+ * statistics. */
 static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, int64_t *stripped,
                              lh_err *err)
 {
@@ -409,6 +410,16 @@ static lh_status strip_stats(lh_lake *lake, const char *name, int64_t version, i
         lh_buf_release(&key);
         lh_buf_release(&text);
         lh_buf_release(&out);
+    }
+    /* Checkpoints below version hold the same statistics (those files were live then). */
+    if (!st) {
+        lh_buf prefix;
+        lh_buf_init(&prefix, 4096);
+        lh_catalog_table_prefix(name, &prefix);
+        st = lh_buf_status(&prefix);
+        st = st ? lh__lake_unbuilt(err, st, name, "the table's key")
+                : lh_table_drop_checkpoints_before(s, prefix.data, version, NULL, err);
+        lh_buf_release(&prefix);
     }
     return st;
 }

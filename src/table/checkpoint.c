@@ -243,3 +243,38 @@ cleanup:
         lh_buf_release(paths[i]);
     return st;
 }
+
+lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int64_t version,
+                                           int64_t *dropped, lh_err *err)
+{
+    lh__log_listing l;
+    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    if (st)
+        return st;
+    lh_buf key;
+    lh_buf_init(&key, 4096);
+    int64_t n = 0;
+    for (size_t i = 0; i < l.ncps && !st; i++) {
+        const lh__checkpoint_ref *c = &l.cps[i];
+        if (c->version >= version)
+            continue;
+        for (int part = 1; part <= c->parts && !st; part++) {
+            if (c->parts == 1)
+                st = lh__table_checkpoint_key(&key, prefix, c->version);
+            else {
+                lh_buf_reset(&key);
+                st = lh_buf_printf(&key, "%s/_delta_log/%020lld.checkpoint.%010d.%010d.parquet",
+                                   prefix, (long long)c->version, part, c->parts);
+            }
+            st = st ? lh_fail(err, st, "table prefix too long")
+                    : lh_store_delete(s, lh_buf_cstr(&key), err);
+        }
+        if (!st)
+            n++;
+    }
+    lh_buf_release(&key);
+    lh__table_listing_release(&l);
+    if (!st && dropped)
+        *dropped = n;
+    return st;
+}
