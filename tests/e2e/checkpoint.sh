@@ -102,3 +102,18 @@ expect_eq "interval 3: checkpoints at 3 and 6" "3 6 " \
   "$(cd "$LAKEHOUSE_DATA/tables/three/_delta_log" && ls | grep checkpoint.parquet | sed 's/^0*//; s/\..*//' | tr '\n' ' ')"
 expect_eq "interval 0: no checkpoint" "0" "$(ls "$LAKEHOUSE_DATA/tables/none/_delta_log" | grep -c checkpoint)"
 expect_eq "both read every row" "7 7" "$(sql 'SELECT (SELECT count(*) FROM three), (SELECT count(*) FROM none)' | tr ',' ' ')"
+
+# Erasure: once vacuum has deleted the files that held erased rows, the checkpoints below
+# the compaction hold their statistics no more (they are deleted, like the commits'
+# statistics are stripped).
+for i in $(seq 1 11); do printf 'id,v\n%d,x\n%d,y\n' "$i" $((1000 + i)) > "g$i.csv"
+  "$LH" ingest "g$i.csv" --name g >/dev/null || not_ok "ingest g $i"
+done
+GLOG=$LAKEHOUSE_DATA/tables/g/_delta_log
+expect_eq "g: checkpoint 10" "1" "$(ls "$GLOG" | grep -c 'checkpoint\.parquet$')"
+check "g: delete a key" "$LH" delete g --key id 1
+check "g: compact" "$LH" compact g
+check "g: vacuum --retention-hours 0" "$LH" vacuum g --retention-hours 0
+expect_eq "g: the checkpoint below the compaction is gone" "0" "$(ls "$GLOG" | grep -c 'checkpoint\.parquet$')"
+expect_eq "g: reads without the erased row" "21 0" "$(sql 'SELECT count(*), count(*) FILTER (WHERE id = 1) FROM g' | tr ',' ' ')"
+delta_check "$LAKEHOUSE_DATA/tables/g" 21 "after the erasure"
