@@ -251,9 +251,23 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
     lh_status st = lh__table_list_log(s, prefix, &l, err);
     if (st)
         return st;
-    lh_buf key;
+    lh_buf key, body;
     lh_buf_init(&key, 4096);
+    lh_buf_init(&body, 1 << 20);
     int64_t n = 0;
+    /* First the hint, when it names one of them: it must never point at a missing file
+     * (foreign readers trust it); ours list the log anyway. */
+    st = lh__table_last_checkpoint_key(&key, prefix);
+    if (st)
+        st = lh_fail(err, st, "table prefix too long");
+    else if (!lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
+        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
+        json_t *v = json_object_get(j, "version");
+        bool older = !json_is_integer(v) || json_integer_value(v) < version;
+        json_decref(j);
+        if (older)
+            st = lh_store_delete(s, lh_buf_cstr(&key), err);
+    }
     for (size_t i = 0; i < l.ncps && !st; i++) {
         const lh__checkpoint_ref *c = &l.cps[i];
         if (c->version >= version)
@@ -273,6 +287,7 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
             n++;
     }
     lh_buf_release(&key);
+    lh_buf_release(&body);
     lh__table_listing_release(&l);
     if (!st && dropped)
         *dropped = n;

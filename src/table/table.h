@@ -178,8 +178,8 @@ lh_status lh_table_checkpoint_write(lh_store *s, const char *prefix,
                                     int64_t *rows, lh_err *err);
 
 /* Deletes every checkpoint (all its parts) of the table at prefix whose version is below
- * version; *dropped (may be NULL) gets how many. _last_checkpoint may then name a missing
- * file, which readers ignore. For erasure: checkpoints hold the column statistics of the
+ * version; *dropped (may be NULL) gets how many. _last_checkpoint goes first when it names
+ * an older version (or is not JSON), so it never names a missing file. For erasure: checkpoints hold the column statistics of the
  * files live at their version. Only for the holder of the writer lock. */
 lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int64_t version,
                                            int64_t *dropped, lh_err *err);
