@@ -297,6 +297,8 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
         return lh_fail(err, LH_ENOMEM, "out of memory");
     json_t *rm;
     json_object_foreach(r->removed, path, rm) {
+        if (json_object_get(r->live, path))
+            continue; /* a checkpoint's remove of a live file: not a tombstone (see above) */
         lh_table_tombstone *t = &snap->tombstones[snap->ntombstones++];
         json_t *ts = json_object_get(rm, "deletionTimestamp");
         json_t *sz = json_object_get(rm, "size");

@@ -405,10 +405,57 @@ static void starts_from_checkpoint(void **state)
     assert_string_equal(snap->files[1].path, "old.parquet");
     assert_int_equal(snap->files[1].num_records, 8);
     assert_int_equal(snap->files[0].num_records, -1);
+    assert_int_equal(snap->ntombstones, 0); /* the checkpoint's remove names a live file */
     lh_table_snapshot_free(snap);
     snap = NULL;
     /* before the checkpoint, with commits 0..4 gone */
     assert_int_equal(lh_table_snapshot_load(f->s, T, 4, &cp, &snap, &err), LH_ENOTFOUND);
+}
+
+/* A checkpoint that breaks halfway (a torn file): one action delivered, then an error. */
+static lh_status torn_cp_read(void *self, const char *local_path, lh_action_cb cb, void *ctx,
+                              lh_err *err)
+{
+    (void)self;
+    (void)local_path;
+    json_t *a = json_loads("{\"add\":{\"path\":\"ghost.parquet\",\"partitionValues\":{},"
+                           "\"size\":1,\"modificationTime\":1,\"dataChange\":false}}", 0, NULL);
+    lh_status st = cb(ctx, a, err);
+    json_decref(a);
+    return st ? st : lh_fail(err, LH_ECORRUPT, "torn checkpoint");
+}
+
+static void torn_checkpoint_falls_back(void **state)
+{
+    fixture *f = *state;
+    json_t *schema = two_col_schema();
+    commit_adds(f->s, -1, schema, "a.parquet", 1);
+    json_decref(schema);
+    lh_table_commit_spec spec = {.removes = (const char *[]){"a.parquet"}, .nremoves = 1,
+                                 .operation = "DELETE"};
+    int64_t v;
+    assert_int_equal(lh_table_commit(f->s, T, 0, &spec, &v, NULL), LH_OK);
+    put(f->s, 2, "{\"add\":{\"path\":\"b.parquet\",\"partitionValues\":{},"
+                 "\"size\":2,\"modificationTime\":1,\"dataChange\":true}}\n");
+    assert_int_equal(lh_store_put(f->s, T "/_delta_log/00000000000000000001.checkpoint.parquet",
+                                  "PAR1", 4, NULL), LH_OK);
+    lh_checkpoint_reader cp = {.read = torn_cp_read};
+    lh_table_snapshot *snap = NULL;
+    lh_err err = {{0}};
+    /* replayed from commit 0, nothing of the torn checkpoint kept */
+    assert_int_equal(lh_table_snapshot_load(f->s, T, -1, &cp, &snap, &err), LH_OK);
+    assert_int_equal(snap->version, 2);
+    assert_int_equal(snap->nfiles, 1);
+    assert_string_equal(snap->files[0].path, "b.parquet");
+    assert_int_equal(snap->ntombstones, 1);
+    assert_string_equal(snap->tombstones[0].path, "a.parquet");
+    assert_true(snap->tombstones[0].deletion_timestamp > 0);
+    lh_table_snapshot_free(snap);
+    snap = NULL;
+    /* with commit 0 gone nothing else can rebuild it: the checkpoint's error */
+    assert_int_equal(lh_store_delete(f->s, T "/_delta_log/00000000000000000000.json", NULL), LH_OK);
+    assert_int_equal(lh_table_snapshot_load(f->s, T, -1, &cp, &snap, &err), LH_ECORRUPT);
+    assert_non_null(strstr(err.msg, "torn checkpoint"));
 }
 
 static void percent_encoded_paths(void **state)
@@ -531,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(ignores_unknown_and_normalizes_partitions, setup, teardown),
         cmocka_unit_test_setup_teardown(broken_logs, setup, teardown),
         cmocka_unit_test_setup_teardown(starts_from_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(torn_checkpoint_falls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(percent_encoded_paths, setup, teardown),
         cmocka_unit_test(schema_round_trip),
     };
