@@ -127,7 +127,7 @@ static lh_status write_checkpoint(void *self, const char *actions_path, const ch
     lh_status st = lh_buf_status(&sql);
     if (st) {
         lh_buf_release(&sql);
-        return lh_fail(err, st, "checkpoint path too long");
+        return lh_fail(err, st, st == LH_ENOMEM ? "out of memory" : "checkpoint path too long");
     }
     duckdb_result res;
     if (lh__engine_admin_query(e, lh_buf_cstr(&sql), &res) == DuckDBError)

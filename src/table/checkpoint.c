@@ -13,6 +13,12 @@
 #include "core/util.h"
 #include "table/table_int.h"
 
+/* err for a string that could not be built (st from lh_buf): out of memory, or too long. */
+static lh_status unbuilt(lh_err *err, lh_status st, const char *what)
+{
+    return st == LH_ENOMEM ? lh_fail(err, st, "out of memory") : lh_fail(err, st, "%s", what);
+}
+
 /* One action line {"<kind>": obj} into body; obj is consumed. */
 static lh_status add_action(lh_buf *body, const char *kind, json_t *obj, lh_err *err)
 {
@@ -91,8 +97,8 @@ static lh_status build_actions(const lh_table_snapshot *snap, int64_t min_deleti
     for (size_t i = 0; i < snap->nfiles && !st; i++) {
         const lh_table_file *f = &snap->files[i];
         lh_buf_reset(&enc);
-        if (lh__table_path_encode(f->path, &enc)) {
-            st = lh_fail(err, LH_ETOOBIG, "data file path too long");
+        if ((st = lh__table_path_encode(f->path, &enc))) {
+            st = unbuilt(err, st, "data file path too long");
             break;
         }
         json_t *pv = partition_values(f->partition_values);
@@ -113,8 +119,8 @@ static lh_status build_actions(const lh_table_snapshot *snap, int64_t min_deleti
         if (t->deletion_timestamp < min_deletion_ms)
             continue; /* expired: vacuum may have deleted the file already */
         lh_buf_reset(&enc);
-        if (lh__table_path_encode(t->path, &enc)) {
-            st = lh_fail(err, LH_ETOOBIG, "data file path too long");
+        if ((st = lh__table_path_encode(t->path, &enc))) {
+            st = unbuilt(err, st, "data file path too long");
             break;
         }
         json_t *rm = json_pack("{s:s, s:I, s:b}", "path", lh_buf_cstr(&enc), "deletionTimestamp",
@@ -128,7 +134,7 @@ static lh_status build_actions(const lh_table_snapshot *snap, int64_t min_deleti
     }
     lh_buf_release(&enc);
     if (!st && (st = lh_buf_status(body)))
-        st = lh_fail(err, st, "checkpoint of version %lld too large", (long long)snap->version);
+        st = unbuilt(err, st, "checkpoint too large");
     return st;
 }
 
@@ -142,7 +148,7 @@ static lh_status write_last(lh_store *s, const char *prefix, int64_t version, in
     lh_buf_init(&body, 1 << 20);
     lh_status st = lh__table_last_checkpoint_key(&key, prefix);
     if (st) {
-        st = lh_fail(err, st, "table prefix too long");
+        st = unbuilt(err, st, "table prefix too long");
         goto cleanup;
     }
     if (!lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
@@ -194,7 +200,7 @@ lh_status lh_table_checkpoint_write(lh_store *s, const char *prefix,
     lh_buf_printf(&json_key, "%s/_delta_log/.tmp-%s.json", prefix, id);
     if ((st = lh_buf_status(&dir)) || (st = lh_buf_status(&json_key)) ||
         (st = lh__table_checkpoint_key(&final_key, prefix, snap->version))) {
-        st = lh_fail(err, st, "table prefix too long");
+        st = unbuilt(err, st, "table prefix too long");
         goto cleanup;
     }
     if ((st = lh_store_put(s, lh_buf_cstr(&json_key), lh_buf_cstr(&body), body.len, err)))
@@ -206,7 +212,7 @@ lh_status lh_table_checkpoint_write(lh_store *s, const char *prefix,
     lh_buf_init(&local_dir, 8192);
     st = lh_store_local_path(s, lh_buf_cstr(&dir), &local_dir, err);
     if (!st && (st = lh_table_temp_path(lh_buf_cstr(&local_dir), id, &tmp_path)))
-        st = lh_fail(err, st, "table prefix too long");
+        st = unbuilt(err, st, "table prefix too long");
     lh_buf_release(&local_dir);
     if (st)
         goto cleanup;
@@ -259,7 +265,7 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
      * (foreign readers trust it); ours list the log anyway. */
     st = lh__table_last_checkpoint_key(&key, prefix);
     if (st)
-        st = lh_fail(err, st, "table prefix too long");
+        st = unbuilt(err, st, "table prefix too long");
     else if (!lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
         json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
         json_t *v = json_object_get(j, "version");
@@ -280,7 +286,7 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
                 st = lh_buf_printf(&key, "%s/_delta_log/%020lld.checkpoint.%010d.%010d.parquet",
                                    prefix, (long long)c->version, part, c->parts);
             }
-            st = st ? lh_fail(err, st, "table prefix too long")
+            st = st ? unbuilt(err, st, "table prefix too long")
                     : lh_store_delete(s, lh_buf_cstr(&key), err);
         }
         if (!st)
