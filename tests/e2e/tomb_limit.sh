@@ -100,6 +100,11 @@ for ds in by_int by_str; do
   fi
 done
 
+# The filter's functions are ours: user SQL may not call them (they would tell which keys
+# are tombstoned).
+expect_fail "user SQL cannot call __lh_hidden_i" "not allowed" "$LH" sql "SELECT __lh_hidden_i('by_int', 5)"
+expect_fail "user SQL cannot call __lh_hidden_s" "not allowed" "$LH" sql "SELECT count(*) FROM by_str WHERE __lh_hidden_s('by_str', name)"
+
 # A later append brings tombstoned keys again: they stay hidden there too.
 sed 's/writes sql/again/' "$WORK/part1.csv" > "$WORK/part1b.csv"
 check "append part 1's keys again to by_int" "$LH" ingest "$WORK/part1b.csv" --name by_int
