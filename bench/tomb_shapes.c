@@ -14,7 +14,10 @@
  *   not_in      WHERE r.id IS NULL OR NOT (r.id IN (SELECT k FROM keys)) (a mark join);
  *   udf         WHERE r.id IS NULL OR NOT hidden(r.id): a scalar function over a hash
  *               set in C, the shape lakehouse now uses (src/engine/keyset.c; this is a
- *               minimal copy of it, for integer keys only).
+ *               minimal copy of it, for integer keys only);
+ *   floor       WHERE r.id % 10 <> 3: the same rows hidden by arithmetic, no lookup at
+ *               all: what any filter on the key costs (reading the key column), the
+ *               floor of every shape above.
  * A per-file shape (filter only the files that hold tombstoned rows) is not measured:
  * with the keys spread over every file, as here, it is the anti join on every file.
  *
@@ -201,6 +204,7 @@ int main(int argc, char **argv)
         {"not_in", "SELECT * FROM read_parquet([%s]) AS r WHERE r.id IS NULL OR "
                    "NOT (r.id IN (SELECT k FROM keys))"},
         {"udf", "SELECT * FROM read_parquet([%s]) AS r WHERE r.id IS NULL OR NOT hidden(r.id)"},
+        {"floor", "SELECT * FROM read_parquet([%s]) AS r WHERE r.id %% 10 <> 3"},
     };
     static const char *const queries[][2] = {
         {"point_lookup", "SELECT * FROM v_%s WHERE id = 777777"},

@@ -175,6 +175,7 @@ static void hidden_fn(duckdb_function_info info, duckdb_data_chunk input, duckdb
     uint64_t *out_valid = duckdb_vector_get_validity(output);
     bool text = duckdb_get_type_id(duckdb_vector_get_column_type(keys)) == DUCKDB_TYPE_VARCHAR;
     char cur[256] = "";
+    uint32_t cur_len = 0;
     const keyset *k = NULL;
     pthread_rwlock_rdlock(&ks->lock);
     for (idx_t r = 0; r < n; r++) {
@@ -185,12 +186,13 @@ static void hidden_fn(duckdb_function_info info, duckdb_data_chunk input, duckdb
         }
         uint32_t len;
         const char *nm = str_of(&name_data[r], &len);
-        if (!k || len != strlen(cur) || memcmp(nm, cur, len)) {
+        if (!k || len != cur_len || memcmp(nm, cur, len)) {
             if (len >= sizeof cur) {
                 k = NULL;
             } else {
                 memcpy(cur, nm, len);
                 cur[len] = '\0';
+                cur_len = len;
                 k = find(ks, cur, NULL);
             }
             if (!k || k->text != text) {
