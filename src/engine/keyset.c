@@ -28,10 +28,17 @@ typedef struct keyset {
     size_t arena_len, arena_cap;
 } keyset;
 
+/* What each registered function tests: its extra info (DuckDB keeps the pointer). */
+typedef struct fn_info {
+    struct lh__keysets *ks;
+    bool text;
+} fn_info;
+
 struct lh__keysets {
     pthread_rwlock_t lock;
     keyset **sets;
     size_t n, cap;
+    fn_info fn_int, fn_text;
 };
 
 static uint64_t hash_int(int64_t v)
@@ -163,7 +170,9 @@ static const char *str_of(duckdb_string_t *s, uint32_t *len)
  * whether key is in the set (NULL for a NULL argument: DuckDB's default handling). */
 static void hidden_fn(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector output)
 {
-    lh__keysets *ks = duckdb_scalar_function_get_extra_info(info);
+    const fn_info *fi = duckdb_scalar_function_get_extra_info(info);
+    lh__keysets *ks = fi->ks;
+    bool text = fi->text;
     idx_t n = duckdb_data_chunk_get_size(input);
     duckdb_vector names = duckdb_data_chunk_get_vector(input, 0);
     duckdb_vector keys = duckdb_data_chunk_get_vector(input, 1);
@@ -173,7 +182,6 @@ static void hidden_fn(duckdb_function_info info, duckdb_data_chunk input, duckdb
     bool *out = duckdb_vector_get_data(output);
     duckdb_vector_ensure_validity_writable(output);
     uint64_t *out_valid = duckdb_vector_get_validity(output);
-    bool text = duckdb_get_type_id(duckdb_vector_get_column_type(keys)) == DUCKDB_TYPE_VARCHAR;
     char cur[256] = "";
     uint32_t cur_len = 0;
     const keyset *k = NULL;
@@ -213,8 +221,9 @@ static void hidden_fn(duckdb_function_info info, duckdb_data_chunk input, duckdb
     pthread_rwlock_unlock(&ks->lock);
 }
 
-static lh_status register_fn(lh_engine *e, const char *name, duckdb_type key_type, lh_err *err)
+static lh_status register_fn(lh_engine *e, const char *name, fn_info *fi, lh_err *err)
 {
+    duckdb_type key_type = fi->text ? DUCKDB_TYPE_VARCHAR : DUCKDB_TYPE_BIGINT;
     duckdb_scalar_function f = duckdb_create_scalar_function();
     duckdb_logical_type varchar = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
     duckdb_logical_type key = duckdb_create_logical_type(key_type);
@@ -223,7 +232,7 @@ static lh_status register_fn(lh_engine *e, const char *name, duckdb_type key_typ
     duckdb_scalar_function_add_parameter(f, varchar);
     duckdb_scalar_function_add_parameter(f, key);
     duckdb_scalar_function_set_return_type(f, boolean);
-    duckdb_scalar_function_set_extra_info(f, e->keysets, NULL);
+    duckdb_scalar_function_set_extra_info(f, fi, NULL);
     duckdb_scalar_function_set_function(f, hidden_fn);
     duckdb_state s = duckdb_register_scalar_function(e->conn, f);
     duckdb_destroy_logical_type(&varchar);
@@ -239,9 +248,11 @@ lh_status lh__engine_keysets_open(lh_engine *e, lh_err *err)
     if (!e->keysets)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     pthread_rwlock_init(&e->keysets->lock, NULL);
-    lh_status st = register_fn(e, "__lh_hidden_i", DUCKDB_TYPE_BIGINT, err);
+    e->keysets->fn_int = (fn_info){e->keysets, false};
+    e->keysets->fn_text = (fn_info){e->keysets, true};
+    lh_status st = register_fn(e, "__lh_hidden_i", &e->keysets->fn_int, err);
     if (!st)
-        st = register_fn(e, "__lh_hidden_s", DUCKDB_TYPE_VARCHAR, err);
+        st = register_fn(e, "__lh_hidden_s", &e->keysets->fn_text, err);
     return st;
 }
 
