@@ -2,7 +2,7 @@
 # The cost of tombstones on reads: the foundation's five queries (bench/queries.tsv)
 # through `lakehouse sql` (whole process, as bench/run_all.sh (b) runs them) over a
 # 1,000,000-row candidates dataset, first without tombstones, then with 100,000 of them
-# (every id ending in 3: the view anti-joins the in-memory key table), then after
+# (every id ending in 3: the view filters rows whose key is in the engine's key set), then after
 # `lakehouse compact`. Target: with tombstones, every query within 2x of without.
 #
 #   bench/tombstones.sh BIN        BIN = the lakehouse binary (build/lakehouse)
@@ -98,9 +98,11 @@ process, median of $N runs, $(basename "${HYPERFINE:-date loop}")) over the $ROW
 (plus \`recruiters\`), without tombstones, with $NKEYS of them (every \`id\` ending in 3, one
 \`lakehouse delete\` call: $DELETE_MS ms including its fsync and journal record; $VISIBLE rows stay
 visible), and after \`lakehouse compact\` ($COMPACT_MS ms: rewrite, full verification scan, commit).
-A dataset with tombstones is read as \`__raw__candidates ANTI JOIN __tomb__candidates\` (an
-in-memory DuckDB table of the keys, filled from \`_catalog/tombstones/candidates.jsonl\` by
-\`read_json\` at every start, which the startup row includes).
+A dataset with tombstones is read as \`__raw__candidates\` filtered during the scan by
+\`NOT __lh_hidden_i('candidates', id)\` (a hash set in C built from the in-memory table
+\`__tomb__candidates\`, itself filled at every start from the key cache or
+\`_catalog/tombstones/candidates.jsonl\`, which the startup row includes; see also
+\"Tombstone filter\").
 
 | query | no tombstones ms | $NKEYS tombstones ms | ratio | after compact ms |
 |---|---:|---:|---:|---:|

@@ -62,6 +62,17 @@ lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *sele
 /* Runs our own statement (no gate, result discarded). */
 lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err);
 
+/* Key sets (keyset.c): named sets of keys that SQL tests row by row during a scan,
+ * __lh_hidden_i('name', BIGINT value) and __lh_hidden_s('name', VARCHAR value): true when
+ * the value is in the set, NULL for a NULL argument, an error (the query fails) when no
+ * set of that name and kind is loaded. Not callable from user SQL (not on the gate's
+ * allow-list). lh_engine_keyset_load runs sql (our own: one BIGINT column, or VARCHAR
+ * when text) and replaces the set with its non-NULL values, or leaves it as it was on
+ * failure. Thread-safe against queries running the functions. */
+lh_status lh_engine_keyset_load(lh_engine *e, const char *name, bool text, const char *sql,
+                                lh_err *err);
+void lh_engine_keyset_drop(lh_engine *e, const char *name);
+
 /* Runs our own query and returns its first row's columns as strings (NULL values as
  * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */
 lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_err *err);

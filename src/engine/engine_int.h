@@ -11,6 +11,8 @@
 /* Threads: our own SQL (ingest, views) runs on `conn` under admin_mu; user queries each
  * take a connection of their own from the pool, and the statement gate parses on that
  * connection. The relation allow-list is under rel_lock. */
+typedef struct lh__keysets lh__keysets;
+
 struct lh_engine {
     duckdb_database db;
     duckdb_connection conn;
@@ -30,7 +32,13 @@ struct lh_engine {
     char **relations;       /* allow-list for user SQL (lowercase names) */
     size_t nrelations, caprelations;
     json_t *unavailable;    /* lowercase relation name -> why it cannot be read now */
+    lh__keysets *keysets;   /* keyset.c: the sets the __lh_hidden_* functions test */
 };
+
+/* keyset.c: creates the key sets and registers their SQL functions on conn; frees them
+ * (after the database is closed: DuckDB holds a pointer to them). */
+lh_status lh__engine_keysets_open(lh_engine *e, lh_err *err);
+void lh__engine_keysets_free(lh_engine *e);
 
 /* Why the allowed relation cannot be read now, copied into why (size bytes); false
  * when it can. Caller holds rel_lock. */

@@ -37,7 +37,8 @@ struct lh_lake {
 
 /* Tombstoned keys per dataset, mirrored into DuckDB (tombs.c). Each dataset with
  * tombstones has an in-memory table "__tomb__<name>" (one column k, typed like the key
- * column) and its public view is an anti-join of "__raw__<name>" against it. */
+ * column) and an engine key set of the same name built from it; its public view filters
+ * the rows of "__raw__<name>" whose key is in the set, during the scan. */
 
 lh__tombs *lh__tombs_new(void);
 void lh__tombs_free(lh__tombs *t);
