@@ -94,6 +94,40 @@ static lh_status key_hashes(lh_lake *lake, const json_t *vals, json_t **out, lh_
     return LH_OK;
 }
 
+/* Salted hashes per journal event: 64 hex digits cost 69 bytes in the event's line (the
+ * value is stored as JSON text, so each hash's quotes are escaped), so a part stays well
+ * under the journal's 1 MiB line limit whatever the number of keys. */
+#define HASHES_PER_EVENT 10000
+
+lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **out, lh_err *err)
+{
+    size_t n = json_array_size(hashes);
+    size_t parts = n ? (n + HASHES_PER_EVENT - 1) / HASHES_PER_EVENT : 1;
+    json_t *events = json_array();
+    bool oom = !events;
+    for (size_t p = 0; !oom && p < parts; p++) {
+        json_t *e = json_copy((json_t *)ev);
+        json_t *nv = json_copy(json_object_get(ev, "new_value"));
+        json_t *part = json_array();
+        oom = !e || !nv || !part;
+        for (size_t i = p * HASHES_PER_EVENT; !oom && i < n && i < (p + 1) * HASHES_PER_EVENT; i++)
+            oom = json_array_append(part, json_array_get(hashes, i));
+        oom = oom || json_object_set_new(nv, "part", json_integer((json_int_t)p + 1)) ||
+              json_object_set_new(nv, "parts", json_integer((json_int_t)parts)) ||
+              json_object_set(nv, "key_hashes", part) || json_object_set(e, "new_value", nv) ||
+              json_array_append(events, e);
+        json_decref(part);
+        json_decref(nv);
+        json_decref(e);
+    }
+    if (oom) {
+        json_decref(events);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    *out = events;
+    return LH_OK;
+}
+
 #define MAX_COUNTED 10000
 
 /* How many visible rows of name have each key (in the order of vals), before the
@@ -165,8 +199,26 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     if (strcmp(type, "VARCHAR") && strcmp(type, "INTEGER") && strcmp(type, "BIGINT"))
         return lh_fail(err, LH_EINVAL, "column %s of %s is %s; a row key must be text (VARCHAR), "
                        "int32 (INTEGER) or int64 (BIGINT)", column, name, type);
-    json_t *vals = NULL, *lines = json_array(), *hashes = NULL;
+    json_t *vals = NULL, *lines = json_array(), *hashes = NULL, *events = NULL;
     lh_status st = typed_values(req, type, &vals, err);
+    /* Everything that can refuse the call is checked before the first write: the journal
+     * record too (its parts are built and checked now), so that a delete that cannot be
+     * recorded changes nothing rather than failing after its effect. */
+    if (!st)
+        st = key_hashes(lake, vals, &hashes, err);
+    if (!st) {
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:s?}, s:s, s:s}", "entity",
+                               "dataset", "entity_id", name, "field", "tombstone", "old_value",
+                               "new_value", "row_key_column", column, "count",
+                               (json_int_t)json_array_size(vals), "reason", req->reason, "actor",
+                               req->actor ?: "cli", "source", "tombstone");
+        st = ev ? lh__lake_hash_events(ev, hashes, &events, err)
+                : lh_fail(err, LH_ENOMEM, "out of memory");
+        json_decref(ev);
+    }
+    if (!st && (st = lh_journal_check(events, err)))
+        st = lh_fail_wrap(err, st, "dataset %s: nothing was deleted; the journal record of "
+                          "these %zu keys cannot be written", name, json_array_size(vals));
     json_t *matched = NULL;
     json_int_t rows_matched = 0;
     if (!st)
@@ -180,8 +232,6 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
                                                "row_key_column", column, "row_key_value", v,
                                                "deleted_at", ts, "actor", req->actor ?: "cli",
                                                "reason", req->reason));
-    if (!st)
-        st = key_hashes(lake, vals, &hashes, err);
     /* Durable first: once appended, every later open hides these rows. */
     if (!st)
         st = lh_tombstones_append(lh_lake_store(lake), name, lines, err);
@@ -195,15 +245,11 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
         st = lh__lake_define_view(lake, name, err);
     if (!st)
         lh__tombs_cache_save(lake, name);
-    if (!st) {
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:O, s:s?}, s:s, s:s}",
-                               "entity", "dataset", "entity_id", name, "field", "tombstone",
-                               "old_value", "new_value", "row_key_column", column, "count",
-                               (json_int_t)json_array_size(vals), "key_hashes", hashes, "reason",
-                               req->reason, "actor", req->actor ?: "cli", "source", "tombstone");
-        st = lh_journal_append(lh_lake_journal(lake), ev, true, err);
-        json_decref(ev);
-    }
+    /* All parts in one WAL write: the record is whole or absent. Checked above, so only
+     * I/O or memory can fail here, after the tombstones took effect: say so. */
+    if (!st && (st = lh_journal_append_many(lh_lake_journal(lake), events, true, NULL, err)))
+        st = lh_fail_wrap(err, st, "dataset %s: the %zu keys are tombstoned (their rows are "
+                          "hidden), but their journal record failed", name, json_array_size(vals));
     json_t *rows = NULL;
     lh_buf sql;
     lh_buf_init(&sql, 0);
@@ -225,6 +271,7 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     json_decref(vals);
     json_decref(lines);
     json_decref(hashes);
+    json_decref(events);
     return st;
 }
 
