@@ -140,25 +140,20 @@ static lh_status match_counts(lh_lake *lake, const char *name, const char *colum
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "SELECT to_json(list(c ORDER BY i))::VARCHAR, sum(c)::BIGINT FROM (SELECT v.i, "
-                      "count(t.k) AS c FROM (VALUES ");
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(vals, i);
-        lh_buf_printf(&sql, "%s(%zu, ", i ? ", " : "", i);
-        if (json_is_integer(v))
-            lh_buf_printf(&sql, "%lld::BIGINT)", (long long)json_integer_value(v));
-        else {
-            lh_buf_add_sql_string(&sql, json_string_value(v));
-            lh_buf_adds(&sql, ")");
-        }
-    }
-    lh_buf_adds(&sql, ") v(i, k) LEFT JOIN (SELECT ");
+                      "count(t.k) AS c FROM (SELECT unnest(l) AS k, unnest(range(len(l))) AS i "
+                      "FROM (SELECT ");
+    lh_status lst = lh__tombs_add_list(&sql, vals, json_is_integer(json_array_get(vals, 0))
+                                                      ? "BIGINT" : "VARCHAR");
+    lh_buf_adds(&sql, " AS l)) v LEFT JOIN (SELECT ");
     lh_buf_add_sql_ident(&sql, column);
     lh_buf_adds(&sql, " AS k FROM ");
     lh_buf_add_sql_ident(&sql, name);
     lh_buf_adds(&sql, ") t ON t.k = v.k GROUP BY v.i)");
     json_t *row = NULL;
-    lh_status st = lh_buf_status(&sql);
-    if (st)
+    lh_status st = lst ? lst : lh_buf_status(&sql);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, st, "out of memory");
+    else if (st)
         st = lh_fail(err, st, "dataset %s: too many keys for one statement", name);
     else
         st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);

@@ -57,6 +57,11 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
                         const json_t *keys, bool *created, lh_err *err);
 /* The key-set cache (tombs.c): saved by the writer after each tombstone call (best
  * effort), removed before the tombstone file is cleared. */
+/* Appends to sql a DuckDB list of type (VARCHAR, INTEGER, BIGINT) holding vals (a JSON
+ * array of strings or integers): from_json over the array's text, one constant that
+ * parses in one go, where a VALUES row per key costs the parser and binder some 50 us
+ * each (100,000 keys: 0.2 s against 4.7 s). Returns sql's status, or LH_ENOMEM. */
+lh_status lh__tombs_add_list(lh_buf *sql, const json_t *vals, const char *type);
 void lh__tombs_cache_save(lh_lake *lake, const char *name);
 void lh__tombs_cache_remove(lh_lake *lake, const char *name);
 /* Forgets the dataset's tombstones (after compaction): redefines its view without the
