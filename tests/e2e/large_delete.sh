@@ -32,6 +32,25 @@ expect_fail "100,000 keys, the last of them not a whole number, on an integer co
   "$LH" delete people --key score $(seq 1 99999) xyz
 expect_eq "... and changes nothing" "$before" "$(data_state)"
 
+# A metadata edit is journaled as old and new value: tags that grow by 120 KB an edit
+# outgrow the journal's 1 MiB line at the fifth. That edit must be refused and change
+# nothing, not applied with its journal record lost (a warning in a log).
+applied=0 refused=0
+for i in 1 2 3 4 5 6; do
+  before=$(data_state)
+  if "$LH" datasets people --tag "$(printf "tag$i-%0120000d" 0)" >/dev/null 2>"$WORK/tag.err"; then
+    applied=$((applied + 1))
+  else
+    refused=$((refused + 1))
+    expect_eq "tag edit $i, refused ($(head -c 160 "$WORK/tag.err")), changed nothing" "$before" "$(data_state)"
+    break
+  fi
+done
+expect_eq "four tag edits applied, the fifth refused" "4 1" "$applied $refused"
+expect_eq "every applied edit is in the journal" "$applied" "$(sql "SELECT count(*) FROM journal WHERE field = 'tags'")"
+expect_eq "the manifest holds the four tags" 4 \
+  "$("$LH" datasets people --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tags"]))')"
+
 # The large delete itself.
 "$LH" delete people --key id "${KEYS[@]}" --reason "bulk erasure" --actor dpo --json > del.json 2> del.err
 rc=$?
