@@ -195,9 +195,9 @@ static lh_status erasure_events(compaction *c, int64_t version, const char *acto
         if (json_is_integer(v))
             snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
         lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v) ?: "", hash);
-        if (!json_object_get(seen, hash) &&
+        if (!hash[0] || (!json_object_get(seen, hash) &&
             (json_object_set_new(seen, hash, json_true()) ||
-             json_array_append_new(hs, json_string(hash)))) {
+             json_array_append_new(hs, json_string(hash))))) { /* "": no memory */
             st = lh_fail(err, LH_ENOMEM, "out of memory");
             break;
         }

@@ -83,13 +83,18 @@ static lh_status key_hashes(lh_lake *lake, const json_t *vals, json_t **out, lh_
     json_t *arr = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(vals, i, v) {
+    json_array_foreach(arr ? vals : NULL, i, v) {
         char text[32], hash[65];
         if (json_is_integer(v))
             snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
         lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v), hash);
-        json_array_append_new(arr, json_string(hash));
+        if (!hash[0] || json_array_append_new(arr, json_string(hash))) { /* "": no memory */
+            json_decref(arr);
+            arr = NULL;
+        }
     }
+    if (!arr)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
     *out = arr;
     return LH_OK;
 }
@@ -126,6 +131,21 @@ lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **
     }
     *out = events;
     return LH_OK;
+}
+
+/* The tombstone call's journal record (lh__lake_hash_events) over hashes. */
+static lh_status tombstone_events(const lh_tombstone_request *req, const char *column,
+                                  size_t count, const json_t *hashes, json_t **out, lh_err *err)
+{
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:s?}, s:s, s:s}", "entity",
+                           "dataset", "entity_id", req->dataset, "field", "tombstone",
+                           "old_value", "new_value", "row_key_column", column, "count",
+                           (json_int_t)count, "reason", req->reason, "actor",
+                           req->actor ?: "cli", "source", "tombstone");
+    lh_status st = ev ? lh__lake_hash_events(ev, hashes, out, err)
+                      : lh_fail(err, LH_ENOMEM, "out of memory");
+    json_decref(ev);
+    return st;
 }
 
 #define MAX_COUNTED 10000
@@ -196,28 +216,36 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
                        "int32 (INTEGER) or int64 (BIGINT)", column, name, type);
     json_t *vals = NULL, *lines = json_array(), *hashes = NULL, *events = NULL;
     lh_status st = typed_values(req, type, &vals, err);
-    /* Everything that can refuse the call is checked before the first write: the journal
-     * record too (its parts are built and checked now), so that a delete that cannot be
-     * recorded changes nothing rather than failing after its effect. */
-    if (!st)
-        st = key_hashes(lake, vals, &hashes, err);
+    /* Everything that can refuse the call is checked before the first write, the journal
+     * record too, so that a delete that cannot be recorded changes nothing rather than
+     * failing after its effect. Its size does not depend on the hashes' values: checked
+     * with stand-ins, before the first delete of the bucket creates the salt. */
+    size_t n = json_array_size(vals);
     if (!st) {
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:s?}, s:s, s:s}", "entity",
-                               "dataset", "entity_id", name, "field", "tombstone", "old_value",
-                               "new_value", "row_key_column", column, "count",
-                               (json_int_t)json_array_size(vals), "reason", req->reason, "actor",
-                               req->actor ?: "cli", "source", "tombstone");
-        st = ev ? lh__lake_hash_events(ev, hashes, &events, err)
-                : lh_fail(err, LH_ENOMEM, "out of memory");
-        json_decref(ev);
+        json_t *stand_in = json_string("0000000000000000000000000000000000000000000000000000000000000000");
+        json_t *fake = json_array();
+        for (size_t k = 0; fake && stand_in && k < n; k++)
+            if (json_array_append(fake, stand_in))
+                break;
+        st = fake && stand_in && json_array_size(fake) == n
+                 ? tombstone_events(req, column, n, fake, &events, err)
+                 : lh_fail(err, LH_ENOMEM, "out of memory");
+        json_decref(stand_in);
+        json_decref(fake);
     }
     if (!st && (st = lh_journal_check(events, err)))
         st = lh_fail_wrap(err, st, "dataset %s: nothing was deleted; the journal record of "
-                          "these %zu keys cannot be written", name, json_array_size(vals));
+                          "these %zu keys cannot be written", name, n);
+    json_decref(events);
+    events = NULL;
     json_t *matched = NULL;
     json_int_t rows_matched = 0;
     if (!st)
         st = match_counts(lake, name, column, vals, &matched, &rows_matched, err);
+    if (!st)
+        st = key_hashes(lake, vals, &hashes, err);
+    if (!st)
+        st = tombstone_events(req, column, n, hashes, &events, err);
     char ts[32];
     lh_format_time(lh_now_ms(), ts);
     size_t i;
@@ -244,7 +272,7 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
      * I/O or memory can fail here, after the tombstones took effect: say so. */
     if (!st && (st = lh_journal_append_many(lh_lake_journal(lake), events, true, NULL, err)))
         st = lh_fail_wrap(err, st, "dataset %s: the %zu keys are tombstoned (their rows are "
-                          "hidden), but their journal record failed", name, json_array_size(vals));
+                          "hidden), but their journal record failed", name, n);
     json_t *rows = NULL;
     lh_buf sql;
     lh_buf_init(&sql, 0);
