@@ -375,6 +375,8 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
             st = lh_fail_wrap(err, st, "compaction of %s: nothing was compacted; the erasure "
                               "record of its %lld tombstones cannot be journaled", c->name,
                               (long long)ntomb);
+        if (!st && (st = lh__erasures_check(lake, c->name, hashes, err)))
+            st = lh_fail_wrap(err, st, "compaction of %s: nothing was compacted", c->name);
         json_decref(hashes);
         json_decref(events);
         if (st)

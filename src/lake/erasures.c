@@ -334,6 +334,32 @@ done:
     return st;
 }
 
+lh_status lh__erasures_check(lh_lake *lake, const char *name, const json_t *hashes, lh_err *err)
+{
+    json_t *set = NULL, *files = NULL;
+    lh_status st = read_set(lake, name, &set, err);
+    if (!st)
+        st = data_files(lake, name, NULL, 0, &files, err);
+    json_t *entry = st ? NULL : json_pack("{s:I, s:I, s:I, s:O, s:o}", "version", (json_int_t)0,
+                                          "rows", (json_int_t)0, "erased_at",
+                                          (json_int_t)lh_now_ms(), "key_hashes", hashes,
+                                          "files", files);
+    if (!st && (!entry || json_array_append_new(json_object_get(set, "entries"), entry)))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    /* as write_set dumps it; its mirror's statement (mirror) is shorter than this text */
+    char *text = st ? NULL : lh_json_dumps(set, JSON_INDENT(1) | JSON_SORT_KEYS);
+    if (!st && !text)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st && strlen(text) > LH_BUF_DEFAULT_MAX)
+        st = lh_fail(err, LH_ETOOBIG, "dataset %s: its erasure set would be %zu bytes with these "
+                     "%zu keys, over the %zu MiB it may hold; vacuum to settle older erasures, "
+                     "then compact again", name, strlen(text), json_array_size(hashes),
+                     LH_BUF_DEFAULT_MAX >> 20);
+    free(text);
+    json_decref(set);
+    return st;
+}
+
 static bool file_exists(lh_lake *lake, const char *name, const char *rel)
 {
     lh_buf key;

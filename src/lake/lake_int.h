@@ -96,13 +96,19 @@ lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_
 /* What is still pending: {erased_rows_in_old_files, old_files_with_erased_rows,
  * oldest_erasure_ms}; caller owns *out. */
 lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err);
-/* Vacuum under the write lock already held (vacuum.c). */
+/* Checks, before a compaction commits, that its entry (hashes, and the data files on disk
+ * now) can be recorded: the set as it would be written must stay within what reading it
+ * takes (64 MiB), else LH_ETOOBIG naming vacuum. Writes nothing. */
+lh_status lh__erasures_check(lh_lake *lake, const char *name, const json_t *hashes, lh_err *err);
+
 /* The journal events that record a set of salted key hashes (an array of strings),
  * HASHES_PER_EVENT at a time so that none is over the journal's line limit: each a copy
  * of ev whose new_value (an object) gets "part" (1..n), "parts" (n) and "key_hashes" (that
  * part's hashes); one event, part 1 of 1, for none. Appended together with
  * lh_journal_append_many they make one record, whole or absent. Caller owns *out. */
 lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **out, lh_err *err);
+
+/* Vacuum under the write lock already held (vacuum.c). */
 
 lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
                                  lh_err *err);
