@@ -209,6 +209,15 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
     char *text = lh_json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
     if (!text)
         return lh_fail(err, LH_ENOMEM, "out of memory");
+    /* Opening skips a manifest over the limit (the dataset would vanish then): refuse it
+     * now, before anything is written. */
+    if (strlen(text) > MAX_MANIFEST_BYTES) {
+        st = lh_fail(err, LH_ETOOBIG, "the manifest of %s would be %zu bytes, over the %zu MiB "
+                     "a manifest may have; it was not changed", name, strlen(text),
+                     MAX_MANIFEST_BYTES >> 20);
+        free(text);
+        return st;
+    }
     lh_buf key;
     lh_buf_init(&key, 1024);
     lh_buf_printf(&key, DATASETS_PREFIX "%s.json", name);

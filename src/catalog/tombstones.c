@@ -129,9 +129,9 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
     lh_buf_init(&local, 4096);
     lh_status st = file_key(dataset, &key, err);
     /* A killed append may have left a line without its newline: start on a fresh line. */
-    lh_object_info info;
-    if (!st && lh_store_head(s, lh_buf_cstr(&key), &info, NULL) == LH_OK && info.size > 0 &&
-        !(st = lh_store_local_path(s, lh_buf_cstr(&key), &local, err))) {
+    lh_object_info info = {0};
+    bool exists = !st && lh_store_head(s, lh_buf_cstr(&key), &info, NULL) == LH_OK;
+    if (exists && info.size > 0 && !(st = lh_store_local_path(s, lh_buf_cstr(&key), &local, err))) {
         FILE *f = fopen(lh_buf_cstr(&local), "rb");
         if (f && !fseek(f, -1, SEEK_END) && fgetc(f) != '\n')
             lh_buf_addc(&text, '\n');
@@ -154,6 +154,12 @@ lh_status lh_tombstones_append(lh_store *s, const char *dataset, const json_t *l
     if (!st && (st = lh_buf_status(&text)))
         st = st == LH_ETOOBIG ? lh_fail(err, st, "too many tombstones in one call")
                               : lh_fail(err, st, "out of memory");
+    /* Loading reads at most MAX_FILE: a file grown past it could never be loaded again,
+     * so compaction could never apply (nor clear) its tombstones. Refused before it grows. */
+    if (!st && (uint64_t)info.size + text.len > MAX_FILE)
+        st = lh_fail(err, LH_ETOOBIG, "the tombstones of %s would pass %zu MiB (%llu bytes "
+                     "now): compact the dataset first; nothing was deleted", dataset,
+                     MAX_FILE >> 20, (unsigned long long)info.size);
     if (!st && text.len)
         st = lh_store_append(s, lh_buf_cstr(&key), lh_buf_cstr(&text), text.len, err);
     lh_buf_release(&key);

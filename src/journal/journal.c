@@ -634,12 +634,14 @@ lh_status lh_journal_append_user(lh_journal *j, json_t *events, json_t **stored,
     return st;
 }
 
-lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
-                                 json_t **stored, lh_err *err)
+/* The events in file column order without id/ts, each checked (normalize), into *out. */
+static lh_status normalize_all(const json_t *events, json_t **out, lh_err *err)
 {
     if (!json_is_array(events) || !json_array_size(events))
         return lh_fail(err, LH_EINVAL, "no journal events to append");
     json_t *norm = json_array();
+    if (!norm)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
     lh_status st = LH_OK;
     size_t i;
     json_t *ev;
@@ -647,10 +649,66 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
         json_t *o = NULL;
         if ((st = normalize(ev, &o, err)))
             break;
-        json_array_append_new(norm, o);
+        if (json_array_append_new(norm, o)) {
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
     }
+    if (st) {
+        json_decref(norm);
+        return st;
+    }
+    *out = norm;
+    return LH_OK;
+}
+
+/* The limits append_many enforces once it holds the lock, checked before: each line as
+ * it will be written (an id and a ts have fixed lengths) and their sum. */
+static lh_status check_sizes(json_t *norm, lh_err *err)
+{
+    char ts[32];
+    lh_format_time(lh_now_ms(), ts);
+    size_t total = 0, i;
+    json_t *ev;
+    json_array_foreach(norm, i, ev) {
+        json_object_set_new(ev, "id", json_string("00000000-0000-7000-8000-000000000000"));
+        json_object_set_new(ev, "ts", json_string(ts));
+        char *line = lh_json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        size_t n = line ? strlen(line) : 0;
+        free(line);
+        if (!line)
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+        if (n > MAX_LINE)
+            return lh_fail(err, LH_ETOOBIG, "journal event over %zu bytes", MAX_LINE);
+        total += n + 1;
+        if (total > MAX_APPEND)
+            return lh_fail(err, LH_ETOOBIG, "journal events over %zu MiB in one append",
+                           MAX_APPEND >> 20);
+    }
+    return LH_OK;
+}
+
+lh_status lh_journal_check(const json_t *events, lh_err *err)
+{
+    json_t *norm = NULL;
+    lh_status st = normalize_all(events, &norm, err);
+    if (!st)
+        st = check_sizes(norm, err);
+    json_decref(norm);
+    return st;
+}
+
+lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
+                                 json_t **stored, lh_err *err)
+{
+    json_t *norm = NULL;
+    lh_status st = normalize_all(events, &norm, err);
+    if (st)
+        return st;
+    size_t i;
+    json_t *ev;
     lh_buf lines;
-    lh_buf_init(&lines, (size_t)64 << 20);
+    lh_buf_init(&lines, MAX_APPEND);
     bool due = false;
     if (!st) {
         pthread_mutex_lock(&j->mu);
@@ -673,7 +731,8 @@ lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_throu
                 break;
         }
         if (!st && (st = lh_buf_status(&lines)))
-            st = st == LH_ETOOBIG ? lh_fail(err, st, "journal events over 64 MiB in one append")
+            st = st == LH_ETOOBIG ? lh_fail(err, st, "journal events over %zu MiB in one append",
+                                            MAX_APPEND >> 20)
                                   : lh_fail(err, st, "out of memory");
         segment *cur = &j->segs[j->nsegs - 1];
         if (!st)

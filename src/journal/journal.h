@@ -70,6 +70,15 @@ lh_status lh_journal_append(lh_journal *j, json_t *event, bool write_through, lh
 lh_status lh_journal_append_many(lh_journal *j, json_t *events, bool write_through,
                                  json_t **stored, lh_err *err);
 
+/* Checks events as lh_journal_append_many does, writing nothing: LH_EINVAL for a
+ * malformed event, LH_ETOOBIG for one whose line would be over LH_JOURNAL_MAX_EVENT bytes
+ * or for lines over 128 MiB in all. After LH_OK, appending the same events can fail only
+ * by I/O or memory: a writer checks its events with this before its own write, so that a
+ * record that cannot be journaled refuses the change instead of following it. Touches no
+ * journal; thread-safe. */
+#define LH_JOURNAL_MAX_EVENT ((size_t)1 << 20)
+lh_status lh_journal_check(const json_t *events, lh_err *err);
+
 /* Events posted by API callers (POST /journal/event, /journal/update), told apart from
  * the ones the server records: every posted event's source is stored as "user" (none
  * given) or "user:<given>", a prefix no system event carries. Refused with LH_EINVAL and

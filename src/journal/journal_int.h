@@ -12,7 +12,8 @@
 
 #define DIR_KEY "_journal"
 #define LEGACY_NAME "events.jsonl"           /* the first implementation's single file */
-#define MAX_LINE ((size_t)1 << 20)           /* one event, as a JSON line */
+#define MAX_LINE LH_JOURNAL_MAX_EVENT          /* one event, as a JSON line */
+#define MAX_APPEND ((size_t)128 << 20)       /* the lines of one append (one WAL write) */
 #define MAX_WAL ((size_t)1 << 30)            /* one segment read back at open */
 #define MAX_HISTORY 100000
 #define MAX_RECENT 10000

@@ -174,6 +174,59 @@ static json_t *distinct(const json_t *lines, const char *field)
     return out;
 }
 
+/* The erasure record of the tombstone lines for the compaction committed as version: the
+ * salted hash of each key once into *hashes, and the journal events that carry them in
+ * parts (lh__lake_hash_events) into *events. Caller owns both. */
+static lh_status erasure_events(compaction *c, int64_t version, const char *actor,
+                                json_t **hashes, json_t **events, lh_err *err)
+{
+    char salt[65];
+    lh_status st = lh_tombstones_salt(lh_lake_store(c->lake), salt, err);
+    if (st)
+        return st;
+    json_t *hs = json_array(), *seen = json_object();
+    if (!hs || !seen)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    size_t i;
+    json_t *l;
+    json_array_foreach(st ? NULL : c->lines, i, l) {
+        json_t *v = json_object_get(l, "row_key_value");
+        char text[32], hash[65];
+        if (json_is_integer(v))
+            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+        lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v) ?: "", hash);
+        if (!hash[0] || (!json_object_get(seen, hash) &&
+            (json_object_set_new(seen, hash, json_true()) ||
+             json_array_append_new(hs, json_string(hash))))) { /* "": no memory */
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    json_decref(seen);
+    json_t *first = json_array_get(c->lines, 0);
+    json_t *ev = st ? NULL : json_pack("{s:s, s:s, s:s, s:n, s:{s:O, s:I, s:I, s:I, s:o, s:o, s:O, s:s}, s:s, s:s}",
+                   "entity", "dataset", "entity_id", c->name, "field", "erasure", "old_value",
+                   "new_value", "row_key_column", json_object_get(first, "row_key_column"),
+                   "keys", (json_int_t)json_array_size(hs),
+                   "rows_erased", (json_int_t)(c->rows_before - c->rows_after), "version",
+                   (json_int_t)version, "requested_by", distinct(c->lines, "actor"), "reasons",
+                   distinct(c->lines, "reason"), "requested_at",
+                   json_object_get(first, "deleted_at"), "key_hash",
+                   lh_tombstones_key_hash_scheme(), "actor", actor,
+                   "source", "compaction");
+    if (!st && !ev)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st)
+        st = lh__lake_hash_events(ev, hs, events, err);
+    json_decref(ev);
+    if (st) {
+        json_decref(hs);
+        return st;
+    }
+    *hashes = hs;
+    return LH_OK;
+}
+
 /* Step 5's journal records: the compaction, and the erasure when rows were deleted. */
 static lh_status journal(compaction *c, bool committed, const char *actor, lh_err *err)
 {
@@ -192,34 +245,10 @@ static lh_status journal(compaction *c, bool committed, const char *actor, lh_er
     }
     if (st || !json_array_size(c->lines))
         return st;
-    char salt[65];
-    if ((st = lh_tombstones_salt(lh_lake_store(c->lake), salt, err)))
+    json_t *hashes = NULL, *events = NULL;
+    if ((st = erasure_events(c, c->version, actor, &hashes, &events, err)))
         return st;
-    json_t *hashes = json_array(), *seen = json_object();
-    size_t i;
-    json_t *l;
-    json_array_foreach(c->lines, i, l) {
-        json_t *v = json_object_get(l, "row_key_value");
-        char text[32], hash[65];
-        if (json_is_integer(v))
-            snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
-        lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v) ?: "", hash);
-        if (!json_object_get(seen, hash)) {
-            json_object_set_new(seen, hash, json_true());
-            json_array_append_new(hashes, json_string(hash));
-        }
-    }
     json_t *first = json_array_get(c->lines, 0);
-    ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:O, s:I, s:o, s:I, s:I, s:o, s:o, s:O, s:s}, s:s, s:s}",
-                   "entity", "dataset", "entity_id", c->name, "field", "erasure", "old_value",
-                   "new_value", "row_key_column", json_object_get(first, "row_key_column"),
-                   "keys", (json_int_t)json_array_size(hashes), "key_hashes", hashes,
-                   "rows_erased", (json_int_t)(c->rows_before - c->rows_after), "version",
-                   (json_int_t)c->version, "requested_by", distinct(c->lines, "actor"), "reasons",
-                   distinct(c->lines, "reason"), "requested_at",
-                   json_object_get(first, "deleted_at"), "key_hash",
-                   lh_tombstones_key_hash_scheme(), "actor", actor,
-                   "source", "compaction");
     /* The erasure set first: once the tombstones go, it is what hides the rows at the
      * versions that still hold them (erasures.c). */
     const char *column = json_string_value(json_object_get(first, "row_key_column")) ?: "";
@@ -237,9 +266,9 @@ static lh_status journal(compaction *c, bool committed, const char *actor, lh_er
         free(keep);
     }
     if (!st)
-        st = lh_journal_append(j, ev, true, err);
-    json_decref(ev);
-    json_decref(seen);
+        st = lh_journal_append_many(j, events, true, NULL, err);
+    json_decref(events);
+    json_decref(hashes);
     return st;
 }
 
@@ -336,6 +365,23 @@ static lh_status compact(compaction *c, const char *actor, const lh_compact_opts
         return st;
     c->version = c->snap->version;
     bool work = c->snap->nfiles > 1 || c->rows_after != c->rows_before;
+    /* The erasure record is journaled after the commit: check now that it can be, so that
+     * one that cannot refuses the compaction instead of failing after it (and again at
+     * every retry, the tombstones never cleared). */
+    if (ntomb) {
+        json_t *hashes = NULL, *events = NULL;
+        st = erasure_events(c, c->version + (work ? 1 : 0), actor, &hashes, &events, err);
+        if (!st && (st = lh_journal_check(events, err)))
+            st = lh_fail_wrap(err, st, "compaction of %s: nothing was compacted; the erasure "
+                              "record of its %lld tombstones cannot be journaled", c->name,
+                              (long long)ntomb);
+        if (!st && (st = lh__erasures_check(lake, c->name, hashes, err)))
+            st = lh_fail_wrap(err, st, "compaction of %s: nothing was compacted", c->name);
+        json_decref(hashes);
+        json_decref(events);
+        if (st)
+            return st;
+    }
     if (work && !(st = write_verified(c, err)) && !(st = commit(c, ntomb, err))) {
         lh_fault_point("compact.after_commit");
         lh__lake_checkpoint(lake, c->name, c->version);

@@ -83,15 +83,69 @@ static lh_status key_hashes(lh_lake *lake, const json_t *vals, json_t **out, lh_
     json_t *arr = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(vals, i, v) {
+    json_array_foreach(arr ? vals : NULL, i, v) {
         char text[32], hash[65];
         if (json_is_integer(v))
             snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
         lh_tombstones_key_hash(salt, json_is_integer(v) ? text : json_string_value(v), hash);
-        json_array_append_new(arr, json_string(hash));
+        if (!hash[0] || json_array_append_new(arr, json_string(hash))) { /* "": no memory */
+            json_decref(arr);
+            arr = NULL;
+        }
     }
+    if (!arr)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
     *out = arr;
     return LH_OK;
+}
+
+/* Salted hashes per journal event: 64 hex digits cost 69 bytes in the event's line (the
+ * value is stored as JSON text, so each hash's quotes are escaped), so a part stays well
+ * under the journal's 1 MiB line limit whatever the number of keys. */
+#define HASHES_PER_EVENT 10000
+
+lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **out, lh_err *err)
+{
+    size_t n = json_array_size(hashes);
+    size_t parts = n ? (n + HASHES_PER_EVENT - 1) / HASHES_PER_EVENT : 1;
+    json_t *events = json_array();
+    bool oom = !events;
+    for (size_t p = 0; !oom && p < parts; p++) {
+        json_t *e = json_copy((json_t *)ev);
+        json_t *nv = json_copy(json_object_get(ev, "new_value"));
+        json_t *part = json_array();
+        oom = !e || !nv || !part;
+        for (size_t i = p * HASHES_PER_EVENT; !oom && i < n && i < (p + 1) * HASHES_PER_EVENT; i++)
+            oom = json_array_append(part, json_array_get(hashes, i));
+        oom = oom || json_object_set_new(nv, "part", json_integer((json_int_t)p + 1)) ||
+              json_object_set_new(nv, "parts", json_integer((json_int_t)parts)) ||
+              json_object_set(nv, "key_hashes", part) || json_object_set(e, "new_value", nv) ||
+              json_array_append(events, e);
+        json_decref(part);
+        json_decref(nv);
+        json_decref(e);
+    }
+    if (oom) {
+        json_decref(events);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    *out = events;
+    return LH_OK;
+}
+
+/* The tombstone call's journal record (lh__lake_hash_events) over hashes. */
+static lh_status tombstone_events(const lh_tombstone_request *req, const char *column,
+                                  size_t count, const json_t *hashes, json_t **out, lh_err *err)
+{
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:s?}, s:s, s:s}", "entity",
+                           "dataset", "entity_id", req->dataset, "field", "tombstone",
+                           "old_value", "new_value", "row_key_column", column, "count",
+                           (json_int_t)count, "reason", req->reason, "actor",
+                           req->actor ?: "cli", "source", "tombstone");
+    lh_status st = ev ? lh__lake_hash_events(ev, hashes, out, err)
+                      : lh_fail(err, LH_ENOMEM, "out of memory");
+    json_decref(ev);
+    return st;
 }
 
 #define MAX_COUNTED 10000
@@ -106,25 +160,20 @@ static lh_status match_counts(lh_lake *lake, const char *name, const char *colum
     lh_buf sql;
     lh_buf_init(&sql, 0);
     lh_buf_adds(&sql, "SELECT to_json(list(c ORDER BY i))::VARCHAR, sum(c)::BIGINT FROM (SELECT v.i, "
-                      "count(t.k) AS c FROM (VALUES ");
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(vals, i);
-        lh_buf_printf(&sql, "%s(%zu, ", i ? ", " : "", i);
-        if (json_is_integer(v))
-            lh_buf_printf(&sql, "%lld::BIGINT)", (long long)json_integer_value(v));
-        else {
-            lh_buf_add_sql_string(&sql, json_string_value(v));
-            lh_buf_adds(&sql, ")");
-        }
-    }
-    lh_buf_adds(&sql, ") v(i, k) LEFT JOIN (SELECT ");
+                      "count(t.k) AS c FROM (SELECT unnest(l) AS k, unnest(range(len(l))) AS i "
+                      "FROM (SELECT ");
+    lh_status lst = lh__tombs_add_list(&sql, vals, json_is_integer(json_array_get(vals, 0))
+                                                      ? "BIGINT" : "VARCHAR");
+    lh_buf_adds(&sql, " AS l)) v LEFT JOIN (SELECT ");
     lh_buf_add_sql_ident(&sql, column);
     lh_buf_adds(&sql, " AS k FROM ");
     lh_buf_add_sql_ident(&sql, name);
     lh_buf_adds(&sql, ") t ON t.k = v.k GROUP BY v.i)");
     json_t *row = NULL;
-    lh_status st = lh_buf_status(&sql);
-    if (st)
+    lh_status st = lst ? lst : lh_buf_status(&sql);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, st, "out of memory");
+    else if (st)
         st = lh_fail(err, st, "dataset %s: too many keys for one statement", name);
     else
         st = lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, err);
@@ -165,12 +214,38 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     if (strcmp(type, "VARCHAR") && strcmp(type, "INTEGER") && strcmp(type, "BIGINT"))
         return lh_fail(err, LH_EINVAL, "column %s of %s is %s; a row key must be text (VARCHAR), "
                        "int32 (INTEGER) or int64 (BIGINT)", column, name, type);
-    json_t *vals = NULL, *lines = json_array(), *hashes = NULL;
+    json_t *vals = NULL, *lines = json_array(), *hashes = NULL, *events = NULL;
     lh_status st = typed_values(req, type, &vals, err);
+    /* Everything that can refuse the call is checked before the first write, the journal
+     * record too, so that a delete that cannot be recorded changes nothing rather than
+     * failing after its effect. Its size does not depend on the hashes' values: checked
+     * with stand-ins, before the first delete of the bucket creates the salt. */
+    size_t n = json_array_size(vals);
+    if (!st) {
+        json_t *stand_in = json_string("0000000000000000000000000000000000000000000000000000000000000000");
+        json_t *fake = json_array();
+        for (size_t k = 0; fake && stand_in && k < n; k++)
+            if (json_array_append(fake, stand_in))
+                break;
+        st = fake && stand_in && json_array_size(fake) == n
+                 ? tombstone_events(req, column, n, fake, &events, err)
+                 : lh_fail(err, LH_ENOMEM, "out of memory");
+        json_decref(stand_in);
+        json_decref(fake);
+    }
+    if (!st && (st = lh_journal_check(events, err)))
+        st = lh_fail_wrap(err, st, "dataset %s: nothing was deleted; the journal record of "
+                          "these %zu keys cannot be written", name, n);
+    json_decref(events);
+    events = NULL;
     json_t *matched = NULL;
     json_int_t rows_matched = 0;
     if (!st)
         st = match_counts(lake, name, column, vals, &matched, &rows_matched, err);
+    if (!st)
+        st = key_hashes(lake, vals, &hashes, err);
+    if (!st)
+        st = tombstone_events(req, column, n, hashes, &events, err);
     char ts[32];
     lh_format_time(lh_now_ms(), ts);
     size_t i;
@@ -180,8 +255,6 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
                                                "row_key_column", column, "row_key_value", v,
                                                "deleted_at", ts, "actor", req->actor ?: "cli",
                                                "reason", req->reason));
-    if (!st)
-        st = key_hashes(lake, vals, &hashes, err);
     /* Durable first: once appended, every later open hides these rows. */
     if (!st)
         st = lh_tombstones_append(lh_lake_store(lake), name, lines, err);
@@ -195,15 +268,11 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
         st = lh__lake_define_view(lake, name, err);
     if (!st)
         lh__tombs_cache_save(lake, name);
-    if (!st) {
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:s, s:I, s:O, s:s?}, s:s, s:s}",
-                               "entity", "dataset", "entity_id", name, "field", "tombstone",
-                               "old_value", "new_value", "row_key_column", column, "count",
-                               (json_int_t)json_array_size(vals), "key_hashes", hashes, "reason",
-                               req->reason, "actor", req->actor ?: "cli", "source", "tombstone");
-        st = lh_journal_append(lh_lake_journal(lake), ev, true, err);
-        json_decref(ev);
-    }
+    /* All parts in one WAL write: the record is whole or absent. Checked above, so only
+     * I/O or memory can fail here, after the tombstones took effect: say so. */
+    if (!st && (st = lh_journal_append_many(lh_lake_journal(lake), events, true, NULL, err)))
+        st = lh_fail_wrap(err, st, "dataset %s: the %zu keys are tombstoned (their rows are "
+                          "hidden), but their journal record failed", name, n);
     json_t *rows = NULL;
     lh_buf sql;
     lh_buf_init(&sql, 0);
@@ -225,6 +294,7 @@ static lh_status tombstone(lh_lake *lake, const lh_tombstone_request *req, json_
     json_decref(vals);
     json_decref(lines);
     json_decref(hashes);
+    json_decref(events);
     return st;
 }
 

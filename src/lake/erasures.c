@@ -143,30 +143,31 @@ static lh_status mirror(lh_lake *lake, const char *name, const json_t *set, lh_e
     }
     if ((st = lh_engine_exec(eng, sql.data, err)))
         goto done;
-    /* One row per (hash, version); rebuilt whole: sets are small and change rarely. */
+    /* One row per (hash, version); rebuilt whole: sets change rarely. Each entry's hashes
+     * are one list constant (lh__tombs_add_list), not a VALUES row per hash: 100,000 of
+     * those took seconds to parse at every open. */
     lh_buf_reset(&sql);
     lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
     table_name(name, &sql);
-    lh_buf_adds(&sql, " AS SELECT * FROM (VALUES ");
-    size_t i, k;
-    json_t *en, *h;
-    bool first = true;
+    lh_buf_adds(&sql, " AS SELECT CAST(NULL AS VARCHAR) AS h, -1::BIGINT AS v WHERE false");
+    size_t i;
+    json_t *en;
     json_int_t newest = -1;
     json_array_foreach(entries, i, en) {
         json_int_t v = json_integer_value(json_object_get(en, "version"));
         if (v > newest)
             newest = v;
-        json_array_foreach(json_object_get(en, "key_hashes"), k, h) {
-            lh_buf_adds(&sql, first ? "(" : ",(");
-            lh_buf_add_sql_string(&sql, json_string_value(h) ?: "");
-            lh_buf_printf(&sql, ", %lld::BIGINT)", (long long)v);
-            first = false;
-        }
+        json_t *hashes = json_object_get(en, "key_hashes");
+        if (!json_array_size(hashes))
+            continue;
+        lh_buf_adds(&sql, " UNION ALL SELECT unnest(");
+        if (!st)
+            st = lh__tombs_add_list(&sql, hashes, "VARCHAR");
+        lh_buf_printf(&sql, "), %lld::BIGINT", (long long)v);
     }
-    if (first)
-        lh_buf_adds(&sql, "(NULL::VARCHAR, -1::BIGINT)");
-    lh_buf_adds(&sql, ") AS t(h, v)");
-    if ((st = lh_buf_status(&sql)))
+    if (!st)
+        st = lh_buf_status(&sql);
+    if (st)
         st = lh__lake_unbuilt(err, st, name, "the statement that loads the erasure set");
     else
         st = lh_engine_exec(eng, sql.data, err);
@@ -329,6 +330,32 @@ lh_status lh__erasures_record(lh_lake *lake, const char *name, const char *colum
     if (!st)
         st = mirror(lake, name, set, err);
 done:
+    json_decref(set);
+    return st;
+}
+
+lh_status lh__erasures_check(lh_lake *lake, const char *name, const json_t *hashes, lh_err *err)
+{
+    json_t *set = NULL, *files = NULL;
+    lh_status st = read_set(lake, name, &set, err);
+    if (!st)
+        st = data_files(lake, name, NULL, 0, &files, err);
+    json_t *entry = st ? NULL : json_pack("{s:I, s:I, s:I, s:O, s:o}", "version", (json_int_t)0,
+                                          "rows", (json_int_t)0, "erased_at",
+                                          (json_int_t)lh_now_ms(), "key_hashes", hashes,
+                                          "files", files);
+    if (!st && (!entry || json_array_append_new(json_object_get(set, "entries"), entry)))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    /* as write_set dumps it; its mirror's statement (mirror) is shorter than this text */
+    char *text = st ? NULL : lh_json_dumps(set, JSON_INDENT(1) | JSON_SORT_KEYS);
+    if (!st && !text)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (!st && strlen(text) > LH_BUF_DEFAULT_MAX)
+        st = lh_fail(err, LH_ETOOBIG, "dataset %s: its erasure set would be %zu bytes with these "
+                     "%zu keys, over the %zu MiB it may hold; vacuum to settle older erasures, "
+                     "then compact again", name, strlen(text), json_array_size(hashes),
+                     LH_BUF_DEFAULT_MAX >> 20);
+    free(text);
     json_decref(set);
     return st;
 }

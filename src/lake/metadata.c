@@ -7,6 +7,7 @@
 #include "catalog/manifest.h"
 #include "catalog/pii.h"
 #include "core/util.h"
+#include "journal/journal.h"
 #include "lake/lake_int.h"
 #include "table/table.h"
 
@@ -76,16 +77,34 @@ static lh_status edit_metadata(lh_lake *lake, const char *name, json_t *set, jso
         return lh_fail(err, LH_ENOTFOUND, "no dataset named '%s'", name);
     json_t *m = json_deep_copy(old);
     json_t *before = json_deep_copy(old); /* old is gone once the new manifest is put */
-    lh_status st = apply_edits(m, set, tags_add, tags_remove, err);
-    if (!st)
-        st = lh_catalog_put(lake->cat, m, err);
-    /* one journal event per key that changed */
+    json_t *events = json_array();
+    lh_status st = m && before && events ? apply_edits(m, set, tags_add, tags_remove, err)
+                                         : lh_fail(err, LH_ENOMEM, "out of memory");
+    /* one journal event per key that changed, built and checked before the manifest is
+     * put: an edit whose record the journal would refuse (old and new tags over its
+     * 1 MiB line limit, say) changes nothing rather than being applied unrecorded */
     static const char *const keys[] = {"description", "owner", "sensitivity", "tags"};
     for (size_t i = 0; !st && i < sizeof keys / sizeof keys[0]; i++) {
         json_t *a = json_object_get(before, keys[i]), *b = json_object_get(m, keys[i]);
-        if (!json_equal(a, b) && (a || b))
-            lh__lake_journal_event(lake, name, keys[i], a, b, actor ? actor : "cli", "metadata");
+        if (!json_equal(a, b) && (a || b) &&
+            json_array_append_new(events, json_pack("{s:s, s:s, s:s, s:O?, s:O?, s:s, s:s}",
+                                                    "entity", "dataset", "entity_id", name,
+                                                    "field", keys[i], "old_value", a,
+                                                    "new_value", b, "actor", actor ? actor : "cli",
+                                                    "source", "metadata")))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
     }
+    if (!st && json_array_size(events) && (st = lh_journal_check(events, err)))
+        st = lh_fail_wrap(err, st, "dataset %s: nothing changed; the journal record of this "
+                          "edit cannot be written", name);
+    if (!st)
+        st = lh_catalog_put(lake->cat, m, err);
+    /* after the put, as for ingests: a journal that fails here is logged, not returned */
+    lh_err jerr;
+    if (!st && json_array_size(events) && lake->journal &&
+        lh_journal_append_many(lake->journal, events, false, NULL, &jerr))
+        lh_log(LH_LOG_WARN, "journal: %s metadata edit not recorded: %s", name, jerr.msg);
+    json_decref(events);
     json_decref(before);
     json_decref(m);
     return st;

@@ -389,6 +389,18 @@ lh_status lh__tombs_raw_view(lh_lake *lake, const char *name, lh_buf *sql, lh_er
     return st;
 }
 
+lh_status lh__tombs_add_list(lh_buf *sql, const json_t *vals, const char *type)
+{
+    char *text = lh_json_dumps(vals, JSON_COMPACT);
+    if (!text)
+        return LH_ENOMEM;
+    lh_buf_adds(sql, "from_json(");
+    lh_buf_add_sql_string(sql, text);
+    lh_buf_printf(sql, ", '[\"%s\"]')", type);
+    free(text);
+    return lh_buf_status(sql);
+}
+
 lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, const char *type,
                         const json_t *keys, bool *created, lh_err *err)
 {
@@ -405,28 +417,25 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
         st = st ? lh__lake_unbuilt(err, st, name, "the tombstone table's definition")
                 : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }
-    /* Batches of VALUES; only keys not already there, so the table stays a set. */
+    /* Batches of keys as one list constant each (lh__tombs_add_list); only keys not
+     * already there, so the table stays a set. */
     size_t n = json_array_size(keys);
     for (size_t i = 0; !st && i < n;) {
+        json_t *batch = json_array();
+        for (size_t b = 0; batch && i < n && b < 10000; b++, i++)
+            if (json_array_append(batch, json_array_get(keys, i)))
+                break;
         lh_buf_reset(&sql);
         lh_buf_adds(&sql, "INSERT INTO ");
         table_name("__tomb__", name, &sql);
-        lh_buf_adds(&sql, " SELECT DISTINCT k FROM (VALUES ");
-        for (size_t b = 0; i < n && b < 10000; b++, i++) {
-            json_t *v = json_array_get(keys, i);
-            if (b)
-                lh_buf_addc(&sql, ',');
-            lh_buf_addc(&sql, '(');
-            if (json_is_integer(v))
-                lh_buf_printf(&sql, "%lld::%s", (long long)json_integer_value(v), type);
-            else
-                lh_buf_add_sql_string(&sql, json_string_value(v));
-            lh_buf_addc(&sql, ')');
-        }
-        lh_buf_adds(&sql, ") AS v(k) WHERE k NOT IN (SELECT k FROM ");
+        lh_buf_adds(&sql, " SELECT DISTINCT k FROM (SELECT unnest(");
+        st = batch ? lh__tombs_add_list(&sql, batch, type) : LH_ENOMEM;
+        json_decref(batch);
+        lh_buf_adds(&sql, ") AS k) AS v WHERE k NOT IN (SELECT k FROM ");
         table_name("__tomb__", name, &sql);
         lh_buf_adds(&sql, ")");
-        st = lh_buf_status(&sql);
+        if (!st)
+            st = lh_buf_status(&sql);
         st = st ? lh__lake_unbuilt(err, st, name, "a statement with a batch of tombstones")
                 : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
     }

@@ -242,6 +242,38 @@ static void damaged_manifests_are_skipped(void **state)
     lh_catalog_free(c);
 }
 
+/* A manifest over the size opening reads is refused before it is written: written, the
+ * dataset would vanish at the next open (the catalog skips it). */
+static void oversized_manifest_is_refused_unwritten(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    lh_catalog *c = NULL;
+    assert_int_equal(lh_catalog_open(f->store, &c, &err), LH_OK);
+    json_t *m = lh_manifest_new("big", T0);
+    json_object_set_new(m, "description", json_string("small"));
+    assert_int_equal(lh_catalog_put(c, m, &err), LH_OK);
+    size_t n = ((size_t)16 << 20) + 1;
+    char *huge = malloc(n + 1);
+    assert_non_null(huge);
+    memset(huge, 'x', n);
+    huge[n] = '\0';
+    json_t *m2 = json_deep_copy(m);
+    json_object_set_new(m2, "description", json_string(huge));
+    free(huge);
+    assert_int_equal(lh_catalog_put(c, m2, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "not changed"));
+    json_decref(m2);
+    json_decref(m);
+    assert_string_equal(json_string_value(json_object_get(lh_catalog_get(c, "big"), "description")),
+                        "small");
+    lh_catalog_free(c);
+    assert_int_equal(lh_catalog_open(f->store, &c, &err), LH_OK);
+    assert_string_equal(json_string_value(json_object_get(lh_catalog_get(c, "big"), "description")),
+                        "small");
+    lh_catalog_free(c);
+}
+
 static void names_are_sorted(void **state)
 {
     fixture *f = *state;
@@ -419,6 +451,7 @@ int main(void)
         cmocka_unit_test(name_from_path_long_digit_stem),
         cmocka_unit_test_setup_teardown(put_get_reopen_persists, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_manifests_are_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(oversized_manifest_is_refused_unwritten, setup, teardown),
         cmocka_unit_test_setup_teardown(names_are_sorted, setup, teardown),
         cmocka_unit_test(sensitivity_levels),
         cmocka_unit_test(manifest_new_has_defaults),

@@ -418,6 +418,49 @@ static void events_are_validated(void **state)
     json_decref(ev);
 }
 
+/* lh_journal_check agrees with the append to the byte: the largest event it accepts is
+ * appended, one byte more is refused by both (it measures with an id and a ts of their
+ * real lengths); a malformed event is LH_EINVAL; a check writes nothing. */
+static json_t *event_of(size_t n)
+{
+    char *v = malloc(n + 1);
+    assert_non_null(v);
+    memset(v, 'v', n);
+    v[n] = '\0';
+    json_t *ev = json_pack("[{s:s, s:s, s:s}]", "entity", "d", "entity_id", "x", "new_value", v);
+    free(v);
+    return ev;
+}
+
+static void check_matches_the_append(void **state)
+{
+    fixture *f = *state;
+    size_t lo = 1000, hi = LH_JOURNAL_MAX_EVENT; /* check(lo) passes, check(hi) fails */
+    json_t *ev = event_of(hi);
+    assert_int_equal(lh_journal_check(ev, &err), LH_ETOOBIG);
+    json_decref(ev);
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        ev = event_of(mid);
+        if (lh_journal_check(ev, &err) == LH_OK)
+            lo = mid;
+        else
+            hi = mid;
+        json_decref(ev);
+    }
+    assert_int_equal(stat_of(f->j, "events"), 0);
+    ev = event_of(hi);
+    assert_int_equal(lh_journal_append_many(f->j, ev, false, NULL, &err), LH_ETOOBIG);
+    json_decref(ev);
+    ev = event_of(lo);
+    assert_int_equal(lh_journal_append_many(f->j, ev, false, NULL, &err), LH_OK);
+    json_decref(ev);
+    assert_int_equal(stat_of(f->j, "events"), 1);
+    ev = json_loads("[{\"entity\":\"d\"}]", 0, NULL);
+    assert_int_equal(lh_journal_check(ev, &err), LH_EINVAL);
+    json_decref(ev);
+}
+
 /* Regression (fixed; src/journal/journal.c, lh__journal_view_sql): the view's SELECT built
  * past its buffer's limit must report LH_ETOOBIG and leave no text (it said LH_ENOMEM, read
  * off a NULL .data, whatever the failure was); built within the limit it names every file. */
@@ -454,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(legacy_events_jsonl_is_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_view_sees_files_and_wal, setup, teardown),
         cmocka_unit_test_setup_teardown(events_are_validated, setup, teardown),
+        cmocka_unit_test_setup_teardown(check_matches_the_append, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "lake/lake.h"
+#include "lake/lake_int.h"
 #include "table/table.h"
 #include "testutil.h"
 
@@ -170,6 +171,40 @@ static void table_layout(void **state)
     lh_buf_release(&b);
 }
 
+/* Compaction checks its erasure entry before committing (lh__erasures_check): a set that
+ * would be over the 64 MiB that reading it takes is LH_ETOOBIG, naming vacuum, and nothing
+ * is written; a set within it passes. */
+static void erasure_set_over_its_read_limit_is_refused_before(void **state)
+{
+    (void)state;
+    char dir[256];
+    lh_test_tmpdir(dir, sizeof dir);
+    lh_lake_options lo = {.data_dir = dir, .writer = true, .threads = 1,
+                          .memory_limit = "256MB"};
+    lh_lake *lake = NULL;
+    lh_err err;
+    assert_int_equal(lh_lake_open(&lo, &lake, &err), LH_OK);
+    json_t *small = json_array(), *big = json_array();
+    json_t *h = json_string("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    for (size_t i = 0; i < 1000000; i++) { /* ~71 bytes each as written: ~68 MiB */
+        assert_int_equal(json_array_append(big, h), 0);
+        if (i < 1000)
+            assert_int_equal(json_array_append(small, h), 0);
+    }
+    json_decref(h);
+    assert_int_equal(lh__erasures_check(lake, "people", small, &err), LH_OK);
+    err.msg[0] = '\0';
+    assert_int_equal(lh__erasures_check(lake, "people", big, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "vacuum"));
+    json_decref(small);
+    json_decref(big);
+    char path[512];
+    snprintf(path, sizeof path, "%s/_catalog/erasures/people.json", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    lh_lake_free(lake);
+    lh_test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +212,7 @@ int main(void)
         cmocka_unit_test(second_writer_names_pid),
         cmocka_unit_test(stale_lock_is_taken_over),
         cmocka_unit_test(table_layout),
+        cmocka_unit_test(erasure_set_over_its_read_limit_is_refused_before),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

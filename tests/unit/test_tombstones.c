@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "catalog/tombstones.h"
 #include "core/buf.h"
@@ -111,12 +113,37 @@ static void salt_and_hash(void **state)
     assert_int_equal(lh_tombstones_salt(f->s, s1, &err), LH_ECORRUPT);
 }
 
+/* A tombstone file is loaded whole, up to 1 GiB: an append that would take it past that
+ * is refused before it writes (a file that could never be loaded again could never be
+ * compacted, nor its tombstones cleared). The file is made large, sparse, by truncate. */
+static void append_past_the_load_limit_is_refused(void **state)
+{
+    fixture *f = *state;
+    lh_err err;
+    json_t *lines = json_pack("[o]", line("a"));
+    assert_int_equal(lh_tombstones_append(f->s, "t", lines, &err), LH_OK);
+    char path[600];
+    snprintf(path, sizeof path, "%s/_catalog/tombstones/t.jsonl", f->dir);
+    off_t big = ((off_t)1 << 30) - 8; /* a line of ours is longer than 8 bytes */
+    assert_int_equal(truncate(path, big), 0);
+    err.msg[0] = '\0';
+    assert_int_equal(lh_tombstones_append(f->s, "t", lines, &err), LH_ETOOBIG);
+    assert_non_null(strstr(err.msg, "nothing was deleted"));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_size, big);
+    assert_int_equal(truncate(path, 0), 0);
+    assert_int_equal(lh_tombstones_append(f->s, "t", lines, &err), LH_OK);
+    json_decref(lines);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(append_load_clear, setup, teardown),
         cmocka_unit_test_setup_teardown(torn_tail_is_skipped_and_healed, setup, teardown),
         cmocka_unit_test_setup_teardown(salt_and_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(append_past_the_load_limit_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
