@@ -92,6 +92,8 @@ struct lh_http_req {
     upload files[LH_HTTP_MAX_FILES];
     size_t nfiles;
     json_t *form;              /* non-file multipart fields */
+    char *field_key;           /* the plain field being received (its bytes may come in */
+    lh_buf field_raw;          /* pieces that split a UTF-8 sequence): checked when whole */
     lh_status upload_st;
     char upload_msg[256];
     /* reply */

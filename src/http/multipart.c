@@ -64,6 +64,35 @@ static upload *current_upload(lh_http_req *r, const char *key, const char *filen
     return u;
 }
 
+/* Stores the plain field gathered so far into r->form; false (with the request's error
+ * set) when it is not UTF-8 text or memory ran out. */
+static bool flush_field(lh_http_req *r)
+{
+    const char *key = r->field_key;
+    lh_status st = lh_buf_status(&r->field_raw);
+    const char *v = lh_buf_cstr(&r->field_raw);
+    size_t n = r->field_raw.len;
+    if (st) {
+        r->upload_st = st;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "out of memory");
+    } else if (!lh_utf8_valid(key, strlen(key))) {
+        r->upload_st = LH_EINVAL;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "a form field name is not valid UTF-8");
+    } else if (!lh_utf8_valid(v, n)) {
+        r->upload_st = LH_EINVAL;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "form field '%.64s' is not valid UTF-8 "
+                 "text", key);
+        lh_utf8_scrub(r->upload_msg);
+    } else if (json_object_set_new(r->form, key, json_stringn(v, n))) {
+        r->upload_st = LH_ENOMEM;
+        snprintf(r->upload_msg, sizeof r->upload_msg, "out of memory");
+    }
+    free(r->field_key);
+    r->field_key = NULL;
+    lh_buf_reset(&r->field_raw);
+    return !r->upload_st;
+}
+
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
                                const char *filename, const char *content_type,
                                const char *transfer_encoding, const char *data, uint64_t off,
@@ -76,30 +105,27 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     if (!key)
         key = "";
     if (!filename) {
-        /* A plain field: append (parts may arrive in pieces), bounded. */
-        const char *old = off > 0 ? json_string_value(json_object_get(r->form, key)) : NULL;
-        size_t oldlen = old ? strlen(old) : 0;
-        if (oldlen + size > MAX_FIELD_BYTES) {
+        /* A plain field: its pieces are gathered raw and stored whole (flush_field). Data at
+         * offset 0 starts a field; a later field of the same name replaces the earlier. */
+        if (r->field_key && (off == 0 || strcmp(r->field_key, key)) && !flush_field(r))
+            return MHD_NO;
+        if (!r->field_key && !(r->field_key = lh_strdup(key))) {
+            r->upload_st = LH_ENOMEM;
+            snprintf(r->upload_msg, sizeof r->upload_msg, "out of memory");
+            return MHD_NO;
+        }
+        if (r->field_raw.len + size > MAX_FIELD_BYTES) {
             r->upload_st = LH_ETOOBIG;
             snprintf(r->upload_msg, sizeof r->upload_msg, "form field '%.64s' is over %d bytes",
                      key, MAX_FIELD_BYTES);
             return MHD_NO;
         }
-        lh_buf v;
-        lh_buf_init(&v, MAX_FIELD_BYTES + 1);
-        if (old)
-            lh_buf_adds(&v, old);
-        lh_buf_add(&v, data, size);
-        bool ok = !lh_buf_status(&v) && !json_object_set_new(r->form, key,
-                                                             json_stringn(lh_buf_cstr(&v), v.len));
-        lh_buf_release(&v);
-        if (!ok) {
-            r->upload_st = LH_ENOMEM;
-            snprintf(r->upload_msg, sizeof r->upload_msg, "out of memory");
-            return MHD_NO;
-        }
+        if (size)
+            lh_buf_add(&r->field_raw, data, size);
         return MHD_YES;
     }
+    if (r->field_key && !flush_field(r))
+        return MHD_NO;
     upload *u = current_upload(r, key, filename, off);
     if (!u)
         return MHD_NO;
@@ -116,6 +142,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 bool lh__http_multipart_begin(lh_http_req *r)
 {
     r->form = json_object();
+    lh_buf_init(&r->field_raw, MAX_FIELD_BYTES + 1);
     for (size_t i = 0; i < LH_HTTP_MAX_FILES; i++)
         r->files[i].fd = -1;
     r->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, r);
@@ -137,6 +164,8 @@ bool lh__http_multipart_complete(lh_http_req *r)
     /* The post processor says whether the body ended properly (closing boundary). */
     bool ok = MHD_destroy_post_processor(r->pp) == MHD_YES;
     r->pp = NULL;
+    if (ok && !r->upload_st && r->field_key)
+        flush_field(r); /* the last plain field */
     if (!ok && !r->upload_st) {
         r->upload_st = LH_EINVAL;
         snprintf(r->upload_msg, sizeof r->upload_msg,
@@ -163,6 +192,9 @@ void lh__http_multipart_cleanup(lh_http_req *r)
     r->nfiles = 0;
     json_decref(r->form);
     r->form = NULL;
+    free(r->field_key);
+    r->field_key = NULL;
+    lh_buf_release(&r->field_raw);
 }
 
 size_t lh_http_nfiles(const lh_http_req *r) { return r->nfiles; }
