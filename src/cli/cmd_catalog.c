@@ -66,6 +66,10 @@ int lh__cli_datasets(lh_cli *cli)
                 break;
             }
         }
+        if (v && !lh_utf8_valid(v, strlen(v))) {
+            rc = lh__cli_usage_error(cli, "the value of %s is not valid UTF-8 text", a);
+            break;
+        }
         if (!strcmp(a, "--set")) {
             const char *eq = strchr(v, '=');
             if (!eq) {

@@ -6,6 +6,7 @@
 
 #include "cli/cli_int.h"
 #include "core/alloc.h"
+#include "core/util.h"
 #include "lake/mutations.h"
 
 /* "/catalog/datasets/by-name/<name>/tombstone" (the name is checked by the server). */
@@ -37,6 +38,8 @@ int lh__cli_delete(lh_cli *cli)
             in_values = false;
         } else if (a[0] == '-' && a[1] == '-') {
             rc = lh__cli_usage_error(cli, "unknown option %s", a);
+        } else if (in_values && !lh_utf8_valid(a, strlen(a))) {
+            rc = lh__cli_usage_error(cli, "%skey value is not valid UTF-8 text", "");
         } else if (in_values) {
             if (json_array_append_new(values, json_string(a)))
                 rc = lh__cli_error(cli, lh_fail(&oom, LH_ENOMEM, "out of memory"), &oom);

@@ -138,3 +138,9 @@ code=$(curl -s -o "$WORK/body" -w '%{http_code}' -H 'Content-Type: application/j
 expect_eq "HTTP: tombstones report the rows each key matched" "200 1 4:1 77:0" \
   "$code $(jb '(d["rows_matched"], " ".join("%s:%s" % (m["value"], m["rows"]) for m in d["matched"]))')"
 srv_stop "$SRV_PID"
+# bytes that are not UTF-8 in a key value or a metadata edit: a usage error naming it (was
+# "out of memory": the JSON library refuses such a string)
+expect_fail "a key value that is not UTF-8 is refused as such" "key value is not valid UTF-8" \
+  "$LH" delete peoplex --key id $'\xff'
+expect_fail "a tag that is not UTF-8 is refused as such" "value of --tag is not valid UTF-8" \
+  "$LH" datasets peoplex --tag $'a\xfe'
