@@ -293,4 +293,14 @@ lh_status lh__schema_plan(const json_t *schema, const json_t *file_cols, const j
 /* First line of a DuckDB error, or two when the second names the offending line. */
 void lh__ingest_short_error(lh_err *err);
 
+/* pg_conninfo.c: connection-string text for postgres.c (no libpq here). */
+/* Replaces every occurrence of secret (NULL or "": nothing) in err's message with "***";
+ * when that cannot be built, the whole message is withheld. */
+void lh__pg_scrub(lh_err *err, const char *secret);
+/* The password as written in a postgres:// URI (still percent-encoded), or NULL; caller
+ * frees. */
+char *lh__pg_uri_password(const char *dsn);
+/* Appends s percent-encoded (all but RFC 3986 unreserved characters); unchecked. */
+void lh__pg_add_encoded(lh_buf *b, const char *s);
+
 #endif

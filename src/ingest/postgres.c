@@ -63,62 +63,10 @@ bool lh_ingest_is_postgres_uri(const char *s)
     return s && (!strncasecmp(s, "postgres://", 11) || !strncasecmp(s, "postgresql://", 13));
 }
 
-/* Replaces every occurrence of secret in err's message with "***". */
-static void scrub_one(lh_err *err, const char *secret)
-{
-    size_t n = secret ? strlen(secret) : 0;
-    if (!err || !n || !strstr(err->msg, secret))
-        return;
-    lh_buf out;
-    lh_buf_init(&out, sizeof err->msg * 4);
-    for (const char *p = err->msg; *p;) {
-        const char *hit = strstr(p, secret);
-        if (!hit) {
-            lh_buf_adds(&out, p);
-            break;
-        }
-        lh_buf_add(&out, p, (size_t)(hit - p));
-        lh_buf_adds(&out, "***");
-        p = hit + n;
-    }
-    /* Not built: the secret must still go, so the whole message does. */
-    lh_strlcpy(err->msg, lh_buf_status(&out) ? "(message withheld: it named the password)"
-                                             : lh_buf_cstr(&out), sizeof err->msg);
-    lh_buf_release(&out);
-}
-
 static void scrub(pg_job *j, lh_err *err)
 {
-    scrub_one(err, j->password);
-    scrub_one(err, j->raw_password);
-}
-
-/* The password as it appears in a postgres:// URI: userinfo runs to the first '@'
- * before any '/' (libpq's own rule), the password follows its first ':'. */
-static char *uri_raw_password(const char *dsn)
-{
-    if (!lh_ingest_is_postgres_uri(dsn))
-        return NULL;
-    const char *p = strstr(dsn, "://") + 3;
-    size_t len = strcspn(p, "@/");
-    if (p[len] != '@')
-        return NULL;
-    const char *colon = memchr(p, ':', len);
-    if (!colon || colon + 1 == p + len)
-        return NULL;
-    return lh_strndup(colon + 1, (size_t)(p + len - colon - 1));
-}
-
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void add_encoded(lh_buf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            lh_buf_addc(b, (char)*p);
-        else
-            lh_buf_printf(b, "%%%02X", *p);
-    }
+    lh__pg_scrub(err, j->password);
+    lh__pg_scrub(err, j->raw_password);
 }
 
 static const char *opt_val(const PQconninfoOption *opts, const char *key)
@@ -140,7 +88,7 @@ static void redacted_uri(const PQconninfoOption *opts, lh_buf *out)
     bool port_in_path = host_in_path && port && *port && !strchr(port, ',');
     lh_buf_adds(out, "postgresql://");
     if (user && *user) {
-        add_encoded(out, user);
+        lh__pg_add_encoded(out, user);
         lh_buf_addc(out, '@');
     }
     if (host_in_path) {
@@ -151,7 +99,7 @@ static void redacted_uri(const PQconninfoOption *opts, lh_buf *out)
         lh_buf_printf(out, ":%s", port);
     if (db && *db) {
         lh_buf_addc(out, '/');
-        add_encoded(out, db);
+        lh__pg_add_encoded(out, db);
     }
     char sep = '?';
     for (const PQconninfoOption *o = opts; o->keyword; o++) {
@@ -160,7 +108,7 @@ static void redacted_uri(const PQconninfoOption *opts, lh_buf *out)
             (!strcmp(o->keyword, "port") && port_in_path))
             continue;
         lh_buf_printf(out, "%c%s=", sep, o->keyword);
-        add_encoded(out, o->val);
+        lh__pg_add_encoded(out, o->val);
         sep = '&';
     }
 }
@@ -814,7 +762,7 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
                       &j.staged, &j.describe};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         lh_buf_init(bufs[i], 0);
-    j.raw_password = uri_raw_password(req->dsn);
+    j.raw_password = lh__pg_uri_password(req->dsn);
     char dataset[64] = "";
     bool handed_over = false;
     lh_status st = LH_OK;
