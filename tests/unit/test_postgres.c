@@ -42,11 +42,11 @@ static void uri_loses_its_password(void **state)
 static void raw_password_as_written(void **state)
 {
     (void)state;
-    char *p = uri_raw_password("postgresql://u:p%40ss@h/d");
+    char *p = lh__pg_uri_password("postgresql://u:p%40ss@h/d");
     assert_string_equal(p, "p%40ss");
     free(p);
-    assert_null(uri_raw_password("postgresql://u@h/d"));
-    assert_null(uri_raw_password("host=h password=x"));
+    assert_null(lh__pg_uri_password("postgresql://u@h/d"));
+    assert_null(lh__pg_uri_password("host=h password=x"));
 }
 
 static void messages_are_scrubbed(void **state)
