@@ -17,7 +17,6 @@ struct lh_catalog {
     lh_store *store;
     json_t *manifests; /* object: name -> manifest */
     pthread_rwlock_t lock; /* readers copy under it; a put replaces under it */
-    bool load_oom;         /* a manifest could not be parsed for want of memory: open fails */
 };
 
 /* Relations the engine defines itself. A dataset of one of these names would be a view
@@ -98,12 +97,9 @@ static int load_cb(void *ctx, const char *key, const lh_object_info *info)
         lh_log(LH_LOG_WARN, "catalog: skipping %s: %s", key, err.msg);
     } else {
         json_error_t jerr;
-        bool oom = false;
-        json_t *m = lh_json_loadb(lh_buf_cstr(&b), b.len, 0, &jerr, &oom);
+        json_t *m = lh_json_loadb(lh_buf_cstr(&b), b.len, 0, &jerr);
         const char *name = json_string_value(json_object_get(m, "name"));
-        if (oom)
-            c->load_oom = true; /* not "unreadable": the dataset would vanish from the catalog */
-        else if (!json_is_object(m) || !name || lh_catalog_check_name(name, NULL))
+        if (!json_is_object(m) || !name || lh_catalog_check_name(name, NULL))
             lh_log(LH_LOG_WARN, "catalog: skipping unreadable manifest %s", key);
         else
             json_object_set(c->manifests, name, m);
@@ -123,8 +119,6 @@ lh_status lh_catalog_open(lh_store *store, lh_catalog **out, lh_err *err)
     c->store = store;
     pthread_rwlock_init(&c->lock, NULL);
     lh_status st = lh_store_list(store, DATASETS_PREFIX, load_cb, c, err);
-    if (!st && c->load_oom)
-        st = lh_fail(err, LH_ENOMEM, "out of memory reading the catalog");
     if (st) {
         lh_catalog_free(c);
         return st;

@@ -59,11 +59,8 @@ lh_status lh_tombstones_load(lh_store *s, const char *dataset, json_t **out, lh_
         pos += n + 1;
         if (!n)
             continue;
-        bool oom = false;
-        json_t *v = lh_json_loadb(line, n, 0, NULL, &oom);
-        if (oom) /* never skipped as torn: the erased row would come back */
-            st = lh_fail(err, LH_ENOMEM, "out of memory reading %s", lh_buf_cstr(&key));
-        else if (json_is_object(v) && json_object_get(v, "row_key_value")) {
+        json_t *v = lh_json_loadb(line, n, 0, NULL);
+        if (json_is_object(v) && json_object_get(v, "row_key_value")) {
             if (json_array_append(lines, v))
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
         } else
@@ -98,14 +95,11 @@ lh_status lh_tombstones_column(lh_store *s, const char *dataset, char *column, s
     ssize_t n;
     bool found = false;
     while (f && !st && !found && (errno = 0, n = getline(&line, &cap, f)) > 0) {
-        bool oom = false;
-        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL, &oom);
+        json_t *v = lh_json_loadb(line, (size_t)n, JSON_DISABLE_EOF_CHECK, NULL);
         const char *c = json_string_value(json_object_get(v, "row_key_column"));
         if (c) {
             snprintf(column, size, "%s", c);
             found = true;
-        } else if (oom) {
-            st = lh_fail(err, LH_ENOMEM, "out of memory reading the tombstones");
         }
         json_decref(v);
     }

@@ -78,13 +78,14 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size)
     return LH_OK;
 }
 
-/* jansson's failed allocations on this thread, for lh_json_loadb and lh_json_dumps. */
+/* jansson's failed allocations on this thread, for lh_json_dumps. */
 static _Thread_local unsigned long json_failed;
 /* True inside lh_json_loadb on this thread. */
 static _Thread_local bool json_parsing;
 
-/* jansson 2.14's parser cannot survive a failed allocation: besides dropping bytes (which
- * the count below would catch) it can free a pointer it never set (the torture loop saw
+/* jansson 2.14's parser cannot survive a failed allocation: it drops the byte it could
+ * not store (a Delta path came back as "...snappy.paquet") and can free a pointer it
+ * never set (the torture loop saw
  * "munmap_chunk(): invalid pointer" inside json_loadb). So a failed allocation while
  * parsing ends the process with a message, as git's and Redis's allocators do; every
  * write is crash-safe (the crash tests and the torture loop's data checks), so nothing
@@ -103,23 +104,11 @@ static void *json_malloc(size_t n)
     return p;
 }
 
-json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom)
+json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je)
 {
-    unsigned long before = json_failed;
     json_parsing = true;
     json_t *j = json_loadb(buf, len, flags, je);
     json_parsing = false;
-    bool failed = json_failed != before;
-    if (oom)
-        *oom = failed;
-    if (failed) {
-        json_decref(j);
-        j = NULL;
-        if (je) { /* as jansson marks its own: json_error_code(je) == json_error_out_of_memory */
-            snprintf(je->text, sizeof je->text, "%s", "out of memory");
-            je->text[JSON_ERROR_TEXT_LENGTH - 1] = (char)json_error_out_of_memory;
-        }
-    }
     return j;
 }
 

@@ -33,17 +33,13 @@ lh_status lh_grow(void *items, size_t *cap, size_t need, size_t item_size);
 /* Makes jansson allocate through lh_malloc (call once, before any json is built). */
 void lh_alloc_install_json(void);
 
-/* json_loadb, guarded. A failed allocation inside the parse ends the process with
- * "lakehouse: out of memory while reading JSON" (exit 6): jansson 2.14's parser can free
- * a pointer it never set after one (alloc.c). The rest of this note is the guard that
- * stands behind that policy: NULL when any of jansson's allocations failed during the parse. jansson
- * drops some of its own allocation failures (its lexer ignores a failed byte append, so a
- * string silently loses a byte and the parse "succeeds": the torture loop saw a Delta log
- * path come back as "...snappy.paquet" and written into a commit). *oom (may be NULL)
- * says that this was the failure; je, when given, then reads "out of memory". Every parse
- * in src/ goes through it (scripts/lint.sh refuses bare json_load*). Thread-safe (the
- * count is per thread). */
-json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je, bool *oom);
+/* json_loadb, for every parse in src/ (scripts/lint.sh refuses bare json_load*): a failed
+ * allocation inside it ends the process with "lakehouse: out of memory while reading
+ * JSON" (exit 6), because jansson 2.14's parser cannot recover from one (alloc.c): it
+ * drops the byte it could not store, so a parse "succeeds" with a string one byte short
+ * (the torture loop saw a Delta path come back as "...snappy.paquet"), or frees a pointer
+ * it never set. A NULL is thus always malformed input, never memory. */
+json_t *lh_json_loadb(const char *buf, size_t len, size_t flags, json_error_t *je);
 /* json_dumps, but NULL when any of jansson's allocations failed during the dump: jansson
  * 2.14 can then return text with a key missing (the torture loop saw a Delta commit
  * written as '"operation":"WRITE",":{"mode":...', which made the table unreadable).

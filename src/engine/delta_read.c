@@ -18,10 +18,7 @@ static lh_status emit_row(const char *text, size_t len, lh_action_cb cb, void *c
                           lh_err *err)
 {
     json_error_t je;
-    bool oom = false;
-    json_t *row = lh_json_loadb(text, len, 0, &je, &oom);
-    if (oom)
-        return lh_fail(err, LH_ENOMEM, "out of memory reading a checkpoint");
+    json_t *row = lh_json_loadb(text, len, 0, &je);
     if (!json_is_object(row)) {
         json_decref(row);
         return lh_fail(err, LH_ECORRUPT, "checkpoint row is not JSON: %s", je.text);

@@ -438,13 +438,8 @@ static bool checks_pass(lh_http_req *r)
             r->json = json_object(); /* an empty body is an empty object */
         } else {
             json_error_t je;
-            bool oom = false;
             r->json = lh_json_loadb(lh_buf_cstr(&r->body), r->body.len, JSON_REJECT_DUPLICATES,
-                                    &je, &oom);
-            if (oom) {
-                lh_http_reply_status(r, LH_ENOMEM, "out of memory reading the request");
-                return false;
-            }
+                                    &je);
             if (!r->json) {
                 char msg[256];
                 snprintf(msg, sizeof msg, "malformed JSON at line %d, column %d: %s", je.line,

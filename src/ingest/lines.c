@@ -378,7 +378,7 @@ bool lh__lines_json(const char *s, json_t *row)
     static const char *const msg_keys[] = {"message", "msg", "event", NULL};
     if (*s != '{')
         return false;
-    json_t *o = lh_json_loadb(s, strlen(s), JSON_DECODE_ANY, NULL, NULL);
+    json_t *o = lh_json_loadb(s, strlen(s), JSON_DECODE_ANY, NULL);
     if (!json_is_object(o)) {
         json_decref(o);
         return false;

@@ -137,7 +137,7 @@ static void add_sniffed_types(lh_buf *b, json_t *row)
 {
     const char *text = json_string_value(json_array_get(row, 6)) ?: "";
     /* a parse lost to memory only costs the hint: the readers sniff again */
-    json_t *cols = lh_json_loadb(text, strlen(text), 0, NULL, NULL);
+    json_t *cols = lh_json_loadb(text, strlen(text), 0, NULL);
     if (!json_is_array(cols) || !json_array_size(cols)) {
         json_decref(cols);
         return;

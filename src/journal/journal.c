@@ -202,7 +202,7 @@ static lh_status scan_segment(const char *path, segment *s, lh_err *err)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             break;
-        json_t *ev = lh_json_loadb(p, (size_t)(nl - p), 0, NULL, NULL);
+        json_t *ev = lh_json_loadb(p, (size_t)(nl - p), 0, NULL);
         if (json_is_string(json_object_get(ev, "id")))
             s->events++;
         else if (nl > p)

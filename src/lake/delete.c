@@ -181,7 +181,7 @@ static lh_status match_counts(lh_lake *lake, const char *name, const char *colum
     if (st)
         return st;
     const char *text = json_string_value(json_array_get(row, 0)) ?: "[]";
-    json_t *counts = lh_json_loadb(text, strlen(text), 0, NULL, NULL); /* counts for display */
+    json_t *counts = lh_json_loadb(text, strlen(text), 0, NULL); /* counts for display */
     *total = strtoll(json_string_value(json_array_get(row, 1)) ?: "0", NULL, 10);
     *matched = json_array();
     for (size_t i = 0; i < n && i < MAX_COUNTED; i++)

@@ -50,10 +50,7 @@ static lh_status removal_times(lh_store *s, const json_t *commits, json_t *remov
             const char *nl = memchr(line, '\n', text.len - pos);
             size_t n = nl ? (size_t)(nl - line) : text.len - pos;
             pos += n + 1;
-            bool oom = false;
-            json_t *a = n ? lh_json_loadb(line, n, 0, NULL, &oom) : NULL;
-            if (oom)
-                st = lh_fail(err, LH_ENOMEM, "out of memory reading the log");
+            json_t *a = n ? lh_json_loadb(line, n, 0, NULL) : NULL;
             json_t *r = json_object_get(a, "remove");
             const char *path = json_string_value(json_object_get(r, "path"));
             json_int_t ts = json_integer_value(json_object_get(r, "deletionTimestamp"));

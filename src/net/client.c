@@ -44,7 +44,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
  * it is JSON (partial results of a multi-file ingest). */
 static lh_status reply_error(long http, const lh_buf *body, json_t **response, lh_err *err)
 {
-    json_t *j = lh_json_loadb(lh_buf_cstr(body), body->len, 0, NULL, NULL);
+    json_t *j = lh_json_loadb(lh_buf_cstr(body), body->len, 0, NULL);
     const char *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
     const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
     lh_status st = code ? lh_status_from_name(code) : LH_EIO;
@@ -85,7 +85,7 @@ static lh_status perform(CURL *c, const char *base_url, const char *api_key,
         st = lh_fail(err, LH_EIO, "cannot reach the server at %s: %s", base_url, curl_easy_strerror(rc));
     else if (http < 200 || http > 299)
         st = reply_error(http, &reply, response, err);
-    else if (!(*response = lh_json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL, NULL)))
+    else if (!(*response = lh_json_loadb(lh_buf_cstr(&reply), reply.len, 0, NULL)))
         st = lh_fail(err, LH_EIO, "the server's reply is not JSON");
     lh_buf_release(&reply);
     curl_slist_free_all(hdrs);

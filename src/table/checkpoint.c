@@ -152,7 +152,7 @@ static lh_status write_last(lh_store *s, const char *prefix, int64_t version, in
         goto cleanup;
     }
     if (!lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
-        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
+        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL);
         json_t *v = json_object_get(j, "version");
         bool newer = json_is_integer(v) && json_integer_value(v) > version;
         json_decref(j);
@@ -267,7 +267,7 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
     if (st)
         st = unbuilt(err, st, "table prefix too long");
     else if (!lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
-        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
+        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL);
         json_t *v = json_object_get(j, "version");
         bool older = !json_is_integer(v) || json_integer_value(v) < version;
         json_decref(j);

@@ -181,11 +181,8 @@ lh_status lh__table_read_commit(lh_store *s, const char *prefix, int64_t version
             m--;
         if (m > 0) {
             json_error_t je;
-            bool oom = false;
-            json_t *action = lh_json_loadb(p, m, JSON_REJECT_DUPLICATES, &je, &oom);
-            if (oom) /* not "invalid": a path that lost a byte would name another file */
-                st = lh_fail(err, LH_ENOMEM, "out of memory reading %s", lh_buf_cstr(&key));
-            else if (!action)
+            json_t *action = lh_json_loadb(p, m, JSON_REJECT_DUPLICATES, &je);
+            if (!action)
                 st = lh_fail(err, LH_ECORRUPT, "%s:%d: invalid JSON: %s", lh_buf_cstr(&key), line, je.text);
             else if (!json_is_object(action))
                 st = lh_fail(err, LH_ECORRUPT, "%s:%d: action is not a JSON object", lh_buf_cstr(&key), line);

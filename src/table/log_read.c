@@ -97,7 +97,7 @@ static size_t order_checkpoints(lh_store *s, const char *prefix, const lh__log_l
     lh_buf_init(&body, 1 << 20);
     if (!lh__table_last_checkpoint_key(&key, prefix) &&
         !lh_store_get(s, lh_buf_cstr(&key), 1 << 20, &body, NULL)) {
-        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL, NULL);
+        json_t *j = lh_json_loadb(lh_buf_cstr(&body), body.len, 0, NULL);
         if (json_is_integer(json_object_get(j, "version")))
             hint = json_integer_value(json_object_get(j, "version"));
         json_decref(j);
@@ -199,7 +199,7 @@ static int64_t num_records(const char *stats, const json_t *stats_parsed)
 {
     int64_t n = -1;
     if (stats) {
-        json_t *j = lh_json_loadb(stats, strlen(stats), 0, NULL, NULL);
+        json_t *j = lh_json_loadb(stats, strlen(stats), 0, NULL);
         if (json_is_integer(json_object_get(j, "numRecords")))
             n = json_integer_value(json_object_get(j, "numRecords"));
         json_decref(j);
@@ -254,10 +254,7 @@ static lh_status build_snapshot(replay *r, int64_t version, lh_table_snapshot *s
     if (!ss)
         return lh_fail(err, LH_ECORRUPT, "metaData has no schemaString");
     json_error_t je;
-    bool oom = false;
-    snap->schema = lh_json_loadb(ss, strlen(ss), 0, &je, &oom);
-    if (oom)
-        return lh_fail(err, LH_ENOMEM, "out of memory reading the table schema");
+    snap->schema = lh_json_loadb(ss, strlen(ss), 0, &je);
     if (!json_is_object(snap->schema) || !json_is_array(json_object_get(snap->schema, "fields")))
         return lh_fail(err, LH_ECORRUPT, "metaData.schemaString is not a struct schema: %s",
                        snap->schema ? "no fields" : je.text);

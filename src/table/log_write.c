@@ -99,7 +99,7 @@ static lh_status build_body(const lh_table_commit_spec *spec, bool create, bool 
             break;
         }
         if (a->stats) {
-            json_t *parsed = lh_json_loadb(a->stats, strlen(a->stats), 0, NULL, NULL);
+            json_t *parsed = lh_json_loadb(a->stats, strlen(a->stats), 0, NULL);
             bool ok = json_is_object(parsed);
             json_decref(parsed);
             if (!ok) {
