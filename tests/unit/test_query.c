@@ -19,25 +19,14 @@
 
 #include "core/util.h"
 #include "engine/engine.h"
-#include "testutil.h"
-
-typedef struct fixture {
-    char root[256];
-    lh_engine *e;
-} fixture;
+#include "engine_fixture.h"
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f = fixture_open(2);
     if (!f)
         return -1;
-    lh_test_tmpdir(f->root, sizeof f->root);
-    lh_engine_config cfg = {.data_root = f->root, .threads = 2};
     lh_err err = {{0}};
-    if (lh_engine_open(&cfg, &f->e, &err)) {
-        fprintf(stderr, "open: %s\n", err.msg);
-        return -1;
-    }
     const char *ddl[] = {
         "CREATE VIEW t AS SELECT * FROM (VALUES (1, 'ann', 10.5), (2, NULL, NULL), "
         "(3, 'cyd', -2.25)) v(id, name, amount)",
@@ -62,15 +51,6 @@ static int setup(void **state)
         if (lh_engine_allow_relation(f->e, allowed[i], &err))
             return -1;
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    lh_engine_free(f->e);
-    lh_test_rmtree(f->root);
-    free(f);
     return 0;
 }
 

@@ -15,25 +15,14 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
-#include "testutil.h"
-
-typedef struct fixture {
-    char root[256];
-    lh_engine *e;
-} fixture;
+#include "engine_fixture.h"
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f = fixture_open(0);
     if (!f)
         return -1;
-    lh_test_tmpdir(f->root, sizeof f->root);
-    lh_engine_config cfg = {.data_root = f->root};
     lh_err err = {{0}};
-    if (lh_engine_open(&cfg, &f->e, &err)) {
-        fprintf(stderr, "open: %s\n", err.msg);
-        return -1;
-    }
     const char *ddl[] = {
         "CREATE VIEW people AS SELECT * FROM (VALUES (1, 'ann', 30), (2, 'bob', 40), "
         "(3, 'cyd', 50)) t(id, name, age)",
@@ -50,15 +39,6 @@ static int setup(void **state)
         lh_engine_allow_relation(f->e, "orders", &err))
         return -1;
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    lh_engine_free(f->e);
-    lh_test_rmtree(f->root);
-    free(f);
     return 0;
 }
 
