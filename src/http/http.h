@@ -167,6 +167,12 @@ typedef ssize_t (*lh_http_fill_fn)(void *ctx, char *buf, size_t max, bool *done)
 void lh_http_reply_stream(lh_http_req *r, int status, const char *content_type,
                           lh_http_fill_fn fill, void (*release)(void *ctx), void *ctx);
 
+/* Runs fn(ctx) on the worker once the reply has been handed back to the network thread,
+ * possibly while it is being sent: for clean-up the reply does not wait for (closing a
+ * finished query). fn must not use the request. One per request; on the quick lane (no
+ * worker) it runs right after the reply is queued. */
+void lh_http_after_reply(lh_http_req *r, void (*fn)(void *ctx), void *ctx);
+
 /* The request's W3C trace id (32 hex), for logs and lineage. */
 const char *lh_http_trace_id(const lh_http_req *r);
 

@@ -103,6 +103,8 @@ struct lh_http_req {
     bool dispatched;           /* handed to a worker; the connection is suspended */
     bool quick;                /* an LH_LANE_QUICK handler runs in the network thread */
     lh_http_req *q_next;
+    void (*after)(void *);     /* lh_http_after_reply: run by the worker after resuming */
+    void *after_ctx;
     /* streaming */
     lh_http_fill_fn fill;
     void (*release)(void *);

@@ -214,6 +214,12 @@ json_t *lh_http_json(const lh_http_req *r) { return r->json; }
 const lh_buf *lh_http_body_raw(const lh_http_req *r) { return &r->body; }
 bool lh_http_quick(const lh_http_req *r) { return r->quick; }
 
+void lh_http_after_reply(lh_http_req *r, void (*fn)(void *ctx), void *ctx)
+{
+    r->after = fn;
+    r->after_ctx = ctx;
+}
+
 const char *lh_http_param(const lh_http_req *r, const char *name)
 {
     for (size_t i = 0; i < r->nparams; i++)
@@ -541,8 +547,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             r->route->handler(r, s->cfg.app);
             r->t_handler_end = lh__http_now_ns();
             r->quick = false;
-            if (r->response)
-                return queue(r);
+            if (r->response) {
+                enum MHD_Result res = queue(r);
+                if (r->after)
+                    r->after(r->after_ctx);
+                r->after = NULL;
+                return res;
+            }
             r->t_handler_start = r->t_handler_end = 0;
         }
         /* Handlers may take long (a query, an ingest): a worker runs them while this
