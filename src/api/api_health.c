@@ -8,7 +8,8 @@
  * the network thread from it (dataset count and uptime are read live); once it is
  * older, the request goes to a control worker, which probes the engine again and
  * answers. An engine that stops answering is therefore reported (503 "degraded") at
- * most health_probe_ms + 5 s after it stopped, as before at most 5 s. */
+ * most health_probe_ms + 5 s after it stopped, as before at most 5 s. engine.age_ms
+ * says how old the reported check is. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,18 +17,21 @@
 #include "core/util.h"
 #include "engine/engine.h"
 
-static void reply(lh_http_req *r, lh_api *a, bool ok, const char *error)
+/* checked_ms: when the probe reported ended (engine.age_ms says how long ago). */
+static void reply(lh_http_req *r, lh_api *a, bool ok, const char *error, double checked_ms)
 {
-    json_t *body = json_pack("{s:s, s:s, s:f, s:I, s:{s:b}, s:{s:b, s:s*}}", "status",
+    double now = lh_mono_ms();
+    json_t *body = json_pack("{s:s, s:s, s:f, s:I, s:{s:b}, s:{s:b, s:I, s:s*}}", "status",
                              ok ? "ok" : "degraded", "version", LH_VERSION, "uptime_s",
-                             (lh_mono_ms() - a->started_ms) / 1000.0, "datasets",
+                             (now - a->started_ms) / 1000.0, "datasets",
                              (json_int_t)lh_lake_dataset_count(a->lake), "storage", "ok", 1,
-                             "engine", "ok", ok, "error", ok ? NULL : error);
+                             "engine", "ok", ok, "age_ms", (json_int_t)(now - checked_ms),
+                             "error", ok ? NULL : error);
     lh_http_reply_json(r, ok ? 200 : 503, body);
 }
 
 /* The probe: SELECT 1 through the gate; remembers the outcome for the quick path. */
-static bool probe(lh_api *a, char *error, size_t size)
+static bool probe(lh_api *a, char *error, size_t size, double *checked_ms)
 {
     lh_query *q = NULL;
     lh_err err;
@@ -39,7 +43,7 @@ static bool probe(lh_api *a, char *error, size_t size)
     pthread_mutex_lock(&a->health_mu);
     a->health_ok = ok;
     memcpy(a->health_error, error, size);
-    a->health_checked_ms = lh_mono_ms();
+    a->health_checked_ms = *checked_ms = lh_mono_ms();
     pthread_mutex_unlock(&a->health_mu);
     return ok;
 }
@@ -49,8 +53,9 @@ void lh__api_health(lh_http_req *r, void *app)
     lh_api *a = app;
     char error[sizeof a->health_error];
     if (!lh_http_quick(r)) { /* a control worker: probe the engine now */
-        bool ok = probe(a, error, sizeof error);
-        reply(r, a, ok, error);
+        double checked_ms;
+        bool ok = probe(a, error, sizeof error, &checked_ms);
+        reply(r, a, ok, error, checked_ms);
         return;
     }
     /* the network thread: answer from the last probe while it is fresh */
@@ -58,9 +63,10 @@ void lh__api_health(lh_http_req *r, void *app)
     bool fresh = a->health_checked_ms > 0 &&
                  lh_mono_ms() - a->health_checked_ms < (double)a->health_probe_ms;
     bool ok = a->health_ok;
+    double checked_ms = a->health_checked_ms;
     memcpy(error, a->health_error, sizeof error);
     pthread_mutex_unlock(&a->health_mu);
     if (fresh)
-        reply(r, a, ok, error);
+        reply(r, a, ok, error, checked_ms);
     /* else no reply: the server runs this handler again on a control worker */
 }

@@ -24,7 +24,7 @@ fi
 LAKEHOUSE_SERVER_HEALTH_PROBE_MS=600000 strace -f -qq -e trace=clone,clone3,openat -o "$WORK/strace.log" \
   "$LH" serve --bind 127.0.0.1:0 >"$WORK/S.out" 2>"$WORK/S.err" &
 TRACER=$!
-trap 'kill -KILL "$TRACER" 2>/dev/null; [[ -n ${SPID:-} ]] && kill -KILL "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill -KILL "$TRACER" 2>/dev/null; [[ -n ${SPID:-} ]] && kill -KILL "$SPID" 2>/dev/null; srv_stop_all; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 URL=""
 for ((i = 0; i < 300; i++)); do
   URL=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/S.out" 2>/dev/null | head -n 1)
@@ -62,6 +62,11 @@ tasks_after=$(ls "/proc/$SPID/task" | wc -l)
 expect_eq "the batch's answers" "200 200×125 404×25 200 405 200" "$codes"
 expect_eq "the server has as many threads after the batch as before ($tasks_before)" "$tasks_before" "$tasks_after"
 
+# /health reused the warm-up's probe all along (health_probe_ms = 600000): it says how old
+sleep 1.1
+age=$(curl -s "$URL/health" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["status"], d["engine"]["ok"], d["engine"]["age_ms"] >= 1100)')
+expect_eq "/health reports the cached probe's age (engine.age_ms >= the 1.1 s slept)" "ok True True" "$age"
+
 kill -TERM "$SPID"
 wait "$TRACER"
 # the clone lines between the first and the last /metrics of the batch (the 2nd and the
@@ -73,3 +78,13 @@ read -r opens clones < <(awk '
 expect_eq "/metrics opened /proc/self/statm once per request (27 marks in the log)" 27 "$opens"
 expect_eq "no clone/clone3 between the first and last /metrics of the batch (200+ requests)" 0 "$clones"
 [[ $clones == 0 ]] || grep -E 'clone3?\(' "$WORK/strace.log" | tail -n 5 | sed 's/^/# /'
+
+# health_probe_ms = 1: every /health that comes later probes the engine anew on a control
+# worker (its result is at most as old as the request itself, never the 2 s slept)
+if srv_start P LAKEHOUSE_DATA="$WORK/dataP" LAKEHOUSE_SERVER_HEALTH_PROBE_MS=1; then
+  first=$(curl -s "$SRV_URL/health" | python3 -c 'import json, sys; print(json.load(sys.stdin)["status"])')
+  sleep 2
+  again=$(curl -s "$SRV_URL/health" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["status"], d["engine"]["age_ms"] < 2000)')
+  expect_eq "health_probe_ms=1: a later /health probes again (engine.age_ms < the 2 s slept)" "ok ok True" "$first $again"
+  srv_stop "$SRV_PID"
+else not_ok "server P starts"; fi
