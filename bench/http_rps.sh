@@ -71,7 +71,7 @@ errors = (int(m.group(1)) if m else 0) + (sum(map(int, e.groups())) if e else 0)
 print("%.0f %.3f %.3f %d" % (rps, p50, p99, errors))
 PY
 }
-median() { python3 -c 'import statistics, sys; print("%.3f" % statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+median() { python3 -c 'import statistics, sys; print("%g" % statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 rows=()
 for c in 1 8; do
