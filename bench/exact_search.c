@@ -1,4 +1,4 @@
-/* exact_search.c: the driver of bench/exact_search.sh (exact vector search, src/vectors).
+/* exact_search.c: the driver of bench/exact_search.sh (exact vector search, src/vector).
  *
  *   exact_search gen DIR N DIMS NQ SEED   writes DIR/x_N_DIMS.f32 (N unit rows) and
  *                                         DIR/q_N_DIMS.f32 (NQ unit queries): float32,
@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "vectors/vectors.h"
-#include "vectors/vectors_int.h"
+#include "vector/vector.h"
+#include "vector/vector_int.h"
 
 #define K 10
 
@@ -299,10 +299,10 @@ static int search(const char *dir, size_t n, size_t dims, size_t nq, int threads
 
     time_float(&r, 1, times, cpu, NULL);
     report("float_1t", times, cpu, nq, bytes);
-    lh__vec_force_scalar(true);
+    lh_simd_force_scalar(true);
     time_float(&r, threads, times, cpu, NULL);
     report("scalar", times, cpu, nq, bytes);
-    lh__vec_force_scalar(false);
+    lh_simd_force_scalar(false);
 
     lh_vec_q8 *q8 = NULL;
     lh_err err;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/exact_search.sh: exact vector search (src/vectors) against faiss IndexFlatIP and
+# bench/exact_search.sh: exact vector search (src/vector) against faiss IndexFlatIP and
 # numpy, in the same run, on seeded unit vectors: 100,000 x 768 and 1,000,000 x 384 floats,
 # one query at a time, k 10, inner product (= cosine on unit vectors). Also the machine's
 # memory bandwidth (a streaming read), the GB/s each search scans, and the int8 index's

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vectors/vectors.h"
-#include "vectors/vectors_int.h"
+#include "vector/vector.h"
+#include "vector/vector_int.h"
 
 /* ---- data ---------------------------------------------------------------------------- */
 
@@ -92,7 +92,7 @@ static double ref_l2sq(const float *a, const float *b, size_t dims)
 static void kernels_agree(void **state)
 {
     (void)state;
-    const lh__vec_kernels *sc = lh__vec_kernels_scalar(), *av = lh__vec_kernels_avx2();
+    const lh_simd_kernels *sc = lh_simd_kernels_scalar(), *av = lh_simd_kernels_avx2();
     if (!av)
         fprintf(stderr, "# this CPU has no AVX2+FMA: scalar kernels checked alone\n");
     rng_state = 1;
@@ -129,7 +129,7 @@ static void kernels_agree(void **state)
 static void row_kernels(void **state)
 {
     (void)state;
-    const lh__vec_kernels *ks[2] = {lh__vec_kernels_scalar(), lh__vec_kernels_avx2()};
+    const lh_simd_kernels *ks[2] = {lh_simd_kernels_scalar(), lh_simd_kernels_avx2()};
     rng_state = 2;
     for (size_t t = 0; t < sizeof odd_dims / sizeof *odd_dims; t++) {
         size_t dims = odd_dims[t], nrows = 5;
@@ -139,7 +139,7 @@ static void row_kernels(void **state)
         int16_t *w = malloc(dims * sizeof *w);
         int8_t *codes = malloc(nrows * dims);
         for (int kk = 0; kk < 2; kk++) {
-            const lh__vec_kernels *k = ks[kk];
+            const lh_simd_kernels *k = ks[kk];
             if (!k)
                 continue;
             k->dot_rows(q, m, nrows, dims, out);
@@ -185,11 +185,11 @@ static void force_scalar_switch(void **state)
     rng_state = 3;
     size_t dims = 383;
     float *m = random_matrix(2, dims, true);
-    lh__vec_force_scalar(true);
+    lh_simd_force_scalar(true);
     assert_string_equal(lh_vec_kernel_name(), "scalar");
-    assert_true(lh_vec_dot(m, m + dims, dims) == lh__vec_kernels_scalar()->dot(m, m + dims, dims));
-    lh__vec_force_scalar(false);
-    const lh__vec_kernels *av = lh__vec_kernels_avx2();
+    assert_true(lh_vec_dot(m, m + dims, dims) == lh_simd_kernels_scalar()->dot(m, m + dims, dims));
+    lh_simd_force_scalar(false);
+    const lh_simd_kernels *av = lh_simd_kernels_avx2();
     assert_string_equal(lh_vec_kernel_name(), av ? "avx2+fma" : "scalar");
     if (av)
         assert_true(lh_vec_dot(m, m + dims, dims) == av->dot(m, m + dims, dims));
@@ -404,11 +404,11 @@ static void bad_input(void **state)
 /* The same searches on the scalar path. */
 static void topk_scalar_path(void **state)
 {
-    lh__vec_force_scalar(true);
+    lh_simd_force_scalar(true);
     topk_equals_sort(state);
     ties_by_row(state);
     filter_bitmap(state);
-    lh__vec_force_scalar(false);
+    lh_simd_force_scalar(false);
 }
 
 /* ---- int8 ------------------------------------------------------------------------------ */

@@ -1,4 +1,4 @@
-/* vectors.h: exact (brute-force) vector search over float32 rows (issue 14, item 4).
+/* vector.h: exact (brute-force) vector search over float32 rows (issue 14, item 4).
  *
  * The compute layer under the vector indexes: distance kernels, a top-k scan of a
  * contiguous row-major matrix (n rows x dims floats, row r at matrix + r * dims), and an
@@ -19,29 +19,15 @@
  *
  * Thread-safety: every function here may be called from several threads at once on
  * shared, unchanging inputs. */
-#ifndef LH_VECTORS_VECTORS_H
-#define LH_VECTORS_VECTORS_H
+#ifndef LH_VECTOR_VECTOR_H
+#define LH_VECTOR_VECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/simd.h"
 #include "core/status.h"
-
-/* ---- kernels --------------------------------------------------------------------------- */
-
-/* sum a[i] * b[i], i < dims. */
-float lh_vec_dot(const float *a, const float *b, size_t dims);
-
-/* sum (a[i] - b[i])^2, i < dims. */
-float lh_vec_l2sq(const float *a, const float *b, size_t dims);
-
-/* Scales v to unit length in place and returns its former length; a zero vector stays
- * zero (and 0 is returned). */
-float lh_vec_normalize(float *v, size_t dims);
-
-/* "avx2+fma" or "scalar": the kernels this process uses (for logs and benchmarks). */
-const char *lh_vec_kernel_name(void);
 
 /* ---- top-k search ---------------------------------------------------------------------- */
 

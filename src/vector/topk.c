@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
-#include "vectors/vectors_int.h"
+#include "vector/vector_int.h"
 
 /* a ranks before b: higher key, then lower row; a NaN key after every number. */
 static inline bool better(float ka, uint64_t ra, float kb, uint64_t rb)
@@ -205,7 +205,7 @@ lh_status lh__vec_scan(size_t n, lh__vec_block_fn fn, const void *ctx, size_t k,
 /* ---- float search ------------------------------------------------------------------- */
 
 typedef struct float_ctx {
-    const lh__vec_kernels *kern;
+    const lh_simd_kernels *kern;
     const float *matrix;
     size_t dims;
     const float *query;
@@ -236,7 +236,7 @@ lh_status lh_vec_search(const float *matrix, size_t n, size_t dims, const float 
         return lh_fail(err, LH_EINVAL, "unknown vector metric %d", (int)opts->metric);
     if (opts->k == 0)
         return lh_fail(err, LH_EINVAL, "k must be at least 1");
-    float_ctx c = {.kern = lh__vec_kernels_get(), .matrix = matrix, .dims = dims,
+    float_ctx c = {.kern = lh_simd_kernels_get(), .matrix = matrix, .dims = dims,
                    .query = query, .metric = opts->metric};
     float *copy = NULL;
     if (opts->metric == LH_VEC_COSINE) {

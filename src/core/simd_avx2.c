@@ -1,13 +1,13 @@
-/* kernels_avx2.c: the AVX2+FMA distance kernels and the CPU check that enables them.
+/* simd_avx2.c: the AVX2+FMA distance kernels and the CPU check that enables them.
  *
  * Only these functions carry target("avx2,fma"); the rest of the binary stays plain
- * x86-64, and kernels.c calls here only after lh__vec_kernels_avx2 has seen the CPU (and
+ * x86-64, and simd.c calls here only after lh_simd_kernels_avx2 has seen the CPU (and
  * the OS, which must save the YMM registers; __builtin_cpu_supports checks both) support
  * AVX2 and FMA. Four independent accumulators hide the FMA latency; the scan is bound by
  * memory long before by arithmetic. Elsewhere than x86 this file offers nothing. */
 #include <pthread.h>
 
-#include "vectors/vectors_int.h"
+#include "core/simd.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -126,7 +126,7 @@ LH_AVX2 static void dot_i8_rows_avx2(const int16_t *q, const int8_t *codes, size
     }
 }
 
-static const lh__vec_kernels avx2_kernels = {
+static const lh_simd_kernels avx2_kernels = {
     .name = "avx2+fma",
     .dot = dot_avx2,
     .l2sq = l2sq_avx2,
@@ -144,7 +144,7 @@ static void cpu_check(void)
     cpu_has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-const lh__vec_kernels *lh__vec_kernels_avx2(void)
+const lh_simd_kernels *lh_simd_kernels_avx2(void)
 {
     pthread_once(&cpu_once, cpu_check);
     return cpu_has_avx2 ? &avx2_kernels : NULL;
@@ -152,7 +152,7 @@ const lh__vec_kernels *lh__vec_kernels_avx2(void)
 
 #else
 
-const lh__vec_kernels *lh__vec_kernels_avx2(void)
+const lh_simd_kernels *lh_simd_kernels_avx2(void)
 {
     return NULL;
 }

@@ -1,5 +1,5 @@
-/* kernels.c: the portable distance kernels, the run-time choice between them and the
- * AVX2 ones (kernels_avx2.c), and the public one-pair functions.
+/* simd.c: the portable distance kernels, the run-time choice between them and the
+ * AVX2 ones (simd_avx2.c), and the public one-pair functions.
  *
  * The scalar loops keep eight partial sums, as the AVX2 kernels keep eight lanes: it
  * lets the compiler use SSE2 (x86-64's baseline) without reassociating anything, and the
@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdatomic.h>
 
-#include "vectors/vectors_int.h"
+#include "core/simd.h"
 
 static float dot_scalar(const float *a, const float *b, size_t dims)
 {
@@ -65,7 +65,7 @@ static void dot_i8_rows_scalar(const int16_t *q, const int8_t *codes, size_t nro
     }
 }
 
-static const lh__vec_kernels scalar_kernels = {
+static const lh_simd_kernels scalar_kernels = {
     .name = "scalar",
     .dot = dot_scalar,
     .l2sq = l2sq_scalar,
@@ -76,37 +76,37 @@ static const lh__vec_kernels scalar_kernels = {
 
 static atomic_bool force_scalar;
 
-const lh__vec_kernels *lh__vec_kernels_scalar(void)
+const lh_simd_kernels *lh_simd_kernels_scalar(void)
 {
     return &scalar_kernels;
 }
 
-void lh__vec_force_scalar(bool on)
+void lh_simd_force_scalar(bool on)
 {
     atomic_store(&force_scalar, on);
 }
 
-const lh__vec_kernels *lh__vec_kernels_get(void)
+const lh_simd_kernels *lh_simd_kernels_get(void)
 {
     if (atomic_load_explicit(&force_scalar, memory_order_relaxed))
         return &scalar_kernels;
-    const lh__vec_kernels *k = lh__vec_kernels_avx2();
+    const lh_simd_kernels *k = lh_simd_kernels_avx2();
     return k ? k : &scalar_kernels;
 }
 
 const char *lh_vec_kernel_name(void)
 {
-    return lh__vec_kernels_get()->name;
+    return lh_simd_kernels_get()->name;
 }
 
 float lh_vec_dot(const float *a, const float *b, size_t dims)
 {
-    return lh__vec_kernels_get()->dot(a, b, dims);
+    return lh_simd_kernels_get()->dot(a, b, dims);
 }
 
 float lh_vec_l2sq(const float *a, const float *b, size_t dims)
 {
-    return lh__vec_kernels_get()->l2sq(a, b, dims);
+    return lh_simd_kernels_get()->l2sq(a, b, dims);
 }
 
 float lh_vec_normalize(float *v, size_t dims)

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "vectors/vectors_int.h"
+#include "vector/vector_int.h"
 
 struct lh_vec_q8 {
     size_t n, dims;
@@ -91,7 +91,7 @@ lh_status lh_vec_q8_new(const float *matrix, size_t n, size_t dims, lh_vec_q8 **
 }
 
 typedef struct q8_ctx {
-    const lh__vec_kernels *kern;
+    const lh_simd_kernels *kern;
     const lh_vec_q8 *q8;
     const int16_t *w;   /* the query times the scales, in integers */
     float wscale;       /* w's unit: q . x^ = wscale * (w . code) */
@@ -133,7 +133,7 @@ lh_status lh_vec_q8_search(const lh_vec_q8 *q8, const float *matrix, const float
         return lh_fail(err, LH_EUNSUPPORTED, "int8 search supports up to %d dimensions, not %zu",
                        INT32_MAX / (127 * 127), dims);
 
-    const lh__vec_kernels *kern = lh__vec_kernels_get();
+    const lh_simd_kernels *kern = lh_simd_kernels_get();
     size_t cand = opts->k > SIZE_MAX / rerank ? n : opts->k * rerank;
     if (cand > n)
         cand = n;
