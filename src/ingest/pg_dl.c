@@ -10,9 +10,7 @@
 #define PG_FUNCS(F, V)                                                                           \
     F(PGconn *, PQconnectdbParams, (const char *const *a, const char *const *b, int c),          \
       (a, b, c))                                                                                 \
-    V(PQfinish, (PGconn *a), (a))                                                                \
     F(PQconninfoOption *, PQconninfoParse, (const char *a, char **b), (a, b))                    \
-    V(PQconninfoFree, (PQconninfoOption *a), (a))                                                \
     F(ConnStatusType, PQstatus, (const PGconn *a), (a))                                          \
     F(const char *, PQparameterStatus, (const PGconn *a, const char *b), (a, b))                 \
     F(char *, PQerrorMessage, (const PGconn *a), (a))                                            \
@@ -34,13 +32,31 @@
     F(Oid, PQftype, (const PGresult *a, int b), (a, b))                                          \
     F(int, PQfmod, (const PGresult *a, int b), (a, b))                                           \
     F(char *, PQgetvalue, (const PGresult *a, int b, int c), (a, b, c))                          \
-    V(PQclear, (PGresult *a), (a))                                                               \
-    V(PQfreemem, (void *a), (a))                                                                 \
     F(char *, PQescapeIdentifier, (PGconn *a, const char *b, size_t c), (a, b, c))
 
-PG_FUNCS(LH_DL_PTR, LH_DL_PTRV)
+/* Releasing nothing is a no-op in libpq; these forwarders keep it one without loading
+ * libpq, so that postgres.c's cleanup after an early failure (libpq missing included)
+ * needs no library. */
+#define PG_RELEASERS(X)                                                                          \
+    X(PQfinish, PGconn)                                                                          \
+    X(PQconninfoFree, PQconninfoOption)                                                          \
+    X(PQclear, PGresult)                                                                         \
+    X(PQfreemem, void)
+#define RELEASER_PTR(name, type) static void (*lh_dl_p_##name)(type *);
+#define RELEASER_ENTRY(name, type) {#name, &lh_dl_p_##name},
+#define RELEASER_DEF(name, type)                                                                 \
+    void(name)(type * a)                                                                         \
+    {                                                                                            \
+        if (!a)                                                                                  \
+            return;                                                                              \
+        need();                                                                                  \
+        lh_dl_p_##name(a);                                                                       \
+    }
 
-static const lh_dl_sym syms[] = {PG_FUNCS(LH_DL_ENTRY, LH_DL_ENTRYV)};
+PG_FUNCS(LH_DL_PTR, LH_DL_PTRV)
+PG_RELEASERS(RELEASER_PTR)
+
+static const lh_dl_sym syms[] = {PG_FUNCS(LH_DL_ENTRY, LH_DL_ENTRYV) PG_RELEASERS(RELEASER_ENTRY)};
 
 static lh_dl_lib lib = {
     .feature = "PostgreSQL ingest",
@@ -66,3 +82,4 @@ lh_status lh__pg_load(lh_err *err)
 }
 
 PG_FUNCS(LH_DL_DEF, LH_DL_DEFV)
+PG_RELEASERS(RELEASER_DEF)
