@@ -11,6 +11,8 @@
 #                   one built from the commit before the optional libraries were loaded
 #                   lazily), for the before/after columns
 #
+# Also `sql "SELECT count(*) FROM d1"` on a data directory of BENCH_STARTUP_DATASETS
+# (default 30) small datasets: a reader defines only the views a query names.
 # Environment: BENCH_STARTUP_RUNS (rounds, default 40), BENCH_NO_DOC=1 to only print.
 # Writes bench/out/startup.txt and the "## Start-up" section of docs/BENCHMARKS.md.
 set -euo pipefail
@@ -33,6 +35,12 @@ if [ ! -x "$BASE" ] || [ bench/duckdb_startup.c -nt "$BASE" ]; then
 fi
 EMPTY=$(mktemp -d "${TMPDIR:-/tmp}/lh-startup-XXXXXX")
 trap 'rm -rf "$EMPTY"' EXIT
+NDS=${BENCH_STARTUP_DATASETS:-30}
+MANY=$EMPTY/many
+printf 'id,name\n1,a\n2,b\n' > "$EMPTY/d.csv"
+for ((i = 1; i <= NDS; i++)); do
+    "$BIN" ingest "$EMPTY/d.csv" --name "d$i" --data "$MANY" > /dev/null
+done
 
 # libs CMD...: how many shared objects the dynamic loader looked up or initialised for CMD
 # (the vDSO not counted).
@@ -43,17 +51,20 @@ libs() {
 
 # The rounds: every contender once per round, in a rotating order, wall time of the whole
 # process (fork + exec + run + exit) measured by a Python loop (no shell in between).
-$PY - "$N" "$OUT/startup.txt" "$BIN" "$BASE" "$EMPTY" "$BEFORE" <<'PY'
+$PY - "$N" "$OUT/startup.txt" "$BIN" "$BASE" "$EMPTY" "$BEFORE" "$MANY" <<'PY'
 import os, resource, subprocess, sys, time, statistics
-n, out, lh, duck, empty, before = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+n, out, lh, duck, empty, before, many = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
+one = "SELECT count(*) FROM d1"
 cmds = {
     "lh_sql": [lh, "sql", "SELECT 1", "--data", empty + "/after"],
+    "lh_many": [lh, "sql", one, "--data", many],
     "lh_version": [lh, "--version"],
     "duckdb": [duck, "SELECT 1"],
 }
 if before:
     cmds["before_sql"] = [before, "sql", "SELECT 1", "--data", empty + "/before"]
     cmds["before_version"] = [before, "--version"]
+    cmds["before_many"] = [before, "sql", one, "--data", many]
 env = {k: v for k, v in os.environ.items() if not k.startswith("LAKEHOUSE_")}
 def cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -92,11 +103,13 @@ row() {
     echo "| $1 | $(get "$2" 2) | $(get "$2" 3) | $r | $(get "$2" 4) | $(ratio "$(get "$2" 4)" "$CDUCK") | $3 |"
 }
 ROWS="$(row '`lakehouse sql "SELECT 1"` (empty data dir)' lh_sql "$LIBS_SQL" b)
-$(row '`lakehouse --version`' lh_version "$LIBS_VER" b)"
+$(row '`lakehouse --version`' lh_version "$LIBS_VER" b)
+$(row "\`sql \"SELECT count(*) FROM d1\"\`, $NDS datasets" lh_many "")"
 if [ -n "$BEFORE" ]; then
     ROWS="$ROWS
 $(row 'before: `lakehouse sql "SELECT 1"`' before_sql "$(libs "$BEFORE" sql "SELECT 1" --data "$EMPTY/before")")
-$(row 'before: `lakehouse --version`' before_version "$(libs "$BEFORE" --version)")"
+$(row 'before: `lakehouse --version`' before_version "$(libs "$BEFORE" --version)")
+$(row "before: \`sql \"SELECT count(*) FROM d1\"\`, $NDS datasets" before_many "")"
 fi
 MET=$(awk -v r="$(ratio "$SQL" "$DUCK")" 'BEGIN {print (r <= 1.2 ? "met" : "not met")}')
 
