@@ -43,3 +43,5 @@ expect_fail "a misspelt name still gets the closest dataset" 'did you mean "peop
   "$LH" sql "SELECT * FROM peeple"
 expect_fail "an unknown name still lists every dataset" 'known datasets: .*other.*people|known datasets: .*people.*other' \
   "$LH" sql "SELECT * FROM nothing_here"
+expect_fail "an empty data directory still suggests the journal" 'did you mean "journal"' \
+  "$LH" sql "SELECT * FROM journl" --data "$WORK/empty"
