@@ -101,8 +101,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
                           .max_sql_bytes = (size_t)lh_config_int(cfg, "query.max_sql_bytes", 0),
                           .checkpoint_interval = (int)lh_config_int(cfg, "storage.checkpoint_interval", 10),
                           .retention_hours = (double)lh_config_int(cfg, "storage.vacuum_retention_hours", 168)};
-    lh_status st = LH_OK;
-    if (lh_config_bool(cfg, "auth.enabled", false))
+    lh_status st = lh_http_load(err); /* before the data directory is opened */
+    if (!st && lh_config_bool(cfg, "auth.enabled", false))
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
     if (!st)
         st = lh_lake_open(&lo, &api.lake, err);

@@ -170,6 +170,15 @@ lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query
 /* Interrupts every running user query and our own current statement (shutdown). */
 void lh_engine_interrupt_all(lh_engine *e);
 
+/* The names sql references as tables (*tables) and defines as CTEs (*ctes), each once,
+ * from DuckDB's parse tree (a table reference may name a CTE): new arrays of strings, the
+ * caller json_decref's both. Not a security check (the gate is): for defining relations
+ * on demand before a query runs. LH_EINVAL when sql does not parse. Thread-safe. */
+lh_status lh_engine_relations(lh_engine *e, const char *sql, json_t **tables, json_t **ctes,
+                              lh_err *err);
+/* Whether user SQL may reference name (lh_engine_allow_relation). Thread-safe. */
+bool lh_engine_relation_known(lh_engine *e, const char *name);
+
 /* Marks name as a catalog relation that user SQL may reference (views are added by the
  * catalog sync; the gate refuses anything else). */
 lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err);

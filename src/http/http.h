@@ -115,6 +115,10 @@ typedef struct lh_http_config {
 /* Fails (LH_EINVAL) on a bad bind address, and (LH_EDENIED) on a non-loopback bind with
  * auth off unless allow_unauthenticated_remote. */
 lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
+
+/* Loads libmicrohttpd (core/dl.h), once; thread-safe. LH_EUNSUPPORTED naming the Debian
+ * package when it is missing. Call before changing anything a failed start would leave. */
+lh_status lh_http_load(lh_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned lh_http_port(const lh_http_server *s);
 /* Stops accepting, waits up to deadline_ms for in-flight requests, then asks them to end
