@@ -8,6 +8,7 @@
  *     --k1 a,b,..        BM25 k1 values to sweep     --b a,b,..  BM25 b values
  *     --dims a,b,..      LSA dimensions to sweep     --weights a,b,..  dense weights
  *     --depth N          candidates per list before fusion (default 100)
+ *     --sigma a,b,..     LSA sigma_power values      --terms N  LSA vocabulary cap
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
  *
  * Each abstract is chunked (title, a line break, then the text); a document's score in a
@@ -220,7 +221,8 @@ int main(int argc, char **argv)
     lh_bm25_params bp = lh_bm25_defaults();
     lh_lsa_params lp = lh_lsa_defaults();
     double k1s[MAXV] = {bp.k1}, bs[MAXV] = {bp.b}, dimss[MAXV] = {lp.dims};
-    double ws[MAXV] = {0.1, 0.2, 0.3, 0.4, 0.5};
+    double ws[MAXV] = {0.1, 0.2, 0.3, 0.4, 0.5}, sig[MAXV] = {lp.sigma_power};
+    size_t nsig = 1;
     size_t nk1 = 1, nb = 1, ndims = 1, nw = 5, depth = 100;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
@@ -237,6 +239,12 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--dims")) {
             ndims = parse_list(v, dimss);
+            i++;
+        } else if (!strcmp(a, "--sigma")) {
+            nsig = parse_list(v, sig);
+            i++;
+        } else if (!strcmp(a, "--terms")) {
+            lp.max_terms = (uint32_t)strtoul(v, NULL, 10);
             i++;
         } else if (!strcmp(a, "--weights")) {
             nw = parse_list(v, ws);
@@ -318,8 +326,9 @@ int main(int argc, char **argv)
         nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
     }
 
-    for (size_t di = 0; di < ndims; di++) {
-        lp.dims = (uint32_t)dimss[di];
+    for (size_t di = 0; di < ndims * nsig; di++) {
+        lp.dims = (uint32_t)dimss[di / nsig];
+        lp.sigma_power = (float)sig[di % nsig];
         double t0 = now_s();
         lh_lsa *m;
         if (lh_lsa_fit(&lp, (const char *const *)c.chunk, c.chunk_len, c.n_chunks, &m, &err))
@@ -363,7 +372,8 @@ int main(int argc, char **argv)
                 judge(&c, qr, q, fused, nf, &sr[w]);
             }
         }
-        snprintf(setting, sizeof setting, "%u dims", (unsigned)lp.dims);
+        snprintf(setting, sizeof setting, "%u dims, %u terms, sigma^%.2g", (unsigned)lp.dims,
+                 (unsigned)lh_lsa_terms(m), lp.sigma_power);
         row("dense (LSA)", setting, &sd);
         for (size_t w = 0; w < nw; w++) {
             snprintf(setting, sizeof setting, "%u dims, w=%.2g, depth %zu", (unsigned)lp.dims, ws[w],

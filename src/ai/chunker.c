@@ -185,22 +185,29 @@ lh_status lh_chunk_text(const lh_chunk_opts *opts, const char *key, const char *
     if (strlen(key) > 96)
         return lh_fail(err, LH_EINVAL, "row key is over 96 bytes; chunk ids need a shorter key");
     lh_chunk_list_release(out);
+    /* sizes count the trimmed text: surrounding whitespace is not content */
+    size_t b0 = 0, b1 = len;
+    while (b0 < b1 && is_space((unsigned char)text[b0]))
+        b0++;
+    while (b1 > b0 && is_space((unsigned char)text[b1 - 1]))
+        b1--;
+    if (b0 == b1)
+        return LH_OK;
+    const char *t = text + b0;
     units u;
-    if (split_units(opts, text, len, &u))
+    if (split_units(opts, t, b1 - b0, &u))
         return lh_fail(err, LH_ENOMEM, "out of memory chunking a row of %zu bytes", len);
     if (u.n <= opts->size) {
-        st = add_chunk(out, key, text, u.n ? u.pos[0] : 0, len);
+        st = add_chunk(out, key, text, b0, b1);
     } else {
         size_t s = 0;
         while (!st) {
-            size_t j = choose_end(opts, text, &u, s);
+            size_t j = choose_end(opts, t, &u, s);
             /* a token chunk runs to the next token, so it keeps its closing punctuation */
-            st = add_chunk(out, key, text, u.pos[s], u.pos[j]);
+            st = add_chunk(out, key, text, b0 + u.pos[s], b0 + u.pos[j]);
             if (j >= u.n)
                 break;
             size_t next = j > s + opts->overlap ? j - opts->overlap : s + 1;
-            if (next <= s)
-                next = s + 1;
             /* start on a word when one starts before the cut, not in the middle of one */
             size_t w = next;
             while (w < j && !u.word_start[w])

@@ -41,6 +41,8 @@ static lh_status check_params(const lh_lsa_params *p, lh_err *err)
         return lh_fail(err, LH_EINVAL, "LSA max_terms must be at least 1");
     if (p->min_df < 1)
         return lh_fail(err, LH_EINVAL, "LSA min_df must be at least 1");
+    if (!(p->sigma_power >= -3 && p->sigma_power <= 3))
+        return lh_fail(err, LH_EINVAL, "LSA sigma_power must be between -3 and 3");
     if (p->oversample > 1000 || p->power_iters > 20)
         return lh_fail(err, LH_EINVAL, "LSA oversample must be at most 1000 and power_iters at most 20");
     return LH_OK;
@@ -243,13 +245,13 @@ typedef struct csr {
 } csr;
 
 /* Y (rows x l) = X * A (cols x l); all row-major. */
-static void mul_x(const csr *x, const float *a, size_t l, float *y)
+static void mul_x(const csr *x, const float *restrict a, size_t l, float *restrict y)
 {
     memset(y, 0, x->rows * l * sizeof *y);
     for (size_t i = 0; i < x->rows; i++) {
-        float *yi = y + i * l;
+        float *restrict yi = y + i * l;
         for (size_t p = x->ptr[i]; p < x->ptr[i + 1]; p++) {
-            const float *aj = a + (size_t)x->idx[p] * l;
+            const float *restrict aj = a + (size_t)x->idx[p] * l;
             float v = x->val[p];
             for (size_t c = 0; c < l; c++)
                 yi[c] += v * aj[c];
@@ -258,13 +260,13 @@ static void mul_x(const csr *x, const float *a, size_t l, float *y)
 }
 
 /* Z (cols x l) = X^T * Y (rows x l). */
-static void mul_xt(const csr *x, const float *y, size_t l, float *z)
+static void mul_xt(const csr *x, const float *restrict y, size_t l, float *restrict z)
 {
     memset(z, 0, x->cols * l * sizeof *z);
     for (size_t i = 0; i < x->rows; i++) {
-        const float *yi = y + i * l;
+        const float *restrict yi = y + i * l;
         for (size_t p = x->ptr[i]; p < x->ptr[i + 1]; p++) {
-            float *zj = z + (size_t)x->idx[p] * l;
+            float *restrict zj = z + (size_t)x->idx[p] * l;
             float v = x->val[p];
             for (size_t c = 0; c < l; c++)
                 zj[c] += v * yi[c];
@@ -312,10 +314,11 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     mul_x(x, a, l, y);
     if ((st = orthonormalize(y, n, l, tau)))
         goto lapack;
+    /* Power iterations, Y = X X^T Y, re-orthonormalising Y only: X^T Y is not (its QR
+     * would be on the terms x l matrix, several times the cost of the rest of the fit),
+     * which loses nothing in float with the few iterations allowed here. */
     for (uint32_t it = 0; it < p->power_iters; it++) {
         mul_xt(x, y, l, a);
-        if ((st = orthonormalize(a, v, l, tau)))
-            goto lapack;
         mul_x(x, a, l, y);
         if ((st = orthonormalize(y, n, l, tau)))
             goto lapack;
@@ -336,23 +339,26 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
         size_t e = l - 1 - i;
         if (!(ev[e] > top * 1e-10) || ev[e] <= 0)
             continue; /* rank deficient: this dimension stays zero */
-        double inv = 1.0 / sqrt(ev[e]);
+        /* V = B^T U S^-1, and each dimension scaled by S^sigma_power */
+        double inv = pow(sqrt(ev[e]), (double)p->sigma_power - 1.0);
         for (size_t r = 0; r < l; r++)
             m[r * k + i] = (float)(gd[r * l + e] * inv);
     }
     memset(proj, 0, v * dims * sizeof *proj);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)v, (int)k, (int)l, 1.0f, a, (int)l,
                 m, (int)k, 0.0f, proj, (int)dims);
-    /* a singular vector's sign is arbitrary: make its largest entry positive */
-    for (size_t c = 0; c < k; c++) {
-        size_t best = 0;
-        for (size_t r = 1; r < v; r++)
-            if (fabsf(proj[r * dims + c]) > fabsf(proj[best * dims + c]))
-                best = r;
-        if (proj[best * dims + c] < 0)
-            for (size_t r = 0; r < v; r++)
+    /* a singular vector's sign is arbitrary: make its largest entry positive (the first
+     * such entry on a tie); one row-major pass finds every column's */
+    for (size_t c = 0; c < k; c++)
+        m[c] = 0; /* reused: m[c] = the entry of largest magnitude in column c so far */
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (fabsf(proj[r * dims + c]) > fabsf(m[c]))
+                m[c] = proj[r * dims + c];
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (m[c] < 0)
                 proj[r * dims + c] = -proj[r * dims + c];
-    }
     goto cleanup;
 lapack:
     st = lh_fail(err, LH_EINTERNAL, "LAPACK failed during the LSA fit");
@@ -501,11 +507,12 @@ lh_status lh_lsa_embed(const lh_lsa *m, const char *text, size_t len, float *out
         sparse_release(&s);
         return lh_fail(err, LH_ENOMEM, "out of memory embedding a text of %zu bytes", len);
     }
+    float *restrict acc = out;
     for (size_t i = 0; i < s.n; i++) {
-        const float *row = m->proj + (size_t)s.ids[i] * dims;
+        const float *restrict row = m->proj + (size_t)s.ids[i] * dims;
         float w = s.w[i];
         for (size_t c = 0; c < dims; c++)
-            out[c] += w * row[c];
+            acc[c] += w * row[c];
     }
     sparse_release(&s);
     double norm = 0;
@@ -539,6 +546,7 @@ lh_status lh_lsa_save(const lh_lsa *m, lh_buf *out)
     lh__put_u32(out, p->power_iters);
     lh__put_u32(out, p->max_fit_docs);
     lh__put_u64(out, p->seed);
+    lh__put_f32(out, p->sigma_power);
     lh__put_u64(out, m->vocab.n);
     for (uint32_t t = 0; t < m->vocab.n; t++) {
         size_t len;
@@ -576,6 +584,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     p.power_iters = lh__get_u32(&r);
     p.max_fit_docs = lh__get_u32(&r);
     p.seed = lh__get_u64(&r);
+    p.sigma_power = lh__get_f32(&r);
     uint64_t n_terms = lh__get_u64(&r);
     if (r.bad || (flags & ~7u) || check_params(&p, NULL) || n_terms > p.max_terms)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: bad parameters");

@@ -40,6 +40,9 @@ typedef struct lh_lsa_params {
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */
     uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all */
+    float sigma_power;     /* dimension i is scaled by sigma_i^sigma_power: 0 keeps the
+                            * singular values' weight (a chunk embeds as its row of U S),
+                            * -1 whitens (U); -3..3 (default 0) */
     uint64_t seed;
 } lh_lsa_params;
 
