@@ -9,6 +9,8 @@
  *     --dims a,b,..      LSA dimensions to sweep     --weights a,b,..  dense weights
  *     --depth N          candidates per list before fusion (default 100)
  *     --sigma a,b,..     LSA sigma_power values      --terms N  LSA vocabulary cap
+ *     --fb-docs a,b,..   lexical hits fed back into the dense query (hybrid + feedback rows)
+ *     --fb-beta x        their weight (default 1)
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
  *
  * Each abstract is chunked (title, a line break, then the text); a document's score in a
@@ -30,6 +32,7 @@
 #include "core/fsio.h"
 
 #define MAXV 16
+#define FB_MAX 32
 
 typedef struct corpus {
     char **doc_id;
@@ -140,14 +143,18 @@ static void add_query(json_t *o, void *ctx)
 }
 
 /* Chunk scores -> the depth best documents (a document's score is its best chunk's). */
+static uint32_t *g_best_chunk; /* per document: its best chunk in the last doc_list */
+
 static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_score, size_t depth,
                        lh_ai_hit *out)
 {
     for (size_t d = 0; d < c->n_docs; d++)
         doc_score[d] = -INFINITY;
     for (size_t i = 0; i < c->n_chunks; i++)
-        if (chunk_score[i] > doc_score[c->chunk_doc[i]])
+        if (chunk_score[i] > doc_score[c->chunk_doc[i]]) {
             doc_score[c->chunk_doc[i]] = chunk_score[i];
+            g_best_chunk[c->chunk_doc[i]] = (uint32_t)i;
+        }
     /* selection by repeated partial sort is fine at this size: sort (score, doc) pairs */
     lh_ai_hit *all = malloc(c->n_docs * sizeof *all);
     for (size_t d = 0; d < c->n_docs; d++)
@@ -223,6 +230,9 @@ int main(int argc, char **argv)
     double k1s[MAXV] = {bp.k1}, bs[MAXV] = {bp.b}, dimss[MAXV] = {lp.dims};
     double ws[MAXV] = {0.1, 0.2, 0.3, 0.4, 0.5}, sig[MAXV] = {lp.sigma_power};
     size_t nsig = 1;
+    double fbs[MAXV] = {3, 5, 10};
+    size_t nfb = 3;
+    double fb_beta = 1.0;
     size_t nk1 = 1, nb = 1, ndims = 1, nw = 5, depth = 100;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
@@ -242,6 +252,15 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--sigma")) {
             nsig = parse_list(v, sig);
+            i++;
+        } else if (!strcmp(a, "--fb-docs")) {
+            nfb = parse_list(v, fbs);
+            for (size_t f = 0; f < nfb; f++)
+                if (fbs[f] < 1 || fbs[f] > FB_MAX)
+                    die("--fb-docs values must be between 1 and 32", NULL);
+            i++;
+        } else if (!strcmp(a, "--fb-beta")) {
+            fb_beta = strtod(v, NULL);
             i++;
         } else if (!strcmp(a, "--terms")) {
             lp.max_terms = (uint32_t)strtoul(v, NULL, 10);
@@ -289,6 +308,9 @@ int main(int argc, char **argv)
     float *cs = malloc(c.n_chunks * sizeof *cs), *ds = malloc(c.n_docs * sizeof *ds);
     lh_ai_hit *lex = malloc(c.n_q * depth * sizeof *lex), *den = malloc(depth * sizeof *den);
     size_t *nlex = malloc(c.n_q * sizeof *nlex);
+    g_best_chunk = malloc(c.n_docs * sizeof *g_best_chunk);
+    /* per query: the best chunk of each of its top lexical documents (for feedback) */
+    uint32_t *lex_chunk = malloc(c.n_q * FB_MAX * sizeof *lex_chunk);
     lh_ai_hit *fused = malloc(2 * depth * sizeof *fused);
 
     lh_bm25 *bm;
@@ -324,6 +346,8 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < c.n_q; q++) {
         lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs);
         nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
+        for (size_t i = 0; i < FB_MAX && i < nlex[q]; i++)
+            lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];
     }
 
     for (size_t di = 0; di < ndims * nsig; di++) {
@@ -346,19 +370,42 @@ int main(int argc, char **argv)
                 (double)c.n_chunks / (t2 - t0));
         printf("<!-- throughput dims=%u chunks=%zu fit_s=%.2f embed_s=%.2f chunks_per_s=%.0f -->\n",
                (unsigned)lp.dims, c.n_chunks, t1 - t0, t2 - t1, (double)c.n_chunks / (t2 - t0));
-        float *qv = malloc(lp.dims * sizeof *qv);
-        score sd = {0}, sw[MAXV] = {{0}}, sr[MAXV] = {{0}};
+        float *qv = malloc(lp.dims * sizeof *qv), *fv = malloc(lp.dims * sizeof *fv);
+        score sd = {0}, sw[MAXV] = {{0}}, sr[MAXV] = {{0}}, sf[MAXV][MAXV] = {{{0}}};
         for (size_t q = 0; q < c.n_q; q++) {
             if (lh_lsa_embed(m, c.q_text[q], strlen(c.q_text[q]), qv, &err))
                 die("lsa embed", &err);
+            size_t nd;
+            for (size_t f = 0; f < nfb; f++) {
+                const float *top[FB_MAX];
+                size_t nt = (size_t)fbs[f] < nlex[q] ? (size_t)fbs[f] : nlex[q];
+                for (size_t i = 0; i < nt; i++)
+                    top[i] = vec + (size_t)lex_chunk[q * FB_MAX + i] * lp.dims;
+                lh_fuse_feedback(qv, top, nt, (float)fb_beta, lp.dims, fv);
+                for (size_t i = 0; i < c.n_chunks; i++) {
+                    const float *v = vec + i * lp.dims;
+                    float dt = 0;
+                    for (size_t d = 0; d < lp.dims; d++)
+                        dt += fv[d] * v[d];
+                    cs[i] = dt;
+                }
+                nd = doc_list(&c, cs, ds, depth, den);
+                for (size_t w = 0; w < nw; w++) {
+                    size_t nf;
+                    if (lh_fuse(LH_FUSE_WEIGHTED, (float)ws[w], lex + q * depth, nlex[q], den, nd,
+                                fused, &nf, &err))
+                        die("fuse", &err);
+                    judge(&c, qr, q, fused, nf, &sf[f][w]);
+                }
+            }
             for (size_t i = 0; i < c.n_chunks; i++) {
                 const float *v = vec + i * lp.dims;
-                float dot = 0;
+                float dt = 0;
                 for (size_t d = 0; d < lp.dims; d++)
-                    dot += qv[d] * v[d];
-                cs[i] = dot;
+                    dt += qv[d] * v[d];
+                cs[i] = dt;
             }
-            size_t nd = doc_list(&c, cs, ds, depth, den);
+            nd = doc_list(&c, cs, ds, depth, den);
             judge(&c, qr, q, den, nd, &sd);
             for (size_t w = 0; w < nw; w++) {
                 size_t nf;
@@ -385,7 +432,14 @@ int main(int argc, char **argv)
                      depth);
             row("hybrid, RRF", setting, &sr[w]);
         }
+        for (size_t f = 0; f < nfb; f++)
+            for (size_t w = 0; w < nw; w++) {
+                snprintf(setting, sizeof setting, "%u dims, w=%.2g, feedback %g docs x %.2g",
+                         (unsigned)lp.dims, ws[w], fbs[f], fb_beta);
+                row("hybrid, weighted + feedback", setting, &sf[f][w]);
+            }
         free(qv);
+        free(fv);
         free(vec);
         lh_lsa_free(m);
     }

@@ -1,4 +1,5 @@
 /* fusion.c: weighted-sum and reciprocal-rank fusion (fusion.h). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,4 +82,21 @@ lh_status lh_fuse(lh_fuse_kind kind, float w, const lh_ai_hit *lex, size_t nl,
     qsort(out, m, sizeof *out, by_score);
     *n_out = m;
     return LH_OK;
+}
+
+void lh_fuse_feedback(const float *q, const float *const *top, size_t m, float beta, size_t dims,
+                      float *out)
+{
+    double norm = 0;
+    for (size_t c = 0; c < dims; c++) {
+        double v = 0;
+        for (size_t i = 0; i < m; i++)
+            v += top[i][c];
+        v = (double)q[c] + (m ? beta * v / (double)m : 0);
+        out[c] = (float)v;
+        norm += v * v;
+    }
+    float inv = norm > 0 ? (float)(1.0 / sqrt(norm)) : 0.0f;
+    for (size_t c = 0; c < dims; c++)
+        out[c] *= inv;
 }

@@ -28,4 +28,11 @@ float lh_fuse_default_weight(void);
 lh_status lh_fuse(lh_fuse_kind kind, float w, const lh_ai_hit *lex, size_t nl,
                   const lh_ai_hit *dense, size_t nd, lh_ai_hit *out, size_t *n_out, lh_err *err);
 
+/* Pseudo-relevance feedback for the dense side of a hybrid search (Rocchio): the query
+ * vector q[0, dims) moved toward the mean of the vectors top[0, m) of the best lexical
+ * hits, out = q + beta * mean(top), L2-normalised (all zeros if that is zero). A query
+ * with no known word (q all zeros) thus still gets a dense neighbourhood. out may be q. */
+void lh_fuse_feedback(const float *q, const float *const *top, size_t m, float beta, size_t dims,
+                      float *out);
+
 #endif

@@ -205,6 +205,28 @@ static void fusion_by_hand(void **state)
     assert_int_equal(lh_fuse(LH_FUSE_WEIGHTED, 1.5f, lex, 3, dense, 2, out, &n, &err), LH_EINVAL);
 }
 
+static void feedback_by_hand(void **state)
+{
+    (void)state;
+    float q[2] = {1, 0}, t1[2] = {0, 1}, t2[2] = {0.6f, 0.8f}, out[2];
+    const float *top[] = {t1, t2};
+    /* q + 1 * mean(t1, t2) = (1.3, 0.9), normalised */
+    lh_fuse_feedback(q, top, 2, 1.0f, 2, out);
+    double n = sqrt(1.3 * 1.3 + 0.9 * 0.9);
+    assert_float_equal(out[0], 1.3 / n, 1e-6);
+    assert_float_equal(out[1], 0.9 / n, 1e-6);
+    /* no feedback: q itself; a zero query with none: zeros, not NaN */
+    lh_fuse_feedback(q, top, 0, 1.0f, 2, out);
+    assert_float_equal(out[0], 1, 1e-7);
+    float z[2] = {0, 0};
+    lh_fuse_feedback(z, top, 0, 1.0f, 2, out);
+    assert_float_equal(out[0], 0, 0);
+    assert_float_equal(out[1], 0, 0);
+    /* a zero query with feedback: the direction of the hits */
+    lh_fuse_feedback(z, top, 1, 0.5f, 2, out);
+    assert_float_equal(out[1], 1, 1e-7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +235,7 @@ int main(void)
         cmocka_unit_test(file_round_trip),
         cmocka_unit_test(topk_matches_a_sort),
         cmocka_unit_test(fusion_by_hand),
+        cmocka_unit_test(feedback_by_hand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
