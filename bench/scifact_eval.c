@@ -6,12 +6,14 @@
  *   scifact_eval DIR [options]    DIR holds corpus.jsonl, queries.jsonl, qrels/test.tsv
  *     --chunk N/M        chunk size/overlap in characters (default: lh_chunk_defaults)
  *     --k1 a,b,..        BM25 k1 values to sweep     --b a,b,..  BM25 b values
- *     --dims a,b,..      LSA dimensions to sweep     --weights a,b,..  dense weights
+ *     --dims a,b,..      LSA dimensions to sweep (0: lexical rows only)
+ *     --weights a,b,..   dense weights of the hybrid rows
  *     --depth N          candidates per list before fusion (default 100)
  *     --sigma a,b,..     LSA sigma_power values      --terms N  LSA vocabulary cap
  *     --fb-docs a,b,..   lexical hits fed back into the dense query (hybrid + feedback rows)
  *     --fb-beta x        their weight (default 1)
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
+ *     --bm25-bigrams     BM25 indexes adjacent word pairs too
  *
  * Each abstract is chunked (title, a line break, then the text); a document's score in a
  * list is its best chunk's. Prints markdown table rows: mode, setting, nDCG@10,
@@ -275,6 +277,8 @@ int main(int argc, char **argv)
             bp.stopwords = lp.stopwords = false;
         } else if (!strcmp(a, "--no-stem")) {
             bp.stem = lp.stem = false;
+        } else if (!strcmp(a, "--bm25-bigrams")) {
+            bp.bigrams = true;
         } else if (!strcmp(a, "--no-bigrams")) {
             lp.bigrams = false;
         } else {
@@ -350,7 +354,7 @@ int main(int argc, char **argv)
             lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];
     }
 
-    for (size_t di = 0; di < ndims * nsig; di++) {
+    for (size_t di = 0; di < ndims * nsig && dimss[0] > 0; di++) { /* --dims 0: lexical only */
         lp.dims = (uint32_t)dimss[di / nsig];
         lp.sigma_power = (float)sig[di % nsig];
         double t0 = now_s();

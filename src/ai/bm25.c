@@ -9,6 +9,7 @@
 
 #define BM25_MAGIC "LHBM25\0\0"
 #define BM25_VERSION 1u
+#define BM25_BIGRAMS 4u /* in the file's flags, beside the tokenizer's */
 
 typedef struct postings {
     uint32_t *doc; /* increasing */
@@ -28,12 +29,14 @@ struct lh_bm25 {
 
 lh_bm25_params lh_bm25_defaults(void)
 {
-    return (lh_bm25_params){.k1 = 0.9f, .b = 0.4f, .stopwords = true, .stem = true};
+    return (lh_bm25_params){.k1 = 0.9f, .b = 0.4f, .stopwords = true, .stem = true,
+                            .bigrams = false};
 }
 
 static unsigned tok_flags(const lh_bm25_params *p)
 {
-    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u);
+    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u) |
+           (p->bigrams ? BM25_BIGRAMS : 0u);
 }
 
 static lh_status check_kb(float k1, float b, lh_err *err)
@@ -103,16 +106,17 @@ lh_status lh_bm25_set_params(lh_bm25 *idx, float k1, float b, lh_err *err)
 typedef struct id_list {
     lh__dict *intern; /* NULL: look up only, unknown words skipped */
     const lh__dict *find;
+    bool bigrams;     /* also each pair of adjacent words, "w1 w2" */
+    char prev[LH_AI_WORD_MAX];
+    size_t prev_len;
     uint32_t *ids;
     size_t n, cap;
     uint32_t words; /* all words, known or not */
     lh_status st;
 } id_list;
 
-static int collect_id(void *ctx, const char *w, size_t len)
+static int add_term(id_list *l, const char *w, size_t len)
 {
-    id_list *l = ctx;
-    l->words++;
     uint32_t id;
     if (l->intern) {
         l->st = lh__dict_intern(l->intern, w, len, &id, NULL);
@@ -129,6 +133,27 @@ static int collect_id(void *ctx, const char *w, size_t len)
         return 1;
     }
     l->ids[l->n++] = id;
+    return 0;
+}
+
+static int collect_id(void *ctx, const char *w, size_t len)
+{
+    id_list *l = ctx;
+    l->words++;
+    if (add_term(l, w, len))
+        return 1;
+    if (!l->bigrams)
+        return 0;
+    if (l->prev_len) {
+        char bi[2 * LH_AI_WORD_MAX + 1];
+        memcpy(bi, l->prev, l->prev_len);
+        bi[l->prev_len] = ' ';
+        memcpy(bi + l->prev_len + 1, w, len);
+        if (add_term(l, bi, l->prev_len + 1 + len))
+            return 1;
+    }
+    memcpy(l->prev, w, len);
+    l->prev_len = len;
     return 0;
 }
 
@@ -157,8 +182,8 @@ lh_status lh_bm25_add(lh_bm25 *idx, const char *text, size_t len, lh_err *err)
 {
     if (idx->n_docs >= UINT32_MAX - 1)
         return lh_fail(err, LH_ETOOBIG, "a BM25 index holds at most 2^32 - 2 chunks");
-    id_list l = {.intern = &idx->terms};
-    lh__tokenize(text, len, tok_flags(&idx->p), collect_id, &l);
+    id_list l = {.intern = &idx->terms, .bigrams = idx->p.bigrams};
+    lh__tokenize(text, len, tok_flags(&idx->p) & 3u, collect_id, &l);
     lh_status st = l.st;
     if (!st && lh_grow(&idx->doc_len, &idx->len_cap, idx->n_docs + 1, sizeof *idx->doc_len))
         st = LH_ENOMEM;
@@ -206,7 +231,8 @@ static lh_status query_ids(const lh_bm25 *idx, const char *q, size_t len, id_lis
 {
     memset(l, 0, sizeof *l);
     l->find = &idx->terms;
-    lh__tokenize(q, len, tok_flags(&idx->p), collect_id, l);
+    l->bigrams = idx->p.bigrams;
+    lh__tokenize(q, len, tok_flags(&idx->p) & 3u, collect_id, l);
     return l->st;
 }
 
@@ -350,7 +376,8 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
     uint32_t flags = lh__get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
-    if (r.bad || check_kb(p.k1, p.b, NULL) || (flags & ~3u))
+    p.bigrams = (flags & BM25_BIGRAMS) != 0;
+    if (r.bad || check_kb(p.k1, p.b, NULL) || (flags & ~7u))
         return lh_fail(err, LH_ECORRUPT, "BM25 index file: bad parameters");
     lh_bm25 *idx;
     lh_status st = lh_bm25_new(&p, &idx, err);

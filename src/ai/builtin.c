@@ -14,7 +14,7 @@ typedef struct builtin {
 
 float lh_ai_builtin_default_weight(void)
 {
-    return 0.3f; /* docs/BENCHMARKS.md "Builtin retrieval": the hybrid sweep */
+    return 0.2f; /* docs/BENCHMARKS.md "Builtin retrieval": the hybrid sweep */
 }
 
 static lh_status b_embed(void *self, const char *const *texts, const size_t *lens, size_t n,

@@ -10,7 +10,7 @@
 
 lh_chunk_opts lh_chunk_defaults(void)
 {
-    return (lh_chunk_opts){.unit = LH_CHUNK_CHARS, .size = 1000, .overlap = 200};
+    return (lh_chunk_opts){.unit = LH_CHUNK_CHARS, .size = 2000, .overlap = 200};
 }
 
 lh_status lh_chunk_check(const lh_chunk_opts *opts, lh_err *err)

@@ -35,7 +35,8 @@ typedef struct lh_chunk_opts {
     uint32_t overlap;  /* < size */
 } lh_chunk_opts;
 
-/* The defaults an index gets when it names none: 1,000 characters, 200 overlapping. */
+/* The defaults an index gets when it names none: 2,000 characters (about 400 English
+ * words), 200 overlapping; docs/BENCHMARKS.md "Builtin retrieval" measured 1,000. */
 lh_chunk_opts lh_chunk_defaults(void);
 
 /* Checks opts: a zero size, or an overlap not below the size ("chunk overlap 300 must be

@@ -10,7 +10,7 @@
 
 float lh_fuse_default_weight(void)
 {
-    return 0.3f; /* docs/BENCHMARKS.md "Builtin retrieval" */
+    return 0.2f; /* docs/BENCHMARKS.md "Builtin retrieval" */
 }
 
 /* Appends list l[0, n) to all/part with each hit's weighted contribution. */

@@ -100,6 +100,36 @@ static void scores_by_hand(void **state)
     lh_bm25_free(idx);
 }
 
+static void word_pairs(void **state)
+{
+    (void)state;
+    lh_bm25_params p = {.k1 = 1.2f, .b = 0.75f, .bigrams = true};
+    lh_bm25 *idx;
+    lh_err err = {{0}};
+    assert_int_equal(lh_bm25_new(&p, &idx, &err), LH_OK);
+    const char *docs[] = {"apple banana", "banana apple", "apple cherry banana"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(lh_bm25_add(idx, docs[i], strlen(docs[i]), &err), LH_OK);
+    /* apple, banana, cherry + "apple banana", "banana apple", "apple cherry", "cherry banana" */
+    assert_int_equal(lh_bm25_terms(idx), 7);
+    /* the pair decides between two documents with the same words */
+    float s[3];
+    lh_bm25_score_all(idx, "banana apple", 12, s);
+    assert_true(s[1] > s[0] && s[0] > 0);
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    assert_int_equal(lh_bm25_save(idx, &b), LH_OK);
+    lh_bm25 *back;
+    assert_int_equal(lh_bm25_load(b.data, b.len, &back, &err), LH_OK);
+    assert_true(lh_bm25_get_params(back).bigrams);
+    float t[3];
+    lh_bm25_score_all(back, "banana apple", 12, t);
+    assert_memory_equal(s, t, sizeof s);
+    lh_buf_release(&b);
+    lh_bm25_free(back);
+    lh_bm25_free(idx);
+}
+
 static void file_round_trip(void **state)
 {
     (void)state;
@@ -232,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tokenizer),
         cmocka_unit_test(scores_by_hand),
+        cmocka_unit_test(word_pairs),
         cmocka_unit_test(file_round_trip),
         cmocka_unit_test(topk_matches_a_sort),
         cmocka_unit_test(fusion_by_hand),
