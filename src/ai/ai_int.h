@@ -25,11 +25,11 @@ enum {
 };
 /* Called once per word in text order with the normalised word (not NUL-terminated; valid
  * only during the call). A non-zero return stops the walk and is returned. */
-typedef int (*lh__word_fn)(void *ctx, const char *word, size_t len);
-int lh__tokenize(const char *text, size_t len, unsigned flags, lh__word_fn fn, void *ctx);
+typedef int (*lh__ai_word_fn)(void *ctx, const char *word, size_t len);
+int lh__ai_tokenize(const char *text, size_t len, unsigned flags, lh__ai_word_fn fn, void *ctx);
 
 /* ---- dict.c: strings -> dense ids 0..n-1, in insertion order -------------------------- */
-typedef struct lh__dict {
+typedef struct lh__ai_dict {
     uint32_t *slots;   /* open addressing: id + 1, 0 = empty */
     size_t nslots;     /* power of two */
     char *pool;        /* the strings, back to back */
@@ -37,41 +37,41 @@ typedef struct lh__dict {
     size_t *off;       /* id -> offset in pool */
     uint32_t *len;     /* id -> byte length */
     size_t n, cap;
-} lh__dict;
-void lh__dict_init(lh__dict *d);
-void lh__dict_release(lh__dict *d);
+} lh__ai_dict;
+void lh__ai_dict_init(lh__ai_dict *d);
+void lh__ai_dict_release(lh__ai_dict *d);
 /* The id of s, adding it when new (*added says which). LH_ENOMEM leaves d unchanged. */
-lh_status lh__dict_intern(lh__dict *d, const char *s, size_t len, uint32_t *id, bool *added);
+lh_status lh__ai_dict_intern(lh__ai_dict *d, const char *s, size_t len, uint32_t *id, bool *added);
 /* The id of s, or -1. Read-only: safe from several threads once building is over. */
-int64_t lh__dict_find(const lh__dict *d, const char *s, size_t len);
-const char *lh__dict_str(const lh__dict *d, uint32_t id, size_t *len);
+int64_t lh__ai_dict_find(const lh__ai_dict *d, const char *s, size_t len);
+const char *lh__ai_dict_str(const lh__ai_dict *d, uint32_t id, size_t *len);
 
 /* ---- rng.c: our own generator, so a fit is the same on every platform and libc -------- */
-typedef struct lh__rng { uint64_t s[4]; } lh__rng;
-void lh__rng_seed(lh__rng *r, uint64_t seed);
-uint64_t lh__rng_next(lh__rng *r);
+typedef struct lh__ai_rng { uint64_t s[4]; } lh__ai_rng;
+void lh__ai_rng_seed(lh__ai_rng *r, uint64_t seed);
+uint64_t lh__ai_rng_next(lh__ai_rng *r);
 /* Uniform in [-1, 1). */
-double lh__rng_signed(lh__rng *r);
+double lh__ai_rng_signed(lh__ai_rng *r);
 
 /* ---- topk.c ---------------------------------------------------------------------------- */
 /* The k highest of scores[0..n) as (index, score), best first; ties go to the lower index,
  * so the order is total and reproducible. Writes min(k, n) entries to out_idx/out_score
  * and returns that count. Scores that are NaN are skipped. */
-size_t lh__topk(const float *scores, size_t n, size_t k, uint32_t *out_idx, float *out_score);
+size_t lh__ai_topk(const float *scores, size_t n, size_t k, uint32_t *out_idx, float *out_score);
 
 /* ---- serial.c: fixed-width little-endian fields for the index files -------------------- */
-void lh__put_u32(lh_buf *b, uint32_t v);
-void lh__put_u64(lh_buf *b, uint64_t v);
-void lh__put_f32(lh_buf *b, float v);
-typedef struct lh__reader {
+void lh__ai_put_u32(lh_buf *b, uint32_t v);
+void lh__ai_put_u64(lh_buf *b, uint64_t v);
+void lh__ai_put_f32(lh_buf *b, float v);
+typedef struct lh__ai_reader {
     const unsigned char *p, *end;
     bool bad;  /* a read ran past the end: latched, reads then give 0 */
-} lh__reader;
-void lh__reader_init(lh__reader *r, const void *data, size_t len);
-uint32_t lh__get_u32(lh__reader *r);
-uint64_t lh__get_u64(lh__reader *r);
-float lh__get_f32(lh__reader *r);
+} lh__ai_reader;
+void lh__ai_reader_init(lh__ai_reader *r, const void *data, size_t len);
+uint32_t lh__ai_get_u32(lh__ai_reader *r);
+uint64_t lh__ai_get_u64(lh__ai_reader *r);
+float lh__ai_get_f32(lh__ai_reader *r);
 /* A pointer to the next n bytes (and skips them), or NULL (and latches bad). */
-const void *lh__get_bytes(lh__reader *r, size_t n);
+const void *lh__ai_get_bytes(lh__ai_reader *r, size_t n);
 
 #endif

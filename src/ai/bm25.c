@@ -19,7 +19,7 @@ typedef struct postings {
 
 struct lh_bm25 {
     lh_bm25_params p;
-    lh__dict terms;
+    lh__ai_dict terms;
     postings *post; /* per term id */
     size_t post_cap;
     uint32_t *doc_len; /* words per document */
@@ -58,7 +58,7 @@ lh_status lh_bm25_new(const lh_bm25_params *p, lh_bm25 **out, lh_err *err)
     if (!idx)
         return lh_fail(err, LH_ENOMEM, "out of memory creating a BM25 index");
     idx->p = *p;
-    lh__dict_init(&idx->terms);
+    lh__ai_dict_init(&idx->terms);
     *out = idx;
     return LH_OK;
 }
@@ -73,7 +73,7 @@ void lh_bm25_free(lh_bm25 *idx)
     }
     free(idx->post);
     free(idx->doc_len);
-    lh__dict_release(&idx->terms);
+    lh__ai_dict_release(&idx->terms);
     free(idx);
 }
 
@@ -104,8 +104,8 @@ lh_status lh_bm25_set_params(lh_bm25 *idx, float k1, float b, lh_err *err)
 
 /* The term ids of a text's words, interned or looked up. */
 typedef struct id_list {
-    lh__dict *intern; /* NULL: look up only, unknown words skipped */
-    const lh__dict *find;
+    lh__ai_dict *intern; /* NULL: look up only, unknown words skipped */
+    const lh__ai_dict *find;
     bool bigrams;     /* also each pair of adjacent words, "w1 w2" */
     char prev[LH_AI_WORD_MAX];
     size_t prev_len;
@@ -119,11 +119,11 @@ static int add_term(id_list *l, const char *w, size_t len)
 {
     uint32_t id;
     if (l->intern) {
-        l->st = lh__dict_intern(l->intern, w, len, &id, NULL);
+        l->st = lh__ai_dict_intern(l->intern, w, len, &id, NULL);
         if (l->st)
             return 1;
     } else {
-        int64_t f = lh__dict_find(l->find, w, len);
+        int64_t f = lh__ai_dict_find(l->find, w, len);
         if (f < 0)
             return 0;
         id = (uint32_t)f;
@@ -183,7 +183,7 @@ lh_status lh_bm25_add(lh_bm25 *idx, const char *text, size_t len, lh_err *err)
     if (idx->n_docs >= UINT32_MAX - 1)
         return lh_fail(err, LH_ETOOBIG, "a BM25 index holds at most 2^32 - 2 chunks");
     id_list l = {.intern = &idx->terms, .bigrams = idx->p.bigrams};
-    lh__tokenize(text, len, tok_flags(&idx->p) & 3u, collect_id, &l);
+    lh__ai_tokenize(text, len, tok_flags(&idx->p) & 3u, collect_id, &l);
     lh_status st = l.st;
     if (!st && lh_grow(&idx->doc_len, &idx->len_cap, idx->n_docs + 1, sizeof *idx->doc_len))
         st = LH_ENOMEM;
@@ -232,7 +232,7 @@ static lh_status query_ids(const lh_bm25 *idx, const char *q, size_t len, id_lis
     memset(l, 0, sizeof *l);
     l->find = &idx->terms;
     l->bigrams = idx->p.bigrams;
-    lh__tokenize(q, len, tok_flags(&idx->p) & 3u, collect_id, l);
+    lh__ai_tokenize(q, len, tok_flags(&idx->p) & 3u, collect_id, l);
     return l->st;
 }
 
@@ -281,7 +281,7 @@ lh_status lh_bm25_search(const lh_bm25 *idx, const char *query, size_t len, size
                        idx->n_docs);
     }
     lh_bm25_score_all(idx, query, len, scores);
-    size_t n = lh__topk(scores, idx->n_docs, kk, ti, ts);
+    size_t n = lh__ai_topk(scores, idx->n_docs, kk, ti, ts);
     size_t m = 0;
     for (size_t i = 0; i < n && ts[i] > 0; i++)
         out[m++] = (lh_ai_hit){.doc = ti[i], .score = ts[i]};
@@ -329,24 +329,24 @@ float lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, con
 lh_status lh_bm25_save(const lh_bm25 *idx, lh_buf *out)
 {
     lh_buf_add(out, BM25_MAGIC, 8);
-    lh__put_u32(out, BM25_VERSION);
-    lh__put_f32(out, idx->p.k1);
-    lh__put_f32(out, idx->p.b);
-    lh__put_u32(out, tok_flags(&idx->p));
-    lh__put_u64(out, idx->n_docs);
+    lh__ai_put_u32(out, BM25_VERSION);
+    lh__ai_put_f32(out, idx->p.k1);
+    lh__ai_put_f32(out, idx->p.b);
+    lh__ai_put_u32(out, tok_flags(&idx->p));
+    lh__ai_put_u64(out, idx->n_docs);
     for (size_t i = 0; i < idx->n_docs; i++)
-        lh__put_u32(out, idx->doc_len[i]);
-    lh__put_u64(out, idx->terms.n);
+        lh__ai_put_u32(out, idx->doc_len[i]);
+    lh__ai_put_u64(out, idx->terms.n);
     for (uint32_t t = 0; t < idx->terms.n; t++) {
         size_t len;
-        const char *s = lh__dict_str(&idx->terms, t, &len);
+        const char *s = lh__ai_dict_str(&idx->terms, t, &len);
         const postings *pl = &idx->post[t];
-        lh__put_u32(out, (uint32_t)len);
+        lh__ai_put_u32(out, (uint32_t)len);
         lh_buf_add(out, s, len);
-        lh__put_u64(out, pl->n);
+        lh__ai_put_u64(out, pl->n);
         for (size_t i = 0; i < pl->n; i++) {
-            lh__put_u32(out, pl->doc[i]);
-            lh__put_u32(out, pl->tf[i]);
+            lh__ai_put_u32(out, pl->doc[i]);
+            lh__ai_put_u32(out, pl->tf[i]);
         }
     }
     return lh_buf_status(out);
@@ -361,19 +361,19 @@ static lh_status corrupt(lh_bm25 *idx, lh_err *err, const char *what)
 lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
 {
     *out = NULL;
-    lh__reader r;
-    lh__reader_init(&r, data, len);
-    const void *magic = lh__get_bytes(&r, 8);
+    lh__ai_reader r;
+    lh__ai_reader_init(&r, data, len);
+    const void *magic = lh__ai_get_bytes(&r, 8);
     if (!magic || memcmp(magic, BM25_MAGIC, 8) != 0)
         return lh_fail(err, LH_ECORRUPT, "BM25 index file: not a BM25 index");
-    uint32_t version = lh__get_u32(&r);
+    uint32_t version = lh__ai_get_u32(&r);
     if (version != BM25_VERSION)
         return lh_fail(err, LH_ECORRUPT, "BM25 index file: version %u, this build reads %u",
                        (unsigned)version, BM25_VERSION);
     lh_bm25_params p = {0};
-    p.k1 = lh__get_f32(&r);
-    p.b = lh__get_f32(&r);
-    uint32_t flags = lh__get_u32(&r);
+    p.k1 = lh__ai_get_f32(&r);
+    p.b = lh__ai_get_f32(&r);
+    uint32_t flags = lh__ai_get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
     p.bigrams = (flags & BM25_BIGRAMS) != 0;
@@ -383,7 +383,7 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
     lh_status st = lh_bm25_new(&p, &idx, err);
     if (st)
         return st;
-    uint64_t n_docs = lh__get_u64(&r);
+    uint64_t n_docs = lh__ai_get_u64(&r);
     if (r.bad || n_docs > (uint64_t)(r.end - r.p) / 4)
         return corrupt(idx, err, "truncated document lengths");
     idx->doc_len = lh_malloc((n_docs ? n_docs : 1) * sizeof *idx->doc_len);
@@ -393,11 +393,11 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
     }
     idx->len_cap = n_docs ? n_docs : 1;
     for (uint64_t i = 0; i < n_docs; i++) {
-        idx->doc_len[i] = lh__get_u32(&r);
+        idx->doc_len[i] = lh__ai_get_u32(&r);
         idx->total_len += idx->doc_len[i];
     }
     idx->n_docs = n_docs;
-    uint64_t n_terms = lh__get_u64(&r);
+    uint64_t n_terms = lh__ai_get_u64(&r);
     if (r.bad || n_terms > (uint64_t)(r.end - r.p) / 12)
         return corrupt(idx, err, "truncated term list");
     idx->post = lh_calloc(n_terms ? n_terms : 1, sizeof *idx->post);
@@ -407,14 +407,14 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
     }
     idx->post_cap = n_terms ? n_terms : 1;
     for (uint64_t t = 0; t < n_terms; t++) {
-        uint32_t slen = lh__get_u32(&r);
-        const char *s = lh__get_bytes(&r, slen);
-        uint64_t n = lh__get_u64(&r);
+        uint32_t slen = lh__ai_get_u32(&r);
+        const char *s = lh__ai_get_bytes(&r, slen);
+        uint64_t n = lh__ai_get_u64(&r);
         if (!s || r.bad || n > (uint64_t)(r.end - r.p) / 8)
             return corrupt(idx, err, "truncated postings");
         uint32_t id;
         bool added;
-        if (lh__dict_intern(&idx->terms, s, slen, &id, &added)) {
+        if (lh__ai_dict_intern(&idx->terms, s, slen, &id, &added)) {
             lh_bm25_free(idx);
             return lh_fail(err, LH_ENOMEM, "out of memory reading a BM25 index");
         }
@@ -429,8 +429,8 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
         }
         pl->cap = n ? n : 1;
         for (uint64_t i = 0; i < n; i++) {
-            pl->doc[i] = lh__get_u32(&r);
-            pl->tf[i] = lh__get_u32(&r);
+            pl->doc[i] = lh__ai_get_u32(&r);
+            pl->tf[i] = lh__ai_get_u32(&r);
             if (pl->doc[i] >= n_docs || (i && pl->doc[i] <= pl->doc[i - 1]) || !pl->tf[i])
                 return corrupt(idx, err, "a posting is out of order or out of range");
         }

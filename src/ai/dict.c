@@ -19,12 +19,12 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h;
 }
 
-void lh__dict_init(lh__dict *d)
+void lh__ai_dict_init(lh__ai_dict *d)
 {
     memset(d, 0, sizeof *d);
 }
 
-void lh__dict_release(lh__dict *d)
+void lh__ai_dict_release(lh__ai_dict *d)
 {
     free(d->slots);
     free(d->pool);
@@ -33,19 +33,19 @@ void lh__dict_release(lh__dict *d)
     memset(d, 0, sizeof *d);
 }
 
-const char *lh__dict_str(const lh__dict *d, uint32_t id, size_t *len)
+const char *lh__ai_dict_str(const lh__ai_dict *d, uint32_t id, size_t *len)
 {
     lh_assert(id < d->n);
     *len = d->len[id];
     return d->pool + d->off[id];
 }
 
-static bool same(const lh__dict *d, uint32_t id, const char *s, size_t len)
+static bool same(const lh__ai_dict *d, uint32_t id, const char *s, size_t len)
 {
     return d->len[id] == len && memcmp(d->pool + d->off[id], s, len) == 0;
 }
 
-int64_t lh__dict_find(const lh__dict *d, const char *s, size_t len)
+int64_t lh__ai_dict_find(const lh__ai_dict *d, const char *s, size_t len)
 {
     if (!d->nslots)
         return -1;
@@ -68,7 +68,7 @@ static void place(uint32_t *slots, size_t nslots, uint64_t h, uint32_t id)
     slots[i] = id + 1;
 }
 
-static lh_status rehash(lh__dict *d, size_t nslots)
+static lh_status rehash(lh__ai_dict *d, size_t nslots)
 {
     uint32_t *slots = lh_calloc(nslots, sizeof *slots);
     if (!slots)
@@ -81,9 +81,9 @@ static lh_status rehash(lh__dict *d, size_t nslots)
     return LH_OK;
 }
 
-lh_status lh__dict_intern(lh__dict *d, const char *s, size_t len, uint32_t *id, bool *added)
+lh_status lh__ai_dict_intern(lh__ai_dict *d, const char *s, size_t len, uint32_t *id, bool *added)
 {
-    int64_t found = lh__dict_find(d, s, len);
+    int64_t found = lh__ai_dict_find(d, s, len);
     if (added)
         *added = found < 0;
     if (found >= 0) {

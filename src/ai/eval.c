@@ -13,7 +13,7 @@ typedef struct judged {
 } judged;
 
 struct lh_qrels {
-    lh__dict queries, docs;
+    lh__ai_dict queries, docs;
     judged *j;  /* sorted by (query, doc) */
     size_t n, cap;
     uint32_t *relevant_queries; /* query ids with a grade > 0, first-seen order */
@@ -24,8 +24,8 @@ void lh_qrels_free(lh_qrels *q)
 {
     if (!q)
         return;
-    lh__dict_release(&q->queries);
-    lh__dict_release(&q->docs);
+    lh__ai_dict_release(&q->queries);
+    lh__ai_dict_release(&q->docs);
     free(q->j);
     free(q->relevant_queries);
     free(q);
@@ -62,8 +62,8 @@ lh_status lh_qrels_parse(const char *text, size_t len, lh_qrels **out, lh_err *e
     lh_qrels *q = lh_calloc(1, sizeof *q);
     if (!q)
         return lh_fail(err, LH_ENOMEM, "out of memory reading judgements");
-    lh__dict_init(&q->queries);
-    lh__dict_init(&q->docs);
+    lh__ai_dict_init(&q->queries);
+    lh__ai_dict_init(&q->docs);
     size_t line = 0;
     for (size_t i = 0; i < len;) {
         size_t e = i;
@@ -95,8 +95,8 @@ lh_status lh_qrels_parse(const char *text, size_t len, lh_qrels **out, lh_err *e
         }
         judged j = {.grade = grade};
         bool added;
-        if (lh__dict_intern(&q->queries, f[0], fl[0], &j.query, &added) ||
-            lh__dict_intern(&q->docs, f[1], fl[1], &j.doc, NULL) ||
+        if (lh__ai_dict_intern(&q->queries, f[0], fl[0], &j.query, &added) ||
+            lh__ai_dict_intern(&q->docs, f[1], fl[1], &j.doc, NULL) ||
             lh_grow(&q->j, &q->cap, q->n + 1, sizeof *q->j)) {
             lh_qrels_free(q);
             return lh_fail(err, LH_ENOMEM, "out of memory reading judgements");
@@ -145,7 +145,7 @@ const char *lh_qrels_query(const lh_qrels *q, size_t i)
 {
     size_t len;
     lh_assert(i < q->n_rel);
-    return lh__dict_str(&q->queries, q->relevant_queries[i], &len);
+    return lh__ai_dict_str(&q->queries, q->relevant_queries[i], &len);
 }
 
 /* The judgements of query qid: [*lo, *hi) of q->j. */
@@ -167,8 +167,8 @@ static void range_of(const lh_qrels *q, uint32_t qid, size_t *lo, size_t *hi)
 
 double lh_qrels_grade(const lh_qrels *q, const char *query, const char *doc)
 {
-    int64_t qid = lh__dict_find(&q->queries, query, strlen(query));
-    int64_t did = lh__dict_find(&q->docs, doc, strlen(doc));
+    int64_t qid = lh__ai_dict_find(&q->queries, query, strlen(query));
+    int64_t did = lh__ai_dict_find(&q->docs, doc, strlen(doc));
     if (qid < 0 || did < 0)
         return 0;
     judged key = {.query = (uint32_t)qid, .doc = (uint32_t)did};
@@ -199,7 +199,7 @@ lh_status lh_eval_query(const lh_qrels *q, const char *query, const char *const 
                         size_t k_ndcg, size_t k_recall, double *ndcg, double *recall)
 {
     *ndcg = *recall = 0;
-    int64_t qid = lh__dict_find(&q->queries, query, strlen(query));
+    int64_t qid = lh__ai_dict_find(&q->queries, query, strlen(query));
     if (qid < 0)
         return LH_ENOTFOUND;
     size_t lo, hi;

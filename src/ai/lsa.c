@@ -16,7 +16,7 @@
 
 struct lh_lsa {
     lh_lsa_params p;
-    lh__dict vocab;  /* term id = row of proj */
+    lh__ai_dict vocab;  /* term id = row of proj */
     float *idf;      /* per term */
     float *proj;     /* terms x dims, row-major */
 };
@@ -52,7 +52,7 @@ void lh_lsa_free(lh_lsa *m)
 {
     if (!m)
         return;
-    lh__dict_release(&m->vocab);
+    lh__ai_dict_release(&m->vocab);
     free(m->idf);
     free(m->proj);
     free(m);
@@ -108,13 +108,13 @@ static int on_word(void *ctx, const char *w, size_t len)
 static int walk_terms(const lh_lsa_params *p, const char *text, size_t len, term_fn emit, void *ctx)
 {
     term_walk tw = {.bigrams = p->bigrams, .emit = emit, .ctx = ctx};
-    return lh__tokenize(text, len, tok_flags(p), on_word, &tw);
+    return lh__ai_tokenize(text, len, tok_flags(p), on_word, &tw);
 }
 
 /* ---- a text as a sparse TF-IDF vector ------------------------------------------------- */
 
 typedef struct sparse {
-    const lh__dict *vocab;
+    const lh__ai_dict *vocab;
     uint32_t *ids;
     float *w;
     size_t n, cap, wcap;
@@ -124,7 +124,7 @@ typedef struct sparse {
 static int emit_known(void *ctx, const char *t, size_t len)
 {
     sparse *s = ctx;
-    int64_t id = lh__dict_find(s->vocab, t, len);
+    int64_t id = lh__ai_dict_find(s->vocab, t, len);
     if (id < 0)
         return 0;
     if (lh_grow(&s->ids, &s->cap, s->n + 1, sizeof *s->ids)) {
@@ -143,7 +143,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* s gets the text's distinct known terms (increasing ids) with unit-length sublinear
  * TF-IDF weights. The one weighting, for the fit's matrix and for every later embed. */
-static lh_status text_vector(const lh_lsa_params *p, const lh__dict *vocab, const float *idf,
+static lh_status text_vector(const lh_lsa_params *p, const lh__ai_dict *vocab, const float *idf,
                              const char *text, size_t len, sparse *s)
 {
     s->vocab = vocab;
@@ -186,7 +186,7 @@ static void sparse_release(sparse *s)
 /* ---- fit: pass 1, document frequencies ------------------------------------------------ */
 
 typedef struct df_count {
-    lh__dict terms;
+    lh__ai_dict terms;
     uint32_t *df, *last; /* last: the document (+1) that last counted the term */
     size_t cap;
     uint32_t doc;        /* current document + 1 */
@@ -198,7 +198,7 @@ static int emit_df(void *ctx, const char *t, size_t len)
     df_count *c = ctx;
     uint32_t id;
     bool added;
-    if ((c->st = lh__dict_intern(&c->terms, t, len, &id, &added)))
+    if ((c->st = lh__ai_dict_intern(&c->terms, t, len, &id, &added)))
         return 1;
     if (added) {
         size_t cap = c->cap;
@@ -229,7 +229,7 @@ static int cmp_df(const void *a, const void *b, void *ctx)
     if (c->df[x] != c->df[y])
         return c->df[x] > c->df[y] ? -1 : 1;
     size_t lx, ly;
-    const char *sx = lh__dict_str(&c->terms, x, &lx), *sy = lh__dict_str(&c->terms, y, &ly);
+    const char *sx = lh__ai_dict_str(&c->terms, x, &lx), *sy = lh__ai_dict_str(&c->terms, y, &ly);
     int r = memcmp(sx, sy, lx < ly ? lx : ly);
     return r ? r : (lx > ly) - (lx < ly);
 }
@@ -307,10 +307,10 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
         st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
         goto cleanup;
     }
-    lh__rng rng;
-    lh__rng_seed(&rng, p->seed);
+    lh__ai_rng rng;
+    lh__ai_rng_seed(&rng, p->seed);
     for (size_t i = 0; i < v * l; i++)
-        a[i] = (float)lh__rng_signed(&rng);
+        a[i] = (float)lh__ai_rng_signed(&rng);
     mul_x(x, a, l, y);
     if ((st = orthonormalize(y, n, l, tau)))
         goto lapack;
@@ -385,7 +385,7 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
                              size_t n, size_t fit_n, lh_lsa *m, lh_err *err)
 {
     df_count c = {0};
-    lh__dict_init(&c.terms);
+    lh__ai_dict_init(&c.terms);
     uint32_t *keep = NULL;
     lh_status st = LH_OK;
     for (size_t i = 0; i < fit_n && !st; i++) {
@@ -420,9 +420,9 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
     }
     for (size_t i = 0; i < nk; i++) {
         size_t len;
-        const char *s = lh__dict_str(&c.terms, keep[i], &len);
+        const char *s = lh__ai_dict_str(&c.terms, keep[i], &len);
         uint32_t id;
-        if (lh__dict_intern(&m->vocab, s, len, &id, NULL)) {
+        if (lh__ai_dict_intern(&m->vocab, s, len, &id, NULL)) {
             st = lh_fail(err, LH_ENOMEM, "out of memory building the LSA vocabulary");
             goto cleanup;
         }
@@ -432,7 +432,7 @@ cleanup:
     free(keep);
     free(c.df);
     free(c.last);
-    lh__dict_release(&c.terms);
+    lh__ai_dict_release(&c.terms);
     return st;
 }
 
@@ -452,7 +452,7 @@ lh_status lh_lsa_fit(const lh_lsa_params *p, const char *const *texts, const siz
     if (!m)
         return lh_fail(err, LH_ENOMEM, "out of memory for the LSA model");
     m->p = *p;
-    lh__dict_init(&m->vocab);
+    lh__ai_dict_init(&m->vocab);
     csr x = {.rows = fit_n};
     sparse s = {0};
     if ((st = build_vocab(p, texts, lens, n, fit_n, m, err)))
@@ -537,55 +537,55 @@ lh_status lh_lsa_save(const lh_lsa *m, lh_buf *out)
 {
     const lh_lsa_params *p = &m->p;
     lh_buf_add(out, LSA_MAGIC, 8);
-    lh__put_u32(out, LSA_VERSION);
-    lh__put_u32(out, p->dims);
-    lh__put_u32(out, p->max_terms);
-    lh__put_u32(out, p->min_df);
-    lh__put_u32(out, flags_of(p));
-    lh__put_u32(out, p->oversample);
-    lh__put_u32(out, p->power_iters);
-    lh__put_u32(out, p->max_fit_docs);
-    lh__put_u64(out, p->seed);
-    lh__put_f32(out, p->sigma_power);
-    lh__put_u64(out, m->vocab.n);
+    lh__ai_put_u32(out, LSA_VERSION);
+    lh__ai_put_u32(out, p->dims);
+    lh__ai_put_u32(out, p->max_terms);
+    lh__ai_put_u32(out, p->min_df);
+    lh__ai_put_u32(out, flags_of(p));
+    lh__ai_put_u32(out, p->oversample);
+    lh__ai_put_u32(out, p->power_iters);
+    lh__ai_put_u32(out, p->max_fit_docs);
+    lh__ai_put_u64(out, p->seed);
+    lh__ai_put_f32(out, p->sigma_power);
+    lh__ai_put_u64(out, m->vocab.n);
     for (uint32_t t = 0; t < m->vocab.n; t++) {
         size_t len;
-        const char *s = lh__dict_str(&m->vocab, t, &len);
-        lh__put_u32(out, (uint32_t)len);
+        const char *s = lh__ai_dict_str(&m->vocab, t, &len);
+        lh__ai_put_u32(out, (uint32_t)len);
         lh_buf_add(out, s, len);
-        lh__put_f32(out, m->idf[t]);
+        lh__ai_put_f32(out, m->idf[t]);
     }
     for (size_t i = 0; i < m->vocab.n * p->dims; i++)
-        lh__put_f32(out, m->proj[i]);
+        lh__ai_put_f32(out, m->proj[i]);
     return lh_buf_status(out);
 }
 
 lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
 {
     *out = NULL;
-    lh__reader r;
-    lh__reader_init(&r, data, len);
-    const void *magic = lh__get_bytes(&r, 8);
+    lh__ai_reader r;
+    lh__ai_reader_init(&r, data, len);
+    const void *magic = lh__ai_get_bytes(&r, 8);
     if (!magic || memcmp(magic, LSA_MAGIC, 8) != 0)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: not an LSA model");
-    uint32_t version = lh__get_u32(&r);
+    uint32_t version = lh__ai_get_u32(&r);
     if (version != LSA_VERSION)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: version %u, this build reads %u",
                        (unsigned)version, LSA_VERSION);
     lh_lsa_params p = {0};
-    p.dims = lh__get_u32(&r);
-    p.max_terms = lh__get_u32(&r);
-    p.min_df = lh__get_u32(&r);
-    uint32_t flags = lh__get_u32(&r);
+    p.dims = lh__ai_get_u32(&r);
+    p.max_terms = lh__ai_get_u32(&r);
+    p.min_df = lh__ai_get_u32(&r);
+    uint32_t flags = lh__ai_get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
     p.bigrams = (flags & 4u) != 0;
-    p.oversample = lh__get_u32(&r);
-    p.power_iters = lh__get_u32(&r);
-    p.max_fit_docs = lh__get_u32(&r);
-    p.seed = lh__get_u64(&r);
-    p.sigma_power = lh__get_f32(&r);
-    uint64_t n_terms = lh__get_u64(&r);
+    p.oversample = lh__ai_get_u32(&r);
+    p.power_iters = lh__ai_get_u32(&r);
+    p.max_fit_docs = lh__ai_get_u32(&r);
+    p.seed = lh__ai_get_u64(&r);
+    p.sigma_power = lh__ai_get_f32(&r);
+    uint64_t n_terms = lh__ai_get_u64(&r);
     if (r.bad || (flags & ~7u) || check_params(&p, NULL) || n_terms > p.max_terms)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: bad parameters");
     /* each term takes at least 8 bytes and its projection row 4 * dims */
@@ -595,7 +595,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     if (!m)
         return lh_fail(err, LH_ENOMEM, "out of memory reading an LSA model");
     m->p = p;
-    lh__dict_init(&m->vocab);
+    lh__ai_dict_init(&m->vocab);
     m->idf = lh_malloc((n_terms ? n_terms : 1) * sizeof *m->idf);
     m->proj = lh_malloc((n_terms ? n_terms : 1) * p.dims * sizeof *m->proj);
     if (!m->idf || !m->proj) {
@@ -604,16 +604,16 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     }
     const char *why = NULL;
     for (uint64_t t = 0; t < n_terms && !why; t++) {
-        uint32_t slen = lh__get_u32(&r);
-        const char *s = lh__get_bytes(&r, slen);
-        float idf = lh__get_f32(&r);
+        uint32_t slen = lh__ai_get_u32(&r);
+        const char *s = lh__ai_get_bytes(&r, slen);
+        float idf = lh__ai_get_f32(&r);
         uint32_t id;
         bool added;
         if (!s || r.bad)
             why = "truncated vocabulary";
         else if (!(idf > 0) || !isfinite(idf))
             why = "an IDF weight is not a positive number";
-        else if (lh__dict_intern(&m->vocab, s, slen, &id, &added)) {
+        else if (lh__ai_dict_intern(&m->vocab, s, slen, &id, &added)) {
             lh_lsa_free(m);
             return lh_fail(err, LH_ENOMEM, "out of memory reading an LSA model");
         } else if (!added)
@@ -622,7 +622,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
             m->idf[id] = idf;
     }
     for (size_t i = 0; !why && i < n_terms * p.dims; i++) {
-        m->proj[i] = lh__get_f32(&r);
+        m->proj[i] = lh__ai_get_f32(&r);
         if (!isfinite(m->proj[i]))
             why = "a projection weight is not finite";
     }

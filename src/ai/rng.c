@@ -10,7 +10,7 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-void lh__rng_seed(lh__rng *r, uint64_t seed)
+void lh__ai_rng_seed(lh__ai_rng *r, uint64_t seed)
 {
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&seed);
@@ -21,7 +21,7 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t lh__rng_next(lh__rng *r)
+uint64_t lh__ai_rng_next(lh__ai_rng *r)
 {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -35,8 +35,8 @@ uint64_t lh__rng_next(lh__rng *r)
     return result;
 }
 
-double lh__rng_signed(lh__rng *r)
+double lh__ai_rng_signed(lh__ai_rng *r)
 {
     /* the top 53 bits as a double in [0, 1), then onto [-1, 1) */
-    return (double)(lh__rng_next(r) >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0;
+    return (double)(lh__ai_rng_next(r) >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0;
 }

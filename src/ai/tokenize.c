@@ -73,7 +73,7 @@ static bool is_word_byte(unsigned char c)
     return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-int lh__tokenize(const char *text, size_t len, unsigned flags, lh__word_fn fn, void *ctx)
+int lh__ai_tokenize(const char *text, size_t len, unsigned flags, lh__ai_word_fn fn, void *ctx)
 {
     char word[LH_AI_WORD_MAX];
     size_t i = 0;

@@ -46,7 +46,7 @@ static void sift_up(uint32_t *idx, float *sc, size_t i)
     }
 }
 
-size_t lh__topk(const float *scores, size_t n, size_t k, uint32_t *out_idx, float *out_score)
+size_t lh__ai_topk(const float *scores, size_t n, size_t k, uint32_t *out_idx, float *out_score)
 {
     size_t h = 0;
     if (k == 0)

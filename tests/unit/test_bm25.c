@@ -25,7 +25,7 @@ static void expect_words(const char *text, unsigned flags, const char *want)
 {
     lh_buf b;
     lh_buf_init(&b, 0);
-    lh__tokenize(text, strlen(text), flags, render_word, &b);
+    lh__ai_tokenize(text, strlen(text), flags, render_word, &b);
     assert_string_equal(lh_buf_cstr(&b), want);
     lh_buf_release(&b);
 }
@@ -179,11 +179,11 @@ static void topk_matches_a_sort(void **state)
     enum { N = 500 };
     float scores[N];
     lh_ai_hit sorted[N];
-    lh__rng r;
-    lh__rng_seed(&r, 7);
+    lh__ai_rng r;
+    lh__ai_rng_seed(&r, 7);
     for (int i = 0; i < N; i++) {
         /* few distinct values, so that ties are common */
-        scores[i] = (float)(lh__rng_next(&r) % 37);
+        scores[i] = (float)(lh__ai_rng_next(&r) % 37);
         sorted[i] = (lh_ai_hit){.doc = (uint32_t)i, .score = scores[i]};
     }
     qsort(sorted, N, sizeof *sorted, by_score_then_index);
@@ -191,7 +191,7 @@ static void topk_matches_a_sort(void **state)
     float sc[N];
     size_t ks[] = {0, 1, 2, 10, 499, 500, 600};
     for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
-        size_t n = lh__topk(scores, N, ks[t], idx, sc);
+        size_t n = lh__ai_topk(scores, N, ks[t], idx, sc);
         assert_int_equal(n, ks[t] < N ? ks[t] : N);
         for (size_t i = 0; i < n; i++) {
             assert_int_equal(idx[i], sorted[i].doc);
