@@ -4,7 +4,7 @@
 # copied into the repo). Builds bench/out/scifact_eval against build/liblh.a (run
 # `make build/lakehouse` first) and prints markdown table rows; options are those of
 # bench/scifact_eval.c (--k1, --b, --dims, --weights, --depth, --chunk, --no-stop,
-# --no-stem, --no-bigrams, --bm25-bigrams, --sigma, --fb-docs). With no option it runs
+# --no-stem, --lsa-bigrams, --bm25-bigrams, --terms, --sigma, --fb-docs). With no option it runs
 # the sweep recorded in docs/BENCHMARKS.md "Builtin retrieval" (about 15 minutes on a
 # loaded 2-core machine).
 set -euo pipefail
@@ -35,7 +35,8 @@ run() {
 run --k1 0.9,1.2 --b 0.4,0.75 --dims 128,256,512 --weights 0.1,0.2,0.3,0.5 --fb-docs 3,10
 run --chunk 1000/200 --weights 0.2 --fb-docs 3
 run --chunk 4000/0 --weights 0.2 --fb-docs 3
-run --no-bigrams --weights 0.2 --fb-docs 3
+run --lsa-bigrams --weights 0.2 --fb-docs 3
+run --lsa-bigrams --terms 150000 --weights 0.2 --fb-docs 3
 run --sigma -0.5,-1 --weights 0.2 --fb-docs 3
 run --dims 0 --no-stem
 run --dims 0 --no-stop

@@ -14,6 +14,7 @@
  *     --fb-beta x        their weight (default 1)
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
+ *     --lsa-bigrams      LSA counts adjacent word pairs too (off by default)
  *
  * Each abstract is chunked (title, a line break, then the text); a document's score in a
  * list is its best chunk's. Prints markdown table rows: mode, setting, nDCG@10,
@@ -281,6 +282,8 @@ int main(int argc, char **argv)
             bp.bigrams = true;
         } else if (!strcmp(a, "--no-bigrams")) {
             lp.bigrams = false;
+        } else if (!strcmp(a, "--lsa-bigrams")) {
+            lp.bigrams = true;
         } else {
             fprintf(stderr, "scifact_eval: unknown option %s\n", a);
             return 2;

@@ -35,7 +35,8 @@ typedef struct lh_lsa_params {
     uint32_t dims;         /* output dimensions, 1..4096 (default 256) */
     uint32_t max_terms;    /* vocabulary cap (default 50,000) */
     uint32_t min_df;       /* a term must occur in this many chunks (default 2) */
-    bool bigrams;          /* count adjacent word pairs as terms too (default true) */
+    bool bigrams;          /* count adjacent word pairs as terms too (default false:
+                            * measured, docs/BENCHMARKS.md "Builtin retrieval") */
     bool stopwords, stem;  /* tokenizer options, as BM25's (default true, true) */
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */

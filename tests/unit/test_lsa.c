@@ -36,6 +36,7 @@ static lh_lsa_params small_params(void)
     lh_lsa_params p = lh_lsa_defaults();
     p.dims = 8;
     p.min_df = 2;
+    p.bigrams = true; /* the pairs' path too (off by default) */
     return p;
 }
 
