@@ -15,6 +15,8 @@
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
  *     --lsa-bigrams      LSA counts adjacent word pairs too (off by default)
+ *     --rerank           also the builtin reranker (ai.h) over the BM25 top 100, with the
+ *                        first of --weights
  *
  * Each abstract is chunked (title, a line break, then the text); a document's score in a
  * list is its best chunk's. Prints markdown table rows: mode, setting, nDCG@10,
@@ -25,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ai/ai.h"
 #include "ai/bm25.h"
 #include "ai/chunker.h"
 #include "ai/eval.h"
@@ -236,6 +239,7 @@ int main(int argc, char **argv)
     double fbs[MAXV] = {3, 5, 10};
     size_t nfb = 3;
     double fb_beta = 1.0;
+    int rerank = 0;
     size_t nk1 = 1, nb = 1, ndims = 1, nw = 5, depth = 100;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
@@ -278,6 +282,8 @@ int main(int argc, char **argv)
             bp.stopwords = lp.stopwords = false;
         } else if (!strcmp(a, "--no-stem")) {
             bp.stem = lp.stem = false;
+        } else if (!strcmp(a, "--rerank")) {
+            rerank = 1;
         } else if (!strcmp(a, "--bm25-bigrams")) {
             bp.bigrams = true;
         } else if (!strcmp(a, "--no-bigrams")) {
@@ -318,6 +324,7 @@ int main(int argc, char **argv)
     g_best_chunk = malloc(c.n_docs * sizeof *g_best_chunk);
     /* per query: the best chunk of each of its top lexical documents (for feedback) */
     uint32_t *lex_chunk = malloc(c.n_q * FB_MAX * sizeof *lex_chunk);
+    uint32_t *lex_chunk_all = malloc(c.n_q * depth * sizeof *lex_chunk_all);
     lh_ai_hit *fused = malloc(2 * depth * sizeof *fused);
 
     lh_bm25 *bm;
@@ -355,6 +362,8 @@ int main(int argc, char **argv)
         nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
         for (size_t i = 0; i < FB_MAX && i < nlex[q]; i++)
             lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];
+        for (size_t i = 0; i < nlex[q]; i++)
+            lex_chunk_all[q * depth + i] = g_best_chunk[lex[q * depth + i].doc];
     }
 
     for (size_t di = 0; di < ndims * nsig && dimss[0] > 0; di++) { /* --dims 0: lexical only */
@@ -445,6 +454,44 @@ int main(int argc, char **argv)
                          (unsigned)lp.dims, ws[w], fbs[f], fb_beta);
                 row("hybrid, weighted + feedback", setting, &sf[f][w]);
             }
+        if (rerank) {
+            /* the provider owns its models: this LSA model, and a copy of the BM25 index;
+             * the rerank weight is the first of --weights */
+            lh_buf bb;
+            lh_buf_init(&bb, (size_t)1 << 31);
+            lh_bm25 *bm2;
+            if (lh_bm25_save(bm, &bb) || lh_bm25_load(bb.data, bb.len, &bm2, &err))
+                die("bm25 copy", &err);
+            lh_buf_release(&bb);
+            lh_ai *ai;
+            if (lh_ai_builtin_new(m, bm2, (float)ws[0], &ai, &err))
+                die("builtin", &err);
+            m = NULL;
+            const char *cand[100];
+            float rs[100];
+            lh_ai_hit rr[100];
+            score srr = {0};
+            for (size_t q = 0; q < c.n_q; q++) {
+                size_t nc = nlex[q] < 100 ? nlex[q] : 100;
+                for (size_t i = 0; i < nc; i++)
+                    cand[i] = c.chunk[lex_chunk_all[q * depth + i]];
+                if (lh_ai_rerank(ai, c.q_text[q], cand, NULL, nc, rs, &err))
+                    die("rerank", &err);
+                for (size_t i = 0; i < nc; i++)
+                    rr[i] = (lh_ai_hit){.doc = lex[q * depth + i].doc, .score = rs[i]};
+                /* insertion sort, stable: equal scores keep the lexical order */
+                for (size_t i = 1; i < nc; i++)
+                    for (size_t j = i; j > 0 && rr[j].score > rr[j - 1].score; j--) {
+                        lh_ai_hit t = rr[j];
+                        rr[j] = rr[j - 1];
+                        rr[j - 1] = t;
+                    }
+                judge(&c, qr, q, rr, nc, &srr);
+            }
+            lh_ai_free(ai);
+            snprintf(setting, sizeof setting, "%u dims, w=%.2g, BM25 top 100", (unsigned)lp.dims, ws[0]);
+            row("lexical + builtin rerank", setting, &srr);
+        }
         free(qv);
         free(fv);
         free(vec);
