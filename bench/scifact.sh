@@ -33,6 +33,7 @@ run() {
   bench/out/scifact_eval "$SET" "$@"
 }
 run --k1 0.9,1.2 --b 0.4,0.75 --dims 128,256,512 --weights 0.1,0.2,0.3,0.5 --fb-docs 3,10
+run --weights 0.2 --fb-docs 3 --rerank
 run --chunk 1000/200 --weights 0.2 --fb-docs 3
 run --chunk 4000/0 --weights 0.2 --fb-docs 3
 run --lsa-bigrams --weights 0.2 --fb-docs 3
