@@ -341,7 +341,8 @@ int main(int argc, char **argv)
             lh_bm25_set_params(bm, (float)k1s[a], (float)bs[b], &err);
             score s = {0};
             for (size_t q = 0; q < c.n_q; q++) {
-                lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs);
+                if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
+                die("bm25", &err);
                 size_t n = doc_list(&c, cs, ds, 100, lex);
                 judge(&c, qr, q, lex, n, &s);
             }
@@ -358,7 +359,8 @@ int main(int argc, char **argv)
     (void)best_k1;
     (void)best_b;
     for (size_t q = 0; q < c.n_q; q++) {
-        lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs);
+        if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
+                die("bm25", &err);
         nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
         for (size_t i = 0; i < FB_MAX && i < nlex[q]; i++)
             lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];

@@ -236,13 +236,17 @@ static lh_status query_ids(const lh_bm25 *idx, const char *q, size_t len, id_lis
     return l->st;
 }
 
-void lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float *scores)
+lh_status lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float *scores,
+                            lh_err *err)
 {
     memset(scores, 0, idx->n_docs * sizeof *scores);
     if (!idx->n_docs)
-        return;
+        return LH_OK;
     id_list l;
-    query_ids(idx, query, len, &l); /* on LH_ENOMEM: the words found so far */
+    if (query_ids(idx, query, len, &l)) {
+        free(l.ids);
+        return lh_fail(err, LH_ENOMEM, "out of memory reading a query of %zu bytes", len);
+    }
     double avgdl = (double)idx->total_len / (double)idx->n_docs;
     if (avgdl <= 0)
         avgdl = 1;
@@ -261,6 +265,7 @@ void lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float 
         }
     }
     free(l.ids);
+    return LH_OK;
 }
 
 lh_status lh_bm25_search(const lh_bm25 *idx, const char *query, size_t len, size_t k,
@@ -280,8 +285,8 @@ lh_status lh_bm25_search(const lh_bm25 *idx, const char *query, size_t len, size
         return lh_fail(err, LH_ENOMEM, "out of memory for a BM25 search over %zu chunks",
                        idx->n_docs);
     }
-    lh_bm25_score_all(idx, query, len, scores);
-    size_t n = lh__ai_topk(scores, idx->n_docs, kk, ti, ts);
+    lh_status st = lh_bm25_score_all(idx, query, len, scores, err);
+    size_t n = st ? 0 : lh__ai_topk(scores, idx->n_docs, kk, ti, ts);
     size_t m = 0;
     for (size_t i = 0; i < n && ts[i] > 0; i++)
         out[m++] = (lh_ai_hit){.doc = ti[i], .score = ts[i]};
@@ -289,22 +294,28 @@ lh_status lh_bm25_search(const lh_bm25 *idx, const char *query, size_t len, size
     free(scores);
     free(ti);
     free(ts);
-    return LH_OK;
+    return st;
 }
 
-float lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, const char *text,
-                         size_t len)
+lh_status lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, const char *text,
+                             size_t len, float *score, lh_err *err)
 {
+    *score = 0;
     if (!idx->n_docs)
-        return 0;
+        return LH_OK;
     id_list q, d;
-    query_ids(idx, query, qlen, &q);
-    query_ids(idx, text, len, &d); /* d.words counts every word of the text */
+    lh_status sq = query_ids(idx, query, qlen, &q);
+    lh_status sd = query_ids(idx, text, len, &d); /* d.words counts every word of the text */
+    if (sq || sd) {
+        free(q.ids);
+        free(d.ids);
+        return lh_fail(err, LH_ENOMEM, "out of memory scoring a text of %zu bytes", len);
+    }
     qsort(d.ids, d.n, sizeof *d.ids, cmp_u32);
     double avgdl = (double)idx->total_len / (double)idx->n_docs;
     if (avgdl <= 0)
         avgdl = 1;
-    double k1 = idx->p.k1, b = idx->p.b, score = 0;
+    double k1 = idx->p.k1, b = idx->p.b, sum = 0;
     for (size_t i = 0; i < q.n; i++) {
         uint32_t id = q.ids[i];
         if (id >= idx->post_cap || !idx->post[id].n)
@@ -319,11 +330,12 @@ float lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, con
             hi++;
         double tf = (double)(hi - lo);
         double norm = k1 * (1.0 - b + b * (double)d.words / avgdl);
-        score += idf(idx, idx->post[id].n) * tf * (k1 + 1.0) / (tf + norm);
+        sum += idf(idx, idx->post[id].n) * tf * (k1 + 1.0) / (tf + norm);
     }
     free(q.ids);
     free(d.ids);
-    return (float)score;
+    *score = (float)sum;
+    return LH_OK;
 }
 
 lh_status lh_bm25_save(const lh_bm25 *idx, lh_buf *out)

@@ -56,8 +56,9 @@ lh_status lh_bm25_set_params(lh_bm25 *idx, float k1, float b, lh_err *err);
 
 /* The BM25 score of every document for query: scores[0, lh_bm25_docs) (documents that
  * share no word with the query score 0). A repeated query word counts once per
- * occurrence. */
-void lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float *scores);
+ * occurrence. LH_ENOMEM (scores then all 0) when the query's scratch space cannot be had. */
+lh_status lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float *scores,
+                            lh_err *err);
 
 /* The k best documents for query, best first (ties: lower number first), at most k and
  * only documents that score above 0; *n_out says how many. out has room for k hits.
@@ -65,10 +66,11 @@ void lh_bm25_score_all(const lh_bm25 *idx, const char *query, size_t len, float 
 lh_status lh_bm25_search(const lh_bm25 *idx, const char *query, size_t len, size_t k,
                          lh_ai_hit *out, size_t *n_out, lh_err *err);
 
-/* The BM25 score of a text that is not in the index, against the index's statistics (its
- * idf and average length): what the reranker uses on candidate texts. */
-float lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, const char *text,
-                         size_t len);
+/* The BM25 score (*score) of a text that is not in the index, against the index's
+ * statistics (its idf and average length): what the reranker uses on candidate texts.
+ * LH_ENOMEM (and *score 0) when scratch space cannot be had. */
+lh_status lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen, const char *text,
+                             size_t len, float *score, lh_err *err);
 
 /* The index as bytes, appended to out ("LHBM25" file, version 1: parameters, document
  * lengths, then each term with its postings; little-endian). Returns out's status. */

@@ -79,7 +79,8 @@ static lh_status b_rerank(void *self, const char *query, const char *const *text
         for (size_t c = 0; c < dims; c++)
             dot += (double)q[c] * v[c];
         cos[i] = (float)dot;
-        scores[i] = lh_bm25_score_text(b->bm25, query, qlen, texts[i], lens[i]);
+        if ((st = lh_bm25_score_text(b->bm25, query, qlen, texts[i], lens[i], &scores[i], err)))
+            goto cleanup;
     }
     min_max(cos, n);
     min_max(scores, n);
