@@ -164,9 +164,13 @@ static lh_status add_chunk(lh_chunk_list *out, const char *key, const char *text
         return LH_ENOMEM;
     lh_chunk *c = &out->items[out->n];
     memset(c, 0, sizeof *c);
-    c->text = lh_strndup(text + b0, b1 - b0);
+    /* a copy of every byte (not lh_strndup: a NUL inside the row must not cut it short of
+     * the length the hash and the offsets say) */
+    c->text = lh_malloc(b1 - b0 + 1);
     if (!c->text)
         return LH_ENOMEM;
+    memcpy(c->text, text + b0, b1 - b0);
+    c->text[b1 - b0] = '\0';
     c->ordinal = (uint32_t)out->n;
     c->start = b0;
     c->end = b1;

@@ -46,7 +46,8 @@ lh_status lh_chunk_check(const lh_chunk_opts *opts, lh_err *err);
 typedef struct lh_chunk {
     uint32_t ordinal;      /* 0, 1, ... in text order */
     size_t start, end;     /* byte offsets in the text: the chunk is text[start, end) */
-    char *text;            /* NUL-terminated copy of text[start, end) */
+    char *text;            /* copy of text[start, end), NUL-terminated (a NUL byte in the
+                            * row stays inside: end - start is the length) */
     char id[96 + 1 + 16 + 16]; /* set only when the key fits (see lh_chunk_text) */
     char content_hash[65];
 } lh_chunk;

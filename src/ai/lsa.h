@@ -40,7 +40,9 @@ typedef struct lh_lsa_params {
     bool stopwords, stem;  /* tokenizer options, as BM25's (default true, true) */
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */
-    uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all */
+    uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all
+                            * (default 200,000: the fit's memory, about 1 KB per chunk
+                            * at 256 dims, stays bounded; every chunk is still embedded) */
     float sigma_power;     /* dimension i is scaled by sigma_i^sigma_power: 0 keeps the
                             * singular values' weight (a chunk embeds as its row of U S),
                             * -1 whitens (U); -3..3 (default 0) */

@@ -180,6 +180,23 @@ static void utf8_sequences_stay_whole(void **state)
     lh_chunk_list_release(&l);
 }
 
+static void nul_bytes_stay_inside(void **state)
+{
+    (void)state;
+    const char text[] = "ab\0cd ef";
+    lh_chunk_list l = {0};
+    lh_chunk_opts o = {.unit = LH_CHUNK_CHARS, .size = 100, .overlap = 0};
+    lh_err err = {{0}};
+    assert_int_equal(lh_chunk_text(&o, "k", text, sizeof text - 1, &l, &err), LH_OK);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].end - l.items[0].start, 8);
+    assert_memory_equal(l.items[0].text, text, 8);
+    char hex[65];
+    lh_sha256_hex(text, 8, hex);
+    assert_string_equal(l.items[0].content_hash, hex);
+    lh_chunk_list_release(&l);
+}
+
 static void ids_are_deterministic(void **state)
 {
     (void)state;
@@ -223,6 +240,7 @@ int main(void)
         cmocka_unit_test(overlap_repeats_words),
         cmocka_unit_test(tokens_unit),
         cmocka_unit_test(utf8_sequences_stay_whole),
+        cmocka_unit_test(nul_bytes_stay_inside),
         cmocka_unit_test(ids_are_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -206,6 +206,27 @@ static void model_file_round_trip(void **state)
     lh_lsa_free(m);
 }
 
+static void fit_on_a_sample(void **state)
+{
+    (void)state;
+    /* max_fit_docs 5 of 10: every other chunk (0, 2, 4, 6, 8), evenly spaced. A model
+     * fitted on exactly those five chunks is the same model. */
+    lh_lsa_params p = small_params();
+    p.max_fit_docs = 5;
+    lh_lsa *m = fit(&p, corpus, N_DOCS);
+    const char *every_other[5];
+    for (size_t i = 0; i < 5; i++)
+        every_other[i] = corpus[2 * i];
+    p.max_fit_docs = 0;
+    lh_lsa *ref = fit(&p, every_other, 5);
+    float x[8], y[8];
+    embed(m, corpus[3], x);
+    embed(ref, corpus[3], y);
+    assert_memory_equal(x, y, sizeof x);
+    lh_lsa_free(m);
+    lh_lsa_free(ref);
+}
+
 static void small_corpus_and_bad_parameters(void **state)
 {
     (void)state;
@@ -280,6 +301,7 @@ int main(void)
         cmocka_unit_test(vocabulary_by_hand),
         cmocka_unit_test(fits_are_reproducible),
         cmocka_unit_test(model_file_round_trip),
+        cmocka_unit_test(fit_on_a_sample),
         cmocka_unit_test(small_corpus_and_bad_parameters),
         cmocka_unit_test(builtin_provider),
     };
