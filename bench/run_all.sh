@@ -335,3 +335,9 @@ fi
 # (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
 say "wide files"
 BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
+# Exact vector search vs faiss and numpy (bench/exact_search.sh writes its own section;
+# skip with BENCH_NO_VECTORS=1)
+if [[ -z ${BENCH_NO_VECTORS:-} ]]; then
+    say "exact vector search"
+    BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/exact_search.sh
+fi

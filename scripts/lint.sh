@@ -69,6 +69,7 @@ declare -A may=(
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
+  [vector]="core"
   [api]="core storage engine ingest journal lake http"
   [cli]="core catalog engine ingest lake api net demo"
 )

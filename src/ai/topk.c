@@ -1,5 +1,5 @@
 /* topk.c: the k best of a score array with a bounded min-heap (n log k). The exact-search
- * kernels of src/vectors have their own; this one serves BM25 and the LSA tests. */
+ * kernels of src/vector have their own; this one serves BM25. */
 #include <math.h>
 
 #include "ai/ai_int.h"

@@ -90,6 +90,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_api api = {.config = cfg, .started_ms = lh_mono_ms()};
     api.query_timeout_ms = lh_config_int(cfg, "query.timeout_ms", 30000);
     api.query_max_timeout_ms = lh_config_int(cfg, "query.max_timeout_ms", 600000);
+    api.health_probe_ms = lh_config_int(cfg, "server.health_probe_ms", 1000);
+    pthread_mutex_init(&api.health_mu, NULL);
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
     lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
@@ -178,5 +180,6 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh__metrics_free(api.metrics);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);
+    pthread_mutex_destroy(&api.health_mu);
     return st;
 }
