@@ -53,10 +53,12 @@ check_header 'zlib\.h' '^src/ingest/(pdf|decode)\.c$'
 check_header 'zstd\.h' '^src/ingest/decode\.c$'
 check_header 'bzlib\.h' '^src/ingest/decode\.c$'
 check_header 'lzma\.h' '^src/ingest/decode\.c$'
+check_header '(cblas|lapacke)\.h' '^src/ai/lsa\.c$'
 
 # module -> modules it may include (besides itself)
 declare -A may=(
   [core]=""
+  [ai]="core"
   [storage]="core"
   [table]="core storage"
   [catalog]="core storage"
