@@ -36,8 +36,7 @@ WARN     := -Wall -Wextra -Werror -Wwrite-strings -Wformat=2 -Wshadow -Wmissing-
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Isrc -I$(DUCKDB_DIR) -MMD -MP $(PKG_CFLAGS)
 FAULT_CFLAGS := $(if $(filter 1,$(FAULTS)),-DLH_FAULTS=1)
 LDFLAGS  := $(OPT) -L$(DUCKDB_DIR)
-# -llapacke -lopenblas: the builtin model's SVD and matrix products (src/ai/lsa.c only).
-LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm -lbz2 $(PKG_LIBS) -llapacke -lopenblas
+LDLIBS   := -lduckdb -ljansson -lcrypto -lpthread -lm -lbz2 $(PKG_LIBS)
 # The run-time path to libduckdb.so is relative to the binary ($ORIGIN), never the
 # checkout's absolute path: a moved or copied tree still runs. origin_rpath DIR: the path
 # for a binary in DIR. An installed binary looks in $ORIGIN/../lib (make install).

@@ -17,7 +17,7 @@ DUCKDB_DIR=${DUCKDB_DIR:-third_party/duckdb}
 mkdir -p bench/out
 ${CC:-gcc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Isrc -o bench/out/scifact_eval \
   bench/scifact_eval.c build/liblh.a -L"$DUCKDB_DIR" -Wl,-rpath,"$(cd "$DUCKDB_DIR" && pwd)" \
-  -lduckdb -ljansson -lcrypto -lpthread -lm -llapacke -lopenblas \
+  -lduckdb -ljansson -lcrypto -lpthread -lm \
   $(pkg-config --libs libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib libzstd liblzma) -lbz2
 if (($#)); then
   exec bench/out/scifact_eval "$SET" "$@"

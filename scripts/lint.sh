@@ -53,7 +53,7 @@ check_header 'zlib\.h' '^src/ingest/(pdf|decode)\.c$'
 check_header 'zstd\.h' '^src/ingest/decode\.c$'
 check_header 'bzlib\.h' '^src/ingest/decode\.c$'
 check_header 'lzma\.h' '^src/ingest/decode\.c$'
-check_header '(cblas|lapacke)\.h' '^src/ai/lsa\.c$'
+check_header '(cblas|lapacke)\.h' '^src/ai/(lsa|blas_dl)\.c$'
 
 # module -> modules it may include (besides itself)
 declare -A may=(

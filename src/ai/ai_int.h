@@ -74,4 +74,9 @@ float lh__ai_get_f32(lh__ai_reader *r);
 /* A pointer to the next n bytes (and skips them), or NULL (and latches bad). */
 const void *lh__ai_get_bytes(lh__ai_reader *r, size_t n);
 
+/* ---- blas_dl.c: BLAS/LAPACKE loaded on first use (core/dl.h) -------------------------
+ * LH_OK once loaded; LH_EUNSUPPORTED naming the Debian package when they cannot be.
+ * lh_lsa_fit calls it before any work, so a missing library changes nothing. */
+lh_status lh__ai_blas_load(lh_err *err);
+
 #endif

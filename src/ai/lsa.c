@@ -461,6 +461,8 @@ lh_status lh_lsa_fit(const lh_lsa_params *p, const char *const *texts, const siz
         return lh_fail(err, LH_EINVAL, "nothing to learn from: no chunks");
     if (n >= UINT32_MAX)
         return lh_fail(err, LH_ETOOBIG, "an LSA fit takes at most 2^32 - 2 chunks");
+    if ((st = lh__ai_blas_load(err)))
+        return st;
     size_t fit_n = p->max_fit_docs && n > p->max_fit_docs ? p->max_fit_docs : n;
     lh_lsa *m = lh_calloc(1, sizeof *m);
     if (!m)
