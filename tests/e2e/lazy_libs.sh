@@ -1,5 +1,5 @@
 # Optional libraries loaded on first use (src/core/dl.h): `--version`, `sql` and
-# `datasets` load none of the PDF stack, libpq, libxml2, libmicrohttpd or libcurl; the
+# `datasets` load none of the PDF stack, libpq, libxml2, libmicrohttpd, libcurl or BLAS/LAPACK; the
 # commands that need one load it (the positive controls show the check can see a load);
 # and a missing library is one clear line naming the Debian package, exit 7, nothing
 # changed. The dynamic loader itself reports what it loads (LD_DEBUG=libs), so the test
@@ -12,7 +12,7 @@ cd "$WORK"
 trap 'srv_stop_all; rm -rf "$WORK"' EXIT
 
 # The libraries none of the light commands may load, by soname prefix.
-LAZY='libpoppler|libglib-2\.0|libgobject-2\.0|libcairo|libxml2|libpq\.|libmicrohttpd|libcurl'
+LAZY='libpoppler|libglib-2\.0|libgobject-2\.0|libcairo|libxml2|libpq\.|libmicrohttpd|libcurl|libblas|liblapack|libopenblas'
 
 # loaded BIN ARGS...: the shared objects the dynamic loader looked up or initialised while
 # running BIN ARGS (one basename a line, sorted); BIN's own output goes to $WORK/run.out/err.
