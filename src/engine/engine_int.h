@@ -96,7 +96,7 @@ void lh__watchdog_stop(lh_engine *e);
 typedef struct lh__render {
     duckdb_type id;    /* the column's type */
     duckdb_type phys;  /* DECIMAL: its storage type; else id */
-    unsigned scale;    /* DECIMAL: digits after the point */
+    unsigned width, scale; /* DECIMAL: digits in all, and after the point */
 } lh__render;
 /* Longest text lh__render_cell writes, with room for a NUL after it. */
 #define LH__RENDER_MAX 64

@@ -8,16 +8,17 @@
  * BLOB, ENUM, time zones, nested types...) keep that wrapper (query.c).
  *
  * The rules copied, found by asking DuckDB:
- *   - FLOAT/DOUBLE: the shortest digits that read back as the same value (FLOAT: as a
- *     float), fixed notation when the decimal exponent is from -4 to 15 (always with a fraction: "1.0"), else d[.ddd]e+XX with at least two exponent
+ *   - DOUBLE: the shortest digits that read back as the same value, fixed notation when the decimal exponent is from -4 to 15 (always with a fraction: "1.0"), else d[.ddd]e+XX with at least two exponent
  *     digits; "nan", "-nan", "inf", "-inf", "-0.0".
- *   - DECIMAL: the scaled integer with exactly `scale` fraction digits ("-0.50").
+ *   - DECIMAL: the scaled integer with exactly `scale` fraction digits ("-0.50"), and
+ *     no integer digit when width = scale (".50").
  *   - DATE: YYYY-MM-DD with at least four year digits; years up to 0 as "(1 - y) ... (BC)";
  *     "infinity" / "-infinity".
  *   - TIMESTAMP (all precisions): "<date> HH:MM:SS[.fraction]" with trailing zeros of the
  *     fraction dropped; " (BC)" goes after the date part.
  *   - TIME: HH:MM:SS[.fraction], up to 24:00:00.
  *   - UUID: the stored 128-bit value with its top bit flipped back, in lowercase hex. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +34,19 @@ bool lh__render_plan(duckdb_logical_type t, lh__render *r)
     duckdb_type id = duckdb_get_type_id(t);
     r->id = id;
     r->phys = id;
-    r->scale = 0;
+    r->scale = r->width = 0;
     switch (id) {
     case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
     case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
     case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT:
-    case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE:
     case DUCKDB_TYPE_TIME: case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_S:
     case DUCKDB_TYPE_TIMESTAMP_MS: case DUCKDB_TYPE_TIMESTAMP_NS: case DUCKDB_TYPE_UUID:
         return true;
     case DUCKDB_TYPE_DECIMAL:
         r->scale = duckdb_decimal_scale(t);
+        r->width = duckdb_decimal_width(t);
         r->phys = duckdb_decimal_internal_type(t);
         return r->phys == DUCKDB_TYPE_SMALLINT || r->phys == DUCKDB_TYPE_INTEGER ||
                r->phys == DUCKDB_TYPE_BIGINT || r->phys == DUCKDB_TYPE_HUGEINT;
@@ -81,8 +83,9 @@ static size_t put_i128(i128 v, char *out)
     return v < 0 ? put_u128((u128)0 - (u128)v, true, out) : put_u128((u128)v, false, out);
 }
 
-/* v / 10^scale with exactly scale fraction digits. */
-static size_t put_decimal(i128 v, unsigned scale, char *out)
+/* v / 10^scale with exactly scale fraction digits; no integer digit when the type has
+ * none (DECIMAL(18,18): ".5", "-.5"), as DuckDB writes it. */
+static size_t put_decimal(i128 v, unsigned width, unsigned scale, char *out)
 {
     if (!scale)
         return put_i128(v, out);
@@ -90,7 +93,7 @@ static size_t put_decimal(i128 v, unsigned scale, char *out)
     u128 m = neg ? (u128)0 - (u128)v : (u128)v;
     char tmp[64];
     char *end = tmp + sizeof tmp, *s = digits_u128(m, end);
-    while ((size_t)(end - s) <= scale) /* at least one integer digit */
+    while ((size_t)(end - s) < scale + (width > scale)) /* an integer digit if any */
         *--s = '0';
     size_t n = (size_t)(end - s), ip = n - scale, k = 0;
     if (neg)
@@ -111,11 +114,13 @@ static size_t put_str(const char *s, char *out)
     return n;
 }
 
-/* The shortest round-trip digits of v: for a double, any value that some decimal of at
- * most 15 significant digits reads back as is that decimal rounded to 15 digits (DBL_DIG),
- * so 15 digits with trailing zeros dropped are the shortest; otherwise 16, then 17 (which
- * always reads back). FLOAT the same with 6 (FLT_DIG) to 9. */
-static size_t put_float(double v, bool single, char *out)
+/* The shortest round-trip digits of v: any value that some decimal of at most 15
+ * significant digits reads back as is that decimal rounded to 15 digits (DBL_DIG), so 15
+ * digits with trailing zeros dropped are the shortest; otherwise 16, then 17 (which
+ * always reads back). Subnormals hold fewer digits, so for them the search starts at 1.
+ * (FLOAT is not rendered here: DuckDB's text for about 0.7% of floats is longer than
+ * the shortest, its formatter's fallback path, so FLOAT keeps the CAST.) */
+static size_t put_double(double v, char *out)
 {
     if (isnan(v))
         return put_str(signbit(v) ? "-nan" : "nan", out);
@@ -124,10 +129,9 @@ static size_t put_float(double v, bool single, char *out)
     if (v == 0)
         return put_str(signbit(v) ? "-0.0" : "0.0", out);
     char sci[40];
-    int lo = single ? 6 : 15, hi = single ? 9 : 17;
-    for (int p = lo; p <= hi; p++) {
+    for (int p = fabs(v) < DBL_MIN ? 1 : 15; p <= 17; p++) {
         snprintf(sci, sizeof sci, "%.*e", p - 1, v);
-        if (p == hi || (single ? strtof(sci, NULL) == (float)v : strtod(sci, NULL) == v))
+        if (p == 17 || strtod(sci, NULL) == v)
             break;
     }
     /* sci is [-]d.ddde[+-]XX */
@@ -309,14 +313,13 @@ size_t lh__render_cell(const lh__render *r, const void *data, idx_t row, char *o
         duckdb_uhugeint u = ((const duckdb_uhugeint *)data)[row];
         return put_u128(((u128)u.upper << 64) | u.lower, false, out);
     }
-    case DUCKDB_TYPE_FLOAT: return put_float(((const float *)data)[row], true, out);
-    case DUCKDB_TYPE_DOUBLE: return put_float(((const double *)data)[row], false, out);
+    case DUCKDB_TYPE_DOUBLE: return put_double(((const double *)data)[row], out);
     case DUCKDB_TYPE_DECIMAL:
         switch (r->phys) {
-        case DUCKDB_TYPE_SMALLINT: return put_decimal(((const int16_t *)data)[row], r->scale, out);
-        case DUCKDB_TYPE_INTEGER: return put_decimal(((const int32_t *)data)[row], r->scale, out);
-        case DUCKDB_TYPE_BIGINT: return put_decimal(((const int64_t *)data)[row], r->scale, out);
-        default: return put_decimal(hugeint_of(((const duckdb_hugeint *)data)[row]), r->scale, out);
+        case DUCKDB_TYPE_SMALLINT: return put_decimal(((const int16_t *)data)[row], r->width, r->scale, out);
+        case DUCKDB_TYPE_INTEGER: return put_decimal(((const int32_t *)data)[row], r->width, r->scale, out);
+        case DUCKDB_TYPE_BIGINT: return put_decimal(((const int64_t *)data)[row], r->width, r->scale, out);
+        default: return put_decimal(hugeint_of(((const duckdb_hugeint *)data)[row]), r->width, r->scale, out);
         }
     case DUCKDB_TYPE_DATE: {
         int32_t d = ((const int32_t *)data)[row];
