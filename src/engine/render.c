@@ -57,14 +57,42 @@ bool lh__render_plan(duckdb_logical_type t, lh__render *r)
 
 /* ---- integers ------------------------------------------------------------------- */
 
-/* The decimal digits of v, right-aligned so that they end at end; returns their start. */
+/* The decimal digits of v, right-aligned so that they end at end; returns their start.
+ * Two digits per 64-bit division: the 128-bit path only for values past 64 bits. */
+static char *digits_u64(uint64_t v, char *end)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    while (v >= 100) {
+        unsigned k = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--end = pairs[k + 1];
+        *--end = pairs[k];
+    }
+    if (v >= 10) {
+        *--end = pairs[v * 2 + 1];
+        *--end = pairs[v * 2];
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
 static char *digits_u128(u128 v, char *end)
 {
-    do {
-        *--end = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v);
-    return end;
+    while (v > UINT64_MAX) {
+        /* 19 digits at a time: v = hi * 10^19 + lo */
+        const uint64_t p19 = 10000000000000000000ull;
+        uint64_t lo = (uint64_t)(v % p19);
+        v /= p19;
+        char *start = digits_u64(lo, end);
+        while (end - start < 19)
+            *--start = '0';
+        end = start;
+    }
+    return digits_u64((uint64_t)v, end);
 }
 
 static size_t put_u128(u128 v, bool neg, char *out)
@@ -81,6 +109,18 @@ static size_t put_u128(u128 v, bool neg, char *out)
 static size_t put_i128(i128 v, char *out)
 {
     return v < 0 ? put_u128((u128)0 - (u128)v, true, out) : put_u128((u128)v, false, out);
+}
+
+static size_t put_i64(int64_t v, char *out)
+{
+    char tmp[24];
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *s = digits_u64(m, tmp + sizeof tmp);
+    size_t n = (size_t)(tmp + sizeof tmp - s), k = 0;
+    if (v < 0)
+        out[k++] = '-';
+    memcpy(out + k, s, n);
+    return k + n;
 }
 
 /* v / 10^scale with exactly scale fraction digits; no integer digit when the type has
@@ -300,10 +340,10 @@ size_t lh__render_cell(const lh__render *r, const void *data, idx_t row, char *o
     switch (r->id) {
     case DUCKDB_TYPE_BOOLEAN:
         return put_str(((const bool *)data)[row] ? "true" : "false", out);
-    case DUCKDB_TYPE_TINYINT: return put_i128(((const int8_t *)data)[row], out);
-    case DUCKDB_TYPE_SMALLINT: return put_i128(((const int16_t *)data)[row], out);
-    case DUCKDB_TYPE_INTEGER: return put_i128(((const int32_t *)data)[row], out);
-    case DUCKDB_TYPE_BIGINT: return put_i128(((const int64_t *)data)[row], out);
+    case DUCKDB_TYPE_TINYINT: return put_i64(((const int8_t *)data)[row], out);
+    case DUCKDB_TYPE_SMALLINT: return put_i64(((const int16_t *)data)[row], out);
+    case DUCKDB_TYPE_INTEGER: return put_i64(((const int32_t *)data)[row], out);
+    case DUCKDB_TYPE_BIGINT: return put_i64(((const int64_t *)data)[row], out);
     case DUCKDB_TYPE_UTINYINT: return put_u128(((const uint8_t *)data)[row], false, out);
     case DUCKDB_TYPE_USMALLINT: return put_u128(((const uint16_t *)data)[row], false, out);
     case DUCKDB_TYPE_UINTEGER: return put_u128(((const uint32_t *)data)[row], false, out);
