@@ -82,8 +82,8 @@ void lh__engine_release(lh_engine *e, lh__conn *c);
 /* Disconnects an acquired connection instead of pooling it (its state is unknown). */
 void lh__engine_forget(lh_engine *e, lh__conn *c);
 
-/* The watchdog (watchdog.c). arm: interrupt d->conn once timeout_ms have passed (d is
- * the caller's until disarm; starts the engine's one watchdog thread on first use; false
+/* The watchdog (watchdog.c). arm: interrupt d->conn once timeout_ms have passed, and
+ * again every few milliseconds after that until disarmed (d is the caller's until disarm; starts the engine's one watchdog thread on first use; false
  * when that thread cannot start: no deadline then). disarm: after it returns the
  * watchdog never touches d or its connection again; returns whether it fired. fired:
  * whether it has fired so far. stop: ends the thread (lh_engine_free). Thread-safe. */

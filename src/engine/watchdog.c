@@ -6,15 +6,44 @@
  * passed (duckdb_interrupt: the statement running on it fails, the connection stays
  * usable). Before, each query started a thread of its own for this, a clone per request.
  * The list is short (one entry per running query with a deadline), so a sorted list does:
- * arming walks it, the thread only looks at its head. */
+ * arming walks it, the thread only looks at its head.
+ *
+ * DuckDB forgets an interrupt that arrives while the connection is between two statements
+ * (the flag is cleared when the next one starts: checked against 1.4.4), and a query here
+ * is several statements (the gate's serializer, the prepare, the execution). So a deadline
+ * that fired stays in the list and interrupts its connection again every REFIRE_MS until
+ * the query disarms it: whatever statement the query starts after its deadline ends
+ * within that time. */
 #include <pthread.h>
 #include <time.h>
 
 #include "engine/engine_int.h"
 
+#define REFIRE_MS 10
+
 static bool before(const struct timespec *a, const struct timespec *b)
 {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Puts d in the list by its time. Caller holds dog_mu. */
+static void insert_locked(lh_engine *e, lh__deadline *d)
+{
+    lh__deadline **p = &e->deadlines;
+    while (*p && !before(&d->at, &(*p)->at))
+        p = &(*p)->next;
+    d->next = *p;
+    *p = d;
+}
+
+static void add_ms(struct timespec *t, int64_t ms)
+{
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (ms % 1000) * 1000000L;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
 }
 
 static void *watchdog_main(void *arg)
@@ -27,10 +56,12 @@ static void *watchdog_main(void *arg)
         while (e->deadlines && !before(&now, &e->deadlines->at)) {
             lh__deadline *d = e->deadlines;
             e->deadlines = d->next;
-            d->armed = false;
             d->fired = true;
             /* Under dog_mu: disarm waits for it, so the connection is still the query's. */
             duckdb_interrupt(d->conn);
+            d->at = now; /* again soon, until disarmed (see the top of the file) */
+            add_ms(&d->at, REFIRE_MS);
+            insert_locked(e, d);
         }
         if (e->deadlines)
             pthread_cond_timedwait(&e->dog_cv, &e->dog_mu, &e->deadlines->at);
@@ -64,22 +95,13 @@ static bool start_locked(lh_engine *e)
 bool lh__watchdog_arm(lh_engine *e, lh__deadline *d, duckdb_connection conn, int64_t timeout_ms)
 {
     clock_gettime(CLOCK_MONOTONIC, &d->at);
-    d->at.tv_sec += timeout_ms / 1000;
-    d->at.tv_nsec += (timeout_ms % 1000) * 1000000L;
-    if (d->at.tv_nsec >= 1000000000L) {
-        d->at.tv_sec++;
-        d->at.tv_nsec -= 1000000000L;
-    }
+    add_ms(&d->at, timeout_ms);
     d->conn = conn;
     d->fired = false;
     pthread_mutex_lock(&e->dog_mu);
     bool ok = !e->dog_stop && start_locked(e);
     if (ok) {
-        lh__deadline **p = &e->deadlines;
-        while (*p && !before(&d->at, &(*p)->at))
-            p = &(*p)->next;
-        d->next = *p;
-        *p = d;
+        insert_locked(e, d);
         d->armed = true;
         if (e->deadlines == d) /* a new soonest deadline: the thread sleeps too long */
             pthread_cond_signal(&e->dog_cv);

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "engine_fixture.h"
 
@@ -183,6 +184,33 @@ static void deadlines_are_per_query(void **state)
     lh_query_close(slow);
 }
 
+/* DuckDB forgets an interrupt that lands between two statements; a query is several. A
+ * deadline that passed while its connection sat idle still ends the next statement. */
+static void a_deadline_missed_between_statements_still_holds(void **state)
+{
+    fixture *f = *state;
+    lh__conn *pc = lh__engine_acquire(f->e);
+    assert_non_null(pc);
+    lh__deadline d = {0};
+    assert_true(lh__watchdog_arm(f->e, &d, pc->conn, 1));
+    while (!lh__watchdog_fired(f->e, &d)) /* fired while no statement ran */
+        usleep(1000);
+    usleep(30000);
+    double t0 = lh_mono_ms();
+    duckdb_result res;
+    duckdb_state s = duckdb_query(pc->conn, "SELECT count(*) FROM range(100000000000)", &res);
+    double took = lh_mono_ms() - t0;
+    duckdb_destroy_result(&res);
+    assert_true(lh__watchdog_disarm(f->e, &d));
+    printf("statement after a missed deadline: state %d after %.0f ms\n", (int)s, took);
+    assert_int_equal(s, DuckDBError);
+    assert_true(took < 3000);
+    /* disarmed: the connection runs statements undisturbed again */
+    assert_int_equal(duckdb_query(pc->conn, "SELECT count(*) FROM range(1000000)", &res), DuckDBSuccess);
+    duckdb_destroy_result(&res);
+    lh__engine_release(f->e, pc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +219,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_pooled_connection_keeps_its_statements, setup, teardown),
         cmocka_unit_test_setup_teardown(one_watchdog_thread_for_all_deadlines, setup, teardown),
         cmocka_unit_test_setup_teardown(deadlines_are_per_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_deadline_missed_between_statements_still_holds, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
