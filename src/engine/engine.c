@@ -110,15 +110,21 @@ static duckdb_state run(lh_engine *e, const char *sql, duckdb_result *res)
     return s;
 }
 
-duckdb_connection lh__engine_acquire(lh_engine *e)
+lh__conn *lh__engine_acquire(lh_engine *e)
 {
-    duckdb_connection c = NULL;
+    lh__conn *c = NULL;
     pthread_mutex_lock(&e->pool_mu);
     if (e->npool)
         c = e->pool[--e->npool];
     pthread_mutex_unlock(&e->pool_mu);
-    if (!c && duckdb_connect(e->db, &c) == DuckDBError)
-        return NULL;
+    if (!c) {
+        if (!(c = lh_calloc(1, sizeof *c)))
+            return NULL;
+        if (duckdb_connect(e->db, &c->conn) == DuckDBError) {
+            free(c);
+            return NULL;
+        }
+    }
     pthread_mutex_lock(&e->pool_mu);
     if (!lh_grow(&e->busy, &e->capbusy, e->nbusy + 1, sizeof *e->busy))
         e->busy[e->nbusy++] = c;
@@ -130,40 +136,54 @@ void lh_engine_interrupt_all(lh_engine *e)
 {
     pthread_mutex_lock(&e->pool_mu);
     for (size_t i = 0; i < e->nbusy; i++)
-        duckdb_interrupt(e->busy[i]);
+        duckdb_interrupt(e->busy[i]->conn);
     pthread_mutex_unlock(&e->pool_mu);
     duckdb_interrupt(e->conn); /* an ingest's COPY: it fails cleanly, nothing is committed */
 }
 
-void lh__engine_forget(lh_engine *e, duckdb_connection conn)
+/* Caller holds pool_mu. */
+static void unbusy(lh_engine *e, const lh__conn *c)
 {
-    pthread_mutex_lock(&e->pool_mu);
     for (size_t i = 0; i < e->nbusy; i++)
-        if (e->busy[i] == conn) {
+        if (e->busy[i] == c) {
             e->busy[i] = e->busy[--e->nbusy];
             break;
         }
-    pthread_mutex_unlock(&e->pool_mu);
-    duckdb_disconnect(&conn);
 }
 
-void lh__engine_release(lh_engine *e, duckdb_connection conn)
+static void conn_free(lh__conn *c)
 {
-    if (!conn)
+    if (c->serialize)
+        duckdb_destroy_prepare(&c->serialize);
+    if (c->begin)
+        duckdb_destroy_prepare(&c->begin);
+    if (c->rollback)
+        duckdb_destroy_prepare(&c->rollback);
+    duckdb_disconnect(&c->conn);
+    free(c);
+}
+
+void lh__engine_forget(lh_engine *e, lh__conn *c)
+{
+    pthread_mutex_lock(&e->pool_mu);
+    unbusy(e, c);
+    pthread_mutex_unlock(&e->pool_mu);
+    conn_free(c);
+}
+
+void lh__engine_release(lh_engine *e, lh__conn *c)
+{
+    if (!c)
         return;
     pthread_mutex_lock(&e->pool_mu);
-    for (size_t i = 0; i < e->nbusy; i++)
-        if (e->busy[i] == conn) {
-            e->busy[i] = e->busy[--e->nbusy];
-            break;
-        }
+    unbusy(e, c);
     if (!lh_grow(&e->pool, &e->cappool, e->npool + 1, sizeof *e->pool)) {
-        e->pool[e->npool++] = conn;
-        conn = NULL;
+        e->pool[e->npool++] = c;
+        c = NULL;
     }
     pthread_mutex_unlock(&e->pool_mu);
-    if (conn)
-        duckdb_disconnect(&conn);
+    if (c)
+        conn_free(c);
 }
 
 /* A NULL statement is a builder that failed and was not checked: refused, never run (an
@@ -443,6 +463,7 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     }
     pthread_mutex_init(&e->admin_mu, NULL);
     pthread_mutex_init(&e->pool_mu, NULL);
+    pthread_mutex_init(&e->dog_mu, NULL);
     pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
     if (!(e->unavailable = json_object()))
@@ -510,8 +531,9 @@ void lh_engine_free(lh_engine *e)
 {
     if (!e)
         return;
+    lh__watchdog_stop(e);
     for (size_t i = 0; i < e->npool; i++)
-        duckdb_disconnect(&e->pool[i]);
+        conn_free(e->pool[i]);
     free(e->pool);
     free(e->busy);
     if (e->conn)
@@ -528,6 +550,7 @@ void lh_engine_free(lh_engine *e)
     free(e->data_root);
     pthread_mutex_destroy(&e->admin_mu);
     pthread_mutex_destroy(&e->pool_mu);
+    pthread_mutex_destroy(&e->dog_mu);
     pthread_rwlock_destroy(&e->rel_lock);
     free(e);
 }

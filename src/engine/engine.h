@@ -6,8 +6,11 @@
  * a view over its live Parquet files. Our own SQL (ingest, views) runs as is; user SQL
  * goes through the statement gate (sql_gate.c) first.
  *
- * An lh_engine is used by one thread at a time (the CLI); the server will hold one
- * connection per worker. */
+ * User queries (lh_engine_query*, lh_engine_export_parquet) may run from many threads at
+ * once: each takes a pooled connection of its own and nothing serialises them; deadlines
+ * are kept by one watchdog thread per engine, started with the first query that has one.
+ * Our own SQL (lh_engine_exec, query_row(s), views) runs one statement at a time on the
+ * engine's admin connection. */
 #ifndef LH_ENGINE_ENGINE_H
 #define LH_ENGINE_ENGINE_H
 
