@@ -388,30 +388,48 @@ bool lh__engine_relation_unavailable(const lh_engine *e, const char *name, char 
 
 /* Reads back one setting and compares it, so that a DuckDB change in behaviour is caught
  * at start instead of silently running an open sandbox. */
-static lh_status expect_setting(lh_engine *e, const char *name, const char *want, lh_err *err)
+/* The sandbox settings read back from DuckDB in one query: each must hold its value, or
+ * the engine does not open. */
+static const struct {
+    const char *name, *want;
+} sandbox_settings[] = {
+    {"enable_external_access", "false"},
+    {"lock_configuration", "true"},
+    {"autoload_known_extensions", "false"},
+    {"autoinstall_known_extensions", "false"},
+};
+#define N_SANDBOX_SETTINGS (sizeof sandbox_settings / sizeof sandbox_settings[0])
+
+static lh_status check_sandbox(lh_engine *e, lh_err *err)
 {
     lh_buf sql;
     lh_buf_init(&sql, 4096);
-    lh_buf_adds(&sql, "SELECT CAST(current_setting(");
-    lh_buf_add_sql_string(&sql, name);
-    lh_buf_adds(&sql, ") AS VARCHAR)");
+    lh_buf_adds(&sql, "SELECT ");
+    for (size_t i = 0; i < N_SANDBOX_SETTINGS; i++) {
+        lh_buf_adds(&sql, i ? ", CAST(current_setting(" : "CAST(current_setting(");
+        lh_buf_add_sql_string(&sql, sandbox_settings[i].name);
+        lh_buf_adds(&sql, ") AS VARCHAR)");
+    }
     json_t *row = NULL;
     lh_status st = lh_buf_status(&sql);
     if (st)
-        st = lh_fail(err, st, "sandbox check of setting %.64s...: name too long", name);
+        st = lh_fail(err, st, "sandbox check: out of memory");
     else
         st = lh_engine_query_row(e, lh_buf_cstr(&sql), &row, err);
     lh_buf_release(&sql);
-    if (st)
-        return st;
-    const char *got = json_string_value(json_array_get(row, 0));
-    if (!got || strcasecmp(got, want))
-        st = lh_fail(err, LH_EINTERNAL, "sandbox check failed: %s is '%s', expected '%s'", name,
-                     got ? got : "NULL", want);
+    for (size_t i = 0; !st && i < N_SANDBOX_SETTINGS; i++) {
+        const char *got = json_string_value(json_array_get(row, i));
+        if (!got || strcasecmp(got, sandbox_settings[i].want))
+            st = lh_fail(err, LH_EINTERNAL, "sandbox check failed: %s is '%s', expected '%s'",
+                         sandbox_settings[i].name, got ? got : "NULL", sandbox_settings[i].want);
+    }
     json_decref(row);
     return st;
 }
 
+/* One round trip for the settings (each SET alone cost a parse, a plan and a result at
+ * every start), one for the read-back. DuckDB runs the statements in order and stops at
+ * the first that fails. */
 static lh_status lock_down(lh_engine *e, lh_err *err)
 {
     lh_buf sql;
@@ -420,31 +438,17 @@ static lh_status lock_down(lh_engine *e, lh_err *err)
     lh_buf_add_sql_string(&sql, e->data_root);
     lh_buf_adds(&sql, ",");
     lh_buf_add_sql_string(&sql, e->temp_dir);
-    lh_buf_adds(&sql, "]");
+    lh_buf_adds(&sql, "]; "
+                      /* DuckDB tracks progress only with its progress bar on; ours draws it. */
+                      "SET enable_progress_bar=true; SET enable_progress_bar_print=false; "
+                      "SET enable_external_access=false; SET lock_configuration=true");
     lh_status st = lh_buf_status(&sql);
     if (st)
         st = lh_fail(err, st, "sandbox directories: statement too long or out of memory");
     else
         st = lh_engine_exec(e, lh_buf_cstr(&sql), err);
     lh_buf_release(&sql);
-    /* DuckDB tracks progress only with its progress bar on; ours draws it, not DuckDB. */
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_progress_bar=true", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_progress_bar_print=false", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_external_access=false", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET lock_configuration=true", err);
-    if (!st)
-        st = expect_setting(e, "enable_external_access", "false", err);
-    if (!st)
-        st = expect_setting(e, "lock_configuration", "true", err);
-    if (!st)
-        st = expect_setting(e, "autoload_known_extensions", "false", err);
-    if (!st)
-        st = expect_setting(e, "autoinstall_known_extensions", "false", err);
-    return st;
+    return st ? st : check_sandbox(e, err);
 }
 
 static lh_status set_config(duckdb_config cfg, const char *k, const char *v, lh_err *err)
