@@ -6,8 +6,8 @@
 #   bench/tombstone_filter.sh BIN        BIN = the lakehouse binary (build/lakehouse)
 #
 # (a) bench/tomb_shapes.c, in-process DuckDB, warm: each SQL shape that could hide the
-#     keys (anti join, NOT EXISTS, NOT IN, a scalar function over a hash set), ratio to
-#     the unfiltered files;
+#     keys (anti join, NOT EXISTS, NOT IN, a scalar function over a hash set, a scalar
+#     function over per-file bitmaps of row positions), ratio to the unfiltered files;
 # (b) through `lakehouse sql` (whole process: start, tombstone load, query), two data
 #     directories ingested from the same CSV, one with the tombstones, runs alternated
 #     (none, tombstones, none, ...), medians and their ratio.
@@ -97,13 +97,13 @@ done
 rm -f "$OUT/tombf_a" "$OUT/tombf_b"
 
 # The tables.
-SHAPE_MD="| query | none ms | anti join | NOT EXISTS | NOT IN | scalar function (used) | floor: id % 10 <> 3 |
-|---|---:|---:|---:|---:|---:|---:|
+SHAPE_MD="| query | none ms | anti join | NOT EXISTS | NOT IN | key set function | floor: id % 10 <> 3 | row positions (used) |
+|---|---:|---:|---:|---:|---:|---:|---:|
 "
 for line in "${QUERIES[@]}"; do
     name=${line%%	*}
     SHAPE_MD+="| $name | $(awk -v n="$name" '$1 == n && $2 == "none" {print $3}' "$OUT/tomb_shapes.txt")"
-    for s in anti not_exists not_in udf floor; do
+    for s in anti not_exists not_in udf floor rowpos; do
         SHAPE_MD+=" | $(awk -v n="$name" -v s="$s" '$1 == n && $2 == s {printf "%s (**%.2fx**)", $3, $4}' "$OUT/tomb_shapes.txt")"
     done
     SHAPE_MD+=" |"$'\n'
@@ -129,18 +129,19 @@ alternated between shapes; ms and (ratio to the unfiltered files). Every join sh
 join lakehouse used, \`NOT EXISTS\`, \`NOT IN\`) puts a hash join between the scan and the LIMIT:
 DuckDB builds its hash table on the smaller side, which for a filtered scan is the scan
 (\`RIGHT_ANTI\`), so the scan runs to the end before the first row comes out. A scalar
-function testing each row's key in a hash set stays a filter inside the scan. The last
+function testing each row's key in a hash set stays a filter inside the scan. The \`floor\`
 column hides the same rows by arithmetic on the key, without any lookup: what reading the
 key column costs, the floor of any filter on the key. Queries that read every row
-(group-by, count(*)) pay it whatever the shape: without tombstones DuckDB answers count(*)
-from the Parquet metadata and the group-by reads one column; with them, the key column
-too. Only a filter that needs no key (row positions per file, as Delta deletion vectors,
-docs/INTERNALS.md) or skips clean files and row groups could lower that floor, and with
-the keys spread over every file, as here, no file or row group is clean.
+(group-by, count(*)) pay it whatever the key shape: without tombstones DuckDB answers
+count(*) from the Parquet metadata and the group-by reads one column; with them, the key
+column too. The last column needs no key: the hidden rows' positions, found once per data
+file, as a bitmap per file tested on DuckDB's \`filename\` and \`file_row_number\` (what
+lakehouse does since this change, src/engine/rowset.c; with the keys spread over every
+file, as here, every file is dirty, so no file is skipped).
 
 $SHAPE_MD
-(b) What users see: \`lakehouse sql\` (whole process: start, loading the tombstones, the
-query), two data directories ingested from the same CSV, one with the tombstones (10
+(b) What users see: \`lakehouse sql\` (whole process: start, loading the tombstones and
+the hidden rows' positions from their caches, the query), two data directories ingested from the same CSV, one with the tombstones (10
 \`lakehouse delete\` calls of 10,000 keys), runs alternated, median of $N:
 
 $E2E_MD

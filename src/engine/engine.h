@@ -50,6 +50,13 @@ lh_checkpoint_writer lh_engine_checkpoint_writer(lh_engine *e);
  * table_dir is the absolute directory of the table. */
 lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
                                     const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+/* The same, with positions: two more columns, __lh_file (the data file as DuckDB's
+ * `filename` names it) and __lh_pos (the row's position in that file); and/or, row_set
+ * not NULL, without the rows that row set hides (rowset.c). LH_EUNSUPPORTED when a data
+ * file has a column that would shadow DuckDB's file_row_number (then use the key filter). */
+lh_status lh_engine_snapshot_select_rows(lh_engine *e, const char *table_dir,
+                                         const lh_table_snapshot *snap, bool positions,
+                                         const char *row_set, lh_buf *sql, lh_err *err);
 
 /* Every function here taking SQL text refuses a NULL statement with LH_EINVAL (a builder
  * that failed: lh_buf_detach gives NULL) rather than run it or crash.
@@ -72,6 +79,19 @@ lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err);
 lh_status lh_engine_keyset_load(lh_engine *e, const char *name, bool text, const char *sql,
                                 lh_err *err);
 void lh_engine_keyset_drop(lh_engine *e, const char *name);
+
+/* Row sets (rowset.c): named sets of hidden row positions per data file, tested during a
+ * scan by __lh_hidden_r('name', file, position) (file as DuckDB's `filename` names it,
+ * position its `file_row_number`): true when hidden, false for a row of a file the set
+ * checked, an error (the query fails) for a file it did not check or no set of that name.
+ * Not callable from user SQL. lh_engine_rowset_load runs sql (our own: rows of VARCHAR
+ * file, BIGINT position, a NULL position marking a file checked), replaces the set (files
+ * of the set it replaces that the new one lacks are kept once, for queries planned on the
+ * previous view) and counts the hidden positions in *hidden; on failure the set is left as
+ * it was. Thread-safe against queries running the function. */
+lh_status lh_engine_rowset_load(lh_engine *e, const char *name, const char *sql,
+                                int64_t *hidden, lh_err *err);
+void lh_engine_rowset_drop(lh_engine *e, const char *name);
 
 /* Runs our own query and returns its first row's columns as strings (NULL values as
  * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */

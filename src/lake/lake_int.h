@@ -69,6 +69,12 @@ void lh__tombs_cache_save(lh_lake *lake, const char *name);
 void lh__tombs_cache_remove(lh_lake *lake, const char *name);
 /* Forgets the dataset's tombstones (after compaction): redefines its view without the
  * filter, then drops "__tomb__<name>". */
+/* The latest version's view hiding tombstoned rows by position instead of by key (the
+ * row set of the dataset's name; "hidden rows by position" in tombs.c): replaces *sql,
+ * the key-filtered select of snap's files (dir: the table directory), when the positions
+ * could be had, else leaves it (the key filter is as correct, only slower). */
+lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                const char *dir, lh_buf *sql, lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),

@@ -161,8 +161,10 @@ lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
         st = lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the statement that drops the tombstones");
     if (!st)
         st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
-    if (!st)
+    if (!st) {
         lh_engine_keyset_drop(lh__lake_engine(lake), name);
+        lh_engine_rowset_drop(lh__lake_engine(lake), name);
+    }
     lh_buf_release(&sql);
     return st;
 }
@@ -204,11 +206,26 @@ static int64_t file_size(lh_lake *lake, const char *name)
     return size;
 }
 
+/* The local path of the rows cache (lh__tombs_rows_select), into out (empty: none). */
+static void rows_cache_path(lh_lake *lake, const char *name, lh_buf *out)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_tombstones_rows_cache_key(name, &key);
+    if (!lh_buf_status(&key))
+        lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
+    lh_buf_release(&key);
+}
+
 void lh__tombs_cache_remove(lh_lake *lake, const char *name)
 {
     lh_buf path;
     lh_buf_init(&path, 4096);
     cache_path(lake, name, &path);
+    if (path.len)
+        lh_file_remove(path.data, NULL);
+    lh_buf_reset(&path);
+    rows_cache_path(lake, name, &path);
     if (path.len)
         lh_file_remove(path.data, NULL);
     lh_buf_release(&path);
@@ -447,5 +464,258 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
     /* The keys are on disk already: until a reload, reads must fail rather than show them. */
     if (st)
         set_failed(lake, name, st, err ? err->msg : "");
+    return st;
+}
+
+/* ---- hidden rows by position ----
+ *
+ * The latest version's view does not test keys: the rows the tombstones hide are found
+ * once per data file (a scan of the key column through the key set, the same test as the
+ * key filter) and kept as the engine's row set of the dataset's name, which the view tests
+ * by (file, position) (engine.h "Row sets"): no key column read, no hash probe, and a view
+ * without any filter when no file holds a tombstoned key. Data files never change, so a
+ * file's positions hold until the tombstones change; the writer keeps them in
+ * "_catalog/tombstones/<name>.rows.parquet" (file, position; a NULL position marks a file
+ * checked), stamped with the tombstone file's size like the key cache, and a later open
+ * reads them from there and scans only the files the cache has not checked. */
+
+/* The file paths of snap as the view's read_parquet names them (lh_path_add_sql), as a
+ * JSON array of strings. */
+static json_t *file_paths(const char *dir, const lh_table_snapshot *snap)
+{
+    json_t *a = json_array();
+    size_t n = strlen(dir);
+    while (n > 0 && dir[n - 1] == '/')
+        n--;
+    for (size_t i = 0; a && i < snap->nfiles; i++) {
+        lh_buf p;
+        lh_buf_init(&p, 0);
+        lh_buf_add(&p, dir, n);
+        lh_buf_addc(&p, '/');
+        lh_buf_adds(&p, snap->files[i].path);
+        if (lh_buf_status(&p) || json_array_append_new(a, json_string(p.data))) {
+            json_decref(a);
+            a = NULL;
+        }
+        lh_buf_release(&p);
+    }
+    return a;
+}
+
+/* The files a valid rows cache checked (a JSON object used as a set), or NULL when the
+ * cache is missing, stale or unreadable. */
+static json_t *cached_files(lh_lake *lake, const char *path, int64_t size)
+{
+    json_t *rows = NULL, *set = NULL;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    if (size <= 0 || access(path, R_OK))
+        goto done;
+    lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
+    lh_buf_add_sql_string(&sql, path);
+    lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
+    int64_t have = -1;
+    if (lh_buf_status(&sql) || lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL) ||
+        lh_parse_i64(json_string_value(json_array_get(rows, 0)), &have) || have != size)
+        goto done;
+    json_decref(rows);
+    rows = NULL;
+    lh_buf_reset(&sql);
+    lh_buf_adds(&sql, "SELECT DISTINCT CAST(file AS VARCHAR) FROM read_parquet(");
+    lh_buf_add_sql_string(&sql, path);
+    lh_buf_adds(&sql, ")");
+    if (lh_buf_status(&sql) ||
+        lh_engine_query_rows(lh__lake_engine(lake), sql.data, 10000000, &rows, NULL))
+        goto done;
+    set = json_object();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        const char *f = json_string_value(json_array_get(r, 0));
+        if (set && f && json_object_set_new(set, f, json_true())) {
+            json_decref(set);
+            set = NULL;
+        }
+    }
+done:
+    json_decref(rows);
+    lh_buf_release(&sql);
+    return set;
+}
+
+/* Builds "__rows__<name>" (file, pos) for the files of snap: from the cache for the files
+ * it checked, by a scan through the key set for the others (*scanned: how many). */
+static lh_status build_rows(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                            const char *dir, const char *cache, json_t *cached, json_t *paths,
+                            size_t *scanned, lh_err *err)
+{
+    char column[256], type[256];
+    if (!lh__tombs_column(lake, name, column, type, sizeof column))
+        return lh_fail(err, LH_ENOTFOUND, "no tombstones");
+    bool text = text_keys(type);
+    lh_table_snapshot sub = *snap;
+    sub.files = lh_calloc(snap->nfiles, sizeof *sub.files);
+    json_t *missing = json_array(), *have = json_array();
+    lh_buf sql, sel;
+    lh_buf_init(&sql, 0);
+    lh_buf_init(&sel, 0);
+    lh_status st = LH_OK;
+    if (!sub.files || !missing || !have) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+        goto done;
+    }
+    sub.nfiles = 0;
+    for (size_t i = 0; i < snap->nfiles; i++) {
+        json_t *p = json_array_get(paths, i);
+        if (cached && json_object_get(cached, json_string_value(p))) {
+            if (json_array_append(have, p))
+                st = LH_ENOMEM;
+        } else {
+            sub.files[sub.nfiles++] = snap->files[i];
+            if (json_array_append(missing, p))
+                st = LH_ENOMEM;
+        }
+    }
+    if (st) {
+        st = lh_fail(err, st, "out of memory");
+        goto done;
+    }
+    *scanned = sub.nfiles;
+    lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
+    table_name("__rows__", name, &sql);
+    lh_buf_adds(&sql, " AS SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS BIGINT) AS pos "
+                      "WHERE false");
+    if (json_array_size(have)) {
+        lh_buf_adds(&sql, " UNION ALL SELECT CAST(file AS VARCHAR), CAST(pos AS BIGINT) FROM "
+                          "read_parquet(");
+        lh_buf_add_sql_string(&sql, cache);
+        lh_buf_adds(&sql, ") WHERE file IN (SELECT unnest(");
+        if (!st)
+            st = lh__tombs_add_list(&sql, have, "VARCHAR");
+        lh_buf_adds(&sql, "))");
+    }
+    if (sub.nfiles) {
+        if ((st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, &sub, true, NULL,
+                                                 &sel, err)))
+            goto done;
+        lh_buf_adds(&sql, " UNION ALL SELECT __r.__lh_file, __r.__lh_pos FROM (");
+        lh_buf_add(&sql, sel.data, sel.len);
+        lh_buf_adds(&sql, ") AS __r WHERE __r.");
+        lh_buf_add_sql_ident(&sql, column);
+        lh_buf_printf(&sql, " IS NOT NULL AND __lh_hidden_%s(", text ? "s" : "i");
+        lh_buf_add_sql_string(&sql, name);
+        lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? ", CAST(__r." : ", __r.");
+        lh_buf_add_sql_ident(&sql, column);
+        lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? " AS VARCHAR))" : ")");
+        lh_buf_adds(&sql, " UNION ALL SELECT unnest(");
+        if (!st)
+            st = lh__tombs_add_list(&sql, missing, "VARCHAR");
+        lh_buf_adds(&sql, "), CAST(NULL AS BIGINT)");
+    }
+    if (!st)
+        st = lh_buf_status(&sql);
+    st = st ? lh__lake_unbuilt(err, st, name, "the query of its hidden rows")
+            : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+done:
+    free(sub.files);
+    json_decref(missing);
+    json_decref(have);
+    lh_buf_release(&sql);
+    lh_buf_release(&sel);
+    return st;
+}
+
+/* Writes "__rows__<name>" to the rows cache (best effort, as the key cache). */
+static void save_rows(lh_lake *lake, const char *name, const char *path, int64_t size)
+{
+    lh_buf tmp, sql;
+    lh_buf_init(&tmp, 4096);
+    lh_buf_init(&sql, 0);
+    lh_path_temp(path, &tmp);
+    lh_buf_adds(&sql, "COPY (SELECT file, pos FROM ");
+    table_name("__rows__", name, &sql);
+    lh_buf_adds(&sql, " ORDER BY file, pos) TO ");
+    lh_buf_add_sql_string(&sql, lh_buf_cstr(&tmp));
+    lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA {source_bytes: '%lld'})", (long long)size);
+    lh_status st = lh_buf_status(&tmp) ? lh_buf_status(&tmp) : lh_buf_status(&sql);
+    if (!st)
+        st = lh_engine_exec(lh__lake_engine(lake), sql.data, NULL);
+    if (!st && rename(tmp.data, path))
+        st = LH_EIO;
+    if (st) {
+        if (tmp.len)
+            lh_file_remove(tmp.data, NULL);
+        lh_file_remove(path, NULL);
+    }
+    lh_buf_release(&tmp);
+    lh_buf_release(&sql);
+}
+
+lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                const char *dir, lh_buf *sql, lh_err *err)
+{
+    char column[256], type[256];
+    if (check_loaded(lake, name, NULL) || !lh__tombs_column(lake, name, column, type, sizeof column) ||
+        snap->nfiles == 0)
+        return LH_OK; /* the key filter (or its refusal) stands */
+    lh_buf cache, rows_sql, out;
+    lh_buf_init(&cache, 4096);
+    lh_buf_init(&rows_sql, 0);
+    lh_buf_init(&out, 0);
+    lh_err why = {{0}};
+    json_t *paths = file_paths(dir, snap), *cached = NULL;
+    int64_t size = file_size(lake, name), hidden = 0;
+    size_t scanned = 0;
+    lh_status st = paths ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
+    rows_cache_path(lake, name, &cache);
+    if (!st && cache.len)
+        cached = cached_files(lake, cache.data, size);
+    if (!st)
+        st = build_rows(lake, name, snap, dir, cache.len ? cache.data : "", cached, paths,
+                        &scanned, &why);
+    table_name("__rows__", name, &rows_sql);
+    if (!st) {
+        lh_buf q;
+        lh_buf_init(&q, 0);
+        lh_buf_adds(&q, "SELECT file, pos FROM ");
+        lh_buf_add(&q, rows_sql.data, rows_sql.len);
+        st = lh_buf_status(&q) ? lh_fail(&why, LH_ENOMEM, "out of memory")
+                               : lh_engine_rowset_load(lh__lake_engine(lake), name, q.data, &hidden,
+                                                       &why);
+        lh_buf_release(&q);
+    }
+    /* The cache is rewritten when it lacked a file or named one no longer live. */
+    if (!st && lh__lake_is_writer(lake) && cache.len && size > 0 &&
+        (scanned || json_object_size(cached) != snap->nfiles))
+        save_rows(lake, name, cache.data, size);
+    if (!st)
+        st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, snap, false,
+                                            hidden ? name : NULL, &out, &why);
+    if (!st) {
+        lh_buf_reset(sql);
+        st = lh_buf_add(sql, out.data, out.len);
+        if (st) /* sql is half rewritten: the caller must not use it */
+            st = lh__lake_unbuilt(err, st, name, "the filtered view");
+    } else if (st != LH_EUNSUPPORTED) {
+        lh_log(LH_LOG_WARN, "dataset %s: its tombstones are tested by key (slower): %s", name,
+               why.msg);
+        st = LH_OK;
+    } else {
+        st = LH_OK;
+    }
+    if (!lh_buf_status(&rows_sql)) {
+        lh_buf drop;
+        lh_buf_init(&drop, 0);
+        lh_buf_adds(&drop, "DROP TABLE IF EXISTS ");
+        lh_buf_add(&drop, rows_sql.data, rows_sql.len);
+        if (!lh_buf_status(&drop))
+            lh_engine_exec(lh__lake_engine(lake), drop.data, NULL);
+        lh_buf_release(&drop);
+    }
+    json_decref(paths);
+    json_decref(cached);
+    lh_buf_release(&cache);
+    lh_buf_release(&rows_sql);
+    lh_buf_release(&out);
     return st;
 }
