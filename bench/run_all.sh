@@ -13,6 +13,8 @@
 # (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
+# (e) bench/tombstone_filter.sh, which builds and runs bench/tomb_shapes.c (skip with
+#     BENCH_NO_TOMBSTONES=1).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
@@ -335,3 +337,10 @@ fi
 # (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
 say "wide files"
 BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
+# (e) tombstones: five query shapes with 100,000 tombstones vs none, and the SQL shapes in
+# DuckDB (bench/tomb_shapes.c); bench/tombstone_filter.sh writes its own "## Tombstone
+# filter" section. Skip with BENCH_NO_TOMBSTONES=1.
+if [[ -z ${BENCH_NO_TOMBSTONES:-} ]]; then
+    say "tombstones"
+    BENCH_QUERY_RUNS=$N_QUERY BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/tombstone_filter.sh "$BIN"
+fi
