@@ -84,13 +84,25 @@ void lh_engine_keyset_drop(lh_engine *e, const char *name);
  * scan by __lh_hidden_r('name', file, position) (file as DuckDB's `filename` names it,
  * position its `file_row_number`): true when hidden, false for a row of a file the set
  * checked, an error (the query fails) for a file it did not check or no set of that name.
- * Not callable from user SQL. lh_engine_rowset_load runs sql (our own: rows of VARCHAR
- * file, BIGINT position, a NULL position marking a file checked), replaces the set (files
- * of the set it replaces that the new one lacks are kept once, for queries planned on the
- * previous view) and counts the hidden positions in *hidden; on failure the set is left as
- * it was. Thread-safe against queries running the function. */
-lh_status lh_engine_rowset_load(lh_engine *e, const char *name, const char *sql,
-                                int64_t *hidden, lh_err *err);
+ * Not callable from user SQL. A set is built apart (not thread-safe), then installed:
+ * lh_engine_rowset_add_positions runs sql (our own) returning (file VARCHAR, position
+ * BIGINT) rows, a NULL position marking a file checked; _add_bitmaps one (file VARCHAR,
+ * bits BLOB) row per file, bits the bitmap as _save wrote it (NULL: none hidden).
+ * _save writes the set's own files (file, bits) to the Parquet file path with
+ * KV_METADATA kv_metadata (a DuckDB struct literal). _install replaces the set of that
+ * name, taking s (freed on failure too); files of the set it replaces that s lacks are
+ * kept once, for queries planned on the previous view. Installed sets are read under a
+ * lock by the function: thread-safe against queries. */
+typedef struct lh_rowset lh_rowset;
+lh_rowset *lh_engine_rowset_new(const char *name);
+void lh_engine_rowset_free(lh_rowset *s);
+lh_status lh_engine_rowset_add_positions(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+lh_status lh_engine_rowset_add_bitmaps(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+bool lh_engine_rowset_has(const lh_rowset *s, const char *file);
+int64_t lh_engine_rowset_hidden(const lh_rowset *s);
+lh_status lh_engine_rowset_save(lh_engine *e, const lh_rowset *s, const char *path,
+                                const char *kv_metadata, lh_err *err);
+lh_status lh_engine_rowset_install(lh_engine *e, lh_rowset *s, lh_err *err);
 void lh_engine_rowset_drop(lh_engine *e, const char *name);
 
 /* Runs our own query and returns its first row's columns as strings (NULL values as

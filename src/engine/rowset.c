@@ -27,11 +27,12 @@ typedef struct rowfile {
     bool carried;       /* kept from the previous set: not carried again */
 } rowfile;
 
-typedef struct rowset {
+struct lh_rowset {
     char *name;
     rowfile *files;
     size_t n, cap;
-} rowset;
+};
+typedef struct lh_rowset rowset;
 
 struct lh__rowsets {
     pthread_rwlock_t lock;
@@ -228,24 +229,57 @@ static lh_status carry(rowset *s, const rowset *old)
     return LH_OK;
 }
 
-lh_status lh_engine_rowset_load(lh_engine *e, const char *name, const char *sql,
-                                int64_t *hidden, lh_err *err)
+lh_rowset *lh_engine_rowset_new(const char *name)
 {
-    *hidden = 0;
-    duckdb_result res;
-    if (lh__engine_admin_query(e, sql, &res) == DuckDBError) {
-        lh_status st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
-        duckdb_destroy_result(&res);
+    rowset *s = lh_calloc(1, sizeof *s);
+    if (s && !(s->name = lh_strdup(name))) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+void lh_engine_rowset_free(lh_rowset *s) { rowset_free(s); }
+
+bool lh_engine_rowset_has(const lh_rowset *s, const char *file)
+{
+    return file_of(s, file, strlen(file)) != NULL;
+}
+
+int64_t lh_engine_rowset_hidden(const lh_rowset *s)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->files[i].carried)
+            for (size_t w = 0; w < s->files[i].nwords; w++)
+                n += __builtin_popcountll(s->files[i].bits[w]);
+    return n;
+}
+
+/* Runs sql (our own) on the admin connection and checks its two column types. */
+static lh_status run_two(lh_engine *e, const char *sql, duckdb_type second, duckdb_result *res,
+                         lh_err *err)
+{
+    if (lh__engine_admin_query(e, sql, res) == DuckDBError) {
+        lh_status st = lh__engine_result_error(res, LH_EINTERNAL, "engine", err);
+        duckdb_destroy_result(res);
         return st;
     }
-    lh_status st = LH_OK;
-    rowset *s = NULL;
-    if (duckdb_column_count(&res) != 2 || duckdb_column_type(&res, 0) != DUCKDB_TYPE_VARCHAR ||
-        duckdb_column_type(&res, 1) != DUCKDB_TYPE_BIGINT)
-        st = lh_fail(err, LH_EINTERNAL, "row set %s: the query must return (VARCHAR, BIGINT)",
-                     name);
-    else if (!(s = lh_calloc(1, sizeof *s)) || !(s->name = lh_strdup(name)))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    if (duckdb_column_count(res) != 2 || duckdb_column_type(res, 0) != DUCKDB_TYPE_VARCHAR ||
+        duckdb_column_type(res, 1) != second) {
+        duckdb_destroy_result(res);
+        return lh_fail(err, LH_EINTERNAL, "row set: the query must return (VARCHAR, %s)",
+                       second == DUCKDB_TYPE_BLOB ? "BLOB" : "BIGINT");
+    }
+    return LH_OK;
+}
+
+lh_status lh_engine_rowset_add_positions(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err)
+{
+    duckdb_result res;
+    lh_status st = run_two(e, sql, DUCKDB_TYPE_BIGINT, &res, err);
+    if (st)
+        return st;
     for (duckdb_data_chunk c; !st && (c = duckdb_fetch_chunk(res));) {
         duckdb_vector fv = duckdb_data_chunk_get_vector(c, 0);
         duckdb_vector pv = duckdb_data_chunk_get_vector(c, 1);
@@ -264,26 +298,115 @@ lh_status lh_engine_rowset_load(lh_engine *e, const char *name, const char *sql,
                 f = file_add(s, p, len);
             if (!f)
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
-            else if (duckdb_validity_row_is_valid(pvalid, r)) {
-                if ((st = set_bit(f, pd[r])))
-                    st = lh_fail(err, st, st == LH_ENOMEM ? "out of memory"
-                                                          : "row set %s: a negative position", name);
-                else
-                    (*hidden)++;
-            }
+            else if (duckdb_validity_row_is_valid(pvalid, r) && (st = set_bit(f, pd[r])))
+                st = lh_fail(err, st, st == LH_ENOMEM ? "out of memory"
+                                                      : "row set: a negative position");
         }
         duckdb_destroy_data_chunk(&c);
     }
     duckdb_destroy_result(&res);
-    if (st) {
-        rowset_free(s);
+    return st;
+}
+
+lh_status lh_engine_rowset_add_bitmaps(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err)
+{
+    duckdb_result res;
+    lh_status st = run_two(e, sql, DUCKDB_TYPE_BLOB, &res, err);
+    if (st)
         return st;
+    for (duckdb_data_chunk c; !st && (c = duckdb_fetch_chunk(res));) {
+        duckdb_vector fv = duckdb_data_chunk_get_vector(c, 0);
+        duckdb_vector bv = duckdb_data_chunk_get_vector(c, 1);
+        duckdb_string_t *fd = duckdb_vector_get_data(fv);
+        duckdb_string_t *bd = duckdb_vector_get_data(bv);
+        uint64_t *fvalid = duckdb_vector_get_validity(fv);
+        uint64_t *bvalid = duckdb_vector_get_validity(bv);
+        idx_t n = duckdb_data_chunk_get_size(c);
+        for (idx_t r = 0; r < n && !st; r++) {
+            if (!duckdb_validity_row_is_valid(fvalid, r))
+                continue;
+            rowfile *f = file_add(s, duckdb_string_t_data(&fd[r]), duckdb_string_t_length(fd[r]));
+            if (!f) {
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+                break;
+            }
+            if (!duckdb_validity_row_is_valid(bvalid, r))
+                continue;
+            uint32_t len = duckdb_string_t_length(bd[r]);
+            size_t words = (len + 7) / 8;
+            free(f->bits);
+            f->nwords = 0;
+            if (words && !(f->bits = lh_calloc(words, sizeof *f->bits))) {
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+                break;
+            }
+            memcpy(f->bits, duckdb_string_t_data(&bd[r]), len);
+            f->nwords = words;
+        }
+        duckdb_destroy_data_chunk(&c);
     }
+    duckdb_destroy_result(&res);
+    return st;
+}
+
+lh_status lh_engine_rowset_save(lh_engine *e, const lh_rowset *s, const char *path,
+                                const char *kv_metadata, lh_err *err)
+{
+    static const char table[] = "__lh_rowset_save__";
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    lh_buf_printf(&sql, "COPY (SELECT file, bits FROM %s ORDER BY file) TO ", table);
+    lh_buf_add_sql_string(&sql, path);
+    lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA %s)", kv_metadata);
+    lh_status st = lh_buf_status(&sql);
+    if (st) {
+        lh_buf_release(&sql);
+        return lh_fail(err, st, "row set: path too long");
+    }
+    duckdb_result res;
+    duckdb_appender app = NULL;
+    pthread_mutex_lock(&e->admin_mu);
+    if (duckdb_query(e->conn, "CREATE OR REPLACE TABLE __lh_rowset_save__ (file VARCHAR, bits BLOB)",
+                     &res) == DuckDBError)
+        st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
+    duckdb_destroy_result(&res);
+    if (!st && duckdb_appender_create(e->conn, NULL, table, &app) == DuckDBError)
+        st = lh_fail(err, LH_EINTERNAL, "row set: %s", duckdb_appender_error(app));
+    for (size_t i = 0; !st && i < s->n; i++) {
+        const rowfile *f = &s->files[i];
+        if (f->carried)
+            continue;
+        bool any = false;
+        for (size_t w = 0; w < f->nwords && !any; w++)
+            any = f->bits[w] != 0;
+        if (duckdb_append_varchar_length(app, f->path, f->len) == DuckDBError ||
+            (any ? duckdb_append_blob(app, f->bits, f->nwords * sizeof *f->bits)
+                 : duckdb_append_null(app)) == DuckDBError ||
+            duckdb_appender_end_row(app) == DuckDBError)
+            st = lh_fail(err, LH_EINTERNAL, "row set: %s", duckdb_appender_error(app));
+    }
+    if (app && duckdb_appender_destroy(&app) == DuckDBError && !st)
+        st = lh_fail(err, LH_EINTERNAL, "row set: the appender failed");
+    if (!st) {
+        if (duckdb_query(e->conn, sql.data, &res) == DuckDBError)
+            st = lh__engine_result_error(&res, LH_EIO, "save row set", err);
+        duckdb_destroy_result(&res);
+    }
+    if (duckdb_query(e->conn, "DROP TABLE IF EXISTS __lh_rowset_save__", &res) == DuckDBError && !st)
+        st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
+    duckdb_destroy_result(&res);
+    pthread_mutex_unlock(&e->admin_mu);
+    lh_buf_release(&sql);
+    return st;
+}
+
+lh_status lh_engine_rowset_install(lh_engine *e, lh_rowset *s, lh_err *err)
+{
     lh__rowsets *rs = e->rowsets;
     pthread_rwlock_wrlock(&rs->lock);
     size_t at;
-    rowset *old = find(rs, name, strlen(name), &at);
-    st = carry(s, old);
+    rowset *old = find(rs, s->name, strlen(s->name), &at);
+    lh_status st = carry(s, old);
     if (!st && old)
         rs->sets[at] = s;
     else if (!st && !(st = lh_grow(&rs->sets, &rs->cap, rs->n + 1, sizeof *rs->sets)))

@@ -502,52 +502,31 @@ static json_t *file_paths(const char *dir, const lh_table_snapshot *snap)
     return a;
 }
 
-/* The files a valid rows cache checked (a JSON object used as a set), or NULL when the
- * cache is missing, stale or unreadable. */
-static json_t *cached_files(lh_lake *lake, const char *path, int64_t size)
+/* Whether the rows cache at path was written for the tombstone file's current size. */
+static bool cache_valid(lh_lake *lake, const char *path, int64_t size)
 {
-    json_t *rows = NULL, *set = NULL;
+    json_t *row = NULL;
     lh_buf sql;
     lh_buf_init(&sql, 0);
-    if (size <= 0 || access(path, R_OK))
-        goto done;
-    lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
-    lh_buf_add_sql_string(&sql, path);
-    lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
     int64_t have = -1;
-    if (lh_buf_status(&sql) || lh_engine_query_row(lh__lake_engine(lake), sql.data, &rows, NULL) ||
-        lh_parse_i64(json_string_value(json_array_get(rows, 0)), &have) || have != size)
-        goto done;
-    json_decref(rows);
-    rows = NULL;
-    lh_buf_reset(&sql);
-    lh_buf_adds(&sql, "SELECT DISTINCT CAST(file AS VARCHAR) FROM read_parquet(");
-    lh_buf_add_sql_string(&sql, path);
-    lh_buf_adds(&sql, ")");
-    if (lh_buf_status(&sql) ||
-        lh_engine_query_rows(lh__lake_engine(lake), sql.data, 10000000, &rows, NULL))
-        goto done;
-    set = json_object();
-    size_t i;
-    json_t *r;
-    json_array_foreach(rows, i, r) {
-        const char *f = json_string_value(json_array_get(r, 0));
-        if (set && f && json_object_set_new(set, f, json_true())) {
-            json_decref(set);
-            set = NULL;
-        }
+    if (size > 0 && !access(path, R_OK)) {
+        lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
+        lh_buf_add_sql_string(&sql, path);
+        lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
+        if (!lh_buf_status(&sql) &&
+            !lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL))
+            lh_parse_i64(json_string_value(json_array_get(row, 0)), &have);
     }
-done:
-    json_decref(rows);
+    json_decref(row);
     lh_buf_release(&sql);
-    return set;
+    return have == size && size > 0;
 }
 
-/* Builds "__rows__<name>" (file, pos) for the files of snap: from the cache for the files
- * it checked, by a scan through the key set for the others (*scanned: how many). */
-static lh_status build_rows(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
-                            const char *dir, const char *cache, json_t *cached, json_t *paths,
-                            size_t *scanned, lh_err *err)
+/* Adds to rs the files of snap the cache (when valid) does not hold, by a scan of their
+ * key column through the key set (*scanned: how many files). */
+static lh_status scan_rows(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                           const char *dir, json_t *paths, lh_rowset *rs, size_t *scanned,
+                           lh_err *err)
 {
     char column[256], type[256];
     if (!lh__tombs_column(lake, name, column, type, sizeof column))
@@ -555,100 +534,52 @@ static lh_status build_rows(lh_lake *lake, const char *name, const lh_table_snap
     bool text = text_keys(type);
     lh_table_snapshot sub = *snap;
     sub.files = lh_calloc(snap->nfiles, sizeof *sub.files);
-    json_t *missing = json_array(), *have = json_array();
+    json_t *missing = json_array();
     lh_buf sql, sel;
     lh_buf_init(&sql, 0);
     lh_buf_init(&sel, 0);
     lh_status st = LH_OK;
-    if (!sub.files || !missing || !have) {
+    sub.nfiles = 0;
+    for (size_t i = 0; sub.files && missing && i < snap->nfiles; i++) {
+        json_t *p = json_array_get(paths, i);
+        if (lh_engine_rowset_has(rs, json_string_value(p)))
+            continue;
+        sub.files[sub.nfiles++] = snap->files[i];
+        if (json_array_append(missing, p))
+            st = LH_ENOMEM;
+    }
+    if (st || !sub.files || !missing) {
         st = lh_fail(err, LH_ENOMEM, "out of memory");
         goto done;
     }
-    sub.nfiles = 0;
-    for (size_t i = 0; i < snap->nfiles; i++) {
-        json_t *p = json_array_get(paths, i);
-        if (cached && json_object_get(cached, json_string_value(p))) {
-            if (json_array_append(have, p))
-                st = LH_ENOMEM;
-        } else {
-            sub.files[sub.nfiles++] = snap->files[i];
-            if (json_array_append(missing, p))
-                st = LH_ENOMEM;
-        }
-    }
-    if (st) {
-        st = lh_fail(err, st, "out of memory");
-        goto done;
-    }
     *scanned = sub.nfiles;
-    lh_buf_adds(&sql, "CREATE OR REPLACE TABLE ");
-    table_name("__rows__", name, &sql);
-    lh_buf_adds(&sql, " AS SELECT CAST(NULL AS VARCHAR) AS file, CAST(NULL AS BIGINT) AS pos "
-                      "WHERE false");
-    if (json_array_size(have)) {
-        lh_buf_adds(&sql, " UNION ALL SELECT CAST(file AS VARCHAR), CAST(pos AS BIGINT) FROM "
-                          "read_parquet(");
-        lh_buf_add_sql_string(&sql, cache);
-        lh_buf_adds(&sql, ") WHERE file IN (SELECT unnest(");
-        if (!st)
-            st = lh__tombs_add_list(&sql, have, "VARCHAR");
-        lh_buf_adds(&sql, "))");
-    }
-    if (sub.nfiles) {
-        if ((st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, &sub, true, NULL,
-                                                 &sel, err)))
-            goto done;
-        lh_buf_adds(&sql, " UNION ALL SELECT __r.__lh_file, __r.__lh_pos FROM (");
-        lh_buf_add(&sql, sel.data, sel.len);
-        lh_buf_adds(&sql, ") AS __r WHERE __r.");
-        lh_buf_add_sql_ident(&sql, column);
-        lh_buf_printf(&sql, " IS NOT NULL AND __lh_hidden_%s(", text ? "s" : "i");
-        lh_buf_add_sql_string(&sql, name);
-        lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? ", CAST(__r." : ", __r.");
-        lh_buf_add_sql_ident(&sql, column);
-        lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? " AS VARCHAR))" : ")");
-        lh_buf_adds(&sql, " UNION ALL SELECT unnest(");
-        if (!st)
-            st = lh__tombs_add_list(&sql, missing, "VARCHAR");
-        lh_buf_adds(&sql, "), CAST(NULL AS BIGINT)");
-    }
+    if (!sub.nfiles)
+        goto done;
+    if ((st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, &sub, true, NULL, &sel,
+                                             err)))
+        goto done;
+    lh_buf_adds(&sql, "SELECT __r.__lh_file, __r.__lh_pos FROM (");
+    lh_buf_add(&sql, sel.data, sel.len);
+    lh_buf_adds(&sql, ") AS __r WHERE __r.");
+    lh_buf_add_sql_ident(&sql, column);
+    lh_buf_printf(&sql, " IS NOT NULL AND __lh_hidden_%s(", text ? "s" : "i");
+    lh_buf_add_sql_string(&sql, name);
+    lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? ", CAST(__r." : ", __r.");
+    lh_buf_add_sql_ident(&sql, column);
+    lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? " AS VARCHAR))" : ")");
+    lh_buf_adds(&sql, " UNION ALL SELECT unnest(");
+    st = lh__tombs_add_list(&sql, missing, "VARCHAR");
+    lh_buf_adds(&sql, "), CAST(NULL AS BIGINT)");
     if (!st)
         st = lh_buf_status(&sql);
     st = st ? lh__lake_unbuilt(err, st, name, "the query of its hidden rows")
-            : lh_engine_exec(lh__lake_engine(lake), sql.data, err);
+            : lh_engine_rowset_add_positions(lh__lake_engine(lake), rs, sql.data, err);
 done:
     free(sub.files);
     json_decref(missing);
-    json_decref(have);
     lh_buf_release(&sql);
     lh_buf_release(&sel);
     return st;
-}
-
-/* Writes "__rows__<name>" to the rows cache (best effort, as the key cache). */
-static void save_rows(lh_lake *lake, const char *name, const char *path, int64_t size)
-{
-    lh_buf tmp, sql;
-    lh_buf_init(&tmp, 4096);
-    lh_buf_init(&sql, 0);
-    lh_path_temp(path, &tmp);
-    lh_buf_adds(&sql, "COPY (SELECT file, pos FROM ");
-    table_name("__rows__", name, &sql);
-    lh_buf_adds(&sql, " ORDER BY file, pos) TO ");
-    lh_buf_add_sql_string(&sql, lh_buf_cstr(&tmp));
-    lh_buf_printf(&sql, " (FORMAT parquet, KV_METADATA {source_bytes: '%lld'})", (long long)size);
-    lh_status st = lh_buf_status(&tmp) ? lh_buf_status(&tmp) : lh_buf_status(&sql);
-    if (!st)
-        st = lh_engine_exec(lh__lake_engine(lake), sql.data, NULL);
-    if (!st && rename(tmp.data, path))
-        st = LH_EIO;
-    if (st) {
-        if (tmp.len)
-            lh_file_remove(tmp.data, NULL);
-        lh_file_remove(path, NULL);
-    }
-    lh_buf_release(&tmp);
-    lh_buf_release(&sql);
 }
 
 lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
@@ -658,64 +589,75 @@ lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_
     if (check_loaded(lake, name, NULL) || !lh__tombs_column(lake, name, column, type, sizeof column) ||
         snap->nfiles == 0)
         return LH_OK; /* the key filter (or its refusal) stands */
-    lh_buf cache, rows_sql, out;
+    lh_engine *eng = lh__lake_engine(lake);
+    lh_buf cache, q, out, tmp;
     lh_buf_init(&cache, 4096);
-    lh_buf_init(&rows_sql, 0);
+    lh_buf_init(&q, 0);
     lh_buf_init(&out, 0);
+    lh_buf_init(&tmp, 4096);
     lh_err why = {{0}};
-    json_t *paths = file_paths(dir, snap), *cached = NULL;
-    int64_t size = file_size(lake, name), hidden = 0;
+    json_t *paths = file_paths(dir, snap);
+    lh_rowset *rs = lh_engine_rowset_new(name);
+    int64_t size = file_size(lake, name);
     size_t scanned = 0;
-    lh_status st = paths ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
+    bool from_cache = false;
+    lh_status st = paths && rs ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
     rows_cache_path(lake, name, &cache);
-    if (!st && cache.len)
-        cached = cached_files(lake, cache.data, size);
-    if (!st)
-        st = build_rows(lake, name, snap, dir, cache.len ? cache.data : "", cached, paths,
-                        &scanned, &why);
-    table_name("__rows__", name, &rows_sql);
-    if (!st) {
-        lh_buf q;
-        lh_buf_init(&q, 0);
-        lh_buf_adds(&q, "SELECT file, pos FROM ");
-        lh_buf_add(&q, rows_sql.data, rows_sql.len);
-        st = lh_buf_status(&q) ? lh_fail(&why, LH_ENOMEM, "out of memory")
-                               : lh_engine_rowset_load(lh__lake_engine(lake), name, q.data, &hidden,
-                                                       &why);
-        lh_buf_release(&q);
+    if (!st && cache.len && cache_valid(lake, cache.data, size)) {
+        lh_buf_adds(&q, "SELECT CAST(file AS VARCHAR), CAST(bits AS BLOB) FROM read_parquet(");
+        lh_buf_add_sql_string(&q, cache.data);
+        lh_buf_adds(&q, ") WHERE file IN (SELECT unnest(");
+        st = lh__tombs_add_list(&q, paths, "VARCHAR");
+        lh_buf_adds(&q, "))");
+        if (!st)
+            st = lh_buf_status(&q);
+        /* A cache that cannot be read is no cache: start over by scanning. */
+        if (st || lh_engine_rowset_add_bitmaps(eng, rs, q.data, NULL)) {
+            lh_engine_rowset_free(rs);
+            rs = lh_engine_rowset_new(name);
+            st = rs ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
+        } else {
+            from_cache = true;
+        }
     }
-    /* The cache is rewritten when it lacked a file or named one no longer live. */
-    if (!st && lh__lake_is_writer(lake) && cache.len && size > 0 &&
-        (scanned || json_object_size(cached) != snap->nfiles))
-        save_rows(lake, name, cache.data, size);
     if (!st)
-        st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, snap, false,
-                                            hidden ? name : NULL, &out, &why);
+        st = scan_rows(lake, name, snap, dir, paths, rs, &scanned, &why);
+    int64_t hidden = st ? 0 : lh_engine_rowset_hidden(rs);
+    /* The writer keeps the cache: rewritten when it lacked a file (or had none). */
+    if (!st && lh__lake_is_writer(lake) && cache.len && size > 0 && (scanned || !from_cache)) {
+        lh_path_temp(cache.data, &tmp);
+        lh_buf_reset(&q);
+        lh_buf_printf(&q, "{source_bytes: '%lld'}", (long long)size);
+        if (lh_buf_status(&tmp) || lh_buf_status(&q) ||
+            lh_engine_rowset_save(eng, rs, tmp.data, q.data, NULL) || rename(tmp.data, cache.data)) {
+            if (tmp.len)
+                lh_file_remove(tmp.data, NULL);
+            lh_file_remove(cache.data, NULL);
+        }
+    }
+    if (!st && hidden) {
+        st = lh_engine_rowset_install(eng, rs, &why);
+        rs = NULL;
+    }
+    if (!st)
+        st = lh_engine_snapshot_select_rows(eng, dir, snap, false, hidden ? name : NULL, &out,
+                                            &why);
     if (!st) {
         lh_buf_reset(sql);
         st = lh_buf_add(sql, out.data, out.len);
         if (st) /* sql is half rewritten: the caller must not use it */
             st = lh__lake_unbuilt(err, st, name, "the filtered view");
-    } else if (st != LH_EUNSUPPORTED) {
-        lh_log(LH_LOG_WARN, "dataset %s: its tombstones are tested by key (slower): %s", name,
-               why.msg);
-        st = LH_OK;
     } else {
+        if (st != LH_EUNSUPPORTED)
+            lh_log(LH_LOG_WARN, "dataset %s: its tombstones are tested by key (slower): %s",
+                   name, why.msg);
         st = LH_OK;
     }
-    if (!lh_buf_status(&rows_sql)) {
-        lh_buf drop;
-        lh_buf_init(&drop, 0);
-        lh_buf_adds(&drop, "DROP TABLE IF EXISTS ");
-        lh_buf_add(&drop, rows_sql.data, rows_sql.len);
-        if (!lh_buf_status(&drop))
-            lh_engine_exec(lh__lake_engine(lake), drop.data, NULL);
-        lh_buf_release(&drop);
-    }
+    lh_engine_rowset_free(rs);
     json_decref(paths);
-    json_decref(cached);
     lh_buf_release(&cache);
-    lh_buf_release(&rows_sql);
+    lh_buf_release(&q);
     lh_buf_release(&out);
+    lh_buf_release(&tmp);
     return st;
 }
