@@ -75,6 +75,10 @@ void lh__tombs_cache_remove(lh_lake *lake, const char *name);
  * could be had, else leaves it (the key filter is as correct, only slower). */
 lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
                                 const char *dir, lh_buf *sql, lh_err *err);
+/* Vacuum's log cleanup (log_cleanup.c): the JSON commits behind the newest checkpoint
+ * once all are older than hours, after recording their content hashes. */
+lh_status lh__lake_log_cleanup(lh_lake *lake, const char *name, double hours, int64_t *deleted,
+                               lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),
