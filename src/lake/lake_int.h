@@ -106,6 +106,10 @@ lh_status lh__erasures_record(lh_lake *lake, const char *name, const char *colum
  * {entries_settled, erased_rows_in_old_files, old_files_with_erased_rows,
  * commits_stripped_of_stats}; caller owns it. Writers only. */
 lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+/* What lh__erasures_settle could refuse, checked before vacuum deletes anything: the set
+ * reads, and every commit it may rewrite (below its newest entry's version) fits the
+ * rewrite's limit (64 MiB). */
+lh_status lh__erasures_settle_check(lh_lake *lake, const char *name, lh_err *err);
 /* What is still pending: {erased_rows_in_old_files, old_files_with_erased_rows,
  * oldest_erasure_ms}; caller owns *out. */
 lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err);

@@ -94,6 +94,9 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     else
         st = lh_store_list(s, prefix.data, list_cb, &l, err);
+    /* What settling the erasure set could refuse is refused before any file goes. */
+    if (!st)
+        st = lh__erasures_settle_check(lake, name, err);
     if (!st)
         st = removal_times(s, l.commits, removed, err);
     /* Removes whose commits log cleanup deleted: the checkpoint keeps those within the
