@@ -330,13 +330,6 @@ replace_section ingest "$OUT/sec_ingest.md"
 replace_section queries "$OUT/sec_queries.md"
 say "wrote $DOC"
 
-# Compressed input (gzip/zstd vs plain, vs DuckDB reading the .gz): its own section.
-if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
-    BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
-fi
-# (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
-say "wide files"
-BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
 # (e) tombstones: five query shapes with 100,000 tombstones vs none, and the SQL shapes in
 # DuckDB (bench/tomb_shapes.c); bench/tombstone_filter.sh writes its own "## Tombstone
 # filter" section. Skip with BENCH_NO_TOMBSTONES=1.
@@ -344,3 +337,10 @@ if [[ -z ${BENCH_NO_TOMBSTONES:-} ]]; then
     say "tombstones"
     BENCH_QUERY_RUNS=$N_QUERY BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/tombstone_filter.sh "$BIN"
 fi
+# Compressed input (gzip/zstd vs plain, vs DuckDB reading the .gz): its own section.
+if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
+    BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
+fi
+# (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
+say "wide files"
+BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
