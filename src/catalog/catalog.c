@@ -243,6 +243,11 @@ lh_status lh_catalog_table_prefix(const char *name, lh_buf *out)
     return lh_buf_printf(out, TABLES_DIR "/%s", name);
 }
 
+lh_status lh_catalog_ingested_key(const char *name, lh_buf *out)
+{
+    return lh_buf_printf(out, "_catalog/ingested/%s.json", name);
+}
+
 const char *lh_catalog_tables_dir(void) { return TABLES_DIR; }
 
 bool lh_catalog_on_disk(lh_catalog *c, const char *name)

@@ -522,6 +522,8 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     if (!st)
         st = lh__engine_keysets_open(e, err);
     if (!st)
+        st = lh__engine_rowsets_open(e, err);
+    if (!st)
         st = lock_down(e, err);
     if (st) {
         lh_engine_free(e);
@@ -545,6 +547,7 @@ void lh_engine_free(lh_engine *e)
     if (e->db)
         duckdb_close(&e->db);
     lh__engine_keysets_free(e);
+    lh__engine_rowsets_free(e);
     if (e->own_temp_dir && e->temp_dir)
         rmdir(e->temp_dir);
     lh_engine_clear_relations(e);

@@ -53,6 +53,13 @@ lh_checkpoint_writer lh_engine_checkpoint_writer(lh_engine *e);
  * table_dir is the absolute directory of the table. */
 lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
                                     const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+/* The same, with positions: two more columns, __lh_file (the data file as DuckDB's
+ * `filename` names it) and __lh_pos (the row's position in that file); and/or, row_set
+ * not NULL, without the rows that row set hides (rowset.c). LH_EUNSUPPORTED when a data
+ * file has a column that would shadow DuckDB's file_row_number (then use the key filter). */
+lh_status lh_engine_snapshot_select_rows(lh_engine *e, const char *table_dir,
+                                         const lh_table_snapshot *snap, bool positions,
+                                         const char *row_set, lh_buf *sql, lh_err *err);
 
 /* Every function here taking SQL text refuses a NULL statement with LH_EINVAL (a builder
  * that failed: lh_buf_detach gives NULL) rather than run it or crash.
@@ -75,6 +82,31 @@ lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err);
 lh_status lh_engine_keyset_load(lh_engine *e, const char *name, bool text, const char *sql,
                                 lh_err *err);
 void lh_engine_keyset_drop(lh_engine *e, const char *name);
+
+/* Row sets (rowset.c): named sets of hidden row positions per data file, tested during a
+ * scan by __lh_hidden_r('name', file, position) (file as DuckDB's `filename` names it,
+ * position its `file_row_number`): true when hidden, false for a row of a file the set
+ * checked, an error (the query fails) for a file it did not check or no set of that name.
+ * Not callable from user SQL. A set is built apart (not thread-safe), then installed:
+ * lh_engine_rowset_add_positions runs sql (our own) returning (file VARCHAR, position
+ * BIGINT) rows, a NULL position marking a file checked; _add_bitmaps one (file VARCHAR,
+ * bits BLOB) row per file, bits the bitmap as _save wrote it (NULL: none hidden).
+ * _save writes the set's own files (file, bits) to the Parquet file path with
+ * KV_METADATA kv_metadata (a DuckDB struct literal). _install replaces the set of that
+ * name, taking s (freed on failure too); files of the set it replaces that s lacks are
+ * kept once, for queries planned on the previous view. Installed sets are read under a
+ * lock by the function: thread-safe against queries. */
+typedef struct lh_rowset lh_rowset;
+lh_rowset *lh_engine_rowset_new(const char *name);
+void lh_engine_rowset_free(lh_rowset *s);
+lh_status lh_engine_rowset_add_positions(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+lh_status lh_engine_rowset_add_bitmaps(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+bool lh_engine_rowset_has(const lh_rowset *s, const char *file);
+int64_t lh_engine_rowset_hidden(const lh_rowset *s);
+lh_status lh_engine_rowset_save(lh_engine *e, const lh_rowset *s, const char *path,
+                                const char *kv_metadata, lh_err *err);
+lh_status lh_engine_rowset_install(lh_engine *e, lh_rowset *s, lh_err *err);
+void lh_engine_rowset_drop(lh_engine *e, const char *name);
 
 /* Runs our own query and returns its first row's columns as strings (NULL values as
  * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */

@@ -16,6 +16,7 @@
  * rel_lock (read-locked by the gate). One watchdog thread per engine, started with the
  * first query that has a deadline, interrupts the queries whose deadline passed. */
 typedef struct lh__keysets lh__keysets;
+typedef struct lh__rowsets lh__rowsets;
 
 /* A pooled connection for user queries, with the statements every query runs on it
  * prepared once (NULL until first used). */
@@ -59,12 +60,16 @@ struct lh_engine {
     size_t nrelations, caprelations;
     json_t *unavailable;    /* lowercase relation name -> why it cannot be read now */
     lh__keysets *keysets;   /* keyset.c: the sets the __lh_hidden_* functions test */
+    lh__rowsets *rowsets;   /* rowset.c: the sets __lh_hidden_r tests */
 };
 
 /* keyset.c: creates the key sets and registers their SQL functions on conn; frees them
  * (after the database is closed: DuckDB holds a pointer to them). */
 lh_status lh__engine_keysets_open(lh_engine *e, lh_err *err);
 void lh__engine_keysets_free(lh_engine *e);
+/* rowset.c: the same for the row sets and __lh_hidden_r. */
+lh_status lh__engine_rowsets_open(lh_engine *e, lh_err *err);
+void lh__engine_rowsets_free(lh_engine *e);
 
 /* Why the allowed relation cannot be read now, copied into why (size bytes); false
  * when it can. Caller holds rel_lock. */

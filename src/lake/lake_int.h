@@ -87,6 +87,16 @@ void lh__tombs_cache_save(lh_lake *lake, const char *name);
 void lh__tombs_cache_remove(lh_lake *lake, const char *name);
 /* Forgets the dataset's tombstones (after compaction): redefines its view without the
  * filter, then drops "__tomb__<name>". */
+/* The latest version's view hiding tombstoned rows by position instead of by key (the
+ * row set of the dataset's name; "hidden rows by position" in tombs.c): replaces *sql,
+ * the key-filtered select of snap's files (dir: the table directory), when the positions
+ * could be had, else leaves it (the key filter is as correct, only slower). */
+lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                const char *dir, lh_buf *sql, lh_err *err);
+/* Vacuum's log cleanup (log_cleanup.c): the JSON commits behind the newest checkpoint
+ * once all are older than hours, after recording their content hashes. */
+lh_status lh__lake_log_cleanup(lh_lake *lake, const char *name, double hours, int64_t *deleted,
+                               lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),
@@ -114,6 +124,10 @@ lh_status lh__erasures_record(lh_lake *lake, const char *name, const char *colum
  * {entries_settled, erased_rows_in_old_files, old_files_with_erased_rows,
  * commits_stripped_of_stats}; caller owns it. Writers only. */
 lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+/* What lh__erasures_settle could refuse, checked before vacuum deletes anything: the set
+ * reads, and every commit it may rewrite (below its newest entry's version) fits the
+ * rewrite's limit (64 MiB). */
+lh_status lh__erasures_settle_check(lh_lake *lake, const char *name, lh_err *err);
 /* What is still pending: {erased_rows_in_old_files, old_files_with_erased_rows,
  * oldest_erasure_ms}; caller owns *out. */
 lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err);
