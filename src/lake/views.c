@@ -71,6 +71,9 @@ lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_er
     return st ? lh__lake_unbuilt(err, st, name, "the table directory's path") : LH_OK;
 }
 
+static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+
 lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
                                 lh_err *err)
 {
@@ -78,6 +81,21 @@ lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version
     lh_status st = lh__lake_snapshot(lake, name, version, &snap, err);
     if (st)
         return st;
+    st = snapshot_select(lake, name, version, snap, sql, err);
+    lh_table_snapshot_free(snap);
+    return st;
+}
+
+lh_status lh__lake_files_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                lh_buf *sql, lh_err *err)
+{
+    return snapshot_select(lake, name, snap->version, snap, sql, err);
+}
+
+static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_err *err)
+{
+    lh_status st = LH_OK;
     lh_buf dir;
     lh_buf_init(&dir, PATH_MAX);
     st = lh__lake_table_dir(lake, name, &dir, err);
@@ -110,7 +128,6 @@ lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version
     if (!st)
         st = lh__erasures_filter(lake, name, version, sql, err);
     lh_buf_release(&dir);
-    lh_table_snapshot_free(snap);
     return st;
 }
 
