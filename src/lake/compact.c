@@ -54,7 +54,7 @@ typedef struct compaction {
     lh_buf prefix, dir, raw, filtered, tmp, final_key;
     char **outs;              /* the written files: temp paths, then (committed) keys */
     int64_t *out_rows, *out_sizes;
-    size_t nout;
+    size_t nout, capouts, caprows, capsizes;
     int64_t rows_before, rows_after, bytes_before, bytes_after, version, files_after;
     char hash[64];
 } compaction;
@@ -118,17 +118,9 @@ static lh_status count_and_hash(compaction *c, const char *from, int64_t *rows, 
 /* Records path (heap, taken) as written file c->nout. */
 static lh_status push_out(compaction *c, char *path, lh_err *err)
 {
-    size_t cap = c->nout + 1;
-    char **o = path ? lh_realloc(c->outs, cap * sizeof *o) : NULL;
-    if (o)
-        c->outs = o;
-    int64_t *r = o ? lh_realloc(c->out_rows, cap * sizeof *r) : NULL;
-    if (r)
-        c->out_rows = r;
-    int64_t *z = r ? lh_realloc(c->out_sizes, cap * sizeof *z) : NULL;
-    if (z)
-        c->out_sizes = z;
-    if (!z) {
+    if (!path || lh_grow(&c->outs, &c->capouts, c->nout + 1, sizeof *c->outs) ||
+        lh_grow(&c->out_rows, &c->caprows, c->nout + 1, sizeof *c->out_rows) ||
+        lh_grow(&c->out_sizes, &c->capsizes, c->nout + 1, sizeof *c->out_sizes)) {
         free(path);
         return lh_fail(err, LH_ENOMEM, "out of memory");
     }
