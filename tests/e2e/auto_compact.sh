@@ -40,7 +40,7 @@ f,n=int(sys.argv[1]),int(sys.argv[2]); print('id,v'); [print('%d,v%d'%(i,i)) for
 q() { curl -s -X POST "$SRV_URL/query/sql" -H 'Content-Type: application/json' \
         -d "{\"sql\": \"$1\", \"format\": \"csv\"}" | tail -n +2 | tr -d '\r'; }
 
-AUTO=(LAKEHOUSE_STORAGE_AUTO_COMPACT_MIN_FILES=4 LAKEHOUSE_STORAGE_AUTO_COMPACT_INTERVAL_MS=100
+AUTO=(LAKEHOUSE_STORAGE_AUTO_COMPACT=true LAKEHOUSE_STORAGE_AUTO_COMPACT_MIN_FILES=4 LAKEHOUSE_STORAGE_AUTO_COMPACT_INTERVAL_MS=100
       LAKEHOUSE_STORAGE_AUTO_COMPACT_TOMBSTONES=3 LAKEHOUSE_JOURNAL_MERGE_MIN_FILES=3
       LAKEHOUSE_JOURNAL_MERGE_RETENTION_HOURS=0 LAKEHOUSE_JOURNAL_FLUSH_INTERVAL_MS=100)
 
@@ -128,7 +128,7 @@ for point in journal.merge_before_rename journal.merge_after_rename; do
     || not_ok "$point: events lost ($before before, $after now)"
   # (a retention of 0 would delete merged parts under a query that reads them: the
   # retention is there for readers)
-  srv_start j2 LAKEHOUSE_JOURNAL_MERGE_MIN_FILES=2 LAKEHOUSE_JOURNAL_MERGE_RETENTION_HOURS=1 \
+  srv_start j2 LAKEHOUSE_STORAGE_AUTO_COMPACT=true LAKEHOUSE_JOURNAL_MERGE_MIN_FILES=2 LAKEHOUSE_JOURNAL_MERGE_RETENTION_HOURS=1 \
     LAKEHOUSE_STORAGE_AUTO_COMPACT_INTERVAL_MS=100 || { not_ok "$point: server restarts"; continue; }
   expect_eq "$point: the restarted writer reads every event once" 0 "$(q 'SELECT count(*) - count(DISTINCT id) FROM journal')"
   expect_eq "$point: and as many as the reader did" "$after" "$(q 'SELECT count(*) FROM journal' )"
