@@ -144,3 +144,16 @@ for k in 0 1 2; do
 done
 expect_eq "with auto_compact_cli the third local ingest compacts (verified, one file)" "1 30 30" \
   "$(live_files c_on) $(sql 'SELECT count(*), count(DISTINCT id) FROM c_on' | tr ',' ' ')"
+
+# ---- files of the target size: a table bigger than the target is split ----
+csv 0 300000 > big1.csv
+csv 300000 300000 > big2.csv
+SPLIT=(LAKEHOUSE_STORAGE_AUTO_COMPACT_CLI=true LAKEHOUSE_STORAGE_AUTO_COMPACT_MIN_FILES=2
+       LAKEHOUSE_STORAGE_AUTO_COMPACT_SMALL_FILE_BYTES=1073741824 LAKEHOUSE_STORAGE_AUTO_COMPACT_TARGET_FILE_BYTES=1)
+env "${SPLIT[@]}" "$LH" ingest big1.csv --name big >/dev/null
+env "${SPLIT[@]}" "$LH" ingest big2.csv --name big >/dev/null
+files=$(live_files big)
+(( files > 2 )) && ok "compacted into files of the target size (here one per row group: $files files)" \
+  || not_ok "compacted into files of the target size ($files files)"
+expect_eq "the split files hold every row once" "600000 600000 179999700000" \
+  "$(sql 'SELECT count(*), count(DISTINCT id), sum(id) FROM big' | tr ',' ' ')"
