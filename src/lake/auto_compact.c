@@ -90,7 +90,14 @@ static void round_one(lh_lake *lake, const lh_auto_compact_policy *p, const char
         return;
     json_t *out = NULL;
     lh_err err = {{0}};
-    lh_status st = lh__lake_compact_background(lake, name, p, &out, &err);
+    lh_status st = lh__lake_compact_background(lake, name, p, false, &out, &err);
+    if (st == LH_ECONFLICT && !strcmp(why, "tombstones")) {
+        /* Appends that never pause would make every try at applying the tombstones give
+         * up (a commit came in between): erased rows must still leave the files, so this
+         * one holds the write lock throughout, as a manual compaction does. */
+        lh_log(LH_LOG_INFO, "auto-compaction: %s; again under the write lock", err.msg);
+        st = lh__lake_compact_background(lake, name, p, true, &out, &err);
+    }
     if (st == LH_ECONFLICT)
         lh_log(LH_LOG_INFO, "auto-compaction: %s", err.msg);
     else if (st)

@@ -696,7 +696,8 @@ lh_status lh_lake_compact(lh_lake *lake, const char *dataset, const char *actor,
 }
 
 lh_status lh__lake_compact_background(lh_lake *lake, const char *dataset,
-                                      const lh_auto_compact_policy *plan, json_t **out, lh_err *err)
+                                      const lh_auto_compact_policy *plan, bool hold_lock,
+                                      json_t **out, lh_err *err)
 {
     lh_assert(lh__lake_is_writer(lake) && plan);
     compaction c;
@@ -704,20 +705,24 @@ lh_status lh__lake_compact_background(lh_lake *lake, const char *dataset,
     bool work = false;
     lh__lake_lock(lake);
     lh_status st = prepare(&c, err);
-    lh__lake_unlock(lake);
+    if (!hold_lock)
+        lh__lake_unlock(lake);
     if (!st)
         st = scan_and_write(&c, &work, err);
     lh_compact_opts opts = {.retention_hours = lake->retention_hours};
     int64_t latest = -1;
-    if (!st && !work && !json_array_size(c.lines))
-        *out = NULL; /* nothing to do: no commit, no report */
-    else if (!st) {
-        lh__lake_lock(lake);
+    *out = NULL;
+    if (!st && (work || json_array_size(c.lines))) { /* else nothing to do: no commit */
+        if (!hold_lock)
+            lh__lake_lock(lake);
         st = recheck(&c, &latest, err);
         if (!st)
             st = finish(&c, work, latest, "auto-compaction", &opts, out, err);
-        lh__lake_unlock(lake);
+        if (!hold_lock)
+            lh__lake_unlock(lake);
     }
+    if (hold_lock)
+        lh__lake_unlock(lake);
     compaction_release(&c);
     return st;
 }

@@ -113,13 +113,15 @@ lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **
 
 /* The automatic compaction of one dataset under policy p (compact.c; auto_compact.h): the
  * verified compaction of lh_lake_compact with its scans and writes done without the write
- * lock, of the small files only when there are no tombstones, into files of about
+ * lock (or, hold_lock, under it throughout: nothing can then change meanwhile), of the
+ * small files only when there are no tombstones, into files of about
  * p->target_file_bytes. *out: its report (as lh_lake_compact's), or NULL when there was
  * nothing to do. LH_ECONFLICT when a concurrent write changed what it rests on (nothing
  * committed). Fault points: auto_compact.before_commit, auto_compact.after_commit. */
 typedef struct lh_auto_compact_policy lh_auto_compact_policy;
 lh_status lh__lake_compact_background(lh_lake *lake, const char *dataset,
-                                      const lh_auto_compact_policy *p, json_t **out, lh_err *err);
+                                      const lh_auto_compact_policy *p, bool hold_lock,
+                                      json_t **out, lh_err *err);
 
 /* Vacuum under the write lock already held (vacuum.c). */
 
