@@ -87,7 +87,7 @@ expect_eq "the server stops cleanly with its compactor" 0 "$SRV_RC"
 expect_eq "after the server: same rows, read by a one-shot reader" "$want" "$(sql 'SELECT count(DISTINCT id) FROM t')"
 
 # ---- SIGKILL at the auto-compaction's commit points ----
-for point in auto_compact.before_commit auto_compact.after_commit; do
+for point in compact.writing auto_compact.before_commit auto_compact.after_commit; do
   t=k_${point//./_}
   for k in 0 1 2 3 4; do csv $((k * 10)) 10 > "k$k.csv"; "$LH" ingest "k$k.csv" --name "$t" >/dev/null; done
   "$LH" delete "$t" --key id 7 --reason test >/dev/null
@@ -100,6 +100,8 @@ for point in auto_compact.before_commit auto_compact.after_commit; do
   srv_start k2 "${AUTO[@]}" LAKEHOUSE_STORAGE_AUTO_COMPACT_TOMBSTONES=1 || { not_ok "$point: server restarts"; continue; }
   one_file() { (( $(live_files "$1") == 1 && $(tombstones "$1") == 0 )); }
   wait_for "$point: a restarted server finishes the compaction" one_file "$t"
+  expect_eq "$point: no temp file or directory left in the table" "" \
+    "$(ls -A "$LAKEHOUSE_DATA/tables/$t" | grep '^\.tmp-')"
   expect_eq "$point: then too every row once, the erased one gone from the files" "49 49 0" \
     "$(q "SELECT count(*), count(DISTINCT id), (SELECT count(*) FROM __raw__$t WHERE id = 7) FROM $t" | tr ',' ' ')"
   srv_stop "$SRV_PID"
