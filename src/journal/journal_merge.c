@@ -211,6 +211,7 @@ lh_status lh_journal_merge(lh_journal *j, int64_t min_files, int64_t small_bytes
     qsort(files, n, sizeof *files, cmp_hi);
     /* the newest run of small parts */
     size_t first = n;
+    int64_t run_bytes = 0;
     while (first > 0) {
         lh_buf p;
         int64_t size = -1;
@@ -219,6 +220,7 @@ lh_status lh_journal_merge(lh_journal *j, int64_t min_files, int64_t small_bytes
         lh_buf_release(&p);
         if (size < 0 || size >= small_bytes)
             break;
+        run_bytes += size;
         first--;
     }
     lh_status st = LH_OK;
@@ -240,6 +242,7 @@ lh_status lh_journal_merge(lh_journal *j, int64_t min_files, int64_t small_bytes
                     j->files[keep++] = j->files[i];
             }
             j->nfiles = keep;
+            j->parquet_bytes += size - run_bytes;
             if (lh__journal_push_file(j, name))
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
             if (!st)

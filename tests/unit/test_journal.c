@@ -500,6 +500,13 @@ static void merge_keeps_every_event_once(void **state)
     assert_int_equal(count_files(f->root, "events-", ".parquet"), 6);
     assert_int_equal(count_files(f->root, "events-.*-[0-9]\\{20\\}-[0-9]\\{20\\}", ".parquet"), 1);
     assert_query(f->eng, "SELECT count(*) || ' ' || count(DISTINCT id) FROM journal", "5 5");
+    /* the stats count the merged file only, as a reopen does */
+    assert_int_equal(stat_of(f->j, "files"), 1);
+    int64_t bytes = stat_of(f->j, "bytes");
+    lh_journal_free(f->j);
+    open_journal(f);
+    assert_int_equal(stat_of(f->j, "files"), 1);
+    assert_int_equal(stat_of(f->j, "bytes"), bytes);
     append(f->j, "m", "version", json_integer(5), json_integer(6), true);
     lh_journal_free(f->j);
     open_journal(f);
