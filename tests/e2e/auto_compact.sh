@@ -159,3 +159,17 @@ files=$(live_files big)
   || not_ok "compacted into files of the target size ($files files)"
 expect_eq "the split files hold every row once" "600000 600000 179999700000" \
   "$(sql 'SELECT count(*), count(DISTINCT id), sum(id) FROM big' | tr ',' ' ')"
+
+# ---- the age threshold: one tombstone, older than auto_compact_tombstone_age_s ----
+csv 0 20 > age.csv
+"$LH" ingest age.csv --name age >/dev/null
+"$LH" delete age --key id 4 --reason test >/dev/null
+expect_eq "one tombstone, not applied by a one-shot command" "1 1" "$(tombstones age) $(live_files age)"
+srv_start a LAKEHOUSE_STORAGE_AUTO_COMPACT=true LAKEHOUSE_STORAGE_AUTO_COMPACT_INTERVAL_MS=100 \
+  LAKEHOUSE_STORAGE_AUTO_COMPACT_TOMBSTONES=0 LAKEHOUSE_STORAGE_AUTO_COMPACT_MIN_FILES=0 \
+  LAKEHOUSE_STORAGE_AUTO_COMPACT_TOMBSTONE_AGE_S=1 || not_ok "server starts (age)"
+applied() { (( $(tombstones age) == 0 )); }
+wait_for "a tombstone older than the age threshold is applied by the compactor" applied
+expect_eq "its row left the files, the others stay" "0 19" \
+  "$(q 'SELECT (SELECT count(*) FROM __raw__age WHERE id = 4), count(*) FROM age' | tr ',' ' ')"
+srv_stop "$SRV_PID"
