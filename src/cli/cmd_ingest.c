@@ -301,7 +301,8 @@ int lh__cli_ingest(lh_cli *cli)
     if (!rc && !failed && lh_config_bool(cli->config, "storage.auto_compact_cli", false)) {
         lh_auto_compact_policy acp;
         lh_auto_compact_policy_load(cli->config, &acp);
-        lh_auto_compact_round(lake, &acp, NULL, NULL, NULL);
+        lh_err ac_err;
+        lh_auto_compact_round(lake, &acp, NULL, NULL, &ac_err);
     }
     if (!rc && failed) {
         if (cli->json && nfiles > 1)

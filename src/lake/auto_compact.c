@@ -50,7 +50,8 @@ static bool tombstones_due(lh_lake *lake, const char *name, const lh_auto_compac
         !lh__tombs_column(lake, name, col, type, sizeof col))
         return false;
     json_t *lines = NULL;
-    if (lh_tombstones_load(lh_lake_store(lake), name, &lines, NULL))
+    lh_err err;
+    if (lh_tombstones_load(lh_lake_store(lake), name, &lines, &err))
         return false;
     size_t n = json_array_size(lines);
     bool due = n && p->tombstones > 0 && (int64_t)n >= p->tombstones;
@@ -71,7 +72,8 @@ const char *lh_auto_compact_due(lh_lake *lake, const char *name, const lh_auto_c
     if (p->min_files <= 0)
         return NULL;
     lh_table_snapshot *snap = NULL;
-    if (lh__lake_snapshot(lake, name, -1, &snap, NULL))
+    lh_err err;
+    if (lh__lake_snapshot(lake, name, -1, &snap, &err))
         return NULL;
     int64_t small = 0;
     for (size_t i = 0; i < snap->nfiles; i++)
@@ -172,7 +174,8 @@ static void *compactor_main(void *arg)
         if (ac->stopping)
             break;
         pthread_mutex_unlock(&ac->mu);
-        lh_auto_compact_round(ac->lake, &ac->p, NULL, NULL, NULL);
+        lh_err err;
+        lh_auto_compact_round(ac->lake, &ac->p, NULL, NULL, &err);
         pthread_mutex_lock(&ac->mu);
     }
     pthread_mutex_unlock(&ac->mu);

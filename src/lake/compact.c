@@ -184,8 +184,10 @@ static lh_status write_verified(compaction *c, lh_err *err)
     lh_fault_point("compact.writing");
     if (!st)
         st = split ? list_outputs(c, pattern, err) : push_out(c, lh_strdup(c->tmp.data), err);
-    if (split && st && c->tmp.len && !c->nout)
-        list_outputs(c, pattern, NULL); /* so that release removes what was written */
+    if (split && st && c->tmp.len && !c->nout) {
+        lh_err ignored; /* so that release removes what was written */
+        list_outputs(c, pattern, &ignored);
+    }
     int64_t rows = -1;
     char hash[64] = "";
     if (!st) {
