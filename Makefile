@@ -21,8 +21,13 @@ endif
 RELEASE   ?= $(BUILD)/release
 
 # Libraries found through pkg-config (each used by one module; see STYLE.md habit 2).
-PKGS     ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl zlib libzstd liblzma
-PKG_CFLAGS := $(if $(PKGS),$(shell pkg-config --cflags $(PKGS)))
+# PKGS are linked; DL_PKGS are only compiled against: they are loaded with dlopen on first
+# use (src/core/dl.h and the *_dl.c file of the module that uses each), so that `sql`,
+# `datasets` and `--version` do not load the PDF stack, libpq, libxml2, libmicrohttpd or
+# libcurl and the libraries they pull in.
+PKGS     ?= zlib libzstd liblzma
+DL_PKGS  ?= libxml-2.0 poppler-glib libmicrohttpd libpq libcurl
+PKG_CFLAGS := $(if $(PKGS)$(DL_PKGS),$(shell pkg-config --cflags $(PKGS) $(DL_PKGS)))
 PKG_LIBS   := $(if $(PKGS),$(shell pkg-config --libs $(PKGS)))
 
 # The project's own code also builds with the stricter warnings that found real bugs

@@ -1,8 +1,9 @@
 /* gate_overhead.c: what the statement gate and the per-query transaction cost.
  *
  * The same queries, N times each, (a) through lh_engine_query (size check, extract, the
- * parse-tree walk, prepare, type check, BEGIN, the VARCHAR wrapper re-checked, streaming
- * into a sink, ROLLBACK) and (b) straight into DuckDB on one connection (prepare,
+ * parse-tree walk, prepare, type check, BEGIN, streaming with values rendered in C (a
+ * VARCHAR wrapper, re-checked, only for types render.c leaves to DuckDB) into a sink,
+ * ROLLBACK) and (b) straight into DuckDB on one connection (prepare,
  * execute, fetch every chunk), both over the same view in one engine. Prints the median
  * per query of each and their ratio. Usage: gate_overhead [N] */
 #include <duckdb.h>

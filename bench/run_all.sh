@@ -13,6 +13,8 @@
 # (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
+# (e) bench/tombstone_filter.sh, which builds and runs bench/tomb_shapes.c (skip with
+#     BENCH_NO_TOMBSTONES=1).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
@@ -328,6 +330,13 @@ replace_section ingest "$OUT/sec_ingest.md"
 replace_section queries "$OUT/sec_queries.md"
 say "wrote $DOC"
 
+# (e) tombstones: five query shapes with 100,000 tombstones vs none, and the SQL shapes in
+# DuckDB (bench/tomb_shapes.c); bench/tombstone_filter.sh writes its own "## Tombstone
+# filter" section. Skip with BENCH_NO_TOMBSTONES=1.
+if [[ -z ${BENCH_NO_TOMBSTONES:-} ]]; then
+    say "tombstones"
+    BENCH_QUERY_RUNS=$N_QUERY BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/tombstone_filter.sh "$BIN"
+fi
 # Compressed input (gzip/zstd vs plain, vs DuckDB reading the .gz): its own section.
 if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
     BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
@@ -335,3 +344,9 @@ fi
 # (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
 say "wide files"
 BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
+# Exact vector search vs faiss and numpy (bench/exact_search.sh writes its own section;
+# skip with BENCH_NO_VECTORS=1)
+if [[ -z ${BENCH_NO_VECTORS:-} ]]; then
+    say "exact vector search"
+    BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/exact_search.sh
+fi

@@ -13,13 +13,17 @@
  *   not_exists  WHERE NOT EXISTS (SELECT 1 FROM keys WHERE k = r.id);
  *   not_in      WHERE r.id IS NULL OR NOT (r.id IN (SELECT k FROM keys)) (a mark join);
  *   udf         WHERE r.id IS NULL OR NOT hidden(r.id): a scalar function over a hash
- *               set in C, the shape lakehouse now uses (src/engine/keyset.c; this is a
+ *               set in C, the shape lakehouse used before rowpos (src/engine/keyset.c; this is a
  *               minimal copy of it, for integer keys only);
  *   floor       WHERE r.id % 10 <> 3: the same rows hidden by arithmetic, no lookup at
  *               all: what any filter on the key costs (reading the key column), the
  *               floor of every shape above.
- * A per-file shape (filter only the files that hold tombstoned rows) is not measured:
- * with the keys spread over every file, as here, it is the anti join on every file.
+ *   rowpos      WHERE NOT hidden_pos(filename, file_row_number): the hidden rows as
+ *               a bitmap of positions per file, found once by a scan of the key column
+ *               (not timed: lakehouse does it when the tombstones or files change and
+ *               caches it); no key column read, no hash probe. The shape lakehouse uses
+ *               now (src/engine/rowset.c). With the keys spread over every file, as here,
+ *               every file holds hidden rows: skipping clean files gains nothing.
  *
  * Built and run by bench/tombstone_filter.sh; not part of the product. */
 #define _POSIX_C_SOURCE 200809L
@@ -139,8 +143,99 @@ static void hidden(duckdb_function_info info, duckdb_data_chunk in, duckdb_vecto
     }
 }
 
+/* The rowpos shape: per file, a bitmap of the row positions whose key is tombstoned,
+ * found once by a scan of the key column (as lakehouse does when the tombstones or the
+ * table change), then tested by position: no key column read, no hash probe. */
+#define NFILES 4
+static char *pos_name[NFILES];
+static uint64_t *pos_bits[NFILES];
+static size_t pos_words[NFILES];
+
+static void pos_load(const char *files)
+{
+    char sql[8192];
+    snprintf(sql, sizeof sql, "SELECT filename, file_row_number FROM read_parquet([%s], "
+             "filename=true, file_row_number=true) WHERE id %% 10 = 3", files);
+    duckdb_result r;
+    if (duckdb_query(con, sql, &r) == DuckDBError)
+        die("positions", &r);
+    for (duckdb_data_chunk c; (c = duckdb_fetch_chunk(r));) {
+        duckdb_string_t *fn = duckdb_vector_get_data(duckdb_data_chunk_get_vector(c, 0));
+        int64_t *p = duckdb_vector_get_data(duckdb_data_chunk_get_vector(c, 1));
+        for (idx_t i = 0; i < duckdb_data_chunk_get_size(c); i++) {
+            uint32_t len = duckdb_string_t_length(fn[i]);
+            const char *s = duckdb_string_t_data(&fn[i]);
+            int f = 0;
+            while (f < NFILES && pos_name[f] && (strlen(pos_name[f]) != len || memcmp(pos_name[f], s, len)))
+                f++;
+            if (f == NFILES)
+                die("more files than expected", NULL);
+            if (!pos_name[f]) {
+                pos_name[f] = strndup(s, len);
+                pos_words[f] = 1 << 16;
+                pos_bits[f] = calloc(pos_words[f], 8);
+            }
+            size_t w = (size_t)p[i] >> 6;
+            if (w >= pos_words[f]) {
+                size_t nw = pos_words[f];
+                while (nw <= w)
+                    nw *= 2;
+                pos_bits[f] = realloc(pos_bits[f], nw * 8);
+                memset(pos_bits[f] + pos_words[f], 0, (nw - pos_words[f]) * 8);
+                pos_words[f] = nw;
+            }
+            pos_bits[f][w] |= 1ULL << (p[i] & 63);
+        }
+        duckdb_destroy_data_chunk(&c);
+    }
+    duckdb_destroy_result(&r);
+}
+
+static void hidden_pos(duckdb_function_info info, duckdb_data_chunk in, duckdb_vector out)
+{
+    (void)info;
+    duckdb_string_t *fn = duckdb_vector_get_data(duckdb_data_chunk_get_vector(in, 0));
+    int64_t *p = duckdb_vector_get_data(duckdb_data_chunk_get_vector(in, 1));
+    bool *o = duckdb_vector_get_data(out);
+    idx_t n = duckdb_data_chunk_get_size(in);
+    const char *last = NULL;
+    uint32_t last_len = 0;
+    int f = -1;
+    for (idx_t i = 0; i < n; i++) {
+        uint32_t len = duckdb_string_t_length(fn[i]);
+        const char *s = duckdb_string_t_data(&fn[i]);
+        if (s != last || len != last_len) {
+            last = s;
+            last_len = len;
+            for (f = 0; f < NFILES && pos_name[f] && (strlen(pos_name[f]) != len || memcmp(pos_name[f], s, len)); f++)
+                ;
+            if (f == NFILES || !pos_name[f])
+                f = -1;
+        }
+        size_t w = (size_t)p[i] >> 6;
+        o[i] = f >= 0 && w < pos_words[f] && (pos_bits[f][w] >> (p[i] & 63) & 1);
+    }
+}
+
 static void register_udf(void)
 {
+    {
+        duckdb_scalar_function f = duckdb_create_scalar_function();
+        duckdb_logical_type vc = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+        duckdb_logical_type big = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+        duckdb_logical_type b = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
+        duckdb_scalar_function_set_name(f, "hidden_pos");
+        duckdb_scalar_function_add_parameter(f, vc);
+        duckdb_scalar_function_add_parameter(f, big);
+        duckdb_scalar_function_set_return_type(f, b);
+        duckdb_scalar_function_set_function(f, hidden_pos);
+        if (duckdb_register_scalar_function(con, f) == DuckDBError)
+            die("register hidden_pos()", NULL);
+        duckdb_destroy_logical_type(&vc);
+        duckdb_destroy_logical_type(&big);
+        duckdb_destroy_logical_type(&b);
+        duckdb_destroy_scalar_function(&f);
+    }
     duckdb_scalar_function f = duckdb_create_scalar_function();
     duckdb_logical_type big = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
     duckdb_logical_type b = duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
@@ -195,6 +290,7 @@ int main(int argc, char **argv)
     exec(sql);
     register_udf();
     set_load();
+    pos_load(files);
 
     static const char *const shapes[][2] = {
         {"none", "SELECT * FROM read_parquet([%s])"},
@@ -205,6 +301,9 @@ int main(int argc, char **argv)
                    "NOT (r.id IN (SELECT k FROM keys))"},
         {"udf", "SELECT * FROM read_parquet([%s]) AS r WHERE r.id IS NULL OR NOT hidden(r.id)"},
         {"floor", "SELECT * FROM read_parquet([%s]) AS r WHERE r.id %% 10 <> 3"},
+        {"rowpos", "SELECT * EXCLUDE (filename, file_row_number) FROM read_parquet([%s], "
+                   "filename=true, file_row_number=true) AS r "
+                   "WHERE NOT hidden_pos(r.filename, r.file_row_number)"},
     };
     static const char *const queries[][2] = {
         {"point_lookup", "SELECT * FROM v_%s WHERE id = 777777"},

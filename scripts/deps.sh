@@ -15,12 +15,15 @@ HDR_SHA512="sha512-hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNr
 # which tests/tools/mkpdf.c uses to make test PDFs); qpdf: encrypted test PDFs;
 # poppler-utils: pdftotext, the baseline of bench/pdf_extract.sh.
 # zlib1g-dev libzstd-dev libbz2-dev liblzma-dev: compressed input (src/ingest/decode.c).
+# libopenblas-dev liblapacke-dev: BLAS and LAPACK for the builtin model's SVD (src/ai/lsa.c).
 # clang + libclang-rt-14-dev: libFuzzer and the sanitizer runtimes for `make fuzz`.
+# strace: tests/e2e/http_threads.sh counts the server's clone calls (no thread per request).
 PACKAGES=(build-essential pkg-config libjansson-dev libssl-dev libcmocka-dev
           libmicrohttpd-dev libcurl4-openssl-dev python3 curl ca-certificates
           libxml2-dev libpoppler-glib-dev libcairo2-dev qpdf poppler-utils
           libpq-dev postgresql clang libclang-rt-14-dev
-          zlib1g-dev libzstd-dev libbz2-dev liblzma-dev)
+          zlib1g-dev libzstd-dev libbz2-dev liblzma-dev strace
+          libopenblas-dev liblapacke-dev)
 
 # One dpkg-query for the whole list (about 20 ms; a dpkg -s per package took 0.3-0.6 s).
 # npm is needed only to fetch DuckDB, so only when third_party/duckdb lacks the pinned one.

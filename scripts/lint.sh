@@ -45,18 +45,20 @@ check_header() {
 check_header 'duckdb\.h' '^src/engine/'
 check_header 'openssl/' '^src/core/sha256\.c$'
 check_header 'microhttpd\.h' '^src/http/'
-check_header 'libpq-fe\.h' '^src/ingest/postgres\.c$'
+check_header 'libpq-fe\.h' '^src/ingest/(postgres|pg_dl)\.c$'
 check_header 'curl/curl\.h' '^src/net/'
-check_header 'libxml/' '^src/ingest/sms\.c$'
-check_header 'poppler' '^src/ingest/pdf\.c$'
+check_header 'libxml/' '^src/ingest/(sms|xml_dl)\.c$'
+check_header 'poppler' '^src/ingest/(pdf|pdf_dl)\.c$'
 check_header 'zlib\.h' '^src/ingest/(pdf|decode)\.c$'
 check_header 'zstd\.h' '^src/ingest/decode\.c$'
 check_header 'bzlib\.h' '^src/ingest/decode\.c$'
 check_header 'lzma\.h' '^src/ingest/decode\.c$'
+check_header '(cblas|lapacke)\.h' '^src/ai/(lsa|blas_dl)\.c$'
 
 # module -> modules it may include (besides itself)
 declare -A may=(
   [core]=""
+  [ai]="core"
   [storage]="core"
   [table]="core storage"
   [catalog]="core storage"
@@ -67,6 +69,7 @@ declare -A may=(
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
+  [vector]="core"
   [api]="core storage engine ingest journal lake http"
   [cli]="core catalog engine ingest lake api net demo"
 )

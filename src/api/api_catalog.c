@@ -1,29 +1,10 @@
-/* api_catalog.c: /health and /catalog/... */
+/* api_catalog.c: /catalog/... */
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api_int.h"
 #include "core/util.h"
 #include "engine/engine.h"
-
-void lh__api_health(lh_http_req *r, void *app)
-{
-    lh_api *a = app;
-    json_t *all = lh_lake_datasets(a->lake);
-    lh_query *q = NULL;
-    lh_err err;
-    lh_lake_query qo = {.timeout_ms = 5000};
-    lh_status est = lh_lake_query_open(a->lake, "SELECT 1", &qo, &q, &err);
-    lh_query_close(q);
-    bool ok = !est;
-    json_t *body = json_pack("{s:s, s:s, s:f, s:I, s:{s:b}, s:{s:b, s:s*}}", "status",
-                             ok ? "ok" : "degraded", "version", LH_VERSION, "uptime_s",
-                             (lh_mono_ms() - a->started_ms) / 1000.0, "datasets",
-                             (json_int_t)json_array_size(all), "storage", "ok", 1, "engine", "ok",
-                             ok, "error", ok ? NULL : err.msg);
-    json_decref(all);
-    lh_http_reply_json(r, ok ? 200 : 503, body);
-}
 
 void lh__api_datasets_list(lh_http_req *r, void *app)
 {

@@ -18,6 +18,12 @@ typedef struct lh_api {
     double started_ms;
     int64_t query_timeout_ms;
     int64_t query_max_timeout_ms;
+    /* /health's engine check (api_health.c): the last probe, reused for probe_ms */
+    pthread_mutex_t health_mu;
+    double health_checked_ms;  /* lh_mono_ms when the last probe ended; 0 = none yet */
+    bool health_ok;
+    char health_error[1024];   /* as lh_err.msg */
+    int64_t health_probe_ms;
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */

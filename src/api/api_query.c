@@ -1,6 +1,7 @@
 /* api_query.c: POST /query/sql, streamed as the client reads (chunked encoding). The
- * first chunk is computed before the status line is sent, so that a query that fails at
- * once (bad SQL, a timeout, a denied relation) gets a proper error status. */
+ * first 64 KiB are computed before the status line is sent, so that a query that fails
+ * at once (bad SQL, a timeout, a denied relation) gets a proper error status; a result
+ * that ends within them is sent whole, with a Content-Length. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include "engine/engine.h"
 #include "engine/writers.h"
 #include "storage/storage.h"
+
+enum { EAGER_BYTES = 64 * 1024 }; /* rendered on the worker before the reply starts */
 
 typedef struct stream {
     lh_api *api;
@@ -78,6 +81,8 @@ static void release(void *ctx)
     lh_buf_release(&s->pending);
     free(s);
 }
+
+static void close_query(void *q) { lh_query_close(q); }
 
 /* format "parquet": the result is written to a staging file by DuckDB, then sent. */
 typedef struct file_stream {
@@ -203,10 +208,25 @@ void lh__api_query_sql(lh_http_req *r, void *app)
         const lh_result_column *cols = lh_query_columns(s->q, &ncols);
         st = s->sink.begin(s->sink.ctx, cols, ncols, &err);
     }
-    if (!st)
-        st = produce(s, &err); /* the first chunk, before the status is chosen */
+    /* The first chunks, before the status is chosen: up to EAGER_BYTES, here on the
+     * worker. A result that ends within them (SELECT 1, a point lookup) is complete
+     * before the reply starts: its query is closed here, freeing the engine at once,
+     * and the network thread only copies bytes out; a longer one streams the rest from
+     * fill() as the client reads. */
+    while (!st && !s->ended && s->pending.len < EAGER_BYTES)
+        st = produce(s, &err);
     if (st) {
         lh_http_reply_status(r, st, err.msg);
+        release(s);
+        return;
+    }
+    if (s->ended) {
+        /* The whole result: one buffer with a Content-Length (one send, headers and
+         * body together). The query is closed once the reply is on its way. */
+        lh__metrics_count_query(a->metrics, lh_query_rows(s->q));
+        lh_http_reply_bytes(r, 200, content_type(fmt), lh_buf_cstr(&s->pending), s->pending.len);
+        lh_http_after_reply(r, close_query, s->q);
+        s->q = NULL;
         release(s);
         return;
     }

@@ -17,7 +17,10 @@
  *    no longer be undone), resync-missing (rewrites every manifest), cache pin/evict
  *    (server memory shared by all). Key management has no route (CLI only).
  * control = true runs the row on reserved workers so it never waits behind queries; only
- * for quick handlers (/health, /metrics). */
+ * for quick handlers. LH_LANE_QUICK first runs the handler in the network thread, with
+ * no hand-off (it must never block: no engine, no disk): /metrics always answers there,
+ * /health while its last engine probe is fresh ([server] health_probe_ms), else on a
+ * control worker. */
 #include "api/api_int.h"
 
 #define R LH_ROLE_READ
@@ -31,10 +34,10 @@
 static const lh_http_route routes[] = {
     {"GET", "/health", lh__api_health, true, R, 0, LH_BODY_NONE,
      "liveness and readiness: version, uptime, dataset count, storage and engine checks", "engine",
-     true},
+     LH_LANE_QUICK},
     {"GET", "/metrics", lh__api_metrics, true, R, 0, LH_BODY_NONE,
      "Prometheus text: requests by route and status, latency histograms, queries, ingest", "handler",
-     true},
+     LH_LANE_QUICK},
     {"GET", "/catalog/datasets", lh__api_datasets_list, true, R, 0, LH_BODY_NONE,
      "every dataset manifest", "catalog", false},
     {"POST", "/catalog/datasets", lh__api_datasets_create, true, W, 64 * KiB, LH_BODY_JSON,

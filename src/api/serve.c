@@ -91,6 +91,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_api api = {.config = cfg, .started_ms = lh_mono_ms()};
     api.query_timeout_ms = lh_config_int(cfg, "query.timeout_ms", 30000);
     api.query_max_timeout_ms = lh_config_int(cfg, "query.max_timeout_ms", 600000);
+    api.health_probe_ms = lh_config_int(cfg, "server.health_probe_ms", 1000);
+    pthread_mutex_init(&api.health_mu, NULL);
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
     lh_auto_compactor *compactor = NULL;
@@ -101,8 +103,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
                           .max_sql_bytes = (size_t)lh_config_int(cfg, "query.max_sql_bytes", 0),
                           .checkpoint_interval = (int)lh_config_int(cfg, "storage.checkpoint_interval", 10),
                           .retention_hours = (double)lh_config_int(cfg, "storage.vacuum_retention_hours", 168)};
-    lh_status st = LH_OK;
-    if (lh_config_bool(cfg, "auth.enabled", false))
+    lh_status st = lh_http_load(err); /* before the data directory is opened */
+    if (!st && lh_config_bool(cfg, "auth.enabled", false))
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
     if (!st)
         st = lh_lake_open(&lo, &api.lake, err);
@@ -188,5 +190,6 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh__metrics_free(api.metrics);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);
+    pthread_mutex_destroy(&api.health_mu);
     return st;
 }

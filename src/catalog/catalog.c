@@ -138,7 +138,14 @@ void lh_catalog_free(lh_catalog *c)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-size_t lh_catalog_count(const lh_catalog *c) { return json_object_size(c->manifests); }
+size_t lh_catalog_count(const lh_catalog *c)
+{
+    pthread_rwlock_t *lock = (pthread_rwlock_t *)&c->lock; /* read-locked: const to callers */
+    pthread_rwlock_rdlock(lock);
+    size_t n = json_object_size(c->manifests);
+    pthread_rwlock_unlock(lock);
+    return n;
+}
 
 const char *lh_catalog_name_at(const lh_catalog *c, size_t i)
 {
@@ -234,6 +241,11 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err)
 lh_status lh_catalog_table_prefix(const char *name, lh_buf *out)
 {
     return lh_buf_printf(out, TABLES_DIR "/%s", name);
+}
+
+lh_status lh_catalog_ingested_key(const char *name, lh_buf *out)
+{
+    return lh_buf_printf(out, "_catalog/ingested/%s.json", name);
 }
 
 const char *lh_catalog_tables_dir(void) { return TABLES_DIR; }

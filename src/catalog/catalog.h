@@ -56,6 +56,10 @@ lh_status lh_catalog_put(lh_catalog *c, json_t *manifest, lh_err *err);
 
 /* Store key prefix of a dataset's table ("tables/<name>"), into out. */
 lh_status lh_catalog_table_prefix(const char *name, lh_buf *out);
+/* Store key of the record of the content hashes (content_sha256) the dataset's log
+ * cleanup deleted with their commits, {"dataset", "content_sha256": [...]}, appended to
+ * out: ingest's duplicate check reads it beside the commits that remain. */
+lh_status lh_catalog_ingested_key(const char *name, lh_buf *out);
 /* Store key of the directory that holds every dataset's table ("tables"). */
 const char *lh_catalog_tables_dir(void);
 

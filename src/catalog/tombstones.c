@@ -33,6 +33,11 @@ lh_status lh_tombstones_cache_key(const char *dataset, lh_buf *out)
     return lh_buf_printf(out, "_catalog/tombstones/%s.keys.parquet", dataset);
 }
 
+lh_status lh_tombstones_rows_cache_key(const char *dataset, lh_buf *out)
+{
+    return lh_buf_printf(out, "_catalog/tombstones/%s.rows.parquet", dataset);
+}
+
 lh_status lh_tombstones_erasure_set_key(const char *dataset, lh_buf *out)
 {
     return lh_buf_printf(out, "_catalog/erasures/%s.json", dataset);

@@ -26,6 +26,9 @@ lh_status lh_tombstones_key(const char *dataset, lh_buf *out);
 /* Store key of the cache of a dataset's tombstoned key set (a Parquet file the lake
  * writes beside the tombstone file and removes before clearing it), appended to out. */
 lh_status lh_tombstones_cache_key(const char *dataset, lh_buf *out);
+/* Store key of the cache of the rows a dataset's tombstones hide in its data files (file,
+ * position; no key values), beside the key cache and removed with it, appended to out. */
+lh_status lh_tombstones_rows_cache_key(const char *dataset, lh_buf *out);
 /* Store key of a dataset's erasure set (the keys compaction erased, as salted hashes,
  * kept until vacuum has deleted the files that held them), appended to out. */
 lh_status lh_tombstones_erasure_set_key(const char *dataset, lh_buf *out);

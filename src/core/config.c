@@ -48,6 +48,7 @@ static const struct key_spec {
     {"server", "allowed_origins", T_LIST, NULL, 0, 0},
     {"server", "allow_unauthenticated_remote", T_BOOL, NULL, 0, 0},
     {"server", "header_timeout_ms", T_INT, NULL, 10000, 1},
+    {"server", "health_probe_ms", T_INT, NULL, 1000, 1},
     {"tracing", "exporter", T_STR, "none", 0, 0},
     {"tracing", "file", T_STR, "", 0, 0},
     {"storage", "root", T_STR, "./data", 0, 0},

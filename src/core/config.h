@@ -10,7 +10,8 @@
  *                  header_timeout_ms = 10000 (headers complete within this, however
  *                  slowly they trickle), allowed_hosts = [] and allowed_origins = []
  *                  (arrays of strings; comma-separated in env/overrides; see docs/API.md
- *                  "Host, Origin and browsers"), allow_unauthenticated_remote = false
+ *                  "Host, Origin and browsers"), allow_unauthenticated_remote = false,
+ *                  health_probe_ms = 1000 (how long /health reuses its last engine probe)
  *        [storage] root = "./data", buckets = [] (optional [[storage.buckets]] entries,
  *                  each with a string `name` and an optional string `root`),
  *                  checkpoint_interval = 10 (a Delta checkpoint every N commits; 0 = none)

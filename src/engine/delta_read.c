@@ -245,8 +245,14 @@ static void column_expr(const col_info *c, json_t *desc, json_t *index, lh_buf *
     lh_buf_add_sql_ident(sql, c->name);
 }
 
+typedef struct row_opts {
+    bool positions;       /* add __lh_file, __lh_pos */
+    const char *row_set;  /* hide the rows of this row set */
+} row_opts;
+
 static lh_status build_select(lh_engine *e, const char *table_dir, const lh_table_snapshot *snap,
-                              col_info *cols, size_t ncols, int nparts, lh_buf *sql, lh_err *err)
+                              col_info *cols, size_t ncols, int nparts, const row_opts *ro,
+                              lh_buf *sql, lh_err *err)
 {
     lh_status st = LH_OK;
     if (snap->nfiles == 0) {
@@ -255,6 +261,8 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
             lh_buf_printf(sql, "%sCAST(NULL AS %s) AS ", i ? ", " : "", cols[i].type);
             lh_buf_add_sql_ident(sql, cols[i].name);
         }
+        if (ro->positions)
+            lh_buf_adds(sql, ", CAST(NULL AS VARCHAR) AS __lh_file, CAST(NULL AS BIGINT) AS __lh_pos");
         lh_buf_adds(sql, " WHERE false");
         st = lh_buf_status(sql);
         return st ? lh_fail(err, st, "snapshot query too long") : LH_OK;
@@ -289,6 +297,11 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
         const char *n = json_string_value(json_array_get(row, 0));
         if (n && !json_object_get(index, n))
             json_object_set(index, n, row);
+        /* A file's own column of that name shadows DuckDB's virtual one. */
+        if (n && (ro->positions || ro->row_set) && !strcasecmp(n, "file_row_number")) {
+            st = lh_fail(err, LH_EUNSUPPORTED, "a column named file_row_number");
+            goto cleanup;
+        }
     }
     lh_buf_adds(sql, "SELECT ");
     for (size_t i = 0; i < ncols; i++) {
@@ -296,6 +309,8 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
             lh_buf_adds(sql, ", ");
         column_expr(&cols[i], desc, index, sql);
     }
+    if (ro->positions)
+        lh_buf_adds(sql, ", d.__lh_file AS __lh_file, d.file_row_number AS __lh_pos");
     lh_buf_printf(sql, " FROM read_parquet(%s, hive_partitioning=false, union_by_name=true, "
                        "filename='__lh_file') AS d", lh_buf_cstr(&files));
     if (nparts > 0) {
@@ -322,6 +337,11 @@ static lh_status build_select(lh_engine *e, const char *table_dir, const lh_tabl
             lh_buf_printf(sql, ", p%d", i);
         lh_buf_adds(sql, ") ON d.__lh_file = p.__lh_f");
     }
+    if (ro->row_set) {
+        lh_buf_adds(sql, " WHERE NOT __lh_hidden_r(");
+        lh_buf_add_sql_string(sql, ro->row_set);
+        lh_buf_adds(sql, ", d.__lh_file, d.file_row_number)");
+    }
     st = lh_buf_status(sql);
     if (st)
         st = lh_fail(err, st, "snapshot query too long");
@@ -333,8 +353,9 @@ cleanup:
     return st;
 }
 
-lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
-                                    const lh_table_snapshot *snap, lh_buf *sql, lh_err *err)
+static lh_status snapshot_select(lh_engine *e, const char *table_dir,
+                                 const lh_table_snapshot *snap, const row_opts *ro, lh_buf *sql,
+                                 lh_err *err)
 {
     json_t *fields = json_object_get(snap->schema, "fields");
     size_t ncols = json_array_size(fields);
@@ -364,10 +385,23 @@ lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
         cols[i].partition_index = is_partition_column(snap, cols[i].name) ? nparts++ : -1;
     }
     if (!st)
-        st = build_select(e, table_dir, snap, cols, ncols, nparts, sql, err);
+        st = build_select(e, table_dir, snap, cols, ncols, nparts, ro, sql, err);
     for (size_t i = 0; i < ncols; i++)
         free(cols[i].type);
     free(cols);
     lh_buf_release(&t);
     return st;
+}
+
+lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
+                                    const lh_table_snapshot *snap, lh_buf *sql, lh_err *err)
+{
+    return snapshot_select(e, table_dir, snap, &(row_opts){0}, sql, err);
+}
+
+lh_status lh_engine_snapshot_select_rows(lh_engine *e, const char *table_dir,
+                                         const lh_table_snapshot *snap, bool positions,
+                                         const char *row_set, lh_buf *sql, lh_err *err)
+{
+    return snapshot_select(e, table_dir, snap, &(row_opts){positions, row_set}, sql, err);
 }

@@ -110,15 +110,21 @@ static duckdb_state run(lh_engine *e, const char *sql, duckdb_result *res)
     return s;
 }
 
-duckdb_connection lh__engine_acquire(lh_engine *e)
+lh__conn *lh__engine_acquire(lh_engine *e)
 {
-    duckdb_connection c = NULL;
+    lh__conn *c = NULL;
     pthread_mutex_lock(&e->pool_mu);
     if (e->npool)
         c = e->pool[--e->npool];
     pthread_mutex_unlock(&e->pool_mu);
-    if (!c && duckdb_connect(e->db, &c) == DuckDBError)
-        return NULL;
+    if (!c) {
+        if (!(c = lh_calloc(1, sizeof *c)))
+            return NULL;
+        if (duckdb_connect(e->db, &c->conn) == DuckDBError) {
+            free(c);
+            return NULL;
+        }
+    }
     pthread_mutex_lock(&e->pool_mu);
     if (!lh_grow(&e->busy, &e->capbusy, e->nbusy + 1, sizeof *e->busy))
         e->busy[e->nbusy++] = c;
@@ -130,40 +136,54 @@ void lh_engine_interrupt_all(lh_engine *e)
 {
     pthread_mutex_lock(&e->pool_mu);
     for (size_t i = 0; i < e->nbusy; i++)
-        duckdb_interrupt(e->busy[i]);
+        duckdb_interrupt(e->busy[i]->conn);
     pthread_mutex_unlock(&e->pool_mu);
     duckdb_interrupt(e->conn); /* an ingest's COPY: it fails cleanly, nothing is committed */
 }
 
-void lh__engine_forget(lh_engine *e, duckdb_connection conn)
+/* Caller holds pool_mu. */
+static void unbusy(lh_engine *e, const lh__conn *c)
 {
-    pthread_mutex_lock(&e->pool_mu);
     for (size_t i = 0; i < e->nbusy; i++)
-        if (e->busy[i] == conn) {
+        if (e->busy[i] == c) {
             e->busy[i] = e->busy[--e->nbusy];
             break;
         }
-    pthread_mutex_unlock(&e->pool_mu);
-    duckdb_disconnect(&conn);
 }
 
-void lh__engine_release(lh_engine *e, duckdb_connection conn)
+static void conn_free(lh__conn *c)
 {
-    if (!conn)
+    if (c->serialize)
+        duckdb_destroy_prepare(&c->serialize);
+    if (c->begin)
+        duckdb_destroy_prepare(&c->begin);
+    if (c->rollback)
+        duckdb_destroy_prepare(&c->rollback);
+    duckdb_disconnect(&c->conn);
+    free(c);
+}
+
+void lh__engine_forget(lh_engine *e, lh__conn *c)
+{
+    pthread_mutex_lock(&e->pool_mu);
+    unbusy(e, c);
+    pthread_mutex_unlock(&e->pool_mu);
+    conn_free(c);
+}
+
+void lh__engine_release(lh_engine *e, lh__conn *c)
+{
+    if (!c)
         return;
     pthread_mutex_lock(&e->pool_mu);
-    for (size_t i = 0; i < e->nbusy; i++)
-        if (e->busy[i] == conn) {
-            e->busy[i] = e->busy[--e->nbusy];
-            break;
-        }
+    unbusy(e, c);
     if (!lh_grow(&e->pool, &e->cappool, e->npool + 1, sizeof *e->pool)) {
-        e->pool[e->npool++] = conn;
-        conn = NULL;
+        e->pool[e->npool++] = c;
+        c = NULL;
     }
     pthread_mutex_unlock(&e->pool_mu);
-    if (conn)
-        duckdb_disconnect(&conn);
+    if (c)
+        conn_free(c);
 }
 
 /* A NULL statement is a builder that failed and was not checked: refused, never run (an
@@ -279,12 +299,12 @@ lh_status lh_engine_side_query(lh_engine *e, const char *sql, json_t **row, lh_e
 {
     if (!sql)
         return refuse_null_sql(err);
-    duckdb_connection conn = lh__engine_acquire(e);
+    lh__conn *conn = lh__engine_acquire(e);
     if (!conn)
         return lh_fail(err, LH_EINTERNAL, "engine: could not open a connection");
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_query(conn, sql, &res) == DuckDBError) {
+    if (duckdb_query(conn->conn, sql, &res) == DuckDBError) {
         st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
     } else if (row) {
         json_t *out = json_array();
@@ -401,30 +421,48 @@ bool lh__engine_relation_unavailable(const lh_engine *e, const char *name, char 
 
 /* Reads back one setting and compares it, so that a DuckDB change in behaviour is caught
  * at start instead of silently running an open sandbox. */
-static lh_status expect_setting(lh_engine *e, const char *name, const char *want, lh_err *err)
+/* The sandbox settings read back from DuckDB in one query: each must hold its value, or
+ * the engine does not open. */
+static const struct {
+    const char *name, *want;
+} sandbox_settings[] = {
+    {"enable_external_access", "false"},
+    {"lock_configuration", "true"},
+    {"autoload_known_extensions", "false"},
+    {"autoinstall_known_extensions", "false"},
+};
+#define N_SANDBOX_SETTINGS (sizeof sandbox_settings / sizeof sandbox_settings[0])
+
+static lh_status check_sandbox(lh_engine *e, lh_err *err)
 {
     lh_buf sql;
     lh_buf_init(&sql, 4096);
-    lh_buf_adds(&sql, "SELECT CAST(current_setting(");
-    lh_buf_add_sql_string(&sql, name);
-    lh_buf_adds(&sql, ") AS VARCHAR)");
+    lh_buf_adds(&sql, "SELECT ");
+    for (size_t i = 0; i < N_SANDBOX_SETTINGS; i++) {
+        lh_buf_adds(&sql, i ? ", CAST(current_setting(" : "CAST(current_setting(");
+        lh_buf_add_sql_string(&sql, sandbox_settings[i].name);
+        lh_buf_adds(&sql, ") AS VARCHAR)");
+    }
     json_t *row = NULL;
     lh_status st = lh_buf_status(&sql);
     if (st)
-        st = lh_fail(err, st, "sandbox check of setting %.64s...: name too long", name);
+        st = lh_fail(err, st, "sandbox check: out of memory");
     else
         st = lh_engine_query_row(e, lh_buf_cstr(&sql), &row, err);
     lh_buf_release(&sql);
-    if (st)
-        return st;
-    const char *got = json_string_value(json_array_get(row, 0));
-    if (!got || strcasecmp(got, want))
-        st = lh_fail(err, LH_EINTERNAL, "sandbox check failed: %s is '%s', expected '%s'", name,
-                     got ? got : "NULL", want);
+    for (size_t i = 0; !st && i < N_SANDBOX_SETTINGS; i++) {
+        const char *got = json_string_value(json_array_get(row, i));
+        if (!got || strcasecmp(got, sandbox_settings[i].want))
+            st = lh_fail(err, LH_EINTERNAL, "sandbox check failed: %s is '%s', expected '%s'",
+                         sandbox_settings[i].name, got ? got : "NULL", sandbox_settings[i].want);
+    }
     json_decref(row);
     return st;
 }
 
+/* One round trip for the settings (each SET alone cost a parse, a plan and a result at
+ * every start), one for the read-back. DuckDB runs the statements in order and stops at
+ * the first that fails. */
 static lh_status lock_down(lh_engine *e, lh_err *err)
 {
     lh_buf sql;
@@ -433,31 +471,17 @@ static lh_status lock_down(lh_engine *e, lh_err *err)
     lh_buf_add_sql_string(&sql, e->data_root);
     lh_buf_adds(&sql, ",");
     lh_buf_add_sql_string(&sql, e->temp_dir);
-    lh_buf_adds(&sql, "]");
+    lh_buf_adds(&sql, "]; "
+                      /* DuckDB tracks progress only with its progress bar on; ours draws it. */
+                      "SET enable_progress_bar=true; SET enable_progress_bar_print=false; "
+                      "SET enable_external_access=false; SET lock_configuration=true");
     lh_status st = lh_buf_status(&sql);
     if (st)
         st = lh_fail(err, st, "sandbox directories: statement too long or out of memory");
     else
         st = lh_engine_exec(e, lh_buf_cstr(&sql), err);
     lh_buf_release(&sql);
-    /* DuckDB tracks progress only with its progress bar on; ours draws it, not DuckDB. */
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_progress_bar=true", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_progress_bar_print=false", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET enable_external_access=false", err);
-    if (!st)
-        st = lh_engine_exec(e, "SET lock_configuration=true", err);
-    if (!st)
-        st = expect_setting(e, "enable_external_access", "false", err);
-    if (!st)
-        st = expect_setting(e, "lock_configuration", "true", err);
-    if (!st)
-        st = expect_setting(e, "autoload_known_extensions", "false", err);
-    if (!st)
-        st = expect_setting(e, "autoinstall_known_extensions", "false", err);
-    return st;
+    return st ? st : check_sandbox(e, err);
 }
 
 static lh_status set_config(duckdb_config cfg, const char *k, const char *v, lh_err *err)
@@ -476,6 +500,7 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     }
     pthread_mutex_init(&e->admin_mu, NULL);
     pthread_mutex_init(&e->pool_mu, NULL);
+    pthread_mutex_init(&e->dog_mu, NULL);
     pthread_rwlock_init(&e->rel_lock, NULL);
     lh_status st = LH_OK;
     if (!(e->unavailable = json_object()))
@@ -530,6 +555,8 @@ lh_status lh_engine_open(const lh_engine_config *cfg, lh_engine **out, lh_err *e
     if (!st)
         st = lh__engine_keysets_open(e, err);
     if (!st)
+        st = lh__engine_rowsets_open(e, err);
+    if (!st)
         st = lock_down(e, err);
     if (st) {
         lh_engine_free(e);
@@ -543,8 +570,9 @@ void lh_engine_free(lh_engine *e)
 {
     if (!e)
         return;
+    lh__watchdog_stop(e);
     for (size_t i = 0; i < e->npool; i++)
-        duckdb_disconnect(&e->pool[i]);
+        conn_free(e->pool[i]);
     free(e->pool);
     free(e->busy);
     if (e->conn)
@@ -552,6 +580,7 @@ void lh_engine_free(lh_engine *e)
     if (e->db)
         duckdb_close(&e->db);
     lh__engine_keysets_free(e);
+    lh__engine_rowsets_free(e);
     if (e->own_temp_dir && e->temp_dir)
         rmdir(e->temp_dir);
     lh_engine_clear_relations(e);
@@ -561,6 +590,7 @@ void lh_engine_free(lh_engine *e)
     free(e->data_root);
     pthread_mutex_destroy(&e->admin_mu);
     pthread_mutex_destroy(&e->pool_mu);
+    pthread_mutex_destroy(&e->dog_mu);
     pthread_rwlock_destroy(&e->rel_lock);
     free(e);
 }

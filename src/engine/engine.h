@@ -6,8 +6,11 @@
  * a view over its live Parquet files. Our own SQL (ingest, views) runs as is; user SQL
  * goes through the statement gate (sql_gate.c) first.
  *
- * An lh_engine is used by one thread at a time (the CLI); the server will hold one
- * connection per worker. */
+ * User queries (lh_engine_query*, lh_engine_export_parquet) may run from many threads at
+ * once: each takes a pooled connection of its own and nothing serialises them; deadlines
+ * are kept by one watchdog thread per engine, started with the first query that has one.
+ * Our own SQL (lh_engine_exec, query_row(s), views) runs one statement at a time on the
+ * engine's admin connection. */
 #ifndef LH_ENGINE_ENGINE_H
 #define LH_ENGINE_ENGINE_H
 
@@ -50,6 +53,13 @@ lh_checkpoint_writer lh_engine_checkpoint_writer(lh_engine *e);
  * table_dir is the absolute directory of the table. */
 lh_status lh_engine_snapshot_select(lh_engine *e, const char *table_dir,
                                     const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+/* The same, with positions: two more columns, __lh_file (the data file as DuckDB's
+ * `filename` names it) and __lh_pos (the row's position in that file); and/or, row_set
+ * not NULL, without the rows that row set hides (rowset.c). LH_EUNSUPPORTED when a data
+ * file has a column that would shadow DuckDB's file_row_number (then use the key filter). */
+lh_status lh_engine_snapshot_select_rows(lh_engine *e, const char *table_dir,
+                                         const lh_table_snapshot *snap, bool positions,
+                                         const char *row_set, lh_buf *sql, lh_err *err);
 
 /* Every function here taking SQL text refuses a NULL statement with LH_EINVAL (a builder
  * that failed: lh_buf_detach gives NULL) rather than run it or crash.
@@ -72,6 +82,31 @@ lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err);
 lh_status lh_engine_keyset_load(lh_engine *e, const char *name, bool text, const char *sql,
                                 lh_err *err);
 void lh_engine_keyset_drop(lh_engine *e, const char *name);
+
+/* Row sets (rowset.c): named sets of hidden row positions per data file, tested during a
+ * scan by __lh_hidden_r('name', file, position) (file as DuckDB's `filename` names it,
+ * position its `file_row_number`): true when hidden, false for a row of a file the set
+ * checked, an error (the query fails) for a file it did not check or no set of that name.
+ * Not callable from user SQL. A set is built apart (not thread-safe), then installed:
+ * lh_engine_rowset_add_positions runs sql (our own) returning (file VARCHAR, position
+ * BIGINT) rows, a NULL position marking a file checked; _add_bitmaps one (file VARCHAR,
+ * bits BLOB) row per file, bits the bitmap as _save wrote it (NULL: none hidden).
+ * _save writes the set's own files (file, bits) to the Parquet file path with
+ * KV_METADATA kv_metadata (a DuckDB struct literal). _install replaces the set of that
+ * name, taking s (freed on failure too); files of the set it replaces that s lacks are
+ * kept once, for queries planned on the previous view. Installed sets are read under a
+ * lock by the function: thread-safe against queries. */
+typedef struct lh_rowset lh_rowset;
+lh_rowset *lh_engine_rowset_new(const char *name);
+void lh_engine_rowset_free(lh_rowset *s);
+lh_status lh_engine_rowset_add_positions(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+lh_status lh_engine_rowset_add_bitmaps(lh_engine *e, lh_rowset *s, const char *sql, lh_err *err);
+bool lh_engine_rowset_has(const lh_rowset *s, const char *file);
+int64_t lh_engine_rowset_hidden(const lh_rowset *s);
+lh_status lh_engine_rowset_save(lh_engine *e, const lh_rowset *s, const char *path,
+                                const char *kv_metadata, lh_err *err);
+lh_status lh_engine_rowset_install(lh_engine *e, lh_rowset *s, lh_err *err);
+void lh_engine_rowset_drop(lh_engine *e, const char *name);
 
 /* Runs our own query and returns its first row's columns as strings (NULL values as
  * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */
@@ -176,6 +211,15 @@ lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query
 
 /* Interrupts every running user query and our own current statement (shutdown). */
 void lh_engine_interrupt_all(lh_engine *e);
+
+/* The names sql references as tables (*tables) and defines as CTEs (*ctes), each once,
+ * from DuckDB's parse tree (a table reference may name a CTE): new arrays of strings, the
+ * caller json_decref's both. Not a security check (the gate is): for defining relations
+ * on demand before a query runs. LH_EINVAL when sql does not parse. Thread-safe. */
+lh_status lh_engine_relations(lh_engine *e, const char *sql, json_t **tables, json_t **ctes,
+                              lh_err *err);
+/* Whether user SQL may reference name (lh_engine_allow_relation). Thread-safe. */
+bool lh_engine_relation_known(lh_engine *e, const char *name);
 
 /* Marks name as a catalog relation that user SQL may reference (views are added by the
  * catalog sync; the gate refuses anything else). */

@@ -7,21 +7,48 @@
 #include "engine/engine.h"
 
 #include <pthread.h>
+#include <time.h>
 
 /* Threads: our own SQL (ingest, views) runs on `conn` under admin_mu; user queries each
- * take a connection of their own from the pool, and the statement gate parses on that
- * connection. The relation allow-list is under rel_lock. */
+ * take a connection of their own from the pool (pool_mu guards only the pool's and the
+ * busy list's pointers, never a statement), and the statement gate parses on that
+ * connection, so user queries run side by side. The relation allow-list is under
+ * rel_lock (read-locked by the gate). One watchdog thread per engine, started with the
+ * first query that has a deadline, interrupts the queries whose deadline passed. */
 typedef struct lh__keysets lh__keysets;
+typedef struct lh__rowsets lh__rowsets;
+
+/* A pooled connection for user queries, with the statements every query runs on it
+ * prepared once (NULL until first used). */
+typedef struct lh__conn {
+    duckdb_connection conn;
+    duckdb_prepared_statement serialize; /* SELECT json_serialize_sql(?::VARCHAR) */
+    duckdb_prepared_statement begin, rollback;
+} lh__conn;
+
+/* A query's deadline while armed on the engine's watchdog (lh__watchdog_arm). */
+typedef struct lh__deadline {
+    struct timespec at;          /* CLOCK_MONOTONIC */
+    duckdb_connection conn;      /* interrupted when at passes */
+    bool armed, fired;
+    struct lh__deadline *next;   /* the watchdog's list, soonest first */
+} lh__deadline;
 
 struct lh_engine {
     duckdb_database db;
     duckdb_connection conn;
     pthread_mutex_t admin_mu;
-    duckdb_connection *pool;  /* idle user-query connections */
+    lh__conn **pool;          /* idle user-query connections */
     size_t npool, cappool;
-    duckdb_connection *busy;  /* connections running a user query (for interrupt_all) */
+    lh__conn **busy;          /* connections running a user query (for interrupt_all) */
     size_t nbusy, capbusy;
     pthread_mutex_t pool_mu;
+    /* the watchdog (watchdog.c) */
+    pthread_mutex_t dog_mu;
+    pthread_cond_t dog_cv;    /* on CLOCK_MONOTONIC */
+    pthread_t dog;
+    bool dog_started, dog_stop;
+    lh__deadline *deadlines;  /* armed, soonest first */
     pthread_rwlock_t rel_lock;
     char *data_root;
     char *temp_dir;
@@ -33,12 +60,16 @@ struct lh_engine {
     size_t nrelations, caprelations;
     json_t *unavailable;    /* lowercase relation name -> why it cannot be read now */
     lh__keysets *keysets;   /* keyset.c: the sets the __lh_hidden_* functions test */
+    lh__rowsets *rowsets;   /* rowset.c: the sets __lh_hidden_r tests */
 };
 
 /* keyset.c: creates the key sets and registers their SQL functions on conn; frees them
  * (after the database is closed: DuckDB holds a pointer to them). */
 lh_status lh__engine_keysets_open(lh_engine *e, lh_err *err);
 void lh__engine_keysets_free(lh_engine *e);
+/* rowset.c: the same for the row sets and __lh_hidden_r. */
+lh_status lh__engine_rowsets_open(lh_engine *e, lh_err *err);
+void lh__engine_rowsets_free(lh_engine *e);
 
 /* Why the allowed relation cannot be read now, copied into why (size bytes); false
  * when it can. Caller holds rel_lock. */
@@ -50,11 +81,36 @@ bool lh__engine_relation_unavailable(const lh_engine *e, const char *name, char 
 duckdb_state lh__engine_admin_query(lh_engine *e, const char *sql, duckdb_result *res);
 
 /* A connection for one user query (reused from the pool or new); give it back with
- * lh__engine_release. NULL when DuckDB cannot connect. */
-duckdb_connection lh__engine_acquire(lh_engine *e);
-void lh__engine_release(lh_engine *e, duckdb_connection conn);
+ * lh__engine_release. NULL when DuckDB cannot connect or memory runs out. */
+lh__conn *lh__engine_acquire(lh_engine *e);
+void lh__engine_release(lh_engine *e, lh__conn *c);
 /* Disconnects an acquired connection instead of pooling it (its state is unknown). */
-void lh__engine_forget(lh_engine *e, duckdb_connection conn);
+void lh__engine_forget(lh_engine *e, lh__conn *c);
+
+/* The watchdog (watchdog.c). arm: interrupt d->conn once timeout_ms have passed, and
+ * again every few milliseconds after that until disarmed (d is the caller's until disarm; starts the engine's one watchdog thread on first use; false
+ * when that thread cannot start: no deadline then). disarm: after it returns the
+ * watchdog never touches d or its connection again; returns whether it fired. fired:
+ * whether it has fired so far. stop: ends the thread (lh_engine_free). Thread-safe. */
+bool lh__watchdog_arm(lh_engine *e, lh__deadline *d, duckdb_connection conn, int64_t timeout_ms);
+bool lh__watchdog_disarm(lh_engine *e, lh__deadline *d);
+bool lh__watchdog_fired(lh_engine *e, const lh__deadline *d);
+void lh__watchdog_stop(lh_engine *e);
+
+/* Rendering values in C (render.c), byte for byte as DuckDB's CAST(x AS VARCHAR). */
+typedef struct lh__render {
+    duckdb_type id;    /* the column's type */
+    duckdb_type phys;  /* DECIMAL: its storage type; else id */
+    unsigned width, scale; /* DECIMAL: digits in all, and after the point */
+} lh__render;
+/* Longest text lh__render_cell writes, with room for a NUL after it. */
+#define LH__RENDER_MAX 64
+/* Whether columns of type t are rendered in C (VARCHAR included: its bytes as they are);
+ * fills r when they are. */
+bool lh__render_plan(duckdb_logical_type t, lh__render *r);
+/* The text of row's value in a vector's data (not NULL, not VARCHAR) into out
+ * (LH__RENDER_MAX bytes, not NUL-terminated); returns its length. */
+size_t lh__render_cell(const lh__render *r, const void *data, idx_t row, char *out);
 
 /* DuckDB's error for a failed result or prepare, into err with status st. */
 /* DuckDB's message msg as a user should read it (errors.c: location as "line L, column C"
@@ -88,6 +144,12 @@ void lh__columns_release(lh__columns *c);
 lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char *sql,
                                size_t sql_len, json_t *seen, duckdb_prepared_statement *out,
                                lh_err *err);
+/* The same with the serializer statement prepared on conn (*serialize; prepared here
+ * when NULL and kept for the next call: the caller destroys it). */
+lh_status lh__sql_gate_prepare_with(lh_engine *e, duckdb_connection conn,
+                                    duckdb_prepared_statement *serialize, const char *sql,
+                                    size_t sql_len, json_t *seen,
+                                    duckdb_prepared_statement *out, lh_err *err);
 
 /* EXPLAIN of a statement that lh__sql_gate_prepare accepted (its first len bytes, without
  * trailing ';' or comments), prepared on conn; DuckDB must type it EXPLAIN. */

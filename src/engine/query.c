@@ -1,16 +1,22 @@
 /* query.c: running user SQL. One statement, through the gate, streamed chunk by chunk.
  *
- * Every result column is rendered to text by DuckDB itself: the user's query is wrapped
- * as SELECT CAST(#i AS VARCHAR) ... (nested types through to_json), so writers only ever
- * see strings, and the wrapped text goes through the gate again (a query that parses one
- * way alone and another way inside the wrapper is refused, not run).
+ * A query costs one pass of the gate (DuckDB parses the text once to extract the one
+ * statement and once more in json_serialize_sql for the tree the gate walks; that
+ * serializer statement, BEGIN and ROLLBACK are prepared once per pooled connection) and
+ * one bind of the user's statement, whose result is streamed as it is: render.c turns
+ * the values of the common types into text in C, exactly as CAST(... AS VARCHAR) would.
+ * Only when a column has a type render.c does not know (intervals, BLOB, ENUM, time
+ * zones; nested types as JSON through to_json) is the query wrapped as
+ * SELECT #1, CAST(#2 AS VARCHAR), ... FROM (sql), and the wrapped text goes through the
+ * gate again (a query that parses one way alone and another way inside the wrapper is
+ * refused, not run).
  *
  * Each query runs inside a transaction on its own connection that is always rolled back
  * (the second layer of docs/SECURITY.md): should a statement the gate wrongly accepted
  * create, drop or change anything in the catalog or a table, no other connection ever
  * sees it and it is gone when the query ends. The time-travel views of a query are made
- * inside that transaction too, so they vanish with it. */
-#include <pthread.h>
+ * inside that transaction too, so they vanish with it. A deadline is kept by the
+ * engine's one watchdog thread (watchdog.c), not a thread per query. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,16 +66,20 @@ static size_t statement_length(const char *sql)
     }
 }
 
-/* SELECT CAST(#1 AS VARCHAR), CAST(to_json(#2) AS VARCHAR), ... FROM (sql) */
-static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__columns *c, lh_buf *out,
-                               lh_err *err)
+/* SELECT #1, CAST(#2 AS VARCHAR), CAST(to_json(#3) AS VARCHAR), ... FROM (sql): the
+ * columns render.c cannot render (plain[i] false) cast to text by DuckDB. */
+static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__columns *c,
+                               const bool *plain, lh_buf *out, lh_err *err)
 {
     lh_buf_adds(out, "SELECT ");
     for (size_t i = 0; i < c->n; i++) {
-        if (c->cols[i].kind == LH_CELL_JSON)
-            lh_buf_printf(out, "%sCAST(to_json(#%zu) AS VARCHAR)", i ? ", " : "", i + 1);
+        const char *sep = i ? ", " : "";
+        if (plain[i])
+            lh_buf_printf(out, "%s#%zu", sep, i + 1);
+        else if (c->cols[i].kind == LH_CELL_JSON)
+            lh_buf_printf(out, "%sCAST(to_json(#%zu) AS VARCHAR)", sep, i + 1);
         else
-            lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", i ? ", " : "", i + 1);
+            lh_buf_printf(out, "%sCAST(#%zu AS VARCHAR)", sep, i + 1);
     }
     lh_buf_printf(out, " FROM (%.*s\n)", (int)sql_len, sql);
     lh_status st = lh_buf_status(out);
@@ -79,22 +89,22 @@ static lh_status build_wrapper(const char *sql, size_t sql_len, const lh__column
 struct lh_query {
     lh_engine *e;
     char *sql;               /* the user's statement, for error locations */
-    duckdb_connection conn;
+    lh__conn *pc;            /* the pooled connection and its prepared statements */
+    duckdb_connection conn;  /* pc->conn */
     duckdb_prepared_statement user, wrapped;
     duckdb_result res;
     bool have_res, done, truncated;
     lh__columns cols;
     uint64_t limit, rows;
+    lh__render *render;      /* per column of the executed statement */
     const char **cells;
     size_t *lens;
-    char (*inl)[13];
-    /* timeout watchdog */
-    pthread_t dog;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool dog_started, finished, timed_out;
+    char (*text)[LH__RENDER_MAX]; /* a rendered value or a copied inlined string, NUL-ended */
+    void **data;             /* per column: the current chunk's vector data */
+    uint64_t **valid;        /* and its validity mask (NULL: no NULLs) */
+    lh__deadline dl;         /* armed on the engine's watchdog when timeout_ms > 0 */
     int64_t timeout_ms;
-    bool in_txn;         /* BEGIN ran; close rolls back */
+    bool in_txn;             /* BEGIN ran; close rolls back */
 };
 
 /* Shadows name on this query's connection only (see lh_query_opts). */
@@ -121,47 +131,29 @@ static lh_status add_temp_view(lh_query *q, const char *name, const char *select
     return st;
 }
 
-/* Our own statement on the query's connection (transaction control); its error, if any,
- * into err. */
-static lh_status conn_exec(duckdb_connection conn, const char *sql, lh_err *err)
+/* Transaction control on the query's connection, prepared once per pooled connection
+ * (*ps) from sql; its error, if any, into err. */
+static lh_status conn_exec(duckdb_connection conn, duckdb_prepared_statement *ps, const char *sql,
+                           lh_err *err)
 {
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_query(conn, sql, &res) == DuckDBError)
+    if (!*ps && duckdb_prepare(conn, sql, ps) == DuckDBError) {
+        st = lh__engine_fail(err, LH_EINTERNAL, duckdb_prepare_error(*ps), NULL);
+        duckdb_destroy_prepare(ps);
+        *ps = NULL;
+        return st;
+    }
+    if (duckdb_execute_prepared(*ps, &res) == DuckDBError)
         st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
     duckdb_destroy_result(&res);
     return st;
 }
 
-static void *watchdog(void *arg)
-{
-    lh_query *q = arg;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += q->timeout_ms / 1000;
-    until.tv_nsec += (q->timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    pthread_mutex_lock(&q->mu);
-    while (!q->finished && pthread_cond_timedwait(&q->cv, &q->mu, &until) == 0)
-        ;
-    if (!q->finished) {
-        q->timed_out = true;
-        duckdb_interrupt(q->conn);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return NULL;
-}
-
-/* Whether the watchdog fired (it sets the flag under q->mu from its own thread). */
+/* Whether the watchdog interrupted the query. */
 static bool timed_out(lh_query *q)
 {
-    pthread_mutex_lock(&q->mu);
-    bool t = q->timed_out;
-    pthread_mutex_unlock(&q->mu);
-    return t;
+    return q->timeout_ms > 0 && lh__watchdog_fired(q->e, &q->dl);
 }
 
 static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
@@ -170,6 +162,34 @@ static lh_status fail_run(lh_query *q, const char *msg, lh_err *err)
         return lh_fail(err, LH_ETIMEOUT, "query cancelled after its %lld ms timeout",
                        (long long)q->timeout_ms);
     return lh__engine_fail(err, LH_EINVAL, msg ? msg : "the query failed without a message", q->sql);
+}
+
+/* Render plans of the executed statement's columns (every one must have one: the
+ * wrapper casts the others). */
+static lh_status plan_render(lh_query *q, duckdb_prepared_statement ps, lh_err *err)
+{
+    for (size_t i = 0; i < q->cols.n; i++) {
+        duckdb_logical_type lt = duckdb_prepared_statement_column_logical_type(ps, i);
+        bool ok = lh__render_plan(lt, &q->render[i]);
+        duckdb_destroy_logical_type(&lt);
+        if (!ok)
+            return lh_fail(err, LH_EINTERNAL, "result column %zu: no way to render its type", i + 1);
+    }
+    return LH_OK;
+}
+
+/* Which result columns render.c renders (into plain, cols.n entries); true when all. */
+static bool all_plain(const lh_query *q, bool *plain)
+{
+    bool all = true;
+    for (size_t i = 0; i < q->cols.n; i++) {
+        duckdb_logical_type lt = duckdb_prepared_statement_column_logical_type(q->user, i);
+        lh__render r;
+        plain[i] = lh__render_plan(lt, &r);
+        duckdb_destroy_logical_type(&lt);
+        all &= plain[i];
+    }
+    return all;
 }
 
 /* Checks sql and, when execute is set, starts it streaming. Without execute the query
@@ -186,23 +206,24 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     q->sql = lh_strdup(sql);
     q->limit = opts && opts->limit ? opts->limit : UINT64_MAX;
     q->timeout_ms = opts ? opts->timeout_ms : 0;
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, NULL);
     lh_status st = LH_OK;
-    if (!(q->conn = lh__engine_acquire(e)))
+    if (!(q->pc = lh__engine_acquire(e)))
         st = lh_fail(err, LH_EINTERNAL, "no engine connection available");
-    if (!st && !(st = conn_exec(q->conn, "BEGIN TRANSACTION", err)))
+    else
+        q->conn = q->pc->conn;
+    if (!st && !(st = conn_exec(q->conn, &q->pc->begin, "BEGIN TRANSACTION", err)))
         q->in_txn = true;
     /* The deadline covers the gate and the time-travel views too. */
-    if (!st && q->timeout_ms > 0)
-        q->dog_started = pthread_create(&q->dog, NULL, watchdog, q) == 0;
+    if (!st && q->timeout_ms > 0 && !lh__watchdog_arm(e, &q->dl, q->conn, q->timeout_ms))
+        st = lh_fail(err, LH_EINTERNAL, "cannot keep the query's deadline (no watchdog thread)");
     for (size_t i = 0; !st && opts && i < opts->nviews; i++)
         st = add_temp_view(q, opts->view_names[i], opts->view_sqls[i], err);
 
     size_t sql_len = statement_length(sql);
     json_t *seen = opts && opts->on_relations ? json_object() : NULL;
     if (!st)
-        st = lh__sql_gate_prepare(e, q->conn, sql, strlen(sql), seen, &q->user, err);
+        st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, sql, strlen(sql), seen,
+                                       &q->user, err);
     if (st && timed_out(q)) /* the deadline passed while DuckDB parsed: a timeout */
         st = fail_run(q, NULL, err);
     if (!st && seen)
@@ -220,19 +241,28 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
         *out = q;
         return LH_OK;
     }
-    lh_buf wsql;
-    lh_buf_init(&wsql, 0);
-    bool wrap = !st && !explain;
-    if (wrap && !(st = build_wrapper(sql, sql_len, &q->cols, &wsql, err)))
-        st = lh__sql_gate_prepare(e, q->conn, lh_buf_cstr(&wsql), wsql.len, NULL, &q->wrapped, err);
-    lh_buf_release(&wsql);
-
     size_t n = q->cols.n ? q->cols.n : 1;
+    bool *plain = NULL;
     if (!st && (!(q->cells = lh_calloc(n, sizeof *q->cells)) || !(q->lens = lh_calloc(n, sizeof *q->lens)) ||
-                !(q->inl = lh_calloc(n, sizeof *q->inl))))
+                !(q->text = lh_calloc(n, sizeof *q->text)) || !(q->render = lh_calloc(n, sizeof *q->render)) ||
+                !(q->data = lh_calloc(n, sizeof *q->data)) || !(q->valid = lh_calloc(n, sizeof *q->valid)) ||
+                !(plain = lh_calloc(n, sizeof *plain))))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
+    bool wrap = !st && !all_plain(q, plain);
+    if (wrap) {
+        lh_buf wsql;
+        lh_buf_init(&wsql, 0);
+        if (!(st = build_wrapper(sql, sql_len, &q->cols, plain, &wsql, err)))
+            st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, lh_buf_cstr(&wsql),
+                                           wsql.len, NULL, &q->wrapped, err);
+        lh_buf_release(&wsql);
+    }
+    free(plain);
+    duckdb_prepared_statement run = wrap ? q->wrapped : q->user;
+    if (!st)
+        st = plan_render(q, run, err);
     duckdb_pending_result pending = NULL;
-    if (!st && duckdb_pending_prepared_streaming(wrap ? q->wrapped : q->user, &pending) == DuckDBError)
+    if (!st && duckdb_pending_prepared_streaming(run, &pending) == DuckDBError)
         st = fail_run(q, duckdb_pending_error(pending), err);
     if (!st) {
         if (duckdb_execute_pending(pending, &q->res) == DuckDBError)
@@ -318,6 +348,11 @@ lh_status lh_query_next(lh_query *q, const lh_result_sink *sink, bool *done, lh_
     }
     size_t ncols = q->cols.n;
     idx_t n = duckdb_data_chunk_get_size(chunk);
+    for (size_t c = 0; c < ncols; c++) {
+        duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+        q->data[c] = duckdb_vector_get_data(vec);
+        q->valid[c] = duckdb_vector_get_validity(vec);
+    }
     lh_status st = LH_OK;
     for (idx_t r = 0; r < n && !st; r++) {
         if (q->rows >= q->limit) {
@@ -326,21 +361,25 @@ lh_status lh_query_next(lh_query *q, const lh_result_sink *sink, bool *done, lh_
             break;
         }
         for (size_t c = 0; c < ncols; c++) {
-            duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
-            uint64_t *valid = duckdb_vector_get_validity(vec);
-            if (valid && !duckdb_validity_row_is_valid(valid, r)) {
+            if (q->valid[c] && !duckdb_validity_row_is_valid(q->valid[c], r)) {
                 q->cells[c] = NULL;
                 q->lens[c] = 0;
                 continue;
             }
-            duckdb_string_t *s = (duckdb_string_t *)duckdb_vector_get_data(vec) + r;
+            if (q->render[c].id != DUCKDB_TYPE_VARCHAR) {
+                q->lens[c] = lh__render_cell(&q->render[c], q->data[c], r, q->text[c]);
+                q->text[c][q->lens[c]] = '\0'; /* as the inlined strings below */
+                q->cells[c] = q->text[c];
+                continue;
+            }
+            duckdb_string_t *s = (duckdb_string_t *)q->data[c] + r;
             uint32_t len = duckdb_string_t_length(*s);
             if (duckdb_string_is_inlined(*s)) {
                 /* Inlined strings live inside the vector entry: copy them out so that the
                  * pointer stays valid for the call. */
-                memcpy(q->inl[c], duckdb_string_t_data(s), len);
-                q->inl[c][len] = '\0';
-                q->cells[c] = q->inl[c];
+                memcpy(q->text[c], duckdb_string_t_data(s), len);
+                q->text[c][len] = '\0';
+                q->cells[c] = q->text[c];
             } else {
                 q->cells[c] = duckdb_string_t_data(s);
             }
@@ -365,13 +404,9 @@ void lh_query_close(lh_query *q)
     if (!q)
         return;
     free(q->sql);
-    if (q->dog_started) {
-        pthread_mutex_lock(&q->mu);
-        q->finished = true;
-        pthread_cond_signal(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-        pthread_join(q->dog, NULL);
-    }
+    /* From here the watchdog never interrupts this connection again. */
+    if (q->timeout_ms > 0)
+        lh__watchdog_disarm(q->e, &q->dl);
     if (q->have_res)
         duckdb_destroy_result(&q->res);
     if (q->user)
@@ -383,18 +418,19 @@ void lh_query_close(lh_query *q)
          * wrongly accepted statement created) is dropped here; a connection that cannot
          * roll back is not reused. */
         lh_err ignored;
-        if (conn_exec(q->conn, "ROLLBACK", &ignored)) {
-            lh__engine_forget(q->e, q->conn);
-            q->conn = NULL;
+        if (conn_exec(q->conn, &q->pc->rollback, "ROLLBACK", &ignored)) {
+            lh__engine_forget(q->e, q->pc);
+            q->pc = NULL;
         }
     }
     lh__columns_release(&q->cols);
     free(q->cells);
     free(q->lens);
-    free(q->inl);
-    lh__engine_release(q->e, q->conn);
-    pthread_mutex_destroy(&q->mu);
-    pthread_cond_destroy(&q->cv);
+    free(q->text);
+    free(q->render);
+    free(q->data);
+    free(q->valid);
+    lh__engine_release(q->e, q->pc);
     free(q);
 }
 

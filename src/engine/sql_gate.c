@@ -403,25 +403,32 @@ static lh_status walk(gate *g, json_t *v, const cte_scope *sc)
 /* ---- serializing and deciding ---------------------------------------------------- */
 
 /* json_serialize_sql(sql) as a string, through a prepared internal query on conn (the
- * caller's own connection: a slow parse holds up that query only). */
-static lh_status serialize(duckdb_connection conn, const char *sql, lh_buf *out, lh_err *err)
+ * caller's own connection: a slow parse holds up that query only). The prepared query is
+ * *cache when the caller keeps one (prepared here if NULL), else made for this call. */
+static lh_status serialize(duckdb_connection conn, duckdb_prepared_statement *cache,
+                           const char *sql, lh_buf *out, lh_err *err)
 {
-    duckdb_prepared_statement ps = NULL;
+    duckdb_prepared_statement own = NULL;
+    duckdb_prepared_statement *psp = cache ? cache : &own;
     duckdb_result res;
     lh_status st = LH_OK;
-    if (duckdb_prepare(conn, "SELECT json_serialize_sql(?::VARCHAR)", &ps) == DuckDBError) {
-        st = lh_fail(err, LH_EINTERNAL, "statement gate: %s", duckdb_prepare_error(ps));
-        duckdb_destroy_prepare(&ps);
+    if (!*psp && duckdb_prepare(conn, "SELECT json_serialize_sql(?::VARCHAR)", psp) == DuckDBError) {
+        st = lh_fail(err, LH_EINTERNAL, "statement gate: %s", duckdb_prepare_error(*psp));
+        duckdb_destroy_prepare(psp);
+        *psp = NULL;
         return st;
     }
+    duckdb_prepared_statement ps = *psp;
     if (duckdb_bind_varchar(ps, 1, sql) == DuckDBError) {
-        duckdb_destroy_prepare(&ps);
+        if (own)
+            duckdb_destroy_prepare(&own);
         return lh_fail(err, LH_EINVAL, "SQL is not valid UTF-8 text");
     }
     if (duckdb_execute_prepared(ps, &res) == DuckDBError) {
         st = lh__engine_result_error(&res, LH_EINTERNAL, "statement gate", err);
         duckdb_destroy_result(&res);
-        duckdb_destroy_prepare(&ps);
+        if (own)
+            duckdb_destroy_prepare(&own);
         return st;
     }
     duckdb_data_chunk chunk = duckdb_fetch_chunk(res);
@@ -442,7 +449,10 @@ static lh_status serialize(duckdb_connection conn, const char *sql, lh_buf *out,
     if (chunk)
         duckdb_destroy_data_chunk(&chunk);
     duckdb_destroy_result(&res);
-    duckdb_destroy_prepare(&ps);
+    /* The bound text stays in the kept statement until the next bind: clear it. */
+    duckdb_clear_bindings(ps);
+    if (own)
+        duckdb_destroy_prepare(&own);
     return st;
 }
 
@@ -467,12 +477,12 @@ lh_status lh__sql_gate_denied_type(duckdb_statement_type t, lh_err *err)
                    "VALUES, DESCRIBE, SUMMARIZE); got %s", statement_type_name(t));
 }
 
-lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
-                            json_t *seen, lh_err *err)
+static lh_status gate_tree(lh_engine *e, duckdb_connection conn, duckdb_prepared_statement *ser,
+                           const char *sql, json_t *seen, lh_err *err)
 {
     lh_buf text;
     lh_buf_init(&text, 0);
-    lh_status st = serialize(conn, sql, &text, err);
+    lh_status st = serialize(conn, ser, sql, &text, err);
     json_t *root = NULL;
     if (!st) {
         json_error_t jerr;
@@ -509,6 +519,12 @@ lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sq
     }
     json_decref(root);
     return st;
+}
+
+lh_status lh__sql_gate_tree(lh_engine *e, duckdb_connection conn, const char *sql,
+                            json_t *seen, lh_err *err)
+{
+    return gate_tree(e, conn, NULL, sql, seen, err);
 }
 
 /* Exactly one statement in sql: its handle, or an error saying why not. */
@@ -549,6 +565,14 @@ lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char 
                                size_t sql_len, json_t *seen, duckdb_prepared_statement *out,
                                lh_err *err)
 {
+    return lh__sql_gate_prepare_with(e, conn, NULL, sql, sql_len, seen, out, err);
+}
+
+lh_status lh__sql_gate_prepare_with(lh_engine *e, duckdb_connection conn,
+                                    duckdb_prepared_statement *serialize_ps, const char *sql,
+                                    size_t sql_len, json_t *seen,
+                                    duckdb_prepared_statement *out, lh_err *err)
+{
     *out = NULL;
     if (!sql)
         return lh_fail(err, LH_EINVAL, "no SQL given");
@@ -561,7 +585,7 @@ lh_status lh__sql_gate_prepare(lh_engine *e, duckdb_connection conn, const char 
     lh_status st = extract_one(conn, sql, &stmts, err);
     if (st)
         return st;
-    st = lh__sql_gate_tree(e, conn, sql, seen, err);
+    st = gate_tree(e, conn, serialize_ps, sql, seen, err);
     if (st) {
         /* Never prepared: binding is not always free of effects (binding EXPORT DATABASE
          * creates its directory). */

@@ -20,6 +20,9 @@ struct lh_result_writer {
     size_t ncols;
     uint64_t rows;
     double start_ms;
+    /* NDJSON: each column's `{"name":` / `,"name":` prefix, escaped once at begin */
+    lh_buf keys;
+    size_t *key_off;         /* ncols + 1 offsets into keys */
     /* text table: buffered cells (row-major, heap strings; NULL = SQL NULL) */
     char **cells;
     size_t ncells, capcells;
@@ -53,13 +56,16 @@ static lh_status flush(lh_result_writer *w, bool force, lh_err *err)
 /* The appenders below write into w->out without checking each add: the sink callbacks
  * check the buffer once (lh_buf_status) before anything built is flushed. */
 
-/* JSON string escaping per RFC 8259 (control characters as \u00XX). */
+/* JSON string escaping per RFC 8259 (control characters as \u00XX). Runs of bytes that
+ * need no escape are copied whole. */
 static void add_json_string(lh_buf *b, const char *s, size_t n)
 {
     lh_buf_addc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
         const char *esc = NULL;
         char tmp[8];
         switch (c) {
@@ -69,16 +75,12 @@ static void add_json_string(lh_buf *b, const char *s, size_t n)
         case '\r': esc = "\\r"; break;
         case '\t': esc = "\\t"; break;
         default:
-            if (c < 0x20) {
-                snprintf(tmp, sizeof tmp, "\\u%04x", c);
-                esc = tmp;
-            }
+            snprintf(tmp, sizeof tmp, "\\u%04x", c);
+            esc = tmp;
         }
-        if (esc) {
-            lh_buf_add(b, s + run, i - run);
-            lh_buf_adds(b, esc);
-            run = i + 1;
-        }
+        lh_buf_add(b, s + run, i - run);
+        lh_buf_adds(b, esc);
+        run = i + 1;
     }
     lh_buf_add(b, s + run, n - run);
     lh_buf_addc(b, '"');
@@ -89,9 +91,11 @@ static bool json_number_ok(const char *s, size_t n)
 {
     if (!n)
         return false;
-    for (size_t i = 0; i < n; i++)
-        if (!strchr("0123456789+-.eE", s[i]))
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'))
             return false;
+    }
     return true;
 }
 
@@ -140,6 +144,19 @@ static lh_status on_begin(void *ctx, const lh_result_column *cols, size_t ncols,
             lh_buf_addc(&w->out, '}');
         }
         lh_buf_adds(&w->out, "],\"rows\":[");
+    } else if (w->fmt == LH_FORMAT_NDJSON) {
+        if (!(w->key_off = lh_calloc(ncols + 1, sizeof *w->key_off)))
+            return lh_fail(err, LH_ENOMEM, "out of memory");
+        for (size_t i = 0; i < ncols; i++) {
+            w->key_off[i] = w->keys.len;
+            lh_buf_addc(&w->keys, i ? ',' : '{');
+            add_json_string(&w->keys, cols[i].name, strlen(cols[i].name));
+            lh_buf_addc(&w->keys, ':');
+        }
+        w->key_off[ncols] = w->keys.len;
+        lh_status st = lh_buf_status(&w->keys);
+        if (st)
+            return lh_fail(err, st, "result column names too long to render");
     } else if (w->fmt == LH_FORMAT_CSV) {
         for (size_t i = 0; i < ncols; i++) {
             if (i)
@@ -192,12 +209,10 @@ static lh_status on_row(void *ctx, const char *const *cells, const size_t *lens,
         lh_buf_addc(&w->out, ']');
         break;
     case LH_FORMAT_NDJSON:
-        lh_buf_addc(&w->out, '{');
+        if (!w->ncols)
+            lh_buf_addc(&w->out, '{');
         for (size_t i = 0; i < w->ncols; i++) {
-            if (i)
-                lh_buf_addc(&w->out, ',');
-            add_json_string(&w->out, w->cols[i].name, strlen(w->cols[i].name));
-            lh_buf_addc(&w->out, ':');
+            lh_buf_add(&w->out, w->keys.data + w->key_off[i], w->key_off[i + 1] - w->key_off[i]);
             add_json_cell(&w->out, &w->cols[i], cells[i], lens[i]);
         }
         lh_buf_adds(&w->out, "}\n");
@@ -320,6 +335,7 @@ lh_status lh_result_writer_new(lh_result_format fmt, lh_write_fn write, void *wr
     w->write_ctx = write_ctx;
     /* One row may be large (a 10 MB text cell): allow up to 256 MiB per flush unit. */
     lh_buf_init(&w->out, (size_t)256 << 20);
+    lh_buf_init(&w->keys, (size_t)16 << 20);
     *out = w;
     return LH_OK;
 }
@@ -331,6 +347,8 @@ void lh_result_writer_free(lh_result_writer *w)
     for (size_t i = 0; i < w->ncells; i++)
         free(w->cells[i]);
     free(w->cells);
+    free(w->key_off);
+    lh_buf_release(&w->keys);
     lh_buf_release(&w->out);
     free(w);
 }

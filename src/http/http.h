@@ -8,8 +8,10 @@
  * file under a staging directory (never held in memory). Every response carries
  * X-Request-Id; every error is {"error":{"code":"..","message":".."}}.
  *
- * Handlers run on the server's threads (thread pool, epoll); they get a request, call one
- * module function and reply with one of the lh_http_reply_* functions exactly once. */
+ * Handlers run on worker threads (the network threads suspend the connection and queue
+ * it; workers.c); a route's optional quick handler runs in the network thread itself.
+ * Either gets a request, calls one module function and replies with one of the
+ * lh_http_reply_* functions exactly once. No thread is created per request. */
 #ifndef LH_HTTP_HTTP_H
 #define LH_HTTP_HTTP_H
 
@@ -33,6 +35,17 @@ typedef enum lh_http_body {
 } lh_http_body;
 
 typedef void (*lh_http_handler)(lh_http_req *req, void *app);
+
+/* Where a route's handler runs. No thread is ever created for a request. */
+typedef enum lh_http_lane {
+    LH_LANE_WORK = 0,    /* the worker pool (false in the route table) */
+    LH_LANE_CONTROL = 1, /* the reserved control workers, never queued behind queries and
+                          * ingests (true in the route table); must be quick */
+    LH_LANE_QUICK = 2,   /* first in the network thread itself, with no hand-off: the
+                          * handler must never block (no engine, no disk; see
+                          * lh_http_quick). Returning there without a reply sends the
+                          * request on to a control worker, where the handler runs again. */
+} lh_http_lane;
 
 /* What a key must be allowed to do to use a route. Ordered: a key's role satisfies every
  * route whose role is at or below it (reader < writer < admin). */
@@ -58,8 +71,7 @@ typedef struct lh_http_route {
     lh_http_body body;
     const char *summary;     /* one line for docs/API.md */
     const char *handler_span;/* trace span name of the handler's work ("engine", "storage") */
-    bool control;            /* runs on the reserved control workers, never queued behind
-                              * queries and ingests (/health, /metrics); must be quick */
+    lh_http_lane control;    /* where the handler runs (false/true read as WORK/CONTROL) */
 } lh_http_route;
 
 /* Decides whether an API key is valid: fills principal/role (each up to 64 bytes) and
@@ -103,6 +115,10 @@ typedef struct lh_http_config {
 /* Fails (LH_EINVAL) on a bad bind address, and (LH_EDENIED) on a non-loopback bind with
  * auth off unless allow_unauthenticated_remote. */
 lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err *err);
+
+/* Loads libmicrohttpd (core/dl.h), once; thread-safe. LH_EUNSUPPORTED naming the Debian
+ * package when it is missing. Call before changing anything a failed start would leave. */
+lh_status lh_http_load(lh_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned lh_http_port(const lh_http_server *s);
 /* Stops accepting, waits up to deadline_ms for in-flight requests, then asks them to end
@@ -122,6 +138,9 @@ const char *lh_http_request_id(const lh_http_req *r);
 const char *lh_http_principal(const lh_http_req *r);      /* "anonymous" without auth */
 json_t *lh_http_json(const lh_http_req *r);               /* LH_BODY_JSON routes; borrowed */
 const lh_buf *lh_http_body_raw(const lh_http_req *r);     /* LH_BODY_RAW routes */
+/* True while an LH_LANE_QUICK handler runs in the network thread (it must not block:
+ * reply from memory or return without a reply), false on a worker. */
+bool lh_http_quick(const lh_http_req *r);
 
 typedef struct lh_http_file {
     const char *field;     /* form field name */
@@ -151,6 +170,12 @@ void lh_http_reply_fd(lh_http_req *r, int status, const char *content_type, int 
 typedef ssize_t (*lh_http_fill_fn)(void *ctx, char *buf, size_t max, bool *done);
 void lh_http_reply_stream(lh_http_req *r, int status, const char *content_type,
                           lh_http_fill_fn fill, void (*release)(void *ctx), void *ctx);
+
+/* Runs fn(ctx) on the worker once the reply has been handed back to the network thread,
+ * possibly while it is being sent: for clean-up the reply does not wait for (closing a
+ * finished query). fn must not use the request. One per request; on the quick lane (no
+ * worker) it runs right after the reply is queued. */
+void lh_http_after_reply(lh_http_req *r, void (*fn)(void *ctx), void *ctx);
 
 /* The request's W3C trace id (32 hex), for logs and lineage. */
 const char *lh_http_trace_id(const lh_http_req *r);

@@ -41,8 +41,7 @@ struct lh_http_server {
     lh_http_config cfg;
     char *staging_dir;
     unsigned port;
-    pthread_mutex_t mu;
-    unsigned active;
+    unsigned active;           /* requests begun and not completed (atomic) */
     FILE *trace_out;           /* OTLP/JSON lines, or NULL when tracing is off */
     bool trace_owned;          /* we opened it (a file, not stdout) */
     char bind_host[64];        /* the bound IPv4 address as text, "" for 0.0.0.0 */
@@ -102,16 +101,24 @@ struct lh_http_req {
     int status;
     json_t *extra_headers;     /* object name -> value */
     bool dispatched;           /* handed to a worker; the connection is suspended */
+    bool quick;                /* an LH_LANE_QUICK handler runs in the network thread */
     lh_http_req *q_next;
+    void (*after)(void *);     /* lh_http_after_reply: run by the worker after resuming */
+    void *after_ctx;
     /* streaming */
     lh_http_fill_fn fill;
     void (*release)(void *);
     void *fill_ctx;
 };
 
-/* Tracing: start from the traceparent header (or a new trace); write the spans. */
+/* Random bytes drawn once per request (one getrandom): as hex, the trace id (32
+ * digits), the span id (16) and the request id (32, unless the client sent one). */
+#define LH_HTTP_RANDOM_BYTES 40
+
+/* Tracing: start from the traceparent header (or a new trace, its ids taken from rnd,
+ * 2 * LH_HTTP_RANDOM_BYTES hex digits); write the spans. */
 uint64_t lh__http_now_ns(void);
-void lh__http_trace_begin(lh_http_req *r, const char *traceparent);
+void lh__http_trace_begin(lh_http_req *r, const char *traceparent, const char *rnd);
 void lh__http_trace_end(lh_http_server *s, lh_http_req *r, int status);
 
 /* Worker pools (workers.c): start n threads; queue a request whose connection is

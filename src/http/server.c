@@ -212,6 +212,13 @@ const char *lh_http_trace_id(const lh_http_req *r) { return r->trace_id; }
 const char *lh_http_principal(const lh_http_req *r) { return r->principal; }
 json_t *lh_http_json(const lh_http_req *r) { return r->json; }
 const lh_buf *lh_http_body_raw(const lh_http_req *r) { return &r->body; }
+bool lh_http_quick(const lh_http_req *r) { return r->quick; }
+
+void lh_http_after_reply(lh_http_req *r, void (*fn)(void *ctx), void *ctx)
+{
+    r->after = fn;
+    r->after_ctx = ctx;
+}
 
 const char *lh_http_param(const lh_http_req *r, const char *name)
 {
@@ -505,16 +512,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = lh_strdup(url);
         lh_buf_init(&r->body, (size_t)1 << 31);
         snprintf(r->principal, sizeof r->principal, "anonymous");
+        /* one getrandom for the request id, the trace id and the span id */
+        char rnd[2 * LH_HTTP_RANDOM_BYTES + 1];
+        lh_random_hex(rnd, LH_HTTP_RANDOM_BYTES);
         const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
         if (rid && strlen(rid) <= 32 && strspn(rid, "0123456789abcdefABCDEF-") == strlen(rid))
             snprintf(r->request_id, sizeof r->request_id, "%s", rid);
         else
-            lh_random_hex(r->request_id, 16);
-        pthread_mutex_lock(&s->mu);
-        s->active++;
-        pthread_mutex_unlock(&s->mu);
+            snprintf(r->request_id, sizeof r->request_id, "%.32s", rnd + 48);
+        __atomic_add_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
         *con_cls = r;
-        lh__http_trace_begin(r, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"));
+        lh__http_trace_begin(r, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "traceparent"), rnd);
         begin(s, r);
         r->t_routed = lh__http_now_ns();
         if (r->early_status) {
@@ -531,6 +539,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (!r->response && !r->dispatched && checks_pass(r)) {
+        /* A quick handler answers here, in the network thread, when it can: no suspend,
+         * no queue, no wake-up of a worker and of this thread again (/health, /metrics). */
+        if (r->route->control == LH_LANE_QUICK) {
+            r->quick = true;
+            r->t_handler_start = lh__http_now_ns();
+            r->route->handler(r, s->cfg.app);
+            r->t_handler_end = lh__http_now_ns();
+            r->quick = false;
+            if (r->response) {
+                enum MHD_Result res = queue(r);
+                if (r->after)
+                    r->after(r->after_ctx);
+                r->after = NULL;
+                return res;
+            }
+            r->t_handler_start = r->t_handler_end = 0;
+        }
         /* Handlers may take long (a query, an ingest): a worker runs them while this
          * connection is suspended, so libmicrohttpd's threads keep serving others. */
         r->dispatched = true;
@@ -568,9 +593,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->path);
     free(r);
     *con_cls = NULL;
-    pthread_mutex_lock(&s->mu);
-    s->active--;
-    pthread_mutex_unlock(&s->mu);
+    __atomic_sub_fetch(&s->active, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Percent-decoding of the path and query: as libmicrohttpd's, except that %00 becomes
@@ -648,7 +671,6 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
     s->port = ntohs(sa.sin_port); /* 0 until the daemon says which port it took */
     if (sa.sin_addr.s_addr != htonl(INADDR_ANY))
         inet_ntop(AF_INET, &sa.sin_addr, s->bind_host, sizeof s->bind_host);
-    pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->c_mu, NULL);
     pthread_cond_init(&s->c_cv, NULL);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -660,7 +682,6 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         s->trace_owned = s->trace_out != NULL;
         if (!s->trace_out) {
             int e = errno;
-            pthread_mutex_destroy(&s->mu);
             free(s->staging_dir);
             free(s);
             return lh_fail(err, LH_EIO, "cannot open trace file %s: %s", cfg->trace_path, strerror(e));
@@ -681,7 +702,6 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         int e = errno;
         if (s->trace_owned)
             fclose(s->trace_out);
-        pthread_mutex_destroy(&s->mu);
         free(s->staging_dir);
         free(s);
         return lh_fail(err, LH_EIO, "cannot listen on %s: %s", cfg->bind, e ? strerror(e) : "unknown error");
@@ -695,7 +715,6 @@ lh_status lh_http_start(const lh_http_config *cfg, lh_http_server **out, lh_err 
         MHD_stop_daemon(s->daemon);
         if (s->trace_owned)
             fclose(s->trace_out);
-        pthread_mutex_destroy(&s->mu);
         free(s->staging_dir);
         free(s);
         return lh_fail(err, LH_ENOMEM, "cannot start the request workers");
@@ -710,10 +729,7 @@ unsigned lh_http_port(const lh_http_server *s) { return s->port; }
 
 unsigned lh_http_active(const lh_http_server *s)
 {
-    pthread_mutex_lock((pthread_mutex_t *)&s->mu);
-    unsigned n = s->active;
-    pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
-    return n;
+    return __atomic_load_n(&s->active, __ATOMIC_SEQ_CST);
 }
 
 void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
@@ -742,7 +758,6 @@ void lh_http_stop(lh_http_server *s, int64_t deadline_ms)
         close(fd);
     if (s->trace_owned)
         fclose(s->trace_out);
-    pthread_mutex_destroy(&s->mu);
     free(s->staging_dir);
     free(s);
 }

@@ -26,7 +26,7 @@ static bool hex_of_len(const char *s, size_t n)
     return strlen(s) >= n && strspn(s, "0123456789abcdef") >= n;
 }
 
-void lh__http_trace_begin(lh_http_req *r, const char *traceparent)
+void lh__http_trace_begin(lh_http_req *r, const char *traceparent, const char *rnd)
 {
     /* version "00" - 32 hex trace id - 16 hex parent id - 2 hex flags */
     if (traceparent && strlen(traceparent) == 55 && !strncmp(traceparent, "00-", 3) &&
@@ -36,10 +36,10 @@ void lh__http_trace_begin(lh_http_req *r, const char *traceparent)
         snprintf(r->trace_id, sizeof r->trace_id, "%.32s", traceparent + 3);
         snprintf(r->parent_span, sizeof r->parent_span, "%.16s", traceparent + 36);
     } else {
-        lh_random_hex(r->trace_id, 16);
+        snprintf(r->trace_id, sizeof r->trace_id, "%.32s", rnd);
         r->parent_span[0] = '\0';
     }
-    lh_random_hex(r->span_id, 8);
+    snprintf(r->span_id, sizeof r->span_id, "%.16s", rnd + 32);
     r->t_start = lh__http_now_ns();
 }
 

@@ -30,7 +30,12 @@ static void *worker_main(void *arg)
             lh_http_reply_error(r, 503, "unavailable", "the server is shutting down");
         else
             lh__http_run_handler(p->srv, r);
+        /* taken before the resume: from then on the network thread may free r */
+        void (*after)(void *) = r->after;
+        void *after_ctx = r->after_ctx;
         MHD_resume_connection(r->conn);
+        if (after)
+            after(after_ctx);
     }
 }
 

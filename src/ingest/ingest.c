@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "catalog/manifest.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
@@ -88,12 +89,38 @@ static bool has_named(const json_t *arr, const char *name)
     return false;
 }
 
-/* True when a commit of this table already carried these exact bytes. */
-static lh_status already_ingested(job *j, bool *found, lh_err *err)
+/* True when a commit of this table already carried these exact bytes: one still in the
+ * log, or one its log cleanup deleted (the hashes it kept, catalog.h). */
+static lh_status already_ingested(job *j, const char *dataset, bool *found, lh_err *err)
 {
     *found = false;
+    lh_buf key, text;
+    lh_buf_init(&key, 1024);
+    lh_buf_init(&text, LH_BUF_DEFAULT_MAX);
+    lh_catalog_ingested_key(dataset, &key);
+    lh_status st = lh_buf_status(&key) ? lh_fail(err, LH_EINVAL, "dataset name too long")
+                                       : lh_store_get(j->store, key.data, LH_BUF_DEFAULT_MAX, &text, err);
+    if (st == LH_ENOTFOUND) {
+        st = LH_OK;
+    } else if (!st) {
+        json_t *rec = lh_json_loadb(text.data, text.len, 0, NULL);
+        json_t *hashes = json_object_get(rec, "content_sha256");
+        if (!json_is_array(hashes))
+            st = lh_fail(err, LH_ECORRUPT, "dataset %s: the record of its ingested files is "
+                         "damaged", dataset);
+        size_t i;
+        json_t *h;
+        json_array_foreach(hashes, i, h)
+            if (!strcmp(json_string_value(h) ?: "", j->res->sha256))
+                *found = true;
+        json_decref(rec);
+    }
+    lh_buf_release(&key);
+    lh_buf_release(&text);
+    if (st || *found)
+        return st;
     json_t *hist = NULL;
-    lh_status st = lh_table_history(j->store, j->prefix.data, &hist, err);
+    st = lh_table_history(j->store, j->prefix.data, &hist, err);
     if (st)
         return st;
     size_t i;
@@ -489,7 +516,7 @@ lh_status lh__ingest_staged(lh_store *store, lh_catalog *cat, lh_engine *eng, co
         st = src->await_sha(src->await_ctx, res->sha256, err);
     bool dup = false;
     if (!st && j.snap)
-        st = already_ingested(&j, &dup, err);
+        st = already_ingested(&j, dataset, &dup, err);
     if (!st && dup) {
         res->deduplicated = true;
         res->version = latest;

@@ -165,6 +165,12 @@ const char *lh__lines_pick_shape(const int *hits, int64_t sampled, size_t *index
 lh_status lh__convert_pdf(const char *in_path, const char *source_name, const char *out_path,
                           json_t *columns,
                           json_t *lineage, lh_err *err);
+/* The libraries behind pdf.c, sms.c and postgres.c, loaded on first use (pdf_dl.c,
+ * xml_dl.c, pg_dl.c; core/dl.h), once; thread-safe. LH_EUNSUPPORTED naming the Debian
+ * package when one is missing. Each converter calls its own first. */
+lh_status lh__pdf_load(lh_err *err);
+lh_status lh__xml_load(lh_err *err);
+lh_status lh__pg_load(lh_err *err);
 
 
 /* Largest value one converted row may carry: DuckDB's read_json refuses objects over

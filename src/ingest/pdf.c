@@ -220,7 +220,9 @@ lh_status lh__convert_pdf(const char *in_path, const char *source_name, const ch
                           json_t *columns,
                           json_t *lineage, lh_err *err)
 {
-    lh_status st = check_complete(in_path, err);
+    lh_status st = lh__pdf_load(err);
+    if (!st)
+        st = check_complete(in_path, err);
     if (!st)
         st = check_inflation(in_path, err);
     if (st)

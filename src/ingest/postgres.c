@@ -773,6 +773,8 @@ lh_status lh_ingest_postgres(lh_store *store, lh_catalog *cat, lh_engine *eng,
     else if (req->table && (!*req->table || req->table[strlen(req->table) - 1] == '.'))
         st = lh_fail(err, LH_EINVAL, "bad --table '%s' (expected SCHEMA.TABLE or TABLE)", req->table);
     if (!st)
+        st = lh__pg_load(err);
+    if (!st)
         st = dataset_name(req, dataset, err);
     if (!st) {
         char id[37];

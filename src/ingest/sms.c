@@ -175,7 +175,9 @@ lh_status lh__convert_sms(const char *in_path, const char *source_name, const ch
                           json_t *lineage, lh_err *err)
 {
     (void)source_name; /* an SMS export names no source per row */
-    lh_status st = check_prolog(in_path, err);
+    lh_status st = lh__xml_load(err);
+    if (!st)
+        st = check_prolog(in_path, err);
     if (st)
         return st;
     xmlSetExternalEntityLoader(refuse_entity);

@@ -487,6 +487,42 @@ lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_
     return st;
 }
 
+lh_status lh__erasures_settle_check(lh_lake *lake, const char *name, lh_err *err)
+{
+    json_t *set = NULL;
+    lh_status st = read_set(lake, name, &set, err);
+    if (st)
+        return st;
+    json_int_t newest = -1;
+    size_t i;
+    json_t *en;
+    json_array_foreach(json_object_get(set, "entries"), i, en)
+        if (json_integer_value(json_object_get(en, "version")) > newest)
+            newest = json_integer_value(json_object_get(en, "version"));
+    json_decref(set);
+    lh_buf prefix, key;
+    lh_buf_init(&prefix, 4096);
+    lh_buf_init(&key, 4096);
+    lh_catalog_table_prefix(name, &prefix);
+    if ((st = lh_buf_status(&prefix)))
+        st = lh__lake_unbuilt(err, st, name, "the table's key");
+    for (json_int_t v = 0; !st && v < newest; v++) {
+        lh_buf_reset(&key);
+        lh_object_info info;
+        if ((st = lh_table_commit_key(prefix.data, v, &key))) {
+            st = lh__lake_unbuilt(err, st, name, "the commit's key");
+        } else if (!lh_store_head(lh_lake_store(lake), key.data, &info, NULL) &&
+                   info.size > (int64_t)LH_BUF_DEFAULT_MAX - 1) {
+            st = lh_fail(err, LH_ETOOBIG, "dataset %s: commit %lld is too large to rewrite "
+                         "without its statistics (over 64 MiB), so vacuum would fail after "
+                         "deleting files; nothing was deleted", name, (long long)v);
+        }
+    }
+    lh_buf_release(&prefix);
+    lh_buf_release(&key);
+    return st;
+}
+
 lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err)
 {
     json_t *set = NULL;

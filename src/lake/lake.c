@@ -82,7 +82,7 @@ static lh_status heal_manifest(lh_lake *lake, const char *name, lh_err *err)
 
 /* Mirrors the dataset's tombstones and erasures into the engine and defines its views; a
  * dataset that cannot be read becomes a relation that says why. */
-static void load_dataset(lh_lake *lake, const char *name)
+void lh__lake_load_dataset(lh_lake *lake, const char *name)
 {
     lh_err verr;
     if (lh__tombs_load(lake, name, &verr))
@@ -109,8 +109,9 @@ static lh_status open_parts(lh_lake *lake, const lh_lake_options *opts, lh_err *
         /* the relation `journal`: a writer's journal keeps it fresh; a reader sees what
          * is on disk now. A journal that cannot be read must not keep datasets away. */
         lh_err jerr;
-        if (lake->journal ? lh_journal_bind_engine(lake->journal, lake->eng, &jerr)
-                          : lh_journal_define_view(lake->store, lake->eng, &jerr))
+        if (!lake->journal)
+            lake->journal_pending = true; /* a reader defines it when a query names it */
+        else if (lh_journal_bind_engine(lake->journal, lake->eng, &jerr))
             lh_log(LH_LOG_WARN, "journal is not queryable: %s", jerr.msg);
     }
     if (!st && !(lake->cache = lh_cache_new(lake->eng, opts->cache_max_bytes)))
@@ -130,7 +131,9 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     pthread_mutex_init(&lake->write_mu, NULL);
     lake->tombs = lh__tombs_new();
     lake->erasures = lh__erasures_new();
-    lh_status st = lake->tombs && lake->erasures ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    lake->pending = opts->writer ? NULL : json_object();
+    lh_status st = lake->tombs && lake->erasures && (opts->writer || lake->pending)
+                       ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = lh_store_open_local(opts->data_dir, &lake->store, err);
     if (!st && opts->writer)
@@ -151,8 +154,11 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
             continue;
         if (opts->writer)
             st = heal_manifest(lake, name, err);
-        if (!st)
-            load_dataset(lake, name);
+        /* a reader defines a dataset's views when a query first names it (lazy.c) */
+        if (!st && !opts->writer && json_object_set_new(lake->pending, name, json_true()))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        else if (!st && opts->writer)
+            lh__lake_load_dataset(lake, name);
     }
     json_decref(names);
     if (st) {
@@ -173,6 +179,7 @@ void lh_lake_free(lh_lake *lake)
     lh__tombs_free(lake->tombs);
     lh__erasures_free(lake->erasures);
     lh_catalog_free(lake->cat);
+    json_decref(lake->pending);
     if (lake->lock_fd >= 0)
         close(lake->lock_fd); /* releases the flock */
     lh_store_free(lake->store);

@@ -108,6 +108,8 @@ void lh_lake_interrupt(lh_lake *lake);
 /* Thread-safe copies of one manifest (NULL when missing or a bad name) or all of them. */
 json_t *lh_lake_dataset(lh_lake *lake, const char *name);
 json_t *lh_lake_datasets(lh_lake *lake);
+/* How many datasets there are (thread-safe; copies nothing). */
+size_t lh_lake_dataset_count(lh_lake *lake);
 
 /* Commit history of a dataset (see lh_table_history). Caller owns *out. */
 lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err);

@@ -33,7 +33,25 @@ struct lh_lake {
     double retention_hours;   /* lh_lake_options, 168 when not given */
     lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
     lh__erasures *erasures;   /* keys erased by compaction, per dataset (erasures.c) */
+    /* Readers define views on demand (lazy.c): the datasets not loaded yet (name -> true)
+     * and whether the journal's view is still to define. NULL / false for writers, which
+     * load everything at open. Both change under write_mu. */
+    json_t *pending;
+    bool journal_pending;
 };
+
+/* Mirrors one dataset's tombstones and erasures into the engine and defines its views; a
+ * dataset that cannot be read becomes a relation that says why (lake.c). */
+void lh__lake_load_dataset(lh_lake *lake, const char *name);
+
+/* Readers: defines what sql reads before it runs (lazy.c): each dataset it names, the
+ * journal when named; for any other name every dataset, so that the gate's "unknown
+ * relation" message lists them all as before. Also when sql does not parse (the gate
+ * reports that). No-op for writers. Thread-safe. */
+void lh__lake_prepare_sql(lh_lake *lake, const char *sql);
+/* Readers: defines one dataset's views if not yet (time travel needs its tombstones and
+ * erasures). No-op for writers and loaded datasets. Thread-safe. */
+void lh__lake_prepare_dataset(lh_lake *lake, const char *name);
 
 /* Tombstoned keys per dataset, mirrored into DuckDB (tombs.c). Each dataset with
  * tombstones has an in-memory table "__tomb__<name>" (one column k, typed like the key
@@ -69,6 +87,16 @@ void lh__tombs_cache_save(lh_lake *lake, const char *name);
 void lh__tombs_cache_remove(lh_lake *lake, const char *name);
 /* Forgets the dataset's tombstones (after compaction): redefines its view without the
  * filter, then drops "__tomb__<name>". */
+/* The latest version's view hiding tombstoned rows by position instead of by key (the
+ * row set of the dataset's name; "hidden rows by position" in tombs.c): replaces *sql,
+ * the key-filtered select of snap's files (dir: the table directory), when the positions
+ * could be had, else leaves it (the key filter is as correct, only slower). */
+lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                const char *dir, lh_buf *sql, lh_err *err);
+/* Vacuum's log cleanup (log_cleanup.c): the JSON commits behind the newest checkpoint
+ * once all are older than hours, after recording their content hashes. */
+lh_status lh__lake_log_cleanup(lh_lake *lake, const char *name, double hours, int64_t *deleted,
+                               lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),
@@ -96,6 +124,10 @@ lh_status lh__erasures_record(lh_lake *lake, const char *name, const char *colum
  * {entries_settled, erased_rows_in_old_files, old_files_with_erased_rows,
  * commits_stripped_of_stats}; caller owns it. Writers only. */
 lh_status lh__erasures_settle(lh_lake *lake, const char *name, json_t **out, lh_err *err);
+/* What lh__erasures_settle could refuse, checked before vacuum deletes anything: the set
+ * reads, and every commit it may rewrite (below its newest entry's version) fits the
+ * rewrite's limit (64 MiB). */
+lh_status lh__erasures_settle_check(lh_lake *lake, const char *name, lh_err *err);
 /* What is still pending: {erased_rows_in_old_files, old_files_with_erased_rows,
  * oldest_erasure_ms}; caller owns *out. */
 lh_status lh__erasures_pending(lh_lake *lake, const char *name, json_t **out, lh_err *err);

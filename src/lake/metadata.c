@@ -152,6 +152,7 @@ json_t *lh_lake_dataset(lh_lake *lake, const char *name)
 }
 
 json_t *lh_lake_datasets(lh_lake *lake) { return lh_catalog_list_copy(lake->cat); }
+size_t lh_lake_dataset_count(lh_lake *lake) { return lh_catalog_count(lake->cat); }
 
 lh_status lh_lake_history(lh_lake *lake, const char *name, json_t **out, lh_err *err)
 {

@@ -55,6 +55,7 @@ static lh_status views_build(lh_lake *lake, const lh_lake_query *opts, as_of_vie
                 break;
             }
             json_decref(m);
+            lh__lake_prepare_dataset(lake, name);
             if ((st = lh__lake_table_select(lake, name, version, &v->bufs[v->n], err)) ||
                 (st = lh__tombs_filter(lake, name, &v->bufs[v->n], err)))
                 break;
@@ -89,6 +90,7 @@ static lh_query_opts engine_opts(const lh_lake_query *opts, const as_of_views *v
 lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                             lh_query **out, lh_err *err)
 {
+    lh__lake_prepare_sql(lake, sql);
     as_of_views v;
     lh_status st = views_build(lake, opts, &v, err);
     if (!st) {
@@ -103,6 +105,7 @@ lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query
 lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                                  const char *path, uint64_t *rows, lh_err *err)
 {
+    lh__lake_prepare_sql(lake, sql);
     as_of_views v;
     lh_status st = views_build(lake, opts, &v, err);
     if (!st) {

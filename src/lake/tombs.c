@@ -161,8 +161,10 @@ lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err)
         st = lh__lake_unbuilt(err, lh_buf_status(&sql), name, "the statement that drops the tombstones");
     if (!st)
         st = lh_engine_exec(lh__lake_engine(lake), sql.data, err);
-    if (!st)
+    if (!st) {
         lh_engine_keyset_drop(lh__lake_engine(lake), name);
+        lh_engine_rowset_drop(lh__lake_engine(lake), name);
+    }
     lh_buf_release(&sql);
     return st;
 }
@@ -204,11 +206,26 @@ static int64_t file_size(lh_lake *lake, const char *name)
     return size;
 }
 
+/* The local path of the rows cache (lh__tombs_rows_select), into out (empty: none). */
+static void rows_cache_path(lh_lake *lake, const char *name, lh_buf *out)
+{
+    lh_buf key;
+    lh_buf_init(&key, 1024);
+    lh_tombstones_rows_cache_key(name, &key);
+    if (!lh_buf_status(&key))
+        lh_store_local_path(lh_lake_store(lake), key.data, out, NULL);
+    lh_buf_release(&key);
+}
+
 void lh__tombs_cache_remove(lh_lake *lake, const char *name)
 {
     lh_buf path;
     lh_buf_init(&path, 4096);
     cache_path(lake, name, &path);
+    if (path.len)
+        lh_file_remove(path.data, NULL);
+    lh_buf_reset(&path);
+    rows_cache_path(lake, name, &path);
     if (path.len)
         lh_file_remove(path.data, NULL);
     lh_buf_release(&path);
@@ -447,5 +464,200 @@ lh_status lh__tombs_add(lh_lake *lake, const char *name, const char *column, con
     /* The keys are on disk already: until a reload, reads must fail rather than show them. */
     if (st)
         set_failed(lake, name, st, err ? err->msg : "");
+    return st;
+}
+
+/* ---- hidden rows by position ----
+ *
+ * The latest version's view does not test keys: the rows the tombstones hide are found
+ * once per data file (a scan of the key column through the key set, the same test as the
+ * key filter) and kept as the engine's row set of the dataset's name, which the view tests
+ * by (file, position) (engine.h "Row sets"): no key column read, no hash probe, and a view
+ * without any filter when no file holds a tombstoned key. Data files never change, so a
+ * file's positions hold until the tombstones change; the writer keeps them in
+ * "_catalog/tombstones/<name>.rows.parquet" (file, position; a NULL position marks a file
+ * checked), stamped with the tombstone file's size like the key cache, and a later open
+ * reads them from there and scans only the files the cache has not checked. */
+
+/* The file paths of snap as the view's read_parquet names them (lh_path_add_sql), as a
+ * JSON array of strings. */
+static json_t *file_paths(const char *dir, const lh_table_snapshot *snap)
+{
+    json_t *a = json_array();
+    size_t n = strlen(dir);
+    while (n > 0 && dir[n - 1] == '/')
+        n--;
+    for (size_t i = 0; a && i < snap->nfiles; i++) {
+        lh_buf p;
+        lh_buf_init(&p, 0);
+        lh_buf_add(&p, dir, n);
+        lh_buf_addc(&p, '/');
+        lh_buf_adds(&p, snap->files[i].path);
+        if (lh_buf_status(&p) || json_array_append_new(a, json_string(p.data))) {
+            json_decref(a);
+            a = NULL;
+        }
+        lh_buf_release(&p);
+    }
+    return a;
+}
+
+/* Whether the rows cache at path was written for the tombstone file's current size. */
+static bool cache_valid(lh_lake *lake, const char *path, int64_t size)
+{
+    json_t *row = NULL;
+    lh_buf sql;
+    lh_buf_init(&sql, 0);
+    int64_t have = -1;
+    if (size > 0 && !access(path, R_OK)) {
+        lh_buf_adds(&sql, "SELECT CAST(value AS VARCHAR) FROM parquet_kv_metadata(");
+        lh_buf_add_sql_string(&sql, path);
+        lh_buf_adds(&sql, ") WHERE CAST(key AS VARCHAR) = 'source_bytes'");
+        if (!lh_buf_status(&sql) &&
+            !lh_engine_query_row(lh__lake_engine(lake), sql.data, &row, NULL))
+            lh_parse_i64(json_string_value(json_array_get(row, 0)), &have);
+    }
+    json_decref(row);
+    lh_buf_release(&sql);
+    return have == size && size > 0;
+}
+
+/* Adds to rs the files of snap the cache (when valid) does not hold, by a scan of their
+ * key column through the key set (*scanned: how many files). */
+static lh_status scan_rows(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                           const char *dir, json_t *paths, lh_rowset *rs, size_t *scanned,
+                           lh_err *err)
+{
+    char column[256], type[256];
+    if (!lh__tombs_column(lake, name, column, type, sizeof column))
+        return lh_fail(err, LH_ENOTFOUND, "no tombstones");
+    bool text = text_keys(type);
+    lh_table_snapshot sub = *snap;
+    sub.files = lh_calloc(snap->nfiles, sizeof *sub.files);
+    json_t *missing = json_array();
+    lh_buf sql, sel;
+    lh_buf_init(&sql, 0);
+    lh_buf_init(&sel, 0);
+    lh_status st = LH_OK;
+    sub.nfiles = 0;
+    for (size_t i = 0; sub.files && missing && i < snap->nfiles; i++) {
+        json_t *p = json_array_get(paths, i);
+        if (lh_engine_rowset_has(rs, json_string_value(p)))
+            continue;
+        sub.files[sub.nfiles++] = snap->files[i];
+        if (json_array_append(missing, p))
+            st = LH_ENOMEM;
+    }
+    if (st || !sub.files || !missing) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+        goto done;
+    }
+    *scanned = sub.nfiles;
+    if (!sub.nfiles)
+        goto done;
+    if ((st = lh_engine_snapshot_select_rows(lh__lake_engine(lake), dir, &sub, true, NULL, &sel,
+                                             err)))
+        goto done;
+    lh_buf_adds(&sql, "SELECT __r.__lh_file, __r.__lh_pos FROM (");
+    lh_buf_add(&sql, sel.data, sel.len);
+    lh_buf_adds(&sql, ") AS __r WHERE __r.");
+    lh_buf_add_sql_ident(&sql, column);
+    lh_buf_printf(&sql, " IS NOT NULL AND __lh_hidden_%s(", text ? "s" : "i");
+    lh_buf_add_sql_string(&sql, name);
+    lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? ", CAST(__r." : ", __r.");
+    lh_buf_add_sql_ident(&sql, column);
+    lh_buf_adds(&sql, text && strcasecmp(type, "VARCHAR") ? " AS VARCHAR))" : ")");
+    lh_buf_adds(&sql, " UNION ALL SELECT unnest(");
+    st = lh__tombs_add_list(&sql, missing, "VARCHAR");
+    lh_buf_adds(&sql, "), CAST(NULL AS BIGINT)");
+    if (!st)
+        st = lh_buf_status(&sql);
+    st = st ? lh__lake_unbuilt(err, st, name, "the query of its hidden rows")
+            : lh_engine_rowset_add_positions(lh__lake_engine(lake), rs, sql.data, err);
+done:
+    free(sub.files);
+    json_decref(missing);
+    lh_buf_release(&sql);
+    lh_buf_release(&sel);
+    return st;
+}
+
+lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                const char *dir, lh_buf *sql, lh_err *err)
+{
+    char column[256], type[256];
+    if (check_loaded(lake, name, NULL) || !lh__tombs_column(lake, name, column, type, sizeof column) ||
+        snap->nfiles == 0)
+        return LH_OK; /* the key filter (or its refusal) stands */
+    lh_engine *eng = lh__lake_engine(lake);
+    lh_buf cache, q, out, tmp;
+    lh_buf_init(&cache, 4096);
+    lh_buf_init(&q, 0);
+    lh_buf_init(&out, 0);
+    lh_buf_init(&tmp, 4096);
+    lh_err why = {{0}};
+    json_t *paths = file_paths(dir, snap);
+    lh_rowset *rs = lh_engine_rowset_new(name);
+    int64_t size = file_size(lake, name);
+    size_t scanned = 0;
+    bool from_cache = false;
+    lh_status st = paths && rs ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
+    rows_cache_path(lake, name, &cache);
+    if (!st && cache.len && cache_valid(lake, cache.data, size)) {
+        lh_buf_adds(&q, "SELECT CAST(file AS VARCHAR), CAST(bits AS BLOB) FROM read_parquet(");
+        lh_buf_add_sql_string(&q, cache.data);
+        lh_buf_adds(&q, ") WHERE file IN (SELECT unnest(");
+        st = lh__tombs_add_list(&q, paths, "VARCHAR");
+        lh_buf_adds(&q, "))");
+        if (!st)
+            st = lh_buf_status(&q);
+        /* A cache that cannot be read is no cache: start over by scanning. */
+        if (st || lh_engine_rowset_add_bitmaps(eng, rs, q.data, NULL)) {
+            lh_engine_rowset_free(rs);
+            rs = lh_engine_rowset_new(name);
+            st = rs ? LH_OK : lh_fail(&why, LH_ENOMEM, "out of memory");
+        } else {
+            from_cache = true;
+        }
+    }
+    if (!st)
+        st = scan_rows(lake, name, snap, dir, paths, rs, &scanned, &why);
+    int64_t hidden = st ? 0 : lh_engine_rowset_hidden(rs);
+    /* The writer keeps the cache: rewritten when it lacked a file (or had none). */
+    if (!st && lh__lake_is_writer(lake) && cache.len && size > 0 && (scanned || !from_cache)) {
+        lh_path_temp(cache.data, &tmp);
+        lh_buf_reset(&q);
+        lh_buf_printf(&q, "{source_bytes: '%lld'}", (long long)size);
+        if (lh_buf_status(&tmp) || lh_buf_status(&q) ||
+            lh_engine_rowset_save(eng, rs, tmp.data, q.data, NULL) || rename(tmp.data, cache.data)) {
+            if (tmp.len)
+                lh_file_remove(tmp.data, NULL);
+            lh_file_remove(cache.data, NULL);
+        }
+    }
+    if (!st && hidden) {
+        st = lh_engine_rowset_install(eng, rs, &why);
+        rs = NULL;
+    }
+    if (!st)
+        st = lh_engine_snapshot_select_rows(eng, dir, snap, false, hidden ? name : NULL, &out,
+                                            &why);
+    if (!st) {
+        lh_buf_reset(sql);
+        st = lh_buf_add(sql, out.data, out.len);
+        if (st) /* sql is half rewritten: the caller must not use it */
+            st = lh__lake_unbuilt(err, st, name, "the filtered view");
+    } else {
+        if (st != LH_EUNSUPPORTED)
+            lh_log(LH_LOG_WARN, "dataset %s: its tombstones are tested by key (slower): %s",
+                   name, why.msg);
+        st = LH_OK;
+    }
+    lh_engine_rowset_free(rs);
+    json_decref(paths);
+    lh_buf_release(&cache);
+    lh_buf_release(&q);
+    lh_buf_release(&out);
+    lh_buf_release(&tmp);
     return st;
 }

@@ -1,9 +1,11 @@
 /* vacuum.c: deletes data files the table no longer references (mutations.h). A file
  * removed by a commit goes once its removal (the remove action's deletionTimestamp) is
  * older than the retention; a file no commit ever added (a writer killed between writing
- * and committing it) once its modification time is. The log's commits are kept; once the
- * last file that held erased rows is gone, the older commits lose their column statistics
- * (erasures.c). */
+ * and committing it) once its modification time is. Once the last file that held erased
+ * rows is gone, the older commits lose their column statistics (erasures.c); then the JSON
+ * commits behind the newest checkpoint go once all are older than the same retention
+ * (log_cleanup.c). Removes from deleted commits live on in the checkpoint (those within
+ * the retention), which the snapshot's tombstones carry. */
 #include <math.h>
 #include <string.h>
 
@@ -92,8 +94,19 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     else
         st = lh_store_list(s, prefix.data, list_cb, &l, err);
+    /* What settling the erasure set could refuse is refused before any file goes. */
+    if (!st)
+        st = lh__erasures_settle_check(lake, name, err);
     if (!st)
         st = removal_times(s, l.commits, removed, err);
+    /* Removes whose commits log cleanup deleted: the checkpoint keeps those within the
+     * retention, and the snapshot read them from it. */
+    for (size_t i = 0; !st && i < snap->ntombstones; i++) {
+        const lh_table_tombstone *t = &snap->tombstones[i];
+        if (t->deletion_timestamp > json_integer_value(json_object_get(removed, t->path)) &&
+            json_object_set_new(removed, t->path, json_integer(t->deletion_timestamp)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < snap->nfiles; i++)
         json_object_del(l.files, snap->files[i].path);
     int64_t now = lh_now_ms(), cutoff = now - (int64_t)(hours * 3600000.0);
@@ -131,10 +144,15 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
     json_t *erasure = NULL;
     if (!st)
         st = lh__erasures_settle(lake, name, &erasure, err);
+    /* Then the JSON commits behind the newest checkpoint, with the same retention. */
+    int64_t commits = 0;
     if (!st)
-        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o}", "dataset", name, "files_deleted",
-                         deleted, "bytes_deleted", bytes, "files_kept", kept, "retention_hours",
-                         hours, "version", (json_int_t)snap->version, "erasure", erasure);
+        st = lh__lake_log_cleanup(lake, name, hours, &commits, err);
+    if (!st)
+        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o, s:I}", "dataset", name,
+                         "files_deleted", deleted, "bytes_deleted", bytes, "files_kept", kept,
+                         "retention_hours", hours, "version", (json_int_t)snap->version,
+                         "erasure", erasure, "commits_deleted", (json_int_t)commits);
     json_decref(l.files);
     json_decref(l.commits);
     json_decref(removed);

@@ -71,34 +71,42 @@ lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_er
     return st ? lh__lake_unbuilt(err, st, name, "the table directory's path") : LH_OK;
 }
 
+/* The SELECT over the files of snap (the dataset at version, or a copy of it restricted to
+ * some of its files) into sql; dir (the caller's, initialised) gets the table directory. */
 static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
-                                 const lh_table_snapshot *snap, lh_buf *sql, lh_err *err);
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_buf *dir,
+                                 lh_err *err);
 
-lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
-                                lh_err *err)
+/* lh__lake_table_select, also giving the snapshot (*snap, caller frees) and the table
+ * directory (dir, the caller's, initialised). */
+static lh_status table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                              lh_table_snapshot **snapp, lh_buf *dir, lh_err *err)
 {
     lh_table_snapshot *snap = NULL;
+    lh_buf_init(dir, PATH_MAX);
+    *snapp = NULL;
     lh_status st = lh__lake_snapshot(lake, name, version, &snap, err);
     if (st)
         return st;
-    st = snapshot_select(lake, name, version, snap, sql, err);
-    lh_table_snapshot_free(snap);
-    return st;
+    *snapp = snap;
+    return snapshot_select(lake, name, version, snap, sql, dir, err);
 }
 
 lh_status lh__lake_files_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
                                 lh_buf *sql, lh_err *err)
 {
-    return snapshot_select(lake, name, snap->version, snap, sql, err);
+    lh_buf dir;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_status st = snapshot_select(lake, name, snap->version, snap, sql, &dir, err);
+    lh_buf_release(&dir);
+    return st;
 }
 
 static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
-                                 const lh_table_snapshot *snap, lh_buf *sql, lh_err *err)
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_buf *dir,
+                                 lh_err *err)
 {
-    lh_status st = LH_OK;
-    lh_buf dir;
-    lh_buf_init(&dir, PATH_MAX);
-    st = lh__lake_table_dir(lake, name, &dir, err);
+    lh_status st = lh__lake_table_dir(lake, name, dir, err);
     /* DuckDB's sandbox checks path names, not where a symlink leads: a data file that
      * is a link (planted under the root) could expose any file. Refuse it. */
     for (size_t i = 0; i < snap->nfiles && !st; i++) {
@@ -106,7 +114,7 @@ static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t versio
         lh_buf_init(&p, PATH_MAX);
         struct stat sb;
         int gone = 0;
-        if (lh_path_join(&p, dir.data, snap->files[i].path))
+        if (lh_path_join(&p, dir->data, snap->files[i].path))
             st = lh__lake_unbuilt(err, lh_buf_status(&p), name, "a data file's path");
         else if ((gone = lstat(p.data, &sb) ? errno == ENOENT : 0) == 0 && !S_ISREG(sb.st_mode))
             st = lh_fail(err, LH_ECORRUPT, "dataset %s: a data file is not a regular file "
@@ -122,12 +130,22 @@ static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t versio
         lh_buf_release(&p);
     }
     if (!st)
-        st = lh_engine_snapshot_select(lake->eng, dir.data, snap, sql, err);
+        st = lh_engine_snapshot_select(lake->eng, dir->data, snap, sql, err);
     /* Rows erased by a later compaction stay hidden at this version, in every view built
      * on it (the dataset's and time travel's). */
     if (!st)
         st = lh__erasures_filter(lake, name, version, sql, err);
+    return st;
+}
+
+lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
+                                lh_err *err)
+{
+    lh_table_snapshot *snap = NULL;
+    lh_buf dir;
+    lh_status st = table_select(lake, name, version, sql, &snap, &dir, err);
     lh_buf_release(&dir);
+    lh_table_snapshot_free(snap);
     return st;
 }
 
@@ -137,11 +155,17 @@ static void refresh_pin(lh_lake *lake, const char *name);
  * the old view could show rows a tombstone just hid, or none may exist). */
 lh_status lh__lake_define_view(lh_lake *lake, const char *name, lh_err *err)
 {
-    lh_buf sql;
+    lh_buf sql, dir;
     lh_buf_init(&sql, 0);
-    lh_status st = lh__lake_table_select(lake, name, -1, &sql, err);
+    lh_table_snapshot *snap = NULL;
+    lh_status st = table_select(lake, name, -1, &sql, &snap, &dir, err);
     if (!st) /* "__raw__<name>" sees every row; the dataset's own view hides tombstones */
         st = lh__tombs_raw_view(lake, name, &sql, err);
+    /* ... by position when it can (the latest version has no erasure filter). */
+    if (!st)
+        st = lh__tombs_rows_select(lake, name, snap, dir.data, &sql, err);
+    lh_table_snapshot_free(snap);
+    lh_buf_release(&dir);
     if (!st)
         st = lh_engine_define_view(lake->eng, name, sql.data, err);
     if (!st)

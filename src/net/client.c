@@ -11,9 +11,19 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "net/net_int.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+/* libcurl is loaded on first use (curl_dl.c): a clear error when it is missing. */
+static lh_status client_start(lh_err *err)
+{
+    lh_status st = lh__curl_load(err);
+    if (!st)
+        pthread_once(&curl_once, curl_init);
+    return st;
+}
 
 /* Sets base_url + path as the request's URL (libcurl keeps its own copy). Built, not
  * snprintf'd into a fixed array: a long dataset name in the path must fail loudly, not
@@ -106,7 +116,9 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
                                       const char *format, bool allow_schema_change,
                                       const char *const *fields, json_t **response, lh_err *err)
 {
-    pthread_once(&curl_once, curl_init);
+    lh_status st = client_start(err);
+    if (st)
+        return st;
     CURL *c = curl_easy_init();
     if (!c)
         return lh_fail(err, LH_ENOMEM, "cannot start an HTTP client");
@@ -137,7 +149,7 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
         curl_mime_data(part, fields[i + 1], CURL_ZERO_TERMINATED);
     }
     curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-    lh_status st = set_url(c, base_url, "/ingest/file", err);
+    st = set_url(c, base_url, "/ingest/file", err);
     if (!st)
         st = perform(c, base_url, api_key, NULL, response, err);
     curl_mime_free(mime);
@@ -148,7 +160,9 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
 lh_status lh_client_json(const char *base_url, const char *api_key, const char *method,
                          const char *path, const json_t *body, json_t **response, lh_err *err)
 {
-    pthread_once(&curl_once, curl_init);
+    lh_status st = client_start(err);
+    if (st)
+        return st;
     char *text = body ? lh_json_dumps(body, JSON_COMPACT) : NULL;
     CURL *c = curl_easy_init();
     if (!c || (body && !text)) {
@@ -163,7 +177,7 @@ lh_status lh_client_json(const char *base_url, const char *api_key, const char *
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
     }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    lh_status st = set_url(c, base_url, path, err);
+    st = set_url(c, base_url, path, err);
     if (!st)
         st = perform(c, base_url, api_key, hdrs, response, err);
     else

@@ -184,6 +184,20 @@ lh_status lh_table_checkpoint_write(lh_store *s, const char *prefix,
 lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int64_t version,
                                            int64_t *dropped, lh_err *err);
 
+/* Log cleanup (log_cleanup.c). lh_table_log_expired finds the newest single-part
+ * checkpoint K that reads whole (through cp) with commits below it, every one of them
+ * last modified before cutoff_ms: *below = K and *infos (caller owns) the commitInfo
+ * objects of the commits below K, oldest first, for what the caller must keep of them;
+ * *below = -1 (and *infos NULL) when there is none. lh_table_log_cleanup then deletes
+ * the JSON commits below `below`, oldest first, and the checkpoints below it; *deleted
+ * gets the commits deleted. Versions below K can no longer be read (LH_ENOTFOUND), and
+ * lh_table_history lists only the commits that remain. Only for the holder of the writer
+ * lock. */
+lh_status lh_table_log_expired(lh_store *s, const char *prefix, const lh_checkpoint_reader *cp,
+                               int64_t cutoff_ms, int64_t *below, json_t **infos, lh_err *err);
+lh_status lh_table_log_cleanup(lh_store *s, const char *prefix, int64_t below, int64_t *deleted,
+                               lh_err *err);
+
 /* Commit history, newest first: array of {version, timestamp, operation,
  * operationParameters, adds, removes}; only commits still in the log are listed (a
  * commit without commitInfo has operation null and its file's mtime as timestamp).

@@ -289,7 +289,10 @@ expect_eq "json format: Content-Type" "200 application/json" "$CODE $(hdr Conten
 expect_eq "json format: exact shape" \
   '[{"name": "id", "type": "BIGINT"}, {"name": "color", "type": "VARCHAR"}]|[[1, "red"], [2, "green"], [3, "blue"]]|3|False|True|columns,rows,row_count,truncated,elapsed_ms' \
   "$(jb '"|".join(map(str, [json.dumps(d["columns"]), json.dumps(d["rows"]), d["row_count"], d["truncated"], isinstance(d["elapsed_ms"], (int, float)), ",".join(d)]))')"
-expect_eq "json results are streamed (chunked)" "chunked" "$(hdr Transfer-Encoding)"
+expect_eq "a result that ends within the first 64 KiB is sent whole (Content-Length)" "$(wc -c < "$WORK/body")" "$(hdr Content-Length)"
+qry '{"sql":"SELECT i, '"'"'row number '"'"' || i AS s FROM range(5000) t(i)"}'
+expect_eq "a longer result is streamed (chunked), complete" "200 chunked 5000 4999" \
+  "$CODE $(hdr Transfer-Encoding) $(jb 'd["row_count"], d["rows"][-1][0]')"
 qry '{"sql":"SELECT id, color FROM people ORDER BY id","format":"ndjson"}'
 expect_eq "ndjson format: Content-Type" "200 application/x-ndjson" "$CODE $(hdr Content-Type)"
 expect_eq "ndjson format: exact bytes" "$(printf '{"id":1,"color":"red"}\n{"id":2,"color":"green"}\n{"id":3,"color":"blue"}\n' | od -c)" "$(od -c < "$WORK/body")"

@@ -91,12 +91,13 @@ for ds in by_int by_str; do
   expect_eq "$ds: point lookup of a visible key finds it" 1 "$(sql "SELECT count(*) FROM $ds WHERE id = 1237")"
   expect_eq "$ds: group-by count over the visible rows" "$(cat "$WORK/groups")" \
     "$(sql "SELECT txt, count(*) FROM $ds GROUP BY txt ORDER BY txt" | tr '\n' ' ' | sed 's/ $//')"
-  # The plan: a filter in the scan's pipeline, no join of any kind.
+  # The plan: a filter in the scan's pipeline, no join of any kind, by row position (no
+  # key column read, no hash probe: src/engine/rowset.c).
   plan=$("$LH" sql "SELECT * FROM $ds WHERE txt ILIKE '%kubernetes%' LIMIT 20" --explain --format csv 2>&1)
-  if grep -q "__lh_hidden" <<< "$plan" && ! grep -qi "JOIN" <<< "$plan"; then
-    ok "$ds: the plan filters during the scan (no join)"
+  if grep -q "__lh_hidden_r" <<< "$plan" && ! grep -qi "JOIN" <<< "$plan"; then
+    ok "$ds: the plan filters during the scan by row position (no join)"
   else
-    not_ok "$ds: the plan filters during the scan (no join)"; echo "$plan" | grep -i "join\|filter" | sed 's/^/# /' | head -5
+    not_ok "$ds: the plan filters during the scan by row position (no join)"; echo "$plan" | grep -i "join\|filter\|hidden" | sed 's/^/# /' | head -5
   fi
 done
 
@@ -104,6 +105,7 @@ done
 # are tombstoned).
 expect_fail "user SQL cannot call __lh_hidden_i" "not allowed" "$LH" sql "SELECT __lh_hidden_i('by_int', 5)"
 expect_fail "user SQL cannot call __lh_hidden_s" "not allowed" "$LH" sql "SELECT count(*) FROM by_str WHERE __lh_hidden_s('by_str', name)"
+expect_fail "user SQL cannot call __lh_hidden_r" "not allowed" "$LH" sql "SELECT __lh_hidden_r('by_int', 'x', 1)"
 
 # A later append brings tombstoned keys again: they stay hidden there too.
 sed 's/writes sql/again/' "$WORK/part1.csv" > "$WORK/part1b.csv"
@@ -130,3 +132,54 @@ expect_eq "by_int: a second delete after compaction hides its keys" "0 $((VISIBL
 expect_eq "by_int: LIMIT 5 after it: 5 rows, none tombstoned" "5 0" \
   "$(printf '990\n991\n' >> "$WORK/ids"; hidden_in by_int "SELECT id FROM by_int WHERE id IS NOT NULL LIMIT 5")"
 
+
+# ---- hidden rows by position, per file (tombs.c "hidden rows by position") ----
+plan_of() { "$LH" sql "SELECT count(*) FROM $1" --explain --format csv 2>&1; }
+# Clean and dirty files mixed: the tombstoned keys are all in part 1 (the second file).
+for p in 0 1 2; do check "ingest part $p into mixed" "$LH" ingest "$WORK/part$p.csv" --name mixed; done
+check "tombstone ids 1000..1099 of mixed (all in its second file)" "$LH" delete mixed --key id $(seq 1000 1099) --reason test
+expect_eq "mixed: count(*) (3000 minus the 99 keyed rows hit; id 1050 is NULL)" 2901 "$(sql "SELECT count(*) FROM mixed")"
+# (990 keyed rows a file; 99 of the second file's are tombstoned: 1050 has no key.)
+expect_eq "mixed: per file, only the second loses rows" "0,990 1000,891 2000,990" \
+  "$(sql "SELECT CAST(floor(id / 1000) * 1000 AS INTEGER) AS f, count(*) FROM mixed WHERE id IS NOT NULL GROUP BY f ORDER BY f" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "mixed: LIMIT 11 from id 990 up: ids 990..999 then 1100" "11 990 999 1100" \
+  "$(sql "SELECT id FROM mixed WHERE id >= 990 ORDER BY id LIMIT 11" | awk 'NR==1{a=$1} NR==10{b=$1} NR==11{c=$1} END{print NR, a, b, c}')"
+if grep -q "__lh_hidden_r" <<< "$(plan_of mixed)"; then ok "mixed: the view tests row positions"; else not_ok "mixed: the view tests row positions"; fi
+expect_eq "mixed: the positions are cached beside the tombstones" yes \
+  "$([ -s "$LAKEHOUSE_DATA/_catalog/tombstones/mixed.rows.parquet" ] && echo yes || echo no)"
+# A key in two files: part 1 appended again; its tombstoned keys hide there too.
+check "append part 1 again to mixed" "$LH" ingest "$WORK/part1b.csv" --name mixed
+expect_eq "mixed: a tombstoned key in two files is hidden in both" "0 3802" \
+  "$(sql "SELECT count(*) FILTER (WHERE id BETWEEN 1000 AND 1099), count(*) FROM mixed" | tr ',' ' ')"
+expect_eq "mixed: LIMIT 3802 and LIMIT 3803 both return every visible row" "3802 3802" \
+  "$(sql "SELECT * FROM mixed LIMIT 3802" | wc -l) $(sql "SELECT * FROM mixed LIMIT 3803" | wc -l)"
+# The cache is a cache: missing, damaged or stale, the positions are found again.
+rm -f "$LAKEHOUSE_DATA/_catalog/tombstones/mixed.rows.parquet"
+expect_eq "mixed without its positions cache (a reader finds them again)" 3802 "$(sql "SELECT count(*) FROM mixed")"
+expect_eq "... and a reader does not write the cache" no \
+  "$([ -e "$LAKEHOUSE_DATA/_catalog/tombstones/mixed.rows.parquet" ] && echo yes || echo no)"
+printf 'not parquet' > "$LAKEHOUSE_DATA/_catalog/tombstones/mixed.rows.parquet"
+expect_eq "mixed with a damaged positions cache: same count" 3802 "$(sql "SELECT count(*) FROM mixed")"
+check "tombstone id 2000 of mixed (the third file: the cache is stale)" "$LH" delete mixed --key id 2000 --reason test
+expect_eq "mixed: the new key is hidden" "0 3801" \
+  "$(sql "SELECT count(*) FILTER (WHERE id = 2000), count(*) FROM mixed" | tr ',' ' ')"
+expect_eq "mixed: the writer rewrote the cache" PAR1 "$(head -c 4 "$LAKEHOUSE_DATA/_catalog/tombstones/mixed.rows.parquet")"
+
+# Only clean files: tombstones whose keys no file holds leave the view without a filter
+# (count(*) from the Parquet metadata again); a later append of such a key is checked.
+for p in 0 1; do check "ingest part $p into clean" "$LH" ingest "$WORK/part$p.csv" --name clean; done
+check "tombstone ids no file of clean holds" "$LH" delete clean --key id 2005 2006 --reason test
+expect_eq "clean: every row visible" 2000 "$(sql "SELECT count(*) FROM clean")"
+if grep -q "__lh_hidden" <<< "$(plan_of clean)"; then not_ok "clean: no filter when no file holds a tombstoned key"; else ok "clean: no filter when no file holds a tombstoned key"; fi
+check "append part 2 (holding ids 2005, 2006) to clean" "$LH" ingest "$WORK/part2.csv" --name clean
+expect_eq "clean: the appended file's tombstoned keys are hidden" "0 2998" \
+  "$(sql "SELECT count(*) FILTER (WHERE id IN (2005, 2006)), count(*) FROM clean" | tr ',' ' ')"
+if grep -q "__lh_hidden_r" <<< "$(plan_of clean)"; then ok "clean: now a filter by position"; else not_ok "clean: now a filter by position"; fi
+
+# A column named file_row_number would shadow DuckDB's: such a dataset keeps the key filter.
+printf 'id,file_row_number\n1,7\n2,8\n3,9\n' > "$WORK/frn.csv"
+check "ingest a dataset with a column named file_row_number" "$LH" ingest "$WORK/frn.csv" --name frn
+check "tombstone id 2 of frn" "$LH" delete frn --key id 2 --reason test
+expect_eq "frn: rows 1 and 3, the column's own values" "1,7 3,9" "$(sql "SELECT * FROM frn ORDER BY id" | tr '\n' ' ' | sed 's/ $//')"
+plan=$(plan_of frn)
+if grep -q "__lh_hidden_i" <<< "$plan" && ! grep -q "__lh_hidden_r" <<< "$plan"; then ok "frn: hidden by key"; else not_ok "frn: hidden by key"; fi

@@ -1,0 +1,82 @@
+/* ai_int.h: what the files of src/ai share and no other module sees: the word tokenizer
+ * (tokenize.c), the term dictionary (dict.c), the deterministic random numbers (rng.c),
+ * a plain top-k selection (topk.c) and little-endian serialisation helpers (serial.c).
+ * Nothing here is thread-safe unless it says so; tokenize and the const lookups are. */
+#ifndef LH_AI_INT_H
+#define LH_AI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+/* ---- tokenize.c: the words BM25 and LSA count ----------------------------------------
+ * A word is a maximal run of ASCII letters and digits and of bytes >= 0x80 (so a UTF-8
+ * sequence always stays whole inside a word: non-ASCII letters are word characters,
+ * compared byte for byte); everything else (ASCII spaces, punctuation, controls) separates
+ * words. ASCII letters are lowercased. Words over LH_AI_WORD_MAX bytes are dropped (hashes,
+ * base64: never a useful query term). */
+#define LH_AI_WORD_MAX 64
+enum {
+    LH_AI_TOK_STOP = 1, /* drop a short list of English function words ("the", "of", ...) */
+    LH_AI_TOK_STEM = 2, /* fold English plurals ("studies" -> "study", "cells" -> "cell") */
+};
+/* Called once per word in text order with the normalised word (not NUL-terminated; valid
+ * only during the call). A non-zero return stops the walk and is returned. */
+typedef int (*lh__ai_word_fn)(void *ctx, const char *word, size_t len);
+int lh__ai_tokenize(const char *text, size_t len, unsigned flags, lh__ai_word_fn fn, void *ctx);
+
+/* ---- dict.c: strings -> dense ids 0..n-1, in insertion order -------------------------- */
+typedef struct lh__ai_dict {
+    uint32_t *slots;   /* open addressing: id + 1, 0 = empty */
+    size_t nslots;     /* power of two */
+    char *pool;        /* the strings, back to back */
+    size_t pool_len, pool_cap;
+    size_t *off;       /* id -> offset in pool */
+    uint32_t *len;     /* id -> byte length */
+    size_t n, cap;
+} lh__ai_dict;
+void lh__ai_dict_init(lh__ai_dict *d);
+void lh__ai_dict_release(lh__ai_dict *d);
+/* The id of s, adding it when new (*added says which). LH_ENOMEM leaves d unchanged. */
+lh_status lh__ai_dict_intern(lh__ai_dict *d, const char *s, size_t len, uint32_t *id, bool *added);
+/* The id of s, or -1. Read-only: safe from several threads once building is over. */
+int64_t lh__ai_dict_find(const lh__ai_dict *d, const char *s, size_t len);
+const char *lh__ai_dict_str(const lh__ai_dict *d, uint32_t id, size_t *len);
+
+/* ---- rng.c: our own generator, so a fit is the same on every platform and libc -------- */
+typedef struct lh__ai_rng { uint64_t s[4]; } lh__ai_rng;
+void lh__ai_rng_seed(lh__ai_rng *r, uint64_t seed);
+uint64_t lh__ai_rng_next(lh__ai_rng *r);
+/* Uniform in [-1, 1). */
+double lh__ai_rng_signed(lh__ai_rng *r);
+
+/* ---- topk.c ---------------------------------------------------------------------------- */
+/* The k highest of scores[0..n) as (index, score), best first; ties go to the lower index,
+ * so the order is total and reproducible. Writes min(k, n) entries to out_idx/out_score
+ * and returns that count. Scores that are NaN are skipped. */
+size_t lh__ai_topk(const float *scores, size_t n, size_t k, uint32_t *out_idx, float *out_score);
+
+/* ---- serial.c: fixed-width little-endian fields for the index files -------------------- */
+void lh__ai_put_u32(lh_buf *b, uint32_t v);
+void lh__ai_put_u64(lh_buf *b, uint64_t v);
+void lh__ai_put_f32(lh_buf *b, float v);
+typedef struct lh__ai_reader {
+    const unsigned char *p, *end;
+    bool bad;  /* a read ran past the end: latched, reads then give 0 */
+} lh__ai_reader;
+void lh__ai_reader_init(lh__ai_reader *r, const void *data, size_t len);
+uint32_t lh__ai_get_u32(lh__ai_reader *r);
+uint64_t lh__ai_get_u64(lh__ai_reader *r);
+float lh__ai_get_f32(lh__ai_reader *r);
+/* A pointer to the next n bytes (and skips them), or NULL (and latches bad). */
+const void *lh__ai_get_bytes(lh__ai_reader *r, size_t n);
+
+/* ---- blas_dl.c: BLAS/LAPACKE loaded on first use (core/dl.h) -------------------------
+ * LH_OK once loaded; LH_EUNSUPPORTED naming the Debian package when they cannot be.
+ * lh_lsa_fit calls it before any work, so a missing library changes nothing. */
+lh_status lh__ai_blas_load(lh_err *err);
+
+#endif

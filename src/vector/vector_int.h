@@ -1,0 +1,37 @@
+/* vector_int.h: private to src/vector (and its unit test and benchmark).
+ *
+ * The threaded top-k scan
+ * (topk.c) that float and int8 searches share: it calls a block scorer for runs of up to
+ * LH__VEC_BLOCK rows and keeps the best keys. A key is "higher is better" (a distance is
+ * negated) so one heap order serves every metric. */
+#ifndef LH_VECTOR_VECTOR_INT_H
+#define LH_VECTOR_VECTOR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/simd.h"
+#include "vector/vector.h"
+
+/* Rows scored per call of a block scorer: one word of the allow bitmap. */
+#define LH__VEC_BLOCK 64
+
+
+/* Writes keys[i] for rows row0 + i, i < nrows (nrows <= LH__VEC_BLOCK): higher is better. */
+typedef void (*lh__vec_block_fn)(const void *ctx, size_t row0, size_t nrows, float *keys);
+
+/* The k best keys of rows 0..n-1 (allowed by allow, NULL = all) into out as (row, key),
+ * best first, ties by lower row; *out_n = min(k, allowed rows). threads as in
+ * lh_vec_search_opts (already resolved: >= 1). The scorer is called from several threads
+ * at once when threads > 1. */
+lh_status lh__vec_scan(size_t n, lh__vec_block_fn fn, const void *ctx, size_t k, int threads,
+                       const uint64_t *allow, lh_vec_hit *out, size_t *out_n, lh_err *err);
+
+/* opts->threads resolved: 0 = the online CPUs; never more threads than 64-row blocks. */
+int lh__vec_threads(int threads, size_t n);
+
+/* Orders hits best first (key descending, then row ascending; NaN last). */
+void lh__vec_sort_hits(lh_vec_hit *hits, size_t n);
+
+#endif
