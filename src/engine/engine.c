@@ -259,7 +259,15 @@ static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, js
                                  (unsigned long long)c);
                 }
             }
-            json_array_append_new(out, row);
+            /* A value lost to a failed allocation would read as a shorter row (a column
+             * missing from a DESCRIBE, say): fail the query instead. */
+            if (!st && (json_array_size(row) != ncols || json_array_append_new(out, row))) {
+                if (json_array_size(row) != ncols)
+                    json_decref(row);
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            } else if (st) {
+                json_decref(row);
+            }
         }
         duckdb_destroy_data_chunk(&chunk);
         if (st)
