@@ -23,7 +23,9 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+
 SHARED=${LH_SHARED_DIR:-$(cd .. && pwd)/shared}
 gcc -O2 -I"$DUCKDB_DIR" "$SHARED/tools/duckref.c" -L"$DUCKDB_DIR" -lduckdb -Wl,-rpath,"$DUCKDB_DIR" -o "$OUT/duckref"
 
-LAKEHOUSE_SERVER_ACCESS_LOG=false "$BIN" serve --data "$OUT/data" --bind 127.0.0.1:0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
+# the automatic compaction off: this measures merge-on-read and the manual compaction
+# (bench/auto_compact.sh measures the policy)
+LAKEHOUSE_SERVER_ACCESS_LOG=false LAKEHOUSE_STORAGE_AUTO_COMPACT=false "$BIN" serve --data "$OUT/data" --bind 127.0.0.1:0 >"$OUT/serve.out" 2>"$OUT/serve.err" &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q serving "$OUT/serve.out" && break; sleep 0.1; done
@@ -87,8 +89,8 @@ An append costs more as live files pile up (first 50 vs last 50 appends): each c
 replays the log and rebuilds the dataset's view, and DuckDB reads every file's footer when
 it binds a view over files whose schemas may differ (`union_by_name`); every query pays
 that bind too, which is the merge-on-read cost above. Compaction brings both back: one
-file, one footer. Checkpoints and an automatic compaction policy are the next steps (not
-built yet). Compaction itself reads every row twice (the write, then the full-scan
+file, one footer. The server runs here with \`[storage] auto_compact = false\`: the
+automatic compaction, on by default, is measured by \`bench/auto_compact.sh\`. Compaction itself reads every row twice (the write, then the full-scan
 verification of row count and content hash) and writes one commit.
 MD
 )

@@ -1,7 +1,8 @@
 # http_server.sh: start and stop `lakehouse serve` for the HTTP end-to-end tests (sourced
 # after tests/e2e/lib.sh, which sets LH and WORK). Every server listens on 127.0.0.1 only.
 #   srv_start NAME [VAR=VALUE...]  runs "$LH serve --bind 127.0.0.1:0" with those extra
-#                                  environment variables; stdout in $WORK/NAME.out, stderr in
+#                                  environment variables (auto_compact off unless
+#                                  given); stdout in $WORK/NAME.out, stderr in
 #                                  $WORK/NAME.err. Waits at most 15 s for the ready line.
 #                                  Sets SRV_PID, SRV_URL, SRV_PORT; fails when it did not come up.
 #   srv_stop PID [SIGNAL]          sends SIGNAL (TERM), waits at most 20 s (then KILL);
@@ -12,7 +13,10 @@ SRV_PIDS=()
 srv_start() {
   local name=$1 i
   shift
-  env "$@" "$LH" serve --bind 127.0.0.1:0 >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  # The background compactor ([storage] auto_compact, on by default) rewrites data and
+  # journal files on its own schedule: off unless the test asks for it (VAR=VALUE given
+  # later wins), so that tests comparing the data directory see only their own writes.
+  env LAKEHOUSE_STORAGE_AUTO_COMPACT=false "$@" "$LH" serve --bind 127.0.0.1:0 >"$WORK/$name.out" 2>"$WORK/$name.err" &
   SRV_PID=$!
   SRV_PIDS+=("$SRV_PID")
   SRV_URL=""

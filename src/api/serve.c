@@ -11,6 +11,7 @@
 #include "core/fsio.h"
 #include "core/util.h"
 #include "journal/journal.h"
+#include "lake/auto_compact.h"
 #include "storage/storage.h"
 
 typedef struct observer {
@@ -94,6 +95,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     pthread_mutex_init(&api.health_mu, NULL);
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
+    lh_auto_compactor *compactor = NULL;
     lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
                           .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0),
                           .memory_limit = lh_config_str(cfg, "engine.memory_limit", ""),
@@ -112,6 +114,13 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_journal *jr = lh_lake_journal(api.lake);
         lh_journal_set_flush_events(jr, lh_config_int(cfg, "journal.flush_events", 10000));
         st = lh_journal_start_timer(jr, lh_config_int(cfg, "journal.flush_interval_ms", 5000), err);
+    }
+    if (!st) {
+        /* [storage] auto_compact: small files merged and tombstones applied in the
+         * background (lake/auto_compact.h) */
+        lh_auto_compact_policy acp;
+        lh_auto_compact_policy_load(cfg, &acp);
+        st = lh_auto_compactor_start(api.lake, &acp, &compactor, err);
     }
     if (!st && !(api.metrics = lh__metrics_new()))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
@@ -174,6 +183,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
                (long long)lh_config_int(cfg, "server.shutdown_ms", 10000));
         lh_http_stop(srv, lh_config_int(cfg, "server.shutdown_ms", 10000));
     }
+    lh_auto_compactor_stop(compactor); /* after the last request, before the lake goes */
     lh_buf_release(&staging);
     free(hosts);
     free(origins);

@@ -14,6 +14,7 @@
 #include "cli/progress.h"
 #include "core/util.h"
 #include "ingest/ingest.h"
+#include "lake/auto_compact.h"
 #include "net/client.h"
 
 /* One ingest result in words, from the fields of lh_ingest_result_json: the ones the API
@@ -294,6 +295,14 @@ int lh__cli_ingest(lh_cli *cli)
             }
         }
         lh_ingest_result_release(&res);
+    }
+    /* [storage] auto_compact_cli: one round of the server's policy before exiting (its
+     * failures are logged, the ingest stands). */
+    if (!rc && !failed && lh_config_bool(cli->config, "storage.auto_compact_cli", false)) {
+        lh_auto_compact_policy acp;
+        lh_auto_compact_policy_load(cli->config, &acp);
+        lh_err ac_err;
+        lh_auto_compact_round(lake, &acp, NULL, NULL, &ac_err);
     }
     if (!rc && failed) {
         if (cli->json && nfiles > 1)

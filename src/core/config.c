@@ -53,6 +53,15 @@ static const struct key_spec {
     {"tracing", "file", T_STR, "", 0, 0},
     {"storage", "root", T_STR, "./data", 0, 0},
     {"storage", "checkpoint_interval", T_INT, NULL, 10, 0},
+    /* the automatic compaction (lake/auto_compact.h, docs/CLI.md) */
+    {"storage", "auto_compact", T_BOOL, NULL, 1, 0},
+    {"storage", "auto_compact_cli", T_BOOL, NULL, 0, 0},
+    {"storage", "auto_compact_min_files", T_INT, NULL, 10, 0},
+    {"storage", "auto_compact_small_file_bytes", T_INT, NULL, 16777216, 1},
+    {"storage", "auto_compact_target_file_bytes", T_INT, NULL, 134217728, 0},
+    {"storage", "auto_compact_tombstones", T_INT, NULL, 1000, 0},
+    {"storage", "auto_compact_tombstone_age_s", T_INT, NULL, 86400, 0},
+    {"storage", "auto_compact_interval_ms", T_INT, NULL, 10000, 1},
     {"auth", "enabled", T_BOOL, NULL, 0, 0},
     {"auth", "secrets_file", T_STR, "", 0, 0},
     {"auth", "health_open", T_BOOL, NULL, 1, 0},
@@ -65,6 +74,8 @@ static const struct key_spec {
     {"engine", "max_temp_size", T_STR, "16GB", 0, 0},
     {"journal", "flush_interval_ms", T_INT, NULL, 5000, 1},
     {"journal", "flush_events", T_INT, NULL, 10000, 1},
+    {"journal", "merge_min_files", T_INT, NULL, 32, 0},
+    {"journal", "merge_retention_hours", T_INT, NULL, 24, 0},
     /* [ingest]: what a remote caller may make an ingest reach (config.h) */
     {"ingest", "db_allowed_hosts", T_STR, LH_CONFIG_DB_ALLOWED_HOSTS, 0, 0},
 };

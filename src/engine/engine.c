@@ -259,7 +259,15 @@ static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, js
                                  (unsigned long long)c);
                 }
             }
-            json_array_append_new(out, row);
+            /* A value lost to a failed allocation would read as a shorter row (a column
+             * missing from a DESCRIBE, say): fail the query instead. */
+            if (!st && (json_array_size(row) != ncols || json_array_append_new(out, row))) {
+                if (json_array_size(row) != ncols)
+                    json_decref(row);
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            } else if (st) {
+                json_decref(row);
+            }
         }
         duckdb_destroy_data_chunk(&chunk);
         if (st)
@@ -293,6 +301,39 @@ lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_er
     *row = json_incref(json_array_get(rows, 0));
     json_decref(rows);
     return LH_OK;
+}
+
+lh_status lh_engine_side_query(lh_engine *e, const char *sql, json_t **row, lh_err *err)
+{
+    if (!sql)
+        return refuse_null_sql(err);
+    lh__conn *conn = lh__engine_acquire(e);
+    if (!conn)
+        return lh_fail(err, LH_EINTERNAL, "engine: could not open a connection");
+    duckdb_result res;
+    lh_status st = LH_OK;
+    if (duckdb_query(conn->conn, sql, &res) == DuckDBError) {
+        st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
+    } else if (row) {
+        json_t *out = json_array();
+        idx_t ncols = duckdb_column_count(&res);
+        bool any = duckdb_row_count(&res) > 0;
+        for (idx_t c = 0; out && any && c < ncols; c++) {
+            char *v = duckdb_value_is_null(&res, c, 0) ? NULL : duckdb_value_varchar(&res, c, 0);
+            if (json_array_append_new(out, v ? json_string(v) : json_null()))
+                json_decref(out), out = NULL;
+            duckdb_free(v);
+        }
+        if (!out)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        *row = out;
+    }
+    duckdb_destroy_result(&res);
+    if (st)
+        lh__engine_forget(e, conn); /* its state after a failure is not known */
+    else
+        lh__engine_release(e, conn);
+    return st;
 }
 
 lh_status lh_engine_define_view(lh_engine *e, const char *name, const char *select_sql, lh_err *err)

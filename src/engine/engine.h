@@ -112,6 +112,13 @@ void lh_engine_rowset_drop(lh_engine *e, const char *name);
  * NULL) in a JSON array; convenient for counts and stats. Caller json_decref's. */
 lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_err *err);
 
+/* Runs our own statement on a connection of its own instead of the shared admin one, so
+ * that long background work (the automatic compaction's scans and COPY) holds up neither
+ * the writes nor the queries that use that connection meanwhile. *row (may be NULL) gets
+ * the first row's columns as strings (NULL values as null; an empty array when there is
+ * no row); caller json_decref's. Interrupted by lh_engine_interrupt_all. Thread-safe. */
+lh_status lh_engine_side_query(lh_engine *e, const char *sql, json_t **row, lh_err *err);
+
 /* Runs our own query and returns all rows as a JSON array of arrays (strings or null).
  * For small internal results only (at most max_rows, else LH_ETOOBIG). */
 lh_status lh_engine_query_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,

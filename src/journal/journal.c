@@ -324,6 +324,9 @@ static lh_status load(lh_journal *j, lh_err *err)
     for (size_t i = 0; i < l.np && !st; i++) {
         int64_t s = parquet_seq(l.parquet[i]);
         covered = s > covered ? s : covered;
+        /* its events are in a merged file (journal_merge.c): not read twice */
+        if (lh__journal_superseded(l.parquet, l.np, i))
+            continue;
         lh_buf p;
         int64_t size = 0, mtime = 0;
         if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(lh_buf_cstr(&p), &size, &mtime, NULL)) {
@@ -471,6 +474,22 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
                 l.wal[keep++] = l.wal[i];
         }
         l.nw = keep;
+        /* parts a merged file supersedes (journal_merge.c): not twice either */
+        bool *drop = lh_calloc(l.np + 1, sizeof *drop);
+        if (!drop)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        for (size_t i = 0; drop && i < l.np; i++)
+            drop[i] = lh__journal_superseded(l.parquet, l.np, i);
+        keep = 0;
+        for (size_t i = 0; drop && i < l.np; i++) {
+            if (drop[i])
+                free(l.parquet[i]);
+            else
+                l.parquet[keep++] = l.parquet[i];
+        }
+        if (drop)
+            l.np = keep;
+        free(drop);
         /* a legacy file not yet migrated is read like a segment */
         if (l.legacy && !listing_add(&l.wal, &l.nw, &l.capw, LEGACY_NAME))
             st = lh_fail(err, LH_ENOMEM, "out of memory");

@@ -113,4 +113,16 @@ lh_status lh_journal_history(lh_journal *j, const char *entity_id, json_t **out,
 /* The newest limit events (1..10,000), newest first, buffered ones included. */
 lh_status lh_journal_recent(lh_journal *j, int64_t limit, json_t **out, lh_err *err);
 
+/* Merges the newest run of Parquet parts under small_bytes each into one file when there
+ * are at least min_files of them (the automatic compaction's round, auto_compact.h): the
+ * merge is written to a temp name, read back (as many events as the parts hold), synced,
+ * renamed "events-<ts>-<lo>-<hi>.parquet", and from then on the parts it replaces are
+ * superseded (no view reads them); they are deleted once the merged file is retention_ms
+ * old. No event is dropped: the journal is the audit record. Appends and flushes go on
+ * meanwhile. *merged gets how many parts were merged (0: none due). Fault points:
+ * journal.merge_before_rename, journal.merge_after_rename. Thread-safe (one merge at a
+ * time: the compactor's). */
+lh_status lh_journal_merge(lh_journal *j, int64_t min_files, int64_t small_bytes,
+                           int64_t retention_ms, int64_t *merged, lh_err *err);
+
 #endif

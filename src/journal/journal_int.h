@@ -63,5 +63,11 @@ lh_status lh__journal_push_file(lh_journal *j, const char *name);
 lh_status lh__journal_open_segment(lh_journal *j, int64_t seq, int64_t events, int64_t bytes,
                               lh_err *err);
 int64_t lh__journal_buffered_locked(const lh_journal *j);
+/* journal_merge.c: the segment range of a Parquet part's name ("events-<ts>-<hi>" covers
+ * hi..hi, a merged "events-<ts>-<lo>-<hi>" lo..hi); false for another name. */
+bool lh__journal_part_range(const char *name, int64_t *lo, int64_t *hi);
+/* Whether names[i] is superseded by a merged file among names[0..n) (whose range holds
+ * its own and is wider): its events are there, so no view reads it. */
+bool lh__journal_superseded(char *const *names, size_t n, size_t i);
 
 #endif

@@ -143,6 +143,18 @@ lh_status lh__erasures_check(lh_lake *lake, const char *name, const json_t *hash
  * lh_journal_append_many they make one record, whole or absent. Caller owns *out. */
 lh_status lh__lake_hash_events(const json_t *ev, const json_t *hashes, json_t **out, lh_err *err);
 
+/* The automatic compaction of one dataset under policy p (compact.c; auto_compact.h): the
+ * verified compaction of lh_lake_compact with its scans and writes done without the write
+ * lock (or, hold_lock, under it throughout: nothing can then change meanwhile), of the
+ * small files only when there are no tombstones, into files of about
+ * p->target_file_bytes. *out: its report (as lh_lake_compact's), or NULL when there was
+ * nothing to do. LH_ECONFLICT when a concurrent write changed what it rests on (nothing
+ * committed). Fault points: auto_compact.before_commit, auto_compact.after_commit. */
+typedef struct lh_auto_compact_policy lh_auto_compact_policy;
+lh_status lh__lake_compact_background(lh_lake *lake, const char *dataset,
+                                      const lh_auto_compact_policy *p, bool hold_lock,
+                                      json_t **out, lh_err *err);
+
 /* Vacuum under the write lock already held (vacuum.c). */
 
 lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
@@ -183,6 +195,10 @@ lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_er
  * rows erased by a later compaction hidden. */
 lh_status lh__lake_table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
                                 lh_err *err);
+/* The same over the files of snap (a version of the dataset, or a copy of one restricted
+ * to some of its files: the automatic compaction's). */
+lh_status lh__lake_files_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                lh_buf *sql, lh_err *err);
 /* (Re)defines the dataset's views over its latest version (and rebuilds its pinned copy). */
 lh_status lh__lake_define_view(lh_lake *lake, const char *name, lh_err *err);
 /* A dataset that cannot be read stays a relation whose every query fails with why. */

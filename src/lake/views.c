@@ -71,6 +71,12 @@ lh_status lh__lake_table_dir(lh_lake *lake, const char *name, lh_buf *out, lh_er
     return st ? lh__lake_unbuilt(err, st, name, "the table directory's path") : LH_OK;
 }
 
+/* The SELECT over the files of snap (the dataset at version, or a copy of it restricted to
+ * some of its files) into sql; dir (the caller's, initialised) gets the table directory. */
+static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_buf *dir,
+                                 lh_err *err);
+
 /* lh__lake_table_select, also giving the snapshot (*snap, caller frees) and the table
  * directory (dir, the caller's, initialised). */
 static lh_status table_select(lh_lake *lake, const char *name, int64_t version, lh_buf *sql,
@@ -83,7 +89,24 @@ static lh_status table_select(lh_lake *lake, const char *name, int64_t version, 
     if (st)
         return st;
     *snapp = snap;
-    st = lh__lake_table_dir(lake, name, dir, err);
+    return snapshot_select(lake, name, version, snap, sql, dir, err);
+}
+
+lh_status lh__lake_files_select(lh_lake *lake, const char *name, const lh_table_snapshot *snap,
+                                lh_buf *sql, lh_err *err)
+{
+    lh_buf dir;
+    lh_buf_init(&dir, PATH_MAX);
+    lh_status st = snapshot_select(lake, name, snap->version, snap, sql, &dir, err);
+    lh_buf_release(&dir);
+    return st;
+}
+
+static lh_status snapshot_select(lh_lake *lake, const char *name, int64_t version,
+                                 const lh_table_snapshot *snap, lh_buf *sql, lh_buf *dir,
+                                 lh_err *err)
+{
+    lh_status st = lh__lake_table_dir(lake, name, dir, err);
     /* DuckDB's sandbox checks path names, not where a symlink leads: a data file that
      * is a link (planted under the root) could expose any file. Refuse it. */
     for (size_t i = 0; i < snap->nfiles && !st; i++) {

@@ -555,6 +555,10 @@ static void sweep_fd(int fd, const char *name_prefix, int depth)
                                 : -1;
             if (sub >= 0)
                 sweep_fd(sub, name_prefix, depth - 1);
+            /* a temp directory (a compaction's split output) goes too once emptied;
+             * rmdir refuses one that is not empty */
+            if (sub >= 0 && name_prefix && !strncmp(e->d_name, name_prefix, strlen(name_prefix)))
+                unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
             continue;
         }
         bool match = name_prefix ? !strncmp(e->d_name, name_prefix, strlen(name_prefix))

@@ -79,7 +79,7 @@ lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err 
 /* Start-up cleanup for the writer-lock holder: removes, without following links, every
  * non-directory in directory dir_key whose name starts with name_prefix (with NULL: every
  * name not starting with '.'), and with depth > 0 the same in its subdirectories to that
- * depth. A link is removed itself, never its target; a linked directory is not entered.
+ * depth, then a subdirectory whose name starts with name_prefix when that left it empty. A link is removed itself, never its target; a linked directory is not entered.
  * Best effort: a missing directory is LH_OK; a dir_key through a link is LH_EINVAL. */
 lh_status lh_store_sweep(lh_store *s, const char *dir_key, const char *name_prefix, int depth,
                          lh_err *err);

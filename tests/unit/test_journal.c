@@ -482,6 +482,47 @@ static void view_sql_past_the_limit_is_too_big(void **state)
     lh_buf_release(&sql);
 }
 
+/* lh_journal_merge: five parts become one file; every event once, in the writer's view,
+ * after a reopen (the parts kept by the retention are superseded, not read) and in a
+ * reader's view; with retention 0 the parts go. A run shorter than min_files is left. */
+static void merge_keeps_every_event_once(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 5; i++)
+        append(f->j, "m", "version", json_integer(i), json_integer(i + 1), true);
+    assert_int_equal(count_files(f->root, "events-", ".parquet"), 5);
+    int64_t merged = -1;
+    assert_int_equal(lh_journal_merge(f->j, 6, 1 << 30, 3600000, &merged, &err), LH_OK);
+    assert_int_equal(merged, 0); /* 5 < 6 */
+    assert_int_equal(lh_journal_merge(f->j, 5, 1 << 30, 3600000, &merged, &err), LH_OK);
+    assert_int_equal(merged, 5);
+    /* the parts stay (retention), beside the merged file */
+    assert_int_equal(count_files(f->root, "events-", ".parquet"), 6);
+    assert_int_equal(count_files(f->root, "events-.*-[0-9]\\{20\\}-[0-9]\\{20\\}", ".parquet"), 1);
+    assert_query(f->eng, "SELECT count(*) || ' ' || count(DISTINCT id) FROM journal", "5 5");
+    /* the stats count the merged file only, as a reopen does */
+    assert_int_equal(stat_of(f->j, "files"), 1);
+    int64_t bytes = stat_of(f->j, "bytes");
+    lh_journal_free(f->j);
+    open_journal(f);
+    assert_int_equal(stat_of(f->j, "files"), 1);
+    assert_int_equal(stat_of(f->j, "bytes"), bytes);
+    append(f->j, "m", "version", json_integer(5), json_integer(6), true);
+    lh_journal_free(f->j);
+    open_journal(f);
+    assert_query(f->eng, "SELECT count(*) || ' ' || count(DISTINCT id) FROM journal", "6 6");
+    assert_query(f->eng, "SELECT string_agg(new_value, ',' ORDER BY ts, id) FROM journal",
+                 "1,2,3,4,5,6");
+    assert_int_equal(lh_journal_define_view(f->store, f->eng, &err), LH_OK);
+    assert_query(f->eng, "SELECT count(*) || ' ' || count(DISTINCT id) FROM journal", "6 6");
+    assert_int_equal(lh_journal_bind_engine(f->j, f->eng, &err), LH_OK);
+    /* retention 0: the merge of the merged file and the new part; superseded parts go */
+    assert_int_equal(lh_journal_merge(f->j, 2, 1 << 30, 0, &merged, &err), LH_OK);
+    assert_int_equal(merged, 2);
+    assert_int_equal(count_files(f->root, "events-", ".parquet"), 1);
+    assert_query(f->eng, "SELECT count(*) || ' ' || count(DISTINCT id) FROM journal", "6 6");
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -498,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reader_view_sees_files_and_wal, setup, teardown),
         cmocka_unit_test_setup_teardown(events_are_validated, setup, teardown),
         cmocka_unit_test_setup_teardown(check_matches_the_append, setup, teardown),
+        cmocka_unit_test_setup_teardown(merge_keeps_every_event_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
