@@ -13,6 +13,8 @@
 # (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
+# (e) bench/rows.sh: every row of issue 13's table as a same-run ratio, one summary table
+#     at the end (BENCH_QUICK=1 or BENCH_ROWS_ONLY=1: only this part).
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
@@ -23,6 +25,11 @@ cd "$(dirname "$0")/.."
 BIN=${1:?usage: bench/run_all.sh path/to/lakehouse}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 [ -x "$BIN" ] || { echo "run_all.sh: $BIN is not executable" >&2; exit 1; }
+# Issue 13's table (bench/rows.sh) ends every run with its summary; BENCH_QUICK=1 (small
+# sizes) or BENCH_ROWS_ONLY=1 runs only that part.
+if [ "${BENCH_QUICK:-0}" = 1 ] || [ "${BENCH_ROWS_ONLY:-0}" = 1 ]; then
+    exec bench/rows.sh "$BIN"
+fi
 
 N_INGEST=${BENCH_INGEST_RUNS:-7}
 N_QUERY=${BENCH_QUERY_RUNS:-10}
@@ -266,7 +273,7 @@ printf '\n## (a) Ingest\n\n%s\n\n## (b) Queries\n\n%s\n\n%s\n' "$INGEST_MD" "$QU
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ] || [ "$ROWS" != 1000000 ]; then
     say "not writing $DOC (BENCH_NO_DOC=1 or BENCH_ROWS is not 1000000)"
-    exit 0
+    exec bench/rows.sh "$BIN"
 fi
 
 # docs/BENCHMARKS.md: a fixed intro, then sections between <!-- bench:NAME --> and
@@ -335,3 +342,5 @@ fi
 # (c) wide files (bench/wide_ingest.sh writes its own "## Wide files" section)
 say "wide files"
 BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
+# Issue 13's rows, each against DuckDB in the same run, and their summary table (last).
+bench/rows.sh "$BIN"
