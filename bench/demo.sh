@@ -4,13 +4,13 @@
 # files) followed by one DuckDB process COPYing each CSV to Snappy Parquet. Runs
 # alternated, medians; every run's per-table times to stderr. Target: ratio <= 1.15.
 # usage: bench/demo.sh [BIN] [RUNS] [SCALE]   (defaults: build/lakehouse, 3, 1;
-#        BENCH_QUICK=1: 1 run at scale 0.2). Prints a ROW line (bench/rows.sh).
+#        BENCH_QUICK=1: scale 0.1). Prints a ROW line (bench/rows.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(cd "$(dirname "${1:-build/lakehouse}")" && pwd)/$(basename "${1:-build/lakehouse}")
 QUICK=${BENCH_QUICK:-0}
-RUNS=${2:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
-SCALE=${3:-$([ "$QUICK" = 1 ] && echo 0.2 || echo 1)}
+RUNS=${2:-3}
+SCALE=${3:-$([ "$QUICK" = 1 ] && echo 0.1 || echo 1)}
 OUT=$PWD/bench/out/demo
 DUCKDB_DIR=$(cd "${DUCKDB_DIR:-third_party/duckdb}" && pwd)
 SHARED=${LH_SHARED_DIR:-$(cd .. && pwd)/shared}
