@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/http.sh: the HTTP API on loopback (not part of `make test` or `make bench`).
+# bench/http.sh: the HTTP API on loopback (not part of `make test`; bench/rows.sh runs it
+# for two rows of issue 13's table, printed as ROW lines).
 #
 #   bench/http.sh [BIN]        BIN = the lakehouse binary (default build/lakehouse)
 #
@@ -18,7 +19,7 @@ BIN=${1:-build/lakehouse}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 [ -x "$BIN" ] || { echo "http.sh: $BIN is not executable (run make)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "http.sh: wrk is not installed; install it with: sudo apt-get install wrk" >&2; exit 1; }
-SECS=${BENCH_HTTP_SECONDS:-5}
+SECS=${BENCH_HTTP_SECONDS:-$([ "${BENCH_QUICK:-0}" = 1 ] && echo 2 || echo 5)}
 RUNS=${BENCH_HTTP_RUNS:-3}
 OUT=$PWD/bench/out/http
 DOC=docs/BENCHMARKS.md
@@ -94,11 +95,22 @@ for c in 1 8 64; do
   read -r rps p50 p99 err < <(wrk_run "$c" "$URL/query/sql" "$OUT/point.lua")
   rows+=("| POST /query/sql (point lookup) | $c | $rps | $p50 | $p99 | $err |")
   [ "$c" = 1 ] && { HTTP_P50=$p50; HTTP_RPS1=$rps; }
+  [ "$c" = 8 ] && HEALTH8=$(grep -F "| GET /health | 8 |" <(printf '%s\n' "${rows[@]}") | cut -d'|' -f4 | tr -d ' ')
 done
 
 say "in-process DuckDB, the same point query"
-read -r _ IN_P50 _ IN_P99 _ IN_QPS _ IN_ROWS < <("$OUT/http_point" "$OUT/data/tables/points/*.parquet" 2000 "$POINT_SQL")
+# The table's files from its Delta log (a glob of the directory would also read files a
+# compaction replaced).
+POINT_FILES="[$(python3 bench/delta_files.py "$OUT/data/tables/points" | sed "s/.*/'&'/" | paste -sd,)]"
+read -r _ IN_P50 _ IN_P99 _ IN_QPS _ IN_ROWS < <("$OUT/http_point" "$POINT_FILES" 2000 "$POINT_SQL")
 RATIO=$(python3 -c "print('%.1f' % ($HTTP_P50 / $IN_P50))")
+# ROW lines for bench/rows.sh (issue 13's table; its point-lookup row is on 5M rows, this
+# one on 100,000).
+printf 'ROW\tHTTP point lookup (100K rows, 1 connection, p50) vs in-process DuckDB\t%s ms\t%s ms\t%s\t<= 1.2\t%s\n' \
+  "$HTTP_P50" "$IN_P50" "$(python3 -c "print('%.2f' % ($HTTP_P50 / $IN_P50))")" \
+  "$(python3 -c "print('yes' if $HTTP_P50 / $IN_P50 <= 1.2 else 'no')")"
+printf 'ROW\tGET /health, wrk, 8 connections\t%s req/s\t-\t-\t>= 10000 req/s\t%s\n' "$HEALTH8" \
+  "$([ "${HEALTH8%.*}" -ge 10000 ] && echo yes || echo no)"
 
 # stream FORMAT: median MB/s over RUNS downloads of the 1,000,000-row result
 stream() {
@@ -145,7 +157,7 @@ body=$OUT/section.md
   echo
   echo "Server peak resident memory over the whole run (VmHWM): $RSS_MB MB."
 } > "$body"
-cat "$body"
+cat "$body" >&2
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ]; then exit 0; fi
 if ! grep -q '^<!-- bench:http -->$' "$DOC"; then

@@ -62,8 +62,11 @@ int main(int argc, char **argv)
         return 1;
     }
     char view[4096];
-    if (strchr(argv[1], '\'') || (size_t)snprintf(view, sizeof view,
-            "CREATE VIEW points AS FROM read_parquet('%s')", argv[1]) >= sizeof view) {
+    /* A list literal ['a.parquet', ...] (the table's Delta file list) is used as given. */
+    bool list = argv[1][0] == '[';
+    if ((!list && strchr(argv[1], '\'')) || (size_t)snprintf(view, sizeof view,
+            list ? "CREATE VIEW points AS FROM read_parquet(%s)" : "CREATE VIEW points AS FROM read_parquet('%s')",
+            argv[1]) >= sizeof view) {
         fprintf(stderr, "http_point: bad PARQUET_GLOB\n");
         return 2;
     }

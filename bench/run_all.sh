@@ -13,8 +13,11 @@
 # (c) wide CSVs (400, 1,200, 5,000 columns) vs DuckDB COPY: bench/wide_ingest.sh.
 #
 # (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
-# (e) bench/tombstone_filter.sh, which builds and runs bench/tomb_shapes.c (skip with
-#     BENCH_NO_TOMBSTONES=1).
+# (e) bench/exact_search.sh: exact vector search vs faiss and numpy (skip with
+#     BENCH_NO_VECTORS=1).
+# (f) bench/rows.sh: every row of issue 13's table as a same-run ratio, one summary table
+#     at the end (BENCH_QUICK=1 or BENCH_ROWS_ONLY=1: only this part); among them
+#     bench/tombstone_filter.sh, which builds and runs bench/tomb_shapes.c.
 # Environment: BENCH_INGEST_RUNS (default 7), BENCH_QUERY_RUNS (default 10),
 # BENCH_BREAKDOWN_RUNS (default 3), BENCH_ROWS (default 1000000; other sizes are for
 # trying the script out and are not written to docs/BENCHMARKS.md), BENCH_NO_DOC=1 to
@@ -25,6 +28,11 @@ cd "$(dirname "$0")/.."
 BIN=${1:?usage: bench/run_all.sh path/to/lakehouse}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 [ -x "$BIN" ] || { echo "run_all.sh: $BIN is not executable" >&2; exit 1; }
+# Issue 13's table (bench/rows.sh) ends every run with its summary; BENCH_QUICK=1 (small
+# sizes) or BENCH_ROWS_ONLY=1 runs only that part.
+if [ "${BENCH_QUICK:-0}" = 1 ] || [ "${BENCH_ROWS_ONLY:-0}" = 1 ]; then
+    exec bench/rows.sh "$BIN"
+fi
 
 N_INGEST=${BENCH_INGEST_RUNS:-7}
 N_QUERY=${BENCH_QUERY_RUNS:-10}
@@ -268,7 +276,7 @@ printf '\n## (a) Ingest\n\n%s\n\n## (b) Queries\n\n%s\n\n%s\n' "$INGEST_MD" "$QU
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ] || [ "$ROWS" != 1000000 ]; then
     say "not writing $DOC (BENCH_NO_DOC=1 or BENCH_ROWS is not 1000000)"
-    exit 0
+    exec bench/rows.sh "$BIN"
 fi
 
 # docs/BENCHMARKS.md: a fixed intro, then sections between <!-- bench:NAME --> and
@@ -330,13 +338,6 @@ replace_section ingest "$OUT/sec_ingest.md"
 replace_section queries "$OUT/sec_queries.md"
 say "wrote $DOC"
 
-# (e) tombstones: five query shapes with 100,000 tombstones vs none, and the SQL shapes in
-# DuckDB (bench/tomb_shapes.c); bench/tombstone_filter.sh writes its own "## Tombstone
-# filter" section. Skip with BENCH_NO_TOMBSTONES=1.
-if [[ -z ${BENCH_NO_TOMBSTONES:-} ]]; then
-    say "tombstones"
-    BENCH_QUERY_RUNS=$N_QUERY BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/tombstone_filter.sh "$BIN"
-fi
 # Compressed input (gzip/zstd vs plain, vs DuckDB reading the .gz): its own section.
 if [[ -z ${BENCH_NO_COMPRESSED:-} && $ROWS == 1000000 ]]; then
     BENCH_NO_DOC=${BENCH_NO_DOC:-} ./bench/compressed_ingest.sh "$BIN"
@@ -350,3 +351,5 @@ if [[ -z ${BENCH_NO_VECTORS:-} ]]; then
     say "exact vector search"
     BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/exact_search.sh
 fi
+# Issue 13's rows, each against DuckDB in the same run, and their summary table (last).
+bench/rows.sh "$BIN"

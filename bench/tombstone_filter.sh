@@ -12,6 +12,7 @@
 #     directories ingested from the same CSV, one with the tombstones, runs alternated
 #     (none, tombstones, none, ...), medians and their ratio.
 #
+# Prints ROW lines (bench/rows.sh), one per query.
 # Environment: BENCH_QUERY_RUNS (default 11), BENCH_ROWS (default 1000000; other sizes
 # are for trying the script out and are not written to docs/BENCHMARKS.md),
 # BENCH_NO_DOC=1 to only print. Writes to bench/out/ (git-ignored) and the
@@ -20,8 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:?usage: bench/tombstone_filter.sh path/to/lakehouse}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-N=${BENCH_QUERY_RUNS:-11}
-ROWS=${BENCH_ROWS:-1000000}
+N=${BENCH_QUERY_RUNS:-$([ "${BENCH_QUICK:-0}" = 1 ] && echo 5 || echo 11)}
+ROWS=${BENCH_ROWS:-$([ "${BENCH_QUICK:-0}" = 1 ] && echo 200000 || echo 1000000)}
 OUT=$PWD/bench/out
 DOC=docs/BENCHMARKS.md
 DUCKDB_DIR=$(cd "${DUCKDB_DIR:-third_party/duckdb}" && pwd)
@@ -120,6 +121,11 @@ while read -r name a b r ca cb cr; do
     E2E_MD+="| $name | $a | $b | **$r** | $ca | $cb | $cr |"$'\n'
     WORST=$(awk -v a="$r" -v b="$WORST" 'BEGIN {print (a > b ? a : b)}')
 done < "$OUT/tombf_e2e.txt"
+# ROW lines for bench/rows.sh: the tombstoned data against the same data without any.
+while read -r name a b r; do
+    printf 'ROW\t%s, %d rows, %d tombstones vs none (CLI)\t%s ms\t%s ms\t%s\t<= 1.3\t%s\n' "$name" "$ROWS" "$NKEYS" "$b" "$a" "$r" \
+        "$(awk -v r="$r" 'BEGIN {print (r <= 1.3) ? "yes" : "no"}')"
+done < "$OUT/tombf_e2e.txt"
 MET=$(awk -v w="$WORST" 'BEGIN {print (w <= 1.3 ? "met (worst " w "x)" : "NOT met (worst " w "x)")}')
 SECTION="## Tombstone filter
 
@@ -154,7 +160,7 @@ $E2E_MD
 Target ≤ 1.3x for every query (wall): $MET. Load average when done: $(cut -d' ' -f1-3 /proc/loadavg).
 $(date -u +%Y-%m-%dT%H:%MZ), commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`, $(nproc) × $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo) (shared with other work: medians of alternated runs).
 "
-printf '%s\n' "$SECTION"
+printf '%s\n' "$SECTION" >&2
 if [ "${BENCH_NO_DOC:-0}" != 1 ] && [ "$ROWS" = 1000000 ]; then
     python3 - "$DOC" "$SECTION" <<'PY'
 import re, sys

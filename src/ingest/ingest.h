@@ -25,6 +25,8 @@ typedef struct lh_ingest_csv {
                               * -1 = there is no header line (columns are column0, column1 ...) */
     char delim;              /* field separator, 0 = sniff */
     char quote;              /* quote character, 0 = sniff */
+    char escape;             /* escape character, 0 = sniff (set only by callers that wrote
+                              * the file, as the demo: no CLI or HTTP option yet) */
     int64_t skip;            /* lines before the header (a preamble) to drop */
 } lh_ingest_csv;
 

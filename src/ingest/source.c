@@ -180,6 +180,11 @@ static void add_overrides(lh_buf *b, const lh_ingest_csv *csv)
         lh_buf_adds(b, ", quote=");
         lh_buf_add_sql_string(b, c);
     }
+    if (csv->escape) {
+        c[0] = csv->escape;
+        lh_buf_adds(b, ", escape=");
+        lh_buf_add_sql_string(b, c);
+    }
     if (csv->header)
         lh_buf_printf(b, ", header=%s", csv->header > 0 ? "true" : "false");
     if (csv->skip)
@@ -331,7 +336,7 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
         json_object_set_new(options, "header", json_boolean(header));
         json_object_set_new(options, "skip", json_integer(csv->skip));
         json_object_set_new(options, "encoding", json_string("utf-8"));
-        if (csv->header || csv->delim || csv->quote || csv->skip) {
+        if (csv->header || csv->delim || csv->quote || csv->escape || csv->skip) {
             json_t *given = json_object();
             char c[2] = {0, 0};
             if (csv->header)
@@ -340,6 +345,8 @@ static lh_status csv_source(lh_engine *eng, const char *staged, const lh_ingest_
                 json_object_set_new(given, "delim", json_string(c));
             if (csv->quote && (c[0] = csv->quote))
                 json_object_set_new(given, "quote", json_string(c));
+            if (csv->escape && (c[0] = csv->escape))
+                json_object_set_new(given, "escape", json_string(c));
             if (csv->skip)
                 json_object_set_new(given, "skip", json_integer(csv->skip));
             json_object_set_new(options, "overrides", given);

@@ -16,6 +16,13 @@ expect_eq "datasets hold those rows" "5,20,1000,200,500,18000,5000" \
 expect_eq "candidates have the 15 documented columns" \
   "candidate_id full_name email phone ssn address city state skills years_experience salary_expectation status recruiter_id created_at resume_text" \
   "$(sql 'SELECT column_name FROM (DESCRIBE candidates)' | tr '\n' ' ' | sed 's/ $//')"
+# The demo hands the ingest the dialect its writer used (DuckDB then sniffs only the
+# column types); the lineage records it as given.
+expect_eq "each table's lineage: the writer's dialect passed as overrides" \
+  '7 {"delim": ",", "escape": "\"", "header": true, "quote": "\""}' \
+  "$(python3 -c 'import json,sys,glob
+o = [json.load(open(f))["lineage"]["parse_options"].get("overrides") for f in sorted(glob.glob(sys.argv[1] + "/_catalog/datasets/*.json"))]
+print(sum(1 for x in o if x == o[0]), json.dumps(o[0], sort_keys=True))' "$LAKEHOUSE_DATA")"
 
 # Every foreign key resolves (anti-joins are empty) and the timeline is consistent.
 expect_eq "every foreign key resolves" "0,0,0,0,0,0,0,0,0,0,0,0" "$(sql "SELECT

@@ -20,8 +20,21 @@ check() {
   if [[ $rc -eq 0 ]]; then ok "$what"; else not_ok "$what"; echo "# exit $rc: $(head -c 600 "$WORK/err")"; fi
 }
 
-# expect_eq "what" expected actual
-expect_eq() { if [[ "$2" == "$3" ]]; then ok "$1"; else not_ok "$1"; echo "# expected: $2"; echo "# actual:   $3"; fi; }
+# expect_eq "what" expected actual. The runner shows only the lines of a failed suite that
+# start with '#': a value of several lines (a data_state listing) is reported as a diff with
+# every line marked, so the line that differs is the one shown (with plain "# expected: $2",
+# only the first line of each listing came through, and two unchanged first lines read as
+# "identical hashes").
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then ok "$1"; return; fi
+  not_ok "$1"
+  if [[ $2 == *$'\n'* || $3 == *$'\n'* ]]; then
+    echo "# expected (-) and actual (+) differ in these lines:"
+    diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | grep -E '^[<>]' | sed 's/^</# -/; s/^>/# +/' | head -n 40
+  else
+    echo "# expected: $2"; echo "# actual:   $3"
+  fi
+}
 
 # expect_fail "what" pattern cmd...: the command must exit non-zero with exactly one
 # line on stderr that matches pattern (grep -E, case-insensitive).
@@ -56,6 +69,10 @@ build_duckref() {
 # A fingerprint of the data directory (every file's path and hash), to prove that a
 # failed command changed nothing.
 data_state() { (cd "$LAKEHOUSE_DATA" 2>/dev/null && find . -type f ! -name .lock -print0 | sort -z | xargs -0 -r sha256sum) ; }
+# The same while a server holds the directory: without _journal/, which the journal's
+# timer (every [journal] flush_interval_ms) rewrites at any moment (WAL segments become
+# Parquet), whatever the request under test did.
+server_state() { data_state | grep -v '^[0-9a-f]*  \./_journal/'; }
 
 # sql QUERY [args]: one query as CSV without the header row. The binary's exit status is
 # kept: a non-zero exit (an error, a crash, a sanitizer report at exit) is a failed check

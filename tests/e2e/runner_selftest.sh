@@ -35,6 +35,13 @@ export LAKEHOUSE_BIN=$SB/fake_lh FAKE_RC=23
 source "\$(dirname "\$0")/lib.sh"
 expect_eq "the row is right (the exit status is not)" 1 "\$(sql 'SELECT 1' 2>/dev/null)"
 EOF
+# Two listings whose first lines agree (as two data_state snapshots whose first file is
+# the same): the runner shows only '#' lines of a failed suite, so the differing line must
+# be one of them.
+cat >"$SB/tests/e2e/state_diff.sh" <<'EOF'
+source "$(dirname "$0")/lib.sh"
+expect_eq "the data directory is unchanged" "$(printf 'h1  ./a\nh2  ./b\nh3  ./c')" "$(printf 'h1  ./a\nh2  ./b\nh9  ./c\nh4  ./_staging/x')"
+EOF
 cat >"$SB/build/tests/test_zero" <<'EOF'
 #!/bin/sh
 printf '[==========] Running 0 test(s).\n[==========] 0 test(s) run.\n[  PASSED  ] 0 test(s).\n'
@@ -96,6 +103,12 @@ expect_eq "the hung suite's background child was killed with its process group" 
 runner sql_status
 expect_line "sql(): the binary's non-zero exit is a failed check though its output is right" '^not ok - sql exited 23'
 expect_line "so the suite fails" '^FAIL e2e/sql_status'
+
+runner state_diff
+expect_line "a multi-line expect_eq failure shows the changed line" '^# - h3  \./c$'
+expect_line "... and the new one" '^# \+ h9  \./c$'
+expect_line "... and an added file" '^# \+ h4  \./_staging/x$'
+expect_eq "... not the unchanged first line" no "$(grep -qE '^# .*h1  \./a' "$WORK/runner.out" && echo yes || echo no)"
 
 # sql(), sql_may_fail() and lh() directly: the status is returned; sql and lh report it
 # even from inside $(...) with stderr thrown away; sql_may_fail does not.

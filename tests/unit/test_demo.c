@@ -1,6 +1,6 @@
 /* Unit tests for the demo generator: calendar, word lists, the world's invariants (keys
  * in range, timelines, exact counts), phone and template shapes, determinism, and paths
- * past their buffers' limits. */
+ * past their buffers' limits, the load that generates and ingests at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -217,6 +217,98 @@ static void overlong_paths_are_errors(void **state)
     lh_demo_report_release(&rep);
 }
 
+/* The load into an empty directory generates table t+1 while table t is ingested: each
+ * CSV reaches the sink complete (the same bytes lh_demo_write writes), in table order;
+ * a failed ingest stops the generator, is the result, and leaves no temporary file. */
+typedef struct pipe_sink {
+    const char *ref;  /* lh_demo_write's files */
+    int calls, fail_at;
+} pipe_sink;
+
+static lh_status absent_history(void *ctx, const char *name, json_t **hist, lh_err *err)
+{
+    (void)ctx, (void)name, (void)hist;
+    return lh_fail(err, LH_ENOTFOUND, "no dataset");
+}
+
+static lh_status check_ingest(void *ctx, const lh_ingest_request *req, lh_ingest_result *res,
+                              lh_err *err)
+{
+    pipe_sink *ps = ctx;
+    memset(res, 0, sizeof *res);
+    int t = ps->calls++;
+    static const char *order[] = {"recruiters", "clients", "candidates", "job_orders",
+                                  "placements", "timesheets", "call_logs"};
+    assert_string_equal(req->name, order[t]);
+    char ref[512], h1[65], h2[65];
+    int64_t s1, s2;
+    snprintf(ref, sizeof ref, "%s/%s.csv", ps->ref, req->name);
+    assert_int_equal(lh_sha256_file(ref, h1, &s1, err), LH_OK);
+    assert_int_equal(lh_sha256_file(req->path, h2, &s2, err), LH_OK);
+    assert_string_equal(h1, h2);
+    if (t == ps->fail_at)
+        return lh_fail(err, LH_EIO, "the sink refused %s", req->name);
+    return LH_OK;
+}
+
+static int entries(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p && fscanf(p, "%d", &n) != 1)
+        n = -1;
+    if (p)
+        pclose(p);
+    return n;
+}
+
+static void pipelined_load(void **state)
+{
+    (void)state;
+    char ref[256], tmp[256];
+    lh_test_tmpdir(ref, sizeof ref);
+    lh_test_tmpdir(tmp, sizeof tmp);
+    lh_demo_options opts = {.scale = 0.01};
+    lh_demo_report rep;
+    lh_err err;
+    assert_int_equal(lh_demo_write(&opts, ref, &rep, &err), LH_OK);
+    lh_demo_report_release(&rep);
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    assert_int_equal(setenv("TMPDIR", tmp, 1), 0);
+
+    pipe_sink ps = {ref, 0, -1};
+    lh_demo_sink sink = {absent_history, check_ingest, &ps};
+    lh_status st = lh_demo_load_to(&sink, &opts, &rep, &err);
+    assert_int_equal(st, LH_OK);
+    assert_int_equal(ps.calls, LH_DEMO_NTABLES);
+    assert_true(rep.loaded);
+    for (int t = 0; t < LH_DEMO_NTABLES; t++)
+        assert_int_equal(rep.tables[t].rows, lh_demo_rows(rep.tables[t].name, 0.01));
+    lh_demo_report_release(&rep);
+    assert_int_equal(entries(tmp), 0);
+
+    ps = (pipe_sink){ref, 0, 2};
+    st = lh_demo_load_to(&sink, &opts, &rep, &err);
+    assert_int_equal(st, LH_EIO);
+    assert_non_null(strstr(err.msg, "ingest candidates"));
+    assert_non_null(strstr(err.msg, "the sink refused candidates"));
+    assert_int_equal(ps.calls, 3);
+    assert_false(rep.loaded);
+    lh_demo_report_release(&rep);
+    assert_int_equal(entries(tmp), 0);
+
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    lh_test_rmtree(ref);
+    lh_test_rmtree(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +319,7 @@ int main(void)
         cmocka_unit_test(world_invariants),
         cmocka_unit_test(deterministic_files),
         cmocka_unit_test(overlong_paths_are_errors),
+        cmocka_unit_test(pipelined_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
