@@ -100,6 +100,10 @@ files were under \`auto_compact_min_files\` (10).
 MD
 )
 echo "$table"
+# ROW line for bench/rows.sh (issue 13's table): appended vs one file, policy on.
+ratio_on=$(awk "BEGIN {printf \"%.2f\", $on_a / $on_o}")
+printf 'ROW\tgroup-by over %s appended files vs one file (HTTP, auto_compact on)\t%s ms\t%s ms\t%s\t<= 1.5\t%s\n' \
+  "$APPENDS" "$(f "$on_a")" "$(f "$on_o")" "$ratio_on" "$(awk "BEGIN {print ($ratio_on <= 1.5 ? \"yes\" : \"no\")}")"
 if [[ -z ${BENCH_NO_DOC:-} ]]; then
   python3 - "$DOC" "$table" <<'PY'
 import sys

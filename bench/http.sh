@@ -109,8 +109,6 @@ RATIO=$(python3 -c "print('%.1f' % ($HTTP_P50 / $IN_P50))")
 printf 'ROW\tHTTP point lookup (100K rows, 1 connection, p50) vs in-process DuckDB\t%s ms\t%s ms\t%s\t<= 1.2\t%s\n' \
   "$HTTP_P50" "$IN_P50" "$(python3 -c "print('%.2f' % ($HTTP_P50 / $IN_P50))")" \
   "$(python3 -c "print('yes' if $HTTP_P50 / $IN_P50 <= 1.2 else 'no')")"
-printf 'ROW\tGET /health, wrk, 8 connections\t%s req/s\t-\t-\t>= 10000 req/s\t%s\n' "$HEALTH8" \
-  "$([ "${HEALTH8%.*}" -ge 10000 ] && echo yes || echo no)"
 
 # stream FORMAT: median MB/s over RUNS downloads of the 1,000,000-row result
 stream() {

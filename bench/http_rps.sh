@@ -78,6 +78,7 @@ for c in 1 8; do
   say "wrk GET /health, $c connections"
   read -r rps p50 p99 err < <(wrk_run "$c" "$URL/health")
   rows+=("| GET /health | $c | $rps | $p50 | $p99 | $err |")
+  [ "$c" = 1 ] && HEALTH1=$rps
   [ "$c" = 8 ] && HEALTH8=$rps
 done
 say "wrk GET /metrics, 8 connections"
@@ -126,6 +127,15 @@ body=$OUT/section.md
   echo "GET /health at 8 connections: **$HEALTH8 requests/s** (target ≥ 10,000)."
 } > "$body"
 cat "$body"
+
+# ROW lines for bench/rows.sh (issue 13's table).
+yes_no() { python3 -c "print('yes' if $1 else 'no')"; }
+printf 'ROW\tHTTP SELECT 1, warm keep-alive: p50 added over GET /metrics\t%s ms\t%s ms (in-process p50)\t%s\t<= 0.3 ms added\t%s\n' \
+  "$ADDED" "$IN_P50" "$R_P50" "$(yes_no "$ADDED <= 0.3")"
+printf 'ROW\t8 keep-alive clients, SELECT 1 (wrk)\t%s req/s\t%s q/s (in-process, 1 connection)\t%s\t>= 5000 req/s\t%s\n' \
+  "$SEL8" "$IN_QPS" "$R_QPS" "$(yes_no "$SEL8 >= 5000")"
+printf 'ROW\tGET /health, wrk, 1 / 8 connections\t%s / %s req/s\t-\t-\t>= 10000 req/s at 8\t%s\n' \
+  "$HEALTH1" "$HEALTH8" "$(yes_no "$HEALTH8 >= 10000")"
 
 if [ "${BENCH_NO_DOC:-0}" = 1 ]; then exit 0; fi
 if ! grep -q '^<!-- bench:http_rps -->$' "$DOC"; then

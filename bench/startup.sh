@@ -133,6 +133,10 @@ Where the rest of the time goes: docs/INTERNALS.md, \"Optional libraries\".
 $(date -u +%Y-%m-%dT%H:%MZ), commit \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`, $(nproc) × $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo).
 "
 printf '%s\n' "$SECTION"
+# ROW line for bench/rows.sh (issue 13's table).
+R_SQL=$(ratio "$SQL" "$DUCK")
+printf 'ROW\tlakehouse sql "SELECT 1", empty data dir, vs a DuckDB process\t%s ms\t%s ms\t%s\t<= 1.2\t%s\n' \
+    "$SQL" "$DUCK" "$R_SQL" "$(awk -v r="$R_SQL" 'BEGIN {print (r <= 1.2 ? "yes" : "no")}')"
 if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     $PY - "$DOC" "$SECTION" <<'PY'
 import re, sys
