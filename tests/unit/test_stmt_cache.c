@@ -200,6 +200,34 @@ static void a_changed_view_is_seen(void **state)
     assert_int_equal(pc->stmts.gated, gated + 1);
 }
 
+/* The journal's view reads its write-ahead files with read_json and lists them by name;
+ * events appended to a file between two runs of a kept statement are read by the second
+ * (DuckDB reads the files when the statement runs, not when it was bound). */
+static void a_kept_statement_reads_appended_lines(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/wal.jsonl", f->root);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"id\": \"a\"}\n", fp);
+    fclose(fp);
+    snprintf(sql, sizeof sql, "CREATE VIEW w AS SELECT id FROM read_json(['%s'], "
+             "format='newline_delimited', columns={id: 'VARCHAR'})", path);
+    assert_int_equal(lh_engine_exec(f->e, sql, &err), LH_OK);
+    assert_int_equal(lh_engine_allow_relation(f->e, "w", &err), LH_OK);
+    lh__conn *pc = NULL;
+    expect(f, "SELECT count(*) FROM w", NULL, "[1]", &pc);
+    uint64_t gated = pc->stmts.gated;
+    fp = fopen(path, "a");
+    assert_non_null(fp);
+    fputs("{\"id\": \"b\"}\n", fp);
+    fclose(fp);
+    expect(f, "SELECT count(*) FROM w", NULL, "[2]", NULL);
+    assert_int_equal(pc->stmts.gated, gated); /* the kept statement, reading the file anew */
+}
+
 /* Time travel shadows t with a TEMP view on the query's connection: a statement kept for
  * the shared t must not run in its place. */
 static void time_travel_never_uses_a_kept_statement(void **state)
@@ -260,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_policy_change_refuses_a_kept_statement, setup, teardown),
         cmocka_unit_test_setup_teardown(a_kept_statement_reports_its_relations, setup, teardown),
         cmocka_unit_test_setup_teardown(a_changed_view_is_seen, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_kept_statement_reads_appended_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(time_travel_never_uses_a_kept_statement, setup, teardown),
         cmocka_unit_test_setup_teardown(the_cache_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals_are_not_kept, setup, teardown),
