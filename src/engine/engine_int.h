@@ -61,6 +61,9 @@ struct lh_engine {
     pthread_cond_t dog_cv;    /* on CLOCK_MONOTONIC */
     pthread_t dog;
     bool dog_started, dog_stop;
+    bool dog_timed;           /* the thread sleeps until dog_wake (else until signalled) */
+    struct timespec dog_wake;
+    uint64_t dog_wakes;       /* times the thread woke (for the tests) */
     lh__deadline *deadlines;  /* armed, soonest first */
     pthread_rwlock_t rel_lock;
     char *data_root;
