@@ -22,6 +22,9 @@ typedef struct lh__rowsets lh__rowsets;
  * prepared. An entry is reused only for the byte-identical text under the same policy
  * generation (lh_engine.policy_gen); see lh__stmt_cache_prepare. */
 #define LH__STMT_CACHE_MAX 64
+/* Longest text kept (bytes): what a connection keeps stays small (64 × 32 KiB of text at
+ * most, and their plans); longer statements go through the gate every time. */
+#define LH__STMT_CACHE_TEXT_MAX 32768
 typedef struct lh__stmt lh__stmt;
 typedef struct lh__stmt_cache {
     lh__stmt *slot[LH__STMT_CACHE_MAX];

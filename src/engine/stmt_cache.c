@@ -97,8 +97,10 @@ lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, si
     *held = NULL;
     lh__stmt_cache *c = &pc->stmts;
     uint64_t gen = __atomic_load_n(&e->policy_gen, __ATOMIC_ACQUIRE);
-    /* Texts the gate refuses before parsing (too long, a NUL inside) are never keys. */
-    bool keyable = sql && sql_len <= e->max_sql_bytes && !memchr(sql, '\0', sql_len);
+    /* Texts the gate refuses before parsing (too long, a NUL inside) are never keys, nor
+     * texts too long to keep. */
+    bool keyable = sql && sql_len <= e->max_sql_bytes && sql_len <= LH__STMT_CACHE_TEXT_MAX &&
+                   !memchr(sql, '\0', sql_len);
     uint64_t h = keyable ? fnv1a(sql, sql_len) : 0;
     for (size_t i = 0; keyable && i < c->n; i++) {
         lh__stmt *s = c->slot[i];

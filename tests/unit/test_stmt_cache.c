@@ -262,6 +262,19 @@ static void the_cache_is_bounded(void **state)
     expect(f, sql, NULL, want, NULL); /* the newest stayed */
     assert_int_equal(pc->stmts.gated, gated + 1);
     assert_int_equal(pc->stmts.n, LH__STMT_CACHE_MAX);
+    /* a text over LH__STMT_CACHE_TEXT_MAX runs and is not kept */
+    size_t len = LH__STMT_CACHE_TEXT_MAX + 100;
+    char *big = malloc(len + 1);
+    assert_non_null(big);
+    memset(big, ' ', len);
+    memcpy(big, "SELECT 77", 9);
+    big[len] = '\0';
+    expect(f, big, NULL, "[77]", NULL);
+    expect(f, big, NULL, "[77]", NULL);
+    assert_int_equal(pc->stmts.gated, gated + 3);
+    for (size_t i = 0; i < pc->stmts.n; i++)
+        assert_true(pc->stmts.slot[i]->len <= LH__STMT_CACHE_TEXT_MAX);
+    free(big);
 }
 
 /* Refusals are never kept: the same denied text is refused each time by the gate. */
