@@ -97,6 +97,12 @@ duckdb_state lh__engine_admin_query(lh_engine *e, const char *sql, duckdb_result
     pthread_mutex_lock(&e->admin_mu);
     duckdb_state s = duckdb_query(e->conn, sql, res);
     pthread_mutex_unlock(&e->admin_mu);
+    /* Every change of the catalog is made here, on the admin connection. DuckDB 1.4.4
+     * does not bind a kept prepared statement again when a view it reads is replaced
+     * from another connection (tests/unit/test_stmt_cache.c), so anything but a
+     * SELECT that succeeded marks the pooled connections' kept statements stale. */
+    if (s == DuckDBError || duckdb_result_statement_type(*res) != DUCKDB_STATEMENT_TYPE_SELECT)
+        lh__engine_policy_changed(e);
     return s;
 }
 
@@ -159,6 +165,7 @@ static void conn_free(lh__conn *c)
         duckdb_destroy_prepare(&c->begin);
     if (c->rollback)
         duckdb_destroy_prepare(&c->rollback);
+    lh__stmt_cache_release(&c->stmts);
     duckdb_disconnect(&c->conn);
     free(c);
 }
@@ -202,6 +209,7 @@ lh_status lh_engine_exec(lh_engine *e, const char *sql, lh_err *err)
     if (run(e, sql, &res) == DuckDBError)
         st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
     duckdb_destroy_result(&res);
+    lh__engine_policy_changed(e); /* several statements: the result types only the last */
     return st;
 }
 
@@ -369,8 +377,10 @@ lh_status lh_engine_allow_relation(lh_engine *e, const char *name, lh_err *err)
 {
     pthread_rwlock_wrlock(&e->rel_lock);
     lh_status st = LH_OK;
-    if (!lh__engine_relation_allowed(e, name))
+    if (!lh__engine_relation_allowed(e, name)) {
         st = add_relation(e, name, err);
+        lh__engine_policy_changed(e);
+    }
     pthread_rwlock_unlock(&e->rel_lock);
     return st;
 }
@@ -393,6 +403,7 @@ void lh_engine_clear_relations(lh_engine *e)
         free(e->relations[i]);
     e->nrelations = 0;
     json_object_clear(e->unavailable);
+    lh__engine_policy_changed(e);
     pthread_rwlock_unlock(&e->rel_lock);
 }
 
@@ -412,6 +423,7 @@ lh_status lh_engine_set_unavailable(lh_engine *e, const char *name, const char *
     pthread_rwlock_wrlock(&e->rel_lock);
     int rc = why ? json_object_set_new(e->unavailable, key, json_string(why))
                  : (json_object_del(e->unavailable, key), 0);
+    lh__engine_policy_changed(e);
     pthread_rwlock_unlock(&e->rel_lock);
     return rc ? lh_fail(err, LH_ENOMEM, "out of memory") : LH_OK;
 }

@@ -18,12 +18,28 @@
 typedef struct lh__keysets lh__keysets;
 typedef struct lh__rowsets lh__rowsets;
 
+/* stmt_cache.c: user statements that passed the gate on one pooled connection, kept
+ * prepared. An entry is reused only for the byte-identical text under the same policy
+ * generation (lh_engine.policy_gen); see lh__stmt_cache_prepare. */
+#define LH__STMT_CACHE_MAX 64
+/* Longest text kept (bytes): what a connection keeps stays small (64 × 32 KiB of text at
+ * most, and their plans); longer statements go through the gate every time. */
+#define LH__STMT_CACHE_TEXT_MAX 32768
+typedef struct lh__stmt lh__stmt;
+typedef struct lh__stmt_cache {
+    lh__stmt *slot[LH__STMT_CACHE_MAX];
+    size_t n;
+    uint64_t tick;          /* use counter: the least recently used entry goes first */
+    uint64_t hits, gated;   /* reuses, and statements that went through the gate here */
+} lh__stmt_cache;
+
 /* A pooled connection for user queries, with the statements every query runs on it
  * prepared once (NULL until first used). */
 typedef struct lh__conn {
     duckdb_connection conn;
     duckdb_prepared_statement serialize; /* SELECT json_serialize_sql(?::VARCHAR) */
     duckdb_prepared_statement begin, rollback;
+    lh__stmt_cache stmts;   /* freed with the connection (lh__stmt_cache_release) */
 } lh__conn;
 
 /* A query's deadline while armed on the engine's watchdog (lh__watchdog_arm). */
@@ -48,6 +64,9 @@ struct lh_engine {
     pthread_cond_t dog_cv;    /* on CLOCK_MONOTONIC */
     pthread_t dog;
     bool dog_started, dog_stop;
+    bool dog_timed;           /* the thread sleeps until dog_wake (else until signalled) */
+    struct timespec dog_wake;
+    uint64_t dog_wakes;       /* times the thread woke (for the tests) */
     lh__deadline *deadlines;  /* armed, soonest first */
     pthread_rwlock_t rel_lock;
     char *data_root;
@@ -59,6 +78,12 @@ struct lh_engine {
     char **relations;       /* allow-list for user SQL (lowercase names) */
     size_t nrelations, caprelations;
     json_t *unavailable;    /* lowercase relation name -> why it cannot be read now */
+    /* Bumped (atomically; under rel_lock's write lock for the lists) by every change
+     * of what the gate decides on (the allow-list, the unavailable relations) and of
+     * what a prepared statement was bound to (any statement but a SELECT on the admin
+     * connection, where all catalog changes are made). A kept statement of an older
+     * generation goes through the gate and is prepared again (stmt_cache.c). */
+    uint64_t policy_gen;
     lh__keysets *keysets;   /* keyset.c: the sets the __lh_hidden_* functions test */
     lh__rowsets *rowsets;   /* rowset.c: the sets __lh_hidden_r tests */
 };
@@ -150,6 +175,25 @@ lh_status lh__sql_gate_prepare_with(lh_engine *e, duckdb_connection conn,
                                     duckdb_prepared_statement *serialize, const char *sql,
                                     size_t sql_len, json_t *seen,
                                     duckdb_prepared_statement *out, lh_err *err);
+
+/* The gate through pc's statement cache (stmt_cache.c): when pc holds a statement that
+ * passed the gate as exactly these sql_len bytes while e->policy_gen had its current
+ * value, that statement (DuckDB re-binds it itself when the catalog changed since) and
+ * the relations it references (added to seen) without parsing again; otherwise
+ * lh__sql_gate_prepare_with, and a statement it accepts is kept (64 per connection, the
+ * least recently used dropped first). On LH_OK *out is the prepared statement and *held
+ * the entry that owns it, pinned until lh__stmt_cache_done; *held NULL means the caller
+ * owns *out (destroys it). Refusals are never kept. Only the thread that holds pc. */
+lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, size_t sql_len,
+                                 json_t *seen, duckdb_prepared_statement *out, lh__stmt **held,
+                                 lh_err *err);
+/* Unpins s (NULL: nothing); keep false drops it (its statement failed to run). */
+void lh__stmt_cache_done(lh__conn *pc, lh__stmt *s, bool keep);
+/* Destroys every kept statement (before the connection is disconnected). */
+void lh__stmt_cache_release(lh__stmt_cache *c);
+/* Marks every kept statement stale (any thread; the lists' writers call it under
+ * rel_lock's write lock, so a gate that read the lists saw the generation before). */
+void lh__engine_policy_changed(lh_engine *e);
 
 /* EXPLAIN of a statement that lh__sql_gate_prepare accepted (its first len bytes, without
  * trailing ';' or comments), prepared on conn; DuckDB must type it EXPLAIN. */

@@ -92,6 +92,8 @@ struct lh_query {
     lh__conn *pc;            /* the pooled connection and its prepared statements */
     duckdb_connection conn;  /* pc->conn */
     duckdb_prepared_statement user, wrapped;
+    lh__stmt *user_held, *wrapped_held; /* the cache entries owning them, or NULL: ours */
+    bool run_failed;         /* the statement did not start: its cache entry is dropped */
     duckdb_result res;
     bool have_res, done, truncated;
     lh__columns cols;
@@ -221,7 +223,12 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
 
     size_t sql_len = statement_length(sql);
     json_t *seen = opts && opts->on_relations ? json_object() : NULL;
-    if (!st)
+    /* A kept statement only without time travel: a kept one was bound to the shared
+     * views, not to this query's TEMP views (stmt_cache.c). */
+    bool cached = !(opts && opts->nviews);
+    if (!st && cached)
+        st = lh__stmt_cache_prepare(e, q->pc, sql, strlen(sql), seen, &q->user, &q->user_held, err);
+    else if (!st)
         st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, sql, strlen(sql), seen,
                                        &q->user, err);
     if (st && timed_out(q)) /* the deadline passed while DuckDB parsed: a timeout */
@@ -232,7 +239,12 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     bool explain = opts && opts->explain;
     if (!st && explain) {
         /* The plan of the vetted SELECT replaces it; its rows are already text. */
-        duckdb_destroy_prepare(&q->user);
+        if (q->user_held)
+            lh__stmt_cache_done(q->pc, q->user_held, true);
+        else
+            duckdb_destroy_prepare(&q->user);
+        q->user = NULL;
+        q->user_held = NULL;
         st = lh__sql_gate_prepare_explain(q->conn, sql, sql_len, &q->user, err);
     }
     if (!st)
@@ -252,7 +264,10 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     if (wrap) {
         lh_buf wsql;
         lh_buf_init(&wsql, 0);
-        if (!(st = build_wrapper(sql, sql_len, &q->cols, plain, &wsql, err)))
+        if (!(st = build_wrapper(sql, sql_len, &q->cols, plain, &wsql, err)) && cached)
+            st = lh__stmt_cache_prepare(e, q->pc, lh_buf_cstr(&wsql), wsql.len, NULL,
+                                        &q->wrapped, &q->wrapped_held, err);
+        else if (!st)
             st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, lh_buf_cstr(&wsql),
                                            wsql.len, NULL, &q->wrapped, err);
         lh_buf_release(&wsql);
@@ -262,11 +277,15 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     if (!st)
         st = plan_render(q, run, err);
     duckdb_pending_result pending = NULL;
-    if (!st && duckdb_pending_prepared_streaming(run, &pending) == DuckDBError)
+    if (!st && duckdb_pending_prepared_streaming(run, &pending) == DuckDBError) {
         st = fail_run(q, duckdb_pending_error(pending), err);
+        q->run_failed = true;
+    }
     if (!st) {
-        if (duckdb_execute_pending(pending, &q->res) == DuckDBError)
+        if (duckdb_execute_pending(pending, &q->res) == DuckDBError) {
             st = fail_run(q, duckdb_result_error(&q->res), err);
+            q->run_failed = true;
+        }
         q->have_res = true;
     }
     if (pending)
@@ -409,9 +428,15 @@ void lh_query_close(lh_query *q)
         lh__watchdog_disarm(q->e, &q->dl);
     if (q->have_res)
         duckdb_destroy_result(&q->res);
-    if (q->user)
+    /* Kept statements go back to their connection's cache (dropped when they did not
+     * run: a view gone under them); our own are destroyed. */
+    if (q->user_held)
+        lh__stmt_cache_done(q->pc, q->user_held, !q->run_failed);
+    else if (q->user)
         duckdb_destroy_prepare(&q->user);
-    if (q->wrapped)
+    if (q->wrapped_held)
+        lh__stmt_cache_done(q->pc, q->wrapped_held, !q->run_failed);
+    else if (q->wrapped)
         duckdb_destroy_prepare(&q->wrapped);
     if (q->in_txn) {
         /* Everything the query's transaction made (its time-travel views, anything a

@@ -396,6 +396,7 @@ lh_status lh_engine_rowset_save(lh_engine *e, const lh_rowset *s, const char *pa
     if (duckdb_query(e->conn, "DROP TABLE IF EXISTS __lh_rowset_save__", &res) == DuckDBError && !st)
         st = lh__engine_result_error(&res, LH_EINTERNAL, "engine", err);
     duckdb_destroy_result(&res);
+    lh__engine_policy_changed(e); /* the catalog changed (stmt_cache.c) */
     pthread_mutex_unlock(&e->admin_mu);
     lh_buf_release(&sql);
     return st;

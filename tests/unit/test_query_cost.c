@@ -184,6 +184,48 @@ static void deadlines_are_per_query(void **state)
     lh_query_close(slow);
 }
 
+static uint64_t wakes(lh_engine *e, bool *timed)
+{
+    pthread_mutex_lock(&e->dog_mu);
+    uint64_t w = e->dog_wakes;
+    *timed = e->dog_timed;
+    pthread_mutex_unlock(&e->dog_mu);
+    return w;
+}
+
+/* Queries one after the other each find the deadline list empty. The watchdog sleeps
+ * until the first one's time; a later deadline must not wake it (it did, once per query:
+ * a context switch per HTTP query), a sooner one must. */
+static void a_later_deadline_does_not_wake_the_watchdog(void **state)
+{
+    fixture *f = *state;
+    lh__conn *pc = lh__engine_acquire(f->e);
+    assert_non_null(pc);
+    lh__deadline d1 = {0}, d2 = {0}, d3 = {0};
+    assert_true(lh__watchdog_arm(f->e, &d1, pc->conn, 600000));
+    bool timed = false;
+    uint64_t w = 0;
+    for (int i = 0; i < 5000 && !timed; i++) { /* until the thread sleeps on d1's time */
+        w = wakes(f->e, &timed);
+        if (!timed)
+            usleep(1000);
+    }
+    assert_true(timed);
+    w = wakes(f->e, &timed);
+    assert_false(lh__watchdog_disarm(f->e, &d1));
+    assert_true(lh__watchdog_arm(f->e, &d2, pc->conn, 600000)); /* later than d1 was */
+    usleep(200000);
+    assert_int_equal(wakes(f->e, &timed), w);
+    assert_false(lh__watchdog_disarm(f->e, &d2));
+    /* sooner than the time it sleeps until: woken, and it fires */
+    assert_true(lh__watchdog_arm(f->e, &d3, pc->conn, 1));
+    for (int i = 0; i < 5000 && !lh__watchdog_fired(f->e, &d3); i++)
+        usleep(1000);
+    assert_true(lh__watchdog_disarm(f->e, &d3));
+    assert_true(wakes(f->e, &timed) > w);
+    lh__engine_release(f->e, pc);
+}
+
 /* DuckDB forgets an interrupt that lands between two statements; a query is several. A
  * deadline that passed while its connection sat idle still ends the next statement. */
 static void a_deadline_missed_between_statements_still_holds(void **state)
@@ -220,6 +262,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(one_watchdog_thread_for_all_deadlines, setup, teardown),
         cmocka_unit_test_setup_teardown(deadlines_are_per_query, setup, teardown),
         cmocka_unit_test_setup_teardown(a_deadline_missed_between_statements_still_holds, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_later_deadline_does_not_wake_the_watchdog, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
