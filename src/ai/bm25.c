@@ -195,7 +195,8 @@ lh_status lh_bm25_add(lh_bm25 *idx, const char *text, size_t len, lh_err *err)
             memset(idx->post + old, 0, (idx->post_cap - old) * sizeof *idx->post);
     }
     uint32_t doc = (uint32_t)idx->n_docs;
-    qsort(l.ids, l.n, sizeof *l.ids, cmp_u32);
+    if (l.n > 1)
+        qsort(l.ids, l.n, sizeof *l.ids, cmp_u32);
     size_t done = 0; /* postings pushed, to take back on failure */
     for (size_t i = 0; !st && i < l.n;) {
         size_t j = i;
@@ -311,7 +312,8 @@ lh_status lh_bm25_score_text(const lh_bm25 *idx, const char *query, size_t qlen,
         free(d.ids);
         return lh_fail(err, LH_ENOMEM, "out of memory scoring a text of %zu bytes", len);
     }
-    qsort(d.ids, d.n, sizeof *d.ids, cmp_u32);
+    if (d.n > 1)
+        qsort(d.ids, d.n, sizeof *d.ids, cmp_u32);
     double avgdl = (double)idx->total_len / (double)idx->n_docs;
     if (avgdl <= 0)
         avgdl = 1;

@@ -152,7 +152,8 @@ static lh_status text_vector(const lh_lsa_params *p, const lh__ai_dict *vocab, c
     walk_terms(p, text, len, emit_known, s);
     if (s->st)
         return s->st;
-    qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
+    if (s->n > 1) /* qsort takes no NULL array, even for 0 items */
+        qsort(s->ids, s->n, sizeof *s->ids, cmp_u32);
     if (s->n && lh_grow(&s->w, &s->wcap, s->n, sizeof *s->w))
         return LH_ENOMEM;
     size_t k = 0;
@@ -488,8 +489,10 @@ lh_status lh_lsa_fit(const lh_lsa_params *p, const char *const *texts, const siz
         x.cap = cap;
         if (lh_grow(&x.val, &x.vcap, x.nnz + s.n + 1, sizeof *x.val))
             goto nomem;
-        memcpy(x.idx + x.nnz, s.ids, s.n * sizeof *s.ids);
-        memcpy(x.val + x.nnz, s.w, s.n * sizeof *s.w);
+        if (s.n) { /* a text of unknown words only: s.ids may be NULL */
+            memcpy(x.idx + x.nnz, s.ids, s.n * sizeof *s.ids);
+            memcpy(x.val + x.nnz, s.w, s.n * sizeof *s.w);
+        }
         x.nnz += s.n;
         x.ptr[i + 1] = x.nnz;
     }

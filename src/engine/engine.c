@@ -269,12 +269,14 @@ static lh_status collect_rows(lh_engine *e, const char *sql, size_t max_rows, js
             }
             /* A value lost to a failed allocation would read as a shorter row (a column
              * missing from a DESCRIBE, say): fail the query instead. */
-            if (!st && (json_array_size(row) != ncols || json_array_append_new(out, row))) {
-                if (json_array_size(row) != ncols)
-                    json_decref(row);
-                st = lh_fail(err, LH_ENOMEM, "out of memory");
-            } else if (st) {
+            if (st) {
                 json_decref(row);
+            } else if (json_array_size(row) != ncols) {
+                json_decref(row);
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            } else if (json_array_append_new(out, row)) {
+                /* jansson released row already: a failed append_new steals it too */
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
             }
         }
         duckdb_destroy_data_chunk(&chunk);

@@ -98,8 +98,10 @@ static void drop_superseded(lh_journal *j, int64_t retention_ms)
                 old = now - mtime >= retention_ms;
             lh_buf_release(&p);
         }
+        if (!old)
+            continue;
         lh_buf p;
-        if (old && !lh__journal_in_dir(&j->dir, names[i], &p))
+        if (!lh__journal_in_dir(&j->dir, names[i], &p))
             lh_file_remove(lh_buf_cstr(&p), NULL);
         lh_buf_release(&p);
     }

@@ -150,6 +150,8 @@ static void file_round_trip(void **state)
     assert_int_equal(lh_bm25_score_all(idx, "banana cherry", 13, s1, NULL), LH_OK);
     assert_int_equal(lh_bm25_score_all(back, "banana cherry", 13, s2, NULL), LH_OK);
     assert_memory_equal(s1, s2, sizeof s1);
+    lh_bm25_free(back);
+    back = NULL;
     /* every truncation is refused, as are another version and another magic */
     for (size_t cut = 0; cut < a.len; cut++) {
         lh_bm25 *bad = NULL;

@@ -38,7 +38,8 @@ static uint64_t rnd(void)
 /* A random value in [-bound, bound]. */
 static int64_t rnd_within(int64_t bound)
 {
-    return (int64_t)(rnd() % (2 * (uint64_t)bound + 1)) - bound;
+    /* in unsigned arithmetic: [0, 2 bound] - bound would overflow int64 for big bounds */
+    return (int64_t)(rnd() % (2 * (uint64_t)bound + 1) - (uint64_t)bound);
 }
 
 typedef struct db {
