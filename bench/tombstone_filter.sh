@@ -122,7 +122,7 @@ while read -r name a b r ca cb cr; do
     WORST=$(awk -v a="$r" -v b="$WORST" 'BEGIN {print (a > b ? a : b)}')
 done < "$OUT/tombf_e2e.txt"
 # ROW lines for bench/rows.sh: the tombstoned data against the same data without any.
-while read -r name a b r; do
+while read -r name a b r _; do
     printf 'ROW\t%s, %d rows, %d tombstones vs none (CLI)\t%s ms\t%s ms\t%s\t<= 1.3\t%s\n' "$name" "$ROWS" "$NKEYS" "$b" "$a" "$r" \
         "$(awk -v r="$r" 'BEGIN {print (r <= 1.3) ? "yes" : "no"}')"
 done < "$OUT/tombf_e2e.txt"
