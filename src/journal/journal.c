@@ -144,7 +144,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
 /* Redefines `journal` over the current files and segments. Caller holds mu. */
 lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
 {
-    if (!j->eng)
+    if (!j->eng || j->no_view)
         return LH_OK;
     char **wals = lh_calloc(j->nsegs + 1, sizeof *wals);
     lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
@@ -424,6 +424,7 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
 {
     pthread_mutex_lock(&j->mu);
     j->eng = eng;
+    j->no_view = false;
     lh_status st = LH_OK;
     if (j->nfiles) {
         lh_buf sql;
@@ -449,6 +450,14 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
         st = lh__journal_define_locked(j, err);
     pthread_mutex_unlock(&j->mu);
     return st;
+}
+
+void lh_journal_attach_engine(lh_journal *j, lh_engine *eng)
+{
+    pthread_mutex_lock(&j->mu);
+    j->eng = eng;
+    j->no_view = true;
+    pthread_mutex_unlock(&j->mu);
 }
 
 lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)

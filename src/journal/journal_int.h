@@ -29,6 +29,7 @@ typedef struct segment {
 struct lh_journal {
     lh_store *store;
     lh_engine *eng;
+    bool no_view;     /* lh_journal_attach_engine: `journal` is not defined by this journal */
     lh_buf dir;                 /* <root>/_journal */
     pthread_mutex_t mu;
     pthread_mutex_t flush_mu;
