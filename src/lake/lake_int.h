@@ -101,6 +101,11 @@ lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_
  * once all are older than hours, after recording their content hashes. */
 lh_status lh__lake_log_cleanup(lh_lake *lake, const char *name, double hours, int64_t *deleted,
                                lh_err *err);
+/* The duplicate check's index (log_cleanup.c): adds to the dataset's record of ingested
+ * files the content hashes of its commits up to snap's version and records that version
+ * as covered. Writers, under write_mu. */
+lh_status lh__lake_index_ingested(lh_lake *lake, const char *name, const char *prefix,
+                                  const lh_table_snapshot *snap, lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),

@@ -2,8 +2,9 @@
 # within 1.2x of #1). `lakehouse ingest` used to define every dataset's views at open and
 # the appended dataset's again after its commit, and each view's DESCRIBE reads the footer
 # of every live file (seven opens of each data file per append), plus the footer of every
-# journal Parquet file (one more per CLI run). The append runs under strace, which logs
-# every openat: it must open none of the data files that were there before it, nothing of
+# journal Parquet file (one more per CLI run), and its duplicate check read every JSON
+# commit. The append runs under strace, which logs every openat and openat2 (the store
+# opens through openat2, relative to the data directory): it must open none of the data files that were there before it, nothing of
 # another dataset, none of the journal's Parquet files and no JSON commit older than the
 # last checkpoint. Counting opens, not time: deterministic on a loaded machine. Then what
 # the append must still do: the rows, the journal event, duplicates refused however old,
@@ -41,13 +42,17 @@ expect_eq "25 data files before the append" 25 "$(echo "$OLD_DATA" | grep -c .)"
 
 n=$((n + 1))
 printf 'id,v\n%d,a%d\n%d,b%d\n' "$n" "$n" $((100000 + n)) "$n" > "b$n.csv"
-check "append #26 (under strace)" strace -f -qq -e trace=openat -o "$WORK/trace.log" \
+check "append #26 (under strace)" strace -f -qq -e trace=openat,openat2 -o "$WORK/trace.log" \
   "$LH" ingest "b$n.csv" --name t
-# the paths opened (found), one a line
-grep -v ENOENT "$WORK/trace.log" | grep -oE '"[^"]*"' | tr -d '"' | sort -u > "$WORK/opened"
+# the files opened (found; directories, listed to heal manifests, aside), one a line,
+# relative ones (openat2 under the data directory) made absolute
+grep -v -e ENOENT -e O_DIRECTORY "$WORK/trace.log" | grep -oE '"[^"]*"' | tr -d '"' |
+  sed "s|^\([^/]\)|$LAKEHOUSE_DATA/\1|" | sort -u > "$WORK/opened"
 opened_of() { grep -F -x -f <(echo "$2" | sed "s|^|$1/|") "$WORK/opened" | wc -l; }
+[[ $(grep -c "^$T/_delta_log/" "$WORK/opened") -gt 0 ]] && ok "the trace shows the log being read" \
+  || not_ok "the trace shows the log being read"
 expect_eq "the append opens none of the 25 data files already there" 0 "$(opened_of "$T" "$OLD_DATA")"
-expect_eq "the append opens nothing of another dataset" 0 \
+expect_eq "the append opens no file of another dataset" 0 \
   "$(grep -c "^$LAKEHOUSE_DATA/tables/other/" "$WORK/opened")"
 expect_eq "the append opens none of the journal's Parquet files" 0 \
   "$(opened_of "$LAKEHOUSE_DATA/_journal" "$OLD_JOURNAL")"
@@ -67,6 +72,9 @@ out=$("$LH" ingest b1.csv --name t 2>&1)
 [[ $out == *"already ingested"* ]] && ok "the first file, 26 commits ago, is still a duplicate" \
   || { not_ok "the first file, 26 commits ago, is still a duplicate"; echo "# $out"; }
 expect_eq "the duplicate changed no table" "$before" "$(data_state | grep -v '  \./_journal/')"
+out=$("$LH" ingest "b$((n - 1)).csv" --name t 2>&1)
+[[ $out == *"already ingested"* ]] && ok "a file after the checkpoint is a duplicate too" \
+  || { not_ok "a file after the checkpoint is a duplicate too"; echo "# $out"; }
 
 # [storage] auto_compact_cli: the compaction round after a CLI append loads the dataset's
 # tombstones (the CLI no longer loads them at open): the erased row stays out.
