@@ -234,7 +234,8 @@ int lh__cli_ingest(lh_cli *cli)
         return lh__cli_usage_error(cli, "%s", err.msg);
     }
     lh_lake *lake = NULL;
-    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true,
+    /* lazy_views: the process exits after its appends; no query runs here */
+    lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true, .lazy_views = true,
                           .checkpoint_interval = (int)lh_config_int(cli->config, "storage.checkpoint_interval", 10),
                           .retention_hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168)};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, &lake, &err);

@@ -100,6 +100,7 @@ static lh_status already_ingested(job *j, const char *dataset, bool *found, lh_e
     lh_catalog_ingested_key(dataset, &key);
     lh_status st = lh_buf_status(&key) ? lh_fail(err, LH_EINVAL, "dataset name too long")
                                        : lh_store_get(j->store, key.data, LH_BUF_DEFAULT_MAX, &text, err);
+    int64_t from = 0; /* the commits from here on are read */
     if (st == LH_ENOTFOUND) {
         st = LH_OK;
     } else if (!st) {
@@ -113,6 +114,15 @@ static lh_status already_ingested(job *j, const char *dataset, bool *found, lh_e
         json_array_foreach(hashes, i, h)
             if (!strcmp(json_string_value(h) ?: "", j->res->sha256))
                 *found = true;
+        /* It holds every hash up to through_version of this table (the checkpoints keep it,
+         * lake/log_cleanup.c): only the commits after it are read, not the whole history.
+         * A record of another table of the same name (dropped, made again) says nothing
+         * of this one's commits. */
+        json_t *through = json_object_get(rec, "through_version");
+        const char *tid = json_string_value(json_object_get(rec, "table_id"));
+        if (json_is_integer(through) && tid && j->snap->table_id && !strcmp(tid, j->snap->table_id) &&
+            json_integer_value(through) <= j->snap->version)
+            from = json_integer_value(through) + 1;
         json_decref(rec);
     }
     lh_buf_release(&key);
@@ -120,7 +130,7 @@ static lh_status already_ingested(job *j, const char *dataset, bool *found, lh_e
     if (st || *found)
         return st;
     json_t *hist = NULL;
-    st = lh_table_history(j->store, j->prefix.data, &hist, err);
+    st = lh_table_history_from(j->store, j->prefix.data, from, &hist, err);
     if (st)
         return st;
     size_t i;

@@ -468,7 +468,9 @@ lh_status lh__schema_compare(const char *dataset, const json_t *dcols, const jso
 
 typedef struct overlap_ctx {
     lh_engine *eng;
-    const char *dataset_sql;  /* SELECT over the dataset's live files */
+    const char *table_dir;
+    const lh_table_snapshot *snap;
+    lh_buf dataset_sql;       /* SELECT over the dataset's live files, built when first needed */
     const char *file_sql;     /* SELECT over the incoming file (after the projection) */
 } overlap_ctx;
 
@@ -486,6 +488,14 @@ static lh_status engine_overlap(void *vctx, const char *dcol, const char *dtype,
                                 const char *ftype, double *overlap, int64_t *sampled, lh_err *err)
 {
     overlap_ctx *x = vctx;
+    /* Built here, not before the comparison: its DESCRIBE opens every live file (a
+     * union by name), which an append whose columns match (no rename to weigh) must not
+     * pay for on a table of many files. */
+    if (!x->dataset_sql.len) {
+        lh_status bst = lh_engine_snapshot_select(x->eng, x->table_dir, x->snap, &x->dataset_sql, err);
+        if (bst)
+            return bst;
+    }
     bool numeric = is_numeric(type_info(dtype)) && is_numeric(type_info(ftype));
     lh_buf sql;
     lh_buf_init(&sql, 0);
@@ -495,7 +505,7 @@ static lh_status engine_overlap(void *vctx, const char *dcol, const char *dtype,
     lh_buf_add_sql_ident(&sql, fcol);
     lh_buf_adds(&sql, " IS NOT NULL ORDER BY hash(v), v LIMIT 1000), a AS (SELECT DISTINCT ");
     value_expr(&sql, dcol, numeric);
-    lh_buf_printf(&sql, " AS v FROM (%s) WHERE ", x->dataset_sql);
+    lh_buf_printf(&sql, " AS v FROM (%s) WHERE ", x->dataset_sql.data);
     lh_buf_add_sql_ident(&sql, dcol);
     lh_buf_adds(&sql, " IS NOT NULL) SELECT (SELECT count(*) FROM b), "
                       "(SELECT count(*) FROM b WHERE v IN (SELECT v FROM a))");
@@ -527,18 +537,13 @@ lh_status lh__schema_diff(lh_engine *eng, const char *table_dir, const lh_table_
                           json_t **out, lh_err *err)
 {
     json_t *dcols = lh_table_schema_columns(snap->schema);
-    lh_buf dsql;
-    lh_buf_init(&dsql, 0);
-    lh_status st = LH_OK;
-    if (snap->nfiles)
-        st = lh_engine_snapshot_select(eng, table_dir, snap, &dsql, err);
-    overlap_ctx x = {eng, dsql.data, file_sql};
-    if (!st)
-        st = lh__schema_compare(dataset, dcols, file_cols, snap->nfiles ? engine_overlap : NULL,
+    overlap_ctx x = {.eng = eng, .table_dir = table_dir, .snap = snap, .file_sql = file_sql};
+    lh_buf_init(&x.dataset_sql, 0);
+    lh_status st = lh__schema_compare(dataset, dcols, file_cols, snap->nfiles ? engine_overlap : NULL,
                                 &x, out, err);
     if (!st)
         json_object_set_new(*out, "version", json_integer(snap->version));
-    lh_buf_release(&dsql);
+    lh_buf_release(&x.dataset_sql);
     json_decref(dcols);
     return st;
 }

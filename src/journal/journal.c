@@ -144,7 +144,7 @@ static lh_status define(lh_engine *eng, const char *dir, char *const *parquet, s
 /* Redefines `journal` over the current files and segments. Caller holds mu. */
 lh_status lh__journal_define_locked(lh_journal *j, lh_err *err)
 {
-    if (!j->eng)
+    if (!j->eng || j->no_view)
         return LH_OK;
     char **wals = lh_calloc(j->nsegs + 1, sizeof *wals);
     lh_status st = wals ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
@@ -321,11 +321,16 @@ static lh_status load(lh_journal *j, lh_err *err)
     if (st)
         return st;
     int64_t covered = -1, maxseq = -1;
+    bool *superseded = lh_calloc(l.np + 1, sizeof *superseded);
+    if (!superseded)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else
+        lh__journal_superseded_all(l.parquet, l.np, superseded);
     for (size_t i = 0; i < l.np && !st; i++) {
         int64_t s = parquet_seq(l.parquet[i]);
         covered = s > covered ? s : covered;
         /* its events are in a merged file (journal_merge.c): not read twice */
-        if (lh__journal_superseded(l.parquet, l.np, i))
+        if (superseded[i])
             continue;
         lh_buf p;
         int64_t size = 0, mtime = 0;
@@ -337,6 +342,7 @@ static lh_status load(lh_journal *j, lh_err *err)
         if (lh__journal_push_file(j, l.parquet[i]))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     }
+    free(superseded);
     maxseq = covered;
     for (size_t i = 0; i < l.nw && !st; i++) {
         int64_t seq = wal_seq(l.wal[i]);
@@ -424,6 +430,7 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
 {
     pthread_mutex_lock(&j->mu);
     j->eng = eng;
+    j->no_view = false;
     lh_status st = LH_OK;
     if (j->nfiles) {
         lh_buf sql;
@@ -449,6 +456,14 @@ lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err)
         st = lh__journal_define_locked(j, err);
     pthread_mutex_unlock(&j->mu);
     return st;
+}
+
+void lh_journal_attach_engine(lh_journal *j, lh_engine *eng)
+{
+    pthread_mutex_lock(&j->mu);
+    j->eng = eng;
+    j->no_view = true;
+    pthread_mutex_unlock(&j->mu);
 }
 
 lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
@@ -478,8 +493,8 @@ lh_status lh_journal_define_view(lh_store *store, lh_engine *eng, lh_err *err)
         bool *drop = lh_calloc(l.np + 1, sizeof *drop);
         if (!drop)
             st = lh_fail(err, LH_ENOMEM, "out of memory");
-        for (size_t i = 0; drop && i < l.np; i++)
-            drop[i] = lh__journal_superseded(l.parquet, l.np, i);
+        if (drop)
+            lh__journal_superseded_all(l.parquet, l.np, drop);
         keep = 0;
         for (size_t i = 0; drop && i < l.np; i++) {
             if (drop[i])

@@ -50,6 +50,12 @@ void lh_journal_free(lh_journal *j);
 /* Lets the journal write Parquet through eng (borrowed; must outlive the journal) and
  * defines the SQL relation `journal` (allowed for user SQL). */
 lh_status lh_journal_bind_engine(lh_journal *j, lh_engine *eng, lh_err *err);
+/* Lets the journal write Parquet through eng like lh_journal_bind_engine, but neither
+ * defines `journal` nor counts the events of its Parquet files (both read every file's
+ * footer: a cost that grows with each process that flushed one): for a process that
+ * appends and exits. lh_journal_stats's "flushed" and "events" then count only what this
+ * process flushed. A later lh_journal_bind_engine does both. */
+void lh_journal_attach_engine(lh_journal *j, lh_engine *eng);
 
 /* Defines the relation `journal` for a reader that holds no journal (no writer lock):
  * whatever Parquet files and WAL segments exist now. */

@@ -29,6 +29,7 @@ typedef struct segment {
 struct lh_journal {
     lh_store *store;
     lh_engine *eng;
+    bool no_view;     /* lh_journal_attach_engine: `journal` is not defined by this journal */
     lh_buf dir;                 /* <root>/_journal */
     pthread_mutex_t mu;
     pthread_mutex_t flush_mu;
@@ -69,5 +70,8 @@ bool lh__journal_part_range(const char *name, int64_t *lo, int64_t *hi);
 /* Whether names[i] is superseded by a merged file among names[0..n) (whose range holds
  * its own and is wider): its events are there, so no view reads it. */
 bool lh__journal_superseded(char *const *names, size_t n, size_t i);
+/* out[i] = lh__journal_superseded(names, n, i) for every i, in time linear in n times the
+ * number of merged files among names. */
+void lh__journal_superseded_all(char *const *names, size_t n, bool *out);
 
 #endif

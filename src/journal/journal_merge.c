@@ -57,6 +57,38 @@ bool lh__journal_superseded(char *const *names, size_t n, size_t i)
     return false;
 }
 
+void lh__journal_superseded_all(char *const *names, size_t n, bool *out)
+{
+    /* The merged files (a range wider than one sequence) found once, and each part checked
+     * against them only: asking lh__journal_superseded of every part compares every pair,
+     * and a part is added by every CLI process that flushed events (a cost that grew with
+     * each append). */
+    int64_t *lo = lh_calloc(n + 1, sizeof *lo), *hi = lh_calloc(n + 1, sizeof *hi);
+    size_t *merged = lh_calloc(n + 1, sizeof *merged);
+    bool *valid = lh_calloc(n + 1, sizeof *valid);
+    size_t m = 0;
+    for (size_t i = 0; lo && hi && merged && valid && i < n; i++) {
+        valid[i] = lh__journal_part_range(names[i], &lo[i], &hi[i]);
+        if (valid[i] && lo[i] < hi[i])
+            merged[m++] = i;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!lo || !hi || !merged || !valid) { /* out of memory: the same answer, slower */
+            out[i] = lh__journal_superseded(names, n, i);
+            continue;
+        }
+        out[i] = false;
+        for (size_t x = 0; valid[i] && x < m && !out[i]; x++) {
+            size_t k = merged[x]; /* strictly wider: never i itself */
+            out[i] = lo[k] <= lo[i] && hi[i] <= hi[k] && (lo[k] < lo[i] || hi[i] < hi[k]);
+        }
+    }
+    free(lo);
+    free(hi);
+    free(merged);
+    free(valid);
+}
+
 static int cmp_hi(const void *a, const void *b)
 {
     int64_t alo, ahi, blo, bhi;

@@ -87,6 +87,9 @@ const char *lh_auto_compact_due(lh_lake *lake, const char *name, const lh_auto_c
 static void round_one(lh_lake *lake, const lh_auto_compact_policy *p, const char *name,
                       json_t *report)
 {
+    /* a lazy_views writer (the CLI) loads the dataset's tombstones and erasure set now:
+     * the policy and the compaction read them */
+    lh__lake_prepare_dataset(lake, name);
     const char *why = lh_auto_compact_due(lake, name, p);
     if (!why)
         return;

@@ -109,9 +109,11 @@ static lh_status open_parts(lh_lake *lake, const lh_lake_options *opts, lh_err *
         /* the relation `journal`: a writer's journal keeps it fresh; a reader sees what
          * is on disk now. A journal that cannot be read must not keep datasets away. */
         lh_err jerr;
-        if (!lake->journal)
-            lake->journal_pending = true; /* a reader defines it when a query names it */
-        else if (lh_journal_bind_engine(lake->journal, lake->eng, &jerr))
+        if (!lake->journal || opts->lazy_views) {
+            lake->journal_pending = true; /* defined when a query names it */
+            if (lake->journal) /* it flushes its WAL through the engine at close */
+                lh_journal_attach_engine(lake->journal, lake->eng);
+        } else if (lh_journal_bind_engine(lake->journal, lake->eng, &jerr))
             lh_log(LH_LOG_WARN, "journal is not queryable: %s", jerr.msg);
     }
     if (!st && !(lake->cache = lh_cache_new(lake->eng, opts->cache_max_bytes)))
@@ -131,8 +133,9 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
     pthread_mutex_init(&lake->write_mu, NULL);
     lake->tombs = lh__tombs_new();
     lake->erasures = lh__erasures_new();
-    lake->pending = opts->writer ? NULL : json_object();
-    lh_status st = lake->tombs && lake->erasures && (opts->writer || lake->pending)
+    lake->lazy = !opts->writer || opts->lazy_views;
+    lake->pending = lake->lazy ? json_object() : NULL;
+    lh_status st = lake->tombs && lake->erasures && (!lake->lazy || lake->pending)
                        ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = lh_store_open_local(opts->data_dir, &lake->store, err);
@@ -154,10 +157,11 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
             continue;
         if (opts->writer)
             st = heal_manifest(lake, name, err);
-        /* a reader defines a dataset's views when a query first names it (lazy.c) */
-        if (!st && !opts->writer && json_object_set_new(lake->pending, name, json_true()))
+        /* a reader (or a lazy writer) defines a dataset's views when a query first names
+         * it (lazy.c) */
+        if (!st && lake->lazy && json_object_set_new(lake->pending, name, json_true()))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
-        else if (!st && opts->writer)
+        else if (!st && !lake->lazy)
             lh__lake_load_dataset(lake, name);
     }
     json_decref(names);

@@ -44,6 +44,14 @@ typedef struct lh_lake_options {
                                * checkpoint_interval, 10, is the CLI's and server's value) */
     double retention_hours;   /* tombstones kept in checkpoints: removes this recent
                                * ([storage] vacuum_retention_hours); <= 0 = 168 */
+    bool lazy_views;          /* writers: define a dataset's views (and the journal's) when a
+                               * query first names it, as a reader does, instead of every
+                               * dataset's at open and after each write. For a process that
+                               * writes and exits (`lakehouse ingest`): each view reads every
+                               * live file's footer, an O(history) cost per append. Operations
+                               * that need a dataset's tombstones or erasure set (compaction)
+                               * load it first. Not for the server (its queries run on many
+                               * threads with views defined up front). */
 } lh_lake_options;
 
 /* A second writer gets LH_ELOCKED naming the holder's pid. */

@@ -33,9 +33,10 @@ struct lh_lake {
     double retention_hours;   /* lh_lake_options, 168 when not given */
     lh__tombs *tombs;         /* tombstoned keys per dataset (tombs.c) */
     lh__erasures *erasures;   /* keys erased by compaction, per dataset (erasures.c) */
-    /* Readers define views on demand (lazy.c): the datasets not loaded yet (name -> true)
-     * and whether the journal's view is still to define. NULL / false for writers, which
-     * load everything at open. Both change under write_mu. */
+    /* Readers and lazy_views writers define views on demand (lazy.c): the datasets not
+     * loaded yet (name -> true) and whether the journal's view is still to define. NULL /
+     * false for other writers, which load everything at open. Both change under write_mu. */
+    bool lazy;
     json_t *pending;
     bool journal_pending;
 };
@@ -47,11 +48,14 @@ void lh__lake_load_dataset(lh_lake *lake, const char *name);
 /* Readers: defines what sql reads before it runs (lazy.c): each dataset it names, the
  * journal when named; for any other name every dataset, so that the gate's "unknown
  * relation" message lists them all as before. Also when sql does not parse (the gate
- * reports that). No-op for writers. Thread-safe. */
+ * reports that). No-op for writers without lazy_views. Thread-safe. */
 void lh__lake_prepare_sql(lh_lake *lake, const char *sql);
-/* Readers: defines one dataset's views if not yet (time travel needs its tombstones and
- * erasures). No-op for writers and loaded datasets. Thread-safe. */
+/* Readers and lazy_views writers: defines one dataset's views if not yet (time travel and
+ * compaction need its tombstones and erasures). No-op for other writers and loaded
+ * datasets. Thread-safe. */
 void lh__lake_prepare_dataset(lh_lake *lake, const char *name);
+/* Lazy lakes, under write_mu: name's views are (re)defined when next named. */
+lh_status lh__lake_mark_pending(lh_lake *lake, const char *name, lh_err *err);
 
 /* Tombstoned keys per dataset, mirrored into DuckDB (tombs.c). Each dataset with
  * tombstones has an in-memory table "__tomb__<name>" (one column k, typed like the key
@@ -97,6 +101,11 @@ lh_status lh__tombs_rows_select(lh_lake *lake, const char *name, const lh_table_
  * once all are older than hours, after recording their content hashes. */
 lh_status lh__lake_log_cleanup(lh_lake *lake, const char *name, double hours, int64_t *deleted,
                                lh_err *err);
+/* The duplicate check's index (log_cleanup.c): adds to the dataset's record of ingested
+ * files the content hashes of its commits up to snap's version and records that version
+ * as covered. Writers, under write_mu. */
+lh_status lh__lake_index_ingested(lh_lake *lake, const char *name, const char *prefix,
+                                  const lh_table_snapshot *snap, lh_err *err);
 lh_status lh__tombs_forget(lh_lake *lake, const char *name, lh_err *err);
 
 /* The erasure set (erasures.c): per dataset, the keys compaction erased (salted hashes),

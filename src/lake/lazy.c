@@ -1,8 +1,11 @@
 /* lazy.c: a reader (`lakehouse sql`, `datasets`...) defines the views of the datasets a
  * query names, when it names them, instead of every dataset's (a Delta log read, the
- * tombstone and erasure files, a few DuckDB statements each) at every start. Writers (the
- * server, ingest, mutations) still load every dataset at open: they heal manifests there
- * and serve queries from many threads.
+ * tombstone and erasure files, a few DuckDB statements each) at every start. So does a
+ * writer opened with lazy_views (`lakehouse ingest`: each view reads the footer of every
+ * live file, which made an append cost grow with the table's history); it still heals
+ * manifests at open, and marks the dataset it wrote pending again instead of redefining
+ * its views. Other writers (the server, mutations) load every dataset at open: they
+ * serve queries from many threads.
  *
  * A query's transaction begins before the gate reads its parse tree, and DuckDB does not
  * show it a view created after that, so the names are read here, before the query opens
@@ -45,7 +48,8 @@ static void load_journal(lh_lake *lake)
         return;
     lake->journal_pending = false;
     lh_err jerr;
-    if (lh_journal_define_view(lake->store, lake->eng, &jerr))
+    if (lake->journal ? lh_journal_bind_engine(lake->journal, lake->eng, &jerr)
+                      : lh_journal_define_view(lake->store, lake->eng, &jerr))
         lh_log(LH_LOG_WARN, "journal is not queryable: %s", jerr.msg);
 }
 
@@ -72,7 +76,7 @@ static bool listed(const json_t *list, const char *name)
 
 void lh__lake_prepare_sql(lh_lake *lake, const char *sql)
 {
-    if (lake->writer || !sql)
+    if (!lake->lazy || !sql)
         return;
     pthread_mutex_lock(&lake->write_mu);
     if (json_object_size(lake->pending) || lake->journal_pending) {
@@ -101,11 +105,18 @@ void lh__lake_prepare_sql(lh_lake *lake, const char *sql)
 
 void lh__lake_prepare_dataset(lh_lake *lake, const char *name)
 {
-    if (lake->writer)
+    if (!lake->lazy)
         return;
     pthread_mutex_lock(&lake->write_mu);
     const char *key = pending_name(lake, name);
     if (key)
         load_one(lake, key);
     pthread_mutex_unlock(&lake->write_mu);
+}
+
+lh_status lh__lake_mark_pending(lh_lake *lake, const char *name, lh_err *err)
+{
+    if (json_object_set_new(lake->pending, name, json_true()))
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    return LH_OK;
 }

@@ -56,6 +56,11 @@ void lh__lake_checkpoint(lh_lake *lake, const char *name, int64_t version)
     if (st)
         lh_log(LH_LOG_WARN, "dataset %s: no checkpoint at version %lld (readers replay the "
                "log instead): %s", name, (long long)version, err.msg);
+    /* the duplicate check's index, brought up to this version with it: an ingest then
+     * reads the commits since, not the whole log (log_cleanup.c) */
+    if (snap && lh__lake_index_ingested(lake, name, prefix.data, snap, &err))
+        lh_log(LH_LOG_WARN, "dataset %s: the index of ingested files stays behind (ingest "
+               "reads more commits): %s", name, err.msg);
     lh_table_snapshot_free(snap);
     lh_buf_release(&prefix);
 }

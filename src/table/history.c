@@ -24,6 +24,12 @@ static lh_status hist_action(void *vctx, json_t *action, lh_err *err)
 
 lh_status lh_table_history(lh_store *s, const char *prefix, json_t **out, lh_err *err)
 {
+    return lh_table_history_from(s, prefix, 0, out, err);
+}
+
+lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, json_t **out,
+                                lh_err *err)
+{
     lh__log_listing l;
     lh_status st = lh__table_list_log(s, prefix, &l, err);
     if (st)
@@ -33,7 +39,7 @@ lh_status lh_table_history(lh_store *s, const char *prefix, json_t **out, lh_err
         return lh_fail(err, LH_ENOTFOUND, "no Delta log under %s", prefix);
     }
     json_t *arr = json_array();
-    for (size_t i = l.ncommits; i-- > 0 && !st;) {
+    for (size_t i = l.ncommits; i-- > 0 && !st && l.commits[i] >= from;) {
         hist_ctx h = {0};
         st = lh__table_read_commit(s, prefix, l.commits[i], hist_action, &h, err);
         if (!st) {

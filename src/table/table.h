@@ -203,6 +203,10 @@ lh_status lh_table_log_cleanup(lh_store *s, const char *prefix, int64_t below, i
  * commit without commitInfo has operation null and its file's mtime as timestamp).
  * Caller owns the returned array (json_decref). No log: LH_ENOTFOUND. */
 lh_status lh_table_history(lh_store *s, const char *prefix, json_t **out, lh_err *err);
+/* The same, listing only the commits of version >= from (none: an empty array): reads
+ * those commits only. */
+lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, json_t **out,
+                                lh_err *err);
 
 /* Converts a DuckDB/Delta type pair: builds the Spark schema from (name, duckdb type)
  * columns. types are DuckDB type names such as "BIGINT", "DECIMAL(10,2)",
