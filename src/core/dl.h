@@ -16,6 +16,7 @@
 #ifndef LH_CORE_DL_H
 #define LH_CORE_DL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,11 +56,30 @@ void lh_dl_require(const lh_dl_lib *lib);
 /* The loader files list their functions once, as
  *   #define FUNCS(F, V) F(ret, name, (params), (args)) V(name, (params), (args)) ...
  * (V for functions returning void), then expand FUNCS(LH_DL_PTR, LH_DL_PTRV) for the
- * pointers, FUNCS(LH_DL_ENTRY, LH_DL_ENTRYV) inside the lh_dl_sym table, and, after a
- * static void need(void) that loads or stops, FUNCS(LH_DL_DEF, LH_DL_DEFV) for the
+ * pointers, FUNCS(LH_DL_ENTRY, LH_DL_ENTRYV) inside the lh_dl_sym table, and, after
+ * LH_DL_LOADER (which defines need(): load or stop), FUNCS(LH_DL_DEF, LH_DL_DEFV) for the
  * forwarding definitions. The library's own header is included, so the compiler checks
  * every definition against its declaration; names are parenthesised so that a header's
  * function-like macro of the same name does not expand. */
+
+/* The part every loader file shares, after its `static lh_dl_lib LIB = {...}`: the
+ * pthread_once that loads LIB, `static void need(void)` for the forwarders (loads, or stops
+ * the process with LIB's message), and `lh_status LOAD_FN(lh_err *err)`, the module's
+ * availability check (declared in the module's header). */
+#define LH_DL_LOADER(LIB, LOAD_FN)                                                    \
+    static pthread_once_t lh_dl_once = PTHREAD_ONCE_INIT;                             \
+    static void lh_dl_load(void) { lh_dl_open(&(LIB)); }                              \
+    static void need(void)                                                            \
+    {                                                                                 \
+        pthread_once(&lh_dl_once, lh_dl_load);                                        \
+        lh_dl_require(&(LIB));                                                        \
+    }                                                                                 \
+    lh_status LOAD_FN(lh_err *err)                                                    \
+    {                                                                                 \
+        pthread_once(&lh_dl_once, lh_dl_load);                                        \
+        return lh_dl_status(&(LIB), err);                                             \
+    }
+
 #define LH_DL_PTR(ret, name, params, args) static ret(*lh_dl_p_##name) params;
 #define LH_DL_PTRV(name, params, args) static void(*lh_dl_p_##name) params;
 #define LH_DL_ENTRY(ret, name, params, args) {#name, &lh_dl_p_##name},

@@ -58,21 +58,7 @@ static lh_dl_lib lib = {
     .syms = syms,
     .nsyms = sizeof syms / sizeof syms[0],
 };
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void) { lh_dl_open(&lib); }
-
-static void need(void)
-{
-    pthread_once(&once, load);
-    lh_dl_require(&lib);
-}
-
-lh_status lh_http_load(lh_err *err)
-{
-    pthread_once(&once, load);
-    return lh_dl_status(&lib, err);
-}
+LH_DL_LOADER(lib, lh_http_load)
 
 MHD_FUNCS(LH_DL_DEF, LH_DL_DEFV)
 
