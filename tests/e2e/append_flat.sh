@@ -42,8 +42,10 @@ expect_eq "25 data files before the append" 25 "$(echo "$OLD_DATA" | grep -c .)"
 
 n=$((n + 1))
 printf 'id,v\n%d,a%d\n%d,b%d\n' "$n" "$n" $((100000 + n)) "$n" > "b$n.csv"
-check "append #26 (under strace)" strace -f -qq -e trace=openat,openat2 -o "$WORK/trace.log" \
-  "$LH" ingest "b$n.csv" --name t
+# LeakSanitizer cannot run under ptrace (it stops with "fatal error"): no leak check for
+# this one traced run under the sanitizer build; every other run of the suite keeps it.
+check "append #26 (under strace)" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  strace -f -qq -e trace=openat,openat2 -o "$WORK/trace.log" "$LH" ingest "b$n.csv" --name t
 # the files opened (found; directories, listed to heal manifests, aside), one a line,
 # relative ones (openat2 under the data directory) made absolute
 grep -v -e ENOENT -e O_DIRECTORY "$WORK/trace.log" | grep -oE '"[^"]*"' | tr -d '"' |
