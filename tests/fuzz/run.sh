@@ -46,29 +46,6 @@ for h in "${names[@]}"; do
   exe=$bin/fuzz_$h
   [[ -x $exe ]] || { echo "fuzz: $exe is missing (make fuzz-build)" >&2; fail=1; continue; }
   regs=tests/fuzz/regressions/$h
-  arts=build/fuzz/artifacts/$h
-  mkdir -p "$arts"
-
-  mapfile -t fixed < <(find "$regs" -maxdepth 1 -type f 2>/dev/null | sort)
-  for f in "${fixed[@]}"; do
-    if ! "$exe" "$f" >"$work/reg.log" 2>&1; then
-      echo "fuzz: $h: REGRESSION $f fails again:" >&2
-      grep -E 'INVARIANT|ERROR:|SUMMARY' "$work/reg.log" | head -5 >&2
-      fail=1
-    fi
-  done
-  mapfile -t open < <(find "$regs/open" -maxdepth 1 -type f 2>/dev/null | sort)
-  for f in "${open[@]}"; do
-    if (unset LH_FUZZ_GATE_ALLOW_EXPLAIN LH_FUZZ_GATE_ALLOW_REFUSED_WRITES LH_FUZZ_JSON_ALLOW_503; "$exe" "$f") >"$work/reg.log" 2>&1; then
-      echo "fuzz: $h: FIXED $f passes now: git mv it to $regs/"
-    else
-      echo "fuzz: $h: OPEN $f ($(grep -m1 -oE 'INVARIANT BROKEN: .{0,100}|ERROR: AddressSanitizer: [a-z-]+|runtime error: .{0,80}' "$work/reg.log"))"
-      [[ $strict == 1 ]] && fail=1
-    fi
-  done
-
-  dict=()
-  [[ -f tests/fuzz/$h.dict ]] && dict=(-dict="tests/fuzz/$h.dict")
   # sql_gate drives the whole engine, which now keeps state across inputs inside
   # libduckdb (each pooled connection's prepared statements and its cache of accepted
   # ones); libduckdb is not instrumented and its frames cannot be unwound, so libFuzzer's
@@ -80,6 +57,29 @@ for h in "${names[@]}"; do
   # without leak detection (its invariants are still checked on every input).
   leaks=()
   [[ $h == sql_gate ]] && leaks=(env "ASAN_OPTIONS=${ASAN_OPTIONS}:detect_leaks=0")
+  arts=build/fuzz/artifacts/$h
+  mkdir -p "$arts"
+
+  mapfile -t fixed < <(find "$regs" -maxdepth 1 -type f 2>/dev/null | sort)
+  for f in "${fixed[@]}"; do
+    if ! "${leaks[@]}" "$exe" "$f" >"$work/reg.log" 2>&1; then
+      echo "fuzz: $h: REGRESSION $f fails again:" >&2
+      grep -E 'INVARIANT|ERROR:|SUMMARY' "$work/reg.log" | head -5 >&2
+      fail=1
+    fi
+  done
+  mapfile -t open < <(find "$regs/open" -maxdepth 1 -type f 2>/dev/null | sort)
+  for f in "${open[@]}"; do
+    if (unset LH_FUZZ_GATE_ALLOW_EXPLAIN LH_FUZZ_GATE_ALLOW_REFUSED_WRITES LH_FUZZ_JSON_ALLOW_503; "${leaks[@]}" "$exe" "$f") >"$work/reg.log" 2>&1; then
+      echo "fuzz: $h: FIXED $f passes now: git mv it to $regs/"
+    else
+      echo "fuzz: $h: OPEN $f ($(grep -m1 -oE 'INVARIANT BROKEN: .{0,100}|ERROR: AddressSanitizer: [a-z-]+|runtime error: .{0,80}' "$work/reg.log"))"
+      [[ $strict == 1 ]] && fail=1
+    fi
+  done
+
+  dict=()
+  [[ -f tests/fuzz/$h.dict ]] && dict=(-dict="tests/fuzz/$h.dict")
   mkdir -p "$work/$h"
   "${leaks[@]}" "$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=30 -rss_limit_mb=4096 \
     -artifact_prefix="$arts/" "${dict[@]}" "$work/$h" "tests/fuzz/corpus/$h" >"$work/$h.log" 2>&1
