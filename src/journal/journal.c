@@ -844,3 +844,16 @@ void lh_journal_free(lh_journal *j)
     free(j);
 }
 
+
+void lh__journal_part_names(char compact[32], char tmpname[64])
+{
+    char uuid[37], ts[32];
+    lh_uuid4(uuid);
+    snprintf(tmpname, 64, ".tmp-%s.parquet", uuid);
+    lh_format_time(lh_now_ms(), ts);
+    size_t k = 0;
+    for (const char *p = ts; *p && k + 1 < 32; p++)
+        if (*p != '-' && *p != ':' && *p != '.')
+            compact[k++] = *p;
+    compact[k] = '\0';
+}

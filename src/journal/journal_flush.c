@@ -21,15 +21,8 @@
 static lh_status write_parquet(lh_journal *j, const segment *segs, size_t n, int64_t expect,
                                char name[128], int64_t *size, lh_err *err)
 {
-    char tmpname[64], uuid[37], ts[32], compact[32];
-    lh_uuid4(uuid);
-    snprintf(tmpname, sizeof tmpname, ".tmp-%s.parquet", uuid);
-    lh_format_time(lh_now_ms(), ts);
-    size_t k = 0;
-    for (const char *p = ts; *p && k + 1 < sizeof compact; p++)
-        if (*p != '-' && *p != ':' && *p != '.')
-            compact[k++] = *p;
-    compact[k] = '\0';
+    char tmpname[64], compact[32];
+    lh__journal_part_names(compact, tmpname);
     snprintf(name, 128, "events-%s-%020lld.parquet", compact, (long long)segs[n - 1].seq);
     char **wals = lh_calloc(n, sizeof *wals);
     lh_buf tmp, sql, body;

@@ -74,4 +74,8 @@ bool lh__journal_superseded(char *const *names, size_t n, size_t i);
  * number of merged files among names. */
 void lh__journal_superseded_all(char *const *names, size_t n, bool *out);
 
+/* A new Parquet part's names: compact = the time now without separators (for
+ * "events-<compact>-..."), tmpname = a unique ".tmp-<uuid>.parquet" to write it under. */
+void lh__journal_part_names(char compact[32], char tmpname[64]);
+
 #endif

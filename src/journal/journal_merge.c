@@ -149,15 +149,8 @@ static lh_status merge_run(lh_journal *j, char **files, size_t n, char name[160]
     int64_t lo, hi, x;
     lh__journal_part_range(files[0], &lo, &x);
     lh__journal_part_range(files[n - 1], &x, &hi);
-    char uuid[37], ts[32], compact[32], tmpname[64];
-    lh_uuid4(uuid);
-    snprintf(tmpname, sizeof tmpname, ".tmp-%s.parquet", uuid);
-    lh_format_time(lh_now_ms(), ts);
-    size_t k = 0;
-    for (const char *p = ts; *p && k + 1 < sizeof compact; p++)
-        if (*p != '-' && *p != ':' && *p != '.')
-            compact[k++] = *p;
-    compact[k] = '\0';
+    char compact[32], tmpname[64];
+    lh__journal_part_names(compact, tmpname);
     snprintf(name, 160, "events-%s-%020lld-%020lld.parquet", compact, (long long)lo, (long long)hi);
     lh_buf tmp, list, sql;
     lh_status st = lh__journal_in_dir(&j->dir, tmpname, &tmp);
