@@ -22,11 +22,18 @@
 enum {
     LH_AI_TOK_STOP = 1, /* drop a short list of English function words ("the", "of", ...) */
     LH_AI_TOK_STEM = 2, /* fold English plurals ("studies" -> "study", "cells" -> "cell") */
+    /* (4 is the index files' bigram flag) */
+    LH_AI_TOK_PORTER = 8, /* with STEM: strip suffixes by Porter's algorithm instead
+                           * ("studies", "studied" -> "studi"; stem.c) */
 };
+#define LH_AI_TOK_MASK (LH_AI_TOK_STOP | LH_AI_TOK_STEM | LH_AI_TOK_PORTER)
 /* Called once per word in text order with the normalised word (not NUL-terminated; valid
  * only during the call). A non-zero return stops the walk and is returned. */
 typedef int (*lh__ai_word_fn)(void *ctx, const char *word, size_t len);
 int lh__ai_tokenize(const char *text, size_t len, unsigned flags, lh__ai_word_fn fn, void *ctx);
+/* stem.c: Porter's suffix stripping of a lowercase ASCII word in place; returns the new
+ * length (never longer). Words of 2 bytes or fewer or with bytes outside a-z stay. */
+size_t lh__ai_stem_porter(char *w, size_t len);
 
 /* ---- dict.c: strings -> dense ids 0..n-1, in insertion order -------------------------- */
 typedef struct lh__ai_dict {

@@ -26,6 +26,7 @@ typedef struct lh_bm25_params {
     float b;         /* length normalisation, 0..1 (default 0.4) */
     bool stopwords;  /* drop English function words (default true) */
     bool stem;       /* fold English plurals (default true) */
+    bool porter;     /* with stem: Porter's suffix stripping instead of plurals only */
     bool bigrams;    /* also index adjacent word pairs as terms (default false) */
 } lh_bm25_params;
 

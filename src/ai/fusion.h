@@ -17,6 +17,8 @@
 typedef enum lh_fuse_kind {
     LH_FUSE_WEIGHTED = 0,
     LH_FUSE_RRF = 1,
+    LH_FUSE_ZSCORE = 2, /* as WEIGHTED, each list's scores minus its lowest over its
+                         * standard deviation (not its range) */
 } lh_fuse_kind;
 
 /* The weight of the dense list the builtin search uses when none is given. */

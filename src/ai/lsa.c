@@ -30,7 +30,8 @@ lh_lsa_params lh_lsa_defaults(void)
 
 static unsigned tok_flags(const lh_lsa_params *p)
 {
-    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u);
+    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u) |
+           (p->porter ? LH_AI_TOK_PORTER : 0u);
 }
 
 static lh_status check_params(const lh_lsa_params *p, lh_err *err)
@@ -300,6 +301,111 @@ static lh_status orthonormalize(float *a, size_t rows, size_t cols, float *tau)
     return info == 0 ? LH_OK : LH_EINTERNAL;
 }
 
+/* proj (v x dims) = basis (v x l) times the top-k eigenvectors of the symmetric g (l x l,
+ * row-major, eigenvalues = squared singular values), each column scaled by
+ * sigma^(sigma_power + shift): shift -1 when basis is B^T (B^T U = V S), 0 when it is an
+ * orthonormal basis of the right singular space (its product with U is V). Then each
+ * column's sign is fixed (its largest entry positive, the first such entry on a tie). */
+static lh_status project(const lh_lsa_params *p, const float *g, size_t l, size_t k,
+                         const float *basis, size_t v, double shift, float *proj)
+{
+    size_t dims = p->dims;
+    double *gd = lh_malloc(l * l * sizeof *gd);
+    double *ev = lh_malloc(l * sizeof *ev);
+    float *m = lh_calloc(l * k, sizeof *m);
+    lh_status st = LH_OK;
+    if (!gd || !ev || !m) {
+        st = LH_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < l * l; i++)
+        gd[i] = g[i];
+    if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, gd, (lapack_int)l, ev) != 0) {
+        st = LH_EINTERNAL;
+        goto cleanup;
+    }
+    /* eigenvalues ascending: column l-1-i of gd is the i-th singular direction */
+    double top = ev[l - 1] > 0 ? ev[l - 1] : 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t e = l - 1 - i;
+        if (!(ev[e] > top * 1e-10) || ev[e] <= 0)
+            continue; /* rank deficient: this dimension stays zero */
+        double scale = pow(sqrt(ev[e]), (double)p->sigma_power + shift);
+        for (size_t r = 0; r < l; r++)
+            m[r * k + i] = (float)(gd[r * l + e] * scale);
+    }
+    memset(proj, 0, v * dims * sizeof *proj);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)v, (int)k, (int)l, 1.0f, basis,
+                (int)l, m, (int)k, 0.0f, proj, (int)dims);
+    for (size_t c = 0; c < k; c++)
+        m[c] = 0; /* reused: m[c] = the entry of largest magnitude in column c so far */
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (fabsf(proj[r * dims + c]) > fabsf(m[c]))
+                m[c] = proj[r * dims + c];
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (m[c] < 0)
+                proj[r * dims + c] = -proj[r * dims + c];
+cleanup:
+    free(gd);
+    free(ev);
+    free(m);
+    return st;
+}
+
+/* The randomized SVD with its range found on the terms' side, for a corpus with fewer
+ * terms than chunks (a large corpus of a small vocabulary: the QR is then on a terms x l
+ * matrix, not a chunks x l one). Z = orth((X^T X)^(q+1) G) spans the same subspace as
+ * the chunks' side's B^T; then M = Z^T X^T X Z = W L W^T and V = Z W. */
+static lh_status randomized_svd_terms(const lh_lsa_params *p, const csr *x, size_t l, size_t k,
+                                      float *proj, lh_err *err)
+{
+    size_t n = x->rows, v = x->cols;
+    lh_status st = LH_OK;
+    float *z = lh_malloc(v * l * sizeof *z);   /* G, then the basis Z */
+    float *w = lh_malloc(v * l * sizeof *w);   /* X^T X Z */
+    float *y = lh_malloc(n * l * sizeof *y);   /* X Z */
+    float *tau = lh_malloc(l * sizeof *tau);
+    float *g = lh_malloc(l * l * sizeof *g);
+    if (!z || !w || !y || !tau || !g) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+        goto cleanup;
+    }
+    lh__ai_rng rng;
+    lh__ai_rng_seed(&rng, p->seed);
+    for (size_t i = 0; i < v * l; i++)
+        z[i] = (float)lh__ai_rng_signed(&rng);
+    for (uint32_t it = 0; it <= p->power_iters; it++) {
+        mul_x(x, z, l, y);
+        mul_xt(x, y, l, z);
+        if ((st = orthonormalize(z, v, l, tau)))
+            goto lapack;
+    }
+    mul_x(x, z, l, y);
+    mul_xt(x, y, l, w);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)v, 1.0f, z, (int)l,
+                w, (int)l, 0.0f, g, (int)l);
+    for (size_t i = 0; i < l; i++) /* symmetric in exact arithmetic: make it so in float */
+        for (size_t j = i + 1; j < l; j++)
+            g[i * l + j] = g[j * l + i] = 0.5f * (g[i * l + j] + g[j * l + i]);
+    st = project(p, g, l, k, z, v, 0.0, proj);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+    else if (st)
+        goto lapack;
+    goto cleanup;
+lapack:
+    st = lh_fail(err, LH_EINTERNAL, "LAPACK failed during the LSA fit");
+cleanup:
+    free(z);
+    free(w);
+    free(y);
+    free(tau);
+    free(g);
+    return st;
+}
+
 /* The top-k right singular vectors of x, into proj (x->cols x dims, zero beyond k). */
 static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *proj, lh_err *err)
 {
@@ -310,15 +416,14 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     if (l > v)
         l = v;
     size_t k = dims < l ? dims : l;
+    if (v < n)
+        return randomized_svd_terms(p, x, l, k, proj, err);
     lh_status st = LH_OK;
     float *a = lh_malloc(v * l * sizeof *a);   /* the random matrix, then X^T Q */
     float *y = lh_malloc(n * l * sizeof *y);   /* X times it, then its basis Q */
     float *tau = lh_malloc(l * sizeof *tau);
     float *g = lh_malloc(l * l * sizeof *g);
-    double *gd = lh_malloc(l * l * sizeof *gd);
-    double *ev = lh_malloc(l * sizeof *ev);
-    float *m = lh_calloc(l * k, sizeof *m);
-    if (!a || !y || !tau || !g || !gd || !ev || !m) {
+    if (!a || !y || !tau || !g) {
         st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
         goto cleanup;
     }
@@ -330,8 +435,9 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     if ((st = orthonormalize(y, n, l, tau)))
         goto lapack;
     /* Power iterations, Y = X X^T Y, re-orthonormalising Y only: X^T Y is not (its QR
-     * would be on the terms x l matrix, several times the cost of the rest of the fit),
-     * which loses nothing in float with the few iterations allowed here. */
+     * would be on the terms x l matrix, several times the cost of the rest of the fit
+     * when there are more terms than chunks), which loses nothing in float with the few
+     * iterations allowed here. */
     for (uint32_t it = 0; it < p->power_iters; it++) {
         mul_xt(x, y, l, a);
         mul_x(x, a, l, y);
@@ -342,38 +448,11 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     mul_xt(x, y, l, a);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)v, 1.0f, a, (int)l,
                 a, (int)l, 0.0f, g, (int)l);
-    for (size_t i = 0; i < l * l; i++)
-        gd[i] = g[i];
-    if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, gd, (lapack_int)l, ev) != 0) {
-        st = LH_EINTERNAL;
+    st = project(p, g, l, k, a, v, -1.0, proj);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+    else if (st)
         goto lapack;
-    }
-    /* eigenvalues ascending: column l-1-i of gd is the i-th singular direction */
-    double top = ev[l - 1] > 0 ? ev[l - 1] : 0;
-    for (size_t i = 0; i < k; i++) {
-        size_t e = l - 1 - i;
-        if (!(ev[e] > top * 1e-10) || ev[e] <= 0)
-            continue; /* rank deficient: this dimension stays zero */
-        /* V = B^T U S^-1, and each dimension scaled by S^sigma_power */
-        double inv = pow(sqrt(ev[e]), (double)p->sigma_power - 1.0);
-        for (size_t r = 0; r < l; r++)
-            m[r * k + i] = (float)(gd[r * l + e] * inv);
-    }
-    memset(proj, 0, v * dims * sizeof *proj);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)v, (int)k, (int)l, 1.0f, a, (int)l,
-                m, (int)k, 0.0f, proj, (int)dims);
-    /* a singular vector's sign is arbitrary: make its largest entry positive (the first
-     * such entry on a tie); one row-major pass finds every column's */
-    for (size_t c = 0; c < k; c++)
-        m[c] = 0; /* reused: m[c] = the entry of largest magnitude in column c so far */
-    for (size_t r = 0; r < v; r++)
-        for (size_t c = 0; c < k; c++)
-            if (fabsf(proj[r * dims + c]) > fabsf(m[c]))
-                m[c] = proj[r * dims + c];
-    for (size_t r = 0; r < v; r++)
-        for (size_t c = 0; c < k; c++)
-            if (m[c] < 0)
-                proj[r * dims + c] = -proj[r * dims + c];
     goto cleanup;
 lapack:
     st = lh_fail(err, LH_EINTERNAL, "LAPACK failed during the LSA fit");
@@ -382,9 +461,6 @@ cleanup:
     free(y);
     free(tau);
     free(g);
-    free(gd);
-    free(ev);
-    free(m);
     return st;
 }
 
@@ -593,6 +669,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     uint32_t flags = lh__ai_get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
+    p.porter = (flags & LH_AI_TOK_PORTER) != 0;
     p.bigrams = (flags & 4u) != 0;
     p.oversample = lh__ai_get_u32(&r);
     p.power_iters = lh__ai_get_u32(&r);
@@ -600,7 +677,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     p.seed = lh__ai_get_u64(&r);
     p.sigma_power = lh__ai_get_f32(&r);
     uint64_t n_terms = lh__ai_get_u64(&r);
-    if (r.bad || (flags & ~7u) || check_params(&p, NULL) || n_terms > p.max_terms)
+    if (r.bad || (flags & ~(LH_AI_TOK_MASK | 4u)) || check_params(&p, NULL) || n_terms > p.max_terms)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: bad parameters");
     /* each term takes at least 8 bytes and its projection row 4 * dims */
     if (n_terms > (uint64_t)(r.end - r.p) / (8 + 4 * (uint64_t)p.dims))

@@ -38,6 +38,7 @@ typedef struct lh_lsa_params {
     bool bigrams;          /* count adjacent word pairs as terms too (default false:
                             * measured, docs/BENCHMARKS.md "Builtin retrieval") */
     bool stopwords, stem;  /* tokenizer options, as BM25's (default true, true) */
+    bool porter;           /* with stem: Porter's suffix stripping, as BM25's */
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */
     uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all

@@ -227,6 +227,59 @@ static void fit_on_a_sample(void **state)
     lh_lsa_free(ref);
 }
 
+/* A corpus with more chunks than terms takes the fit's terms-side path (the range found
+ * on the terms, the QR on a terms x l matrix). With as many dimensions as terms the
+ * projection is a rotation of the whole term space (sigma_power 0), so embeddings keep
+ * the TF-IDF vectors' cosines, which are checked here by hand: four words, each in six of
+ * the twelve chunks (one IDF for all), so a text's vector is its sublinear counts. */
+static void more_chunks_than_terms(void **state)
+{
+    (void)state;
+    static const char *const pairs[] = {
+        "alpha beta", "gamma delta", "alpha gamma", "beta delta", "alpha delta", "beta gamma",
+    };
+    const char *texts[12];
+    for (size_t i = 0; i < 12; i++)
+        texts[i] = pairs[i % 6];
+    lh_lsa_params p = lh_lsa_defaults();
+    p.dims = 4;
+    p.min_df = 1;
+    lh_lsa *m = fit(&p, texts, 12);
+    assert_int_equal(lh_lsa_terms(m), 4);
+    float ab[4], ag[4], gd[4], a[4], aab[4];
+    embed(m, "alpha beta", ab);
+    embed(m, "alpha gamma", ag);
+    embed(m, "gamma delta", gd);
+    embed(m, "alpha", a);
+    embed(m, "alpha alpha beta", aab);
+    assert_float_equal(dot(ab, ag, 4), 0.5, 1e-4);
+    assert_float_equal(dot(ab, gd, 4), 0.0, 1e-4);
+    assert_float_equal(dot(ab, a, 4), sqrt(0.5), 1e-4);
+    double t = 1 + log(2.0); /* "alpha" twice: 1 + ln 2 */
+    assert_float_equal(dot(aab, a, 4), t / sqrt(t * t + 1), 1e-4);
+    /* reproducible to the byte on this path too */
+    lh_lsa *m2 = fit(&p, texts, 12);
+    lh_buf x, y;
+    save(m, &x);
+    save(m2, &y);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    lh_buf_release(&x);
+    lh_buf_release(&y);
+    lh_lsa_free(m2);
+    /* fewer dimensions than terms: the top singular direction of this symmetric corpus
+     * still puts the two texts sharing no word farther apart than two sharing one */
+    p.dims = 2;
+    lh_lsa *m3 = fit(&p, texts, 12);
+    float u[2], v[2], w[2];
+    embed(m3, "alpha beta", u);
+    embed(m3, "alpha gamma", v);
+    embed(m3, "gamma delta", w);
+    assert_true(dot(u, v, 2) >= dot(u, w, 2) - 1e-5);
+    lh_lsa_free(m3);
+    lh_lsa_free(m);
+}
+
 static void small_corpus_and_bad_parameters(void **state)
 {
     (void)state;
@@ -302,6 +355,7 @@ int main(void)
         cmocka_unit_test(fits_are_reproducible),
         cmocka_unit_test(model_file_round_trip),
         cmocka_unit_test(fit_on_a_sample),
+        cmocka_unit_test(more_chunks_than_terms),
         cmocka_unit_test(small_corpus_and_bad_parameters),
         cmocka_unit_test(builtin_provider),
     };
