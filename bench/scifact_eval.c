@@ -13,8 +13,10 @@
  *     --fb-docs a,b,..   lexical hits fed back into the dense query (hybrid + feedback rows)
  *     --fb-beta x        their weight (default 1)
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
- *     --porter           both models stem with Porter's suffix stripper (--no-porter: plurals only)
+ *     --porter           both models stem with Porter's suffix stripper (--no-porter: plurals
+ *                        only; --bm25-porter, --lsa-porter: one model only)
  *     --fit-docs N       LSA max_fit_docs (fit on at most N chunks, evenly spaced; 0 = all)
+ *     --log-entropy      LSA weighs terms by log-entropy, not IDF
  *     --zscore           the hybrid rows normalise by z-score (LH_FUSE_ZSCORE), not min-max
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
  *     --lsa-bigrams      LSA counts adjacent word pairs too (off by default)
@@ -288,11 +290,17 @@ int main(int argc, char **argv)
             bp.stem = lp.stem = false;
         } else if (!strcmp(a, "--porter")) {
             bp.porter = lp.porter = true;
+        } else if (!strcmp(a, "--bm25-porter")) {
+            bp.porter = true;
+        } else if (!strcmp(a, "--lsa-porter")) {
+            lp.porter = true;
         } else if (!strcmp(a, "--no-porter")) {
             bp.porter = lp.porter = false;
         } else if (!strcmp(a, "--fit-docs")) {
             lp.max_fit_docs = (uint32_t)strtoul(v, NULL, 10);
             i++;
+        } else if (!strcmp(a, "--log-entropy")) {
+            lp.weighting = LH_LSA_LOG_ENTROPY;
         } else if (!strcmp(a, "--zscore")) {
             fuse_kind = LH_FUSE_ZSCORE;
         } else if (!strcmp(a, "--rerank")) {

@@ -30,7 +30,7 @@ struct lh_bm25 {
 lh_bm25_params lh_bm25_defaults(void)
 {
     return (lh_bm25_params){.k1 = 0.9f, .b = 0.4f, .stopwords = true, .stem = true,
-                            .bigrams = false};
+                            .porter = true, .bigrams = false};
 }
 
 static unsigned tok_flags(const lh_bm25_params *p)

@@ -13,6 +13,7 @@
 #define LSA_MAGIC "LHLSA\0\0\0"
 #define LSA_VERSION 1u
 #define LSA_MAX_DIMS 4096u
+#define LSA_LOG_ENTROPY_FLAG 16u /* in the file's flags, beside the tokenizer's and bigrams' 4 */
 
 struct lh_lsa {
     lh_lsa_params p;
@@ -24,7 +25,8 @@ struct lh_lsa {
 lh_lsa_params lh_lsa_defaults(void)
 {
     return (lh_lsa_params){.dims = 256, .max_terms = 50000, .min_df = 2, .bigrams = false,
-                           .stopwords = true, .stem = true, .oversample = 10, .power_iters = 2,
+                           .stopwords = true, .stem = true, .porter = true, .oversample = 10,
+                           .power_iters = 2,
                            .max_fit_docs = 200000, .seed = 0x6c616b65686f7573ull};
 }
 
@@ -44,6 +46,8 @@ static lh_status check_params(const lh_lsa_params *p, lh_err *err)
         return lh_fail(err, LH_EINVAL, "LSA min_df must be at least 1");
     if (!(p->sigma_power >= -3 && p->sigma_power <= 3))
         return lh_fail(err, LH_EINVAL, "LSA sigma_power must be between -3 and 3");
+    if (p->weighting != LH_LSA_TFIDF && p->weighting != LH_LSA_LOG_ENTROPY)
+        return lh_fail(err, LH_EINVAL, "LSA weighting must be tfidf or log-entropy");
     if (p->oversample > 1000 || p->power_iters > 20)
         return lh_fail(err, LH_EINVAL, "LSA oversample must be at most 1000 and power_iters at most 20");
     return LH_OK;
@@ -190,10 +194,43 @@ static void sparse_release(sparse *s)
 typedef struct df_count {
     lh__ai_dict terms;
     uint32_t *df, *last; /* last: the document (+1) that last counted the term */
+    uint32_t *tf;        /* occurrences in that last document */
+    double *gf, *tlt;    /* log-entropy only: sum of tf, and of tf ln tf, over documents */
     size_t cap;
     uint32_t doc;        /* current document + 1 */
+    bool entropy;
     lh_status st;
 } df_count;
+
+static bool grow_counts(df_count *c, uint32_t id)
+{
+    size_t cap = c->cap;
+    if (lh_grow(&c->df, &cap, id + 1, sizeof *c->df))
+        return false;
+    cap = c->cap;
+    if (lh_grow(&c->last, &cap, id + 1, sizeof *c->last))
+        return false;
+    cap = c->cap;
+    if (lh_grow(&c->tf, &cap, id + 1, sizeof *c->tf))
+        return false;
+    if (c->entropy) {
+        cap = c->cap;
+        if (lh_grow(&c->gf, &cap, id + 1, sizeof *c->gf))
+            return false;
+        cap = c->cap;
+        if (lh_grow(&c->tlt, &cap, id + 1, sizeof *c->tlt))
+            return false;
+    }
+    c->cap = cap;
+    return true;
+}
+
+/* Adds term id's count in the document that last had it to the entropy sums. */
+static void flush_tf(df_count *c, uint32_t id)
+{
+    if (c->entropy && c->tf[id] > 1)
+        c->tlt[id] += c->tf[id] * log((double)c->tf[id]);
+}
 
 static int emit_df(void *ctx, const char *t, size_t len)
 {
@@ -203,25 +240,40 @@ static int emit_df(void *ctx, const char *t, size_t len)
     if ((c->st = lh__ai_dict_intern(&c->terms, t, len, &id, &added)))
         return 1;
     if (added) {
-        size_t cap = c->cap;
-        if (lh_grow(&c->df, &cap, id + 1, sizeof *c->df)) {
+        if (!grow_counts(c, id)) {
             c->st = LH_ENOMEM;
             return 1;
         }
-        cap = c->cap;
-        if (lh_grow(&c->last, &cap, id + 1, sizeof *c->last)) {
-            c->st = LH_ENOMEM;
-            return 1;
-        }
-        c->cap = cap;
         c->df[id] = 0;
         c->last[id] = 0;
+        c->tf[id] = 0;
+        if (c->entropy)
+            c->gf[id] = c->tlt[id] = 0;
     }
     if (c->last[id] != c->doc) {
+        flush_tf(c, id);
         c->last[id] = c->doc;
         c->df[id]++;
+        c->tf[id] = 0;
     }
+    c->tf[id]++;
+    if (c->entropy)
+        c->gf[id]++;
     return 0;
+}
+
+/* A term's global weight: IDF, ln((1 + N) / (1 + df)) + 1, or log-entropy's
+ * 1 + sum_j p_j ln p_j / ln N with p_j = tf_j / gf (1 for a term spread over a single
+ * document, near 0 for one spread evenly over all; kept above 0.001). */
+static float global_weight(const lh_lsa_params *p, const df_count *c, uint32_t t, size_t n)
+{
+    if (p->weighting != LH_LSA_LOG_ENTROPY)
+        return (float)(log((1.0 + (double)n) / (1.0 + c->df[t])) + 1.0);
+    if (n < 2)
+        return 1.0f;
+    double plp = c->tlt[t] / c->gf[t] - log(c->gf[t]); /* sum_j p_j ln p_j */
+    double g = 1.0 + plp / log((double)n);
+    return (float)(g > 0.001 ? g : 0.001);
 }
 
 static int cmp_df(const void *a, const void *b, void *ctx)
@@ -475,7 +527,7 @@ static size_t fit_doc(size_t i, size_t n, size_t fit_n)
 static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, const size_t *lens,
                              size_t n, size_t fit_n, lh_lsa *m, lh_err *err)
 {
-    df_count c = {0};
+    df_count c = {.entropy = p->weighting == LH_LSA_LOG_ENTROPY};
     lh__ai_dict_init(&c.terms);
     uint32_t *keep = NULL;
     lh_status st = LH_OK;
@@ -485,6 +537,8 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
         walk_terms(p, texts[d], lens[d], emit_df, &c);
         st = c.st;
     }
+    for (uint32_t t = 0; !st && t < c.terms.n; t++)
+        flush_tf(&c, t);
     size_t nk = 0;
     if (!st && !(keep = lh_malloc((c.terms.n ? c.terms.n : 1) * sizeof *keep)))
         st = LH_ENOMEM;
@@ -517,12 +571,15 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
             st = lh_fail(err, LH_ENOMEM, "out of memory building the LSA vocabulary");
             goto cleanup;
         }
-        m->idf[id] = (float)(log((1.0 + (double)fit_n) / (1.0 + c.df[keep[i]])) + 1.0);
+        m->idf[id] = global_weight(p, &c, keep[i], fit_n);
     }
 cleanup:
     free(keep);
     free(c.df);
     free(c.last);
+    free(c.tf);
+    free(c.gf);
+    free(c.tlt);
     lh__ai_dict_release(&c.terms);
     return st;
 }
@@ -620,7 +677,8 @@ lh_status lh_lsa_embed(const lh_lsa *m, const char *text, size_t len, float *out
 
 static uint32_t flags_of(const lh_lsa_params *p)
 {
-    return tok_flags(p) | (p->bigrams ? 4u : 0u);
+    return tok_flags(p) | (p->bigrams ? 4u : 0u) |
+           (p->weighting == LH_LSA_LOG_ENTROPY ? LSA_LOG_ENTROPY_FLAG : 0u);
 }
 
 lh_status lh_lsa_save(const lh_lsa *m, lh_buf *out)
@@ -670,6 +728,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
     p.porter = (flags & LH_AI_TOK_PORTER) != 0;
+    p.weighting = (flags & LSA_LOG_ENTROPY_FLAG) ? LH_LSA_LOG_ENTROPY : LH_LSA_TFIDF;
     p.bigrams = (flags & 4u) != 0;
     p.oversample = lh__ai_get_u32(&r);
     p.power_iters = lh__ai_get_u32(&r);
@@ -677,7 +736,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     p.seed = lh__ai_get_u64(&r);
     p.sigma_power = lh__ai_get_f32(&r);
     uint64_t n_terms = lh__ai_get_u64(&r);
-    if (r.bad || (flags & ~(LH_AI_TOK_MASK | 4u)) || check_params(&p, NULL) || n_terms > p.max_terms)
+    if (r.bad || (flags & ~(LH_AI_TOK_MASK | 4u | LSA_LOG_ENTROPY_FLAG)) || check_params(&p, NULL) || n_terms > p.max_terms)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: bad parameters");
     /* each term takes at least 8 bytes and its projection row 4 * dims */
     if (n_terms > (uint64_t)(r.end - r.p) / (8 + 4 * (uint64_t)p.dims))

@@ -31,6 +31,12 @@
 
 typedef struct lh_lsa lh_lsa;
 
+/* A term's global weight in a chunk's vector (times 1 + ln tf): */
+typedef enum lh_lsa_weighting {
+    LH_LSA_TFIDF = 0,       /* ln((1 + N) / (1 + df)) + 1 */
+    LH_LSA_LOG_ENTROPY = 1, /* 1 + sum_j p_j ln p_j / ln N, p_j = tf_j / sum_j tf_j */
+} lh_lsa_weighting;
+
 typedef struct lh_lsa_params {
     uint32_t dims;         /* output dimensions, 1..4096 (default 256) */
     uint32_t max_terms;    /* vocabulary cap (default 50,000) */
@@ -38,7 +44,8 @@ typedef struct lh_lsa_params {
     bool bigrams;          /* count adjacent word pairs as terms too (default false:
                             * measured, docs/BENCHMARKS.md "Builtin retrieval") */
     bool stopwords, stem;  /* tokenizer options, as BM25's (default true, true) */
-    bool porter;           /* with stem: Porter's suffix stripping, as BM25's */
+    bool porter;           /* with stem: Porter's suffix stripping, as BM25's (default true) */
+    lh_lsa_weighting weighting; /* global term weights (default LH_LSA_TFIDF: measured) */
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */
     uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all

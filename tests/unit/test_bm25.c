@@ -297,10 +297,21 @@ static void fusion_by_hand(void **state)
     for (int i = 0; i < 4; i++)
         assert_int_equal(out[i].doc, want[i]);
     assert_float_equal(out[0].score, 0.5 / 62 + 0.5 / 61, 1e-7);
+    /* z-score, w = 0.5: lex sd = sqrt(50/3), so 1 -> 10/sd, 2 -> 5/sd, 3 -> 0; dense
+     * sd = 0.2, so 2 -> 2, 4 -> 0 (each minus its list's lowest, over its sd) */
+    assert_int_equal(lh_fuse(LH_FUSE_ZSCORE, 0.5f, lex, 3, dense, 2, out, &n, &err), LH_OK);
+    assert_int_equal(n, 4);
+    double sd = sqrt(50.0 / 3);
+    assert_int_equal(out[0].doc, 2);
+    assert_float_equal(out[0].score, 0.5 * 5 / sd + 0.5 * 2, 1e-5);
+    assert_int_equal(out[1].doc, 1);
+    assert_float_equal(out[1].score, 0.5 * 10 / sd, 1e-5);
     /* one list empty, a list of equal scores */
     lh_ai_hit flat[] = {{8, 3}, {9, 3}};
     assert_int_equal(lh_fuse(LH_FUSE_WEIGHTED, 0.3f, NULL, 0, flat, 2, out, &n, &err), LH_OK);
     assert_int_equal(n, 2);
+    assert_float_equal(out[0].score, 0.3, 1e-6);
+    assert_int_equal(lh_fuse(LH_FUSE_ZSCORE, 0.3f, NULL, 0, flat, 2, out, &n, &err), LH_OK);
     assert_float_equal(out[0].score, 0.3, 1e-6);
     assert_int_equal(lh_fuse(LH_FUSE_WEIGHTED, 1.5f, lex, 3, dense, 2, out, &n, &err), LH_EINVAL);
 }

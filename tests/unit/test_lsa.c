@@ -37,6 +37,7 @@ static lh_lsa_params small_params(void)
     p.dims = 8;
     p.min_df = 2;
     p.bigrams = true; /* the pairs' path too (off by default) */
+    p.porter = false; /* the hand checks below count words with plurals folded only */
     return p;
 }
 
