@@ -25,9 +25,10 @@ struct lh_lsa {
 lh_lsa_params lh_lsa_defaults(void)
 {
     return (lh_lsa_params){.dims = 256, .max_terms = 50000, .min_df = 2, .bigrams = false,
-                           .stopwords = true, .stem = true, .porter = true, .oversample = 10,
+                           .stopwords = true, .stem = true, .porter = true,
+                           .weighting = LH_LSA_LOG_ENTROPY, .oversample = 10,
                            .power_iters = 2,
-                           .max_fit_docs = 200000, .seed = 0x6c616b65686f7573ull};
+                           .max_fit_docs = 50000, .seed = 0x6c616b65686f7573ull};
 }
 
 static unsigned tok_flags(const lh_lsa_params *p)

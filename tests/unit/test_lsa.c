@@ -38,6 +38,7 @@ static lh_lsa_params small_params(void)
     p.min_df = 2;
     p.bigrams = true; /* the pairs' path too (off by default) */
     p.porter = false; /* the hand checks below count words with plurals folded only */
+    p.weighting = LH_LSA_TFIDF; /* and weigh them by IDF (log-entropy: its own test) */
     return p;
 }
 
@@ -232,7 +233,8 @@ static void fit_on_a_sample(void **state)
  * on the terms, the QR on a terms x l matrix). With as many dimensions as terms the
  * projection is a rotation of the whole term space (sigma_power 0), so embeddings keep
  * the TF-IDF vectors' cosines, which are checked here by hand: four words, each in six of
- * the twelve chunks (one IDF for all), so a text's vector is its sublinear counts. */
+ * the twelve chunks (one global weight for all, IDF or log-entropy), so a text's vector
+ * is its sublinear counts. */
 static void more_chunks_than_terms(void **state)
 {
     (void)state;
@@ -279,6 +281,48 @@ static void more_chunks_than_terms(void **state)
     assert_true(dot(u, v, 2) >= dot(u, w, 2) - 1e-5);
     lh_lsa_free(m3);
     lh_lsa_free(m);
+}
+
+/* Log-entropy weights by hand: "common" is once in each of the four chunks, so its
+ * entropy is the largest possible and its weight 1 - ln 4 / ln 4 = 0 (kept at 0.001);
+ * "alpha" and "beta" are once in two chunks each: 1 - ln 2 / ln 4 = 0.5. With as many
+ * dimensions as terms the embeddings keep the weighted vectors' cosines. */
+static void log_entropy_weights(void **state)
+{
+    (void)state;
+    const char *texts[] = {"common alpha", "common beta", "common alpha", "common beta"};
+    lh_lsa_params p = lh_lsa_defaults();
+    p.dims = 3;
+    p.min_df = 1;
+    p.weighting = LH_LSA_TFIDF;
+    lh_lsa *tfidf = fit(&p, texts, 4);
+    p.weighting = LH_LSA_LOG_ENTROPY;
+    lh_lsa *le = fit(&p, texts, 4);
+    float a[3], b[3];
+    embed(tfidf, "common alpha", a);
+    embed(tfidf, "common beta", b);
+    double idf = log(5.0 / 3.0) + 1; /* alpha's; common's is ln(5/5) + 1 = 1 */
+    assert_float_equal(dot(a, b, 3), 1 / (1 + idf * idf), 1e-4);
+    embed(le, "common alpha", a);
+    embed(le, "common beta", b);
+    assert_float_equal(dot(a, b, 3), 0.001 * 0.001 / (0.001 * 0.001 + 0.25), 1e-4);
+    lh_buf x;
+    save(le, &x);
+    lh_lsa *back;
+    lh_err err = {{0}};
+    assert_int_equal(lh_lsa_load(x.data, x.len, &back, &err), LH_OK);
+    assert_int_equal(lh_lsa_get_params(back).weighting, LH_LSA_LOG_ENTROPY);
+    float c[3];
+    embed(back, "common beta", c);
+    assert_memory_equal(b, c, sizeof b);
+    p.weighting = (lh_lsa_weighting)7;
+    lh_lsa *bad;
+    size_t lens[4] = {12, 11, 12, 11};
+    assert_int_equal(lh_lsa_fit(&p, texts, lens, 4, &bad, &err), LH_EINVAL);
+    lh_buf_release(&x);
+    lh_lsa_free(back);
+    lh_lsa_free(tfidf);
+    lh_lsa_free(le);
 }
 
 static void small_corpus_and_bad_parameters(void **state)
@@ -357,6 +401,7 @@ int main(void)
         cmocka_unit_test(model_file_round_trip),
         cmocka_unit_test(fit_on_a_sample),
         cmocka_unit_test(more_chunks_than_terms),
+        cmocka_unit_test(log_entropy_weights),
         cmocka_unit_test(small_corpus_and_bad_parameters),
         cmocka_unit_test(builtin_provider),
     };
