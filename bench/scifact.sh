@@ -5,7 +5,7 @@
 # `make build/lakehouse` first) and prints markdown table rows; options are those of
 # bench/scifact_eval.c (--k1, --b, --dims, --weights, --depth, --chunk, --no-stop,
 # --no-stem, --porter/--no-porter/--bm25-porter/--lsa-porter, --lsa-bigrams, --bm25-bigrams,
-# --terms, --sigma, --fb-docs, --fit-docs, --zscore, --rerank). With no option it runs the
+# --terms, --sigma, --fb-docs, --fit-docs, --zscore, --rerank, --tfidf/--log-entropy). With no option it runs the
 # sweep recorded in docs/BENCHMARKS.md "Builtin retrieval" (about 20 minutes on a loaded
 # 2-core machine).
 set -euo pipefail
@@ -37,6 +37,8 @@ run --k1 0.9,1.2 --b 0.4,0.75 --dims 128,256,512 --weights 0.1,0.2,0.3,0.5 --fb-
 run --weights 0.2 --fb-docs 3 --rerank
 run --zscore --weights 0.1,0.2,0.3,0.5 --fb-docs 3
 run --depth 300 --weights 0.1,0.2,0.3 --fb-docs 3
+run --tfidf --weights 0.1,0.2,0.3 --fb-docs 3
+run --no-porter --tfidf --weights 0.2 --fb-docs 3
 run --no-porter --weights 0.2 --fb-docs 3
 run --no-porter --bm25-porter --weights 0.2 --fb-docs 3
 run --no-porter --lsa-porter --weights 0.2 --fb-docs 3

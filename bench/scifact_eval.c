@@ -16,7 +16,7 @@
  *     --porter           both models stem with Porter's suffix stripper (--no-porter: plurals
  *                        only; --bm25-porter, --lsa-porter: one model only)
  *     --fit-docs N       LSA max_fit_docs (fit on at most N chunks, evenly spaced; 0 = all)
- *     --log-entropy      LSA weighs terms by log-entropy, not IDF
+ *     --tfidf            LSA weighs terms by IDF (--log-entropy: by log-entropy)
  *     --zscore           the hybrid rows normalise by z-score (LH_FUSE_ZSCORE), not min-max
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
  *     --lsa-bigrams      LSA counts adjacent word pairs too (off by default)
@@ -301,6 +301,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--log-entropy")) {
             lp.weighting = LH_LSA_LOG_ENTROPY;
+        } else if (!strcmp(a, "--tfidf")) {
+            lp.weighting = LH_LSA_TFIDF;
         } else if (!strcmp(a, "--zscore")) {
             fuse_kind = LH_FUSE_ZSCORE;
         } else if (!strcmp(a, "--rerank")) {
