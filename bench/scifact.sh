@@ -5,9 +5,9 @@
 # `make build/lakehouse` first) and prints markdown table rows; options are those of
 # bench/scifact_eval.c (--k1, --b, --dims, --weights, --depth, --chunk, --no-stop,
 # --no-stem, --porter/--no-porter/--bm25-porter/--lsa-porter, --lsa-bigrams, --bm25-bigrams,
-# --terms, --sigma, --fb-docs, --fit-docs, --zscore, --rerank, --tfidf/--log-entropy). With no option it runs the
-# sweep recorded in docs/BENCHMARKS.md "Builtin retrieval" (about 20 minutes on a loaded
-# 2-core machine).
+# --terms, --sigma, --fb-docs, --fit-docs, --zscore, --rerank, --tfidf/--log-entropy,
+# --doc-agg). With no option it runs the sweep recorded in docs/BENCHMARKS.md "Builtin
+# retrieval" (about 25 minutes on a loaded 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${LH_SHARED_DIR:-$(cd .. && pwd)/shared}
@@ -45,6 +45,8 @@ run --no-porter --lsa-porter --weights 0.2 --fb-docs 3
 run --fit-docs 1000 --weights 0.2 --fb-docs 3
 run --fit-docs 2000 --weights 0.2 --fb-docs 3
 run --fit-docs 3000 --weights 0.2 --fb-docs 3
+run --doc-agg sum --weights 0.2 --fb-docs 3
+run --doc-agg frac --weights 0.2 --fb-docs 3
 run --chunk 1000/200 --weights 0.2 --fb-docs 3
 run --chunk 4000/0 --weights 0.2 --fb-docs 3
 run --lsa-bigrams --weights 0.2 --fb-docs 3

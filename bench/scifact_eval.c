@@ -16,6 +16,8 @@
  *     --porter           both models stem with Porter's suffix stripper (--no-porter: plurals
  *                        only; --bm25-porter, --lsa-porter: one model only)
  *     --fit-docs N       LSA max_fit_docs (fit on at most N chunks, evenly spaced; 0 = all)
+ *     --doc-agg max|sum|frac  a document's BM25 score from its chunks': the best one's
+ *                        (default), their sum, or the best + 0.1 x the others'
  *     --tfidf            LSA weighs terms by IDF (--log-entropy: by log-entropy)
  *     --zscore           the hybrid rows normalise by z-score (LH_FUSE_ZSCORE), not min-max
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
@@ -156,8 +158,13 @@ static void add_query(json_t *o, void *ctx)
 /* Chunk scores -> the depth best documents (a document's score is its best chunk's). */
 static uint32_t *g_best_chunk; /* per document: its best chunk in the last doc_list */
 
-static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_score, size_t depth,
-                       lh_ai_hit *out)
+/* How a document's lexical score comes from its chunks' (--doc-agg): the best chunk's,
+ * their sum, or the best plus 0.1 of the others' sum. Dense lists always take the best. */
+enum { AGG_MAX, AGG_SUM, AGG_FRAC };
+static int g_doc_agg = AGG_MAX;
+
+static size_t doc_list_agg(const corpus *c, const float *chunk_score, float *doc_score,
+                           size_t depth, lh_ai_hit *out, int agg)
 {
     for (size_t d = 0; d < c->n_docs; d++)
         doc_score[d] = -INFINITY;
@@ -166,6 +173,14 @@ static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_sco
             doc_score[c->chunk_doc[i]] = chunk_score[i];
             g_best_chunk[c->chunk_doc[i]] = (uint32_t)i;
         }
+    if (agg != AGG_MAX) {
+        /* chunk scores are >= 0 (BM25); add the other chunks' to the best one's */
+        for (size_t i = 0; i < c->n_chunks; i++) {
+            uint32_t d = c->chunk_doc[i];
+            if (g_best_chunk[d] != i && chunk_score[i] > 0)
+                doc_score[d] += (agg == AGG_SUM ? 1.0f : 0.1f) * chunk_score[i];
+        }
+    }
     /* selection by repeated partial sort is fine at this size: sort (score, doc) pairs */
     lh_ai_hit *all = malloc(c->n_docs * sizeof *all);
     for (size_t d = 0; d < c->n_docs; d++)
@@ -184,6 +199,12 @@ static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_sco
     }
     free(all);
     return n;
+}
+
+static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_score, size_t depth,
+                       lh_ai_hit *out)
+{
+    return doc_list_agg(c, chunk_score, doc_score, depth, out, AGG_MAX);
 }
 
 typedef struct score {
@@ -301,6 +322,9 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--log-entropy")) {
             lp.weighting = LH_LSA_LOG_ENTROPY;
+        } else if (!strcmp(a, "--doc-agg")) {
+            g_doc_agg = !strcmp(v, "sum") ? AGG_SUM : !strcmp(v, "frac") ? AGG_FRAC : AGG_MAX;
+            i++;
         } else if (!strcmp(a, "--tfidf")) {
             lp.weighting = LH_LSA_TFIDF;
         } else if (!strcmp(a, "--zscore")) {
@@ -366,7 +390,7 @@ int main(int argc, char **argv)
             for (size_t q = 0; q < c.n_q; q++) {
                 if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
                 die("bm25", &err);
-                size_t n = doc_list(&c, cs, ds, 100, lex);
+                size_t n = doc_list_agg(&c, cs, ds, 100, lex, g_doc_agg);
                 judge(&c, qr, q, lex, n, &s);
             }
             snprintf(setting, sizeof setting, "k1=%.2g b=%.2g", k1s[a], bs[b]);
@@ -384,7 +408,7 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < c.n_q; q++) {
         if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
                 die("bm25", &err);
-        nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
+        nlex[q] = doc_list_agg(&c, cs, ds, depth, lex + q * depth, g_doc_agg);
         for (size_t i = 0; i < FB_MAX && i < nlex[q]; i++)
             lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];
         for (size_t i = 0; i < nlex[q]; i++)
