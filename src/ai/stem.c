@@ -73,30 +73,24 @@ static bool cvc(const word *z, size_t i)
     return c != 'w' && c != 'x' && c != 'y';
 }
 
-/* The word ends with s; if so, j is set to the length before it. */
-static bool ends(word *z, const char *s)
+/* The word ends with s[0, n); if so, j is set to the length before it. The last letters
+ * are compared first: most words end with none of the suffixes tried. */
+static bool ends_n(word *z, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    if (n > z->k || memcmp(z->b + z->k - n, s, n) != 0)
+    if (n > z->k || z->b[z->k - 1] != s[n - 1] || memcmp(z->b + z->k - n, s, n) != 0)
         return false;
     z->j = z->k - n;
     return true;
 }
+#define ends(z, lit) ends_n((z), (lit), sizeof(lit) - 1)
 
-/* Replaces the suffix after j by s. */
-static void set_to(word *z, const char *s)
+/* Replaces the suffix after j by s[0, n). */
+static void set_to_n(word *z, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     memcpy(z->b + z->j, s, n);
     z->k = z->j + n;
 }
-
-/* set_to when the stem's measure is above 0. */
-static void replace_m0(word *z, const char *s)
-{
-    if (measure(z) > 0)
-        set_to(z, s);
-}
+#define set_to(z, lit) set_to_n((z), (lit), sizeof(lit) - 1)
 
 /* Plurals and -ed / -ing. */
 static void step1ab(word *z)
@@ -140,15 +134,21 @@ static void step1c(word *z)
 }
 
 typedef struct rule {
-    const char *from, *to;
+    const char *from;
+    size_t from_len;
+    const char *to;
+    size_t to_len;
 } rule;
+#define R(from, to) {from, sizeof(from) - 1, to, sizeof(to) - 1}
 
-/* The first rule whose suffix the word ends with is tried (and only it). */
+/* The first rule whose suffix the word ends with is tried (and only it): replaced when
+ * the stem's measure is above 0. */
 static void apply_first(word *z, const rule *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (ends(z, r[i].from)) {
-            replace_m0(z, r[i].to);
+        if (ends_n(z, r[i].from, r[i].from_len)) {
+            if (measure(z) > 0)
+                set_to_n(z, r[i].to, r[i].to_len);
             return;
         }
 }
@@ -156,32 +156,35 @@ static void apply_first(word *z, const rule *r, size_t n)
 /* Double suffixes to single ones ("-ization" -> "-ize"). Longer suffixes first where
  * one ends another ("ational" before "tional"). */
 static const rule step2_rules[] = {
-    {"ational", "ate"}, {"tional", "tion"}, {"enci", "ence"},  {"anci", "ance"},
-    {"izer", "ize"},    {"bli", "ble"},     {"alli", "al"},    {"entli", "ent"},
-    {"eli", "e"},       {"ousli", "ous"},   {"ization", "ize"}, {"ation", "ate"},
-    {"ator", "ate"},    {"alism", "al"},    {"iveness", "ive"}, {"fulness", "ful"},
-    {"ousness", "ous"}, {"aliti", "al"},    {"iviti", "ive"},  {"biliti", "ble"},
-    {"logi", "log"},
+    R("ational", "ate"), R("tional", "tion"), R("enci", "ence"),  R("anci", "ance"),
+    R("izer", "ize"),    R("bli", "ble"),     R("alli", "al"),    R("entli", "ent"),
+    R("eli", "e"),       R("ousli", "ous"),   R("ization", "ize"), R("ation", "ate"),
+    R("ator", "ate"),    R("alism", "al"),    R("iveness", "ive"), R("fulness", "ful"),
+    R("ousness", "ous"), R("aliti", "al"),    R("iviti", "ive"),  R("biliti", "ble"),
+    R("logi", "log"),
 };
 
 static const rule step3_rules[] = {
-    {"icate", "ic"}, {"ative", ""}, {"alize", "al"}, {"iciti", "ic"},
-    {"ical", "ic"},  {"ful", ""},   {"ness", ""},
+    R("icate", "ic"), R("ative", ""), R("alize", "al"), R("iciti", "ic"),
+    R("ical", "ic"),  R("ful", ""),   R("ness", ""),
 };
 
 /* Single suffixes dropped when the stem keeps a measure above 1. */
 static void step4(word *z)
 {
-    static const char *const suffixes[] = {
-        "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
-        "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize",
+    static const rule suffixes[] = {
+        R("al", ""),   R("ance", ""), R("ence", ""), R("er", ""),  R("ic", ""),
+        R("able", ""), R("ible", ""), R("ant", ""),  R("ement", ""), R("ment", ""),
+        R("ent", ""),  R("ion", ""),  R("ou", ""),   R("ism", ""), R("ate", ""),
+        R("iti", ""),  R("ous", ""),  R("ive", ""),  R("ize", ""),
     };
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        if (!ends(z, suffixes[i]))
+        if (!ends_n(z, suffixes[i].from, suffixes[i].from_len))
             continue;
-        /* "ement" before "ment" before "ent": the longest that matches is the one */
-        if (!strcmp(suffixes[i], "ion") && !(z->j > 0 && (z->b[z->j - 1] == 's' ||
-                                                           z->b[z->j - 1] == 't')))
+        /* "ement" before "ment" before "ent": the longest that matches is the one; "ion"
+         * only after s or t */
+        char before = z->j > 0 ? z->b[z->j - 1] : 0;
+        if (!strcmp(suffixes[i].from, "ion") && before != 's' && before != 't')
             return;
         if (measure(z) > 1)
             z->k = z->j;
