@@ -270,6 +270,23 @@ static void more_chunks_than_terms(void **state)
     lh_buf_release(&x);
     lh_buf_release(&y);
     lh_lsa_free(m2);
+    /* a fit on a sample on this path: 6 of the 12, chunks 0, 2, ..., 10, is the fit of
+     * exactly those chunks (the same bytes, max_fit_docs aside) */
+    p.max_fit_docs = 6;
+    m2 = fit(&p, texts, 12);
+    const char *even[6];
+    for (size_t i = 0; i < 6; i++)
+        even[i] = texts[2 * i];
+    p.max_fit_docs = 0;
+    lh_lsa *ref = fit(&p, even, 6);
+    float e1[4], e2[4];
+    for (size_t i = 0; i < 6; i++) {
+        embed(m2, pairs[i], e1);
+        embed(ref, pairs[i], e2);
+        assert_memory_equal(e1, e2, sizeof e1);
+    }
+    lh_lsa_free(ref);
+    lh_lsa_free(m2);
     /* fewer dimensions than terms: the top singular direction of this symmetric corpus
      * still puts the two texts sharing no word farther apart than two sharing one */
     p.dims = 2;
