@@ -405,8 +405,11 @@ static lh_status net_call(lh__ai_net *n, const char *method, const char *path, c
         if (!st || !retry)
             break;
         if (attempt >= retries) {
-            if (retries)
-                lh_fail_wrap(err, st, "after %u attempts", attempt + 1);
+            if (retries) {
+                char first[sizeof err->msg];
+                memcpy(first, err->msg, sizeof first);
+                lh_fail(err, st, "%.900s (after %u attempts)", first, attempt + 1);
+            }
             break;
         }
         int64_t wait = lh__ai_backoff_ms(n->retry_base_ms, attempt + 1, retry_after, jitter_draw());
