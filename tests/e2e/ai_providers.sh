@@ -163,6 +163,9 @@ post /ai/generate '{"prompt": "x"}'
 expect_err "a server that echoes the key in its error: 502 with the key masked" 502 provider_error "HTTP 401: bad credentials: Bearer \*\*\*"
 
 # ---- the concurrency limit (concurrency = 1): never two requests in flight -------------------
+# (the slow replies of the timeout test above may still be sleeping at the wire server:
+# wait, bounded, until it answers nothing, so that they are not counted here)
+for ((i = 0; i < 100; i++)); do [[ $(wstat 's["inflight"]') == 0 ]] && break; sleep 0.1; done
 wctl '{"reset": true, "queue": ["slow:1", "slow:1", "slow:1"]}'
 PAR=()
 for i in 1 2 3; do curl -sS --max-time 60 -o "$WORK/par$i" -H "$J" -X POST -d '{"prompt": "p"}' "$URL/ai/generate" & PAR+=($!); done

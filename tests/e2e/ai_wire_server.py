@@ -36,7 +36,7 @@ item of the queue (then "ok" once it is empty):
   "echo_key"      401 whose error message repeats the Authorization header it got
 GET /_control/stats: {"requests": {"METHOD PATH": n}, "bad": [...], "last_prompt": ...,
 "last_body": ..., "authorization_seen": bool, "max_inflight": the most model requests it was
-answering at once}.
+answering at once (since the last reset), "inflight": how many it is answering now}.
 
 Usage: ai_wire_server.py PORTFILE [--key K] [--dims N]; writes the port to PORTFILE once
 listening on 127.0.0.1.
@@ -112,6 +112,18 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: the test reads stats instead
         pass
 
+    def replied(self):
+        """A model request stops counting as in flight once its reply starts: the client
+        may get the whole reply and send its next request before this thread returns."""
+        if getattr(self, "counted", False):
+            self.counted = False
+            with LOCK:
+                STATE["inflight"] -= 1
+
+    def send_response(self, *args, **kwargs):
+        self.replied()
+        super().send_response(*args, **kwargs)
+
     def send_json(self, status, obj, extra=None):
         body = json.dumps(obj).encode("utf-8")
         self.send_response(status)
@@ -153,7 +165,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.command == "GET" and self.path == "/_control/stats":
             with LOCK:
                 snap = {k: STATE[k] for k in ("requests", "bad", "last_prompt", "last_body",
-                                              "authorization_seen", "queue", "max_inflight")}
+                                              "authorization_seen", "queue", "max_inflight",
+                                              "inflight")}
             self.send_json(200, snap)
             return
         if self.command == "POST" and self.path == "/_control":
@@ -200,11 +213,11 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATE["inflight"] += 1
             STATE["max_inflight"] = max(STATE["max_inflight"], STATE["inflight"])
+        self.counted = True
         try:
             self.model_request()
         finally:
-            with LOCK:
-                STATE["inflight"] -= 1
+            self.replied()
 
     def model_request(self):
         try:
