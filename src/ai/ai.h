@@ -43,6 +43,9 @@ typedef struct lh_ai_ops {
     /* Optional: the embedding width when the provider was made without one (a network
      * provider with [ai] dims = 0 asks its server once). NULL: dims is always known. */
     lh_status (*learn_dims)(void *self, size_t *dims, lh_err *err);
+    /* Optional: makes the calls in progress end soon and later ones fail at once (a
+     * server that is stopping). NULL: the provider's calls are short anyway. */
+    void (*interrupt)(void *self);
 } lh_ai_ops;
 
 /* Wraps a provider: ops and self (owned from now on: freed by lh_ai_free, or here on
@@ -70,6 +73,11 @@ lh_status lh_ai_generate(lh_ai *ai, const char *prompt, char **out, lh_err *err)
  * more relevant; comparable within one call only. */
 lh_status lh_ai_rerank(lh_ai *ai, const char *query, const char *const *texts, const size_t *lens,
                        size_t n, float *scores, lh_err *err);
+
+/* Stops the provider for good (lh_ai_ops.interrupt): a request in flight or a backoff
+ * sleep ends within about a second, and every call from now on fails (LH_EIO, "the
+ * server is stopping"). For shutdown; thread-safe; NULL is fine. */
+void lh_ai_interrupt(lh_ai *ai);
 
 /* The builtin provider over a fitted LSA model and the index's BM25 (both owned from now
  * on, also on failure). dense_weight in [0, 1] is the cosine's share of a rerank score

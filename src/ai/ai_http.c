@@ -258,20 +258,43 @@ static double jitter_draw(void)
     return (double)(z >> 11) / (double)(1ULL << 53);
 }
 
-static void sleep_ms(int64_t ms)
+static bool stopping(const lh__ai_net *n)
 {
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts))
-        ;
+    return __atomic_load_n(&n->stopping, __ATOMIC_ACQUIRE) != 0;
 }
 
-static void slot_take(lh__ai_net *n)
+void lh__ai_net_interrupt(void *self)
+{
+    lh__ai_net *n = self;
+    pthread_mutex_lock(&n->mu);
+    __atomic_store_n(&n->stopping, 1, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&n->cv); /* waiters for a slot give up */
+    pthread_mutex_unlock(&n->mu);
+}
+
+/* Sleeps ms, in slices, ending early once the provider is stopping. */
+static void sleep_ms(const lh__ai_net *n, int64_t ms)
+{
+    while (ms > 0 && !stopping(n)) {
+        int64_t slice = ms < 50 ? ms : 50;
+        struct timespec ts = {0, (long)slice * 1000000L};
+        while (nanosleep(&ts, &ts))
+            ;
+        ms -= slice;
+    }
+}
+
+/* Waits for a free slot of the concurrency limit; false when the provider is stopping. */
+static bool slot_take(lh__ai_net *n)
 {
     pthread_mutex_lock(&n->mu);
-    while (!n->free_slots)
+    while (!n->free_slots && !stopping(n))
         pthread_cond_wait(&n->cv, &n->mu);
-    n->free_slots--;
+    bool ok = !stopping(n);
+    if (ok)
+        n->free_slots--;
     pthread_mutex_unlock(&n->mu);
+    return ok;
 }
 
 static void slot_give(lh__ai_net *n)
@@ -369,12 +392,15 @@ static lh_status net_call(lh__ai_net *n, const char *method, const char *path, c
     lh_net_request req = {.method = method, .url = lh_buf_cstr(&url), .headers = headers,
                           .body = text, .body_len = text ? strlen(text) : 0,
                           .timeout_ms = timeout_ms, .connect_timeout_ms = timeout_ms,
-                          .max_reply = REPLY_MAX};
+                          .max_reply = REPLY_MAX, .cancel = &n->stopping};
     lh_status st = LH_OK;
     for (unsigned attempt = 0;; attempt++) {
+        if (!slot_take(n)) {
+            st = lh_fail(err, LH_EIO, "%s: not sent: the server is stopping", where);
+            break;
+        }
         lh_net_reply rep;
         lh_err nerr;
-        slot_take(n);
         st = lh_net_http(&req, &rep, &nerr);
         slot_give(n);
         bool retry = false;
@@ -404,6 +430,10 @@ static lh_status net_call(lh__ai_net *n, const char *method, const char *path, c
         lh_net_reply_release(&rep);
         if (!st || !retry)
             break;
+        if (stopping(n)) {
+            lh_fail_wrap(err, st, "not retried: the server is stopping");
+            break;
+        }
         if (attempt >= retries) {
             if (retries) {
                 char first[sizeof err->msg];
@@ -415,7 +445,7 @@ static lh_status net_call(lh__ai_net *n, const char *method, const char *path, c
         int64_t wait = lh__ai_backoff_ms(n->retry_base_ms, attempt + 1, retry_after, jitter_draw());
         lh_log(LH_LOG_WARN, "%s: attempt %u failed, retrying in %lld ms", where, attempt + 1,
                (long long)wait);
-        sleep_ms(wait);
+        sleep_ms(n, wait);
     }
     free(text);
     lh_buf_release(&url);

@@ -124,6 +124,7 @@ typedef struct lh__ai_net {
     pthread_mutex_t mu;  /* the concurrency limit: */
     pthread_cond_t cv;
     unsigned free_slots;
+    int stopping;        /* set once by lh__ai_net_interrupt (atomic reads) */
 } lh__ai_net;
 
 /* The ops' calls, for every wire format. */
@@ -133,6 +134,7 @@ lh_status lh__ai_net_generate(void *self, const char *prompt, char **out, lh_err
 lh_status lh__ai_net_rerank(void *self, const char *query, const char *const *texts,
                             const size_t *lens, size_t n, float *scores, lh_err *err);
 lh_status lh__ai_net_learn_dims(void *self, size_t *dims, lh_err *err);
+void lh__ai_net_interrupt(void *self);
 void lh__ai_net_free(void *self);
 
 /* Copies the vectors rows[0, n) (JSON arrays of finite numbers, each exactly dims long)

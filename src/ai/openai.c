@@ -91,4 +91,5 @@ const lh_ai_ops lh__ai_openai_ops = {
     .rerank = lh__ai_net_rerank,
     .free = lh__ai_net_free,
     .learn_dims = lh__ai_net_learn_dims,
+    .interrupt = lh__ai_net_interrupt,
 };

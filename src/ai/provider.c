@@ -37,6 +37,12 @@ void lh_ai_free(lh_ai *ai)
     free(ai);
 }
 
+void lh_ai_interrupt(lh_ai *ai)
+{
+    if (ai && ai->ops->interrupt)
+        ai->ops->interrupt(ai->self);
+}
+
 const char *lh_ai_name(const lh_ai *ai)
 {
     return ai->ops->name;

@@ -45,8 +45,9 @@ static void observe(void *ctx, const lh_http_req *req, int status, double ms, ui
 static void interrupt_all(void *app)
 {
     lh_api *a = app;
-    lh_log(LH_LOG_WARN, "shutdown deadline passed: interrupting running queries");
+    lh_log(LH_LOG_WARN, "shutdown deadline passed: interrupting running queries and AI requests");
     lh_lake_interrupt(a->lake);
+    lh_ai_interrupt(a->ai); /* a request in flight or a Retry-After sleep ends within ~1 s */
 }
 
 /* [tracing] exporter: none | stdout | file (with [tracing] file). */

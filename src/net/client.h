@@ -42,6 +42,7 @@ typedef enum lh_net_fail {
     LH_NET_TIMEOUT,      /* the timeout passed before the reply was complete */
     LH_NET_CONNECT,      /* no connection (refused, unknown host, TLS handshake) */
     LH_NET_TRUNCATED,    /* the connection closed before the announced body was complete */
+    LH_NET_CANCELLED,    /* *cancel was set (lh_net_request.cancel) */
     LH_NET_OTHER,        /* any other transport failure */
 } lh_net_fail;
 
@@ -54,6 +55,8 @@ typedef struct lh_net_request {
     int64_t timeout_ms;          /* the whole transfer; 0 = none */
     int64_t connect_timeout_ms;  /* 0 = libcurl's default */
     size_t max_reply;            /* the body is cut off (LH_ETOOBIG) past this many bytes */
+    const int *cancel;           /* optional: once *cancel is non-zero (read atomically) the
+                                  * transfer stops within about a second (LH_NET_CANCELLED) */
 } lh_net_request;
 
 typedef struct lh_net_reply {

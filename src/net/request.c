@@ -54,6 +54,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* libcurl calls this at least once a second while a transfer runs, idle or not. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const int *cancel = ctx;
+    return __atomic_load_n(cancel, __ATOMIC_ACQUIRE) ? 1 : 0;
+}
+
 void lh_net_reply_release(lh_net_reply *rep)
 {
     lh_buf_release(&rep->body);
@@ -63,6 +72,9 @@ static lh_status transport_error(CURLcode rc, const lh_net_request *req, lh_net_
                                  lh_err *err)
 {
     switch (rc) {
+    case CURLE_ABORTED_BY_CALLBACK:
+        rep->fail = LH_NET_CANCELLED;
+        return lh_fail(err, LH_EIO, "the request was cancelled");
     case CURLE_OPERATION_TIMEDOUT:
         rep->fail = LH_NET_TIMEOUT;
         return lh_fail(err, LH_ETIMEOUT, "no complete reply within %lld ms",
@@ -132,6 +144,11 @@ lh_status lh_net_http(const lh_net_request *req, lh_net_reply *rep, lh_err *err)
             curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
         if (req->connect_timeout_ms > 0)
             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)req->connect_timeout_ms);
+        if (req->cancel) {
+            curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)req->cancel);
+            curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        }
     }
     if (!ok) {
         st = lh_fail(err, LH_ENOMEM, "cannot prepare the HTTP request");

@@ -284,6 +284,25 @@ if srv_start C LAKEHOUSE_DATA="$WORK/dataC" "${AI_ENV[@]}" LAKEHOUSE_AI_CHAT=tru
 else not_ok "server C starts"; fi
 expect_eq "every request the wire server got had the right shape" "[]" "$(wstat 's["bad"]')"
 
+# ---- SIGTERM while a provider request hangs: the server stops within its deadline ------------
+# (shutdown_ms = 500; the wire server holds the reply 60 s; timeout_ms is 120 s, so only the
+# interrupt at the deadline can end the request: without it the stop takes a minute and
+# srv_stop kills the server after 20 s)
+if srv_start T LAKEHOUSE_DATA="$WORK/dataT" "${AI_ENV[@]}" LAKEHOUSE_AI_TIMEOUT_MS=120000 \
+     LAKEHOUSE_SERVER_SHUTDOWN_MS=500; then
+  URL=$SRV_URL
+  wctl '{"reset": true, "queue": ["slow:60"]}'
+  curl -sS --max-time 90 -o "$WORK/hang.body" -H "$J" -X POST -d '{"prompt": "hang"}' "$URL/ai/generate" 2>/dev/null &
+  HANG=$!
+  for ((i = 0; i < 100; i++)); do [[ $(wstat 's["inflight"]') == 1 ]] && break; sleep 0.1; done
+  srv_stop "$SRV_PID"
+  wait "$HANG" 2>/dev/null
+  expect_eq "SIGTERM with a provider request hanging: exit 0 well within srv_stop's 20 s" "0 yes" \
+    "$SRV_RC $([[ $SRV_STOP_MS -lt 15000 ]] && echo yes || echo "no ($SRV_STOP_MS ms)")"
+  grep -q "interrupting running queries and AI requests" "$WORK/T.err" && ok "the interrupt at the deadline is logged" \
+    || not_ok "the interrupt at the deadline is logged"
+else not_ok "server T starts"; fi
+
 # ---- a provider that is down: providers says so, calls fail fast and clearly ----------------
 if srv_start D LAKEHOUSE_DATA="$WORK/dataD" LAKEHOUSE_AI_PROVIDER=ollama LAKEHOUSE_AI_MODEL=m \
      LAKEHOUSE_AI_ENDPOINT=http://127.0.0.1:9 LAKEHOUSE_AI_DIMS=4; then
