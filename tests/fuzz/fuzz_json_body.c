@@ -30,12 +30,23 @@ static const char *const c_strings[] = {"name", "description", "owner", "sensiti
 static const char *const j_allowed[] = {"entity", "entity_id", "field", "old_value", "new_value",
                                         "source", "workspace", NULL};
 static const char *const j_strings[] = {"entity", "entity_id", "field", "source", NULL};
+/* the /ai routes (src/api/api_ai.c) */
+static const char *const ae_allowed[] = {"texts", NULL};
+static const char *const ag_allowed[] = {"prompt", NULL};
+static const char *const ar_allowed[] = {"query", "texts", NULL};
+static const char *const ar_strings[] = {"query", NULL};
+static const char *const as_allowed[] = {"question", "datasets", NULL};
+static const char *const as_strings[] = {"question", NULL};
 static const char *const none[] = {NULL};
 static const profile profiles[] = {
     {q_allowed, q_strings, q_ints},
     {c_allowed, c_strings, none},
     {j_allowed, j_strings, none},
     {none, none, none},
+    {ae_allowed, none, none},
+    {ag_allowed, ag_allowed, none},
+    {ar_allowed, ar_strings, none},
+    {as_allowed, as_strings, none},
 };
 
 static lh_http_route route = {.method = "POST", .pattern = "/fuzz", .body = LH_BODY_JSON};
