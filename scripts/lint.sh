@@ -69,9 +69,9 @@ declare -A may=(
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
-  [vector]="core"
-  [api]="core storage engine ingest journal lake http"
-  [cli]="core catalog engine ingest lake api net demo"
+  [vector]="core storage table catalog engine ai"
+  [api]="core storage engine ingest journal lake http vector ai"
+  [cli]="core catalog engine ingest lake api net demo vector ai"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")

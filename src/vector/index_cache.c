@@ -1,0 +1,126 @@
+/* index_cache.c: the server's loaded indexes, by (name, index table version), within a
+ * memory bound (search.h, lh_vec_cache). A get looks up the index table's latest version
+ * (one log listing) and loads it when the cached copy is older or missing; a loaded index
+ * is shared by the requests that hold it (reference counts) and freed when the last one
+ * gives it back after it left the cache. Loading runs outside the lock. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "storage/storage.h"
+#include "table/table.h"
+#include "vector/search_int.h"
+
+#define CACHE_MAX_ENTRIES 64
+
+struct lh_vec_cache {
+    pthread_mutex_t mu;
+    size_t max_bytes, bytes;
+    lh_vec_index *items[CACHE_MAX_ENTRIES];
+    size_t n;
+    uint64_t tick;
+};
+
+lh_status lh_vec_cache_new(size_t max_bytes, lh_vec_cache **out, lh_err *err)
+{
+    lh_vec_cache *c = lh_calloc(1, sizeof *c);
+    if (!c)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->mu, NULL);
+    c->max_bytes = max_bytes;
+    *out = c;
+    return LH_OK;
+}
+
+/* Drops items[i] from the cache (freed now when no request holds it). Under mu. */
+static void evict(lh_vec_cache *c, size_t i)
+{
+    lh_vec_index *idx = c->items[i];
+    c->items[i] = c->items[--c->n];
+    c->bytes -= idx->bytes;
+    idx->cached = false;
+    if (!idx->refs)
+        lh_vec_index_free(idx);
+}
+
+void lh_vec_cache_free(lh_vec_cache *c)
+{
+    if (!c)
+        return;
+    while (c->n)
+        evict(c, c->n - 1);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_env *env, const char *name,
+                           lh_vec_index **out, lh_err *err)
+{
+    *out = NULL;
+    int64_t version = -1;
+    lh_buf prefix;
+    lh_buf_init(&prefix, 4096);
+    lh_buf_adds(&prefix, "_vectors/");
+    lh_buf_adds(&prefix, name);
+    lh_err ignored = {{0}};
+    if (!lh_buf_status(&prefix))
+        lh_table_latest_version(env->store, lh_buf_cstr(&prefix), &version, &ignored);
+    lh_buf_release(&prefix);
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++) {
+        lh_vec_index *idx = c->items[i];
+        if (strcmp(idx->name, name))
+            continue;
+        if (idx->version == version && version >= 0) {
+            idx->refs++;
+            idx->used = ++c->tick;
+            *out = idx;
+            pthread_mutex_unlock(&c->mu);
+            return LH_OK;
+        }
+        evict(c, i); /* an older version (or the index was dropped) */
+        break;
+    }
+    pthread_mutex_unlock(&c->mu);
+    lh_vec_index *idx = NULL;
+    lh_status st = lh_vec_index_load(env, name, &idx, err);
+    if (st)
+        return st;
+    pthread_mutex_lock(&c->mu);
+    idx->refs = 1;
+    idx->used = ++c->tick;
+    if (idx->bytes <= c->max_bytes) {
+        /* room: the least recently used first */
+        while (c->n && (c->bytes + idx->bytes > c->max_bytes || c->n == CACHE_MAX_ENTRIES)) {
+            size_t lru = 0;
+            for (size_t i = 1; i < c->n; i++)
+                if (c->items[i]->used < c->items[lru]->used)
+                    lru = i;
+            evict(c, lru);
+        }
+        /* a concurrent load of the same index may have won: keep one */
+        bool dup = false;
+        for (size_t i = 0; i < c->n && !dup; i++)
+            dup = !strcmp(c->items[i]->name, name) && c->items[i]->version == idx->version;
+        if (!dup) {
+            c->items[c->n++] = idx;
+            c->bytes += idx->bytes;
+            idx->cached = true;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    *out = idx;
+    return LH_OK;
+}
+
+void lh_vec_cache_put(lh_vec_cache *c, lh_vec_index *idx)
+{
+    if (!idx)
+        return;
+    pthread_mutex_lock(&c->mu);
+    bool gone = --idx->refs == 0 && !idx->cached;
+    pthread_mutex_unlock(&c->mu);
+    if (gone)
+        lh_vec_index_free(idx);
+}
