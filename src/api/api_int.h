@@ -10,6 +10,7 @@
 #include "lake/lake.h"
 
 typedef struct lh_metrics lh_metrics;
+typedef struct lh_vec_cache lh_vec_cache;
 
 typedef struct lh_api {
     lh_lake *lake;
@@ -24,6 +25,7 @@ typedef struct lh_api {
     bool health_ok;
     char health_error[1024];   /* as lh_err.msg */
     int64_t health_probe_ms;
+    lh_vec_cache *vec_cache;   /* loaded vector indexes (api_vectors_search.c) */
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */
@@ -57,6 +59,9 @@ void lh__api_tombstone_add(lh_http_req *r, void *app);
 void lh__api_tombstone_list(lh_http_req *r, void *app);
 void lh__api_compact(lh_http_req *r, void *app);
 void lh__api_vacuum(lh_http_req *r, void *app);
+void lh__api_vectors_search(lh_http_req *r, void *app);
+void lh__api_vectors_rag(lh_http_req *r, void *app);
+void lh__api_vectors_evaluate(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

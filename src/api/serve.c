@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "vector/search.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
 #include "core/util.h"
@@ -124,6 +125,9 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     }
     if (!st && !(api.metrics = lh__metrics_new()))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
+    /* loaded vector indexes, kept by (index, table version) within a bound (search.h) */
+    if (!st)
+        st = lh_vec_cache_new(LH_VEC_CACHE_BYTES, &api.vec_cache, err);
     lh_buf staging;
     lh_buf_init(&staging, 4096);
     if (!st) {
@@ -188,6 +192,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     free(hosts);
     free(origins);
     lh__metrics_free(api.metrics);
+    lh_vec_cache_free(api.vec_cache);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);
     pthread_mutex_destroy(&api.health_mu);

@@ -38,6 +38,11 @@ static const lh_cli_command commands[] = {
      "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
     {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
+    {"search", lh__cli_search, "search INDEX-OR-DATASET \"TEXT\" [--where PREDICATE] [--k N] [--mode dense|lexical|hybrid]\n"
+     "             [--columns A,B] [--weight W] [--fusion weighted|rrf] [--int8]",
+     "rank the chunks of a vector index for a text (where: a SQL condition on the dataset's columns)"},
+    {"ask", lh__cli_ask, "ask INDEX-OR-DATASET \"QUESTION\" [--where PREDICATE] [--k N] [--as-of VERSION]",
+     "answer a question from a vector index, citing the rows (and character ranges) it used"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},

@@ -156,4 +156,12 @@ lh_status lh_lake_cache_evict(lh_lake *lake, const char *name, lh_err *err);
 /* The cache's statistics (see lh_cache_stats); caller owns them. Thread-safe. */
 json_t *lh_lake_cache_stats(lh_lake *lake);
 
+/* ---- search over vector indexes (vector/search.h; lake/vec_search.c) ---- */
+
+typedef struct lh_vec_senv lh_vec_senv;
+/* Fills env for searches over this data directory: borrowed pointers, valid while the lake
+ * is open; the source dataset is read as user queries (gate, tombstones, as_of). Its
+ * generator is left NULL (the extractive answerer). */
+void lh_lake_vec_senv(lh_lake *lake, lh_vec_senv *env);
+
 #endif

@@ -50,7 +50,7 @@ static lh_status r_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
 }
 
 /* SELECT CAST(c0 AS VARCHAR), ... FROM dataset, all rows into *out. */
-static lh_status read_ds(const lh_vec_env *env, const char *dataset, const char *const *cols,
+static lh_status read_ds(const lh_vec_senv *env, const char *dataset, const char *const *cols,
                          size_t ncols, const char *what, json_t **out, lh_err *err)
 {
     rows_ctx r = {.rows = json_array(), .ncols = ncols};
@@ -87,7 +87,7 @@ static lh_status read_ds(const lh_vec_env *env, const char *dataset, const char 
     return LH_OK;
 }
 
-static lh_status judgements(const lh_vec_env *env, const char *dataset, lh_qrels **out,
+static lh_status judgements(const lh_vec_senv *env, const char *dataset, lh_qrels **out,
                             lh_err *err)
 {
     static const char *const cols[] = {"query_id", "key", "grade"};
@@ -177,7 +177,7 @@ static lh_status score_mode(const lh_vec_index *idx, lh_vec_mode mode, const jso
     return st;
 }
 
-lh_status lh_vec_evaluate_json(const lh_vec_env *env, const lh_vec_index *idx,
+lh_status lh_vec_evaluate_json(const lh_vec_senv *env, const lh_vec_index *idx,
                                const char *queries, const char *judged, const json_t *modes,
                                size_t k, json_t **out, lh_err *err)
 {

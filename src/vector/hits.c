@@ -45,7 +45,7 @@ static lh_status no_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
     return LH_OK;
 }
 
-static lh_status check_columns(const lh_vec_env *env, const lh_vec_index *idx,
+static lh_status check_columns(const lh_vec_senv *env, const lh_vec_index *idx,
                                const json_t *columns, const json_t *as_of, lh_err *err)
 {
     names_ctx c = {.names = json_array()};
@@ -141,7 +141,7 @@ static lh_status cols_row(void *ctx, const char *const *cells, const size_t *len
     return LH_OK;
 }
 
-lh_status lh__vec_columns(const lh_vec_env *env, const lh_vec_index *idx, const json_t *columns,
+lh_status lh__vec_columns(const lh_vec_senv *env, const lh_vec_index *idx, const json_t *columns,
                           const json_t *keys, const json_t *as_of, json_t **out, lh_err *err)
 {
     *out = NULL;

@@ -54,7 +54,7 @@ void lh_vec_cache_free(lh_vec_cache *c)
     free(c);
 }
 
-lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_env *env, const char *name,
+lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *name,
                            lh_vec_index **out, lh_err *err)
 {
     *out = NULL;

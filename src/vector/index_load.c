@@ -120,7 +120,7 @@ static lh_status on_row(void *ctx, const char *const *cells, const size_t *lens,
     return LH_OK;
 }
 
-static lh_status read_table(const lh_vec_env *env, lh_vec_index *idx, bool *ordered, lh_err *err)
+static lh_status read_table(const lh_vec_senv *env, lh_vec_index *idx, bool *ordered, lh_err *err)
 {
     lh_buf prefix, dir, sel, sql;
     lh_buf_init(&prefix, 4096);
@@ -179,7 +179,7 @@ static lh_status read_table(const lh_vec_env *env, lh_vec_index *idx, bool *orde
     return st;
 }
 
-static lh_status read_model(const lh_vec_env *env, const lh_vec_index *idx, const char *rel,
+static lh_status read_model(const lh_vec_senv *env, const lh_vec_index *idx, const char *rel,
                             lh_buf *out, lh_err *err)
 {
     if (!rel || !*rel || strstr(rel, "..") || rel[0] == '/')
@@ -198,7 +198,7 @@ static lh_status read_model(const lh_vec_env *env, const lh_vec_index *idx, cons
     return st;
 }
 
-static lh_status load_builtin(const lh_vec_env *env, lh_vec_index *idx, bool ordered, lh_err *err)
+static lh_status load_builtin(const lh_vec_senv *env, lh_vec_index *idx, bool ordered, lh_err *err)
 {
     const json_t *files = json_object_get(idx->entry, "files");
     lh_buf data;
@@ -262,7 +262,7 @@ static lh_status parse_entry(lh_vec_index *idx, lh_err *err)
     return LH_OK;
 }
 
-lh_status lh_vec_index_load(const lh_vec_env *env, const char *name, lh_vec_index **out,
+lh_status lh_vec_index_load(const lh_vec_senv *env, const char *name, lh_vec_index **out,
                             lh_err *err)
 {
     *out = NULL;

@@ -66,7 +66,7 @@ static lh_status t_end(void *ctx, uint64_t rows, bool truncated, lh_err *err)
     return LH_OK;
 }
 
-static lh_status source_texts(const lh_vec_env *env, const lh_vec_index *idx, const cite *c,
+static lh_status source_texts(const lh_vec_senv *env, const lh_vec_index *idx, const cite *c,
                               size_t n, json_t **out, lh_err *err)
 {
     texts_ctx t = {.out = json_object()};
@@ -173,7 +173,7 @@ static lh_status extractive(const lh_vec_index *idx, const char *question, const
 }
 
 /* The generator's answer over the top chunks; LH_EUNSUPPORTED when it does not generate. */
-static lh_status generative(const lh_vec_env *env, const lh_vec_index *idx, const char *question,
+static lh_status generative(const lh_vec_senv *env, const lh_vec_index *idx, const char *question,
                             const lh__vec_ranked *top, size_t n, cite *cites, size_t *ncites,
                             lh_buf *answer, lh_err *err)
 {
@@ -241,7 +241,7 @@ static lh_status rerank(const lh_vec_index *idx, const char *question, lh__vec_r
     return st;
 }
 
-lh_status lh_vec_rag_json(const lh_vec_env *env, const lh_vec_index *idx, const char *question,
+lh_status lh_vec_rag_json(const lh_vec_senv *env, const lh_vec_index *idx, const char *question,
                           size_t k, const char *where, const json_t *as_of, json_t **out,
                           lh_err *err)
 {

@@ -190,7 +190,7 @@ lh_status lh__vec_rank(const lh_vec_index *idx, const lh_vec_query *q, const uin
     return st;
 }
 
-lh_status lh_vec_search_json(const lh_vec_env *env, const lh_vec_index *idx,
+lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
                              const lh_vec_query *q, json_t **out, lh_err *err)
 {
     *out = NULL;

@@ -9,7 +9,7 @@
  *
  * Anything that looks at the SOURCE dataset (the `where` filter, its tombstones, the
  * columns returned, the text a citation quotes) goes through the caller's gated query
- * runner (lh_vec_env.sql: the lake's user-query path, with time travel), so it sees what
+ * runner (lh_vec_senv.sql: the lake's user-query path, with time travel), so it sees what
  * any user query would see: tombstoned keys are gone the moment the tombstone call
  * returns, and a predicate is checked by DuckDB's parser and the SQL gate, never by
  * reading its text.
@@ -32,7 +32,7 @@ typedef struct lh_result_sink lh_result_sink;
 typedef struct lh_ai lh_ai;
 
 /* What search needs from the process it runs in (the CLI's lake or the server's). */
-typedef struct lh_vec_env {
+typedef struct lh_vec_senv {
     lh_store *store;
     lh_engine *eng;
     /* Runs a user query through the statement gate into sink, as `POST /query` would:
@@ -43,7 +43,7 @@ typedef struct lh_vec_env {
     /* The generative provider for RAG answers (NULL, or one that answers
      * LH_EUNSUPPORTED: the extractive answer is given). Borrowed. */
     lh_ai *generator;
-} lh_vec_env;
+} lh_vec_senv;
 
 /* ---- a loaded index ---------------------------------------------------------------------- */
 
@@ -55,7 +55,7 @@ typedef struct lh_vec_index lh_vec_index;
 /* Loads index name at its table's latest version. LH_ENOTFOUND ("no index 'x'; see
  * `lakehouse vectors list`") when it does not exist; LH_ECORRUPT when its files
  * disagree with its registry entry. Free with lh_vec_index_free. */
-lh_status lh_vec_index_load(const lh_vec_env *env, const char *name, lh_vec_index **out,
+lh_status lh_vec_index_load(const lh_vec_senv *env, const char *name, lh_vec_index **out,
                             lh_err *err);
 void lh_vec_index_free(lh_vec_index *idx);
 
@@ -83,11 +83,13 @@ lh_status lh_vec_resolve(lh_store *store, const char *index_or_dataset, char **n
  * recently used go first; one index larger than the bound is loaded for its request and
  * not kept). Thread-safe. */
 typedef struct lh_vec_cache lh_vec_cache;
+/* The server's bound: 2 GiB (a 100,000-chunk index of 256 dimensions holds ~160 MB). */
+#define LH_VEC_CACHE_BYTES ((size_t)2 << 30)
 lh_status lh_vec_cache_new(size_t max_bytes, lh_vec_cache **out, lh_err *err);
 void lh_vec_cache_free(lh_vec_cache *c);
 /* The loaded index name at its latest table version (loading it if it is not cached);
  * give it back with lh_vec_cache_put. */
-lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_env *env, const char *name,
+lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *name,
                            lh_vec_index **out, lh_err *err);
 void lh_vec_cache_put(lh_vec_cache *c, lh_vec_index *idx);
 
@@ -119,7 +121,7 @@ typedef struct lh_vec_query {
 
 /* Searches idx: *out = {index, mode, results: [{key, chunk_id, score, table_version, text,
  * columns: {...}}]} (caller json_decref's). */
-lh_status lh_vec_search_json(const lh_vec_env *env, const lh_vec_index *idx,
+lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
                              const lh_vec_query *q, json_t **out, lh_err *err);
 
 /* ---- RAG ------------------------------------------------------------------------------------ */
@@ -128,7 +130,7 @@ lh_status lh_vec_search_json(const lh_vec_env *env, const lh_vec_index *idx,
  * *out = {index, question, answer, provider, citations: [{dataset, key, chunk_id,
  * table_version, score, quote, start, end}]}: start/end are character offsets of quote in
  * the source row's text at table_version (substring(text, start + 1, end - start)). */
-lh_status lh_vec_rag_json(const lh_vec_env *env, const lh_vec_index *idx, const char *question,
+lh_status lh_vec_rag_json(const lh_vec_senv *env, const lh_vec_index *idx, const char *question,
                           size_t k, const char *where, const json_t *as_of, json_t **out,
                           lh_err *err);
 
@@ -138,7 +140,7 @@ lh_status lh_vec_rag_json(const lh_vec_env *env, const lh_vec_index *idx, const 
  * judgements (query_id, key, grade), each read through env->sql. modes: array of mode
  * names (NULL = all three). *out = {index, queries, k, modes: {mode: {ndcg_at_10,
  * recall_at_k}}}. */
-lh_status lh_vec_evaluate_json(const lh_vec_env *env, const lh_vec_index *idx,
+lh_status lh_vec_evaluate_json(const lh_vec_senv *env, const lh_vec_index *idx,
                                const char *queries, const char *judgements, const json_t *modes,
                                size_t k, json_t **out, lh_err *err);
 

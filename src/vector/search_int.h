@@ -64,11 +64,11 @@ int64_t lh__vec_keymap_find(const lh_vec_index *idx, const char *key, size_t len
 /* where.c: the bitmap of rows whose key the source dataset shows (its tombstones
  * hidden), and that satisfy where when given; *allowed counts them. Caller frees
  * *bitmap (lh_vec_bitmap_words(n) words). */
-lh_status lh__vec_allow(const lh_vec_env *env, const lh_vec_index *idx, const char *where,
+lh_status lh__vec_allow(const lh_vec_senv *env, const lh_vec_index *idx, const char *where,
                         const json_t *as_of, uint64_t **bitmap, size_t *allowed, lh_err *err);
 /* Checks a where predicate's shape with DuckDB's parser: one expression over the source
  * dataset (no other relation, no set operation, no clause after it). */
-lh_status lh__vec_where_check(const lh_vec_env *env, const lh_vec_index *idx, const char *where,
+lh_status lh__vec_where_check(const lh_vec_senv *env, const lh_vec_index *idx, const char *where,
                               lh_err *err);
 
 /* search.c: the ranked rows (best first, at most k) of q over the allowed rows. */
@@ -83,7 +83,7 @@ lh_status lh__vec_query_check(const lh_vec_index *idx, const lh_vec_query *q, lh
 
 /* hits.c: the source columns of keys (an object key -> {column: value}), read through the
  * gate; columns must exist (LH_EINVAL naming an unknown one). */
-lh_status lh__vec_columns(const lh_vec_env *env, const lh_vec_index *idx, const json_t *columns,
+lh_status lh__vec_columns(const lh_vec_senv *env, const lh_vec_index *idx, const json_t *columns,
                           const json_t *keys, const json_t *as_of, json_t **out, lh_err *err);
 
 #endif

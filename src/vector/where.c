@@ -70,7 +70,7 @@ static void other_relation(const json_t *v, const char *dataset, const char **ba
 
 static bool empty_list(const json_t *v) { return !v || (json_is_array(v) && !json_array_size(v)); }
 
-lh_status lh__vec_where_check(const lh_vec_env *env, const lh_vec_index *idx, const char *where,
+lh_status lh__vec_where_check(const lh_vec_senv *env, const lh_vec_index *idx, const char *where,
                               lh_err *err)
 {
     if (!*where)
@@ -170,7 +170,7 @@ static lh_status allow_end(void *ctx, uint64_t rows, bool truncated, lh_err *err
     return LH_OK;
 }
 
-lh_status lh__vec_allow(const lh_vec_env *env, const lh_vec_index *idx, const char *where,
+lh_status lh__vec_allow(const lh_vec_senv *env, const lh_vec_index *idx, const char *where,
                         const json_t *as_of, uint64_t **bitmap, size_t *allowed, lh_err *err)
 {
     *bitmap = NULL;
