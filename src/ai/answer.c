@@ -159,3 +159,21 @@ size_t lh_answer_chars(const char *text, size_t nbytes)
         n += ((unsigned char)text[i] & 0xC0) != 0x80;
     return n;
 }
+
+bool lh_answer_locate(const char *src, size_t slen, int64_t at, const char *quote, size_t qlen,
+                      size_t *start, size_t *end)
+{
+    const char *p = NULL;
+    if (!src || !qlen)
+        return false;
+    if (at >= 0 && (uint64_t)at <= slen && qlen <= slen - (size_t)at &&
+        !memcmp(src + at, quote, qlen))
+        p = src + at;
+    else
+        p = memmem(src, slen, quote, qlen);
+    if (!p)
+        return false;
+    *start = lh_answer_chars(src, (size_t)(p - src));
+    *end = *start + lh_answer_chars(p, qlen);
+    return true;
+}

@@ -15,7 +15,9 @@
 #ifndef LH_AI_ANSWER_H
 #define LH_AI_ANSWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/status.h"
@@ -67,5 +69,12 @@ lh_status lh_answer_prompt(const char *question, const lh_answer_source *sources
  * sequence) in text[0, nbytes): what turns a byte offset into the character offset SQL's
  * substring() counts. */
 size_t lh_answer_chars(const char *text, size_t nbytes);
+
+/* Where a quote is in the source row's text src[0, slen), as character offsets
+ * [*start, *end): at byte at (the chunk's start in the row plus the quote's start in the
+ * chunk) when the bytes there are the quote; else at the quote's first occurrence; false
+ * when it is not in src at all (the row changed since it was chunked). */
+bool lh_answer_locate(const char *src, size_t slen, int64_t at, const char *quote, size_t qlen,
+                      size_t *start, size_t *end);
 
 #endif

@@ -120,23 +120,14 @@ static json_t *citation(const lh_vec_index *idx, const cite *c, const json_t *te
                           (double)c->score, "quote", chunk + c->qstart, c->qend - c->qstart);
     if (!o)
         return NULL;
-    /* where the quote is in the source text: the chunk's offset plus the quote's, checked
-     * against the text itself; else the quote's first occurrence; else unknown (null) */
-    const char *src = json_string_value(json_object_get(texts, key));
-    size_t slen = src ? json_string_length(json_object_get(texts, key)) : 0;
-    size_t qlen = c->qend - c->qstart;
-    const char *q = chunk + c->qstart;
-    const char *at = NULL;
-    if (src && r->start >= 0 && (size_t)r->start + c->qend <= slen &&
-        !memcmp(src + r->start + c->qstart, q, qlen))
-        at = src + r->start + c->qstart;
-    else if (src && qlen)
-        at = memmem(src, slen, q, qlen);
-    if (at) {
-        size_t b = (size_t)(at - src);
-        size_t cs = lh_answer_chars(src, b);
+    /* where the quote is in the source text at the index's version (answer.h) */
+    json_t *sv = json_object_get(texts, key);
+    size_t cs, ce;
+    if (lh_answer_locate(json_string_value(sv), json_string_length(sv),
+                         r->start >= 0 ? r->start + (int64_t)c->qstart : -1, chunk + c->qstart,
+                         c->qend - c->qstart, &cs, &ce)) {
         json_object_set_new(o, "start", json_integer((json_int_t)cs));
-        json_object_set_new(o, "end", json_integer((json_int_t)(cs + lh_answer_chars(at, qlen))));
+        json_object_set_new(o, "end", json_integer((json_int_t)ce));
     } else {
         json_object_set_new(o, "start", json_null());
         json_object_set_new(o, "end", json_null());

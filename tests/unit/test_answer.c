@@ -115,6 +115,32 @@ static void prompt_template(void **state)
     lh_buf_release(&b);
 }
 
+static void locate_quote_in_source(void **state)
+{
+    (void)state;
+    /* a source row whose chunk starts after multibyte text; the quote is inside it */
+    const char *src = "Café Zoë: résumé.\nShe led the payments migration. Then more.";
+    const char *chunk = strstr(src, "She");
+    int64_t chunk_start = chunk - src;
+    const char *quote = "led the payments migration.";
+    size_t qoff = (size_t)(strstr(chunk, quote) - chunk), s, e;
+    assert_true(lh_answer_locate(src, strlen(src), chunk_start + (int64_t)qoff, quote,
+                                 strlen(quote), &s, &e));
+    /* "Café Zoë: résumé.\nShe " is 22 characters (26 bytes) */
+    assert_int_equal(s, 22);
+    assert_int_equal(e, 22 + strlen(quote));
+    /* a stale offset falls back to the quote's first occurrence */
+    assert_true(lh_answer_locate(src, strlen(src), 3, quote, strlen(quote), &s, &e));
+    assert_int_equal(s, 22);
+    assert_true(lh_answer_locate(src, strlen(src), -1, "résumé", strlen("résumé"), &s, &e));
+    assert_int_equal(s, 10);
+    assert_int_equal(e, 16);
+    /* an offset past the end, a quote that is not there, no source */
+    assert_false(lh_answer_locate(src, strlen(src), 1000, "nowhere", 7, &s, &e));
+    assert_false(lh_answer_locate(NULL, 0, 0, "x", 1, &s, &e));
+    assert_false(lh_answer_locate(src, strlen(src), 0, "", 0, &s, &e));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +148,7 @@ int main(void)
         cmocka_unit_test(extractive_without_overlap_cites_the_top_chunk),
         cmocka_unit_test(extractive_utf8_offsets),
         cmocka_unit_test(prompt_template),
+        cmocka_unit_test(locate_quote_in_source),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
