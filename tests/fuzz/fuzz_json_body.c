@@ -30,11 +30,23 @@ static const char *const c_strings[] = {"name", "description", "owner", "sensiti
 static const char *const j_allowed[] = {"entity", "entity_id", "field", "old_value", "new_value",
                                         "source", "workspace", NULL};
 static const char *const j_strings[] = {"entity", "entity_id", "field", "source", NULL};
+/* POST /vectors/search, /vectors/rag, /vectors/evaluate (api_vectors_search.c) */
+static const char *const vs_allowed[] = {"index", "query", "vector", "k", "where", "mode", "columns",
+                                         "weight", "fusion", "int8", "as_of", NULL};
+static const char *const vs_strings[] = {"index", "query", "where", "mode", "fusion", NULL};
+static const char *const vs_ints[] = {"k", NULL};
+static const char *const vr_allowed[] = {"index", "question", "k", "where", "as_of", NULL};
+static const char *const vr_strings[] = {"index", "question", "where", NULL};
+static const char *const ve_allowed[] = {"index", "queries", "judgements", "modes", "k", NULL};
+static const char *const ve_strings[] = {"index", "queries", "judgements", NULL};
 static const char *const none[] = {NULL};
 static const profile profiles[] = {
     {q_allowed, q_strings, q_ints},
     {c_allowed, c_strings, none},
     {j_allowed, j_strings, none},
+    {vs_allowed, vs_strings, vs_ints},
+    {vr_allowed, vr_strings, vs_ints},
+    {ve_allowed, ve_strings, vs_ints},
     {none, none, none},
 };
 
