@@ -160,7 +160,9 @@ static lh_status read_table(const lh_vec_senv *env, lh_vec_index *idx, bool *ord
     if (!st && snap->nfiles) {
         lh_buf_adds(&sql, "SELECT CAST(key AS VARCHAR), CAST(chunk_id AS VARCHAR), "
                           "CAST(chunk_start AS BIGINT), CAST(chunk_end AS BIGINT), "
-                          "CAST(chunk_text AS VARCHAR), vector FROM (");
+                          "CAST(chunk_text AS VARCHAR), ");
+        /* the Delta schema says array<float>: a list to DuckDB, made the fixed array here */
+        lh_buf_printf(&sql, "CAST(vector AS FLOAT[%zu]) FROM (", idx->dims);
         lh_buf_add(&sql, sel.data, sel.len);
         lh_buf_adds(&sql, *ordered ? ") ORDER BY __lh_file, __lh_pos" : ")");
         if ((st = lh_buf_status(&sql)))

@@ -91,7 +91,8 @@ lh_status lh__vec_where_check(const lh_vec_senv *env, const lh_vec_index *idx, c
     else
         st = lh_engine_query_row(env->eng, lh_buf_cstr(&q), &row, err);
     const char *text = st ? NULL : json_string_value(json_array_get(row, 0));
-    if (!st && !(text && (tree = lh_json_loadb(text, strlen(text), 0, NULL))))
+    /* query_location can be UINT64_MAX ("none"), past a JSON integer: reals */
+    if (!st && !(text && (tree = lh_json_loadb(text, strlen(text), JSON_DECODE_INT_AS_REAL, NULL))))
         st = lh_fail(err, LH_EINTERNAL, "where: DuckDB gave no parse tree");
     if (!st && json_is_true(json_object_get(tree, "error"))) {
         const char *m = json_string_value(json_object_get(tree, "error_message"));

@@ -35,7 +35,7 @@ check "build the index (foreground)" "$LH" vectors index docs --text body --key 
 IDX=docs_body
 
 # ---- CLI search
-out=$("$LH" --json search docs "payments migration kubernetes" --where "state = 'TX'" --k 10 --columns state,id)
+out=$("$LH" search docs "payments migration kubernetes" --where "state = 'TX'" --k 10 --columns state,id --json)
 keys=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted({h["key"] for h in d["results"]}, key=int)))')
 tx=$(sql "SELECT string_agg(CAST(id AS VARCHAR), ' ' ORDER BY id) FROM docs WHERE state = 'TX'")
 bad=$(for k in $keys; do [[ " $tx " == *" $k "* ]] || echo "$k"; done)
@@ -44,10 +44,10 @@ cols=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin);
 expect_eq "CLI search --columns returns the source columns of each hit" True "$cols"
 ver=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print({h["table_version"] for h in d["results"]})')
 expect_eq "each hit carries the source table version" "{0}" "$ver"
-top=$("$LH" --json search "$IDX" "sourdough bread pastry" --mode lexical --k 1 | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"][0]; print(d["mode"], "sourdough" in r["text"])')
+top=$("$LH" search "$IDX" "sourdough bread pastry" --mode lexical --k 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); r=d["results"][0]; print(d["mode"], "sourdough" in r["text"])')
 expect_eq "lexical search by index name finds the bakery rows" "lexical True" "$top"
 for m in dense hybrid; do
-  n=$("$LH" --json search docs "bakery pastry" --mode $m --k 3 | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["mode"], len(d["results"]))')
+  n=$("$LH" search docs "bakery pastry" --mode $m --k 3 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["mode"], len(d["results"]))')
   expect_eq "CLI search --mode $m answers" "$m 3" "$n"
 done
 check "CLI search prints a ranked list" "$LH" search docs "fraud models"
@@ -63,7 +63,7 @@ printf 'query_id,text\nq1,zephyr\nq2,quasar\nq3,nebula\n' > q.csv
 printf 'query_id,key,grade\nq1,101,2\nq2,101,1\nq3,102,1\n' > qrels.csv
 check "ingest judged queries" "$LH" ingest q.csv --name evalq
 check "ingest judgements" "$LH" ingest qrels.csv --name evalj
-ev=$("$LH" --json vectors evaluate "$IDX" --queries evalq --judgements evalj --k 10)
+ev=$("$LH" vectors evaluate "$IDX" --queries evalq --judgements evalj --k 10 --json)
 got=$(printf '%s' "$ev" | python3 -c 'import json,sys; d=json.load(sys.stdin); m=d["modes"]; print(d["queries"], "%.5f %.5f" % (m["lexical"]["ndcg_at_10"], m["lexical"]["recall_at_k"]), sorted(m))')
 expect_eq "vectors evaluate: lexical nDCG@10 and recall@10 as computed by hand" "3 0.54364 0.66667 ['dense', 'hybrid', 'lexical']" "$got"
 check "vectors evaluate prints a table" "$LH" vectors evaluate "$IDX" --queries evalq --judgements evalj
@@ -120,7 +120,7 @@ n=0; good=0
 while IFS=$'\t' read -r key ver start end quote; do
   n=$((n + 1))
   got=$("$LH" sql "SELECT substring(body, $start + 1, $end - $start) AS q FROM docs WHERE id = $key" --as-of docs="$ver" --format json \
-        | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r[0]["q"] if r else "<no row>")')
+        | python3 -c 'import json,sys; r=json.load(sys.stdin)["rows"]; print(r[0][0] if r else "<no row>")')
   [[ $got == "$quote" ]] && good=$((good + 1)) || echo "# citation $key@$ver [$start,$end): '$got' != '$quote'"
 done < <(python3 -c 'import json,sys
 d=json.load(open(sys.argv[1]))
@@ -166,7 +166,7 @@ bad "unknown field: 400" 400 "bogus" '{"index":"docs","query":"x","bogus":1}'
 bad "weight out of range: 400" 400 "weight" '{"index":"docs","query":"x","weight":2}'
 bad "rag: empty question" 400 "query is empty" '{"index":"docs","question":""}' /vectors/rag
 bad "rag: k out of range" 400 "from 1 to 100" '{"index":"docs","question":"x","k":101}' /vectors/rag
-bad "evaluate: unknown dataset" 400 "queries dataset nope" "{\"index\":\"docs\",\"queries\":\"nope\",\"judgements\":\"evalj\"}" /vectors/evaluate
+bad "evaluate: unknown dataset: 404" 404 "queries dataset nope" "{\"index\":\"docs\",\"queries\":\"nope\",\"judgements\":\"evalj\"}" /vectors/evaluate
 bad "evaluate: bad mode" 400 "unknown mode 'x'" "{\"index\":\"docs\",\"queries\":\"evalq\",\"judgements\":\"evalj\",\"modes\":[\"x\"]}" /vectors/evaluate
 expect_eq "HTTP bad input changed nothing" "$before" "$(server_state)"
 
