@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "storage/storage.h"
 #include "table/table.h"
+#include "vector/index.h"
 #include "vector/search_int.h"
 
 #define CACHE_MAX_ENTRIES 64
@@ -61,10 +62,8 @@ lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *
     int64_t version = -1;
     lh_buf prefix;
     lh_buf_init(&prefix, 4096);
-    lh_buf_adds(&prefix, "_vectors/");
-    lh_buf_adds(&prefix, name);
     lh_err ignored = {{0}};
-    if (!lh_buf_status(&prefix))
+    if (!lh_vec_index_prefix(name, &prefix))
         lh_table_latest_version(env->store, lh_buf_cstr(&prefix), &version, &ignored);
     lh_buf_release(&prefix);
     pthread_mutex_lock(&c->mu);

@@ -13,40 +13,17 @@
 #include "engine/engine.h"
 #include "storage/storage.h"
 #include "table/table.h"
+#include "vector/index.h"
 #include "vector/search_int.h"
 
 #define ENTRY_MAX (1u << 20)
 #define MODEL_MAX ((size_t)4 << 30)
 
-/* "_vectors/<name>" and "_vectors/<name>/<rel>" (the contract's layout). */
-static void index_key(const char *name, const char *rel, lh_buf *out)
-{
-    lh_buf_adds(out, "_vectors/");
-    lh_buf_adds(out, name);
-    if (rel) {
-        lh_buf_addc(out, '/');
-        lh_buf_adds(out, rel);
-    }
-}
-
 static lh_status read_entry(lh_store *store, const char *name, json_t **out, lh_err *err)
 {
-    lh_buf key, body;
-    lh_buf_init(&key, 4096);
-    lh_buf_init(&body, 0);
-    index_key(name, "index.json", &key);
-    lh_status st = lh_buf_status(&key);
-    if (!st)
-        st = lh_store_get(store, lh_buf_cstr(&key), ENTRY_MAX, &body, err);
+    lh_status st = lh_vec_registry_get(store, name, out, err);
     if (st == LH_ENOTFOUND)
         st = lh_fail(err, LH_ENOTFOUND, "no index '%s' (see `lakehouse vectors list`)", name);
-    else if (st)
-        st = lh_fail_wrap(err, st, "index %s: registry entry", name);
-    json_error_t je;
-    if (!st && !(*out = lh_json_loadb(body.data, body.len, 0, &je)))
-        st = lh_fail(err, LH_ECORRUPT, "index %s: registry entry is not JSON: %s", name, je.text);
-    lh_buf_release(&key);
-    lh_buf_release(&body);
     return st;
 }
 
@@ -128,8 +105,7 @@ static lh_status read_table(const lh_vec_senv *env, lh_vec_index *idx, bool *ord
     lh_buf_init(&sel, 0);
     lh_buf_init(&sql, 0);
     lh_table_snapshot *snap = NULL;
-    index_key(idx->name, NULL, &prefix);
-    lh_status st = lh_buf_status(&prefix);
+    lh_status st = lh_vec_index_prefix(idx->name, &prefix);
     if (!st) {
         lh_checkpoint_reader cp = lh_engine_checkpoint_reader(env->eng);
         st = lh_table_snapshot_load(env->store, lh_buf_cstr(&prefix), -1, &cp, &snap, err);
@@ -187,16 +163,10 @@ static lh_status read_model(const lh_vec_senv *env, const lh_vec_index *idx, con
     if (!rel || !*rel || strstr(rel, "..") || rel[0] == '/')
         return lh_fail(err, LH_ECORRUPT, "index %s: registry entry names no valid model file",
                        idx->name);
-    lh_buf key;
-    lh_buf_init(&key, 4096);
-    index_key(idx->name, rel, &key);
-    lh_status st = lh_buf_status(&key);
-    if (!st)
-        st = lh_store_get(env->store, lh_buf_cstr(&key), MODEL_MAX, out, err);
+    lh_status st = lh_vec_model_read(env->store, idx->name, rel, out, err);
     if (st)
         st = lh_fail_wrap(err, st == LH_ENOTFOUND ? LH_ECORRUPT : st, "index %s: model file %s",
                           idx->name, rel);
-    lh_buf_release(&key);
     return st;
 }
 
@@ -330,70 +300,24 @@ size_t lh_vec_index_bytes(const lh_vec_index *idx) { return idx->bytes; }
 
 /* ---- which indexes a dataset has ---------------------------------------------------------- */
 
-typedef struct lister {
-    lh_store *store;
-    const char *dataset;
-    json_t *names;
-} lister;
-
-static int list_one(void *ctx, const char *key, const lh_object_info *info)
-{
-    (void)info;
-    lister *l = ctx;
-    /* keys "_vectors/<name>/index.json" */
-    const char *p = key + strlen("_vectors/");
-    const char *slash = strchr(p, '/');
-    if (!slash || strcmp(slash, "/index.json"))
-        return 0;
-    char name[256];
-    size_t len = (size_t)(slash - p);
-    if (len >= sizeof name)
-        return 0;
-    memcpy(name, p, len);
-    name[len] = '\0';
-    json_t *e = NULL;
-    lh_err err = {{0}};
-    if (!read_entry(l->store, name, &e, &err)) {
-        const char *ds = str_at(e, "source", "dataset");
-        if (!l->dataset || (ds && !strcmp(ds, l->dataset)))
-            json_array_append_new(l->names, json_string(name));
-    }
-    json_decref(e);
-    return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
 lh_status lh_vec_indexes_of(lh_store *store, const char *dataset, json_t **names, lh_err *err)
 {
-    lister l = {.store = store, .dataset = dataset, .names = json_array()};
-    if (!l.names)
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    lh_status st = lh_store_list(store, "_vectors/", list_one, &l, err);
-    if (st == LH_ENOTFOUND)
-        st = LH_OK;
-    if (st) {
-        json_decref(l.names);
+    json_t *entries = NULL;
+    lh_status st = lh_vec_registry_list(store, dataset, NULL, &entries, err);
+    if (st)
         return st;
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) {
+        const char *n = json_string_value(json_object_get(e, "name"));
+        if (n && json_array_append_new(out, json_string(n)))
+            break;
     }
-    /* sorted, so messages and choices do not depend on the listing order */
-    size_t n = json_array_size(l.names);
-    json_t **items = n ? lh_calloc(n, sizeof *items) : NULL;
-    if (n && !items) {
-        json_decref(l.names);
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
-        items[i] = json_incref(json_array_get(l.names, i));
-    qsort(items, n, sizeof *items, cmp_names);
-    json_array_clear(l.names);
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(l.names, items[i]);
-    free(items);
-    *names = l.names;
+    json_decref(entries);
+    if (!out || json_array_size(out) != i)
+        return json_decref(out), lh_fail(err, LH_ENOMEM, "out of memory");
+    *names = out;
     return LH_OK;
 }
 
