@@ -12,6 +12,7 @@ cd "$WORK"
 trap 'srv_stop_all; rm -rf "$WORK"' EXIT
 unset LAKEHOUSE_LOG
 J='Content-Type: application/json'
+covers() { :; } # read by http_api.sh's route coverage
 
 # ---- a small corpus: four topics, two states, a few words only one or two rows hold
 {
@@ -91,6 +92,9 @@ check "drop it" "$LH" vectors drop docs_b
 # ---- HTTP
 if srv_start A; then ok "server starts"; else not_ok "server starts"; echo "# $(head -c 600 "$WORK/A.err")"; exit 1; fi
 URL=$SRV_URL
+covers "POST /vectors/search"
+covers "POST /vectors/rag"
+covers "POST /vectors/evaluate"
 post() { # post PATH BODY: the status; the body in $WORK/body
   curl -sS --max-time 120 -o "$WORK/body" -w '%{http_code}' -XPOST -H "$J" "$URL$1" -d "$2"
 }
