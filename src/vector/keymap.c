@@ -11,7 +11,12 @@ static uint64_t hash(const char *s, size_t len)
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
+    /* murmur3's finaliser: every input bit reaches the low bits the table masks */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
 static bool same(const lh_vec_index *idx, uint32_t row, const char *s, size_t len)
