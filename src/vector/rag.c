@@ -14,6 +14,7 @@
 
 #include "ai/answer.h"
 #include "core/alloc.h"
+#include "core/util.h"
 #include "engine/engine.h"
 #include "vector/search_int.h"
 
@@ -282,8 +283,16 @@ lh_status lh_vec_rag_json(const lh_vec_senv *env, const lh_vec_index *idx, const
         lh_buf_adds(&answer, "No indexed row matches the question.");
     if (!st && lh_buf_status(&answer))
         st = lh_fail(err, lh_buf_status(&answer), "out of memory");
-    if (!st && nc)
-        st = source_texts(env, idx, cites, nc, &texts, err);
+    if (!st && nc) {
+        /* The source at the index's version may be gone (log cleanup, a dropped dataset):
+         * the answer stands, its citations without offsets (null). */
+        lh_err terr = {{0}};
+        lh_status ts = source_texts(env, idx, cites, nc, &texts, &terr);
+        if (ts == LH_ENOMEM)
+            st = lh_fail(err, ts, "%s", terr.msg);
+        else if (ts)
+            lh_log(LH_LOG_WARN, "rag over %s: citations without offsets: %s", idx->name, terr.msg);
+    }
     for (size_t i = 0; !st && i < nc; i++) {
         json_t *c = citation(idx, &cites[i], texts);
         if (!c || json_array_append_new(list, c))
