@@ -1,6 +1,8 @@
-/* index_cache.c: the server's loaded indexes, by (name, index table version), within a
- * memory bound (search.h, lh_vec_cache). A get looks up the index table's latest version
- * (one log listing) and loads it when the cached copy is older or missing; a loaded index
+/* index_cache.c: the server's loaded indexes, by name and build (job id, last embedding
+ * time, table version: lh__vec_stamp), within a memory bound (search.h, lh_vec_cache). A
+ * get reads the registry entry (one small file) and loads the index when the cached copy
+ * is of another build or version (a rebuild under the same name, a refresh) or missing;
+ * a loaded index
  * is shared by the requests that hold it (reference counts) and freed when the last one
  * gives it back after it left the cache. Loading runs outside the lock. */
 #include <pthread.h>
@@ -9,7 +11,6 @@
 
 #include "core/alloc.h"
 #include "storage/storage.h"
-#include "table/table.h"
 #include "vector/index.h"
 #include "vector/search_int.h"
 
@@ -59,29 +60,31 @@ lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *
                            lh_vec_index **out, lh_err *err)
 {
     *out = NULL;
-    int64_t version = -1;
-    lh_buf prefix;
-    lh_buf_init(&prefix, 4096);
+    /* which build is current: one small read of its registry entry */
+    json_t *entry = NULL;
     lh_err ignored = {{0}};
-    if (!lh_vec_index_prefix(name, &prefix))
-        lh_table_latest_version(env->store, lh_buf_cstr(&prefix), &version, &ignored);
-    lh_buf_release(&prefix);
+    char *stamp = NULL;
+    if (!lh_vec_registry_get(env->store, name, &entry, &ignored))
+        stamp = lh__vec_stamp(entry);
+    json_decref(entry);
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n; i++) {
         lh_vec_index *idx = c->items[i];
         if (strcmp(idx->name, name))
             continue;
-        if (idx->version == version && version >= 0) {
+        if (stamp && !strcmp(idx->stamp, stamp)) {
             idx->refs++;
             idx->used = ++c->tick;
             *out = idx;
             pthread_mutex_unlock(&c->mu);
+            free(stamp);
             return LH_OK;
         }
-        evict(c, i); /* an older version (or the index was dropped) */
+        evict(c, i); /* an older build or version (or the index was dropped) */
         break;
     }
     pthread_mutex_unlock(&c->mu);
+    free(stamp);
     lh_vec_index *idx = NULL;
     lh_status st = lh_vec_index_load(env, name, &idx, err);
     if (st)
@@ -101,7 +104,7 @@ lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *
         /* a concurrent load of the same index may have won: keep one */
         bool dup = false;
         for (size_t i = 0; i < c->n && !dup; i++)
-            dup = !strcmp(c->items[i]->name, name) && c->items[i]->version == idx->version;
+            dup = !strcmp(c->items[i]->name, name) && !strcmp(c->items[i]->stamp, idx->stamp);
         if (!dup) {
             c->items[c->n++] = idx;
             c->bytes += idx->bytes;

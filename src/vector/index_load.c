@@ -234,6 +234,17 @@ static lh_status parse_entry(lh_vec_index *idx, lh_err *err)
     return LH_OK;
 }
 
+char *lh__vec_stamp(const json_t *entry)
+{
+    lh_buf b;
+    lh_buf_init(&b, 1024);
+    const char *job = json_string_value(json_object_get(entry, "job_id"));
+    const char *at = json_string_value(json_object_get(entry, "last_embedded_at"));
+    lh_buf_printf(&b, "%s|%s|%lld", job ? job : "", at ? at : "",
+                  (long long)json_integer_value(json_object_get(entry, "table_version")));
+    return lh_buf_detach(&b);
+}
+
 lh_status lh_vec_index_load(const lh_vec_senv *env, const char *name, lh_vec_index **out,
                             lh_err *err)
 {
@@ -252,6 +263,8 @@ lh_status lh_vec_index_load(const lh_vec_senv *env, const char *name, lh_vec_ind
         st = read_entry(env->store, name, &idx->entry, err);
     if (!st)
         st = parse_entry(idx, err);
+    if (!st && !(idx->stamp = lh__vec_stamp(idx->entry)))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = read_table(env, idx, &ordered, err);
     if (!st)
@@ -280,6 +293,7 @@ void lh_vec_index_free(lh_vec_index *idx)
     free(idx->key_column);
     free(idx->text_column);
     free(idx->provider);
+    free(idx->stamp);
     json_decref(idx->entry);
     free(idx->matrix);
     free(idx->rows);

@@ -79,7 +79,7 @@ lh_status lh_vec_resolve(lh_store *store, const char *index_or_dataset, char **n
 
 /* ---- the server's cache ------------------------------------------------------------------ */
 
-/* Loaded indexes kept by (name, table version), at most max_bytes together (the least
+/* Loaded indexes kept by (name, build and table version), at most max_bytes together (the least
  * recently used go first; one index larger than the bound is loaded for its request and
  * not kept). Thread-safe. */
 typedef struct lh_vec_cache lh_vec_cache;
@@ -87,7 +87,7 @@ typedef struct lh_vec_cache lh_vec_cache;
 #define LH_VEC_CACHE_BYTES ((size_t)2 << 30)
 lh_status lh_vec_cache_new(size_t max_bytes, lh_vec_cache **out, lh_err *err);
 void lh_vec_cache_free(lh_vec_cache *c);
-/* The loaded index name at its latest table version (loading it if it is not cached);
+/* The loaded index name as its registry entry now says (loading it if it is not cached);
  * give it back with lh_vec_cache_put. */
 lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *name,
                            lh_vec_index **out, lh_err *err);

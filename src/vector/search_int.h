@@ -30,6 +30,7 @@ typedef struct lh__vec_keymap {
 
 struct lh_vec_index {
     char *name, *dataset, *key_column, *text_column, *provider;
+    char *stamp;             /* which build of the index this is (lh__vec_stamp) */
     json_t *entry;
     int64_t version;         /* index table version */
     int64_t source_version;  /* source dataset version it was built from */
@@ -54,6 +55,10 @@ static inline const char *lh__vec_str(const lh_vec_index *idx, size_t off)
 {
     return idx->pool.data + off;
 }
+
+/* index_load.c: "<job_id>|<last_embedded_at>|<table_version>" of a registry entry: changes
+ * with every build, rebuild under the same name, and refresh. Caller frees. */
+char *lh__vec_stamp(const json_t *entry);
 
 /* keymap.c */
 lh_status lh__vec_keymap_build(lh_vec_index *idx, lh_err *err);

@@ -145,6 +145,29 @@ code=$(post /vectors/evaluate "{\"index\":\"$IDX\",\"queries\":\"evalq\",\"judge
 expect_eq "HTTP evaluate: lexical as by hand (101 is tombstoned now: q1 and q2 find nothing)" \
   "200 0.21031 0.33333" "$code $(jb '"%.5f %.5f" % (d["modes"]["lexical"]["ndcg_at_10"], d["modes"]["lexical"]["recall_at_k"])')"
 
+# the server's cache follows a drop and a rebuild under the same name
+wait_job() { # wait_job: the job in $WORK/body until it ends; prints its state
+  local id; id=$(jb 'd["job_id"]') s=
+  for _ in $(seq 600); do
+    s=$(curl -sS "$URL/vectors/jobs/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
+    [[ $s == succeeded || $s == failed || $s == cancelled ]] && break
+    sleep 0.2
+  done
+  echo "$s"
+}
+post /vectors/index '{"name":"docs_t","dataset":"docs","text_column":"body","key_column":"id"}' >/dev/null
+expect_eq "build docs_t over body (server job)" succeeded "$(wait_job)"
+post /vectors/search '{"index":"docs_t","query":"sourdough bakery","k":1,"mode":"lexical"}' >/dev/null
+expect_eq "docs_t searches the body texts (now cached)" True "$(jb '"sourdough" in d["results"][0]["text"]')"
+code=$(curl -sS -o /dev/null -w '%{http_code}' -XDELETE "$URL/vectors/indexes/docs_t")
+expect_eq "drop docs_t" 200 "$code"
+expect_eq "a dropped index is not served from the cache" 404 "$(post /vectors/search '{"index":"docs_t","query":"sourdough","k":1}')"
+post /vectors/index '{"name":"docs_t","dataset":"docs","text_column":"state","key_column":"id"}' >/dev/null
+expect_eq "rebuild docs_t over state (same name)" succeeded "$(wait_job)"
+post /vectors/search '{"index":"docs_t","query":"TX","k":1,"mode":"lexical"}' >/dev/null
+expect_eq "the rebuilt index is searched, not the cached one" TX "$(jb 'd["results"][0]["text"]')"
+expect_eq "drop docs_t again" 200 "$(curl -sS -o /dev/null -w '%{http_code}' -XDELETE "$URL/vectors/indexes/docs_t")"
+
 # a query vector (dense): 256 numbers for this index
 vec=$(python3 -c 'print(",".join(["0.0625"] * 256))')
 code=$(post /vectors/search "{\"index\":\"docs\",\"vector\":[$vec],\"k\":4}")
