@@ -139,7 +139,8 @@ expect_eq "POST /vectors/index on a non-text column: 400 naming it" "400 invalid
 req POST /vectors/index -H "$J" -d '{"dataset": "candidates", "text_column": "resume_text", "key_column": "candidate_id", "colour": 1}'
 expect_eq "an unknown field: 400 naming it" "400 unknown field 'colour'" "$CODE $(jb 'd["error"]["message"]')"
 req POST /vectors/index -H "$J" -d '{"dataset": "candidates", "text_column": "resume_text", "key_column": "candidate_id", "provider": "ollama"}'
-expect_eq "a network provider: not yet for builds (501-class unsupported)" "unsupported" "$(jb 'd["error"]["code"]')"
+expect_eq "a network provider: not for builds yet (422 unsupported, naming the provider)" "422 unsupported yes" \
+  "$CODE $(jb 'd["error"]["code"], "yes" if "ollama" in d["error"]["message"] else d')"
 req GET /vectors/jobs/vj-nope
 expect_eq "an unknown job: 404" "404" "$CODE"
 srv_stop "$B"
