@@ -6,6 +6,8 @@
 # in-process pipeline of bench/ai_build.c (chunk + BM25 + LSA fit on every chunk + embed,
 # no I/O) in the same run: the ratio of their chunks/s. Defaults: build/lakehouse, scale 1
 # (100,000 resumes), 3 runs (median). Needs build/liblh.a for ai_build (make build/lakehouse).
+# BENCH_FIT_SWEEP="5000 10000 ..." also builds once per LSA sample size (the test build's
+# LAKEHOUSE_VEC_FIT_SAMPLE) and prints where each build's time went (the job's timings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-build/lakehouse}
@@ -29,12 +31,22 @@ for ((i = 1; i <= RUNS; i++)); do
   chunks=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["chunks_done"])' "$OUT/job.json")
   echo "run $i: $chunks chunks, $wall s wall, $cpu s CPU" >&2
   walls+=("$wall") cpus+=("$cpu")
+  /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timings"]; print("  timings: " + ", ".join("%s %.2f s" % kv for kv in t.items()))' "$OUT/job.json" >&2
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 W=$(median "${walls[@]}") C=$(median "${cpus[@]}")
+[[ -n ${BENCH_FIT_SWEEP:-} ]] && printf '| LSA sample (chunks) | fit | embed + BM25 + write | whole build | CPU |\n|---:|---:|---:|---:|---:|\n'
+for n in ${BENCH_FIT_SWEEP:-}; do
+  "$BIN" vectors drop candidates_resume_text >/dev/null 2>&1 || true
+  /usr/bin/time -f '%U %S' -o "$OUT/cpu.txt" env LAKEHOUSE_VEC_FIT_SAMPLE="$n" "$BIN" vectors index \
+    candidates --text resume_text --key candidate_id --json >"$OUT/job.json"
+  /usr/bin/python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timings"]; c=open(sys.argv[3]).read().split(); print("| %s | %.2f s | %.2f s | %.2f s | %.2f s |" % (sys.argv[2], t["fit_s"], t["embed_s"], sum(t.values()), float(c[0]) + float(c[1])))' \
+    "$OUT/job.json" "$n" "$OUT/cpu.txt"
+done
 # the in-process baseline, same machine, same moment
 bench/ai_build.sh "$SCALE" 1 >"$OUT/ai_build.txt"
 BW=$(grep 'whole build' "$OUT/ai_build.txt" | sed -E 's/.*\| ([0-9.]+) s \(.*/\1/')
+cat "$OUT/ai_build.txt" >&2
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 awk -v n="$chunks" -v w="$W" -v c="$C" -v bw="$BW" 'BEGIN {
   printf "| chunks | %d |\n", n
