@@ -222,9 +222,9 @@ lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
                                 (double)ranked[i].score, "table_version",
                                 (json_int_t)idx->source_version, "text",
                                 lh__vec_str(idx, r->text), r->text_len);
-        if (hit && cols) {
-            json_t *c = json_object_get(cols, json_string_value(key));
-            json_object_set(hit, "columns", c ? c : json_null());
+        if (hit) { /* the requested source columns; {} when none were asked for */
+            json_t *c = cols ? json_object_get(cols, json_string_value(key)) : NULL;
+            json_object_set_new(hit, "columns", c ? json_incref(c) : json_object());
         }
         if (!hit || json_array_append_new(results, hit))
             st = lh_fail(err, LH_ENOMEM, "out of memory");

@@ -89,7 +89,8 @@ lh_status lh__vec_where_check(const lh_vec_senv *env, const lh_vec_index *idx, c
     if (st)
         st = lh_fail(err, st, "where: predicate too long");
     else
-        st = lh_engine_query_row(env->eng, lh_buf_cstr(&q), &row, err);
+        /* a pooled connection: never waits behind an ingest on the admin one */
+        st = lh_engine_side_query(env->eng, lh_buf_cstr(&q), &row, err);
     const char *text = st ? NULL : json_string_value(json_array_get(row, 0));
     /* query_location can be UINT64_MAX ("none"), past a JSON integer: reals */
     if (!st && !(text && (tree = lh_json_loadb(text, strlen(text), JSON_DECODE_INT_AS_REAL, NULL))))
