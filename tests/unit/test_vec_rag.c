@@ -55,6 +55,7 @@ static int setup(void **state)
     lh_ingest_result res;
     if (lh_lake_ingest(f->lake, &req, &res, &err))
         fail_msg("ingest: %s", err.msg);
+    lh_ingest_result_release(&res);
     lh_vec_env venv;
     lh_lake_vec_env(f->lake, &venv);
     json_t *body = json_pack("{s:s, s:s, s:s}", "dataset", "docs", "text_column", "body",
