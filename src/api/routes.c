@@ -113,6 +113,8 @@ static const lh_http_route routes[] = {
      "vector index registry entries: ?source=DATASET&model=NAME", "storage", false},
     {"GET", "/vectors/indexes/{name}", lh__api_vectors_get, true, R, 0, LH_BODY_NONE,
      "one vector index's registry entry", "storage", false},
+    {"GET", "/vectors/stale", lh__api_vectors_stale, true, R, 0, LH_BODY_NONE,
+     "vector indexes built from an older version than their dataset's (stale_since set)", "storage", false},
     {"DELETE", "/vectors/indexes/{name}", lh__api_vectors_drop, true, W, 0, LH_BODY_NONE,
      "drop a vector index (its registry entry, then its files)", "storage", false},
 };
