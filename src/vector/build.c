@@ -619,10 +619,10 @@ static lh_status run(build *b, lh_err *err)
             st = lh_lsa_load(model.data, model.len, &lsa, err);
     } else if (!st) {
         st = fit(b, sql.data, &lsa, err);
-        if (!st && !(st = lh_lsa_save(lsa, &model)))
+        if (!st && lh_lsa_save(lsa, &model))
+            st = lh_fail(err, LH_ENOMEM, "out of memory saving the model");
+        if (!st)
             st = put_blob(b, "model/lsa.bin", &model, err);
-        else if (st == LH_ENOMEM)
-            st = lh_fail(err, st, "out of memory saving the model");
         if (!st) {
             set_field(b, "fitted", json_true());
             st = lh__vec_job_save(b->env->store, b->job, err);
