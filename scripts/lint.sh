@@ -65,13 +65,13 @@ declare -A may=(
   [engine]="core storage table"
   [ingest]="core storage table catalog engine"
   [journal]="core storage table catalog engine"
-  [lake]="core storage table catalog engine ingest journal"
+  [lake]="core storage table catalog engine ingest journal vector"
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
-  [vector]="core"
-  [api]="core storage engine ingest journal lake http ai"
-  [cli]="core catalog engine ingest lake api net demo"
+  [vector]="core storage table catalog engine ai"
+  [api]="core storage engine ingest journal lake http vector ai"
+  [cli]="core catalog engine ingest lake api net demo vector ai"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")

@@ -11,11 +11,14 @@
 #include "lake/lake.h"
 
 typedef struct lh_metrics lh_metrics;
+typedef struct lh_vec_cache lh_vec_cache;
+typedef struct lh_vec_jobs lh_vec_jobs;
 
 typedef struct lh_api {
     lh_lake *lake;
     const lh_config *config;
     lh_metrics *metrics;
+    lh_vec_jobs *vjobs;        /* vector index builds (vector/index.h) */
     double started_ms;
     int64_t query_timeout_ms;
     int64_t query_max_timeout_ms;
@@ -29,6 +32,7 @@ typedef struct lh_api {
      * provider = builtin, which is fitted per index) */
     lh_ai_config ai_config;
     lh_ai *ai;
+    lh_vec_cache *vec_cache;   /* loaded vector indexes (api_vectors_search.c) */
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */
@@ -67,6 +71,17 @@ void lh__api_ai_embed(lh_http_req *r, void *app);
 void lh__api_ai_generate(lh_http_req *r, void *app);
 void lh__api_ai_rerank(lh_http_req *r, void *app);
 void lh__api_ai_sql(lh_http_req *r, void *app);
+void lh__api_vectors_search(lh_http_req *r, void *app);
+void lh__api_vectors_rag(lh_http_req *r, void *app);
+void lh__api_vectors_evaluate(lh_http_req *r, void *app);
+void lh__api_vectors_index(lh_http_req *r, void *app);
+void lh__api_vectors_jobs(lh_http_req *r, void *app);
+void lh__api_vectors_job(lh_http_req *r, void *app);
+void lh__api_vectors_cancel(lh_http_req *r, void *app);
+void lh__api_vectors_list(lh_http_req *r, void *app);
+void lh__api_vectors_get(lh_http_req *r, void *app);
+void lh__api_vectors_drop(lh_http_req *r, void *app);
+void lh__api_vectors_stale(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

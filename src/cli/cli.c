@@ -34,10 +34,21 @@ static const lh_cli_command commands[] = {
     {"vacuum", lh__cli_vacuum, "vacuum NAME [--retention-hours H]",
      "delete data files no longer referenced (removed over H hours ago; default 168)"},
     {"resync", lh__cli_resync, "resync [NAME]", "recompute manifests from the live Parquet files"},
-    {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
-     "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
+    {"demo", lh__cli_demo, "demo [--scale F] [--out DIR] [--no-index]",
+     "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1), ingest it and build the resume vector index"},
     {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
+    {"vectors", lh__cli_vectors, "vectors index DATASET --text COL --key COL [--name NAME] [--chunk-size N]\n"
+     "             [--chunk-overlap N] [--chunk-unit chars|tokens] | list [--source DATASET] [--model M] [--stale]\n"
+     "             | show NAME | drop NAME | evaluate NAME --queries DATASET --judgements DATASET [--k N]\n"
+     "             [--modes dense,lexical,hybrid]",
+     "build a vector index over a text column (progress bar; a killed build resumes), list, show, drop\n"
+     "             or evaluate indexes (nDCG@10 and recall@k of each search mode on judged queries)"},
+    {"search", lh__cli_search, "search INDEX-OR-DATASET \"TEXT\" [--where PREDICATE] [--k N] [--mode dense|lexical|hybrid]\n"
+     "             [--columns A,B] [--weight W] [--fusion weighted|rrf] [--int8]",
+     "rank the chunks of a vector index for a text (where: a SQL condition on the dataset's columns)"},
+    {"ask", lh__cli_ask, "ask INDEX-OR-DATASET \"QUESTION\" [--where PREDICATE] [--k N] [--as-of VERSION]",
+     "answer a question from a vector index, citing the rows (and character ranges) it used"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},

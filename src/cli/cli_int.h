@@ -39,6 +39,12 @@ int lh__cli_cache(lh_cli *cli);
 int lh__cli_delete(lh_cli *cli);
 int lh__cli_compact(lh_cli *cli);
 int lh__cli_vacuum(lh_cli *cli);
+int lh__cli_search(lh_cli *cli);
+int lh__cli_ask(lh_cli *cli);
+/* `vectors evaluate` (cmd_search.c): argv[0, argc) are the words after "evaluate", the
+ * tail of cli->argv. */
+int lh__cli_vectors_evaluate(lh_cli *cli, int argc, char **argv);
+int lh__cli_vectors(lh_cli *cli);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);

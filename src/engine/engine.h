@@ -119,6 +119,17 @@ lh_status lh_engine_query_row(lh_engine *e, const char *sql, json_t **row, lh_er
  * no row); caller json_decref's. Interrupted by lh_engine_interrupt_all. Thread-safe. */
 lh_status lh_engine_side_query(lh_engine *e, const char *sql, json_t **row, lh_err *err);
 
+/* Runs our own query whose last column is FLOAT[dims] and the others VARCHAR, BIGINT or
+ * INTEGER (a vector index table, read in bulk), on a connection of its own: fn is called
+ * once per row with the other columns as text (cells[i] NULL for SQL NULL; not
+ * NUL-terminated, valid only during the call) and the row's dims floats (NULL for a NULL
+ * vector; valid only during the call). A vector column of another width or type is
+ * LH_ECORRUPT; fn's failure stops the scan and is returned. Thread-safe. */
+typedef lh_status (*lh_engine_vec_row_fn)(void *ctx, const char *const *cells, const size_t *lens,
+                                          size_t ncells, const float *vec, lh_err *err);
+lh_status lh_engine_scan_vectors(lh_engine *e, const char *sql, size_t dims,
+                                 lh_engine_vec_row_fn fn, void *ctx, lh_err *err);
+
 /* Runs our own query and returns all rows as a JSON array of arrays (strings or null).
  * For small internal results only (at most max_rows, else LH_ETOOBIG). */
 lh_status lh_engine_query_rows(lh_engine *e, const char *sql, size_t max_rows, json_t **rows,

@@ -1,4 +1,4 @@
-/* Unit tests for the chunker (src/ai/chunker.c): sizes, overlap, sentence and word cuts,
+/* Unit tests for the chunker (src/vector/chunker.c): sizes, overlap, sentence and word cuts,
  * UTF-8 safety, ids. */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "core/sha256.h"
 
 /* Chunks text and renders the chunks as "[text][text]...", checking on the way that each
