@@ -324,6 +324,34 @@ static void kept_statements_are_prepared_again(void **state)
     assert_int_equal(pc->serialize_runs, 2); /* 2 + 64 passes: prepared again at the 65th */
 }
 
+/* lh_engine_release_idle disconnects the idle pooled connections with what they keep;
+ * the next query connects again and goes through the gate. */
+static void releasing_idle_connections_drops_what_they_keep(void **state)
+{
+    fixture *f = *state;
+    lh__conn *pc = NULL;
+    expect(f, "SELECT 1", NULL, "[1]", &pc);
+    expect(f, "SELECT 1", NULL, "[1]", NULL);
+    assert_int_equal(pc->stmts.hits, 1);
+    assert_int_equal(f->e->npool, 1);
+    lh_engine_release_idle(f->e);
+    assert_int_equal(f->e->npool, 0);
+    /* A running query keeps its connection: only the idle ones go. */
+    lh_query *q = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_engine_query_open(f->e, "SELECT 2", NULL, &q, &err), LH_OK);
+    lh_engine_release_idle(f->e);
+    assert_int_equal(f->e->nbusy, 1);
+    lh__conn *running = q->pc;
+    assert_int_equal(running->stmts.gated, 1); /* a new connection: nothing kept */
+    assert_int_equal(running->stmts.hits, 0);
+    lh_query_close(q);
+    assert_int_equal(f->e->npool, 1);
+    expect(f, "SELECT 2", NULL, "[2]", &pc);
+    assert_ptr_equal(pc, running);
+    assert_int_equal(pc->stmts.hits, 1);
+}
+
 /* Bytes the process's heap holds now (glibc; ASan's allocator under the sanitizers): the
  * objects DuckDB makes with operator new, which is where each run of a kept statement
  * left its result collector behind (engine_int.h, LH__KEPT_RUNS_MAX). */
@@ -383,6 +411,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(refusals_are_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(kept_statements_are_prepared_again, setup, teardown),
         cmocka_unit_test_setup_teardown(runs_do_not_grow_the_heap, setup, teardown),
+        cmocka_unit_test_setup_teardown(releasing_idle_connections_drops_what_they_keep, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
