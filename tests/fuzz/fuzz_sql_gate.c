@@ -6,6 +6,10 @@
  * independent in-memory DuckDB (external access off, nothing attached) with a view of the
  * same shape, used only to prepare statements for a second opinion.
  *
+ * After each input the engine's idle connections are released (lh_engine_release_idle),
+ * and at exit the engine and the reference DuckDB are closed, so that LeakSanitizer's
+ * checks see only real leaks (docs/TESTING.md, "Leak checks and libduckdb").
+ *
  * Per input: the text up to the first NUL, with every "@ROOT@" replaced by the data root
  * (so seeds can aim COPY/ATTACH/read_csv at real paths), runs with a 50-row limit and a
  * 2 s timeout. The SQL counts as accepted when the gate let it through (on_relations
@@ -284,7 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lh_buf_release(&sql);
     /* The statements the pooled connection keeps live in plans that DuckDB allocates
      * from its own jemalloc, which LeakSanitizer does not scan: kept across inputs, they
-     * would be reported by libFuzzer's per-input leak check (tests/fuzz/README.md). */
+     * would be reported by libFuzzer's per-input leak check (docs/TESTING.md, "Leak
+     * checks and libduckdb"). */
     lh_engine_release_idle(eng);
     return 0;
 }
