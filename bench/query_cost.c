@@ -142,7 +142,7 @@ static void steps(lh_engine *e, const char *sql, double *t)
     lh_err err = {{0}};
     double t0 = now_us();
     lh__conn *pc = lh__engine_acquire(e);
-    if (!pc || conn_exec(pc->conn, &pc->begin, "BEGIN TRANSACTION", &err))
+    if (!pc || conn_exec(pc->conn, &pc->begin, &pc->begin_runs, "BEGIN TRANSACTION", &err))
         exit(1);
     double t1 = now_us();
     duckdb_extracted_statements stmts = NULL;
@@ -151,6 +151,7 @@ static void steps(lh_engine *e, const char *sql, double *t)
     double t2 = now_us();
     lh_buf text;
     lh_buf_init(&text, 0);
+    lh__kept_run(&pc->serialize, &pc->serialize_runs); /* as lh__conn_gate_prepare */
     if (serialize(pc->conn, &pc->serialize, sql, &text, &err))
         exit(1);
     double t3 = now_us();
@@ -198,7 +199,7 @@ static void steps(lh_engine *e, const char *sql, double *t)
     duckdb_destroy_prepare(&ps);
     lh__columns_release(&cols);
     double t8 = now_us();
-    if (conn_exec(pc->conn, &pc->rollback, "ROLLBACK", &err))
+    if (conn_exec(pc->conn, &pc->rollback, &pc->rollback_runs, "ROLLBACK", &err))
         exit(1);
     lh__engine_release(e, pc);
     double t9 = now_us();

@@ -170,6 +170,28 @@ static void conn_free(lh__conn *c)
     free(c);
 }
 
+void lh__kept_run(duckdb_prepared_statement *ps, unsigned *runs)
+{
+    if (*ps && *runs >= LH__KEPT_RUNS_MAX) {
+        duckdb_destroy_prepare(ps);
+        *ps = NULL;
+    }
+    *runs = *ps ? *runs + 1 : 1; /* a NULL one is prepared now for this run */
+}
+
+void lh_engine_release_idle(lh_engine *e)
+{
+    pthread_mutex_lock(&e->pool_mu);
+    lh__conn **idle = e->pool;
+    size_t n = e->npool;
+    e->pool = NULL;
+    e->npool = e->cappool = 0;
+    pthread_mutex_unlock(&e->pool_mu);
+    for (size_t i = 0; i < n; i++)
+        conn_free(idle[i]);
+    free(idle);
+}
+
 void lh__engine_forget(lh_engine *e, lh__conn *c)
 {
     pthread_mutex_lock(&e->pool_mu);

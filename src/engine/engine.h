@@ -231,6 +231,11 @@ lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query
 /* Interrupts every running user query and our own current statement (shutdown). */
 void lh_engine_interrupt_all(lh_engine *e);
 
+/* Disconnects the pooled connections no query holds, with every statement they keep
+ * prepared (the next queries connect again and start with nothing kept): what they held
+ * inside DuckDB is freed. Queries running now are not touched. Thread-safe. */
+void lh_engine_release_idle(lh_engine *e);
+
 /* The names sql references as tables (*tables) and defines as CTEs (*ctes), each once,
  * from DuckDB's parse tree (a table reference may name a CTE): new arrays of strings, the
  * caller json_decref's both. Not a security check (the gate is): for defining relations

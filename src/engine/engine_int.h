@@ -33,14 +33,28 @@ typedef struct lh__stmt_cache {
     uint64_t hits, gated;   /* reuses, and statements that went through the gate here */
 } lh__stmt_cache;
 
+/* Runs of one kept prepared statement before it is prepared again. DuckDB 1.4.4 makes a
+ * new result collector (with its sink state) inside a prepared statement's plan at every
+ * execution and frees them only with the statement (duckdb/duckdb#21089, fixed after
+ * 1.4.4): a statement kept for the life of a connection grows by about 0.7 KB (BEGIN,
+ * ROLLBACK, the serializer) to 2 KB (a streamed SELECT) per run. Preparing it again after
+ * this many runs bounds that (docs/INTERNALS.md, "Kept statements and DuckDB's memory"). */
+#define LH__KEPT_RUNS_MAX 64
+
 /* A pooled connection for user queries, with the statements every query runs on it
- * prepared once (NULL until first used). */
+ * prepared once (NULL until first used) and again every LH__KEPT_RUNS_MAX runs. */
 typedef struct lh__conn {
     duckdb_connection conn;
     duckdb_prepared_statement serialize; /* SELECT json_serialize_sql(?::VARCHAR) */
     duckdb_prepared_statement begin, rollback;
+    unsigned serialize_runs, begin_runs, rollback_runs; /* since each was prepared */
     lh__stmt_cache stmts;   /* freed with the connection (lh__stmt_cache_release) */
 } lh__conn;
+
+/* Before a run of *ps, a statement kept on a connection: counts the run in *runs and,
+ * once the statement has run LH__KEPT_RUNS_MAX times, destroys it (*ps NULL: the caller
+ * prepares it again, which starts a new count). */
+void lh__kept_run(duckdb_prepared_statement *ps, unsigned *runs);
 
 /* A query's deadline while armed on the engine's watchdog (lh__watchdog_arm). */
 typedef struct lh__deadline {
@@ -176,12 +190,17 @@ lh_status lh__sql_gate_prepare_with(lh_engine *e, duckdb_connection conn,
                                     size_t sql_len, json_t *seen,
                                     duckdb_prepared_statement *out, lh_err *err);
 
+/* lh__sql_gate_prepare_with on pc's connection with its serializer (prepared again every
+ * LH__KEPT_RUNS_MAX runs); nothing is kept. Only the thread that holds pc. */
+lh_status lh__conn_gate_prepare(lh_engine *e, lh__conn *pc, const char *sql, size_t sql_len,
+                                json_t *seen, duckdb_prepared_statement *out, lh_err *err);
 /* The gate through pc's statement cache (stmt_cache.c): when pc holds a statement that
  * passed the gate as exactly these sql_len bytes while e->policy_gen had its current
  * value, that statement (DuckDB re-binds it itself when the catalog changed since) and
  * the relations it references (added to seen) without parsing again; otherwise
- * lh__sql_gate_prepare_with, and a statement it accepts is kept (64 per connection, the
- * least recently used dropped first). On LH_OK *out is the prepared statement and *held
+ * lh__conn_gate_prepare, and a statement it accepts is kept (64 per connection, the
+ * least recently used dropped first; each for LH__KEPT_RUNS_MAX runs, then it goes
+ * through the gate and is prepared again). On LH_OK *out is the prepared statement and *held
  * the entry that owns it, pinned until lh__stmt_cache_done; *held NULL means the caller
  * owns *out (destroys it). Refusals are never kept. Only the thread that holds pc. */
 lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, size_t sql_len,

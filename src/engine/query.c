@@ -133,13 +133,15 @@ static lh_status add_temp_view(lh_query *q, const char *name, const char *select
     return st;
 }
 
-/* Transaction control on the query's connection, prepared once per pooled connection
- * (*ps) from sql; its error, if any, into err. */
-static lh_status conn_exec(duckdb_connection conn, duckdb_prepared_statement *ps, const char *sql,
-                           lh_err *err)
+/* Transaction control on the query's connection, prepared from sql per pooled
+ * connection (*ps, run *runs times so far: prepared again every LH__KEPT_RUNS_MAX runs);
+ * its error, if any, into err. */
+static lh_status conn_exec(duckdb_connection conn, duckdb_prepared_statement *ps, unsigned *runs,
+                           const char *sql, lh_err *err)
 {
     duckdb_result res;
     lh_status st = LH_OK;
+    lh__kept_run(ps, runs);
     if (!*ps && duckdb_prepare(conn, sql, ps) == DuckDBError) {
         st = lh__engine_fail(err, LH_EINTERNAL, duckdb_prepare_error(*ps), NULL);
         duckdb_destroy_prepare(ps);
@@ -213,7 +215,7 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
         st = lh_fail(err, LH_EINTERNAL, "no engine connection available");
     else
         q->conn = q->pc->conn;
-    if (!st && !(st = conn_exec(q->conn, &q->pc->begin, "BEGIN TRANSACTION", err)))
+    if (!st && !(st = conn_exec(q->conn, &q->pc->begin, &q->pc->begin_runs, "BEGIN TRANSACTION", err)))
         q->in_txn = true;
     /* The deadline covers the gate and the time-travel views too. */
     if (!st && q->timeout_ms > 0 && !lh__watchdog_arm(e, &q->dl, q->conn, q->timeout_ms))
@@ -229,8 +231,7 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
     if (!st && cached)
         st = lh__stmt_cache_prepare(e, q->pc, sql, strlen(sql), seen, &q->user, &q->user_held, err);
     else if (!st)
-        st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, sql, strlen(sql), seen,
-                                       &q->user, err);
+        st = lh__conn_gate_prepare(e, q->pc, sql, strlen(sql), seen, &q->user, err);
     if (st && timed_out(q)) /* the deadline passed while DuckDB parsed: a timeout */
         st = fail_run(q, NULL, err);
     if (!st && seen)
@@ -268,8 +269,8 @@ static lh_status query_start(lh_engine *e, const char *sql, const lh_query_opts 
             st = lh__stmt_cache_prepare(e, q->pc, lh_buf_cstr(&wsql), wsql.len, NULL,
                                         &q->wrapped, &q->wrapped_held, err);
         else if (!st)
-            st = lh__sql_gate_prepare_with(e, q->conn, &q->pc->serialize, lh_buf_cstr(&wsql),
-                                           wsql.len, NULL, &q->wrapped, err);
+            st = lh__conn_gate_prepare(e, q->pc, lh_buf_cstr(&wsql), wsql.len, NULL,
+                                       &q->wrapped, err);
         lh_buf_release(&wsql);
     }
     free(plain);
@@ -467,7 +468,7 @@ void lh_query_close(lh_query *q)
          * wrongly accepted statement created) is dropped here; a connection that cannot
          * roll back is not reused. */
         lh_err ignored;
-        if (conn_exec(q->conn, &q->pc->rollback, "ROLLBACK", &ignored)) {
+        if (conn_exec(q->conn, &q->pc->rollback, &q->pc->rollback_runs, "ROLLBACK", &ignored)) {
             lh__engine_forget(q->e, q->pc);
             q->pc = NULL;
         }

@@ -36,6 +36,7 @@ struct lh__stmt {
     duckdb_prepared_statement ps;
     json_t *seen;                  /* the catalog relations it references */
     uint64_t used;                 /* cache tick of its last use */
+    unsigned runs;                 /* uses so far (at most LH__KEPT_RUNS_MAX) */
     bool pinned;                   /* a query is running it */
 };
 
@@ -89,6 +90,13 @@ static long take_slot(lh__stmt_cache *c)
     return victim;
 }
 
+lh_status lh__conn_gate_prepare(lh_engine *e, lh__conn *pc, const char *sql, size_t sql_len,
+                                json_t *seen, duckdb_prepared_statement *out, lh_err *err)
+{
+    lh__kept_run(&pc->serialize, &pc->serialize_runs);
+    return lh__sql_gate_prepare_with(e, pc->conn, &pc->serialize, sql, sql_len, seen, out, err);
+}
+
 lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, size_t sql_len,
                                  json_t *seen, duckdb_prepared_statement *out, lh__stmt **held,
                                  lh_err *err)
@@ -106,13 +114,16 @@ lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, si
         lh__stmt *s = c->slot[i];
         if (s->hash != h || s->len != sql_len || s->pinned || memcmp(s->sql, sql, sql_len))
             continue;
-        if (s->gen != gen) { /* decided under another policy: decide again */
+        /* Decided under another policy: decide again. Run LH__KEPT_RUNS_MAX times: its
+         * plan has grown by as many result collectors (engine_int.h); a new one. */
+        if (s->gen != gen || s->runs >= LH__KEPT_RUNS_MAX) {
             remove_at(c, i);
             break;
         }
         if (seen && json_object_update(seen, s->seen)) /* the caller's copy only */
             return lh_fail(err, LH_ENOMEM, "out of memory");
         s->used = ++c->tick;
+        s->runs++;
         s->pinned = true;
         c->hits++;
         *out = s->ps;
@@ -121,8 +132,7 @@ lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, si
     }
     json_t *mine = keyable ? json_object() : NULL;
     c->gated++;
-    lh_status st = lh__sql_gate_prepare_with(e, pc->conn, &pc->serialize, sql, sql_len,
-                                             mine ? mine : seen, out, err);
+    lh_status st = lh__conn_gate_prepare(e, pc, sql, sql_len, mine ? mine : seen, out, err);
     if (st || !mine) {
         json_decref(mine);
         return st;
@@ -146,7 +156,7 @@ lh_status lh__stmt_cache_prepare(lh_engine *e, lh__conn *pc, const char *sql, si
     memcpy(copy, sql, sql_len);
     copy[sql_len] = '\0';
     *s = (lh__stmt){.sql = copy, .len = sql_len, .hash = h, .gen = gen, .ps = *out,
-                    .seen = mine, .used = ++c->tick, .pinned = true};
+                    .seen = mine, .used = ++c->tick, .runs = 1, .pinned = true};
     c->slot[at] = s;
     *held = s;
     return LH_OK;

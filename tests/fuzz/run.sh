@@ -30,7 +30,9 @@ names=("$@")
 if [[ $strict != 1 ]]; then
   export LH_FUZZ_GATE_ALLOW_EXPLAIN=1 LH_FUZZ_GATE_ALLOW_REFUSED_WRITES=1 LH_FUZZ_JSON_ALLOW_503=1
 fi
-# Leak checks stay on; DuckDB's own caches are not leaks of ours.
+# Leak checks stay on for every harness, sql_gate included: it closes what it opens at exit
+# and lets the engine's idle connections go after each input (docs/TESTING.md, "Leak
+# checks and libduckdb").
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -46,23 +48,12 @@ for h in "${names[@]}"; do
   exe=$bin/fuzz_$h
   [[ -x $exe ]] || { echo "fuzz: $exe is missing (make fuzz-build)" >&2; fail=1; continue; }
   regs=tests/fuzz/regressions/$h
-  # sql_gate drives the whole engine, which now keeps state across inputs inside
-  # libduckdb (each pooled connection's prepared statements and its cache of accepted
-  # ones); libduckdb is not instrumented and its frames cannot be unwound, so libFuzzer's
-  # per-input leak check reports those kept objects as leaks with no usable stack. This
-  # harness checks the gate's invariants; leaks of the engine are checked by LeakSanitizer
-  # at exit in the sanitizer suite (test_stmt_cache, test_query, test_query_layers, e2e).
-  # OPEN (next session): over 4,500 inputs LeakSanitizer at exit also reports ~250 MB
-  # inside libduckdb with no usable stack; until it is understood, this harness runs
-  # without leak detection (its invariants are still checked on every input).
-  leaks=()
-  [[ $h == sql_gate ]] && leaks=(env "ASAN_OPTIONS=${ASAN_OPTIONS}:detect_leaks=0")
   arts=build/fuzz/artifacts/$h
   mkdir -p "$arts"
 
   mapfile -t fixed < <(find "$regs" -maxdepth 1 -type f 2>/dev/null | sort)
   for f in "${fixed[@]}"; do
-    if ! "${leaks[@]}" "$exe" "$f" >"$work/reg.log" 2>&1; then
+    if ! "$exe" "$f" >"$work/reg.log" 2>&1; then
       echo "fuzz: $h: REGRESSION $f fails again:" >&2
       grep -E 'INVARIANT|ERROR:|SUMMARY' "$work/reg.log" | head -5 >&2
       fail=1
@@ -70,7 +61,7 @@ for h in "${names[@]}"; do
   done
   mapfile -t open < <(find "$regs/open" -maxdepth 1 -type f 2>/dev/null | sort)
   for f in "${open[@]}"; do
-    if (unset LH_FUZZ_GATE_ALLOW_EXPLAIN LH_FUZZ_GATE_ALLOW_REFUSED_WRITES LH_FUZZ_JSON_ALLOW_503; "${leaks[@]}" "$exe" "$f") >"$work/reg.log" 2>&1; then
+    if (unset LH_FUZZ_GATE_ALLOW_EXPLAIN LH_FUZZ_GATE_ALLOW_REFUSED_WRITES LH_FUZZ_JSON_ALLOW_503; "$exe" "$f") >"$work/reg.log" 2>&1; then
       echo "fuzz: $h: FIXED $f passes now: git mv it to $regs/"
     else
       echo "fuzz: $h: OPEN $f ($(grep -m1 -oE 'INVARIANT BROKEN: .{0,100}|ERROR: AddressSanitizer: [a-z-]+|runtime error: .{0,80}' "$work/reg.log"))"
@@ -81,7 +72,7 @@ for h in "${names[@]}"; do
   dict=()
   [[ -f tests/fuzz/$h.dict ]] && dict=(-dict="tests/fuzz/$h.dict")
   mkdir -p "$work/$h"
-  "${leaks[@]}" "$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=30 -rss_limit_mb=4096 \
+  "$exe" -max_total_time="$secs" -print_final_stats=1 -timeout=30 -rss_limit_mb=4096 \
     -artifact_prefix="$arts/" "${dict[@]}" "$work/$h" "tests/fuzz/corpus/$h" >"$work/$h.log" 2>&1
   rc=$?
   cp "$work/$h.log" "$arts/last-run.log"
