@@ -24,7 +24,6 @@ static bool take_index(lh_http_req *r, lh_api *a, lh_vec_senv *env, lh_vec_index
     if (!lh__api_string(r, "index", true, &what))
         return false;
     lh_lake_vec_senv(a->lake, env);
-    env->generator = a->ai; /* the configured network provider, or NULL: extractive answers */
     char *name = NULL;
     lh_err err;
     lh_status st = lh_vec_resolve(env->store, what, &name, &err);

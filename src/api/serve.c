@@ -117,6 +117,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
     if (!st)
         st = lh_lake_open(&lo, &api.lake, err);
+    if (!st) /* index builds, query embeddings and RAG answers of that provider's indexes */
+        lh_lake_set_ai(api.lake, api.ai, api.ai_config.model);
     if (!st) {
         /* the journal flushes by size and every flush_interval_ms; lh_lake_free flushes
          * the rest at shutdown, after the last request */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "ai/ai.h"
 #include "core/config.h"
 #include "core/status.h"
 #include "lake/lake.h"
@@ -61,6 +62,17 @@ lh_status lh__cli_server_url(const lh_cli *cli, char *url, size_t n, lh_err *err
  * given) *lake stays NULL and url (n bytes) holds the server's URL: the caller forwards
  * the command with lh__cli_forward. Returns 0, or the exit code after printing the error. */
 int lh__cli_open_writer(lh_cli *cli, lh_lake **lake, char *url, size_t n);
+
+/* The configured network AI provider, attached to lake for one command (cli_ai.c):
+ * [ai] read (a bad setting is the command's error: non-zero return, one line printed),
+ * the provider made when it is not builtin, and handed to lh_lake_set_ai. Detach after
+ * the lake and everything loaded through it are freed. */
+typedef struct lh__cli_ai {
+    lh_ai_config config;
+    lh_ai *provider;
+} lh__cli_ai;
+int lh__cli_ai_attach(lh_cli *cli, lh_lake *lake, lh__cli_ai *ai);
+void lh__cli_ai_detach(lh__cli_ai *ai);
 /* One JSON request to the server at url with $LAKEHOUSE_API_KEY; *reply (caller owns) on
  * success. Returns 0, or the exit code after printing the server's error as a local run
  * would have. */

@@ -7,12 +7,12 @@
 
 #include "cli/cli_int.h"
 #include "core/alloc.h"
-#include "ai/ai.h"
 #include "core/util.h"
 #include "vector/search.h"
 
 typedef struct opened {
     lh_lake *lake;
+    lh__cli_ai ai;   /* [ai]: a network provider embeds its indexes' queries, writes answers */
     lh_vec_senv env;
     lh_vec_index *idx;
 } opened;
@@ -23,6 +23,8 @@ static int open_index(lh_cli *cli, const char *what, opened *o)
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = false, .lazy_views = true};
     lh_status st = lh_lake_open(&lo, &o->lake, &err);
     char *name = NULL;
+    if (!st && lh__cli_ai_attach(cli, o->lake, &o->ai))
+        return 1; /* the error is printed */
     if (!st) {
         lh_lake_vec_senv(o->lake, &o->env);
         st = lh_vec_resolve(o->env.store, what, &name, &err);
@@ -37,6 +39,7 @@ static void close_index(opened *o)
 {
     lh_vec_index_free(o->idx);
     lh_lake_free(o->lake);
+    lh__cli_ai_detach(&o->ai);
 }
 
 static bool parse_k(lh_cli *cli, const char *v, long max, size_t *k)
@@ -204,19 +207,6 @@ int lh__cli_ask(lh_cli *cli)
     opened o = {0};
     if (!rc)
         rc = open_index(cli, what, &o);
-    /* [ai] names a network provider: it writes the answer from the cited chunks (the
-     * extractive answer stays the fallback); builtin (the default) needs nothing here. */
-    lh_ai_config aic = {0};
-    lh_ai *gen = NULL;
-    if (!rc) {
-        lh_err err;
-        lh_status st = lh_ai_config_load(cli->config, &aic, &err);
-        if (!st && strcmp(aic.provider, "builtin"))
-            st = lh_ai_network_new(&aic, &gen, &err);
-        if (st)
-            rc = lh__cli_error(cli, st, &err);
-        o.env.generator = gen;
-    }
     json_t *out = NULL, *asof = NULL;
     if (!rc) {
         if (as_of >= 0)
@@ -250,8 +240,6 @@ int lh__cli_ask(lh_cli *cli)
     json_decref(out);
     json_decref(asof);
     close_index(&o);
-    lh_ai_free(gen);
-    lh_ai_config_release(&aic);
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* cmd_vectors.c: lakehouse vectors index DATASET --text COL --key COL [--name NAME]
  *                  [--chunk-size N] [--chunk-overlap N] [--chunk-unit chars|tokens]
+ *                  [--provider builtin|ollama|openai] [--model NAME]
  *              | list [--source DATASET] [--model MODEL] [--stale] | show NAME | drop NAME
  *
  * index builds in the foreground with a progress bar (a killed build resumes when the
@@ -115,13 +116,15 @@ static int cmd_index(lh_cli *cli)
         const char *a = cli->argv[i];
         const char *v;
         if (!strcmp(a, "--text") || !strcmp(a, "--key") || !strcmp(a, "--name") ||
-            !strcmp(a, "--chunk-unit")) {
+            !strcmp(a, "--chunk-unit") || !strcmp(a, "--provider") || !strcmp(a, "--model")) {
             if (!(v = lh__cli_value(cli, &i, a)))
                 rc = 2;
             else
                 json_object_set_new(body, !strcmp(a, "--text") ? "text_column"
                                           : !strcmp(a, "--key") ? "key_column"
-                                          : !strcmp(a, "--name") ? "name" : "chunk_unit",
+                                          : !strcmp(a, "--name") ? "name"
+                                          : !strcmp(a, "--provider") ? "provider"
+                                          : !strcmp(a, "--model") ? "model" : "chunk_unit",
                                     json_string(v));
         } else if (!strcmp(a, "--chunk-size")) {
             rc = parse_uint(cli, &i, a, body, "chunk_size");
@@ -143,9 +146,12 @@ static int cmd_index(lh_cli *cli)
     if (!rc && (st = lh_vec_spec_from_json(body, &spec, &err)))
         rc = lh__cli_error(cli, st, &err);
     lh_lake *lake = NULL;
+    lh__cli_ai ai = {0};
     char url[512];
     if (!rc)
         rc = lh__cli_open_writer(cli, &lake, url, sizeof url);
+    if (!rc && lake)
+        rc = lh__cli_ai_attach(cli, lake, &ai);
     lh_cli_progress p;
     char label[128];
     snprintf(label, sizeof label, "indexing %s", spec.name);
@@ -174,6 +180,7 @@ static int cmd_index(lh_cli *cli)
         json_decref(job);
     }
     lh_lake_free(lake);
+    lh__cli_ai_detach(&ai);
     json_decref(body);
     return rc;
 }

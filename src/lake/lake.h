@@ -18,6 +18,7 @@
 /* The other modules' types named below, declared, not included: a caller that uses one
  * includes its module's header (catalog/catalog.h, ingest/ingest.h, engine/engine.h, ...),
  * so every file's #include lines show what it depends on. */
+typedef struct lh_ai lh_ai;
 typedef struct lh_catalog lh_catalog;
 typedef struct lh_journal lh_journal;
 typedef struct lh_store lh_store;
@@ -78,6 +79,12 @@ lh_store *lh_lake_store(lh_lake *lake);
  * borrowed pointers, valid while the lake is open; the source is read as a user query at
  * the build's table version with tombstones applied; events go to the journal. */
 void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env);
+/* The configured network AI provider (ai/ai.h) and its embedding model name, both
+ * borrowed and outliving the lake's use of them (NULL = builtin only): index builds with
+ * that provider embed through it, and searches of indexes built with it embed their
+ * queries through it and write RAG answers with it. Set once, before other threads use
+ * the lake. */
+void lh_lake_set_ai(lh_lake *lake, lh_ai *ai, const char *model);
 
 /* Ingests one file and refreshes that dataset's view. */
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,

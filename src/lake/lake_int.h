@@ -20,6 +20,8 @@ typedef struct lh__erasures lh__erasures;
  * Threads (the server): every write (ingest, edits, resync) holds write_mu, one at a
  * time, as one process holds the directory's lock; reads take copies (catalog) or their
  * own engine connection (queries) and never wait for a write. */
+typedef struct lh_ai lh_ai;
+
 struct lh_lake {
     pthread_mutex_t write_mu;
     lh_journal *journal;
@@ -39,6 +41,11 @@ struct lh_lake {
     bool lazy;
     json_t *pending;
     bool journal_pending;
+    /* The configured network AI provider ([ai] provider = ollama | openai) and its
+     * embedding model, borrowed (lh_lake_set_ai): index builds and searches of indexes
+     * built with it use it. NULL with the builtin provider (fitted per index). */
+    lh_ai *ai;
+    const char *ai_model;
 };
 
 /* Marks the vector indexes of dataset stale after an ingest committed version (vectors.c);

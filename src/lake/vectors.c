@@ -30,7 +30,14 @@ static void journal(void *ctx, json_t *event)
 void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env)
 {
     *env = (lh_vec_env){.store = lake->store, .catalog = lake->cat, .engine = lake->eng,
-                        .open_source = open_source, .journal = journal, .ctx = lake};
+                        .open_source = open_source, .journal = journal, .ctx = lake,
+                        .network = lake->ai, .network_model = lake->ai_model};
+}
+
+void lh_lake_set_ai(lh_lake *lake, lh_ai *ai, const char *model)
+{
+    lake->ai = ai;
+    lake->ai_model = model;
 }
 
 void lh__lake_vectors_stale(lh_lake *lake, const char *dataset, int64_t version)

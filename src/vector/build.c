@@ -12,6 +12,7 @@
  *      the registry entry index.json (atomic replace): from then on the index exists.
  * Fault points (test build): vector.fitted, vector.batch_written.<n> (file renamed,
  * checkpoint not updated), vector.batch_saved.<n>, vector.committed, vector.before_registry. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ typedef struct pending {
 
 typedef struct build {
     const lh_vec_env *env;
+    bool network;           /* a network provider (env->network, borrowed as ai): no fit */
     lh__vec_job *job;
     lh_vec_spec spec;
     int64_t version;
@@ -341,6 +343,23 @@ static void update_progress(build *b)
 
 /* Embeds and writes the pending chunks as batch number b->batch_no, or (already
  * recorded) checks them against the checkpoint and drops them. */
+/* The index stores L2-normalised rows (cosine = dot product, index.h); the builtin model
+ * writes them so, a network provider's vectors are normalised here. A zero row stays. */
+static void normalise_rows(float *v, size_t n, size_t dims)
+{
+    for (size_t r = 0; r < n; r++) {
+        float *row = v + r * dims;
+        double ss = 0;
+        for (size_t j = 0; j < dims; j++)
+            ss += (double)row[j] * row[j];
+        if (ss > 0) {
+            float inv = (float)(1.0 / sqrt(ss));
+            for (size_t j = 0; j < dims; j++)
+                row[j] *= inv;
+        }
+    }
+}
+
 static lh_status flush_batch(build *b, lh_err *err)
 {
     lh_status st = LH_OK;
@@ -392,6 +411,8 @@ static lh_status flush_batch(build *b, lh_err *err)
     }
     if (!st && n)
         st = lh_ai_embed(b->ai, texts, tlens, n, vecs, err);
+    if (!st && b->network)
+        normalise_rows(vecs, n, dims);
     /* file name: path order = batch order (index.h, chunk numbering) */
     char uuid[37];
     lh_uuid4(uuid);
@@ -559,7 +580,7 @@ static lh_status write_registry(build *b, int64_t table_version, lh_err *err)
     pthread_mutex_unlock(&b->job->mu);
     json_t *e = json_pack(
         "{s:i, s:s, s:{s:s, s:I, s:s, s:s}, s:{s:s, s:s, s:i, s:I, s:s}, s:{s:s, s:i, s:i}, "
-        "s:I, s:I, s:I, s:o, s:s, s:n, s:s, s:{s:s, s:s, s:I}, s:o}",
+        "s:I, s:I, s:I, s:o, s:s, s:n, s:s, s:{s:o, s:s, s:I}, s:o}",
         "format", 1, "name", b->spec.name, "source", "dataset", b->spec.dataset, "table_version",
         (json_int_t)b->version, "text_column", b->spec.text_column, "key_column",
         b->spec.key_column, "model", "provider", b->spec.provider, "name", b->spec.model,
@@ -568,7 +589,7 @@ static lh_status write_registry(build *b, int64_t table_version, lh_err *err)
         "overlap", (int)b->spec.chunk.overlap, "rows", (json_int_t)b->rows_with_text, "chunks",
         (json_int_t)b->chunks_total, "table_version", (json_int_t)table_version, "created_at",
         created ? created : json_string(now), "last_embedded_at", now, "stale_since", "refresh",
-        "manual", "files", "lsa", "model/lsa.bin", "bm25", "model/bm25.bin", "bm25_table_version",
+        "manual", "files", "lsa", b->network ? json_null() : json_string("model/lsa.bin"), "bm25", "model/bm25.bin", "bm25_table_version",
         (json_int_t)table_version, "job_id", id ? id : json_null());
     /* an ingest committed while the job ran (after it read its version): stale already */
     json_t *m = lh_catalog_get_copy(b->env->catalog, b->spec.dataset);
@@ -612,7 +633,16 @@ static lh_status run(build *b, lh_err *err)
     pthread_mutex_unlock(&b->job->mu);
     lh_buf model;
     lh_buf_init(&model, (size_t)1 << 31);
-    if (!st && fitted) {
+    if (!st && b->network) {
+        /* a network provider embeds as configured: nothing to fit, no model file; the
+         * width is the server's (asked once when [ai] dims is not set) */
+        size_t dims = 0;
+        st = lh_ai_dims_resolve(b->env->network, &dims, err);
+        if (!st && (dims < 1 || dims > 65536))
+            st = lh_fail(err, LH_EIO, "provider %s answered vectors of %zu dimensions",
+                         b->spec.provider, dims);
+        b->dims = dims;
+    } else if (!st && fitted) {
         /* the model every recorded batch was embedded with */
         st = lh_vec_model_read(b->env->store, b->spec.name, "model/lsa.bin", &model, err);
         if (!st)
@@ -635,7 +665,9 @@ static lh_status run(build *b, lh_err *err)
         st = lh_bm25_new(&bp, &b->bm25, err);
     if (!st)
         st = lh_bm25_new(&bp, &empty, err);
-    if (!st) {
+    if (!st && b->network) {
+        b->ai = b->env->network;
+    } else if (!st) {
         b->dims = lh_lsa_dims(lsa);
         lh_lsa *l = lsa;
         lsa = NULL;
@@ -727,6 +759,12 @@ lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err)
         json_object_set_new(j->doc, "started_at", json_string(now));
     pthread_mutex_unlock(&j->mu);
     b.batch_rows = br > 0 ? (size_t)br : LH_VEC_BATCH_ROWS;
+    b.network = !st && strcmp(b.spec.provider, "builtin");
+    if (!st && b.network && !env->network)
+        st = lh_fail(err, LH_EUNSUPPORTED, "index '%s' is built with provider %s, which is not "
+                     "configured now ([ai] provider)", b.spec.name, b.spec.provider);
+    if (!st && b.network && !b.spec.model[0] && env->network_model)
+        snprintf(b.spec.model, sizeof b.spec.model, "%s", env->network_model);
     if (!st && lh_vec_index_prefix(b.spec.name, &b.prefix))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
@@ -768,7 +806,8 @@ lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err)
     free(b.pend);
     lh_chunk_list_release(&b.chunks);
     lh_bm25_free(b.bm25);
-    lh_ai_free(b.ai);
+    if (!b.network)
+        lh_ai_free(b.ai);
     lh_buf_release(&b.prefix);
     return st;
 }

@@ -32,6 +32,7 @@
 #include "core/status.h"
 #include "vector/chunker.h"
 
+typedef struct lh_ai lh_ai;
 typedef struct lh_store lh_store;
 typedef struct lh_catalog lh_catalog;
 typedef struct lh_engine lh_engine;
@@ -58,6 +59,10 @@ typedef struct lh_vec_env {
      * actor, source}; may be NULL. Failures are the callee's to log. */
     void (*journal)(void *ctx, json_t *event);
     void *ctx;
+    /* The configured network provider and its embedding model (borrowed; NULL = builtin
+     * only): a spec naming that provider builds through it (no fit, no model files). */
+    lh_ai *network;
+    const char *network_model;
 } lh_vec_env;
 
 /* What to build. Strings are NUL-terminated and fit the arrays (spec_from_json checks). */

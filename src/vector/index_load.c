@@ -170,17 +170,21 @@ static lh_status read_model(const lh_vec_senv *env, const lh_vec_index *idx, con
     return st;
 }
 
-static lh_status load_builtin(const lh_vec_senv *env, lh_vec_index *idx, bool ordered, lh_err *err)
+/* The models: BM25 for every index (lexical and hybrid search), and the query embedder:
+ * the builtin provider's LSA from model/lsa.bin, or for an index built by a network
+ * provider the configured one when it is that provider (else dense search says so). */
+static lh_status load_models(const lh_vec_senv *env, lh_vec_index *idx, bool ordered, lh_err *err)
 {
     const json_t *files = json_object_get(idx->entry, "files");
+    bool builtin = !strcmp(idx->provider, "builtin");
     lh_buf data;
     lh_buf_init(&data, 0);
     lh_lsa *lsa = NULL;
     lh_bm25 *bm25 = NULL;
-    lh_status st = read_model(env, idx, str_at(files, "lsa", NULL), &data, err);
-    if (!st && (st = lh_lsa_load(data.data, data.len, &lsa, err)))
+    lh_status st = builtin ? read_model(env, idx, str_at(files, "lsa", NULL), &data, err) : LH_OK;
+    if (!st && builtin && (st = lh_lsa_load(data.data, data.len, &lsa, err)))
         lh_fail_wrap(err, st, "index %s: LSA model", idx->name);
-    if (!st && lh_lsa_dims(lsa) != idx->dims)
+    if (!st && builtin && lh_lsa_dims(lsa) != idx->dims)
         st = lh_fail(err, LH_ECORRUPT, "index %s: its LSA model has %zu dimensions, its "
                      "registry %zu", idx->name, lh_lsa_dims(lsa), idx->dims);
     /* BM25 from its file when the file covers this version of the table (and its
@@ -209,6 +213,17 @@ static lh_status load_builtin(const lh_vec_senv *env, lh_vec_index *idx, bool or
         lh_lsa_free(lsa);
         lh_bm25_free(bm25);
         return st;
+    }
+    if (!builtin) {
+        /* BM25 alone; queries are embedded by the configured provider, when it is this
+         * index's (its dims were checked against the server when the index was built) */
+        idx->bm25 = bm25;
+        idx->bm25_owned = true;
+        if (env->network && !strcmp(lh_ai_name(env->network), idx->provider)) {
+            idx->ai = env->network;
+            idx->ai_borrowed = true;
+        }
+        return LH_OK;
     }
     idx->lsa = lsa;
     idx->bm25 = bm25;
@@ -271,8 +286,8 @@ lh_status lh_vec_index_load(const lh_vec_senv *env, const char *name, lh_vec_ind
         st = lh__vec_keymap_build(idx, err);
     if (!st && idx->n)
         st = lh_vec_q8_new(idx->matrix, idx->n, idx->dims, &idx->q8, err);
-    if (!st && !strcmp(idx->provider, "builtin"))
-        st = load_builtin(env, idx, ordered, err);
+    if (!st)
+        st = load_models(env, idx, ordered, err);
     if (st) {
         lh_vec_index_free(idx);
         return st;
@@ -300,7 +315,10 @@ void lh_vec_index_free(lh_vec_index *idx)
     lh_buf_release(&idx->pool);
     lh__vec_keymap_release(&idx->keys);
     lh_vec_q8_free(idx->q8);
-    lh_ai_free(idx->ai);
+    if (!idx->ai_borrowed)
+        lh_ai_free(idx->ai);
+    if (idx->bm25_owned)
+        lh_bm25_free((lh_bm25 *)idx->bm25);
     free(idx);
 }
 

@@ -43,6 +43,9 @@ typedef struct lh_vec_senv {
     /* The generative provider for RAG answers (NULL, or one that answers
      * LH_EUNSUPPORTED: the extractive answer is given). Borrowed. */
     lh_ai *generator;
+    /* The configured network provider (borrowed, NULL = builtin only): it embeds the
+     * queries of indexes built with it (lh_ai_name must match the index's provider). */
+    lh_ai *network;
 } lh_vec_senv;
 
 /* ---- a loaded index ---------------------------------------------------------------------- */

@@ -40,9 +40,12 @@ struct lh_vec_index {
     lh_buf pool;             /* every string, back to back, NUL-separated */
     lh__vec_keymap keys;
     lh_vec_q8 *q8;           /* NULL when n == 0 */
-    lh_ai *ai;               /* builtin: owns lsa and bm25 (NULL for other providers) */
+    lh_ai *ai;               /* builtin: owns lsa and bm25; a network provider: the configured
+                              * one, borrowed (ai_borrowed); NULL when not configured */
+    bool ai_borrowed;
     const lh_lsa *lsa;       /* borrowed from ai */
-    const lh_bm25 *bm25;     /* borrowed from ai */
+    const lh_bm25 *bm25;     /* borrowed from ai (builtin), else owned (bm25_owned) */
+    bool bm25_owned;
     bool bm25_rebuilt;       /* the BM25 file did not cover this version */
     size_t bytes;
     /* index_cache.c */

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ai/ai.h"
 #include "catalog/catalog.h"
 #include "core/buf.h"
 #include "vector/index_int.h"
@@ -140,12 +141,20 @@ lh_status lh_vec_spec_check(const lh_vec_env *env, const lh_vec_spec *spec, lh_e
         return lh_fail(err, st, "index name: %s", err->msg);
     if ((st = lh_chunk_check(&spec->chunk, err)))
         return st;
-    if (strcmp(spec->provider, "builtin"))
-        return lh_fail(err, LH_EUNSUPPORTED, "provider '%.32s' is not available for index builds "
-                       "yet; use provider \"builtin\"", spec->provider);
-    if (strcmp(spec->model, "lsa-256"))
+    if (strcmp(spec->provider, "builtin")) {
+        /* a network provider: the one [ai] configures, with its model (one per server) */
+        if (!env->network || strcmp(lh_ai_name(env->network), spec->provider))
+            return lh_fail(err, LH_EUNSUPPORTED, "provider '%.32s' is not configured here: set "
+                           "[ai] provider = \"%.32s\" (docs/CONFIG.md), or use \"builtin\"",
+                           spec->provider, spec->provider);
+        if (spec->model[0] && strcmp(spec->model, env->network_model ? env->network_model : ""))
+            return lh_fail(err, LH_EINVAL, "provider %.32s is configured with model '%.128s', not "
+                           "'%.128s' ([ai] model)", spec->provider,
+                           env->network_model ? env->network_model : "", spec->model);
+    } else if (strcmp(spec->model, "lsa-256")) {
         return lh_fail(err, LH_EINVAL, "the builtin provider has one model, \"lsa-256\", not '%.64s'",
                        spec->model);
+    }
     json_t *m = lh_catalog_check_name(spec->dataset, err) ? NULL
               : lh_catalog_get_copy(env->catalog, spec->dataset);
     if (!m)
