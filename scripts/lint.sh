@@ -65,11 +65,11 @@ declare -A may=(
   [engine]="core storage table"
   [ingest]="core storage table catalog engine"
   [journal]="core storage table catalog engine"
-  [lake]="core storage table catalog engine ingest journal"
+  [lake]="core storage table catalog engine ingest journal vector"
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
-  [vector]="core"
+  [vector]="core storage table catalog engine ai"
   [api]="core storage engine ingest journal lake http"
   [cli]="core catalog engine ingest lake api net demo"
 )

@@ -142,6 +142,16 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
 lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
                                    json_t *tags_add, json_t *tags_remove, lh_err *err);
 
+/* ---- vector indexes (vector/fresh.h) ---- */
+
+/* Called, under the write lock, after an ingest committed into a dataset that has indexes
+ * with refresh policy "on_append": indexes is an array of their names (borrowed). Must not
+ * block on the lake (the server queues a refresh job). */
+typedef void (*lh_lake_index_append_fn)(void *ctx, const char *dataset, const json_t *indexes);
+/* Sets (fn NULL clears) the hook; before any ingest runs (not thread-safe with them). An
+ * ingest with no hook leaves those indexes marked stale, like the others. */
+void lh_lake_on_index_append(lh_lake *lake, lh_lake_index_append_fn fn, void *ctx);
+
 /* ---- the hot cache (engine/cache.h): pins live in this process only ---- */
 
 /* Pins dataset name into memory (its view then reads the in-memory copy; every commit

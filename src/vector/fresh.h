@@ -1,0 +1,63 @@
+/* fresh.h: erasure and staleness reach the vector indexes (issue 14, item 7).
+ *
+ * lake/ calls these at fixed points of its order of effects (DESIGN.md §1); nothing here
+ * calls back up:
+ *   - after an ingest commit: lh_vector_note_ingest marks the dataset's indexes stale and
+ *     says which want a refresh now (policy on_append);
+ *   - in compaction, after the dataset's commit and before its tombstones are cleared:
+ *     lh_vector_erase rewrites every index of the dataset without the tombstoned keys (one
+ *     Delta commit per index that held one) and prunes the builtin model's files; a failure
+ *     fails the compaction with the tombstones kept (search still hides the keys), and the
+ *     next compaction does it again;
+ *   - in vacuum: lh_vector_table_prefixes names the index tables whose unreferenced files
+ *     the dataset's vacuum deletes with the same code as the dataset's own.
+ * Writers only (the lake's write lock held): the registry entries are read, changed and
+ * replaced whole (atomic put), one writer at a time. */
+#ifndef LH_VECTOR_FRESH_H
+#define LH_VECTOR_FRESH_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+typedef struct lh_store lh_store;
+typedef struct lh_engine lh_engine;
+
+/* The registry entries (index.json objects, each with "name") of the indexes whose source
+ * is dataset (NULL = every index), sorted by name, into *out (caller owns). An entry that
+ * does not parse is skipped with a warning. No index at all: an empty array. */
+lh_status lh_vector_indexes_of(lh_store *s, const char *dataset, json_t **out, lh_err *err);
+
+/* Store key of index name's table directory ("_vectors/<name>"), appended to out; returns
+ * out's status. */
+lh_status lh_vector_table_prefix(const char *name, lh_buf *out);
+
+/* After an ingest committed version of dataset: each of its indexes gets stale_since (now,
+ * kept when already set). *on_append (caller owns; may be NULL when not wanted) gets the
+ * names of those whose refresh policy is "on_append". An entry that cannot be rewritten is
+ * LH_EIO naming it (the ingest stands). */
+lh_status lh_vector_note_ingest(lh_store *s, const char *dataset, int64_t version,
+                                json_t **on_append, lh_err *err);
+
+/* Removes every chunk of the keys (a JSON array of strings or integers, the tombstoned key
+ * values; integers are matched as their decimal text) from each index of dataset: the
+ * index table is rewritten without them (verified by a full count, one Delta commit that
+ * removes the old files; vacuum deletes those), and for the builtin model the BM25 file is
+ * rebuilt from the chunks left and the LSA vocabulary loses the terms no chunk left uses
+ * (lh_lsa_prune), so neither file keeps an erased word. *report (caller owns): array of
+ * {index, chunks_removed, version (null when nothing was held), lsa_terms_dropped,
+ * bm25_rebuilt}. */
+lh_status lh_vector_erase(lh_store *s, lh_engine *e, const char *dataset, const json_t *keys,
+                          json_t **report, lh_err *err);
+
+/* Store key prefixes (as lh_vector_table_prefix) of dataset's index tables that have a
+ * Delta log, into *out (caller owns; an array of strings). */
+lh_status lh_vector_table_prefixes(lh_store *s, const char *dataset, json_t **out, lh_err *err);
+
+/* Every stale index (stale_since set): array of {index, dataset, stale_since, refresh,
+ * table_version (the source version it was embedded from)} into *out; caller owns. */
+lh_status lh_vector_stale(lh_store *s, json_t **out, lh_err *err);
+
+#endif
