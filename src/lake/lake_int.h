@@ -39,8 +39,8 @@ struct lh_lake {
     bool lazy;
     json_t *pending;
     bool journal_pending;
-    /* Called after an ingest into a dataset whose indexes refresh on_append (vectors.c);
-     * set by the server before it serves (lh_lake_on_index_append). */
+    /* Called after an ingest into a dataset whose indexes refresh on_append (vec_fresh.c);
+     * set by the server before it serves (lh_lake_on_index_append, vec_fresh.c). */
     lh_lake_index_append_fn index_append;
     void *index_append_ctx;
 };
@@ -178,7 +178,7 @@ lh_status lh__lake_vacuum_files(lh_lake *lake, const char *name, const char *pre
                                 const lh_table_snapshot *snap, double hours, int64_t counts[3],
                                 lh_err *err);
 
-/* The dataset's vector indexes at the lake's points of effect (vectors.c; vector/fresh.h).
+/* The dataset's vector indexes at the lake's points of effect (vec_fresh.c; vector/fresh.h).
  * After an ingest commit: marks them stale and hands the on_append ones to the hook (a
  * failure is logged: the ingest stands). */
 void lh__lake_vectors_ingested(lh_lake *lake, const char *name, int64_t version);

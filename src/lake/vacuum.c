@@ -159,7 +159,7 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         json_decref(ev);
     }
     /* The dataset's vector indexes: their unreferenced files (an erasure's rewrite left
-     * the old ones) go by the same rule (lake/vectors.c). */
+     * the old ones) go by the same rule (lake/vec_fresh.c). */
     json_t *vectors = NULL;
     if (!st)
         st = lh__lake_vectors_vacuum(lake, name, hours, &vectors, err);

@@ -22,6 +22,7 @@
 #include "storage/storage.h"
 #include "table/table.h"
 #include "vector/fresh.h"
+#include "vector/fresh_int.h"
 
 #define VEC_ROOT "_vectors"
 #define ENTRY_MAX (4u << 20)       /* an index.json is small; this bounds a damaged one */
@@ -257,40 +258,44 @@ lh_status lh_vector_table_prefixes(lh_store *s, const char *dataset, json_t **ou
     return LH_OK;
 }
 
-/* ---- erasure ----------------------------------------------------------------------------- */
+/* ---- shared with refresh.c (fresh_int.h) ------------------------------------------------ */
 
-typedef struct erase_job {
-    lh_store *s;
-    lh_engine *e;
-    const char *name;       /* the index */
-    json_t *entry;          /* its registry entry (a copy we change) */
-    lh_buf prefix, dir, from, keylist, tmp, key;
-    lh_table_snapshot *snap;
-    int64_t total, removed, rows_removed, version;
-    size_t lsa_dropped;
-    bool bm25_rebuilt;
-} erase_job;
+lh_status lh__vec_entry_put(lh_store *s, const char *name, const json_t *entry, lh_err *err)
+{
+    return put_entry(s, name, entry, err);
+}
 
-/* The erased keys as text: a DuckDB VARCHAR[] constant (from_json over the JSON text). */
+lh_status lh__vec_files_select(lh_store *s, const char *prefix, const lh_table_snapshot *snap,
+                               const json_t *only, lh_buf *out, lh_err *err)
+{
+    lh_buf_adds(out, "read_parquet([");
+    size_t n = only ? json_array_size(only) : snap->nfiles, listed = 0;
+    lh_status st = LH_OK;
+    for (size_t i = 0; !st && i < n; i++) {
+        const char *rel = only ? json_string_value(json_array_get(only, i)) : snap->files[i].path;
+        lh_buf key, path;
+        lh_buf_init(&key, 0);
+        lh_buf_init(&path, 0);
+        lh_buf_printf(&key, "%s/%s", prefix, rel ? rel : "");
+        st = lh_buf_status(&key) ? lh_fail(err, LH_ENOMEM, "out of memory")
+                                 : lh_store_local_path(s, key.data, &path, err);
+        if (!st) {
+            lh_buf_adds(out, listed++ ? ", " : "");
+            lh_buf_add_sql_string(out, path.data);
+        }
+        lh_buf_release(&key);
+        lh_buf_release(&path);
+    }
+    lh_buf_adds(out, "])");
+    if (!st && lh_buf_status(out))
+        st = lh_fail(err, LH_ENOMEM, "the list of an index's files is too long");
+    return st;
+}
+
+/* The keys as a DuckDB VARCHAR[] constant (from_json over the JSON text). */
 static lh_status key_list(const json_t *keys, lh_buf *out)
 {
-    json_t *texts = json_array();
-    if (!texts)
-        return LH_ENOMEM;
-    size_t i;
-    json_t *k;
-    json_array_foreach(keys, i, k) {
-        char num[32];
-        if (json_is_integer(k))
-            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(k));
-        const char *t = json_is_integer(k) ? num : json_string_value(k);
-        if (t && json_array_append_new(texts, json_string(t))) {
-            json_decref(texts);
-            return LH_ENOMEM;
-        }
-    }
-    char *text = lh_json_dumps(texts, JSON_COMPACT);
-    json_decref(texts);
+    char *text = lh_json_dumps(keys, JSON_COMPACT);
     if (!text)
         return LH_ENOMEM;
     lh_buf_adds(out, "from_json(");
@@ -300,177 +305,187 @@ static lh_status key_list(const json_t *keys, lh_buf *out)
     return lh_buf_status(out);
 }
 
-static lh_status count_of(erase_job *j, const char *sql, int64_t *n, lh_err *err)
+lh_status lh__vec_rewrite_without(lh_store *s, lh_engine *e, const char *name,
+                                  const char *prefix, const lh_table_snapshot *snap,
+                                  const json_t *keys, const char *tmp, json_t *files,
+                                  int64_t *removed, int64_t *kept, int64_t *keys_removed,
+                                  lh_err *err)
 {
-    json_t *row = NULL;
-    lh_status st = lh_engine_query_row(j->e, sql, &row, err);
-    if (!st && lh_parse_i64(json_string_value(json_array_get(row, 0)), n))
-        st = lh_fail(err, LH_EINTERNAL, "index %s: a count did not come back as a number", j->name);
-    json_decref(row);
-    return st;
-}
-
-/* j->from = read_parquet([every live file]) of the index table; false when it has none. */
-static lh_status live_files(erase_job *j, bool *any, lh_err *err)
-{
-    *any = j->snap->nfiles > 0;
-    lh_buf_adds(&j->from, "read_parquet([");
-    for (size_t i = 0; i < j->snap->nfiles; i++) {
-        lh_buf_reset(&j->key);
-        lh_buf_printf(&j->key, "%s/%s", j->prefix.data, j->snap->files[i].path);
-        lh_buf path;
-        lh_buf_init(&path, 0);
-        lh_status st = lh_buf_status(&j->key);
-        if (!st)
-            st = lh_store_local_path(j->s, j->key.data, &path, err);
-        else
-            st = lh_fail(err, st, "index %s: a data file's key is too long", j->name);
-        if (!st) {
-            lh_buf_adds(&j->from, i ? ", " : "");
-            lh_buf_add_sql_string(&j->from, path.data);
-        }
-        lh_buf_release(&path);
-        if (st)
-            return st;
-    }
-    lh_buf_adds(&j->from, "])");
-    lh_status st = lh_buf_status(&j->from);
-    return st ? lh_fail(err, st, "index %s: the list of its files is too long", j->name) : LH_OK;
-}
-
-/* The table rewritten without the keys, committed; j->version the new version. */
-static lh_status rewrite_table(erase_job *j, lh_err *err)
-{
-    char id[37];
-    lh_uuid4(id);
-    lh_status st = lh_store_local_path(j->s, j->prefix.data, &j->dir, err);
-    if (!st)
-        st = lh_table_temp_path(j->dir.data, id, &j->tmp) ? LH_ENOMEM : LH_OK;
-    lh_buf sql;
+    *removed = *kept = *keys_removed = 0;
+    if (!snap->nfiles || !json_array_size(keys))
+        return LH_OK;
+    lh_buf list, from, sql;
+    lh_buf_init(&list, 0);
+    lh_buf_init(&from, 0);
     lh_buf_init(&sql, 0);
-    lh_buf_printf(&sql, "COPY (SELECT * FROM %s WHERE key IS NULL OR key NOT IN (SELECT unnest(%s))) TO ",
-                  j->from.data, j->keylist.data);
-    lh_buf_add_sql_string(&sql, lh_buf_cstr(&j->tmp));
-    lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
-    if (!st && lh_buf_status(&sql))
-        st = lh_fail(err, LH_ENOMEM, "index %s: the rewrite's statement is too long", j->name);
-    if (!st)
-        st = lh_engine_exec(j->e, sql.data, err);
-    lh_fault_point("vector.erase_written");
-    /* read it back: every row kept, no erased key */
-    int64_t rows = -1, left = -1, size = 0;
+    lh_status st = key_list(keys, &list) ? lh_fail(err, LH_ENOMEM, "out of memory for the keys")
+                                         : lh__vec_files_select(s, prefix, snap, NULL, &from, err);
+    /* which files hold a key, and how many chunks each file has and loses */
+    json_t *rows = NULL;
     if (!st) {
+        /* from is "read_parquet([...])": the same call with filename = true */
+        lh_buf_printf(&sql, "SELECT filename, CAST(count(*) AS VARCHAR), CAST(count(*) FILTER "
+                      "(WHERE key IN (SELECT unnest(%s))) AS VARCHAR) FROM %.*s, filename = true) "
+                      "GROUP BY filename", list.data, (int)(from.len - 1), from.data);
+        st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
+                                 : lh_engine_query_rows(e, sql.data, snap->nfiles + 1, &rows, err);
+    }
+    /* the affected files, by their path relative to the table (the snapshot's spelling) */
+    json_t *hit = json_object();
+    int64_t total = 0;
+    size_t i;
+    json_t *row;
+    json_array_foreach(st ? NULL : rows, i, row) {
+        int64_t n = 0, k = 0;
+        lh_parse_i64(json_string_value(json_array_get(row, 1)), &n);
+        lh_parse_i64(json_string_value(json_array_get(row, 2)), &k);
+        if (k > 0 && hit) {
+            json_object_set_new(hit, json_string_value(json_array_get(row, 0)) ?: "",
+                                json_true());
+            total += n;
+            *removed += k;
+        }
+    }
+    json_decref(rows);
+    json_t *only = json_array();
+    if (!st && (!hit || !only))
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t f = 0; !st && f < snap->nfiles; f++) {
+        lh_buf key, path;
+        lh_buf_init(&key, 0);
+        lh_buf_init(&path, 0);
+        lh_buf_printf(&key, "%s/%s", prefix, snap->files[f].path);
+        st = lh_buf_status(&key) ? lh_fail(err, LH_ENOMEM, "out of memory")
+                                 : lh_store_local_path(s, key.data, &path, err);
+        if (!st && json_object_get(hit, path.data) &&
+            (json_array_append_new(only, json_string(snap->files[f].path)) ||
+             json_array_append_new(files, json_string(snap->files[f].path))))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        lh_buf_release(&key);
+        lh_buf_release(&path);
+    }
+    json_decref(hit);
+    if (!st && json_array_size(only)) {
+        lh_buf_reset(&from);
+        st = lh__vec_files_select(s, prefix, snap, only, &from, err);
         lh_buf_reset(&sql);
-        lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
-        lh_buf_add_sql_string(&sql, j->tmp.data);
+        lh_buf_printf(&sql, "COPY (SELECT * FROM %s WHERE key IS NULL OR key NOT IN (SELECT "
+                      "unnest(%s))) TO ", from.data, list.data);
+        lh_buf_add_sql_string(&sql, tmp);
+        lh_buf_adds(&sql, " (FORMAT parquet, COMPRESSION snappy)");
+        if (!st && lh_buf_status(&sql))
+            st = lh_fail(err, LH_ENOMEM, "index %s: the rewrite's statement is too long", name);
+        if (!st)
+            st = lh_engine_exec(e, sql.data, err);
+        lh_fault_point("vector.rewrite_written");
+        if (!st) {
+            lh_buf_reset(&sql);
+            lh_buf_printf(&sql, "SELECT CAST(count(DISTINCT key) AS VARCHAR) FROM %s WHERE key IN "
+                          "(SELECT unnest(%s))", from.data, list.data);
+            json_t *d = NULL;
+            st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
+                                     : lh_engine_query_row(e, sql.data, &d, err);
+            if (!st)
+                lh_parse_i64(json_string_value(json_array_get(d, 0)), keys_removed);
+            json_decref(d);
+        }
+        /* read back: every row kept, no key left */
+        int64_t rows_back = -1, left = -1;
+        lh_buf_reset(&sql);
+        lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR), CAST(count(*) FILTER (WHERE key IN "
+                    "(SELECT unnest(");
+        lh_buf_adds(&sql, list.data);
+        lh_buf_adds(&sql, "))) AS VARCHAR) FROM read_parquet(");
+        lh_buf_add_sql_string(&sql, tmp);
         lh_buf_adds(&sql, ")");
-        st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
-                                 : count_of(j, sql.data, &rows, err);
+        json_t *back = NULL;
+        if (!st)
+            st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
+                                     : lh_engine_query_row(e, sql.data, &back, err);
+        if (!st && (lh_parse_i64(json_string_value(json_array_get(back, 0)), &rows_back) ||
+                    lh_parse_i64(json_string_value(json_array_get(back, 1)), &left)))
+            st = lh_fail(err, LH_EINTERNAL, "index %s: the rewrite's counts did not come back",
+                         name);
+        json_decref(back);
+        if (!st && (rows_back != total - *removed || left != 0))
+            st = lh_fail(err, LH_ECORRUPT, "index %s: the rewritten file does not match (%lld "
+                         "chunks, %lld of erased keys; expected %lld and none); nothing committed",
+                         name, (long long)rows_back, (long long)left,
+                         (long long)(total - *removed));
+        if (!st)
+            st = lh_fsync_path(tmp, err);
+        if (st)
+            lh_file_remove(tmp, NULL);
+        *kept = rows_back;
     }
-    if (!st) {
-        lh_buf_reset(&sql);
-        lh_buf_adds(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
-        lh_buf_add_sql_string(&sql, j->tmp.data);
-        lh_buf_printf(&sql, ") WHERE key IN (SELECT unnest(%s))", j->keylist.data);
-        st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
-                                 : count_of(j, sql.data, &left, err);
-    }
-    if (!st && (rows != j->total - j->removed || left != 0))
-        st = lh_fail(err, LH_ECORRUPT, "index %s: the rewritten table does not match (%lld rows "
-                     "with %lld erased; expected %lld with none); nothing committed", j->name,
-                     (long long)rows, (long long)left, (long long)(j->total - j->removed));
-    if (!st)
-        st = lh_file_stat(j->tmp.data, &size, NULL, err);
-    if (!st)
-        st = lh_fsync_path(j->tmp.data, err);
-    /* renamed to a data file name: unreferenced until the commit (vacuum's if we die) */
-    lh_buf rel;
-    lh_buf_init(&rel, 0);
-    lh_table_data_file_name(id, &rel);
-    lh_buf_reset(&j->key);
-    lh_buf_printf(&j->key, "%s/%s", j->prefix.data, lh_buf_cstr(&rel));
-    if (!st && (lh_buf_status(&rel) || lh_buf_status(&j->key)))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    if (!st && !(st = lh_store_put_file(j->s, j->key.data, j->tmp.data, err)))
-        lh_buf_reset(&j->tmp); /* consumed by the rename */
-    const char **removes = st ? NULL : lh_calloc(j->snap->nfiles + 1, sizeof *removes);
-    if (!st && !removes)
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    for (size_t i = 0; !st && i < j->snap->nfiles; i++)
-        removes[i] = j->snap->files[i].path;
-    char stats[64];
-    snprintf(stats, sizeof stats, "{\"numRecords\":%lld}", (long long)rows);
-    lh_table_add add = {rel.data, size, lh_now_ms(), stats};
-    json_t *params = st ? NULL : json_pack("{s:s, s:I, s:I}", "reason", "erasure",
-                                           "chunks_removed", (json_int_t)j->removed,
-                                           "rows_removed", (json_int_t)j->rows_removed);
-    if (!st && !params)
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    lh_table_commit_spec spec = {
-        .table_id = j->snap->table_id,
-        .adds = &add,
-        .nadds = 1,
-        .removes = removes,
-        .nremoves = j->snap->nfiles,
-        .operation = "DELETE",
-        .operation_parameters = params,
-    };
-    lh_fault_point("vector.erase_before_commit");
-    if (!st)
-        st = lh_table_commit(j->s, j->prefix.data, j->snap->version, &spec, &j->version, err);
-    if (st && j->tmp.len)
-        lh_file_remove(j->tmp.data, NULL);
-    json_decref(params);
-    free(removes);
-    lh_buf_release(&rel);
+    json_decref(only);
+    lh_buf_release(&list);
+    lh_buf_release(&from);
     lh_buf_release(&sql);
+    if (st)
+        json_array_clear(files);
     return st;
 }
 
-static lh_status get_model(erase_job *j, const char *rel, lh_buf *out, lh_err *err)
+static lh_status get_model(lh_store *s, const char *prefix, const char *rel, lh_buf *out,
+                           lh_err *err)
 {
-    lh_buf_reset(&j->key);
-    lh_buf_printf(&j->key, "%s/%s", j->prefix.data, rel);
-    if (lh_buf_status(&j->key))
-        return lh_fail(err, LH_EINVAL, "index %s: a model file's key is too long", j->name);
-    lh_status st = lh_store_check_key(j->key.data, err);
-    return st ? st : lh_store_get(j->s, j->key.data, MODEL_MAX, out, err);
+    lh_buf key;
+    lh_buf_init(&key, 0);
+    lh_buf_printf(&key, "%s/%s", prefix, rel);
+    lh_status st = lh_buf_status(&key) ? lh_fail(err, LH_EINVAL, "a model file's key is too long")
+                                       : lh_store_check_key(key.data, err);
+    if (!st)
+        st = lh_store_get(s, key.data, MODEL_MAX, out, err);
+    lh_buf_release(&key);
+    return st;
 }
 
-static lh_status put_model(erase_job *j, const char *rel, const lh_buf *data, lh_err *err)
+static lh_status put_model(lh_store *s, const char *prefix, const char *rel, const lh_buf *data,
+                           lh_err *err)
 {
-    lh_buf_reset(&j->key);
-    lh_buf_printf(&j->key, "%s/%s", j->prefix.data, rel);
-    if (lh_buf_status(&j->key))
-        return lh_fail(err, LH_EINVAL, "index %s: a model file's key is too long", j->name);
-    return lh_store_put(j->s, j->key.data, data->data, data->len, err);
+    lh_buf key;
+    lh_buf_init(&key, 0);
+    lh_buf_printf(&key, "%s/%s", prefix, rel);
+    lh_status st = lh_buf_status(&key) ? lh_fail(err, LH_EINVAL, "a model file's key is too long")
+                                       : lh_store_check_key(key.data, err);
+    if (!st)
+        st = lh_store_put(s, key.data, data->data, data->len, err);
+    lh_buf_release(&key);
+    return st;
 }
 
-/* The builtin model's files over the chunks left (see the file's comment). */
-static lh_status refit_models(erase_job *j, lh_err *err)
+lh_status lh__vec_bm25_rebuild(lh_store *s, lh_engine *e, const char *name, const char *prefix,
+                               int64_t version, json_t *entry, int64_t *chunks,
+                               size_t *lsa_dropped, lh_err *err)
 {
-    json_t *files = json_object_get(j->entry, "files");
+    json_t *files = json_object_get(entry, "files");
     const char *lsa_rel = json_string_value(json_object_get(files, "lsa"));
     const char *bm25_rel = json_string_value(json_object_get(files, "bm25"));
-    if (!lsa_rel && !bm25_rel)
-        return LH_OK;
-    /* the chunks left, in table order */
-    json_t *rows = NULL;
-    lh_buf sql, path;
+    if (lsa_dropped)
+        *lsa_dropped = 0;
+    /* every chunk of that version, in table order */
+    lh_table_snapshot *snap = NULL;
+    lh_checkpoint_reader cp = lh_engine_checkpoint_reader(e);
+    lh_status st = lh_table_snapshot_load(s, prefix, version, &cp, &snap, err);
+    lh_buf sql, from;
     lh_buf_init(&sql, 0);
-    lh_buf_init(&path, 0);
-    /* j->key: the new data file's key (rewrite_table) */
-    lh_status st = lh_store_local_path(j->s, j->key.data, &path, err);
-    lh_buf_adds(&sql, "SELECT chunk_text FROM read_parquet(");
-    lh_buf_add_sql_string(&sql, lh_buf_cstr(&path));
-    lh_buf_adds(&sql, ")");
-    lh_buf_release(&path);
-    if (!st && lh_buf_status(&sql))
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    if (!st)
-        st = lh_engine_query_rows(j->e, sql.data, (size_t)(j->total - j->removed) + 1, &rows, err);
+    lh_buf_init(&from, 0);
+    json_t *rows = NULL;
+    if (!st && snap->nfiles) {
+        st = lh__vec_files_select(s, prefix, snap, NULL, &from, err);
+        lh_buf_printf(&sql, "SELECT chunk_text FROM %s", from.data);
+        if (!st && lh_buf_status(&sql))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        if (!st)
+            st = lh_engine_query_rows(e, sql.data, (size_t)1 << 28, &rows, err);
+    }
+    lh_table_snapshot_free(snap);
     lh_buf_release(&sql);
+    lh_buf_release(&from);
     size_t n = json_array_size(rows);
+    if (chunks)
+        *chunks = (int64_t)n;
     const char **texts = st ? NULL : lh_calloc(n + 1, sizeof *texts);
     size_t *lens = st ? NULL : lh_calloc(n + 1, sizeof *lens);
     if (!st && (!texts || !lens))
@@ -484,7 +499,7 @@ static lh_status refit_models(erase_job *j, lh_err *err)
     lh_buf_init(&data, MODEL_MAX);
     if (!st && bm25_rel) {
         lh_bm25 *old = NULL, *fresh = NULL;
-        st = get_model(j, bm25_rel, &data, err);
+        st = get_model(s, prefix, bm25_rel, &data, err);
         if (!st)
             st = lh_bm25_load(data.data, data.len, &old, err);
         lh_bm25_params p = old ? lh_bm25_get_params(old) : lh_bm25_defaults();
@@ -498,25 +513,23 @@ static lh_status refit_models(erase_job *j, lh_err *err)
             st = lh_fail(err, LH_ENOMEM, "out of memory saving the BM25 file");
         lh_bm25_free(fresh);
         if (!st)
-            st = put_model(j, bm25_rel, &data, err);
-        if (!st) {
-            j->bm25_rebuilt = true;
-            json_object_set_new(files, "bm25_table_version", json_integer(j->version));
-        }
+            st = put_model(s, prefix, bm25_rel, &data, err);
+        if (!st)
+            json_object_set_new(files, "bm25_table_version", json_integer(version));
     }
-    if (!st && lsa_rel) {
+    if (!st && lsa_rel && lsa_dropped) {
         lh_lsa *m = NULL;
         lh_buf_reset(&data);
-        st = get_model(j, lsa_rel, &data, err);
+        st = get_model(s, prefix, lsa_rel, &data, err);
         if (!st)
             st = lh_lsa_load(data.data, data.len, &m, err);
         if (!st)
-            st = lh_lsa_prune(m, texts, lens, n, &j->lsa_dropped, err);
+            st = lh_lsa_prune(m, texts, lens, n, lsa_dropped, err);
         lh_buf_reset(&data);
-        if (!st && j->lsa_dropped && lh_lsa_save(m, &data))
+        if (!st && *lsa_dropped && lh_lsa_save(m, &data))
             st = lh_fail(err, LH_ENOMEM, "out of memory saving the LSA file");
-        if (!st && j->lsa_dropped)
-            st = put_model(j, lsa_rel, &data, err);
+        if (!st && *lsa_dropped)
+            st = put_model(s, prefix, lsa_rel, &data, err);
         lh_lsa_free(m);
     }
     lh_buf_release(&data);
@@ -524,82 +537,133 @@ static lh_status refit_models(erase_job *j, lh_err *err)
     free(lens);
     json_decref(rows);
     if (st)
-        st = lh_fail_wrap(err, st, "index %s: its model files cannot follow the erasure", j->name);
+        st = lh_fail_wrap(err, st, "index %s: its model files", name);
     return st;
 }
 
-static lh_status erase_one(erase_job *j, const json_t *keys, json_t *report, lh_err *err)
+/* ---- erasure ----------------------------------------------------------------------------- */
+
+/* The keys as text (integers as their decimal digits: index tables hold text keys). */
+static json_t *keys_as_text(const json_t *keys)
 {
-    lh_status st = lh_vector_table_prefix(j->name, &j->prefix);
-    if (st)
-        return lh_fail(err, st, "index %.100s: its table key is too long", j->name);
-    lh_checkpoint_reader cp = lh_engine_checkpoint_reader(j->e);
-    st = lh_table_snapshot_load(j->s, j->prefix.data, -1, &cp, &j->snap, err);
-    if (st == LH_ENOTFOUND) /* registered, table not written yet (a build in progress) */
-        return LH_OK;
-    bool any = false;
+    json_t *texts = json_array();
+    size_t i;
+    json_t *k;
+    json_array_foreach(texts ? keys : NULL, i, k) {
+        char num[32];
+        if (json_is_integer(k))
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(k));
+        const char *t = json_is_integer(k) ? num : json_string_value(k);
+        if (t && json_array_append_new(texts, json_string(t))) {
+            json_decref(texts);
+            return NULL;
+        }
+    }
+    return texts;
+}
+
+/* One index: its files without the keys (one commit), its model files, its entry. */
+static lh_status erase_one(lh_store *s, lh_engine *e, json_t *entry, const json_t *keys,
+                           json_t *report, lh_err *err)
+{
+    const char *name = entry_name(entry);
+    lh_buf prefix, dir, tmp, rel, key;
+    lh_buf *bufs[] = {&prefix, &dir, &tmp, &rel, &key};
+    for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
+        lh_buf_init(bufs[b], 0);
+    lh_table_snapshot *snap = NULL;
+    json_t *files = json_array();
+    int64_t removed = 0, kept = 0, version = -1, chunks = 0, keys_removed = 0;
+    size_t dropped = 0;
+    lh_status st = lh_vector_table_prefix(name, &prefix) || !files
+                       ? lh_fail(err, LH_ENOMEM, "out of memory") : LH_OK;
+    lh_checkpoint_reader cp = lh_engine_checkpoint_reader(e);
     if (!st)
-        st = live_files(j, &any, err);
-    if (!st && any && key_list(keys, &j->keylist))
-        st = lh_fail(err, LH_ENOMEM, "out of memory for the list of erased keys");
-    json_t *row = NULL;
-    if (!st && any) {
-        lh_buf sql;
-        lh_buf_init(&sql, 0);
-        lh_buf_printf(&sql, "SELECT CAST(count(*) AS VARCHAR), CAST(count(*) FILTER (WHERE key "
-                      "IN (SELECT unnest(%s))) AS VARCHAR), CAST(count(DISTINCT key) FILTER "
-                      "(WHERE key IN (SELECT unnest(%s))) AS VARCHAR) FROM %s",
-                      j->keylist.data, j->keylist.data, j->from.data);
-        st = lh_buf_status(&sql) ? lh_fail(err, LH_ENOMEM, "out of memory")
-                                 : lh_engine_query_row(j->e, sql.data, &row, err);
-        lh_buf_release(&sql);
-        if (!st && (lh_parse_i64(json_string_value(json_array_get(row, 0)), &j->total) ||
-                    lh_parse_i64(json_string_value(json_array_get(row, 1)), &j->removed) ||
-                    lh_parse_i64(json_string_value(json_array_get(row, 2)), &j->rows_removed)))
-            st = lh_fail(err, LH_EINTERNAL, "index %s: its counts did not come back", j->name);
-        json_decref(row);
+        st = lh_table_snapshot_load(s, prefix.data, -1, &cp, &snap, err);
+    bool skip = st == LH_ENOTFOUND; /* registered, no table yet: nothing to erase */
+    if (skip)
+        st = LH_OK;
+    char id[64], uuid[37];
+    lh_uuid4(uuid);
+    if (!st && !skip) {
+        snprintf(id, sizeof id, "v%08lld-e-%s", (long long)(snap->version + 1), uuid);
+        st = lh_store_local_path(s, prefix.data, &dir, err);
+        if (!st && (lh_table_temp_path(dir.data, id, &tmp) || lh_table_data_file_name(id, &rel)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        if (!st)
+            st = lh__vec_rewrite_without(s, e, name, prefix.data, snap, keys, tmp.data, files,
+                                         &removed, &kept, &keys_removed, err);
     }
-    if (!st && j->removed > 0)
-        st = rewrite_table(j, err);
-    if (!st && j->removed > 0)
-        st = refit_models(j, err);
-    if (!st && j->removed > 0) {
-        json_int_t chunks = json_integer_value(json_object_get(j->entry, "chunks"));
-        json_int_t rows = json_integer_value(json_object_get(j->entry, "rows"));
-        json_object_set_new(j->entry, "chunks", json_integer(chunks > j->removed ? chunks - j->removed : 0));
-        json_object_set_new(j->entry, "rows", json_integer(rows > j->rows_removed ? rows - j->rows_removed : 0));
-        json_object_del(j->entry, "name");
-        st = put_entry(j->s, j->name, j->entry, err);
+    int64_t size = 0;
+    bool add = kept > 0;
+    if (!st && removed && add) {
+        st = lh_file_stat(tmp.data, &size, NULL, err);
+        lh_buf_printf(&key, "%s/%s", prefix.data, rel.data);
+        if (!st && lh_buf_status(&key))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        /* renamed to a data file name: unreferenced until the commit (vacuum's if we die) */
+        if (!st && !(st = lh_store_put_file(s, key.data, tmp.data, err)))
+            lh_buf_reset(&tmp);
     }
-    json_t *line = st ? NULL : json_pack("{s:s, s:I, s:I, s:I, s:b}", "index", j->name,
-                                         "chunks_removed", (json_int_t)j->removed,
-                                         "rows_removed", (json_int_t)j->rows_removed,
-                                         "lsa_terms_dropped", (json_int_t)j->lsa_dropped,
-                                         "bm25_rebuilt", j->bm25_rebuilt);
+    if (!st && removed) {
+        size_t nrm = json_array_size(files);
+        const char **removes = lh_calloc(nrm + 1, sizeof *removes);
+        for (size_t i = 0; removes && i < nrm; i++)
+            removes[i] = json_string_value(json_array_get(files, i));
+        char stats[64];
+        snprintf(stats, sizeof stats, "{\"numRecords\":%lld}", (long long)kept);
+        lh_table_add a = {rel.data, size, lh_now_ms(), stats};
+        json_t *params = json_pack("{s:s, s:I}", "reason", "erasure", "chunks_removed",
+                                   (json_int_t)removed);
+        lh_table_commit_spec spec = {.table_id = snap->table_id, .adds = &a, .nadds = add ? 1 : 0,
+                                     .removes = removes, .nremoves = nrm, .operation = "DELETE",
+                                     .operation_parameters = params};
+        if (!removes || !params)
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+        lh_fault_point("vector.erase_before_commit");
+        if (!st)
+            st = lh_table_commit(s, prefix.data, snap->version, &spec, &version, err);
+        json_decref(params);
+        free(removes);
+    }
+    if (tmp.len)
+        lh_file_remove(tmp.data, NULL);
+    /* the model files and the entry follow the table */
+    if (!st && removed)
+        st = lh__vec_bm25_rebuild(s, e, name, prefix.data, version, entry, &chunks, &dropped, err);
+    if (!st && removed) {
+        json_int_t rows = json_integer_value(json_object_get(entry, "rows")) - keys_removed;
+        json_object_set_new(entry, "chunks", json_integer(chunks));
+        json_object_set_new(entry, "table_version", json_integer(version));
+        json_object_set_new(entry, "rows", json_integer(rows > 0 ? rows : 0));
+        st = put_entry(s, name, entry, err);
+    }
+    json_t *line = st ? NULL : json_pack("{s:s, s:I, s:I, s:I, s:b}", "index", name,
+                                         "chunks_removed", (json_int_t)removed,
+                                         "keys_removed", (json_int_t)keys_removed,
+                                         "lsa_terms_dropped", (json_int_t)dropped,
+                                         "bm25_rebuilt", removed > 0);
     if (line)
-        json_object_set_new(line, "version", j->removed ? json_integer(j->version) : json_null());
+        json_object_set_new(line, "version", removed ? json_integer(version) : json_null());
     if (!st && (!line || json_array_append_new(report, line)))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
+    json_decref(files);
+    lh_table_snapshot_free(snap);
+    for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
+        lh_buf_release(bufs[b]);
     return st;
 }
 
 lh_status lh_vector_erase(lh_store *s, lh_engine *e, const char *dataset, const json_t *keys,
                           json_t **report, lh_err *err)
 {
-    json_t *list = NULL, *res = json_array();
-    lh_status st = res ? lh_vector_indexes_of(s, dataset, &list, err)
-                       : lh_fail(err, LH_ENOMEM, "out of memory");
+    json_t *list = NULL, *res = json_array(), *texts = keys_as_text(keys);
+    lh_status st = res && texts ? lh_vector_indexes_of(s, dataset, &list, err)
+                                : lh_fail(err, LH_ENOMEM, "out of memory");
     size_t i;
     json_t *entry;
-    json_array_foreach(st || !json_array_size(keys) ? NULL : list, i, entry) {
-        erase_job j = {.s = s, .e = e, .name = entry_name(entry), .entry = entry};
-        lh_buf *bufs[] = {&j.prefix, &j.dir, &j.from, &j.keylist, &j.tmp, &j.key};
-        for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
-            lh_buf_init(bufs[b], 0);
-        st = erase_one(&j, keys, res, err);
-        for (size_t b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
-            lh_buf_release(bufs[b]);
-        lh_table_snapshot_free(j.snap);
+    json_array_foreach(st || !json_array_size(texts) ? NULL : list, i, entry) {
+        st = erase_one(s, e, entry, texts, res, err);
         if (st) {
             st = lh_fail_wrap(err, st, "the erased keys stay tombstoned (hidden from search) "
                               "and the next compaction tries again");
@@ -607,6 +671,7 @@ lh_status lh_vector_erase(lh_store *s, lh_engine *e, const char *dataset, const 
         }
     }
     json_decref(list);
+    json_decref(texts);
     if (st) {
         json_decref(res);
         return st;

@@ -1,4 +1,4 @@
-/* vectors.c (lake): the points of the order of effects where a dataset's vector indexes
+/* vec_fresh.c (lake): the points of the order of effects where a dataset's vector indexes
  * are told (DESIGN.md §1: write, commit, journal, then the indexes). The work itself is in
  * vector/fresh.c; this file only calls it and journals what it did. */
 #include <string.h>
