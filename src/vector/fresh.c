@@ -172,7 +172,7 @@ lh_status lh_vector_note_ingest(lh_store *s, const char *dataset, int64_t versio
         if (json_is_null(json_object_get(entry, "stale_since")) ||
             !json_object_get(entry, "stale_since")) {
             json_t *copy = json_deep_copy(entry);
-            if (!copy || json_object_del(copy, "name") ||
+            if (!copy ||
                 json_object_set_new(copy, "stale_since", json_string(now))) {
                 json_decref(copy);
                 st = lh_fail(err, LH_ENOMEM, "out of memory");
@@ -256,6 +256,46 @@ lh_status lh_vector_table_prefixes(lh_store *s, const char *dataset, json_t **ou
     }
     *out = res;
     return LH_OK;
+}
+
+lh_status lh_vector_check_refresh(const json_t *policy, lh_err *err)
+{
+    const char *p = json_string_value(policy);
+    if (p && (!strcmp(p, "manual") || !strcmp(p, "on_append")))
+        return LH_OK;
+    json_t *every = json_object_get(policy, "every_seconds");
+    if (json_is_object(policy) && json_object_size(policy) == 1 && json_is_integer(every) &&
+        json_integer_value(every) >= 1 && json_integer_value(every) <= 31536000)
+        return LH_OK;
+    return lh_fail(err, LH_EINVAL, "refresh must be \"manual\", \"on_append\" or "
+                   "{\"every_seconds\": N} with N from 1 to 31536000");
+}
+
+lh_status lh_vector_set_refresh(lh_store *s, const char *name, const json_t *policy,
+                                json_t **entry, lh_err *err)
+{
+    lh_status st = lh_vector_check_refresh(policy, err);
+    json_t *list = NULL, *found = NULL;
+    if (!st)
+        st = lh_vector_indexes_of(s, NULL, &list, err);
+    size_t i;
+    json_t *e;
+    json_array_foreach(st ? NULL : list, i, e)
+        if (!strcmp(entry_name(e), name))
+            found = e;
+    if (!st && !found)
+        st = lh_fail(err, LH_ENOTFOUND, "no vector index named '%s'", name);
+    if (!st) {
+        json_t *copy = json_deep_copy(policy);
+        if (!copy || json_object_set_new(found, "refresh", copy))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    if (!st)
+        st = put_entry(s, name, found, err);
+    if (!st)
+        *entry = json_incref(found);
+    json_decref(list);
+    return st;
 }
 
 /* ---- shared with refresh.c (fresh_int.h) ------------------------------------------------ */

@@ -60,4 +60,12 @@ lh_status lh_vector_table_prefixes(lh_store *s, const char *dataset, json_t **ou
  * table_version (the source version it was embedded from)} into *out; caller owns. */
 lh_status lh_vector_stale(lh_store *s, json_t **out, lh_err *err);
 
+/* LH_OK when policy is a refresh policy: "manual", "on_append" or {"every_seconds": N},
+ * 1 <= N <= 31536000; else LH_EINVAL saying so. */
+lh_status lh_vector_check_refresh(const json_t *policy, lh_err *err);
+/* Sets index name's refresh policy (checked as above); *entry gets the new registry entry
+ * (caller owns). LH_ENOTFOUND for no such index. */
+lh_status lh_vector_set_refresh(lh_store *s, const char *name, const json_t *policy,
+                                json_t **entry, lh_err *err);
+
 #endif
