@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "ai/bm25.h"
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "ai/lsa.h"
 #include "core/buf.h"
 #include "demo/demo_int.h"

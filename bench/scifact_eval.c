@@ -29,7 +29,7 @@
 
 #include "ai/ai.h"
 #include "ai/bm25.h"
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "ai/eval.h"
 #include "ai/fusion.h"
 #include "ai/lsa.h"

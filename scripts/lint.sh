@@ -70,8 +70,8 @@ declare -A may=(
   [http]="core"
   [net]="core"
   [vector]="core storage table catalog engine ai"
-  [api]="core storage engine ingest journal lake http"
-  [cli]="core catalog engine ingest lake api net demo"
+  [api]="core storage engine ingest journal lake http vector"
+  [cli]="core catalog engine ingest lake api net demo vector"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")

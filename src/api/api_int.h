@@ -10,11 +10,13 @@
 #include "lake/lake.h"
 
 typedef struct lh_metrics lh_metrics;
+typedef struct lh_vec_jobs lh_vec_jobs;
 
 typedef struct lh_api {
     lh_lake *lake;
     const lh_config *config;
     lh_metrics *metrics;
+    lh_vec_jobs *vjobs;        /* vector index builds (vector/index.h) */
     double started_ms;
     int64_t query_timeout_ms;
     int64_t query_max_timeout_ms;
@@ -57,6 +59,13 @@ void lh__api_tombstone_add(lh_http_req *r, void *app);
 void lh__api_tombstone_list(lh_http_req *r, void *app);
 void lh__api_compact(lh_http_req *r, void *app);
 void lh__api_vacuum(lh_http_req *r, void *app);
+void lh__api_vectors_index(lh_http_req *r, void *app);
+void lh__api_vectors_jobs(lh_http_req *r, void *app);
+void lh__api_vectors_job(lh_http_req *r, void *app);
+void lh__api_vectors_cancel(lh_http_req *r, void *app);
+void lh__api_vectors_list(lh_http_req *r, void *app);
+void lh__api_vectors_get(lh_http_req *r, void *app);
+void lh__api_vectors_drop(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

@@ -95,6 +95,20 @@ static const lh_http_route routes[] = {
      "record a change, one event per field: {entity, entity_id, changes: {field: {old, new}}, source?, workspace?}", "storage", false},
     {"POST", "/journal/flush", lh__api_journal_flush, true, W, 4 * KiB, LH_BODY_JSON,
      "write the buffered events to Parquet now: {}", "engine", false},
+    {"POST", "/vectors/index", lh__api_vectors_index, true, W, 64 * KiB, LH_BODY_JSON,
+     "start a vector index build job: {name?, dataset, text_column, key_column, provider?, model?, chunk_size?, chunk_overlap?, chunk_unit?} -> 202 {job_id, index}", "engine", false},
+    {"GET", "/vectors/jobs", lh__api_vectors_jobs, true, R, 0, LH_BODY_NONE,
+     "index build jobs, newest first: state, percent, rows_per_s, eta_s, error", "storage", false},
+    {"GET", "/vectors/jobs/{id}", lh__api_vectors_job, true, R, 0, LH_BODY_NONE,
+     "one index build job", "storage", false},
+    {"POST", "/vectors/jobs/{id}/cancel", lh__api_vectors_cancel, true, W, 4 * KiB, LH_BODY_JSON,
+     "cancel a queued or running build (its partial files are removed): {}", "storage", false},
+    {"GET", "/vectors/indexes", lh__api_vectors_list, true, R, 0, LH_BODY_NONE,
+     "vector index registry entries: ?source=DATASET&model=NAME", "storage", false},
+    {"GET", "/vectors/indexes/{name}", lh__api_vectors_get, true, R, 0, LH_BODY_NONE,
+     "one vector index's registry entry", "storage", false},
+    {"DELETE", "/vectors/indexes/{name}", lh__api_vectors_drop, true, W, 0, LH_BODY_NONE,
+     "drop a vector index (its registry entry, then its files)", "storage", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)

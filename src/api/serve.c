@@ -13,6 +13,7 @@
 #include "journal/journal.h"
 #include "lake/auto_compact.h"
 #include "storage/storage.h"
+#include "vector/index.h"
 
 typedef struct observer {
     lh_metrics *metrics;
@@ -122,6 +123,12 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_auto_compact_policy_load(cfg, &acp);
         st = lh_auto_compactor_start(api.lake, &acp, &compactor, err);
     }
+    if (!st) {
+        /* vector index builds: background workers; unfinished jobs resume here */
+        lh_vec_env venv;
+        lh_lake_vec_env(api.lake, &venv);
+        st = lh_vec_jobs_start(&venv, 1, &api.vjobs, err);
+    }
     if (!st && !(api.metrics = lh__metrics_new()))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     lh_buf staging;
@@ -184,6 +191,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_http_stop(srv, lh_config_int(cfg, "server.shutdown_ms", 10000));
     }
     lh_auto_compactor_stop(compactor); /* after the last request, before the lake goes */
+    lh_vec_jobs_stop(api.vjobs);       /* a running build stops at its next batch (resumable) */
     lh_buf_release(&staging);
     free(hosts);
     free(origins);

@@ -34,10 +34,14 @@ static const lh_cli_command commands[] = {
     {"vacuum", lh__cli_vacuum, "vacuum NAME [--retention-hours H]",
      "delete data files no longer referenced (removed over H hours ago; default 168)"},
     {"resync", lh__cli_resync, "resync [NAME]", "recompute manifests from the live Parquet files"},
-    {"demo", lh__cli_demo, "demo [--scale F] [--out DIR]",
-     "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1) and ingest it"},
+    {"demo", lh__cli_demo, "demo [--scale F] [--out DIR] [--no-index]",
+     "generate the staffing-agency demo (7 tables, ~2.47M rows at scale 1), ingest it and build the resume vector index"},
     {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
+    {"vectors", lh__cli_vectors, "vectors index DATASET --text COL --key COL [--name NAME] [--chunk-size N]\n"
+     "             [--chunk-overlap N] [--chunk-unit chars|tokens] | list [--source DATASET] [--model M]\n"
+     "             | show NAME | drop NAME",
+     "build a vector index over a text column (progress bar; a killed build resumes), list, show or drop indexes"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},

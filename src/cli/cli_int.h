@@ -39,6 +39,7 @@ int lh__cli_cache(lh_cli *cli);
 int lh__cli_delete(lh_cli *cli);
 int lh__cli_compact(lh_cli *cli);
 int lh__cli_vacuum(lh_cli *cli);
+int lh__cli_vectors(lh_cli *cli);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);

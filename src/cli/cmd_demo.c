@@ -1,13 +1,15 @@
-/* cmd_demo.c: lakehouse demo [--scale F] [--out DIR] */
+/* cmd_demo.c: lakehouse demo [--scale F] [--out DIR] [--no-index] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli_int.h"
+#include "core/util.h"
 #include "demo/demo.h"
 #include "ingest/ingest.h"
 #include "net/client.h"
+#include "vector/index.h"
 
 /* The demo through a running server that holds the data directory. */
 static lh_status remote_history(void *ctx, const char *name, json_t **hist, lh_err *err)
@@ -69,6 +71,45 @@ static void progress(void *ctx, const char *table, const char *phase, int64_t do
     fflush(stderr);
 }
 
+/* The demo's resume index (candidates.resume_text keyed by candidate_id), so that search
+ * works out of the box: built in the foreground when this process holds the data
+ * directory, posted as a job to the server that holds it otherwise; an index that exists
+ * already is kept. *note gets what happened, for the human output. */
+static lh_status demo_index(lh_lake *lake, const char *url, char *note, size_t n, lh_err *err)
+{
+    json_t *body = json_pack("{s:s, s:s, s:s}", "dataset", "candidates", "text_column",
+                             "resume_text", "key_column", "candidate_id");
+    lh_vec_spec spec;
+    lh_status st = body ? lh_vec_spec_from_json(body, &spec, err) : lh_fail(err, LH_ENOMEM, "out of memory");
+    double t0 = lh_mono_ms();
+    json_t *job = NULL, *entry = NULL;
+    if (!st && lake && !lh_vec_registry_get(lh_lake_store(lake), spec.name, &entry, err)) {
+        snprintf(note, n, "vector index %s: already built (%lld chunks)", spec.name,
+                 (long long)json_integer_value(json_object_get(entry, "chunks")));
+    } else if (!st && lake) {
+        lh_vec_env env;
+        lh_lake_vec_env(lake, &env);
+        st = lh_vec_build(&env, &spec, "cli", NULL, NULL, &job, err);
+        if (!st)
+            snprintf(note, n, "vector index %s: %lld chunks embedded in %.2fs (lakehouse vectors show %s)",
+                     spec.name, (long long)json_integer_value(json_object_get(job, "chunks_done")),
+                     (lh_mono_ms() - t0) / 1000, spec.name);
+    } else if (!st) {
+        st = lh_client_json(url, getenv("LAKEHOUSE_API_KEY"), "POST", "/vectors/index", body, &job, err);
+        if (st == LH_EEXIST) {
+            st = LH_OK;
+            snprintf(note, n, "vector index %s: already built", spec.name);
+        } else if (!st) {
+            snprintf(note, n, "vector index %s: building on the server (job %s)", spec.name,
+                     json_string_value(json_object_get(job, "job_id")) ?: "?");
+        }
+    }
+    json_decref(entry);
+    json_decref(job);
+    json_decref(body);
+    return st;
+}
+
 static void print_human(const lh_demo_report *rep, double scale, const char *out_dir)
 {
     int64_t rows = 0;
@@ -113,6 +154,8 @@ int lh__cli_demo(lh_cli *cli)
 {
     double scale = 1.0;
     const char *out_dir = NULL;
+    bool index = true;
+    char note[256] = "";
     for (int i = 0; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (!strcmp(a, "--scale")) {
@@ -123,6 +166,8 @@ int lh__cli_demo(lh_cli *cli)
             scale = strtod(v, &end);
             if (end == v || *end || !(scale > 0) || scale > LH_DEMO_MAX_SCALE)
                 return lh__cli_usage_error(cli, "--scale needs a number above 0 and at most 20, not '%s'", v);
+        } else if (!strcmp(a, "--no-index")) {
+            index = false;
         } else if (!strcmp(a, "--out")) {
             if (!(out_dir = lh__cli_value(cli, &i, a)))
                 return 2;
@@ -150,6 +195,8 @@ int lh__cli_demo(lh_cli *cli)
             lh_demo_sink sink = {remote_history, remote_ingest, url};
             st = lh_demo_load_to(&sink, &opts, &rep, &err);
         }
+        if (!st && index)
+            st = demo_index(lake, url, note, sizeof note, &err);
         lh_lake_free(lake);
     }
     if (opts.progress)
@@ -163,6 +210,8 @@ int lh__cli_demo(lh_cli *cli)
         json_decref(j);
     } else {
         print_human(&rep, scale, out_dir);
+        if (note[0])
+            printf("%s\n", note);
     }
     lh_demo_report_release(&rep);
     return rc;

@@ -26,6 +26,7 @@ typedef struct lh_result_sink lh_result_sink;
 typedef struct lh_ingest_request lh_ingest_request;
 typedef struct lh_ingest_result lh_ingest_result;
 typedef struct lh_ingest_pg_request lh_ingest_pg_request;
+typedef struct lh_vec_env lh_vec_env;
 /* The same type as engine/engine.h's (the compiler checks that they agree). */
 typedef void (*lh_progress_fn)(void *ctx, double percentage, uint64_t rows, uint64_t total);
 
@@ -72,6 +73,11 @@ lh_journal *lh_lake_journal(lh_lake *lake);
 
 /* The bucket (thread-safe). */
 lh_store *lh_lake_store(lh_lake *lake);
+
+/* Fills env (vector/index.h) for index builds over this data directory (lake/vectors.c):
+ * borrowed pointers, valid while the lake is open; the source is read as a user query at
+ * the build's table version with tombstones applied; events go to the journal. */
+void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env);
 
 /* Ingests one file and refreshes that dataset's view. */
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,

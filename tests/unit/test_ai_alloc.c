@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "ai/ai.h"
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "ai/eval.h"
 #include "ai/fusion.h"
 

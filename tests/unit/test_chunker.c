@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "core/sha256.h"
 
 /* Chunks text and renders the chunks as "[text][text]...", checking on the way that each

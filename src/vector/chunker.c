@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ai/chunker.h"
+#include "vector/chunker.h"
 #include "core/alloc.h"
 #include "core/sha256.h"
 

@@ -16,8 +16,8 @@
  * text>", so the same text under the same key always gets the same ids, and a changed chunk
  * a new one. content_hash is the full hex SHA-256 of the chunk text (what refresh compares).
  * Thread-safe: no shared state. */
-#ifndef LH_AI_CHUNKER_H
-#define LH_AI_CHUNKER_H
+#ifndef LH_VECTOR_CHUNKER_H
+#define LH_VECTOR_CHUNKER_H
 
 #include <stddef.h>
 #include <stdint.h>

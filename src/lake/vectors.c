@@ -1,0 +1,34 @@
+/* vectors.c: what the vector indexes (vector/index.h) need of an opened data directory:
+ * the store, catalog and engine, the source read at one version with its tombstones
+ * applied (the time-travel path of user queries), and the journal. */
+#include "core/util.h"
+#include "journal/journal.h"
+#include "lake/lake_int.h"
+#include "vector/index.h"
+
+static lh_status open_source(void *ctx, const char *sql, const char *dataset, int64_t version,
+                             lh_query **out, lh_err *err)
+{
+    lh_lake *lake = ctx;
+    json_t *as_of = json_pack("{s:I}", dataset, (json_int_t)version);
+    if (!as_of)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    lh_lake_query q = {.as_of = as_of};
+    lh_status st = lh_lake_query_open(lake, sql, &q, out, err);
+    json_decref(as_of);
+    return st;
+}
+
+static void journal(void *ctx, json_t *event)
+{
+    lh_lake *lake = ctx;
+    lh_err err;
+    if (lake->journal && lh_journal_append(lake->journal, event, false, &err))
+        lh_log(LH_LOG_WARN, "journal: vector index event not recorded: %s", err.msg);
+}
+
+void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env)
+{
+    *env = (lh_vec_env){.store = lake->store, .catalog = lake->cat, .engine = lake->eng,
+                        .open_source = open_source, .journal = journal, .ctx = lake};
+}

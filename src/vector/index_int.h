@@ -1,0 +1,48 @@
+/* index_int.h: what the index files of src/vector share (index.h is the contract). */
+#ifndef LH_VECTOR_INDEX_INT_H
+#define LH_VECTOR_INDEX_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "vector/index.h"
+
+const char *lh__vec_jobs_dir(void);
+
+/* A job being run: its JSON (under mu; the build updates it) and the cancel flag. */
+typedef struct lh__vec_job {
+    json_t *doc;            /* the job file's object */
+    pthread_mutex_t mu;
+    atomic_bool cancel;     /* set by cancel: the build stops at its next batch */
+    atomic_bool stop;       /* set at shutdown: stops without a verdict (resumable) */
+    lh_vec_progress_fn progress;
+    void *progress_ctx;
+} lh__vec_job;
+
+/* A new job document for spec (state queued, a new id). Caller owns. */
+json_t *lh__vec_job_new_doc(const lh_vec_spec *spec, int64_t source_version, const char *actor);
+/* Writes the job file (atomic replace) from a snapshot taken under j->mu. */
+lh_status lh__vec_job_save(lh_store *s, lh__vec_job *j, lh_err *err);
+/* Reads the job file of id (caller owns *out). */
+lh_status lh__vec_job_load(lh_store *s, const char *id, json_t **out, lh_err *err);
+/* Every job file under _jobs/ (array, caller owns), newest first. */
+lh_status lh__vec_job_list(lh_store *s, json_t **out, lh_err *err);
+/* True for queued and running. */
+bool lh__vec_job_unfinished(const json_t *doc);
+
+/* Runs (or resumes) the build of job j to its end: on return the job's state is
+ * succeeded, failed or cancelled (saved), or unchanged running when j->stop was set. */
+lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err);
+
+/* Removes every file under _vectors/<name>/ (partial outputs of a build that did not
+ * commit, or a dropped index). */
+lh_status lh__vec_remove_dir(lh_store *s, const char *name, lh_err *err);
+
+/* Spec of a job document (its "spec" member). */
+lh_status lh__vec_spec_of_doc(const json_t *doc, lh_vec_spec *out, lh_err *err);
+
+/* Records a journal event through env (if it has a journal). */
+void lh__vec_journal(const lh_vec_env *env, const char *name, const char *field, json_t *value,
+                     const char *actor);
+
+#endif
