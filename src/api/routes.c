@@ -109,6 +109,12 @@ static const lh_http_route routes[] = {
      "one vector index's registry entry", "storage", false},
     {"DELETE", "/vectors/indexes/{name}", lh__api_vectors_drop, true, W, 0, LH_BODY_NONE,
      "drop a vector index (its registry entry, then its files)", "storage", false},
+    {"GET", "/vectors/stale", lh__api_vectors_stale, true, R, 0, LH_BODY_NONE,
+     "indexes whose dataset changed since they were embedded: {stale: [{index, dataset, stale_since, refresh, table_version}]}", "storage", false},
+    {"POST", "/vectors/refresh/{dataset}", lh__api_vectors_refresh, true, W, 0, LH_BODY_NONE,
+     "embed only the dataset's new or changed rows into each of its indexes and drop rows gone: {dataset, refreshed: [{index, rows_new, rows_changed, rows_removed, chunks_embedded, ...}]}", "engine", false},
+    {"PUT", "/vectors/indexes/{name}/refresh", lh__api_vectors_policy, true, W, 4 * KiB, LH_BODY_JSON,
+     "set an index's refresh policy: {refresh: \"manual\" | \"on_append\" | {every_seconds: N}}", "storage", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)

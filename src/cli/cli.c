@@ -40,8 +40,10 @@ static const lh_cli_command commands[] = {
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
     {"vectors", lh__cli_vectors, "vectors index DATASET --text COL --key COL [--name NAME] [--chunk-size N]\n"
      "             [--chunk-overlap N] [--chunk-unit chars|tokens] | list [--source DATASET] [--model M]\n"
-     "             | show NAME | drop NAME",
-     "build a vector index over a text column (progress bar; a killed build resumes), list, show or drop indexes"},
+     "             | show NAME | drop NAME | refresh DATASET|INDEX | stale\n"
+     "             | policy INDEX manual|on_append|every:SECONDS",
+     "build a vector index over a text column (progress bar; a killed build resumes), list, show or drop indexes;\n"
+     "             refresh embeds only new or changed rows; stale lists indexes behind their dataset"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},

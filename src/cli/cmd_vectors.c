@@ -259,5 +259,11 @@ int lh__cli_vectors(lh_cli *cli)
         return cmd_index(cli);
     if (verb && (!strcmp(verb, "list") || !strcmp(verb, "show") || !strcmp(verb, "drop")))
         return cmd_registry(cli, verb);
-    return lh__cli_usage_error(cli, "expected index, list, show or drop%s", "");
+    if (verb && !strcmp(verb, "refresh"))
+        return lh__cli_vectors_refresh(cli, cli->argc, cli->argv);
+    if (verb && !strcmp(verb, "stale"))
+        return lh__cli_vectors_stale(cli, cli->argc, cli->argv);
+    if (verb && !strcmp(verb, "policy"))
+        return lh__cli_vectors_policy(cli, cli->argc, cli->argv);
+    return lh__cli_usage_error(cli, "expected index, list, show, drop, refresh, stale or policy%s", "");
 }

@@ -158,6 +158,28 @@ typedef void (*lh_lake_index_append_fn)(void *ctx, const char *dataset, const js
  * ingest with no hook leaves those indexes marked stale, like the others. */
 void lh_lake_on_index_append(lh_lake *lake, lh_lake_index_append_fn fn, void *ctx);
 
+/* Refreshes the vector indexes of dataset target (or, when no dataset has that name, the
+ * index named target) under the write lock: see lh_vec_refresh (vector/fresh.h). *out:
+ * an array of one report per index; caller owns. LH_ENOTFOUND for a dataset without an
+ * index (the message says how to create one) or a name that is neither. Writers only. */
+lh_status lh_lake_vector_refresh(lh_lake *lake, const char *target, const char *actor,
+                                 json_t **out, lh_err *err);
+/* The stale indexes (vector/fresh.h, lh_vector_stale); caller owns *out. */
+lh_status lh_lake_vector_stale(lh_lake *lake, json_t **out, lh_err *err);
+/* Sets index's refresh policy ("manual", "on_append" or {"every_seconds": N}); *entry gets
+ * its registry entry (caller owns). Writers only. */
+lh_status lh_lake_vector_set_refresh(lh_lake *lake, const char *index, const json_t *policy,
+                                     json_t **entry, lh_err *err);
+
+/* The server's refresher (lake/vec_refresher.c): a thread that refreshes on_append indexes
+ * after each ingest (it sets the index-append hook) and {"every_seconds": N} indexes when
+ * stale, every tick_ms (0 = 1000) at most. Stop it after the last request, before
+ * lh_lake_free. */
+typedef struct lh_vec_refresher lh_vec_refresher;
+lh_status lh_vec_refresher_start(lh_lake *lake, int64_t tick_ms, lh_vec_refresher **out,
+                                 lh_err *err);
+void lh_vec_refresher_stop(lh_vec_refresher *r);
+
 /* ---- the hot cache (engine/cache.h): pins live in this process only ---- */
 
 /* Pins dataset name into memory (its view then reads the in-memory copy; every commit

@@ -7,7 +7,9 @@
 #include "engine/engine.h"
 #include "lake/lake_int.h"
 #include "table/table.h"
+#include "catalog/catalog.h"
 #include "vector/fresh.h"
+#include "vector/index.h"
 
 void lh_lake_on_index_append(lh_lake *lake, lh_lake_index_append_fn fn, void *ctx)
 {
@@ -90,4 +92,71 @@ lh_status lh__lake_vectors_vacuum(lh_lake *lake, const char *name, double hours,
                      (json_int_t)counts[0], "bytes_deleted", (json_int_t)counts[1],
                      "files_kept", (json_int_t)counts[2]);
     return *out ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+}
+
+/* ---- refresh (vector/fresh.h) ------------------------------------------------------------ */
+
+lh_status lh_lake_vector_refresh(lh_lake *lake, const char *target, const char *actor,
+                                 json_t **out, lh_err *err)
+{
+    lh_assert(lake->writer);
+    lh_vec_env env;
+    lh_lake_vec_env(lake, &env);
+    json_t *names = json_array(), *res = json_array(), *entry = NULL, *list = NULL;
+    lh_status st = names && res ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    pthread_mutex_lock(&lake->write_mu);
+    /* a dataset's indexes, else the index of that name */
+    json_t *m = lh_lake_dataset(lake, target); /* a copy */
+    if (!st && m)
+        st = lh_vec_registry_list(lake->store, target, NULL, &list, err);
+    size_t i;
+    json_t *e;
+    json_array_foreach(st ? NULL : list, i, e)
+        json_array_append(names, json_object_get(e, "name"));
+    json_decref(list);
+    lh_err ignored;
+    if (!st && m && !json_array_size(names))
+        st = lh_fail(err, LH_ENOTFOUND, "dataset '%s' has no vector index to refresh; create "
+                     "one with POST /vectors/index {\"dataset\": \"%s\", \"text_column\": "
+                     "\"...\", \"key_column\": \"...\"} or `lakehouse vectors index %s --text "
+                     "COLUMN --key COLUMN`", target, target, target);
+    else if (!st && !m && !lh_vec_registry_get(lake->store, target, &entry, &ignored))
+        json_array_append_new(names, json_string(target));
+    else if (!st && !m)
+        st = lh_fail(err, LH_ENOTFOUND, "no dataset or vector index named '%s'", target);
+    json_decref(m);
+    json_decref(entry);
+    json_t *n;
+    json_array_foreach(st ? NULL : names, i, n) {
+        json_t *one = NULL;
+        st = lh_vec_refresh(&env, json_string_value(n), actor, &one, err);
+        if (st || json_array_append_new(res, one)) {
+            if (!st)
+                st = lh_fail(err, LH_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lake->write_mu);
+    json_decref(names);
+    if (st) {
+        json_decref(res);
+        return st;
+    }
+    *out = res;
+    return LH_OK;
+}
+
+lh_status lh_lake_vector_stale(lh_lake *lake, json_t **out, lh_err *err)
+{
+    return lh_vector_stale(lake->store, out, err);
+}
+
+lh_status lh_lake_vector_set_refresh(lh_lake *lake, const char *index, const json_t *policy,
+                                     json_t **entry, lh_err *err)
+{
+    lh_assert(lake->writer);
+    pthread_mutex_lock(&lake->write_mu);
+    lh_status st = lh_vector_set_refresh(lake->store, index, policy, entry, err);
+    pthread_mutex_unlock(&lake->write_mu);
+    return st;
 }

@@ -23,49 +23,25 @@
 #include "table/table.h"
 #include "vector/fresh.h"
 #include "vector/fresh_int.h"
+#include "vector/index.h"
 
-#define VEC_ROOT "_vectors"
-#define ENTRY_MAX (4u << 20)       /* an index.json is small; this bounds a damaged one */
 #define MODEL_MAX (1024u << 20)    /* LSA at 50,000 terms x 256 dims is ~52 MB */
 
 lh_status lh_vector_table_prefix(const char *name, lh_buf *out)
 {
-    lh_buf_printf(out, VEC_ROOT "/%s", name);
-    return lh_buf_status(out);
+    return lh_vec_index_prefix(name, out);
 }
 
-/* ---- the registry ------------------------------------------------------------------------ */
-
-typedef struct entry_list {
-    json_t *keys;  /* "_vectors/<name>/index.json" keys */
-} entry_list;
-
-static int list_entries(void *ctx, const char *key, const lh_object_info *info)
-{
-    (void)info;
-    entry_list *l = ctx;
-    const char *rest = key + strlen(VEC_ROOT "/");
-    const char *slash = strchr(rest, '/');
-    if (slash && slash > rest && !strcmp(slash, "/index.json"))
-        json_array_append_new(l->keys, json_string(key));
-    return 0;
-}
-
-static lh_status entry_key(const char *name, lh_buf *key, lh_err *err)
-{
-    lh_buf_reset(key);
-    lh_vector_table_prefix(name, key);
-    lh_buf_adds(key, "/index.json");
-    lh_status st = lh_buf_status(key);
-    return st ? lh_fail(err, st, "index %.100s: its registry key is too long", name) : LH_OK;
-}
+/* ---- the registry (vector/index.h owns its layout and reading) -------------------------- */
 
 static lh_status put_entry(lh_store *s, const char *name, const json_t *entry, lh_err *err)
 {
     lh_buf key;
     lh_buf_init(&key, 1024);
-    lh_status st = entry_key(name, &key, err);
-    char *text = st ? NULL : lh_json_dumps(entry, JSON_INDENT(2) | JSON_SORT_KEYS);
+    lh_status st = lh_vec_index_key(name, "index.json", &key)
+                       ? lh_fail(err, LH_ENOMEM, "index %.100s: its registry key is too long", name)
+                       : LH_OK;
+    char *text = st ? NULL : lh_json_dumps(entry, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     if (!st && !text)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st && (st = lh_store_put(s, key.data, text, strlen(text), err)))
@@ -75,74 +51,9 @@ static lh_status put_entry(lh_store *s, const char *name, const json_t *entry, l
     return st;
 }
 
-static int by_name(const void *a, const void *b)
-{
-    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
-    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
-    return strcmp(x ? x : "", y ? y : "");
-}
-
 lh_status lh_vector_indexes_of(lh_store *s, const char *dataset, json_t **out, lh_err *err)
 {
-    entry_list l = {json_array()};
-    json_t *res = json_array();
-    lh_status st = l.keys && res ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
-    if (!st)
-        st = lh_store_list(s, VEC_ROOT "/", list_entries, &l, err);
-    if (st == LH_ENOTFOUND)
-        st = LH_OK;
-    size_t i;
-    json_t *k;
-    json_array_foreach(st ? NULL : l.keys, i, k) {
-        const char *key = json_string_value(k);
-        lh_buf text;
-        lh_buf_init(&text, ENTRY_MAX);
-        lh_err e2 = {{0}};
-        lh_status gst = lh_store_get(s, key, ENTRY_MAX, &text, &e2);
-        json_t *entry = gst ? NULL : lh_json_loadb(text.data, text.len, 0, NULL);
-        lh_buf_release(&text);
-        if (gst == LH_ENOMEM) {
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-            break;
-        }
-        if (!json_is_object(entry)) {
-            if (gst != LH_ENOTFOUND) /* dropped meanwhile: nothing to say */
-                lh_log(LH_LOG_WARN, "vector index registry %s cannot be read, skipped: %s", key,
-                       gst ? e2.msg : "not a JSON object");
-            json_decref(entry);
-            continue;
-        }
-        /* the name is the directory's (an entry cannot rename itself elsewhere) */
-        const char *rest = key + strlen(VEC_ROOT "/");
-        json_object_set_new(entry, "name", json_stringn(rest, (size_t)(strchr(rest, '/') - rest)));
-        const char *src = json_string_value(json_object_get(json_object_get(entry, "source"),
-                                                            "dataset"));
-        if (!dataset || (src && !strcmp(src, dataset)))
-            json_array_append(res, entry);
-        json_decref(entry);
-    }
-    json_decref(l.keys);
-    if (st) {
-        json_decref(res);
-        return st;
-    }
-    /* sorted by name (the listing is sorted by key already; keep it explicit) */
-    size_t n = json_array_size(res);
-    json_t **items = lh_calloc(n + 1, sizeof *items);
-    if (!items) {
-        json_decref(res);
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    }
-    for (i = 0; i < n; i++)
-        items[i] = json_incref(json_array_get(res, i));
-    if (n > 1)
-        qsort(items, n, sizeof *items, by_name);
-    json_array_clear(res);
-    for (i = 0; i < n; i++)
-        json_array_append_new(res, items[i]);
-    free(items);
-    *out = res;
-    return LH_OK;
+    return lh_vec_registry_list(s, dataset, NULL, out, err);
 }
 
 static const char *entry_name(const json_t *entry)
@@ -274,17 +185,10 @@ lh_status lh_vector_check_refresh(const json_t *policy, lh_err *err)
 lh_status lh_vector_set_refresh(lh_store *s, const char *name, const json_t *policy,
                                 json_t **entry, lh_err *err)
 {
+    json_t *found = NULL;
     lh_status st = lh_vector_check_refresh(policy, err);
-    json_t *list = NULL, *found = NULL;
     if (!st)
-        st = lh_vector_indexes_of(s, NULL, &list, err);
-    size_t i;
-    json_t *e;
-    json_array_foreach(st ? NULL : list, i, e)
-        if (!strcmp(entry_name(e), name))
-            found = e;
-    if (!st && !found)
-        st = lh_fail(err, LH_ENOTFOUND, "no vector index named '%s'", name);
+        st = lh_vec_registry_get(s, name, &found, err);
     if (!st) {
         json_t *copy = json_deep_copy(policy);
         if (!copy || json_object_set_new(found, "refresh", copy))
@@ -294,7 +198,7 @@ lh_status lh_vector_set_refresh(lh_store *s, const char *name, const json_t *pol
         st = put_entry(s, name, found, err);
     if (!st)
         *entry = json_incref(found);
-    json_decref(list);
+    json_decref(found);
     return st;
 }
 

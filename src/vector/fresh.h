@@ -24,6 +24,7 @@
 
 typedef struct lh_store lh_store;
 typedef struct lh_engine lh_engine;
+typedef struct lh_vec_env lh_vec_env;
 
 /* The registry entries (index.json objects, each with "name") of the indexes whose source
  * is dataset (NULL = every index), sorted by name, into *out (caller owns). An entry that
@@ -67,5 +68,17 @@ lh_status lh_vector_check_refresh(const json_t *policy, lh_err *err);
  * (caller owns). LH_ENOTFOUND for no such index. */
 lh_status lh_vector_set_refresh(lh_store *s, const char *name, const json_t *policy,
                                 json_t **entry, lh_err *err);
+
+/* Brings index name up to its source dataset's latest version (vector/refresh.c): rows new
+ * or changed since the index was embedded (by key and chunk content hashes, diff.h) are
+ * chunked and embedded with the index's stored model, rows gone or changed lose their old
+ * chunks, in one Delta commit of the index table; BM25 is rebuilt, the entry updated
+ * (stale_since null) and a journal event {field "refresh"} recorded. Nothing changed: no
+ * commit. *report (caller owns): {index, dataset, source_version, index_version, committed,
+ * rows_new, rows_changed, rows_removed, rows_unchanged, chunks_embedded, chunks_removed}.
+ * Builtin indexes only for now (LH_EUNSUPPORTED otherwise). The caller holds the data
+ * directory's write lock. Fault point vector.refresh_before_commit. */
+lh_status lh_vec_refresh(const lh_vec_env *env, const char *name, const char *actor,
+                         json_t **report, lh_err *err);
 
 #endif
