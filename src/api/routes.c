@@ -114,7 +114,7 @@ static const lh_http_route routes[] = {
     {"POST", "/vectors/refresh/{dataset}", lh__api_vectors_refresh, true, W, 0, LH_BODY_NONE,
      "embed only the dataset's new or changed rows into each of its indexes and drop rows gone: {dataset, refreshed: [{index, rows_new, rows_changed, rows_removed, chunks_embedded, ...}]}", "engine", false},
     {"PUT", "/vectors/indexes/{name}/refresh", lh__api_vectors_policy, true, W, 4 * KiB, LH_BODY_JSON,
-     "set an index's refresh policy: {refresh: \"manual\" | \"on_append\" | {every_seconds: N}}", "storage", false},
+     "set an index's refresh policy: {refresh: \"manual\", \"on_append\" or {every_seconds: N}}", "storage", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)
