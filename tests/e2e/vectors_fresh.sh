@@ -108,6 +108,26 @@ expect_eq "vacuum reports the index table's deleted file" "1 1" "$(jb 'd["vector
 expect_eq "after vacuum no file under _vectors/ holds the second key or its name" "|" \
   "$(holders cand-erase-8842)|$(holders Quorvath)"
 
+# a compaction killed after the index's rewritten file is in place, before its commit: the
+# tombstones stay (the key stays hidden), and the next compaction finishes the erasure; the
+# orphan file and a temp file left in the index directory are cleaned up
+printf 'id,bio\ncrash9001,"Vexmoranth worked nights. Vexmoranth again, in a second sentence that is long enough to be its own chunk of text."\n' >crash.csv
+check "ingest a row to erase under a crash" "$LH" ingest crash.csv --name people
+check "refresh it into the index" "$LH" vectors refresh people
+expect_eq "its name is in the index" yes "$([[ $(holders Vexmoranth) == *.parquet* ]] && echo yes)"
+check "tombstone it" "$LH" delete people --key id crash9001
+LAKEHOUSE_FAULT=vector.erase_before_commit "$LH" compact people >"$WORK/out" 2>"$WORK/err"
+expect_eq "compact killed at vector.erase_before_commit" "137 yes" \
+  "$? $(grep -q 'fault point vector.erase_before_commit' "$WORK/err" && echo yes)"
+expect_eq "the tombstone survived the crash (the key is still hidden)" "1 0" \
+  "$(grep -c crash9001 "$LAKEHOUSE_DATA/_catalog/tombstones/people.jsonl") $(sql "SELECT count(*) FROM people WHERE id = 'crash9001'")"
+: >"$IDX/people_bio/.tmp-left-by-a-killed-writer.parquet"
+"$LH" compact people --erase-now --json >"$WORK/body" 2>"$WORK/err"
+expect_eq "the next compaction erases it from the index" "people_bio yes" \
+  "$(jb 'd["vectors"][0]["index"], "yes" if d["vectors"][0]["chunks_removed"] >= 1 else d')"
+expect_eq "no file under _vectors/ holds it, the orphan and the temp file are gone" "||no" \
+  "$(holders crash9001)|$(holders Vexmoranth)|$([[ -e $IDX/people_bio/.tmp-left-by-a-killed-writer.parquet ]] && echo yes || echo no)"
+
 # ---- staleness and refresh (CLI) -------------------------------------------------------------
 if [[ $have_ref == yes ]]; then
   ref "SELECT chunk_id, md5(vector::VARCHAR) FROM $(T) WHERE key NOT IN ('c005', 'c007') ORDER BY chunk_id" >"$WORK/vec.before"
