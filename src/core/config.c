@@ -66,6 +66,8 @@ static const struct key_spec {
     {"auth", "secrets_file", T_STR, "", 0, 0},
     {"auth", "health_open", T_BOOL, NULL, 1, 0},
     {"ai", "provider", T_STR, "builtin", 0, 0},
+    /* the server's vector refresher (lake.h, docs/INTERNALS.md "Vectors: erasure and refresh") */
+    {"vectors", "refresh_tick_ms", T_INT, NULL, 1000, 10},
     {"cache", "max_bytes", T_INT, NULL, 0, 0},
     {"query", "timeout_ms", T_INT, NULL, 30000, 1},
     {"query", "max_timeout_ms", T_INT, NULL, 600000, 1},
