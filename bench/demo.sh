@@ -22,7 +22,7 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+
 run_lh() {
     rm -rf "$OUT/data"
     local t0; t0=$(date +%s%N)
-    "$BIN" demo --scale "$SCALE" --data "$OUT/data" --json > "$OUT/run.json"
+    "$BIN" demo --scale "$SCALE" --no-index --data "$OUT/data" --json > "$OUT/run.json"
     ms "$t0" >> "$OUT/lh.txt"
     python3 -c 'import json,sys
 for r in json.load(open(sys.argv[1])):

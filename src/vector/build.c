@@ -47,7 +47,7 @@ typedef struct build {
     /* fit */
     char **sample;
     size_t *sample_len;
-    size_t nsample, seen;
+    size_t nsample, seen, fit_cap;
     uint64_t rng;
     /* embed */
     lh_bm25 *bm25;
@@ -194,11 +194,11 @@ static lh_status fit_row(build *b, const char *key, size_t klen, const char *tex
     for (size_t i = 0; !st && i < b->chunks.n; i++) {
         lh_chunk *c = &b->chunks.items[i];
         size_t slot = b->nsample;
-        if (b->nsample == LH_VEC_FIT_SAMPLE) {
+        if (b->nsample == b->fit_cap) {
             /* reservoir sampling (Algorithm R): chunk number seen is kept with probability
-             * SAMPLE / (seen + 1), replacing a uniformly chosen one */
+             * cap / (seen + 1), replacing a uniformly chosen one */
             uint64_t r = next_rand(&b->rng) % (b->seen + 1);
-            slot = r < LH_VEC_FIT_SAMPLE ? (size_t)r : SIZE_MAX;
+            slot = r < b->fit_cap ? (size_t)r : SIZE_MAX;
         } else {
             b->nsample++;
         }
@@ -213,10 +213,24 @@ static lh_status fit_row(build *b, const char *key, size_t klen, const char *tex
     return st;
 }
 
+/* The sample's size: LH_VEC_FIT_SAMPLE; in the test build LAKEHOUSE_VEC_FIT_SAMPLE may set
+ * another (bench/vec_index.sh measures the fit's cost against it). */
+static size_t fit_cap(void)
+{
+#ifdef LH_FAULTS
+    const char *v = getenv("LAKEHOUSE_VEC_FIT_SAMPLE");
+    long long n = v ? strtoll(v, NULL, 10) : 0;
+    if (n > 0 && n <= 10000000)
+        return (size_t)n;
+#endif
+    return LH_VEC_FIT_SAMPLE;
+}
+
 static lh_status fit(build *b, const char *sql, lh_lsa **lsa, lh_err *err)
 {
-    b->sample = lh_calloc(LH_VEC_FIT_SAMPLE, sizeof *b->sample);
-    b->sample_len = lh_calloc(LH_VEC_FIT_SAMPLE, sizeof *b->sample_len);
+    b->fit_cap = fit_cap();
+    b->sample = lh_calloc(b->fit_cap, sizeof *b->sample);
+    b->sample_len = lh_calloc(b->fit_cap, sizeof *b->sample_len);
     if (!b->sample || !b->sample_len)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     b->rng = 0x6c616b65686f7573ull; /* fixed: the same sample on every run */
@@ -578,6 +592,7 @@ static lh_status run(build *b, lh_err *err)
     lh_buf_init(&count, 0);
     lh_lsa *lsa = NULL;
     lh_bm25 *empty = NULL;
+    double t0 = mono_s(), t_count = 0, t_fit = 0, t_embed = 0;
     lh_status st = source_sql(b, false, &sql, err);
     if (!st)
         st = source_sql(b, true, &count, err);
@@ -586,6 +601,7 @@ static lh_status run(build *b, lh_err *err)
         report(b);
         st = scan(b, count.data, count_row, err);
     }
+    t_count = mono_s();
     pthread_mutex_lock(&b->job->mu);
     bool fitted = json_is_true(json_object_get(b->job->doc, "fitted"));
     pthread_mutex_unlock(&b->job->mu);
@@ -622,6 +638,7 @@ static lh_status run(build *b, lh_err *err)
         empty = NULL;
         st = lh_ai_builtin_new(l, e, lh_ai_builtin_default_weight(), &b->ai, err);
     }
+    t_fit = mono_s();
     if (!st)
         st = drop_orphans(b, err);
     if (!st) {
@@ -641,6 +658,7 @@ static lh_status run(build *b, lh_err *err)
                      b->recorded, b->batch_no);
     if (!st)
         st = stopped(b, err);
+    t_embed = mono_s();
     int64_t tv = 0;
     if (!st) {
         set_field(b, "phase", json_string("committing"));
@@ -657,8 +675,14 @@ static lh_status run(build *b, lh_err *err)
             st = put_blob(b, "model/bm25.bin", &bm, err);
         lh_buf_release(&bm);
     }
-    if (!st)
+    if (!st) {
+        /* where this run's time went (seconds; a resumed run counts its own part only) */
+        double t_end = mono_s();
+        set_field(b, "timings", json_pack("{s:f, s:f, s:f, s:f}", "count_s", t_count - t0,
+                                          "fit_s", t_fit - t_count, "embed_s", t_embed - t_fit,
+                                          "commit_s", t_end - t_embed));
         st = write_registry(b, tv, err);
+    }
     lh_lsa_free(lsa);
     lh_bm25_free(empty);
     lh_buf_release(&sql);

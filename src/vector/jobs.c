@@ -79,6 +79,8 @@ static lh_status new_job_doc(const lh_vec_env *env, const lh_vec_spec *spec, con
     return *doc ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
 }
 
+static json_t *public_doc(json_t *d);
+
 /* ---- foreground --------------------------------------------------------------------- */
 
 /* The unfinished job of the same spec on disk, if any (a killed foreground build). */
@@ -107,17 +109,10 @@ lh_status lh_vec_build(const lh_vec_env *env, const lh_vec_spec *spec, const cha
     json_t *doc = find_unfinished(env, spec);
     lh_status st = LH_OK;
     if (doc) {
+        /* resumed whatever point it reached (one killed after its registry entry was
+         * written only finishes its job file) */
         lh_log(LH_LOG_INFO, "vector index %s: resuming job %s", spec->name,
                json_string_value(json_object_get(doc, "id")));
-        json_t *entry = NULL;
-        lh_err e2;
-        if (!lh_vec_registry_get(env->store, spec->name, &entry, &e2)) {
-            json_decref(entry);
-            json_decref(doc);
-            doc = NULL;
-            st = lh_fail(err, LH_EEXIST, "a vector index named '%s' exists already (drop it "
-                         "first, or choose another name)", spec->name);
-        }
     } else {
         st = lh_vec_spec_check(env, spec, err);
         if (!st) {
@@ -135,7 +130,7 @@ lh_status lh_vec_build(const lh_vec_env *env, const lh_vec_spec *spec, const cha
     j->progress_ctx = progress_ctx;
     st = lh__vec_build_run(env, j, err);
     if (job_out)
-        *job_out = job_snapshot(j);
+        *job_out = public_doc(job_snapshot(j));
     job_free(j);
     return st;
 }

@@ -10,6 +10,8 @@ source "$LH_REPO/tests/http_server.sh"
 cd "$WORK"
 trap 'srv_stop_all; rm -rf "$WORK"' EXIT
 J='Content-Type: application/json'
+# `covers "METHOD /path"` marks the routes this suite tests (tests/e2e/http_api.sh counts them)
+covers() { :; }
 
 req() {
   local m=$1 p=$2
@@ -87,12 +89,27 @@ expect_eq "the token index has its own chunker and more chunks" "tokens 60 10 ye
 expect_fail "a second build of an existing name is refused" "exists already" \
   "$LH" vectors index candidates --text resume_text --key candidate_id
 
+# a foreground build SIGKILLed after its third checkpoint resumes when the command runs again
+LAKEHOUSE_VEC_BATCH_ROWS=100 LAKEHOUSE_FAULT=vector.batch_saved.2 "$LH" vectors index candidates \
+  --text resume_text --key candidate_id --name cli_killed >"$WORK/out" 2>"$WORK/err"
+expect_eq "the CLI build died at the fault point (SIGKILL)" "137 yes" \
+  "$? $(grep -q 'fault point vector.batch_saved.2' "$WORK/err" && echo yes || echo no)"
+expect_fail "a killed build is not an index yet" "no vector index named 'cli_killed'" "$LH" vectors show cli_killed
+check "the same command resumes it" env LAKEHOUSE_VEC_BATCH_ROWS=100 "$LH" vectors index candidates --text resume_text --key candidate_id --name cli_killed --json
+expect_eq "the resumed job is the killed one, finished: 10 batches, all rows" "succeeded 10 1000" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["state"], d["batches_done"], d["rows_done"])' "$WORK/out")"
+if [[ -x $WORK/duckref ]]; then
+  R="read_parquet('$IDX/candidates_resume_text/*.parquet')" K="read_parquet('$IDX/cli_killed/*.parquet')"
+  expect_eq "the resumed CLI build = the uninterrupted one (ids, vectors), nothing twice" "$CHUNKS,$CHUNKS,0,0" \
+    "$("$WORK/duckref" "SELECT (SELECT count(*) FROM $K), (SELECT count(DISTINCT chunk_id) FROM $K), (SELECT count(*) FROM (SELECT chunk_id FROM $R EXCEPT SELECT chunk_id FROM $K)), (SELECT count(*) FROM $R r JOIN $K k USING (chunk_id) WHERE r.vector <> k.vector)")"
+fi
+check "drop cli_killed" "$LH" vectors drop cli_killed
+
 # ---- the server: jobs, SIGKILL mid-job and resume, cancel, drop -----------------------------
 if srv_start A LAKEHOUSE_VEC_BATCH_ROWS=100 LAKEHOUSE_FAULT=vector.batch_written.3; then ok "server A starts"
 else not_ok "server A starts"; echo "# $(head -c 600 "$WORK/A.err")"; exit 1; fi
 URL=$SRV_URL A=$SRV_PID
 req POST /vectors/index -H "$J" -d '{"name": "killed", "dataset": "candidates", "text_column": "resume_text", "key_column": "candidate_id"}'
-covers() { :; }
 covers "POST /vectors/index"
 expect_eq "POST /vectors/index: 202 with job_id and index" "202 killed yes" "$CODE $(jb 'd["index"], "yes" if d["job_id"].startswith("vj-") else d')"
 JOB=$(jb 'd["job_id"]')
@@ -126,7 +143,7 @@ if [[ -x $WORK/duckref ]]; then
 fi
 req GET /vectors/jobs
 covers "GET /vectors/jobs"
-expect_eq "GET /vectors/jobs lists the server's and the CLI's jobs, newest first" "200 killed 3" \
+expect_eq "GET /vectors/jobs lists the server's and the CLI's jobs, newest first" "200 killed 4" \
   "$CODE $(jb 'd["jobs"][0]["index"], len(d["jobs"])')"
 req GET "/vectors/indexes?source=candidates&model=lsa-256"
 covers "GET /vectors/indexes"
@@ -139,7 +156,8 @@ expect_eq "POST /vectors/index on a non-text column: 400 naming it" "400 invalid
 req POST /vectors/index -H "$J" -d '{"dataset": "candidates", "text_column": "resume_text", "key_column": "candidate_id", "colour": 1}'
 expect_eq "an unknown field: 400 naming it" "400 unknown field 'colour'" "$CODE $(jb 'd["error"]["message"]')"
 req POST /vectors/index -H "$J" -d '{"dataset": "candidates", "text_column": "resume_text", "key_column": "candidate_id", "provider": "ollama"}'
-expect_eq "a network provider: not yet for builds (501-class unsupported)" "unsupported" "$(jb 'd["error"]["code"]')"
+expect_eq "a network provider: not for builds yet (422 unsupported, naming the provider)" "422 unsupported yes" \
+  "$CODE $(jb 'd["error"]["code"], "yes" if "ollama" in d["error"]["message"] else d')"
 req GET /vectors/jobs/vj-nope
 expect_eq "an unknown job: 404" "404" "$CODE"
 srv_stop "$B"
@@ -178,7 +196,7 @@ srv_stop "$C"
 
 check "drop through the CLI" "$LH" vectors drop res_tok
 expect_eq "vectors list after the drops" "candidates_resume_text" "$("$LH" vectors list --json | python3 -c 'import json,sys; print(" ".join(e["name"] for e in json.load(sys.stdin)))')"
-expect_eq "journal: a build event per index and a drop per drop" "build candidates_resume_text|build killed|build res_tok|drop killed|drop res_tok" \
+expect_eq "journal: a build event per index and a drop per drop" "build candidates_resume_text|build cli_killed|build killed|build res_tok|drop cli_killed|drop killed|drop res_tok" \
   "$(sql "SELECT field || ' ' || entity_id FROM journal WHERE entity = 'vector_index' ORDER BY 1" | paste -sd'|')"
 
 # demo builds the index by default

@@ -2,7 +2,8 @@
  * of a handler: the body checks of src/http/server.c (checks_pass: jansson with
  * JSON_REJECT_DUPLICATES, an empty body is {}, the body must be an object) and the field
  * helpers of src/api/api_util.c (lh__api_only_fields, lh__api_string, lh__api_int) with
- * the field lists of real handlers.
+ * the field lists of real handlers, and the parser of POST /vectors/index's body
+ * (lh_vec_spec_from_json, src/vector/spec.c).
  *
  * server.c is #included (as unit tests do) to reach its static checks_pass; the request is
  * built by hand, without a connection (nothing on these paths touches it).
@@ -15,6 +16,7 @@
 
 #include "api/api_int.h"
 #include "fuzz_util.h"
+#include "vector/index.h"
 
 typedef struct profile {
     const char *const *allowed;
@@ -30,11 +32,17 @@ static const char *const c_strings[] = {"name", "description", "owner", "sensiti
 static const char *const j_allowed[] = {"entity", "entity_id", "field", "old_value", "new_value",
                                         "source", "workspace", NULL};
 static const char *const j_strings[] = {"entity", "entity_id", "field", "source", NULL};
+static const char *const v_allowed[] = {"name", "dataset", "text_column", "key_column", "provider",
+                                        "model", "chunk_size", "chunk_overlap", "chunk_unit", NULL};
+static const char *const v_strings[] = {"dataset", "text_column", "key_column", "name", "provider",
+                                        "model", NULL};
+static const char *const v_ints[] = {"chunk_size", "chunk_overlap", NULL};
 static const char *const none[] = {NULL};
 static const profile profiles[] = {
     {q_allowed, q_strings, q_ints},
     {c_allowed, c_strings, none},
     {j_allowed, j_strings, none},
+    {v_allowed, v_strings, v_ints},
     {none, none, none},
 };
 
@@ -60,6 +68,38 @@ static void expect_reply(lh_http_req *r, bool ok, const char *what)
     if (!ok && (!r->response || (r->status != 400 && !(allow_503 && r->status == 503))))
         fuzz_fail("%s failed but replied %s (status %d)", what, r->response ? "" : "nothing",
                   r->status);
+}
+
+/* lh_vec_spec_from_json: an accepted body gives a spec whose required fields are the body's
+ * values, whose strings are terminated within their arrays, and which survives a round trip
+ * through lh_vec_spec_to_json unchanged (job files rely on it). */
+static void check_vec_spec(const json_t *body)
+{
+    lh_vec_spec s;
+    memset(&s, 0x5a, sizeof s);
+    lh_err err;
+    if (lh_vec_spec_from_json(body, &s, &err)) {
+        if (!memchr(err.msg, '\0', sizeof err.msg) || !err.msg[0])
+            fuzz_fail("lh_vec_spec_from_json failed without a message");
+        return;
+    }
+    if (!memchr(s.name, '\0', sizeof s.name) || !s.name[0] || !memchr(s.provider, '\0', sizeof s.provider) ||
+        !memchr(s.model, '\0', sizeof s.model))
+        fuzz_fail("an accepted spec has an unterminated or empty string");
+    if (strcmp(s.dataset, json_string_value(json_object_get(body, "dataset")) ?: "") ||
+        strcmp(s.text_column, json_string_value(json_object_get(body, "text_column")) ?: "") ||
+        strcmp(s.key_column, json_string_value(json_object_get(body, "key_column")) ?: ""))
+        fuzz_fail("an accepted spec does not hold the body's fields");
+    if (s.chunk.unit != LH_CHUNK_CHARS && s.chunk.unit != LH_CHUNK_TOKENS)
+        fuzz_fail("an accepted spec has chunk unit %d", (int)s.chunk.unit);
+    json_t *j = lh_vec_spec_to_json(&s);
+    lh_vec_spec back;
+    memset(&back, 0x5a, sizeof back);
+    if (!j || lh_vec_spec_from_json(j, &back, &err) || strcmp(back.name, s.name) ||
+        strcmp(back.dataset, s.dataset) || back.chunk.size != s.chunk.size ||
+        back.chunk.overlap != s.chunk.overlap || back.chunk.unit != s.chunk.unit)
+        fuzz_fail("a spec does not survive its JSON round trip");
+    json_decref(j);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -111,6 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             reset_reply(r);
         }
     }
+    if (ok)
+        check_vec_spec(r->json);
     reset_reply(r);
     json_decref(r->json);
     lh_buf_release(&r->body);

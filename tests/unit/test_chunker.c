@@ -1,4 +1,4 @@
-/* Unit tests for the chunker (src/ai/chunker.c): sizes, overlap, sentence and word cuts,
+/* Unit tests for the chunker (src/vector/chunker.c): sizes, overlap, sentence and word cuts,
  * UTF-8 safety, ids. */
 #include <stdarg.h>
 #include <stdbool.h>
