@@ -582,9 +582,11 @@ static lh_status erase_one(lh_store *s, lh_engine *e, json_t *entry, const json_
         json_object_set_new(entry, "rows", json_integer(rows > 0 ? rows : 0));
         st = put_entry(s, name, entry, err);
     }
-    json_t *line = st ? NULL : json_pack("{s:s, s:I, s:I, s:I, s:b}", "index", name,
+    json_t *line = st ? NULL : json_pack("{s:s, s:I, s:I, s:I, s:I, s:b}", "index", name,
                                          "chunks_removed", (json_int_t)removed,
                                          "keys_removed", (json_int_t)keys_removed,
+                                         "old_files_until_vacuum",
+                                         (json_int_t)(removed ? json_array_size(files) : 0),
                                          "lsa_terms_dropped", (json_int_t)dropped,
                                          "bm25_rebuilt", removed > 0);
     if (line)

@@ -48,8 +48,9 @@ lh_status lh_vector_note_ingest(lh_store *s, const char *dataset, int64_t versio
  * removes the old files; vacuum deletes those), and for the builtin model the BM25 file is
  * rebuilt from the chunks left and the LSA vocabulary loses the terms no chunk left uses
  * (lh_lsa_prune), so neither file keeps an erased word. *report (caller owns): array of
- * {index, chunks_removed, version (null when nothing was held), lsa_terms_dropped,
- * bm25_rebuilt}. */
+ * {index, chunks_removed, keys_removed, old_files_until_vacuum (the files the commit removed,
+ * which still hold the chunks until vacuum deletes them), lsa_terms_dropped, bm25_rebuilt,
+ * version (null when nothing was held)}. */
 lh_status lh_vector_erase(lh_store *s, lh_engine *e, const char *dataset, const json_t *keys,
                           json_t **report, lh_err *err);
 

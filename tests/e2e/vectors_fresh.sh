@@ -98,7 +98,9 @@ fi
 
 # the same through compact and a later vacuum (the dataset's vacuum path deletes the old file)
 check "tombstone a second key" "$LH" delete people --key id cand-erase-8842
-check "compact (no erase-now)" "$LH" compact people
+check "compact (no erase-now)" bash -c '"$0" compact people --json >"$1"' "$LH" "$WORK/compact2.json"
+expect_eq "compact reports the index file that holds the key until vacuum" 1 \
+  "$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["vectors"][0]["old_files_until_vacuum"])' <"$WORK/compact2.json")"
 expect_eq "until vacuum, the index's old file still holds the second key" yes \
   "$([[ $(holders cand-erase-8842) == *.parquet* ]] && echo yes || echo "no: $(holders cand-erase-8842)")"
 expect_eq "but the live index and its model files do not" yes \
