@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: loads the staffing-agency demo (7 tables, ~2.47M rows) and the cities example
+# `make run`: loads the staffing-agency demo (7 tables, ~2.47M rows, and the vector index of
+# its resumes) and the cities example
 # into ./data (once), shows a few queries over them, then serves the HTTP API until Ctrl-C.
 # LAKEHOUSE_RUN_NO_SERVE=1 stops after the queries (for scripted checks).
 set -euo pipefail
@@ -13,10 +14,18 @@ else
   echo "== lakehouse demo   (generates and ingests the staffing agency; about 10-20 s)"
   "$BIN" demo
 fi
+# the resumes' vector index (demo builds it; a data directory from before it had none)
+if ! "$BIN" vectors show candidates_resume_text >/dev/null 2>&1; then
+  echo "== lakehouse vectors index candidates --text resume_text --key candidate_id"
+  "$BIN" vectors index candidates --text resume_text --key candidate_id
+fi
 "$BIN" ingest examples/cities.csv --name cities
 echo
 echo "== lakehouse datasets"
 "$BIN" datasets
+echo
+echo "== lakehouse vectors list"
+"$BIN" vectors list
 echo
 
 show() {

@@ -9,15 +9,6 @@ static void reply(lh_http_req *r, lh_status st, const lh_err *err, json_t *out)
         lh_http_reply_json(r, 200, out);
 }
 
-void lh__api_vectors_stale(lh_http_req *r, void *app)
-{
-    lh_api *a = app;
-    json_t *list = NULL;
-    lh_err err;
-    lh_status st = lh_lake_vector_stale(a->lake, &list, &err);
-    reply(r, st, &err, st ? NULL : json_pack("{s:o}", "stale", list));
-}
-
 void lh__api_vectors_refresh(lh_http_req *r, void *app)
 {
     lh_api *a = app;

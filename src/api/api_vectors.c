@@ -108,3 +108,16 @@ void lh__api_vectors_drop(lh_http_req *r, void *app)
     else
         lh_http_reply_json(r, 200, json_pack("{s:s, s:b}", "index", name, "dropped", true));
 }
+
+/* GET /vectors/stale: the indexes built from an older version than their dataset's. */
+void lh__api_vectors_stale(lh_http_req *r, void *app)
+{
+    lh_api *a = app;
+    lh_err err;
+    json_t *list = NULL;
+    lh_status st = lh_vec_registry_stale(lh_lake_store(a->lake), &list, &err);
+    if (st)
+        lh_http_reply_status(r, st, err.msg);
+    else
+        lh_http_reply_json(r, 200, json_pack("{s:o}", "indexes", list));
+}

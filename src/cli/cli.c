@@ -39,7 +39,7 @@ static const lh_cli_command commands[] = {
     {"cache", lh__cli_cache, "cache pin NAME | evict NAME | stats",
      "pin a dataset into a running server's memory, unpin it, or show hits and sizes"},
     {"vectors", lh__cli_vectors, "vectors index DATASET --text COL --key COL [--name NAME] [--chunk-size N]\n"
-     "             [--chunk-overlap N] [--chunk-unit chars|tokens] | list [--source DATASET] [--model M]\n"
+     "             [--chunk-overlap N] [--chunk-unit chars|tokens] | list [--source DATASET] [--model M] [--stale]\n"
      "             | show NAME | drop NAME | refresh DATASET|INDEX | stale\n"
      "             | policy INDEX manual|on_append|every:SECONDS",
      "build a vector index over a text column (progress bar; a killed build resumes), list, show or drop indexes;\n"

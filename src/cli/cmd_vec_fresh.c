@@ -81,7 +81,7 @@ int lh__cli_vectors_stale(lh_cli *cli, int argc, char **argv)
     if (!rc && !lake) {
         json_t *reply = NULL;
         rc = lh__cli_forward(cli, url, "GET", "/vectors/stale", NULL, &reply);
-        out = json_incref(json_object_get(reply, "stale"));
+        out = json_incref(json_object_get(reply, "indexes"));
         json_decref(reply);
     } else if (!rc) {
         st = lh_lake_vector_stale(lake, &out, &err);
@@ -98,11 +98,12 @@ int lh__cli_vectors_stale(lh_cli *cli, int argc, char **argv)
         json_array_foreach(out, i, r) {
             json_t *pol = json_object_get(r, "refresh");
             char *p = pol ? lh_json_dumps(pol, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+            json_t *src = json_object_get(r, "source");
             printf("%s (dataset %s): stale since %s, embedded from version %lld, refresh %s\n",
-                   json_string_value(json_object_get(r, "index")),
-                   json_string_value(json_object_get(r, "dataset")) ?: "?",
+                   json_string_value(json_object_get(r, "name")),
+                   json_string_value(json_object_get(src, "dataset")) ?: "?",
                    json_string_value(json_object_get(r, "stale_since")),
-                   (long long)json_integer_value(json_object_get(r, "table_version")),
+                   (long long)json_integer_value(json_object_get(src, "table_version")),
                    p ? p : "manual");
             free(p);
         }

@@ -1,6 +1,6 @@
 /* cmd_vectors.c: lakehouse vectors index DATASET --text COL --key COL [--name NAME]
  *                  [--chunk-size N] [--chunk-overlap N] [--chunk-unit chars|tokens]
- *              | list [--source DATASET] [--model MODEL] | show NAME | drop NAME
+ *              | list [--source DATASET] [--model MODEL] [--stale] | show NAME | drop NAME
  *
  * index builds in the foreground with a progress bar (a killed build resumes when the
  * same command runs again); with a running server holding the data directory, the build
@@ -46,6 +46,9 @@ static void print_entry(const json_t *e)
            json_string_value(json_object_get(ch, "unit")),
            (long long)json_integer_value(json_object_get(ch, "overlap")),
            json_string_value(json_object_get(e, "last_embedded_at")));
+    if (json_string_value(json_object_get(e, "stale_since")))
+        printf("  stale since %s: its dataset has changed since (build it again to refresh)\n",
+               json_string_value(json_object_get(e, "stale_since")));
 }
 
 static void print_job(const json_t *job)
@@ -181,9 +184,12 @@ static int cmd_registry(lh_cli *cli, const char *verb)
 {
     bool list = !strcmp(verb, "list"), drop = !strcmp(verb, "drop");
     const char *name = NULL, *source = NULL, *model = NULL;
+    bool stale = false;
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
-        if (list && (!strcmp(a, "--source") || !strcmp(a, "--model"))) {
+        if (list && !strcmp(a, "--stale")) {
+            stale = true;
+        } else if (list && (!strcmp(a, "--source") || !strcmp(a, "--model"))) {
             const char *v = lh__cli_value(cli, &i, a);
             if (!v)
                 return 2;
@@ -216,7 +222,8 @@ static int cmd_registry(lh_cli *cli, const char *verb)
         snprintf(path, sizeof path, "/vectors/indexes/%s", name);
         rc = lh__cli_forward(cli, url, "DELETE", path, NULL, &out);
     } else if (list) {
-        if ((st = lh_vec_registry_list(lh_lake_store(lake), source, model, &out, &err)))
+        if ((st = stale ? lh_vec_registry_stale(lh_lake_store(lake), &out, &err)
+                        : lh_vec_registry_list(lh_lake_store(lake), source, model, &out, &err)))
             rc = lh__cli_error(cli, st, &err);
     } else if (!drop) {
         if ((st = lh_vec_registry_get(lh_lake_store(lake), name, &out, &err)))

@@ -13,6 +13,7 @@ static void journal_ingest(lh_lake *lake, const lh_ingest_result *res, const cha
     lh__lake_journal_event(lake, res->dataset, "version", old, now, actor ? actor : "cli", source);
     json_decref(old);
     json_decref(now);
+    lh__lake_vectors_stale(lake, res->dataset, res->version); /* and its vector indexes */
 }
 
 lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_result *res,

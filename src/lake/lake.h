@@ -164,7 +164,8 @@ void lh_lake_on_index_append(lh_lake *lake, lh_lake_index_append_fn fn, void *ct
  * index (the message says how to create one) or a name that is neither. Writers only. */
 lh_status lh_lake_vector_refresh(lh_lake *lake, const char *target, const char *actor,
                                  json_t **out, lh_err *err);
-/* The stale indexes (vector/fresh.h, lh_vector_stale); caller owns *out. */
+/* The registry entries of the stale indexes (stale_since set; vector/index.h,
+ * lh_vec_registry_stale), sorted by name; caller owns *out. */
 lh_status lh_lake_vector_stale(lh_lake *lake, json_t **out, lh_err *err);
 /* Sets index's refresh policy ("manual", "on_append" or {"every_seconds": N}); *entry gets
  * its registry entry (caller owns). Writers only. */

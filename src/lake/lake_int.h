@@ -45,6 +45,10 @@ struct lh_lake {
     void *index_append_ctx;
 };
 
+/* Marks the vector indexes of dataset stale after an ingest committed version (vectors.c);
+ * a failure is logged, never the ingest's. */
+void lh__lake_vectors_stale(lh_lake *lake, const char *dataset, int64_t version);
+
 /* Mirrors one dataset's tombstones and erasures into the engine and defines its views; a
  * dataset that cannot be read becomes a relation that says why (lake.c). */
 void lh__lake_load_dataset(lh_lake *lake, const char *name);

@@ -21,12 +21,15 @@ void lh__lake_vectors_ingested(lh_lake *lake, const char *name, int64_t version)
 {
     json_t *due = NULL;
     lh_err err = {{0}};
-    if (lh_vector_note_ingest(lake->store, name, version, &due, &err)) {
-        lh_log(LH_LOG_WARN, "dataset %s: its vector indexes could not be marked stale: %s", name,
+    (void)version; /* marked stale by lh__lake_vectors_stale (vectors.c) already */
+    if (!lake->index_append)
+        return; /* no refresher (the CLI): the indexes stay stale */
+    if (lh_vector_on_append(lake->store, name, &due, &err)) {
+        lh_log(LH_LOG_WARN, "dataset %s: its on_append vector indexes cannot be listed: %s", name,
                err.msg);
         return;
     }
-    if (json_array_size(due) && lake->index_append)
+    if (json_array_size(due))
         lake->index_append(lake->index_append_ctx, name, due);
     json_decref(due);
 }
@@ -148,7 +151,7 @@ lh_status lh_lake_vector_refresh(lh_lake *lake, const char *target, const char *
 
 lh_status lh_lake_vector_stale(lh_lake *lake, json_t **out, lh_err *err)
 {
-    return lh_vector_stale(lake->store, out, err);
+    return lh_vec_registry_stale(lake->store, out, err);
 }
 
 lh_status lh_lake_vector_set_refresh(lh_lake *lake, const char *index, const json_t *policy,

@@ -32,3 +32,13 @@ void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env)
     *env = (lh_vec_env){.store = lake->store, .catalog = lake->cat, .engine = lake->eng,
                         .open_source = open_source, .journal = journal, .ctx = lake};
 }
+
+void lh__lake_vectors_stale(lh_lake *lake, const char *dataset, int64_t version)
+{
+    lh_err err;
+    size_t marked = 0;
+    if (lh_vec_mark_stale(lake->store, dataset, version, &marked, &err))
+        lh_log(LH_LOG_WARN, "vector indexes of %s not marked stale: %s", dataset, err.msg);
+    else if (marked)
+        lh_log(LH_LOG_INFO, "%zu vector index(es) of %s are stale now", marked, dataset);
+}

@@ -570,6 +570,11 @@ static lh_status write_registry(build *b, int64_t table_version, lh_err *err)
         created ? created : json_string(now), "last_embedded_at", now, "stale_since", "refresh",
         "manual", "files", "lsa", "model/lsa.bin", "bm25", "model/bm25.bin", "bm25_table_version",
         (json_int_t)table_version, "job_id", id ? id : json_null());
+    /* an ingest committed while the job ran (after it read its version): stale already */
+    json_t *m = lh_catalog_get_copy(b->env->catalog, b->spec.dataset);
+    if (e && json_integer_value(json_object_get(m, "table_version")) > b->version)
+        json_object_set_new(e, "stale_since", json_string(now));
+    json_decref(m);
     char *text = e ? lh_json_dumps(e, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     lh_buf data;
     lh_buf_init(&data, 0);
@@ -614,10 +619,10 @@ static lh_status run(build *b, lh_err *err)
             st = lh_lsa_load(model.data, model.len, &lsa, err);
     } else if (!st) {
         st = fit(b, sql.data, &lsa, err);
-        if (!st && !(st = lh_lsa_save(lsa, &model)))
+        if (!st && lh_lsa_save(lsa, &model))
+            st = lh_fail(err, LH_ENOMEM, "out of memory saving the model");
+        if (!st)
             st = put_blob(b, "model/lsa.bin", &model, err);
-        else if (st == LH_ENOMEM)
-            st = lh_fail(err, st, "out of memory saving the model");
         if (!st) {
             set_field(b, "fitted", json_true());
             st = lh__vec_job_save(b->env->store, b->job, err);

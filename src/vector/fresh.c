@@ -67,75 +67,25 @@ static bool policy_on_append(const json_t *entry)
     return r && !strcmp(r, "on_append");
 }
 
-lh_status lh_vector_note_ingest(lh_store *s, const char *dataset, int64_t version,
-                                json_t **on_append, lh_err *err)
+lh_status lh_vector_on_append(lh_store *s, const char *dataset, json_t **names, lh_err *err)
 {
-    (void)version;
-    json_t *list = NULL, *due = on_append ? json_array() : NULL;
-    lh_status st = on_append && !due ? lh_fail(err, LH_ENOMEM, "out of memory")
-                                     : lh_vector_indexes_of(s, dataset, &list, err);
-    char now[32];
-    lh_format_time(lh_now_ms(), now);
+    json_t *list = NULL, *due = json_array();
+    lh_status st = due ? lh_vector_indexes_of(s, dataset, &list, err)
+                       : lh_fail(err, LH_ENOMEM, "out of memory");
     size_t i;
     json_t *entry;
     json_array_foreach(st ? NULL : list, i, entry) {
-        const char *name = entry_name(entry);
-        if (json_is_null(json_object_get(entry, "stale_since")) ||
-            !json_object_get(entry, "stale_since")) {
-            json_t *copy = json_deep_copy(entry);
-            if (!copy ||
-                json_object_set_new(copy, "stale_since", json_string(now))) {
-                json_decref(copy);
-                st = lh_fail(err, LH_ENOMEM, "out of memory");
-                break;
-            }
-            st = put_entry(s, name, copy, err);
-            json_decref(copy);
-            if (st)
-                break;
-        }
-        if (due && policy_on_append(entry))
-            json_array_append_new(due, json_string(name));
-    }
-    json_decref(list);
-    if (st) {
-        json_decref(due);
-        return st;
-    }
-    if (on_append)
-        *on_append = due;
-    return LH_OK;
-}
-
-lh_status lh_vector_stale(lh_store *s, json_t **out, lh_err *err)
-{
-    json_t *list = NULL, *res = json_array();
-    lh_status st = res ? lh_vector_indexes_of(s, NULL, &list, err)
-                       : lh_fail(err, LH_ENOMEM, "out of memory");
-    size_t i;
-    json_t *e;
-    json_array_foreach(st ? NULL : list, i, e) {
-        json_t *since = json_object_get(e, "stale_since");
-        if (!json_is_string(since))
-            continue;
-        json_t *src = json_object_get(e, "source");
-        json_t *refresh = json_object_get(e, "refresh");
-        json_t *tv = json_object_get(src, "table_version");
-        json_t *row = json_pack("{s:O, s:O?, s:O, s:O?, s:O?}", "index", json_object_get(e, "name"),
-                                "dataset", json_object_get(src, "dataset"), "stale_since", since,
-                                "refresh", refresh ? refresh : json_null(),
-                                "table_version", tv ? tv : json_null());
-        if (!row || json_array_append_new(res, row)) {
+        if (policy_on_append(entry) && json_array_append_new(due, json_string(entry_name(entry)))) {
             st = lh_fail(err, LH_ENOMEM, "out of memory");
             break;
         }
     }
     json_decref(list);
     if (st) {
-        json_decref(res);
+        json_decref(due);
         return st;
     }
-    *out = res;
+    *names = due;
     return LH_OK;
 }
 

@@ -2,8 +2,8 @@
  *
  * lake/ calls these at fixed points of its order of effects (DESIGN.md §1); nothing here
  * calls back up:
- *   - after an ingest commit: lh_vector_note_ingest marks the dataset's indexes stale and
- *     says which want a refresh now (policy on_append);
+ *   - after an ingest commit (after lh_vec_mark_stale, vector/index.h, marked them stale):
+ *     lh_vector_on_append says which of the dataset's indexes want a refresh now;
  *   - in compaction, after the dataset's commit and before its tombstones are cleared:
  *     lh_vector_erase rewrites every index of the dataset without the tombstoned keys (one
  *     Delta commit per index that held one) and prunes the builtin model's files; a failure
@@ -35,12 +35,10 @@ lh_status lh_vector_indexes_of(lh_store *s, const char *dataset, json_t **out, l
  * out's status. */
 lh_status lh_vector_table_prefix(const char *name, lh_buf *out);
 
-/* After an ingest committed version of dataset: each of its indexes gets stale_since (now,
- * kept when already set). *on_append (caller owns; may be NULL when not wanted) gets the
- * names of those whose refresh policy is "on_append". An entry that cannot be rewritten is
- * LH_EIO naming it (the ingest stands). */
-lh_status lh_vector_note_ingest(lh_store *s, const char *dataset, int64_t version,
-                                json_t **on_append, lh_err *err);
+/* The names of dataset's indexes whose refresh policy is "on_append" (an array; caller owns
+ * *names). The lake hands them to the server's refresher after each ingest (marking the
+ * indexes stale is lh_vec_mark_stale's, vector/index.h). */
+lh_status lh_vector_on_append(lh_store *s, const char *dataset, json_t **names, lh_err *err);
 
 /* Removes every chunk of the keys (a JSON array of strings or integers, the tombstoned key
  * values; integers are matched as their decimal text) from each index of dataset: the
@@ -57,10 +55,6 @@ lh_status lh_vector_erase(lh_store *s, lh_engine *e, const char *dataset, const 
 /* Store key prefixes (as lh_vector_table_prefix) of dataset's index tables that have a
  * Delta log, into *out (caller owns; an array of strings). */
 lh_status lh_vector_table_prefixes(lh_store *s, const char *dataset, json_t **out, lh_err *err);
-
-/* Every stale index (stale_since set): array of {index, dataset, stale_since, refresh,
- * table_version (the source version it was embedded from)} into *out; caller owns. */
-lh_status lh_vector_stale(lh_store *s, json_t **out, lh_err *err);
 
 /* LH_OK when policy is a refresh policy: "manual", "on_append" or {"every_seconds": N},
  * 1 <= N <= 31536000; else LH_EINVAL saying so. */

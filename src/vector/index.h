@@ -107,6 +107,15 @@ lh_status lh_vec_registry_list(lh_store *s, const char *source, const char *mode
  * under _vectors/<name>/. LH_ENOTFOUND when there is none. Journals {field "drop"}. */
 lh_status lh_vec_index_drop(const lh_vec_env *env, const char *name, const char *actor, lh_err *err);
 
+/* Staleness (issue 14, item 7): an ingest that committed version `version` of dataset
+ * marks every index of it built from an older version stale (stale_since = now, the entry
+ * replaced atomically; an index already stale keeps its first time). *marked gets how
+ * many. The lake calls it after each committed ingest. */
+lh_status lh_vec_mark_stale(lh_store *s, const char *dataset, int64_t version, size_t *marked,
+                            lh_err *err);
+/* The registry entries whose stale_since is set, sorted by name. Caller owns *out. */
+lh_status lh_vec_registry_stale(lh_store *s, json_t **out, lh_err *err);
+
 /* ---- the model files of a builtin index (for search) ---------------------------------
  * Reads model/lsa.bin or model/bm25.bin of index name into *out (caller lh_buf_release's). */
 lh_status lh_vec_model_read(lh_store *s, const char *name, const char *rel, lh_buf *out,

@@ -83,7 +83,9 @@ static json_t *public_doc(json_t *d);
 
 /* ---- foreground --------------------------------------------------------------------- */
 
-/* The unfinished job of the same spec on disk, if any (a killed foreground build). */
+/* The unfinished job of the same spec on disk, if any (a killed foreground build). An
+ * unfinished job of the same index name with another spec is superseded: marked cancelled
+ * (its partial files are about to be replaced), so that no later start resumes it. */
 static json_t *find_unfinished(const lh_vec_env *env, const lh_vec_spec *spec)
 {
     json_t *all = NULL, *found = NULL, *want = lh_vec_spec_to_json(spec);
@@ -91,9 +93,21 @@ static json_t *find_unfinished(const lh_vec_env *env, const lh_vec_spec *spec)
     if (!lh__vec_job_list(env->store, &all, &err)) {
         size_t i;
         json_t *d;
-        json_array_foreach(all, i, d)
-            if (!found && lh__vec_job_unfinished(d) && json_equal(json_object_get(d, "spec"), want))
+        json_array_foreach(all, i, d) {
+            if (!lh__vec_job_unfinished(d))
+                continue;
+            if (!found && json_equal(json_object_get(d, "spec"), want)) {
                 found = json_incref(d);
+            } else if (!strcmp(json_string_value(json_object_get(d, "index")) ?: "", spec->name)) {
+                json_object_set_new(d, "state", json_string("cancelled"));
+                json_object_set_new(d, "error", json_string("superseded by a new build of the same index"));
+                lh__vec_job old = {.doc = d};
+                pthread_mutex_init(&old.mu, NULL);
+                if (lh__vec_job_save(env->store, &old, &err))
+                    lh_log(LH_LOG_WARN, "vector job: %s", err.msg);
+                pthread_mutex_destroy(&old.mu);
+            }
+        }
     }
     json_decref(all);
     json_decref(want);

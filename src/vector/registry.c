@@ -195,3 +195,51 @@ lh_status lh_vec_model_read(lh_store *s, const char *name, const char *rel, lh_b
     lh_buf_release(&key);
     return st;
 }
+
+lh_status lh_vec_mark_stale(lh_store *s, const char *dataset, int64_t version, size_t *marked,
+                            lh_err *err)
+{
+    *marked = 0;
+    json_t *list = NULL;
+    lh_status st = lh_vec_registry_list(s, dataset, NULL, &list, err);
+    size_t i;
+    json_t *e;
+    char now[32];
+    lh_format_time(lh_now_ms(), now);
+    json_array_foreach(list, i, e) {
+        json_int_t built = json_integer_value(json_object_get(json_object_get(e, "source"), "table_version"));
+        if (st || !json_is_null(json_object_get(e, "stale_since")) || built >= version)
+            continue;
+        json_object_set_new(e, "stale_since", json_string(now));
+        char *text = lh_json_dumps(e, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        lh_buf key;
+        lh_buf_init(&key, 0);
+        lh_vec_index_key(json_string_value(json_object_get(e, "name")) ?: "", "index.json", &key);
+        st = !text || lh_buf_status(&key) ? lh_fail(err, LH_ENOMEM, "out of memory")
+           : lh_store_put(s, key.data, text, strlen(text), err);
+        if (!st)
+            (*marked)++;
+        free(text);
+        lh_buf_release(&key);
+    }
+    json_decref(list);
+    return st;
+}
+
+lh_status lh_vec_registry_stale(lh_store *s, json_t **out, lh_err *err)
+{
+    json_t *all = NULL;
+    lh_status st = lh_vec_registry_list(s, NULL, NULL, &all, err);
+    *out = json_array();
+    if (!*out) {
+        json_decref(all);
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    size_t i;
+    json_t *e;
+    json_array_foreach(all, i, e)
+        if (!json_is_null(json_object_get(e, "stale_since")) && json_object_get(e, "stale_since"))
+            json_array_append(*out, e);
+    json_decref(all);
+    return st;
+}

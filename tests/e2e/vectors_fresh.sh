@@ -141,7 +141,7 @@ printf 'id,bio\nn001,"A brand new nurse in cardiology with python skills and a l
 check "append two new rows and a new version of c005" "$LH" ingest add.csv --name people
 "$LH" vectors stale --json >"$WORK/body"
 expect_eq "the append made the index stale (stale_since, the version it was embedded from)" "people_bio people yes manual" \
-  "$(jb 'd[0]["index"], d[0]["dataset"], "yes" if d[0]["stale_since"].endswith("Z") else d, d[0]["refresh"]')"
+  "$(jb 'd[0]["name"], d[0]["source"]["dataset"], "yes" if d[0]["stale_since"].endswith("Z") else d, d[0]["refresh"]')"
 check "tombstone c007 (a row gone from the source)" "$LH" delete people --key id c007
 "$LH" vectors refresh people --json >"$WORK/body" 2>"$WORK/err"
 expect_eq "refresh: 2 new, 1 changed, 1 removed, committed" "2 1 1 True" \
@@ -198,12 +198,12 @@ if srv_start S; then ok "server starts"
   # on_append: the server's refresher embeds the new row by itself; poll until it has
   for ((i = 0; i < 600; i++)); do
     req GET /vectors/stale
-    [[ $CODE == 200 && $(jb 'len(d["stale"])') == 0 ]] && [[ $(holders n003) == *.parquet* ]] && break
+    [[ $CODE == 200 && $(jb 'len(d["indexes"])') == 0 ]] && [[ $(holders n003) == *.parquet* ]] && break
     sleep 0.1
   done
   covers "GET /vectors/stale"
   expect_eq "on_append: the new row reached the index without a refresh call" "200 0 yes" \
-    "$CODE $(jb 'len(d["stale"])') $([[ $(holders n003) == *.parquet* ]] && echo yes)"
+    "$CODE $(jb 'len(d["indexes"])') $([[ $(holders n003) == *.parquet* ]] && echo yes)"
   req GET /journal/history/people_bio
   expect_eq "the journal has the refreshes of the index" yes \
     "$(jb '"yes" if sum(1 for e in d["events"] if e["field"] == "refresh") >= 1 else d')"
@@ -214,17 +214,17 @@ if srv_start S; then ok "server starts"
   req POST /ingest/file -F "file=@add3.csv" -F name=people
   for ((i = 0; i < 600; i++)); do
     req GET /vectors/stale
-    [[ $CODE == 200 && $(jb 'len(d["stale"])') == 0 ]] && [[ $(holders n004) == *.parquet* ]] && break
+    [[ $CODE == 200 && $(jb 'len(d["indexes"])') == 0 ]] && [[ $(holders n004) == *.parquet* ]] && break
     sleep 0.1
   done
   expect_eq "every_seconds: the stale index was refreshed by the server" "200 0 yes" \
-    "$CODE $(jb 'len(d["stale"])') $([[ $(holders n004) == *.parquet* ]] && echo yes)"
+    "$CODE $(jb 'len(d["indexes"])') $([[ $(holders n004) == *.parquet* ]] && echo yes)"
   # manual through the route: counts of a refresh with nothing to do, then one with a row
   req PUT /vectors/indexes/people_bio/refresh -H "$J" -d '{"refresh":"manual"}'
   printf 'id,bio\nn005,"Manual refresh row."\n' >add4.csv
   req POST /ingest/file -F "file=@add4.csv" -F name=people
   req GET /vectors/stale
-  expect_eq "manual: the ingest leaves the index stale" "1 people_bio" "$(jb 'len(d["stale"]), d["stale"][0]["index"]')"
+  expect_eq "manual: the ingest leaves the index stale" "1 people_bio" "$(jb 'len(d["indexes"]), d["indexes"][0]["name"]')"
   req POST /vectors/refresh/people
   expect_eq "POST /vectors/refresh/people embeds the one new row" "200 people 1 0 0 1" \
     "$CODE $(jb 'd["dataset"], d["refreshed"][0]["rows_new"], d["refreshed"][0]["rows_changed"], d["refreshed"][0]["rows_removed"], d["refreshed"][0]["chunks_embedded"]')"

@@ -89,6 +89,19 @@ expect_eq "the token index has its own chunker and more chunks" "tokens 60 10 ye
 expect_fail "a second build of an existing name is refused" "exists already" \
   "$LH" vectors index candidates --text resume_text --key candidate_id
 
+# staleness: an ingest into an indexed dataset marks its indexes stale (and only its own)
+printf 'id,body\n1,alpha beta gamma. delta epsilon\n2,beta gamma delta. epsilon zeta\n3,gamma delta epsilon. zeta eta\n' >notes1.csv
+printf 'id,body\n4,delta epsilon zeta. eta theta\n' >notes2.csv
+check "ingest notes" "$LH" ingest notes1.csv --name notes
+check "index notes" "$LH" vectors index notes --text body --key id
+expect_eq "a fresh index is not stale" "None" "$("$LH" vectors show notes_body --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["stale_since"])')"
+expect_eq "vectors list --stale: none yet" "" "$("$LH" vectors list --stale --json | python3 -c 'import json,sys; print(" ".join(e["name"] for e in json.load(sys.stdin)))')"
+check "append to notes" "$LH" ingest notes2.csv --name notes
+expect_eq "the append marked the notes index stale, not the candidates ones" "notes_body" \
+  "$("$LH" vectors list --stale --json | python3 -c 'import json,sys; print(" ".join(e["name"] for e in json.load(sys.stdin) if e["stale_since"].endswith("Z")))')"
+"$LH" vectors show notes_body >"$WORK/out"
+grep -q "stale since" "$WORK/out" && ok "vectors show says the index is stale" || not_ok "vectors show says the index is stale"
+
 # a foreground build SIGKILLed after its third checkpoint resumes when the command runs again
 LAKEHOUSE_VEC_BATCH_ROWS=100 LAKEHOUSE_FAULT=vector.batch_saved.2 "$LH" vectors index candidates \
   --text resume_text --key candidate_id --name cli_killed >"$WORK/out" 2>"$WORK/err"
@@ -143,11 +156,14 @@ if [[ -x $WORK/duckref ]]; then
 fi
 req GET /vectors/jobs
 covers "GET /vectors/jobs"
-expect_eq "GET /vectors/jobs lists the server's and the CLI's jobs, newest first" "200 killed 4" \
+expect_eq "GET /vectors/jobs lists the server's and the CLI's jobs, newest first" "200 killed 5" \
   "$CODE $(jb 'd["jobs"][0]["index"], len(d["jobs"])')"
 req GET "/vectors/indexes?source=candidates&model=lsa-256"
 covers "GET /vectors/indexes"
 expect_eq "GET /vectors/indexes?source=&model= filters" "200 candidates_resume_text killed res_tok" "$CODE $(jb '" ".join(e["name"] for e in d["indexes"])')"
+req GET /vectors/stale
+covers "GET /vectors/stale"
+expect_eq "GET /vectors/stale lists the stale index" "200 notes_body" "$CODE $(jb '" ".join(e["name"] for e in d["indexes"])')"
 req GET "/vectors/indexes?source=nope"
 expect_eq "an unknown source lists nothing" "200 0" "$CODE $(jb 'len(d["indexes"])')"
 req POST /vectors/index -H "$J" -d '{"dataset": "candidates", "text_column": "years_experience", "key_column": "candidate_id"}'
@@ -195,8 +211,8 @@ expect_eq "GET of a dropped index: 404" "404" "$CODE"
 srv_stop "$C"
 
 check "drop through the CLI" "$LH" vectors drop res_tok
-expect_eq "vectors list after the drops" "candidates_resume_text" "$("$LH" vectors list --json | python3 -c 'import json,sys; print(" ".join(e["name"] for e in json.load(sys.stdin)))')"
-expect_eq "journal: a build event per index and a drop per drop" "build candidates_resume_text|build cli_killed|build killed|build res_tok|drop cli_killed|drop killed|drop res_tok" \
+expect_eq "vectors list after the drops" "candidates_resume_text notes_body" "$("$LH" vectors list --json | python3 -c 'import json,sys; print(" ".join(e["name"] for e in json.load(sys.stdin)))')"
+expect_eq "journal: a build event per index and a drop per drop" "build candidates_resume_text|build cli_killed|build killed|build notes_body|build res_tok|drop cli_killed|drop killed|drop res_tok" \
   "$(sql "SELECT field || ' ' || entity_id FROM journal WHERE entity = 'vector_index' ORDER BY 1" | paste -sd'|')"
 
 # demo builds the index by default

@@ -253,6 +253,44 @@ static void registry_list_get_drop(void **state)
     assert_int_equal(json_array_size(f->events), 1);
 }
 
+static void mark_stale(void **state)
+{
+    fixture *f = *state;
+    put(f, "_vectors/p1/index.json", "{\"name\":\"p1\",\"source\":{\"dataset\":\"people\",\"table_version\":3},\"stale_since\":null}");
+    put(f, "_vectors/p2/index.json", "{\"name\":\"p2\",\"source\":{\"dataset\":\"people\",\"table_version\":5},\"stale_since\":null}");
+    put(f, "_vectors/o1/index.json", "{\"name\":\"o1\",\"source\":{\"dataset\":\"orders\",\"table_version\":0},\"stale_since\":null}");
+    size_t n = 9;
+    json_t *l = NULL, *e = NULL;
+    assert_int_equal(lh_vec_registry_stale(f->store, &l, &err), LH_OK);
+    assert_int_equal(json_array_size(l), 0);
+    json_decref(l);
+    /* version 4 of people: p1 (built from 3) is stale, p2 (built from 5) is not, nor orders' */
+    assert_int_equal(lh_vec_mark_stale(f->store, "people", 4, &n, &err), LH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(lh_vec_registry_get(f->store, "p1", &e, &err), LH_OK);
+    const char *since = json_string_value(json_object_get(e, "stale_since"));
+    assert_non_null(since);
+    char first[64];
+    snprintf(first, sizeof first, "%s", since);
+    json_decref(e);
+    assert_int_equal(lh_vec_registry_get(f->store, "p2", &e, &err), LH_OK);
+    assert_true(json_is_null(json_object_get(e, "stale_since")));
+    json_decref(e);
+    assert_int_equal(lh_vec_registry_stale(f->store, &l, &err), LH_OK);
+    assert_int_equal(json_array_size(l), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "name")), "p1");
+    json_decref(l);
+    /* a later ingest: p2 becomes stale too, p1 keeps its first time */
+    assert_int_equal(lh_vec_mark_stale(f->store, "people", 6, &n, &err), LH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(lh_vec_registry_get(f->store, "p1", &e, &err), LH_OK);
+    assert_string_equal(json_string_value(json_object_get(e, "stale_since")), first);
+    json_decref(e);
+    /* no index at all: nothing to do */
+    assert_int_equal(lh_vec_mark_stale(f->store, "nothing", 1, &n, &err), LH_OK);
+    assert_int_equal(n, 0);
+}
+
 static void job_docs(void **state)
 {
     fixture *f = *state;
@@ -360,6 +398,7 @@ int main(void)
         cmocka_unit_test(layout_keys),
         cmocka_unit_test_setup_teardown(spec_check_source, setup, teardown),
         cmocka_unit_test_setup_teardown(registry_list_get_drop, setup, teardown),
+        cmocka_unit_test_setup_teardown(mark_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(job_docs, setup, teardown),
         cmocka_unit_test_setup_teardown(vec_parquet_roundtrip, setup, teardown),
     };
