@@ -13,6 +13,13 @@
  *     --fb-docs a,b,..   lexical hits fed back into the dense query (hybrid + feedback rows)
  *     --fb-beta x        their weight (default 1)
  *     --no-stop --no-stem --no-bigrams               tokenizer/term ablations
+ *     --porter           both models stem with Porter's suffix stripper (--no-porter: plurals
+ *                        only; --bm25-porter, --lsa-porter: one model only)
+ *     --fit-docs N       LSA max_fit_docs (fit on at most N chunks, evenly spaced; 0 = all)
+ *     --doc-agg max|sum|frac  a document's BM25 score from its chunks': the best one's
+ *                        (default), their sum, or the best + 0.1 x the others'
+ *     --tfidf            LSA weighs terms by IDF (--log-entropy: by log-entropy)
+ *     --zscore           the hybrid rows normalise by z-score (LH_FUSE_ZSCORE), not min-max
  *     --bm25-bigrams     BM25 indexes adjacent word pairs too
  *     --lsa-bigrams      LSA counts adjacent word pairs too (off by default)
  *     --rerank           also the builtin reranker (ai.h) over the BM25 top 100, with the
@@ -151,8 +158,13 @@ static void add_query(json_t *o, void *ctx)
 /* Chunk scores -> the depth best documents (a document's score is its best chunk's). */
 static uint32_t *g_best_chunk; /* per document: its best chunk in the last doc_list */
 
-static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_score, size_t depth,
-                       lh_ai_hit *out)
+/* How a document's lexical score comes from its chunks' (--doc-agg): the best chunk's,
+ * their sum, or the best plus 0.1 of the others' sum. Dense lists always take the best. */
+enum { AGG_MAX, AGG_SUM, AGG_FRAC };
+static int g_doc_agg = AGG_MAX;
+
+static size_t doc_list_agg(const corpus *c, const float *chunk_score, float *doc_score,
+                           size_t depth, lh_ai_hit *out, int agg)
 {
     for (size_t d = 0; d < c->n_docs; d++)
         doc_score[d] = -INFINITY;
@@ -161,6 +173,14 @@ static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_sco
             doc_score[c->chunk_doc[i]] = chunk_score[i];
             g_best_chunk[c->chunk_doc[i]] = (uint32_t)i;
         }
+    if (agg != AGG_MAX) {
+        /* chunk scores are >= 0 (BM25); add the other chunks' to the best one's */
+        for (size_t i = 0; i < c->n_chunks; i++) {
+            uint32_t d = c->chunk_doc[i];
+            if (g_best_chunk[d] != i && chunk_score[i] > 0)
+                doc_score[d] += (agg == AGG_SUM ? 1.0f : 0.1f) * chunk_score[i];
+        }
+    }
     /* selection by repeated partial sort is fine at this size: sort (score, doc) pairs */
     lh_ai_hit *all = malloc(c->n_docs * sizeof *all);
     for (size_t d = 0; d < c->n_docs; d++)
@@ -179,6 +199,12 @@ static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_sco
     }
     free(all);
     return n;
+}
+
+static size_t doc_list(const corpus *c, const float *chunk_score, float *doc_score, size_t depth,
+                       lh_ai_hit *out)
+{
+    return doc_list_agg(c, chunk_score, doc_score, depth, out, AGG_MAX);
 }
 
 typedef struct score {
@@ -240,6 +266,7 @@ int main(int argc, char **argv)
     size_t nfb = 3;
     double fb_beta = 1.0;
     int rerank = 0;
+    lh_fuse_kind fuse_kind = LH_FUSE_WEIGHTED;
     size_t nk1 = 1, nb = 1, ndims = 1, nw = 5, depth = 100;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
@@ -282,6 +309,26 @@ int main(int argc, char **argv)
             bp.stopwords = lp.stopwords = false;
         } else if (!strcmp(a, "--no-stem")) {
             bp.stem = lp.stem = false;
+        } else if (!strcmp(a, "--porter")) {
+            bp.porter = lp.porter = true;
+        } else if (!strcmp(a, "--bm25-porter")) {
+            bp.porter = true;
+        } else if (!strcmp(a, "--lsa-porter")) {
+            lp.porter = true;
+        } else if (!strcmp(a, "--no-porter")) {
+            bp.porter = lp.porter = false;
+        } else if (!strcmp(a, "--fit-docs")) {
+            lp.max_fit_docs = (uint32_t)strtoul(v, NULL, 10);
+            i++;
+        } else if (!strcmp(a, "--log-entropy")) {
+            lp.weighting = LH_LSA_LOG_ENTROPY;
+        } else if (!strcmp(a, "--doc-agg")) {
+            g_doc_agg = !strcmp(v, "sum") ? AGG_SUM : !strcmp(v, "frac") ? AGG_FRAC : AGG_MAX;
+            i++;
+        } else if (!strcmp(a, "--tfidf")) {
+            lp.weighting = LH_LSA_TFIDF;
+        } else if (!strcmp(a, "--zscore")) {
+            fuse_kind = LH_FUSE_ZSCORE;
         } else if (!strcmp(a, "--rerank")) {
             rerank = 1;
         } else if (!strcmp(a, "--bm25-bigrams")) {
@@ -343,7 +390,7 @@ int main(int argc, char **argv)
             for (size_t q = 0; q < c.n_q; q++) {
                 if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
                 die("bm25", &err);
-                size_t n = doc_list(&c, cs, ds, 100, lex);
+                size_t n = doc_list_agg(&c, cs, ds, 100, lex, g_doc_agg);
                 judge(&c, qr, q, lex, n, &s);
             }
             snprintf(setting, sizeof setting, "k1=%.2g b=%.2g", k1s[a], bs[b]);
@@ -361,7 +408,7 @@ int main(int argc, char **argv)
     for (size_t q = 0; q < c.n_q; q++) {
         if (lh_bm25_score_all(bm, c.q_text[q], strlen(c.q_text[q]), cs, &err))
                 die("bm25", &err);
-        nlex[q] = doc_list(&c, cs, ds, depth, lex + q * depth);
+        nlex[q] = doc_list_agg(&c, cs, ds, depth, lex + q * depth, g_doc_agg);
         for (size_t i = 0; i < FB_MAX && i < nlex[q]; i++)
             lex_chunk[q * FB_MAX + i] = g_best_chunk[lex[q * depth + i].doc];
         for (size_t i = 0; i < nlex[q]; i++)
@@ -372,19 +419,22 @@ int main(int argc, char **argv)
         lp.dims = (uint32_t)dimss[di / nsig];
         lp.sigma_power = (float)sig[di % nsig];
         double t0 = now_s();
+        clock_t c0 = clock();
         lh_lsa *m;
         if (lh_lsa_fit(&lp, (const char *const *)c.chunk, c.chunk_len, c.n_chunks, &m, &err))
             die("lsa fit", &err);
         double t1 = now_s();
+        double fit_cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
         float *vec = malloc(c.n_chunks * lp.dims * sizeof *vec);
         for (size_t i = 0; i < c.n_chunks; i++)
             if (lh_lsa_embed(m, c.chunk[i], c.chunk_len[i], vec + i * lp.dims, &err))
                 die("lsa embed", &err);
         double t2 = now_s();
         fprintf(stderr,
-                "scifact_eval: LSA %u dims, %zu terms: fit %.2f s, embed %.2f s, fit+embed %.0f "
-                "chunks/s\n",
-                (unsigned)lp.dims, lh_lsa_terms(m), t1 - t0, t2 - t1,
+                "scifact_eval: LSA %u dims, %zu terms, fit on %u: fit %.2f s (%.2f s CPU), embed "
+                "%.2f s, fit+embed %.0f chunks/s\n",
+                (unsigned)lp.dims, lh_lsa_terms(m), (unsigned)lp.max_fit_docs, t1 - t0, fit_cpu,
+                t2 - t1,
                 (double)c.n_chunks / (t2 - t0));
         printf("<!-- throughput dims=%u chunks=%zu fit_s=%.2f embed_s=%.2f chunks_per_s=%.0f -->\n",
                (unsigned)lp.dims, c.n_chunks, t1 - t0, t2 - t1, (double)c.n_chunks / (t2 - t0));
@@ -410,7 +460,7 @@ int main(int argc, char **argv)
                 nd = doc_list(&c, cs, ds, depth, den);
                 for (size_t w = 0; w < nw; w++) {
                     size_t nf;
-                    if (lh_fuse(LH_FUSE_WEIGHTED, (float)ws[w], lex + q * depth, nlex[q], den, nd,
+                    if (lh_fuse(fuse_kind, (float)ws[w], lex + q * depth, nlex[q], den, nd,
                                 fused, &nf, &err))
                         die("fuse", &err);
                     judge(&c, qr, q, fused, nf, &sf[f][w]);
@@ -427,7 +477,7 @@ int main(int argc, char **argv)
             judge(&c, qr, q, den, nd, &sd);
             for (size_t w = 0; w < nw; w++) {
                 size_t nf;
-                if (lh_fuse(LH_FUSE_WEIGHTED, (float)ws[w], lex + q * depth, nlex[q], den, nd, fused,
+                if (lh_fuse(fuse_kind, (float)ws[w], lex + q * depth, nlex[q], den, nd, fused,
                             &nf, &err))
                     die("fuse", &err);
                 judge(&c, qr, q, fused, nf, &sw[w]);
@@ -437,13 +487,14 @@ int main(int argc, char **argv)
                 judge(&c, qr, q, fused, nf, &sr[w]);
             }
         }
-        snprintf(setting, sizeof setting, "%u dims, %u terms, sigma^%.2g", (unsigned)lp.dims,
-                 (unsigned)lh_lsa_terms(m), lp.sigma_power);
+        snprintf(setting, sizeof setting, "%u dims, %u terms, sigma^%.2g, fit on %u", (unsigned)lp.dims,
+                 (unsigned)lh_lsa_terms(m), lp.sigma_power, (unsigned)lp.max_fit_docs);
         row("dense (LSA)", setting, &sd);
         for (size_t w = 0; w < nw; w++) {
             snprintf(setting, sizeof setting, "%u dims, w=%.2g, depth %zu", (unsigned)lp.dims, ws[w],
                      depth);
-            row("hybrid, weighted min-max", setting, &sw[w]);
+            row(fuse_kind == LH_FUSE_ZSCORE ? "hybrid, weighted z-score" : "hybrid, weighted min-max",
+                setting, &sw[w]);
         }
         for (size_t w = 0; w < nw; w++) {
             snprintf(setting, sizeof setting, "%u dims, w=%.2g, depth %zu", (unsigned)lp.dims, ws[w],

@@ -58,7 +58,7 @@ check_header '(cblas|lapacke)\.h' '^src/ai/(lsa|blas_dl)\.c$'
 # module -> modules it may include (besides itself)
 declare -A may=(
   [core]=""
-  [ai]="core"
+  [ai]="core net"
   [storage]="core"
   [table]="core storage"
   [catalog]="core storage"
@@ -70,7 +70,7 @@ declare -A may=(
   [http]="core"
   [net]="core"
   [vector]="core storage table catalog engine ai"
-  [api]="core storage engine ingest journal lake http vector"
+  [api]="core storage engine ingest journal lake http ai vector"
   [cli]="core catalog engine ingest lake api net demo vector"
 )
 for dir in src/*/; do

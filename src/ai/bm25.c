@@ -30,13 +30,13 @@ struct lh_bm25 {
 lh_bm25_params lh_bm25_defaults(void)
 {
     return (lh_bm25_params){.k1 = 0.9f, .b = 0.4f, .stopwords = true, .stem = true,
-                            .bigrams = false};
+                            .porter = true, .bigrams = false};
 }
 
 static unsigned tok_flags(const lh_bm25_params *p)
 {
     return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u) |
-           (p->bigrams ? BM25_BIGRAMS : 0u);
+           (p->porter ? LH_AI_TOK_PORTER : 0u) | (p->bigrams ? BM25_BIGRAMS : 0u);
 }
 
 static lh_status check_kb(float k1, float b, lh_err *err)
@@ -183,7 +183,7 @@ lh_status lh_bm25_add(lh_bm25 *idx, const char *text, size_t len, lh_err *err)
     if (idx->n_docs >= UINT32_MAX - 1)
         return lh_fail(err, LH_ETOOBIG, "a BM25 index holds at most 2^32 - 2 chunks");
     id_list l = {.intern = &idx->terms, .bigrams = idx->p.bigrams};
-    lh__ai_tokenize(text, len, tok_flags(&idx->p) & 3u, collect_id, &l);
+    lh__ai_tokenize(text, len, tok_flags(&idx->p) & LH_AI_TOK_MASK, collect_id, &l);
     lh_status st = l.st;
     if (!st && lh_grow(&idx->doc_len, &idx->len_cap, idx->n_docs + 1, sizeof *idx->doc_len))
         st = LH_ENOMEM;
@@ -233,7 +233,7 @@ static lh_status query_ids(const lh_bm25 *idx, const char *q, size_t len, id_lis
     memset(l, 0, sizeof *l);
     l->find = &idx->terms;
     l->bigrams = idx->p.bigrams;
-    lh__ai_tokenize(q, len, tok_flags(&idx->p) & 3u, collect_id, l);
+    lh__ai_tokenize(q, len, tok_flags(&idx->p) & LH_AI_TOK_MASK, collect_id, l);
     return l->st;
 }
 
@@ -390,8 +390,9 @@ lh_status lh_bm25_load(const void *data, size_t len, lh_bm25 **out, lh_err *err)
     uint32_t flags = lh__ai_get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
+    p.porter = (flags & LH_AI_TOK_PORTER) != 0;
     p.bigrams = (flags & BM25_BIGRAMS) != 0;
-    if (r.bad || check_kb(p.k1, p.b, NULL) || (flags & ~7u))
+    if (r.bad || check_kb(p.k1, p.b, NULL) || (flags & ~(LH_AI_TOK_MASK | BM25_BIGRAMS)))
         return lh_fail(err, LH_ECORRUPT, "BM25 index file: bad parameters");
     lh_bm25 *idx;
     lh_status st = lh_bm25_new(&p, &idx, err);

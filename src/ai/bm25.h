@@ -4,8 +4,8 @@
  *
  * Words are those of the shared tokenizer: ASCII letters and digits lowercased, any
  * non-ASCII byte a word character (so UTF-8 words stay whole), everything else a
- * separator; by default English function words are dropped and plurals folded
- * (lh_bm25_defaults). Documents are numbered 0, 1, ... in the order they are added.
+ * separator; by default English function words are dropped and words stemmed with
+ * Porter's suffix stripper (lh_bm25_defaults). Documents are numbered 0, 1, ... in the order they are added.
  *
  * An index is built by one thread (lh_bm25_add); once built, the const functions may be
  * called from several threads at once. */
@@ -25,7 +25,10 @@ typedef struct lh_bm25_params {
     float k1;        /* term-frequency saturation (default 0.9) */
     float b;         /* length normalisation, 0..1 (default 0.4) */
     bool stopwords;  /* drop English function words (default true) */
-    bool stem;       /* fold English plurals (default true) */
+    bool stem;       /* fold English word forms (default true) */
+    bool porter;     /* with stem: Porter's suffix stripping ("treated" -> "treat"); off:
+                      * plurals only (default true: measured, docs/BENCHMARKS.md
+                      * "Builtin retrieval") */
     bool bigrams;    /* also index adjacent word pairs as terms (default false) */
 } lh_bm25_params;
 

@@ -24,9 +24,21 @@ static void add_list(lh_fuse_kind kind, const lh_ai_hit *l, size_t n, double wei
         if (l[i].score > hi)
             hi = l[i].score;
     }
+    double sd = 0;
+    if (kind == LH_FUSE_ZSCORE && n > 1) {
+        double mean = 0, var = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += l[i].score;
+        mean /= (double)n;
+        for (size_t i = 0; i < n; i++)
+            var += ((double)l[i].score - mean) * ((double)l[i].score - mean);
+        sd = sqrt(var / (double)n);
+    }
     for (size_t r = 0; r < n; r++) {
         double c;
-        if (kind == LH_FUSE_RRF)
+        if (kind == LH_FUSE_ZSCORE)
+            c = sd > 0 ? ((double)l[r].score - lo) / sd : 1.0;
+        else if (kind == LH_FUSE_RRF)
             c = 1.0 / (RRF_K + (double)r + 1.0);
         else
             c = hi > lo ? ((double)l[r].score - lo) / ((double)hi - lo) : 1.0;
@@ -55,7 +67,7 @@ lh_status lh_fuse(lh_fuse_kind kind, float w, const lh_ai_hit *lex, size_t nl,
     *n_out = 0;
     if (!(w >= 0 && w <= 1))
         return lh_fail(err, LH_EINVAL, "the dense weight of a hybrid search must be between 0 and 1");
-    if (kind != LH_FUSE_WEIGHTED && kind != LH_FUSE_RRF)
+    if (kind != LH_FUSE_WEIGHTED && kind != LH_FUSE_RRF && kind != LH_FUSE_ZSCORE)
         return lh_fail(err, LH_EINVAL, "unknown fusion");
     double *contrib = lh_malloc((nl + nd + 1) * sizeof *contrib);
     if (!contrib)

@@ -1,8 +1,11 @@
 /* fusion.h: hybrid retrieval, one ranked list from a lexical and a dense one (issue 14,
- * item 4). Two ways, chosen by measurement (docs/BENCHMARKS.md "Builtin retrieval"):
+ * item 4). Three ways, compared by measurement (docs/BENCHMARKS.md "Builtin retrieval":
+ * WEIGHTED is the builtin search's):
  *  - LH_FUSE_WEIGHTED: each list's scores min-max normalised onto [0, 1] over that list
  *    (a list whose scores are all equal maps to 1), then (1 - w) * lexical + w * dense,
  *    a document missing from a list getting 0 from it;
+ *  - LH_FUSE_ZSCORE: the same with each list's scores minus its lowest, divided by the
+ *    list's standard deviation instead of its range;
  *  - LH_FUSE_RRF: reciprocal rank fusion, (1 - w) / (60 + rank) + w / (60 + rank), ranks
  *    from 1, a missing document contributing nothing.
  * Pure functions; thread-safe. */
@@ -17,6 +20,8 @@
 typedef enum lh_fuse_kind {
     LH_FUSE_WEIGHTED = 0,
     LH_FUSE_RRF = 1,
+    LH_FUSE_ZSCORE = 2, /* as WEIGHTED, each list's scores minus its lowest over its
+                         * standard deviation (not its range) */
 } lh_fuse_kind;
 
 /* The weight of the dense list the builtin search uses when none is given. */

@@ -13,6 +13,7 @@
 #define LSA_MAGIC "LHLSA\0\0\0"
 #define LSA_VERSION 1u
 #define LSA_MAX_DIMS 4096u
+#define LSA_LOG_ENTROPY_FLAG 16u /* in the file's flags, beside the tokenizer's and bigrams' 4 */
 
 struct lh_lsa {
     lh_lsa_params p;
@@ -24,13 +25,16 @@ struct lh_lsa {
 lh_lsa_params lh_lsa_defaults(void)
 {
     return (lh_lsa_params){.dims = 256, .max_terms = 50000, .min_df = 2, .bigrams = false,
-                           .stopwords = true, .stem = true, .oversample = 10, .power_iters = 2,
-                           .max_fit_docs = 200000, .seed = 0x6c616b65686f7573ull};
+                           .stopwords = true, .stem = true, .porter = true,
+                           .weighting = LH_LSA_LOG_ENTROPY, .oversample = 10,
+                           .power_iters = 2,
+                           .max_fit_docs = 50000, .seed = 0x6c616b65686f7573ull};
 }
 
 static unsigned tok_flags(const lh_lsa_params *p)
 {
-    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u);
+    return (p->stopwords ? LH_AI_TOK_STOP : 0u) | (p->stem ? LH_AI_TOK_STEM : 0u) |
+           (p->porter ? LH_AI_TOK_PORTER : 0u);
 }
 
 static lh_status check_params(const lh_lsa_params *p, lh_err *err)
@@ -43,6 +47,8 @@ static lh_status check_params(const lh_lsa_params *p, lh_err *err)
         return lh_fail(err, LH_EINVAL, "LSA min_df must be at least 1");
     if (!(p->sigma_power >= -3 && p->sigma_power <= 3))
         return lh_fail(err, LH_EINVAL, "LSA sigma_power must be between -3 and 3");
+    if (p->weighting != LH_LSA_TFIDF && p->weighting != LH_LSA_LOG_ENTROPY)
+        return lh_fail(err, LH_EINVAL, "LSA weighting must be tfidf or log-entropy");
     if (p->oversample > 1000 || p->power_iters > 20)
         return lh_fail(err, LH_EINVAL, "LSA oversample must be at most 1000 and power_iters at most 20");
     return LH_OK;
@@ -189,10 +195,43 @@ static void sparse_release(sparse *s)
 typedef struct df_count {
     lh__ai_dict terms;
     uint32_t *df, *last; /* last: the document (+1) that last counted the term */
+    uint32_t *tf;        /* occurrences in that last document */
+    double *gf, *tlt;    /* log-entropy only: sum of tf, and of tf ln tf, over documents */
     size_t cap;
     uint32_t doc;        /* current document + 1 */
+    bool entropy;
     lh_status st;
 } df_count;
+
+static bool grow_counts(df_count *c, uint32_t id)
+{
+    size_t cap = c->cap;
+    if (lh_grow(&c->df, &cap, id + 1, sizeof *c->df))
+        return false;
+    cap = c->cap;
+    if (lh_grow(&c->last, &cap, id + 1, sizeof *c->last))
+        return false;
+    cap = c->cap;
+    if (lh_grow(&c->tf, &cap, id + 1, sizeof *c->tf))
+        return false;
+    if (c->entropy) {
+        cap = c->cap;
+        if (lh_grow(&c->gf, &cap, id + 1, sizeof *c->gf))
+            return false;
+        cap = c->cap;
+        if (lh_grow(&c->tlt, &cap, id + 1, sizeof *c->tlt))
+            return false;
+    }
+    c->cap = cap;
+    return true;
+}
+
+/* Adds term id's count in the document that last had it to the entropy sums. */
+static void flush_tf(df_count *c, uint32_t id)
+{
+    if (c->entropy && c->tf[id] > 1)
+        c->tlt[id] += c->tf[id] * log((double)c->tf[id]);
+}
 
 static int emit_df(void *ctx, const char *t, size_t len)
 {
@@ -202,25 +241,40 @@ static int emit_df(void *ctx, const char *t, size_t len)
     if ((c->st = lh__ai_dict_intern(&c->terms, t, len, &id, &added)))
         return 1;
     if (added) {
-        size_t cap = c->cap;
-        if (lh_grow(&c->df, &cap, id + 1, sizeof *c->df)) {
+        if (!grow_counts(c, id)) {
             c->st = LH_ENOMEM;
             return 1;
         }
-        cap = c->cap;
-        if (lh_grow(&c->last, &cap, id + 1, sizeof *c->last)) {
-            c->st = LH_ENOMEM;
-            return 1;
-        }
-        c->cap = cap;
         c->df[id] = 0;
         c->last[id] = 0;
+        c->tf[id] = 0;
+        if (c->entropy)
+            c->gf[id] = c->tlt[id] = 0;
     }
     if (c->last[id] != c->doc) {
+        flush_tf(c, id);
         c->last[id] = c->doc;
         c->df[id]++;
+        c->tf[id] = 0;
     }
+    c->tf[id]++;
+    if (c->entropy)
+        c->gf[id]++;
     return 0;
+}
+
+/* A term's global weight: IDF, ln((1 + N) / (1 + df)) + 1, or log-entropy's
+ * 1 + sum_j p_j ln p_j / ln N with p_j = tf_j / gf (1 for a term spread over a single
+ * document, near 0 for one spread evenly over all; kept above 0.001). */
+static float global_weight(const lh_lsa_params *p, const df_count *c, uint32_t t, size_t n)
+{
+    if (p->weighting != LH_LSA_LOG_ENTROPY)
+        return (float)(log((1.0 + (double)n) / (1.0 + c->df[t])) + 1.0);
+    if (n < 2)
+        return 1.0f;
+    double plp = c->tlt[t] / c->gf[t] - log(c->gf[t]); /* sum_j p_j ln p_j */
+    double g = 1.0 + plp / log((double)n);
+    return (float)(g > 0.001 ? g : 0.001);
 }
 
 static int cmp_df(const void *a, const void *b, void *ctx)
@@ -300,6 +354,111 @@ static lh_status orthonormalize(float *a, size_t rows, size_t cols, float *tau)
     return info == 0 ? LH_OK : LH_EINTERNAL;
 }
 
+/* proj (v x dims) = basis (v x l) times the top-k eigenvectors of the symmetric g (l x l,
+ * row-major, eigenvalues = squared singular values), each column scaled by
+ * sigma^(sigma_power + shift): shift -1 when basis is B^T (B^T U = V S), 0 when it is an
+ * orthonormal basis of the right singular space (its product with U is V). Then each
+ * column's sign is fixed (its largest entry positive, the first such entry on a tie). */
+static lh_status project(const lh_lsa_params *p, const float *g, size_t l, size_t k,
+                         const float *basis, size_t v, double shift, float *proj)
+{
+    size_t dims = p->dims;
+    double *gd = lh_malloc(l * l * sizeof *gd);
+    double *ev = lh_malloc(l * sizeof *ev);
+    float *m = lh_calloc(l * k, sizeof *m);
+    lh_status st = LH_OK;
+    if (!gd || !ev || !m) {
+        st = LH_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < l * l; i++)
+        gd[i] = g[i];
+    if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, gd, (lapack_int)l, ev) != 0) {
+        st = LH_EINTERNAL;
+        goto cleanup;
+    }
+    /* eigenvalues ascending: column l-1-i of gd is the i-th singular direction */
+    double top = ev[l - 1] > 0 ? ev[l - 1] : 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t e = l - 1 - i;
+        if (!(ev[e] > top * 1e-10) || ev[e] <= 0)
+            continue; /* rank deficient: this dimension stays zero */
+        double scale = pow(sqrt(ev[e]), (double)p->sigma_power + shift);
+        for (size_t r = 0; r < l; r++)
+            m[r * k + i] = (float)(gd[r * l + e] * scale);
+    }
+    memset(proj, 0, v * dims * sizeof *proj);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)v, (int)k, (int)l, 1.0f, basis,
+                (int)l, m, (int)k, 0.0f, proj, (int)dims);
+    for (size_t c = 0; c < k; c++)
+        m[c] = 0; /* reused: m[c] = the entry of largest magnitude in column c so far */
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (fabsf(proj[r * dims + c]) > fabsf(m[c]))
+                m[c] = proj[r * dims + c];
+    for (size_t r = 0; r < v; r++)
+        for (size_t c = 0; c < k; c++)
+            if (m[c] < 0)
+                proj[r * dims + c] = -proj[r * dims + c];
+cleanup:
+    free(gd);
+    free(ev);
+    free(m);
+    return st;
+}
+
+/* The randomized SVD with its range found on the terms' side, for a corpus with fewer
+ * terms than chunks (a large corpus of a small vocabulary: the QR is then on a terms x l
+ * matrix, not a chunks x l one). Z = orth((X^T X)^(q+1) G) spans the same subspace as
+ * the chunks' side's B^T; then M = Z^T X^T X Z = W L W^T and V = Z W. */
+static lh_status randomized_svd_terms(const lh_lsa_params *p, const csr *x, size_t l, size_t k,
+                                      float *proj, lh_err *err)
+{
+    size_t n = x->rows, v = x->cols;
+    lh_status st = LH_OK;
+    float *z = lh_malloc(v * l * sizeof *z);   /* G, then the basis Z */
+    float *w = lh_malloc(v * l * sizeof *w);   /* X^T X Z */
+    float *y = lh_malloc(n * l * sizeof *y);   /* X Z */
+    float *tau = lh_malloc(l * sizeof *tau);
+    float *g = lh_malloc(l * l * sizeof *g);
+    if (!z || !w || !y || !tau || !g) {
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+        goto cleanup;
+    }
+    lh__ai_rng rng;
+    lh__ai_rng_seed(&rng, p->seed);
+    for (size_t i = 0; i < v * l; i++)
+        z[i] = (float)lh__ai_rng_signed(&rng);
+    for (uint32_t it = 0; it <= p->power_iters; it++) {
+        mul_x(x, z, l, y);
+        mul_xt(x, y, l, z);
+        if ((st = orthonormalize(z, v, l, tau)))
+            goto lapack;
+    }
+    mul_x(x, z, l, y);
+    mul_xt(x, y, l, w);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)v, 1.0f, z, (int)l,
+                w, (int)l, 0.0f, g, (int)l);
+    for (size_t i = 0; i < l; i++) /* symmetric in exact arithmetic: make it so in float */
+        for (size_t j = i + 1; j < l; j++)
+            g[i * l + j] = g[j * l + i] = 0.5f * (g[i * l + j] + g[j * l + i]);
+    st = project(p, g, l, k, z, v, 0.0, proj);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+    else if (st)
+        goto lapack;
+    goto cleanup;
+lapack:
+    st = lh_fail(err, LH_EINTERNAL, "LAPACK failed during the LSA fit");
+cleanup:
+    free(z);
+    free(w);
+    free(y);
+    free(tau);
+    free(g);
+    return st;
+}
+
 /* The top-k right singular vectors of x, into proj (x->cols x dims, zero beyond k). */
 static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *proj, lh_err *err)
 {
@@ -310,15 +469,14 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     if (l > v)
         l = v;
     size_t k = dims < l ? dims : l;
+    if (v < n)
+        return randomized_svd_terms(p, x, l, k, proj, err);
     lh_status st = LH_OK;
     float *a = lh_malloc(v * l * sizeof *a);   /* the random matrix, then X^T Q */
     float *y = lh_malloc(n * l * sizeof *y);   /* X times it, then its basis Q */
     float *tau = lh_malloc(l * sizeof *tau);
     float *g = lh_malloc(l * l * sizeof *g);
-    double *gd = lh_malloc(l * l * sizeof *gd);
-    double *ev = lh_malloc(l * sizeof *ev);
-    float *m = lh_calloc(l * k, sizeof *m);
-    if (!a || !y || !tau || !g || !gd || !ev || !m) {
+    if (!a || !y || !tau || !g) {
         st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
         goto cleanup;
     }
@@ -330,8 +488,9 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     if ((st = orthonormalize(y, n, l, tau)))
         goto lapack;
     /* Power iterations, Y = X X^T Y, re-orthonormalising Y only: X^T Y is not (its QR
-     * would be on the terms x l matrix, several times the cost of the rest of the fit),
-     * which loses nothing in float with the few iterations allowed here. */
+     * would be on the terms x l matrix, several times the cost of the rest of the fit
+     * when there are more terms than chunks), which loses nothing in float with the few
+     * iterations allowed here. */
     for (uint32_t it = 0; it < p->power_iters; it++) {
         mul_xt(x, y, l, a);
         mul_x(x, a, l, y);
@@ -342,38 +501,11 @@ static lh_status randomized_svd(const lh_lsa_params *p, const csr *x, float *pro
     mul_xt(x, y, l, a);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)l, (int)l, (int)v, 1.0f, a, (int)l,
                 a, (int)l, 0.0f, g, (int)l);
-    for (size_t i = 0; i < l * l; i++)
-        gd[i] = g[i];
-    if (LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'U', (lapack_int)l, gd, (lapack_int)l, ev) != 0) {
-        st = LH_EINTERNAL;
+    st = project(p, g, l, k, a, v, -1.0, proj);
+    if (st == LH_ENOMEM)
+        st = lh_fail(err, LH_ENOMEM, "out of memory for the LSA fit (%zu chunks x %zu terms)", n, v);
+    else if (st)
         goto lapack;
-    }
-    /* eigenvalues ascending: column l-1-i of gd is the i-th singular direction */
-    double top = ev[l - 1] > 0 ? ev[l - 1] : 0;
-    for (size_t i = 0; i < k; i++) {
-        size_t e = l - 1 - i;
-        if (!(ev[e] > top * 1e-10) || ev[e] <= 0)
-            continue; /* rank deficient: this dimension stays zero */
-        /* V = B^T U S^-1, and each dimension scaled by S^sigma_power */
-        double inv = pow(sqrt(ev[e]), (double)p->sigma_power - 1.0);
-        for (size_t r = 0; r < l; r++)
-            m[r * k + i] = (float)(gd[r * l + e] * inv);
-    }
-    memset(proj, 0, v * dims * sizeof *proj);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)v, (int)k, (int)l, 1.0f, a, (int)l,
-                m, (int)k, 0.0f, proj, (int)dims);
-    /* a singular vector's sign is arbitrary: make its largest entry positive (the first
-     * such entry on a tie); one row-major pass finds every column's */
-    for (size_t c = 0; c < k; c++)
-        m[c] = 0; /* reused: m[c] = the entry of largest magnitude in column c so far */
-    for (size_t r = 0; r < v; r++)
-        for (size_t c = 0; c < k; c++)
-            if (fabsf(proj[r * dims + c]) > fabsf(m[c]))
-                m[c] = proj[r * dims + c];
-    for (size_t r = 0; r < v; r++)
-        for (size_t c = 0; c < k; c++)
-            if (m[c] < 0)
-                proj[r * dims + c] = -proj[r * dims + c];
     goto cleanup;
 lapack:
     st = lh_fail(err, LH_EINTERNAL, "LAPACK failed during the LSA fit");
@@ -382,9 +514,6 @@ cleanup:
     free(y);
     free(tau);
     free(g);
-    free(gd);
-    free(ev);
-    free(m);
     return st;
 }
 
@@ -399,7 +528,7 @@ static size_t fit_doc(size_t i, size_t n, size_t fit_n)
 static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, const size_t *lens,
                              size_t n, size_t fit_n, lh_lsa *m, lh_err *err)
 {
-    df_count c = {0};
+    df_count c = {.entropy = p->weighting == LH_LSA_LOG_ENTROPY};
     lh__ai_dict_init(&c.terms);
     uint32_t *keep = NULL;
     lh_status st = LH_OK;
@@ -409,6 +538,8 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
         walk_terms(p, texts[d], lens[d], emit_df, &c);
         st = c.st;
     }
+    for (uint32_t t = 0; !st && t < c.terms.n; t++)
+        flush_tf(&c, t);
     size_t nk = 0;
     if (!st && !(keep = lh_malloc((c.terms.n ? c.terms.n : 1) * sizeof *keep)))
         st = LH_ENOMEM;
@@ -441,12 +572,15 @@ static lh_status build_vocab(const lh_lsa_params *p, const char *const *texts, c
             st = lh_fail(err, LH_ENOMEM, "out of memory building the LSA vocabulary");
             goto cleanup;
         }
-        m->idf[id] = (float)(log((1.0 + (double)fit_n) / (1.0 + c.df[keep[i]])) + 1.0);
+        m->idf[id] = global_weight(p, &c, keep[i], fit_n);
     }
 cleanup:
     free(keep);
     free(c.df);
     free(c.last);
+    free(c.tf);
+    free(c.gf);
+    free(c.tlt);
     lh__ai_dict_release(&c.terms);
     return st;
 }
@@ -615,7 +749,8 @@ lh_status lh_lsa_prune(lh_lsa *m, const char *const *texts, const size_t *lens, 
 
 static uint32_t flags_of(const lh_lsa_params *p)
 {
-    return tok_flags(p) | (p->bigrams ? 4u : 0u);
+    return tok_flags(p) | (p->bigrams ? 4u : 0u) |
+           (p->weighting == LH_LSA_LOG_ENTROPY ? LSA_LOG_ENTROPY_FLAG : 0u);
 }
 
 lh_status lh_lsa_save(const lh_lsa *m, lh_buf *out)
@@ -664,6 +799,8 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     uint32_t flags = lh__ai_get_u32(&r);
     p.stopwords = (flags & LH_AI_TOK_STOP) != 0;
     p.stem = (flags & LH_AI_TOK_STEM) != 0;
+    p.porter = (flags & LH_AI_TOK_PORTER) != 0;
+    p.weighting = (flags & LSA_LOG_ENTROPY_FLAG) ? LH_LSA_LOG_ENTROPY : LH_LSA_TFIDF;
     p.bigrams = (flags & 4u) != 0;
     p.oversample = lh__ai_get_u32(&r);
     p.power_iters = lh__ai_get_u32(&r);
@@ -671,7 +808,7 @@ lh_status lh_lsa_load(const void *data, size_t len, lh_lsa **out, lh_err *err)
     p.seed = lh__ai_get_u64(&r);
     p.sigma_power = lh__ai_get_f32(&r);
     uint64_t n_terms = lh__ai_get_u64(&r);
-    if (r.bad || (flags & ~7u) || check_params(&p, NULL) || n_terms > p.max_terms)
+    if (r.bad || (flags & ~(LH_AI_TOK_MASK | 4u | LSA_LOG_ENTROPY_FLAG)) || check_params(&p, NULL) || n_terms > p.max_terms)
         return lh_fail(err, LH_ECORRUPT, "LSA model file: bad parameters");
     /* each term takes at least 8 bytes and its projection row 4 * dims */
     if (n_terms > (uint64_t)(r.end - r.p) / (8 + 4 * (uint64_t)p.dims))

@@ -4,8 +4,9 @@
  * A fit reads the corpus twice. Terms are the words of the shared tokenizer (as BM25's)
  * and, when bigrams is set, each pair of adjacent words ("heart failure"). Terms in fewer
  * than min_df chunks are dropped, and of the rest the max_terms most frequent (by document
- * frequency, ties by byte order) are kept. A chunk is weighted with sublinear TF-IDF,
- * (1 + ln tf) * (ln((1 + N) / (1 + df)) + 1), and L2-normalised. A randomized truncated SVD
+ * frequency, ties by byte order) are kept. A chunk is weighted with sublinear term
+ * frequency times a global weight, log-entropy by default (lh_lsa_weighting; TF-IDF's
+ * ln((1 + N) / (1 + df)) + 1 the other choice), and L2-normalised. A randomized truncated SVD
  * of that chunks x terms matrix (Halko, Martinsson and Tropp: a random range finder with
  * `oversample` extra columns and `power_iters` power iterations, QR and the small
  * eigenproblem through LAPACK) gives the top `dims` right singular vectors: the projection.
@@ -31,6 +32,12 @@
 
 typedef struct lh_lsa lh_lsa;
 
+/* A term's global weight in a chunk's vector (times 1 + ln tf): */
+typedef enum lh_lsa_weighting {
+    LH_LSA_TFIDF = 0,       /* ln((1 + N) / (1 + df)) + 1 */
+    LH_LSA_LOG_ENTROPY = 1, /* 1 + sum_j p_j ln p_j / ln N, p_j = tf_j / sum_j tf_j */
+} lh_lsa_weighting;
+
 typedef struct lh_lsa_params {
     uint32_t dims;         /* output dimensions, 1..4096 (default 256) */
     uint32_t max_terms;    /* vocabulary cap (default 50,000) */
@@ -38,11 +45,17 @@ typedef struct lh_lsa_params {
     bool bigrams;          /* count adjacent word pairs as terms too (default false:
                             * measured, docs/BENCHMARKS.md "Builtin retrieval") */
     bool stopwords, stem;  /* tokenizer options, as BM25's (default true, true) */
+    bool porter;           /* with stem: Porter's suffix stripping, as BM25's (default true) */
+    lh_lsa_weighting weighting; /* global term weights (default LH_LSA_LOG_ENTROPY:
+                                 * measured, docs/BENCHMARKS.md "Builtin retrieval") */
     uint32_t oversample;   /* extra random columns (default 10) */
     uint32_t power_iters;  /* power iterations (default 2) */
-    uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced; 0 = all
-                            * (default 200,000: the fit's memory, about 1 KB per chunk
-                            * at 256 dims, stays bounded; every chunk is still embedded) */
+    uint32_t max_fit_docs; /* fit on at most this many chunks, evenly spaced (chunk
+                            * i * n / max_fit_docs for i = 0, 1, ...: deterministic);
+                            * 0 = all. Default 50,000: the fit's time and memory stop
+                            * growing with the corpus (the demo's 100,000 resumes fit
+                            * in 2.6 CPU seconds instead of 6.1; docs/BENCHMARKS.md
+                            * "Builtin retrieval"). Every chunk is still embedded. */
     float sigma_power;     /* dimension i is scaled by sigma_i^sigma_power: 0 keeps the
                             * singular values' weight (a chunk embeds as its row of U S),
                             * -1 whitens (U); -3..3 (default 0) */

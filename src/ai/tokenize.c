@@ -92,7 +92,9 @@ int lh__ai_tokenize(const char *text, size_t len, unsigned flags, lh__ai_word_fn
         }
         if ((flags & LH_AI_TOK_STOP) && is_stopword(word, n))
             continue;
-        if (flags & LH_AI_TOK_STEM)
+        if ((flags & LH_AI_TOK_STEM) && (flags & LH_AI_TOK_PORTER))
+            n = lh__ai_stem_porter(word, n);
+        else if (flags & LH_AI_TOK_STEM)
             n = stem_plural(word, n);
         int rc = fn(ctx, word, n);
         if (rc)

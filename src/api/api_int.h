@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "ai/ai.h"
 #include "api/api.h"
 #include "lake/lake.h"
 
@@ -26,6 +27,10 @@ typedef struct lh_api {
     bool health_ok;
     char health_error[1024];   /* as lh_err.msg */
     int64_t health_probe_ms;
+    /* [ai] (api_ai.c): the configuration, and the network provider it names (NULL with
+     * provider = builtin, which is fitted per index) */
+    lh_ai_config ai_config;
+    lh_ai *ai;
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */
@@ -69,6 +74,11 @@ void lh__api_vectors_drop(lh_http_req *r, void *app);
 void lh__api_vectors_stale(lh_http_req *r, void *app);
 void lh__api_vectors_refresh(lh_http_req *r, void *app);
 void lh__api_vectors_policy(lh_http_req *r, void *app);
+void lh__api_ai_providers(lh_http_req *r, void *app);
+void lh__api_ai_embed(lh_http_req *r, void *app);
+void lh__api_ai_generate(lh_http_req *r, void *app);
+void lh__api_ai_rerank(lh_http_req *r, void *app);
+void lh__api_ai_sql(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

@@ -15,34 +15,13 @@
 
 #include "api/api_int.h"
 #include "core/alloc.h"
-#include "core/fsio.h"
+#include "core/secrets.h"
 #include "core/sha256.h"
-#include "core/toml.h"
 #include "core/util.h"
 
 struct lh_keyring {
     json_t *keys; /* array of {sha256, principal, role} */
 };
-
-/* The secrets file parsed, after checking that only its owner may read it. */
-static lh_status secrets_read(const char *path, json_t **doc, lh_err *err)
-{
-    struct stat sb;
-    if (stat(path, &sb))
-        return lh_fail(err, LH_ENOTFOUND, "secrets file %s: %s", path, strerror(errno));
-    if (sb.st_mode & 077)
-        return lh_fail(err, LH_EDENIED, "secrets file %s is mode %03o; it must be 0600 (chmod 600 %s)",
-                       path, (unsigned)(sb.st_mode & 0777), path);
-    lh_buf text;
-    lh_buf_init(&text, (size_t)4 << 20);
-    lh_status st = lh_file_read_all(path, (size_t)4 << 20, &text, err);
-    if (!st)
-        st = lh_toml_parse(lh_buf_cstr(&text), text.len, path, doc, err);
-    if (text.data) /* clearing the secret: a write, not a use of the built text */
-        explicit_bzero(text.data, text.len);
-    lh_buf_release(&text);
-    return st;
-}
 
 lh_status lh__secrets_db_password(const char *path, const char *ref, char **out, lh_err *err)
 {
@@ -51,7 +30,7 @@ lh_status lh__secrets_db_password(const char *path, const char *ref, char **out,
         return lh_fail(err, LH_EINVAL, "password_ref needs [auth] secrets_file to be set");
     json_t *doc = NULL;
     lh_err inner;
-    if (secrets_read(path, &doc, &inner)) {
+    if (lh_secrets_read(path, &doc, &inner)) {
         lh_log(LH_LOG_WARN, "password_ref: %s", inner.msg);
         return lh_fail(err, LH_EINTERNAL, "the secrets file cannot be read; see the server log");
     }
@@ -71,7 +50,7 @@ lh_status lh__keyring_load(const char *path, lh_keyring **out, lh_err *err)
     if (!path || !*path)
         return lh_fail(err, LH_EINVAL, "auth is enabled but [auth] secrets_file is not set");
     json_t *doc = NULL;
-    lh_status st = secrets_read(path, &doc, err);
+    lh_status st = lh_secrets_read(path, &doc, err);
     if (st)
         return st;
     json_t *keys = json_object_get(doc, "keys");

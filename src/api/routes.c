@@ -115,6 +115,17 @@ static const lh_http_route routes[] = {
      "embed only the dataset's new or changed rows into each of its indexes and drop rows gone: {dataset, refreshed: [{index, rows_new, rows_changed, rows_removed, chunks_embedded, ...}]}", "engine", false},
     {"PUT", "/vectors/indexes/{name}/refresh", lh__api_vectors_policy, true, W, 4 * KiB, LH_BODY_JSON,
      "set an index's refresh policy: {refresh: \"manual\", \"on_append\" or {every_seconds: N}}", "storage", false},
+    /* [ai] (api_ai.c): reader routes (they change nothing; /ai/sql never runs its SQL) */
+    {"GET", "/ai/providers", lh__api_ai_providers, true, R, 0, LH_BODY_NONE,
+     "the AI providers: which is configured, its endpoint and model, and whether it answers a cheap probe now", "ai", false},
+    {"POST", "/ai/embed", lh__api_ai_embed, true, R, 10 * MiB, LH_BODY_JSON,
+     "embed texts with the configured network provider: {texts[] (1-256, each up to 32 KiB)}", "ai", false},
+    {"POST", "/ai/generate", lh__api_ai_generate, true, R, 256 * KiB, LH_BODY_JSON,
+     "complete a prompt with the configured network provider: {prompt (up to 64 KiB)}", "ai", false},
+    {"POST", "/ai/rerank", lh__api_ai_rerank, true, R, 10 * MiB, LH_BODY_JSON,
+     "order texts by relevance to a query (cosine of the provider's embeddings): {query, texts[]}", "ai", false},
+    {"POST", "/ai/sql", lh__api_ai_sql, true, R, 64 * KiB, LH_BODY_JSON,
+     "plain words to SQL: {question, datasets?}; the SQL is checked by the gate and returned, never run", "ai", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)

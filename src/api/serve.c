@@ -46,8 +46,9 @@ static void observe(void *ctx, const lh_http_req *req, int status, double ms, ui
 static void interrupt_all(void *app)
 {
     lh_api *a = app;
-    lh_log(LH_LOG_WARN, "shutdown deadline passed: interrupting running queries");
+    lh_log(LH_LOG_WARN, "shutdown deadline passed: interrupting running queries and AI requests");
     lh_lake_interrupt(a->lake);
+    lh_ai_interrupt(a->ai); /* a request in flight or a Retry-After sleep ends within ~1 s */
 }
 
 /* [tracing] exporter: none | stdout | file (with [tracing] file). */
@@ -106,6 +107,12 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
                           .checkpoint_interval = (int)lh_config_int(cfg, "storage.checkpoint_interval", 10),
                           .retention_hours = (double)lh_config_int(cfg, "storage.vacuum_retention_hours", 168)};
     lh_status st = lh_http_load(err); /* before the data directory is opened */
+    /* [ai]: a bad setting fails the start, not the first request; a network provider
+     * makes no request until used */
+    if (!st)
+        st = lh_ai_config_load(cfg, &api.ai_config, err);
+    if (!st && strcmp(api.ai_config.provider, "builtin"))
+        st = lh_ai_network_new(&api.ai_config, &api.ai, err);
     if (!st && lh_config_bool(cfg, "auth.enabled", false))
         st = lh__keyring_load(lh_config_str(cfg, "auth.secrets_file", ""), &keys, err);
     if (!st)
@@ -203,6 +210,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh__metrics_free(api.metrics);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);
+    lh_ai_free(api.ai);
+    lh_ai_config_release(&api.ai_config);
     pthread_mutex_destroy(&api.health_mu);
     return st;
 }

@@ -16,7 +16,14 @@
  *                  each with a string `name` and an optional string `root`),
  *                  checkpoint_interval = 10 (a Delta checkpoint every N commits; 0 = none)
  *        [auth]    enabled = false, secrets_file = "", health_open = true
- *        [ai]      provider = "builtin"
+ *        [ai]      provider = "builtin" (or "ollama", "openai"), model = "",
+ *                  generate_model = "" (= model), endpoint = "" (the provider's usual
+ *                  local address), chat = false (ollama: /api/chat instead of
+ *                  /api/generate), dims = 0 (0 = what the server returns), batch = 32,
+ *                  timeout_ms = 30000, retries = 3, retry_base_ms = 250,
+ *                  concurrency = 4, api_key_env = "LAKEHOUSE_AI_API_KEY" (the
+ *                  variable holding the key; else the secrets file's [ai] api_key);
+ *                  see ai/ai.h lh_ai_config_load and docs/CONFIG.md
  *        [cache]   max_bytes = 0 (0 = 25% of RAM, decided by the cache)
  *        [query]   timeout_ms = 30000, max_timeout_ms = 600000, max_sql_bytes = 262144
  *        [engine]  memory_limit = "" (DuckDB's memory_limit; "" = half of RAM),

@@ -183,6 +183,14 @@ typedef struct lh_query_opts {
 lh_status lh_engine_query(lh_engine *e, const char *sql, const lh_query_opts *opts,
                           const lh_result_sink *sink, lh_err *err);
 
+/* Checks sql with the same statement gate as lh_engine_query and prepares it, without
+ * running it: LH_OK when it would be allowed to run; the refusals and messages are
+ * lh_engine_query's. *relations (when not NULL) gets a new object whose keys are the
+ * catalog relations sql references (lowercase; the caller json_decref's it), from what
+ * the gate saw in DuckDB's parse tree. For SQL that something else wrote (POST /ai/sql:
+ * a model's answer) and that is shown, not run. Thread-safe. */
+lh_status lh_engine_check_sql(lh_engine *e, const char *sql, json_t **relations, lh_err *err);
+
 /* The same, pulled chunk by chunk (for an HTTP response that asks for more when the
  * client can take it). A query holds one engine connection until closed; one thread at a
  * time may use it, except lh_query_cancel, which any thread may call. */

@@ -304,6 +304,30 @@ lh_status lh_engine_query_open(lh_engine *e, const char *sql, const lh_query_opt
     return query_start(e, sql, opts, true, out, err);
 }
 
+static void collect_relations(void *ctx, const json_t *names)
+{
+    json_t *into = ctx;
+    if (json_object_update(into, (json_t *)names))
+        json_object_clear(into); /* out of memory: reported by the caller's size check */
+}
+
+lh_status lh_engine_check_sql(lh_engine *e, const char *sql, json_t **relations, lh_err *err)
+{
+    if (relations)
+        *relations = NULL;
+    json_t *seen = json_object();
+    if (!seen)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    lh_query_opts opts = {.on_relations = collect_relations, .relations_ctx = seen};
+    lh_query *q = NULL;
+    lh_status st = query_start(e, sql, &opts, false, &q, err);
+    lh_query_close(q); /* rolls back: nothing ran */
+    if (!st && relations)
+        *relations = json_incref(seen);
+    json_decref(seen);
+    return st;
+}
+
 lh_status lh_engine_export_parquet(lh_engine *e, const char *sql, const lh_query_opts *opts,
                                    const char *path, uint64_t *rows, lh_err *err)
 {

@@ -108,6 +108,10 @@ typedef struct lh_lake_query {
 lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                              lh_query **out, lh_err *err);
 
+/* Checks a query with the gate without running it (lh_engine_check_sql); *relations
+ * (optional) gets the catalog relations it references. */
+lh_status lh_lake_check_sql(lh_lake *lake, const char *sql, json_t **relations, lh_err *err);
+
 /* Runs a user query into a Parquet file at path (under the data root). */
 lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                                  const char *path, uint64_t *rows, lh_err *err);

@@ -102,6 +102,12 @@ lh_status lh_lake_query_open(lh_lake *lake, const char *sql, const lh_lake_query
     return st;
 }
 
+lh_status lh_lake_check_sql(lh_lake *lake, const char *sql, json_t **relations, lh_err *err)
+{
+    lh__lake_prepare_sql(lake, sql);
+    return lh_engine_check_sql(lake->eng, sql, relations, err);
+}
+
 lh_status lh_lake_export_parquet(lh_lake *lake, const char *sql, const lh_lake_query *opts,
                                  const char *path, uint64_t *rows, lh_err *err)
 {

@@ -17,7 +17,7 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 /* libcurl is loaded on first use (curl_dl.c): a clear error when it is missing. */
-static lh_status client_start(lh_err *err)
+lh_status lh__net_start(lh_err *err)
 {
     lh_status st = lh__curl_load(err);
     if (!st)
@@ -116,7 +116,7 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
                                       const char *format, bool allow_schema_change,
                                       const char *const *fields, json_t **response, lh_err *err)
 {
-    lh_status st = client_start(err);
+    lh_status st = lh__net_start(err);
     if (st)
         return st;
     CURL *c = curl_easy_init();
@@ -160,7 +160,7 @@ lh_status lh_client_ingest_files_with(const char *base_url, const char *api_key,
 lh_status lh_client_json(const char *base_url, const char *api_key, const char *method,
                          const char *path, const json_t *body, json_t **response, lh_err *err)
 {
-    lh_status st = client_start(err);
+    lh_status st = lh__net_start(err);
     if (st)
         return st;
     char *text = body ? lh_json_dumps(body, JSON_COMPACT) : NULL;

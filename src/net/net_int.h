@@ -8,4 +8,7 @@
  * Debian package when it is missing. */
 lh_status lh__curl_load(lh_err *err);
 
+/* lh__curl_load, then libcurl's global initialisation, once (client.c); thread-safe. */
+lh_status lh__net_start(lh_err *err);
+
 #endif

@@ -39,7 +39,7 @@ typedef struct lh_query lh_query;
 
 /* LSA fit sample cap (docs/BENCHMARKS.md "Vector index build": measured so a 100K-row
  * demo index builds in well under a minute). */
-#define LH_VEC_FIT_SAMPLE 20000
+#define LH_VEC_FIT_SAMPLE 50000
 /* Source rows per embedded batch (one Parquet file, one checkpoint step). */
 #define LH_VEC_BATCH_ROWS 8192
 /* The builtin provider's embedding width. */

@@ -670,9 +670,9 @@ if srv_start E LAKEHOUSE_DATA="$WORK/dataE"; then
 else not_ok "server E starts"; echo "# $(head -c 600 "$WORK/E.err")"; fi
 
 # ---- route coverage: every row of src/api/routes.c -----------------------------------------
-# Other http_*.sh scripts (e.g. http_journal.sh) test their routes themselves; their
-# `covers "METHOD /path"` lines count here too.
-for f in "$LH_REPO"/tests/e2e/http_*.sh "$LH_REPO"/tests/e2e/vectors_*.sh; do
+# Other scripts (e.g. http_journal.sh, ai_providers.sh) test their routes themselves;
+# their `covers "METHOD /path"` lines count here too.
+for f in "$LH_REPO"/tests/e2e/*.sh; do
   [[ $f == "${BASH_SOURCE[0]}" || $(basename "$f") == http_api.sh ]] && continue
   while IFS= read -r c; do COVERED+=("$c"); done < <(grep -oE '^\s*covers "[A-Z]+ /[^"]*"' "$f" | sed -E 's/^\s*covers "(.*)"/\1/')
 done

@@ -37,6 +37,13 @@ static const char *const v_allowed[] = {"name", "dataset", "text_column", "key_c
 static const char *const v_strings[] = {"dataset", "text_column", "key_column", "name", "provider",
                                         "model", NULL};
 static const char *const v_ints[] = {"chunk_size", "chunk_overlap", NULL};
+/* the /ai routes (src/api/api_ai.c) */
+static const char *const ae_allowed[] = {"texts", NULL};
+static const char *const ag_allowed[] = {"prompt", NULL};
+static const char *const ar_allowed[] = {"query", "texts", NULL};
+static const char *const ar_strings[] = {"query", NULL};
+static const char *const as_allowed[] = {"question", "datasets", NULL};
+static const char *const as_strings[] = {"question", NULL};
 static const char *const none[] = {NULL};
 static const profile profiles[] = {
     {q_allowed, q_strings, q_ints},
@@ -44,6 +51,10 @@ static const profile profiles[] = {
     {j_allowed, j_strings, none},
     {v_allowed, v_strings, v_ints},
     {none, none, none},
+    {ae_allowed, none, none},
+    {ag_allowed, ag_allowed, none},
+    {ar_allowed, ar_strings, none},
+    {as_allowed, as_strings, none},
 };
 
 static lh_http_route route = {.method = "POST", .pattern = "/fuzz", .body = LH_BODY_JSON};

@@ -86,6 +86,17 @@ static int child(void)
     STEP(lh_lsa_load(b.data, b.len, &m2, &err));
     lh_buf_release(&b);
     lh_lsa_free(m2);
+    /* more chunks than terms: the fit's terms-side path */
+    const char *small[8];
+    size_t slens[8];
+    for (size_t i = 0; i < 8; i++) {
+        small[i] = i % 2 ? "alpha beta gamma" : "gamma delta";
+        slens[i] = strlen(small[i]);
+    }
+    lp.dims = 2;
+    lp.porter = true;
+    STEP(lh_lsa_fit(&lp, small, slens, 8, &m2, &err));
+    lh_lsa_free(m2);
 
     lh_ai *ai;
     STEP(lh_ai_builtin_new(m, bm, 0.2f, &ai, &err));
@@ -99,6 +110,7 @@ static int child(void)
 
     lh_ai_hit a[] = {{1, 3}, {2, 1}}, d[] = {{2, 0.5f}}, out[3];
     STEP(lh_fuse(LH_FUSE_WEIGHTED, 0.5f, a, 2, d, 1, out, &n, &err));
+    STEP(lh_fuse(LH_FUSE_ZSCORE, 0.5f, a, 2, d, 1, out, &n, &err));
     const char *tsv = "q\tA\t1\nq\tB\t1\n";
     lh_qrels *q;
     STEP(lh_qrels_parse(tsv, strlen(tsv), &q, &err));

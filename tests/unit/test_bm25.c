@@ -132,6 +132,72 @@ static void word_pairs(void **state)
     lh_bm25_free(idx);
 }
 
+/* Porter's suffix stripper (stem.c): the examples of his 1980 paper, step by step, and
+ * what the tokenizer does with it. */
+static void porter_stemmer(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        /* 1a */ {"caresses", "caress"}, {"ponies", "poni"}, {"ties", "ti"}, {"caress", "caress"},
+        {"cats", "cat"},
+        /* 1b */ {"feed", "feed"}, {"agreed", "agre"}, {"plastered", "plaster"}, {"bled", "bled"},
+        {"motoring", "motor"}, {"sing", "sing"}, {"conflated", "conflat"}, {"troubled", "troubl"},
+        {"sized", "size"}, {"hopping", "hop"}, {"tanned", "tan"}, {"falling", "fall"},
+        {"hissing", "hiss"}, {"fizzed", "fizz"}, {"failing", "fail"}, {"filing", "file"},
+        /* 1c */ {"happy", "happi"}, {"sky", "sky"},
+        /* 2 */ {"relational", "relat"}, {"conditional", "condit"}, {"rational", "ration"},
+        {"digitizer", "digit"}, {"vietnamization", "vietnam"}, {"operator", "oper"},
+        {"feudalism", "feudal"}, {"decisiveness", "decis"}, {"hopefulness", "hope"},
+        {"callousness", "callous"}, {"sensibiliti", "sensibl"},
+        /* 3 */ {"triplicate", "triplic"}, {"formative", "form"}, {"formalize", "formal"},
+        {"electrical", "electr"}, {"goodness", "good"},
+        /* 4 */ {"revival", "reviv"}, {"allowance", "allow"}, {"inference", "infer"},
+        {"airliner", "airlin"}, {"adjustable", "adjust"}, {"defensible", "defens"},
+        {"replacement", "replac"}, {"adjustment", "adjust"}, {"dependent", "depend"},
+        {"adoption", "adopt"}, {"communism", "commun"}, {"effective", "effect"},
+        {"bowdlerize", "bowdler"},
+        /* 5 */ {"probate", "probat"}, {"rate", "rate"}, {"cease", "ceas"}, {"controll", "control"},
+        {"roll", "roll"},
+        /* the whole chain, and the forms a query and a document share */
+        {"generalization", "gener"}, {"studies", "studi"}, {"studied", "studi"}, {"study", "studi"},
+        /* left alone: two letters or fewer, digits, anything not a-z */
+        {"is", "is"}, {"as", "as"}, {"h1n1s", "h1n1s"}, {"caf\xc3\xa9s", "caf\xc3\xa9s"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char w[LH_AI_WORD_MAX];
+        size_t n = strlen(cases[i][0]);
+        memcpy(w, cases[i][0], n);
+        size_t m = lh__ai_stem_porter(w, n);
+        if (m != strlen(cases[i][1]) || memcmp(w, cases[i][1], m) != 0)
+            fail_msg("%s: got %.*s, want %s", cases[i][0], (int)m, w, cases[i][1]);
+    }
+    /* the flag needs STEM; with it, it replaces plural folding */
+    expect_words("Treatments treated", LH_AI_TOK_PORTER, "[treatments][treated]");
+    expect_words("The treatments treated", LH_AI_TOK_STOP | LH_AI_TOK_STEM | LH_AI_TOK_PORTER,
+                 "[treatment][treat]");
+    expect_words("The treatments treated", LH_AI_TOK_STOP | LH_AI_TOK_STEM, "[treatment][treated]");
+    /* an index keeps the option: a query is stemmed as its documents were */
+    lh_bm25_params p = lh_bm25_defaults();
+    p.stem = p.porter = true;
+    lh_bm25 *idx, *back;
+    lh_err err = {{0}};
+    assert_int_equal(lh_bm25_new(&p, &idx, &err), LH_OK);
+    const char *docs[] = {"the drug was effective in treating infection", "unrelated words here"};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(lh_bm25_add(idx, docs[i], strlen(docs[i]), &err), LH_OK);
+    lh_buf b;
+    lh_buf_init(&b, 0);
+    assert_int_equal(lh_bm25_save(idx, &b), LH_OK);
+    assert_int_equal(lh_bm25_load(b.data, b.len, &back, &err), LH_OK);
+    assert_true(lh_bm25_get_params(back).porter);
+    float s[2];
+    assert_int_equal(lh_bm25_score_all(back, "effectiveness of treatments", 27, s, NULL), LH_OK);
+    assert_true(s[0] > 0 && s[1] == 0);
+    lh_buf_release(&b);
+    lh_bm25_free(back);
+    lh_bm25_free(idx);
+}
+
 static void file_round_trip(void **state)
 {
     (void)state;
@@ -231,10 +297,21 @@ static void fusion_by_hand(void **state)
     for (int i = 0; i < 4; i++)
         assert_int_equal(out[i].doc, want[i]);
     assert_float_equal(out[0].score, 0.5 / 62 + 0.5 / 61, 1e-7);
+    /* z-score, w = 0.5: lex sd = sqrt(50/3), so 1 -> 10/sd, 2 -> 5/sd, 3 -> 0; dense
+     * sd = 0.2, so 2 -> 2, 4 -> 0 (each minus its list's lowest, over its sd) */
+    assert_int_equal(lh_fuse(LH_FUSE_ZSCORE, 0.5f, lex, 3, dense, 2, out, &n, &err), LH_OK);
+    assert_int_equal(n, 4);
+    double sd = sqrt(50.0 / 3);
+    assert_int_equal(out[0].doc, 2);
+    assert_float_equal(out[0].score, 0.5 * 5 / sd + 0.5 * 2, 1e-5);
+    assert_int_equal(out[1].doc, 1);
+    assert_float_equal(out[1].score, 0.5 * 10 / sd, 1e-5);
     /* one list empty, a list of equal scores */
     lh_ai_hit flat[] = {{8, 3}, {9, 3}};
     assert_int_equal(lh_fuse(LH_FUSE_WEIGHTED, 0.3f, NULL, 0, flat, 2, out, &n, &err), LH_OK);
     assert_int_equal(n, 2);
+    assert_float_equal(out[0].score, 0.3, 1e-6);
+    assert_int_equal(lh_fuse(LH_FUSE_ZSCORE, 0.3f, NULL, 0, flat, 2, out, &n, &err), LH_OK);
     assert_float_equal(out[0].score, 0.3, 1e-6);
     assert_int_equal(lh_fuse(LH_FUSE_WEIGHTED, 1.5f, lex, 3, dense, 2, out, &n, &err), LH_EINVAL);
 }
@@ -267,6 +344,7 @@ int main(void)
         cmocka_unit_test(tokenizer),
         cmocka_unit_test(scores_by_hand),
         cmocka_unit_test(word_pairs),
+        cmocka_unit_test(porter_stemmer),
         cmocka_unit_test(file_round_trip),
         cmocka_unit_test(topk_matches_a_sort),
         cmocka_unit_test(fusion_by_hand),

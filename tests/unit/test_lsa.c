@@ -37,6 +37,8 @@ static lh_lsa_params small_params(void)
     p.dims = 8;
     p.min_df = 2;
     p.bigrams = true; /* the pairs' path too (off by default) */
+    p.porter = false; /* the hand checks below count words with plurals folded only */
+    p.weighting = LH_LSA_TFIDF; /* and weigh them by IDF (log-entropy: its own test) */
     return p;
 }
 
@@ -227,6 +229,119 @@ static void fit_on_a_sample(void **state)
     lh_lsa_free(ref);
 }
 
+/* A corpus with more chunks than terms takes the fit's terms-side path (the range found
+ * on the terms, the QR on a terms x l matrix). With as many dimensions as terms the
+ * projection is a rotation of the whole term space (sigma_power 0), so embeddings keep
+ * the TF-IDF vectors' cosines, which are checked here by hand: four words, each in six of
+ * the twelve chunks (one global weight for all, IDF or log-entropy), so a text's vector
+ * is its sublinear counts. */
+static void more_chunks_than_terms(void **state)
+{
+    (void)state;
+    static const char *const pairs[] = {
+        "alpha beta", "gamma delta", "alpha gamma", "beta delta", "alpha delta", "beta gamma",
+    };
+    const char *texts[12];
+    for (size_t i = 0; i < 12; i++)
+        texts[i] = pairs[i % 6];
+    lh_lsa_params p = lh_lsa_defaults();
+    p.dims = 4;
+    p.min_df = 1;
+    lh_lsa *m = fit(&p, texts, 12);
+    assert_int_equal(lh_lsa_terms(m), 4);
+    float ab[4], ag[4], gd[4], a[4], aab[4];
+    embed(m, "alpha beta", ab);
+    embed(m, "alpha gamma", ag);
+    embed(m, "gamma delta", gd);
+    embed(m, "alpha", a);
+    embed(m, "alpha alpha beta", aab);
+    assert_float_equal(dot(ab, ag, 4), 0.5, 1e-4);
+    assert_float_equal(dot(ab, gd, 4), 0.0, 1e-4);
+    assert_float_equal(dot(ab, a, 4), sqrt(0.5), 1e-4);
+    double t = 1 + log(2.0); /* "alpha" twice: 1 + ln 2 */
+    assert_float_equal(dot(aab, a, 4), t / sqrt(t * t + 1), 1e-4);
+    /* reproducible to the byte on this path too */
+    lh_lsa *m2 = fit(&p, texts, 12);
+    lh_buf x, y;
+    save(m, &x);
+    save(m2, &y);
+    assert_int_equal(x.len, y.len);
+    assert_memory_equal(x.data, y.data, x.len);
+    lh_buf_release(&x);
+    lh_buf_release(&y);
+    lh_lsa_free(m2);
+    /* a fit on a sample on this path: 6 of the 12, chunks 0, 2, ..., 10, is the fit of
+     * exactly those chunks (the same bytes, max_fit_docs aside) */
+    p.max_fit_docs = 6;
+    m2 = fit(&p, texts, 12);
+    const char *even[6];
+    for (size_t i = 0; i < 6; i++)
+        even[i] = texts[2 * i];
+    p.max_fit_docs = 0;
+    lh_lsa *ref = fit(&p, even, 6);
+    float e1[4], e2[4];
+    for (size_t i = 0; i < 6; i++) {
+        embed(m2, pairs[i], e1);
+        embed(ref, pairs[i], e2);
+        assert_memory_equal(e1, e2, sizeof e1);
+    }
+    lh_lsa_free(ref);
+    lh_lsa_free(m2);
+    /* fewer dimensions than terms: the top singular direction of this symmetric corpus
+     * still puts the two texts sharing no word farther apart than two sharing one */
+    p.dims = 2;
+    lh_lsa *m3 = fit(&p, texts, 12);
+    float u[2], v[2], w[2];
+    embed(m3, "alpha beta", u);
+    embed(m3, "alpha gamma", v);
+    embed(m3, "gamma delta", w);
+    assert_true(dot(u, v, 2) >= dot(u, w, 2) - 1e-5);
+    lh_lsa_free(m3);
+    lh_lsa_free(m);
+}
+
+/* Log-entropy weights by hand: "common" is once in each of the four chunks, so its
+ * entropy is the largest possible and its weight 1 - ln 4 / ln 4 = 0 (kept at 0.001);
+ * "alpha" and "beta" are once in two chunks each: 1 - ln 2 / ln 4 = 0.5. With as many
+ * dimensions as terms the embeddings keep the weighted vectors' cosines. */
+static void log_entropy_weights(void **state)
+{
+    (void)state;
+    const char *texts[] = {"common alpha", "common beta", "common alpha", "common beta"};
+    lh_lsa_params p = lh_lsa_defaults();
+    p.dims = 3;
+    p.min_df = 1;
+    p.weighting = LH_LSA_TFIDF;
+    lh_lsa *tfidf = fit(&p, texts, 4);
+    p.weighting = LH_LSA_LOG_ENTROPY;
+    lh_lsa *le = fit(&p, texts, 4);
+    float a[3], b[3];
+    embed(tfidf, "common alpha", a);
+    embed(tfidf, "common beta", b);
+    double idf = log(5.0 / 3.0) + 1; /* alpha's; common's is ln(5/5) + 1 = 1 */
+    assert_float_equal(dot(a, b, 3), 1 / (1 + idf * idf), 1e-4);
+    embed(le, "common alpha", a);
+    embed(le, "common beta", b);
+    assert_float_equal(dot(a, b, 3), 0.001 * 0.001 / (0.001 * 0.001 + 0.25), 1e-4);
+    lh_buf x;
+    save(le, &x);
+    lh_lsa *back;
+    lh_err err = {{0}};
+    assert_int_equal(lh_lsa_load(x.data, x.len, &back, &err), LH_OK);
+    assert_int_equal(lh_lsa_get_params(back).weighting, LH_LSA_LOG_ENTROPY);
+    float c[3];
+    embed(back, "common beta", c);
+    assert_memory_equal(b, c, sizeof b);
+    p.weighting = (lh_lsa_weighting)7;
+    lh_lsa *bad;
+    size_t lens[4] = {12, 11, 12, 11};
+    assert_int_equal(lh_lsa_fit(&p, texts, lens, 4, &bad, &err), LH_EINVAL);
+    lh_buf_release(&x);
+    lh_lsa_free(back);
+    lh_lsa_free(tfidf);
+    lh_lsa_free(le);
+}
+
 static void small_corpus_and_bad_parameters(void **state)
 {
     (void)state;
@@ -302,6 +417,8 @@ int main(void)
         cmocka_unit_test(fits_are_reproducible),
         cmocka_unit_test(model_file_round_trip),
         cmocka_unit_test(fit_on_a_sample),
+        cmocka_unit_test(more_chunks_than_terms),
+        cmocka_unit_test(log_entropy_weights),
         cmocka_unit_test(small_corpus_and_bad_parameters),
         cmocka_unit_test(builtin_provider),
     };

@@ -522,6 +522,45 @@ static void null_statement_is_refused(void **state)
                                               &err), LH_EINVAL);
 }
 
+/* lh_engine_check_sql: the gate's decision and the relations it saw, without running the
+ * statement (POST /ai/sql shows a model's SQL, never runs it). */
+static void check_without_running(void **state)
+{
+    fixture *f = *state;
+    lh_err err = {{0}};
+    json_t *rels = NULL;
+    /* fails when run (a name is not a number), passes when only checked: it did not run */
+    const char *sql = "WITH c AS (SELECT CAST(name AS INTEGER) AS n FROM t) SELECT * FROM c, big";
+    rec r;
+    rec_init(&r, 0);
+    assert_int_not_equal(run_query(f->e, sql, 0, &r, &err), LH_OK);
+    rec_release(&r);
+    assert_int_equal(lh_engine_check_sql(f->e, sql, &rels, &err), LH_OK);
+    assert_json(rels, "{\"t\": true, \"big\": true}");
+    json_decref(rels);
+    /* the gate's refusals, with its messages; no relations handed out */
+    static const struct { const char *sql; lh_status st; const char *msg; } cases[] = {
+        {"DROP VIEW t", LH_EDENIED, NULL},
+        {"SELECT * FROM hidden", LH_ENOTFOUND, "unknown relation \"hidden\""},
+        {"SELECT * FROM read_csv('/etc/passwd')", LH_EDENIED, "read_csv"},
+        {"SELECT 1; SELECT 2", LH_EINVAL, "exactly one statement"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rels = NULL;
+        lh_status st = lh_engine_check_sql(f->e, cases[i].sql, &rels, &err);
+        if (st != cases[i].st)
+            fail_msg("'%s': status %d (%s), expected %d", cases[i].sql, st, err.msg, cases[i].st);
+        if (cases[i].msg && !strstr(err.msg, cases[i].msg))
+            fail_msg("'%s': message '%s' lacks '%s'", cases[i].sql, err.msg, cases[i].msg);
+        assert_null(rels);
+    }
+    /* the view survived the checked DROP */
+    rec_init(&r, 0);
+    assert_int_equal(run_query(f->e, "SELECT * FROM t", 0, &r, &err), LH_OK);
+    assert_int_equal(r.end_rows, 3);
+    rec_release(&r);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -538,6 +577,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(describe_and_explain, setup, teardown),
         cmocka_unit_test_setup_teardown(view_past_the_builder_limit_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(null_statement_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(check_without_running, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
