@@ -108,9 +108,11 @@ lh_status lh_vec_spec_from_json(const json_t *body, lh_vec_spec *out, lh_err *er
 
 json_t *lh_vec_spec_to_json(const lh_vec_spec *s)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "name", s->name, "dataset",
+    /* an empty model (a provider without a default one) is null: read back as absent */
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:i, s:s}", "name", s->name, "dataset",
                      s->dataset, "text_column", s->text_column, "key_column", s->key_column,
-                     "provider", s->provider, "model", s->model, "chunk_size", (int)s->chunk.size,
+                     "provider", s->provider, "model", s->model[0] ? s->model : NULL,
+                     "chunk_size", (int)s->chunk.size,
                      "chunk_overlap", (int)s->chunk.overlap, "chunk_unit",
                      s->chunk.unit == LH_CHUNK_TOKENS ? "tokens" : "chars");
 }

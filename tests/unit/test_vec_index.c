@@ -67,6 +67,15 @@ static void spec_defaults(void **state)
     assert_int_equal(lh_vec_spec_from_json(j, &s2, &err), LH_OK);
     assert_memory_equal(&s, &s2, sizeof s);
     json_decref(j);
+    /* a provider without a default model: the empty model survives the round trip
+     * (fuzz finding: "model": "" was refused when read back) */
+    assert_int_equal(spec_of("{\"dataset\":\"d\",\"text_column\":\"t\",\"key_column\":\"k\","
+                             "\"provider\":\"openai\"}", &s), LH_OK);
+    assert_string_equal(s.model, "");
+    j = lh_vec_spec_to_json(&s);
+    assert_int_equal(lh_vec_spec_from_json(j, &s2, &err), LH_OK);
+    assert_memory_equal(&s, &s2, sizeof s);
+    json_decref(j);
 }
 
 static void spec_errors(void **state)
