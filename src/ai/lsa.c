@@ -674,6 +674,77 @@ lh_status lh_lsa_embed(const lh_lsa *m, const char *text, size_t len, float *out
     return LH_OK;
 }
 
+/* ---- erasure: the terms no remaining chunk uses go -------------------------------------- */
+
+typedef struct prune_mark {
+    const lh__ai_dict *vocab;
+    unsigned char *used;
+} prune_mark;
+
+static int mark_used(void *ctx, const char *t, size_t len)
+{
+    prune_mark *pm = ctx;
+    int64_t id = lh__ai_dict_find(pm->vocab, t, len);
+    if (id >= 0)
+        pm->used[id] = 1;
+    return 0;
+}
+
+lh_status lh_lsa_prune(lh_lsa *m, const char *const *texts, const size_t *lens, size_t n,
+                       size_t *dropped, lh_err *err)
+{
+    size_t nterms = m->vocab.n, dims = m->p.dims, keep = 0;
+    unsigned char *used = lh_calloc(nterms + 1, 1);
+    if (!used)
+        return lh_fail(err, LH_ENOMEM, "out of memory pruning the LSA vocabulary");
+    prune_mark pm = {&m->vocab, used};
+    for (size_t i = 0; i < n; i++)
+        walk_terms(&m->p, texts[i], lens[i], mark_used, &pm);
+    for (size_t t = 0; t < nterms; t++)
+        keep += used[t];
+    if (dropped)
+        *dropped = nterms - keep;
+    if (keep == nterms) {
+        free(used);
+        return LH_OK;
+    }
+    lh__ai_dict vocab;
+    lh__ai_dict_init(&vocab);
+    float *idf = lh_calloc(keep + 1, sizeof *idf);
+    float *proj = lh_calloc(keep * dims + 1, sizeof *proj);
+    lh_status st = idf && proj ? LH_OK : LH_ENOMEM;
+    size_t k = 0;
+    for (size_t t = 0; !st && t < nterms; t++) {
+        if (!used[t])
+            continue;
+        size_t len;
+        const char *s = lh__ai_dict_str(&m->vocab, (uint32_t)t, &len);
+        uint32_t id;
+        bool added;
+        st = lh__ai_dict_intern(&vocab, s, len, &id, &added);
+        if (st)
+            break;
+        lh_assert(added && id == k); /* the old vocabulary had no duplicates */
+        idf[k] = m->idf[t];
+        memcpy(proj + k * dims, m->proj + t * dims, dims * sizeof *proj);
+        k++;
+    }
+    free(used);
+    if (st) {
+        lh__ai_dict_release(&vocab);
+        free(idf);
+        free(proj);
+        return lh_fail(err, LH_ENOMEM, "out of memory pruning the LSA vocabulary");
+    }
+    lh__ai_dict_release(&m->vocab);
+    free(m->idf);
+    free(m->proj);
+    m->vocab = vocab;
+    m->idf = idf;
+    m->proj = proj;
+    return LH_OK;
+}
+
 /* ---- the model file ------------------------------------------------------------------- */
 
 static uint32_t flags_of(const lh_lsa_params *p)

@@ -82,6 +82,17 @@ lh_lsa_params lh_lsa_get_params(const lh_lsa *m);
  * term of the vocabulary. LH_ENOMEM only (scratch space). */
 lh_status lh_lsa_embed(const lh_lsa *m, const char *text, size_t len, float *out, lh_err *err);
 
+/* Erasure (issue 14, item 7): drops from the vocabulary every term that occurs in none of
+ * texts[0, n) (lens[i] bytes each; the index's chunks that remain), with its IDF and its
+ * row of the projection, so that a word only an erased row used (a surname) is no longer
+ * in the model file. The kept terms keep their order, IDF and projection rows, so each
+ * remaining text embeds to the same bytes as before; a query word that was dropped is
+ * then unknown. The projection itself is not refitted (it is a dense mix of the whole
+ * fitted corpus and names no term). *dropped (may be NULL) gets how many terms went.
+ * LH_ENOMEM leaves m unchanged. */
+lh_status lh_lsa_prune(lh_lsa *m, const char *const *texts, const size_t *lens, size_t n,
+                       size_t *dropped, lh_err *err);
+
 /* The model as bytes appended to out ("LHLSA" file, version 1, little-endian: parameters,
  * vocabulary, IDF, projection). Returns out's status. */
 lh_status lh_lsa_save(const lh_lsa *m, lh_buf *out);

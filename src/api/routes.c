@@ -128,6 +128,10 @@ static const lh_http_route routes[] = {
      "vector indexes built from an older version than their dataset's (stale_since set)", "storage", false},
     {"DELETE", "/vectors/indexes/{name}", lh__api_vectors_drop, true, W, 0, LH_BODY_NONE,
      "drop a vector index (its registry entry, then its files)", "storage", false},
+    {"POST", "/vectors/refresh/{dataset}", lh__api_vectors_refresh, true, W, 0, LH_BODY_NONE,
+     "embed only the dataset's new or changed rows into each of its indexes and drop rows gone: {dataset, refreshed: [{index, rows_new, rows_changed, rows_removed, chunks_embedded, ...}]}", "engine", false},
+    {"PUT", "/vectors/indexes/{name}/refresh", lh__api_vectors_policy, true, W, 4 * KiB, LH_BODY_JSON,
+     "set an index's refresh policy: {refresh: \"manual\", \"on_append\" or {every_seconds: N}}", "storage", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)

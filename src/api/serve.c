@@ -99,6 +99,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_keyring *keys = NULL;
     lh_http_server *srv = NULL;
     lh_auto_compactor *compactor = NULL;
+    lh_vec_refresher *refresher = NULL;
     lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
                           .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0),
                           .memory_limit = lh_config_str(cfg, "engine.memory_limit", ""),
@@ -139,6 +140,9 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         lh_lake_vec_env(api.lake, &venv);
         st = lh_vec_jobs_start(&venv, 1, &api.vjobs, err);
     }
+    if (!st) /* indexes with refresh on_append or every_seconds (lake.h) */
+        st = lh_vec_refresher_start(api.lake, lh_config_int(cfg, "vectors.refresh_tick_ms", 1000),
+                                    &refresher, err);
     if (!st && !(api.metrics = lh__metrics_new()))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     /* loaded vector indexes, kept by (index, table version) within a bound (search.h) */
@@ -205,6 +209,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     }
     lh_auto_compactor_stop(compactor); /* after the last request, before the lake goes */
     lh_vec_jobs_stop(api.vjobs);       /* a running build stops at its next batch (resumable) */
+    lh_vec_refresher_stop(refresher);  /* a refresh in progress ends first */
     lh_buf_release(&staging);
     free(hosts);
     free(origins);

@@ -46,6 +46,10 @@ int lh__cli_ask(lh_cli *cli);
  * tail of cli->argv. */
 int lh__cli_vectors_evaluate(lh_cli *cli, int argc, char **argv);
 int lh__cli_vectors(lh_cli *cli);
+/* vectors refresh|stale|policy (cmd_vec_fresh.c); argv[0] is the verb */
+int lh__cli_vectors_refresh(lh_cli *cli, int argc, char **argv);
+int lh__cli_vectors_stale(lh_cli *cli, int argc, char **argv);
+int lh__cli_vectors_policy(lh_cli *cli, int argc, char **argv);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);

@@ -275,5 +275,12 @@ int lh__cli_vectors(lh_cli *cli)
         return cmd_registry(cli, verb);
     if (verb && !strcmp(verb, "evaluate")) /* cmd_search.c */
         return lh__cli_vectors_evaluate(cli, cli->argc - 1, cli->argv + 1);
-    return lh__cli_usage_error(cli, "expected index, list, show, drop or evaluate%s", "");
+    if (verb && !strcmp(verb, "refresh"))
+        return lh__cli_vectors_refresh(cli, cli->argc, cli->argv);
+    if (verb && !strcmp(verb, "stale"))
+        return lh__cli_vectors_stale(cli, cli->argc, cli->argv);
+    if (verb && !strcmp(verb, "policy"))
+        return lh__cli_vectors_policy(cli, cli->argc, cli->argv);
+    return lh__cli_usage_error(cli, "expected index, list, show, drop, refresh, stale, policy or "
+                               "evaluate%s", "");
 }

@@ -78,6 +78,8 @@ static const struct key_spec {
     {"ai", "retry_base_ms", T_INT, NULL, 250, 1},
     {"ai", "concurrency", T_INT, NULL, 4, 1},
     {"ai", "api_key_env", T_STR, "LAKEHOUSE_AI_API_KEY", 0, 0},
+    /* the server's vector refresher (lake.h, docs/INTERNALS.md "Vectors: erasure and refresh") */
+    {"vectors", "refresh_tick_ms", T_INT, NULL, 1000, 10},
     {"cache", "max_bytes", T_INT, NULL, 0, 0},
     {"query", "timeout_ms", T_INT, NULL, 30000, 1},
     {"query", "max_timeout_ms", T_INT, NULL, 600000, 1},

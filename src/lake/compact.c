@@ -642,6 +642,9 @@ static lh_status finish(compaction *c, bool work, int64_t latest, const char *ac
         if (ntomb)
             st = journal(c, false, actor, err);
     }
+    json_t *vectors = NULL; /* the indexes lose the keys before the tombstones go */
+    if (!st && ntomb)
+        st = lh__lake_vectors_erase(lake, c->name, c->lines, actor, &vectors, err);
     if (!st && ntomb) {
         lh_fault_point("compact.before_clear_tombstones");
         lh__tombs_cache_remove(lake, c->name); /* first: a cache never outlives its file */
@@ -660,6 +663,9 @@ static lh_status finish(compaction *c, bool work, int64_t latest, const char *ac
                          "bytes_before", (json_int_t)c->bytes_before, "bytes_after",
                          (json_int_t)c->bytes_after, "tombstones_applied", (json_int_t)ntomb,
                          "rows_dropped_by_tombstones", (json_int_t)(c->rows_before - c->rows_after));
+    if (!st && vectors)
+        json_object_set(*out, "vectors", vectors);
+    json_decref(vectors);
     if (!st && (st = erasure_report(c, opts, *out, err))) {
         json_decref(*out);
         *out = NULL;

@@ -27,6 +27,8 @@ lh_status lh_lake_ingest(lh_lake *lake, const lh_ingest_request *req, lh_ingest_
     if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest");
     if (!st && !res->deduplicated)
+        lh__lake_vectors_ingested(lake, res->dataset, res->version);
+    if (!st && !res->deduplicated)
         st = lake->lazy ? lh__lake_mark_pending(lake, res->dataset, err)
                         : lh__lake_define_view(lake, res->dataset, err);
     pthread_mutex_unlock(&lake->write_mu);
@@ -66,6 +68,8 @@ lh_status lh_lake_ingest_postgres(lh_lake *lake, const lh_ingest_pg_request *req
         lh__lake_checkpoint(lake, res->dataset, res->version);
     if (!st && !res->deduplicated)
         journal_ingest(lake, res, req->actor, "ingest.postgres");
+    if (!st && !res->deduplicated)
+        lh__lake_vectors_ingested(lake, res->dataset, res->version);
     if (!st && !res->deduplicated)
         st = lh__lake_define_view(lake, res->dataset, err);
     pthread_mutex_unlock(&lake->write_mu);

@@ -15,6 +15,7 @@
 #include "lake/lake_int.h"
 #include "storage/storage.h"
 #include "table/table.h"
+#include "vector/index.h"
 
 lh_catalog *lh_lake_catalog(lh_lake *lake) { return lake->cat; }
 lh_store *lh_lake_store(lh_lake *lake) { return lake->store; }
@@ -56,6 +57,8 @@ static void remove_leftovers(lh_lake *lake)
 {
     lh_ingest_sweep_staging(lake->store, NULL);
     lh_table_sweep_temp(lake->store, lh_catalog_tables_dir(), NULL);
+    /* the vector index tables' too (a killed build, erasure or refresh) */
+    lh_table_sweep_temp(lake->store, lh_vec_root_key(), NULL);
 }
 
 /* Heals a crash between a commit and its manifest update: only a manifest that is missing

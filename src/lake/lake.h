@@ -159,6 +159,39 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
 lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
                                    json_t *tags_add, json_t *tags_remove, lh_err *err);
 
+/* ---- vector indexes (vector/fresh.h) ---- */
+
+/* Called, under the write lock, after an ingest committed into a dataset that has indexes
+ * with refresh policy "on_append": indexes is an array of their names (borrowed). Must not
+ * block on the lake (the server queues a refresh job). */
+typedef void (*lh_lake_index_append_fn)(void *ctx, const char *dataset, const json_t *indexes);
+/* Sets (fn NULL clears) the hook; before any ingest runs (not thread-safe with them). An
+ * ingest with no hook leaves those indexes marked stale, like the others. */
+void lh_lake_on_index_append(lh_lake *lake, lh_lake_index_append_fn fn, void *ctx);
+
+/* Refreshes the vector indexes of dataset target (or, when no dataset has that name, the
+ * index named target) under the write lock: see lh_vec_refresh (vector/fresh.h). *out:
+ * an array of one report per index; caller owns. LH_ENOTFOUND for a dataset without an
+ * index (the message says how to create one) or a name that is neither. Writers only. */
+lh_status lh_lake_vector_refresh(lh_lake *lake, const char *target, const char *actor,
+                                 json_t **out, lh_err *err);
+/* The registry entries of the stale indexes (stale_since set; vector/index.h,
+ * lh_vec_registry_stale), sorted by name; caller owns *out. */
+lh_status lh_lake_vector_stale(lh_lake *lake, json_t **out, lh_err *err);
+/* Sets index's refresh policy ("manual", "on_append" or {"every_seconds": N}); *entry gets
+ * its registry entry (caller owns). Writers only. */
+lh_status lh_lake_vector_set_refresh(lh_lake *lake, const char *index, const json_t *policy,
+                                     json_t **entry, lh_err *err);
+
+/* The server's refresher (lake/vec_refresher.c): a thread that refreshes on_append indexes
+ * after each ingest (it sets the index-append hook) and {"every_seconds": N} indexes when
+ * stale, every tick_ms (0 = 1000) at most. Stop it after the last request, before
+ * lh_lake_free. */
+typedef struct lh_vec_refresher lh_vec_refresher;
+lh_status lh_vec_refresher_start(lh_lake *lake, int64_t tick_ms, lh_vec_refresher **out,
+                                 lh_err *err);
+void lh_vec_refresher_stop(lh_vec_refresher *r);
+
 /* ---- the hot cache (engine/cache.h): pins live in this process only ---- */
 
 /* Pins dataset name into memory (its view then reads the in-memory copy; every commit

@@ -46,6 +46,10 @@ struct lh_lake {
      * built with it use it. NULL with the builtin provider (fitted per index). */
     lh_ai *ai;
     const char *ai_model;
+    /* Called after an ingest into a dataset whose indexes refresh on_append (vec_fresh.c);
+     * set by the server before it serves (lh_lake_on_index_append, vec_fresh.c). */
+    lh_lake_index_append_fn index_append;
+    void *index_append_ctx;
 };
 
 /* Marks the vector indexes of dataset stale after an ingest committed version (vectors.c);
@@ -176,6 +180,28 @@ lh_status lh__lake_compact_background(lh_lake *lake, const char *dataset,
                                       json_t **out, lh_err *err);
 
 /* Vacuum under the write lock already held (vacuum.c). */
+
+/* Deletes the data files of the table at prefix (a store key ending in '/') that snap, its
+ * latest version, does not reference, once removed (or, never committed, written) at least
+ * hours ago; counts[0] += files deleted, counts[1] += bytes, counts[2] += files kept. name
+ * names the dataset in messages. */
+lh_status lh__lake_vacuum_files(lh_lake *lake, const char *name, const char *prefix,
+                                const lh_table_snapshot *snap, double hours, int64_t counts[3],
+                                lh_err *err);
+
+/* The dataset's vector indexes at the lake's points of effect (vec_fresh.c; vector/fresh.h).
+ * After an ingest commit: marks them stale and hands the on_append ones to the hook (a
+ * failure is logged: the ingest stands). */
+void lh__lake_vectors_ingested(lh_lake *lake, const char *name, int64_t version);
+/* In compaction, before the tombstones (lines: the tombstone lines applied) are cleared:
+ * removes their keys from every index of the dataset; *report (caller owns) gets the
+ * per-index report. Journals one event per index that held a key. */
+lh_status lh__lake_vectors_erase(lh_lake *lake, const char *name, const json_t *lines,
+                                 const char *actor, json_t **report, lh_err *err);
+/* In vacuum: the unreferenced files of the dataset's index tables (lh__lake_vacuum_files);
+ * *out {indexes, files_deleted, bytes_deleted, files_kept}; caller owns it. */
+lh_status lh__lake_vectors_vacuum(lh_lake *lake, const char *name, double hours, json_t **out,
+                                  lh_err *err);
 
 lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
                                  lh_err *err);

@@ -67,6 +67,62 @@ static lh_status removal_times(lh_store *s, const json_t *commits, json_t *remov
     return st;
 }
 
+/* Deletes the data files of the table at prefix (with its trailing '/') that snap (its
+ * latest version) does not reference and that were removed (or, never committed, written)
+ * before the retention; counts[0..2] += files deleted, bytes deleted, files kept. The one
+ * file-deleting path, for datasets and for their vector indexes (lh__lake_vectors_vacuum). */
+lh_status lh__lake_vacuum_files(lh_lake *lake, const char *name, const char *prefix,
+                                const lh_table_snapshot *snap, double hours, int64_t counts[3],
+                                lh_err *err)
+{
+    lh_store *s = lh_lake_store(lake);
+    listing l = {strlen(prefix), json_object(), json_array()};
+    json_t *removed = json_object();
+    lh_status st = LH_OK;
+    if (!l.files || !l.commits || !removed)
+        st = lh_fail(err, LH_ENOMEM, "out of memory");
+    else
+        st = lh_store_list(s, prefix, list_cb, &l, err);
+    if (!st)
+        st = removal_times(s, l.commits, removed, err);
+    /* Removes whose commits log cleanup deleted: the checkpoint keeps those within the
+     * retention, and the snapshot read them from it. */
+    for (size_t i = 0; !st && i < snap->ntombstones; i++) {
+        const lh_table_tombstone *t = &snap->tombstones[i];
+        if (t->deletion_timestamp > json_integer_value(json_object_get(removed, t->path)) &&
+            json_object_set_new(removed, t->path, json_integer(t->deletion_timestamp)))
+            st = lh_fail(err, LH_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; !st && i < snap->nfiles; i++)
+        json_object_del(l.files, snap->files[i].path);
+    int64_t now = lh_now_ms(), cutoff = now - (int64_t)(hours * 3600000.0);
+    const char *rel;
+    json_t *f;
+    json_object_foreach(st ? NULL : l.files, rel, f) {
+        json_t *when = json_object_get(removed, rel);
+        int64_t t = when ? json_integer_value(when) : json_integer_value(json_array_get(f, 1));
+        if (t > cutoff) {
+            counts[2]++;
+            continue;
+        }
+        lh_buf key;
+        lh_buf_init(&key, 4096);
+        lh_buf_printf(&key, "%s%s", prefix, rel);
+        st = lh_buf_status(&key);
+        st = st ? lh__lake_unbuilt(err, st, name, "a data file's key")
+                : lh_store_delete(s, key.data, err);
+        lh_buf_release(&key);
+        if (st)
+            break;
+        counts[0]++;
+        counts[1] += json_integer_value(json_array_get(f, 0));
+    }
+    json_decref(l.files);
+    json_decref(l.commits);
+    json_decref(removed);
+    return st;
+}
+
 lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, json_t **out,
                                  lh_err *err)
 {
@@ -80,58 +136,20 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         return lh_fail(err, LH_EINVAL, "dataset %s has no data yet", name);
     if (st)
         return st;
-    lh_store *s = lh_lake_store(lake);
     lh_buf prefix;
     lh_buf_init(&prefix, 1024);
     lh_catalog_table_prefix(name, &prefix);
     lh_buf_addc(&prefix, '/');
-    listing l = {prefix.len, json_object(), json_array()};
-    json_t *removed = json_object();
+    int64_t counts[3] = {0, 0, 0};
     st = lh_buf_status(&prefix);
     if (st)
         st = lh__lake_unbuilt(err, st, name, "the table's key");
-    else if (!l.files || !l.commits || !removed)
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    else
-        st = lh_store_list(s, prefix.data, list_cb, &l, err);
     /* What settling the erasure set could refuse is refused before any file goes. */
     if (!st)
         st = lh__erasures_settle_check(lake, name, err);
     if (!st)
-        st = removal_times(s, l.commits, removed, err);
-    /* Removes whose commits log cleanup deleted: the checkpoint keeps those within the
-     * retention, and the snapshot read them from it. */
-    for (size_t i = 0; !st && i < snap->ntombstones; i++) {
-        const lh_table_tombstone *t = &snap->tombstones[i];
-        if (t->deletion_timestamp > json_integer_value(json_object_get(removed, t->path)) &&
-            json_object_set_new(removed, t->path, json_integer(t->deletion_timestamp)))
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < snap->nfiles; i++)
-        json_object_del(l.files, snap->files[i].path);
-    int64_t now = lh_now_ms(), cutoff = now - (int64_t)(hours * 3600000.0);
-    json_int_t deleted = 0, bytes = 0, kept = 0;
-    const char *rel;
-    json_t *f;
-    json_object_foreach(st ? NULL : l.files, rel, f) {
-        json_t *when = json_object_get(removed, rel);
-        int64_t t = when ? json_integer_value(when) : json_integer_value(json_array_get(f, 1));
-        if (t > cutoff) {
-            kept++;
-            continue;
-        }
-        lh_buf key;
-        lh_buf_init(&key, 4096);
-        lh_buf_printf(&key, "%s%s", prefix.data, rel);
-        st = lh_buf_status(&key);
-        st = st ? lh__lake_unbuilt(err, st, name, "a data file's key")
-                : lh_store_delete(s, key.data, err);
-        lh_buf_release(&key);
-        if (st)
-            break;
-        deleted++;
-        bytes += json_integer_value(json_array_get(f, 0));
-    }
+        st = lh__lake_vacuum_files(lake, name, prefix.data, snap, hours, counts, err);
+    json_int_t deleted = counts[0], bytes = counts[1], kept = counts[2];
     if (!st && deleted) {
         json_t *ev = json_pack("{s:s, s:s, s:s, s:n, s:{s:I, s:I, s:f}, s:s, s:s}", "entity",
                                "dataset", "entity_id", name, "field", "vacuum", "old_value",
@@ -140,6 +158,11 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
         st = lh_journal_append(lh_lake_journal(lake), ev, true, err);
         json_decref(ev);
     }
+    /* The dataset's vector indexes: their unreferenced files (an erasure's rewrite left
+     * the old ones) go by the same rule (lake/vec_fresh.c). */
+    json_t *vectors = NULL;
+    if (!st)
+        st = lh__lake_vectors_vacuum(lake, name, hours, &vectors, err);
     /* The erasure set: entries whose files are all gone end here (erasures.c). */
     json_t *erasure = NULL;
     if (!st)
@@ -149,13 +172,15 @@ lh_status lh__lake_vacuum_locked(lh_lake *lake, const char *name, double hours, 
     if (!st)
         st = lh__lake_log_cleanup(lake, name, hours, &commits, err);
     if (!st)
-        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o, s:I}", "dataset", name,
+        *out = json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o, s:I, s:o}", "dataset", name,
                          "files_deleted", deleted, "bytes_deleted", bytes, "files_kept", kept,
                          "retention_hours", hours, "version", (json_int_t)snap->version,
-                         "erasure", erasure, "commits_deleted", (json_int_t)commits);
-    json_decref(l.files);
-    json_decref(l.commits);
-    json_decref(removed);
+                         "erasure", erasure, "commits_deleted", (json_int_t)commits,
+                         "vectors", vectors);
+    else {
+        json_decref(erasure);
+        json_decref(vectors);
+    }
     lh_buf_release(&prefix);
     lh_table_snapshot_free(snap);
     return st;

@@ -14,5 +14,6 @@ static lh_status run_sql(void *ctx, const char *sql, const json_t *as_of,
 void lh_lake_vec_senv(lh_lake *lake, lh_vec_senv *env)
 {
     *env = (lh_vec_senv){.store = lake->store, .eng = lake->eng, .sql = run_sql, .sql_ctx = lake,
-                         .network = lake->ai, .generator = lake->ai};
+                         .network = lake->ai, .network_model = lake->ai_model,
+                         .generator = lake->ai};
 }

@@ -343,9 +343,7 @@ static void update_progress(build *b)
 
 /* Embeds and writes the pending chunks as batch number b->batch_no, or (already
  * recorded) checks them against the checkpoint and drops them. */
-/* The index stores L2-normalised rows (cosine = dot product, index.h); the builtin model
- * writes them so, a network provider's vectors are normalised here. A zero row stays. */
-static void normalise_rows(float *v, size_t n, size_t dims)
+void lh__vec_normalise_rows(float *v, size_t n, size_t dims)
 {
     for (size_t r = 0; r < n; r++) {
         float *row = v + r * dims;
@@ -412,7 +410,7 @@ static lh_status flush_batch(build *b, lh_err *err)
     if (!st && n)
         st = lh_ai_embed(b->ai, texts, tlens, n, vecs, err);
     if (!st && b->network)
-        normalise_rows(vecs, n, dims);
+        lh__vec_normalise_rows(vecs, n, dims);
     /* file name: path order = batch order (index.h, chunk numbering) */
     char uuid[37];
     lh_uuid4(uuid);

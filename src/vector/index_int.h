@@ -45,4 +45,9 @@ lh_status lh__vec_spec_of_doc(const json_t *doc, lh_vec_spec *out, lh_err *err);
 void lh__vec_journal(const lh_vec_env *env, const char *name, const char *field, json_t *value,
                      const char *actor);
 
+/* The index stores L2-normalised rows (cosine = dot product, index.h): the builtin model
+ * writes them so, a network provider's vectors are normalised by this (build.c) before
+ * they are written, by builds and refreshes alike. A zero row stays zero. */
+void lh__vec_normalise_rows(float *rows, size_t n, size_t dims);
+
 #endif

@@ -219,7 +219,9 @@ static lh_status load_models(const lh_vec_senv *env, lh_vec_index *idx, bool ord
          * index's (its dims were checked against the server when the index was built) */
         idx->bm25 = bm25;
         idx->bm25_owned = true;
-        if (env->network && !strcmp(lh_ai_name(env->network), idx->provider)) {
+        const char *model = str_at(idx->entry, "model", "name");
+        if (env->network && !strcmp(lh_ai_name(env->network), idx->provider) && model &&
+            env->network_model && !strcmp(model, env->network_model)) {
             idx->ai = env->network;
             idx->ai_borrowed = true;
         }

@@ -68,8 +68,9 @@ lh_status lh__vec_query_check(const lh_vec_index *idx, const lh_vec_query *q, lh
     if (!(q->weight < 0 || (q->weight >= 0 && q->weight <= 1)))
         return lh_fail(err, LH_EINVAL, "weight must be between 0 and 1");
     if (!idx->ai && q->mode != LH_VEC_MODE_LEXICAL)
-        return lh_fail(err, LH_EUNSUPPORTED, "index %s was built with provider %s: search it "
-                       "with a query vector or in lexical mode", idx->name, idx->provider);
+        return lh_fail(err, LH_EUNSUPPORTED, "index %s was built with provider %s: configure "
+                       "that provider and model in [ai], or search it with a query vector or "
+                       "in lexical mode", idx->name, idx->provider);
     return LH_OK;
 }
 

@@ -46,6 +46,7 @@ typedef struct lh_vec_senv {
     /* The configured network provider (borrowed, NULL = builtin only): it embeds the
      * queries of indexes built with it (lh_ai_name must match the index's provider). */
     lh_ai *network;
+    const char *network_model; /* its embedding model: must be the index's too */
 } lh_vec_senv;
 
 /* ---- a loaded index ---------------------------------------------------------------------- */

@@ -29,6 +29,23 @@ cp -a "$LAKEHOUSE_DATA" "$BASE"
 BASE_TOMB=$WORK/base_tomb
 cp -a "$LAKEHOUSE_DATA" "$BASE_TOMB"
 
+# A dataset with a vector index (issue 14, item 7): compaction then also rewrites the
+# index without the tombstoned key, and a refresh after an append embeds the new rows.
+rm -rf "$LAKEHOUSE_DATA"
+printf 'id,name,score,bio\n1,ann,3.5,nurse in cardiology and intensive care\n2,bob,4,payments engineer who runs kubernetes\n3,cy,5,nurse and payments engineer\n' > c.csv
+printf 'id,name,score,bio\n4,dee,1,kubernetes nurse\n' > d.csv
+check "baseline ingest (indexed)" "$LH" ingest c.csv --name people
+check "baseline index" "$LH" vectors index people --text bio --key id
+"$LH" delete people --key id 2 --reason torture >/dev/null 2>&1
+BASE_IDX=$WORK/base_idx
+cp -a "$LAKEHOUSE_DATA" "$BASE_IDX"
+"$LH" compact people >/dev/null 2>&1
+"$LH" ingest d.csv --name people >/dev/null 2>&1
+BASE_STALE=$WORK/base_stale
+cp -a "$LAKEHOUSE_DATA" "$BASE_STALE"
+rm -rf "$LAKEHOUSE_DATA"
+cp -a "$BASE" "$LAKEHOUSE_DATA"
+
 # The CLI must not be able to skip the hooks: a build without LH_FAULTS would pass
 # every loop vacuously.
 if LH_FAIL_ALLOC_AT=1 "$LH" sql "SELECT 1" 2>&1 | grep -q "injected allocation failure"; then
@@ -107,4 +124,6 @@ for kind in ${LH_TORTURE_KINDS:-alloc eio enospc short}; do
   torture "$kind: query" "$env" "$BASE" "3" "${pre[@]}" "$LH" sql "SELECT name, score FROM people WHERE score > 3 ORDER BY id"
   torture "$kind: tombstone" "$env" "$BASE" "3 2" "${pre[@]}" "$LH" delete people --key id 1 --reason torture
   torture "$kind: compact" "$env" "$BASE_TOMB" "2" "${pre[@]}" "$LH" compact people
+  torture "$kind: compact (indexed)" "$env" "$BASE_IDX" "2" "${pre[@]}" "$LH" compact people --erase-now
+  torture "$kind: vectors refresh" "$env" "$BASE_STALE" "3" "${pre[@]}" "$LH" vectors refresh people
 done

@@ -2,13 +2,17 @@
 # vacuumed. Their ids (and their e-mails and SSNs) must then be in no file of the table's
 # directory (read by an independent DuckDB, exported to CSV and grepped; the raw bytes
 # grepped too) nor in __raw__candidates, and the journal must hold an erasure record that
-# names the keys only by salted SHA-256 (DESIGN.md invariant 3).
+# names the keys only by salted SHA-256 (DESIGN.md invariant 3). The demo's resume index
+# (_vectors/candidates_resume_text) is held to the same: after compact + vacuum none of
+# their ids, values, chunks or words is in any file under _vectors/ (issue 14, item 7).
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 "$LH" demo --scale 0.01 >/dev/null 2>&1 || not_ok "demo --scale 0.01"
 IDS=(CAND-000123 CAND-000456 CAND-000789)
 IN="'${IDS[0]}','${IDS[1]}','${IDS[2]}'"
 TABLE=$LAKEHOUSE_DATA/tables/candidates
+VEC=$LAKEHOUSE_DATA/_vectors
+expect_eq "the demo built the resume index" yes "$([[ -s $VEC/candidates_resume_text/index.json ]] && echo yes)"
 before=$(sql 'SELECT count(*) FROM candidates')
 mapfile -t SECRETS < <(sql "SELECT email FROM candidates WHERE candidate_id IN ($IN) UNION ALL SELECT ssn FROM candidates WHERE candidate_id IN ($IN)")
 expect_eq "the three candidates exist (3 e-mails, 3 SSNs)" 6 "${#SECRETS[@]}"
@@ -43,11 +47,11 @@ for v in $(seq 0 "$version"); do
 done
 hits=0
 for s in "${UNIQUE[@]}"; do
-  if grep -rlaF -- "$s" "$TABLE" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null || [[ -s $WORK/where ]]; then
+  if grep -rlaF -- "$s" "$TABLE" "$VEC" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null || [[ -s $WORK/where ]]; then
     [[ -s $WORK/where ]] && { hits=$((hits + 1)); echo "# '$s' in $(tr '\n' ' ' < "$WORK/where")"; }
   fi
 done
-expect_eq "no value unique to them in any byte under tables/candidates (log included), _catalog, _journal" 0 "$hits"
+expect_eq "no value unique to them in any byte under tables/candidates (log included), _vectors, _catalog, _journal" 0 "$hits"
 
 # Every Parquet file under the table's directory, read by an independent DuckDB.
 DUCKREF=$WORK/duckref
@@ -64,12 +68,14 @@ if build_duckref "$DUCKREF"; then
     expect_eq "$(basename "$f"): the export still holds the other candidates" "$((before - 3))" "$(($(wc -l < "$WORK/export.csv") - 1))"
   done < <(find "$TABLE" -name '*.parquet' -print0)
   expect_eq "one data file after compact + vacuum" 1 "$nfiles"
+  expect_eq "DuckDB over every Parquet file under _vectors/: no chunk of theirs" 0 \
+    "$("$DUCKREF" "SELECT count(*) FROM read_parquet('$VEC/**/*.parquet') WHERE key IN ($IN) OR split_part(chunk_id, '/', 1) IN ($IN)" | tail -n 1)"
   out=$(python3 "$SHARED/tools/delta_check.py" "$TABLE" "$DUCKREF" 2>&1)
   [[ $out == ok* ]] && ok "delta_check after compaction: $out" || { not_ok "delta_check after compaction"; echo "# $out"; }
 fi
 hits=0
-for s in "${IDS[@]}" "${SECRETS[@]}"; do grep -rqF -- "$s" "$TABLE" && hits=$((hits + 1)); done
-expect_eq "raw bytes: no file under tables/candidates holds an id, e-mail or SSN of theirs" 0 "$hits"
+for s in "${IDS[@]}" "${SECRETS[@]}"; do grep -rqF -- "$s" "$TABLE" "$VEC" && hits=$((hits + 1)); done
+expect_eq "raw bytes: no file under tables/candidates or _vectors holds an id, e-mail or SSN of theirs" 0 "$hits"
 
 # The journal: an erasure record with who, when, why, dataset, column, rows, version and
 # salted hashes; never a plain key.
@@ -118,6 +124,9 @@ ROW=(CAND-999999 "Zebulon Quarrington" zq.erase.me@example.invalid "(999) 555-01
   echo 'CAND-999998,Ann Other,ann.other@example.com,(404) 393-0000,000-00-0000,2 Main St,Atlanta,GA,"Excel, Word",5,50000,active,REC-0004,2020-01-01 10:00:00+00,"An ordinary resume."'
   } > zq.csv
 check "append the distinctive candidate" "$LH" ingest zq.csv --name candidates
+check "refresh the resume index (their resume embedded)" "$LH" vectors refresh candidates
+expect_eq "their resume's words are in the index's table and BM25 file" yes \
+  "$([[ $(grep -rlai xylophon "$VEC" | tr '\n' ' ') == *bm25.bin* ]] && echo yes)"
 expect_eq "they are there, salary the largest" "1 9876543210" "$(sql "SELECT count(*) FILTER (WHERE candidate_id='CAND-999999'), max(salary_expectation) FROM candidates" | tr ',' ' ')"
 check "delete them" "$LH" delete candidates --key candidate_id CAND-999999
 out=$("$LH" compact candidates --erase-now --json)
@@ -130,7 +139,9 @@ for v in $(seq 0 "$last"); do
 done
 hits=0
 for s in "${ROW[@]}"; do
-  grep -rlaF -- "$s" "$TABLE" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null
+  grep -rlaF -- "$s" "$TABLE" "$VEC" "$LAKEHOUSE_DATA/_catalog" "$LAKEHOUSE_DATA/_journal" > "$WORK/where" 2>/dev/null
   [[ -s $WORK/where ]] && { hits=$((hits + 1)); echo "# '$s' in $(tr '\n' ' ' < "$WORK/where")"; }
 done
-expect_eq "none of their ${#ROW[@]} values in any byte (tables/candidates with its log, _catalog, _journal)" 0 "$hits"
+expect_eq "none of their ${#ROW[@]} values in any byte (tables/candidates with its log, _vectors, _catalog, _journal)" 0 "$hits"
+expect_eq "nor their resume's words in any file under _vectors/ (model files lowercase them)" "" \
+  "$(grep -rlai -e xylophon -e quokk "$VEC")"

@@ -90,6 +90,22 @@ expect_eq "CLI ask: the answer is the provider's (through /api/generate), with c
   "$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["answer"].startswith("wire answer "), len(d["citations"]) >= 1)' "$out" 2>&1)"
 expect_eq "the prompt went to /api/generate" "True" "$(wstat 's["requests"].get("POST /api/generate", 0) >= 1')"
 
+# ---- refresh through the provider; another model is refused ---------------------------------------
+printf 'id,state,body\n5,TX,Payments compliance analyst for card fraud.\n' >more.csv
+check "append a row" "$LH" ingest more.csv --name notes
+before=$(wstat 's["requests"].get("POST /api/embed", 0)')
+env "${OLLAMA[@]}" "$LH" vectors refresh notes_wire --json >"$WORK/body" 2>"$WORK/err"
+expect_eq "vectors refresh through ollama: the new row's one chunk embedded, committed" "1 1 True" \
+  "$(jb 'd[0]["rows_new"], d[0]["chunks_embedded"], d[0]["committed"]')"
+q5="Payments compliance analyst for card fraud."
+out=$(env "${OLLAMA[@]}" "$LH" search notes_wire "$q5" --mode dense --k 1 --json 2>&1)
+expect_eq "the refreshed row is found by its own text, cosine 1" "5 1.0" \
+  "$($PY -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["results"][0]; print(r["key"], round(r["score"], 4))' "$out" 2>&1)"
+expect_fail "search with another embedding model configured is refused (its vectors would not compare)" \
+  "configure that provider and model" env "${OLLAMA[@]}" LAKEHOUSE_AI_MODEL=other-embed "$LH" search notes_wire "$q5" --mode dense
+expect_fail "refresh with another model configured is refused" "was built with provider ollama, model 'wire-embed'" \
+  env "${OLLAMA[@]}" LAKEHOUSE_AI_MODEL=other-embed "$LH" vectors refresh notes_wire
+
 # ---- the server: build through openai, search, rag ---------------------------------------------
 if srv_start S LAKEHOUSE_AI_PROVIDER=openai LAKEHOUSE_AI_MODEL=wire-embed LAKEHOUSE_AI_GENERATE_MODEL=wire-gen \
      LAKEHOUSE_AI_ENDPOINT="$W_URL" LAKEHOUSE_AI_RETRIES=0; then ok "server with [ai] provider = openai starts"
