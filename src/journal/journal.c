@@ -332,13 +332,9 @@ static lh_status load(lh_journal *j, lh_err *err)
         /* its events are in a merged file (journal_merge.c): not read twice */
         if (superseded[i])
             continue;
-        lh_buf p;
-        int64_t size = 0, mtime = 0;
-        if (!lh__journal_in_dir(&j->dir, l.parquet[i], &p) && !lh_file_stat(lh_buf_cstr(&p), &size, &mtime, NULL)) {
-            j->parquet_bytes += size;
-            j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
-        }
-        lh_buf_release(&p);
+        /* their sizes and times only when the stats are asked for (one stat per file,
+         * and a CLI run that never asks adds a file each time) */
+        j->sizes_pending = true;
         if (lh__journal_push_file(j, l.parquet[i]))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     }

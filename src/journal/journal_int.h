@@ -39,6 +39,7 @@ struct lh_journal {
     char **files;               /* Parquet file names (in dir), sorted */
     size_t nfiles, capfiles;
     int64_t flushed_events, parquet_bytes, last_flush_ms;
+    bool sizes_pending;  /* parquet_bytes and last_flush_ms not yet read from the files */
     int64_t flush_events;
     int64_t id_ms;
     unsigned id_seq;

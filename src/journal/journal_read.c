@@ -19,6 +19,23 @@
 json_t *lh_journal_stats(lh_journal *j)
 {
     pthread_mutex_lock(&j->mu);
+    if (j->sizes_pending) {
+        /* The Parquet files' total size and newest time, read on the first ask (the
+         * open does not stat them: lh_journal_open). */
+        int64_t bytes = 0;
+        for (size_t i = 0; i < j->nfiles; i++) {
+            lh_buf p;
+            int64_t size = 0, mtime = 0;
+            if (!lh__journal_in_dir(&j->dir, j->files[i], &p) &&
+                !lh_file_stat(lh_buf_cstr(&p), &size, &mtime, NULL)) {
+                bytes += size;
+                j->last_flush_ms = mtime > j->last_flush_ms ? mtime : j->last_flush_ms;
+            }
+            lh_buf_release(&p);
+        }
+        j->parquet_bytes = bytes;
+        j->sizes_pending = false;
+    }
     int64_t buffered = lh__journal_buffered_locked(j), wal_bytes = 0;
     for (size_t i = 0; i < j->nsegs; i++)
         wal_bytes += j->segs[i].bytes;

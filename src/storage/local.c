@@ -533,6 +533,48 @@ lh_status lh_store_list(lh_store *s, const char *prefix, lh_store_list_cb cb, vo
     return st;
 }
 
+/* The kind of entry e of directory dfd: its d_type, or an lstat where the file system
+ * leaves it unknown. 'f' regular file, 'd' directory, 0 anything else (links included). */
+static char entry_kind(int dfd, const struct dirent *e)
+{
+    unsigned char t = e->d_type;
+    if (t == DT_UNKNOWN) {
+        struct stat sb;
+        if (fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW))
+            return 0; /* vanished since readdir */
+        return S_ISREG(sb.st_mode) ? 'f' : S_ISDIR(sb.st_mode) ? 'd' : 0;
+    }
+    return t == DT_REG ? 'f' : t == DT_DIR ? 'd' : 0;
+}
+
+lh_status lh_store_list_dir(lh_store *s, const char *dir_key, lh_store_dir_cb cb, void *ctx,
+                            lh_err *err)
+{
+    lh_status st = lh_store_check_key(dir_key, err);
+    if (st)
+        return st;
+    int fd = open_beneath(s, dir_key, O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0) {
+        st = resolve_fail(err, errno, "list", dir_key);
+        return st == LH_ENOTFOUND ? LH_OK : st;
+    }
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return lh_fail(err, LH_EIO, "list '%s': %s", dir_key, strerror(errno));
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_temp_name(e->d_name))
+            continue;
+        char k = entry_kind(dirfd(d), e);
+        if (k && cb(ctx, e->d_name, k == 'd' ? LH_ENTRY_DIR : LH_ENTRY_FILE))
+            break;
+    }
+    closedir(d);
+    return LH_OK;
+}
+
 /* Removes matching non-directories in the directory open as fd; consumes fd. With depth
  * above 0, also in each subdirectory (entered with O_NOFOLLOW, so never through a link). */
 static void sweep_fd(int fd, const char *name_prefix, int depth)
@@ -546,10 +588,20 @@ static void sweep_fd(int fd, const char *name_prefix, int depth)
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        struct stat sb;
-        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW))
-            continue;
-        if (S_ISDIR(sb.st_mode)) {
+        bool match = name_prefix ? !strncmp(e->d_name, name_prefix, strlen(name_prefix))
+                                 : e->d_name[0] != '.';
+        /* The entry's type from the directory itself: no stat of every file of a table
+         * (they are many, and almost none match); a stat only where it is unknown. */
+        bool dir;
+        if (e->d_type == DT_UNKNOWN) {
+            struct stat sb;
+            if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW))
+                continue;
+            dir = S_ISDIR(sb.st_mode);
+        } else {
+            dir = e->d_type == DT_DIR;
+        }
+        if (dir) {
             int sub = depth > 0 ? openat(dirfd(d), e->d_name,
                                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                                 : -1;
@@ -561,8 +613,6 @@ static void sweep_fd(int fd, const char *name_prefix, int depth)
                 unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
             continue;
         }
-        bool match = name_prefix ? !strncmp(e->d_name, name_prefix, strlen(name_prefix))
-                                 : e->d_name[0] != '.';
         /* unlinkat removes a link itself, never its target */
         if (match)
             unlinkat(dirfd(d), e->d_name, 0);

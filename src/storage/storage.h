@@ -72,6 +72,22 @@ lh_status lh_store_head(lh_store *s, const char *key, lh_object_info *info, lh_e
 lh_status lh_store_list(lh_store *s, const char *prefix, lh_store_list_cb cb, void *ctx,
                         lh_err *err);
 
+/* What lh_store_list_dir reports of an entry. */
+typedef enum lh_entry_kind { LH_ENTRY_FILE, LH_ENTRY_DIR } lh_entry_kind;
+
+/* Called once per entry of the listed directory, in no particular order: its name (one
+ * segment, no slash) and kind. Return non-zero to stop early. */
+typedef int (*lh_store_dir_cb)(void *ctx, const char *name, lh_entry_kind kind);
+
+/* One level of directory dir_key: its regular files and subdirectories, by name, unsorted,
+ * without a stat of each entry (the directory's own entry types; only where the file
+ * system gives none is one looked up). Cheaper than lh_store_list for a directory that
+ * grows (a table's _delta_log, tables/): no size, no mtime, no recursion, no sort. Temp
+ * names (as lh_store_list) and links are skipped; a missing directory lists nothing (LH_OK);
+ * a dir_key through a link is LH_EINVAL. */
+lh_status lh_store_list_dir(lh_store *s, const char *dir_key, lh_store_dir_cb cb, void *ctx,
+                            lh_err *err);
+
 /* The local filesystem path of key, for readers that need one (DuckDB). Local backend
  * only; the key is checked, and refused when an existing segment of it is a link. */
 lh_status lh_store_local_path(lh_store *s, const char *key, lh_buf *out, lh_err *err);

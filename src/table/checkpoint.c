@@ -254,7 +254,7 @@ lh_status lh_table_drop_checkpoints_before(lh_store *s, const char *prefix, int6
                                            int64_t *dropped, lh_err *err)
 {
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, false, &l, err);
     if (st)
         return st;
     lh_buf key, body;

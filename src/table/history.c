@@ -31,7 +31,7 @@ lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, j
                                 lh_err *err)
 {
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, false, &l, err);
     if (st)
         return st;
     if (l.ncommits == 0) {
@@ -39,6 +39,8 @@ lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, j
         return lh_fail(err, LH_ENOTFOUND, "no Delta log under %s", prefix);
     }
     json_t *arr = json_array();
+    lh_buf key;
+    lh_buf_init(&key, 4096);
     for (size_t i = l.ncommits; i-- > 0 && !st && l.commits[i] >= from;) {
         hist_ctx h = {0};
         st = lh__table_read_commit(s, prefix, l.commits[i], hist_action, &h, err);
@@ -47,10 +49,15 @@ lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, j
             json_t *ts = json_object_get(ci, "timestamp");
             json_t *op = json_object_get(ci, "operation");
             json_t *params = json_object_get(ci, "operationParameters");
+            /* A commit without a commitInfo timestamp (another writer's) shows its file's
+             * mtime, looked up for it alone: the listing reads names, not every mtime. */
+            json_int_t when = json_is_integer(ts) ? json_integer_value(ts) : 0;
+            lh_object_info info;
+            if (!json_is_integer(ts) && !lh__table_commit_key(&key, prefix, l.commits[i]) &&
+                !lh_store_head(s, lh_buf_cstr(&key), &info, NULL))
+                when = (json_int_t)info.mtime_ms;
             json_t *e = json_pack("{s:I, s:I, s:O, s:o, s:I, s:I}", "version",
-                                  (json_int_t)l.commits[i], "timestamp",
-                                  json_is_integer(ts) ? json_integer_value(ts)
-                                                      : (json_int_t)l.commit_mtimes[i],
+                                  (json_int_t)l.commits[i], "timestamp", when,
                                   "operation", json_is_string(op) ? op : json_null(),
                                   "operationParameters",
                                   json_is_object(params) ? json_incref(params) : json_object(), "adds",
@@ -60,6 +67,7 @@ lh_status lh_table_history_from(lh_store *s, const char *prefix, int64_t from, j
         }
         json_decref(h.commit_info);
     }
+    lh_buf_release(&key);
     lh__table_listing_release(&l);
     if (st) {
         json_decref(arr);

@@ -44,38 +44,53 @@ lh_status lh_table_temp_path(const char *dir, const char *id, lh_buf *out)
     return lh_buf_printf(out, "%s/" TEMP_PREFIX "%s.parquet", dir, id);
 }
 
+/* Stops at the first file of a table's _delta_log: the directory is a table. */
+static int any_file_cb(void *ctx, const char *name, lh_entry_kind kind)
+{
+    (void)name;
+    if (kind != LH_ENTRY_FILE)
+        return 0;
+    *(bool *)ctx = true;
+    return 1;
+}
+
 typedef struct table_listing {
-    size_t skip;   /* length of "<parent>/" */
+    lh_store *s;
+    const char *parent;
     json_t *names;
+    lh_buf log;      /* "<parent>/<name>/_delta_log" */
+    lh_status st;
+    lh_err *err;
 } table_listing;
 
-static int list_cb(void *ctx, const char *key, const lh_object_info *info)
+static int table_dir_cb(void *ctx, const char *name, lh_entry_kind kind)
 {
-    (void)info;
     table_listing *l = ctx;
-    const char *rest = key + l->skip;
-    const char *slash = strchr(rest, '/');
-    if (slash && !strncmp(slash + 1, LOG_DIR, strlen(LOG_DIR))) {
-        char name[128];
-        snprintf(name, sizeof name, "%.*s", (int)(slash - rest), rest);
-        json_object_set_new(l->names, name, json_true());
+    if (kind != LH_ENTRY_DIR || strlen(name) >= 128)
+        return 0;
+    lh_buf_reset(&l->log);
+    lh_buf_printf(&l->log, "%s/%s/_delta_log", l->parent, name);
+    bool found = false;
+    if (lh_buf_status(&l->log) ||
+        lh_store_list_dir(l->s, l->log.data, any_file_cb, &found, NULL) || !found)
+        return 0; /* no table there (a name too long, a link, an empty log) */
+    if (json_object_set_new(l->names, name, json_true())) {
+        l->st = lh_fail(l->err, LH_ENOMEM, "out of memory");
+        return 1;
     }
     return 0;
 }
 
 lh_status lh_table_list(lh_store *s, const char *parent, json_t *names, lh_err *err)
 {
-    lh_buf dir;
-    lh_buf_init(&dir, 1024);
-    lh_buf_printf(&dir, "%s/", parent);
-    lh_status st = lh_buf_status(&dir);
-    if (st) {
-        st = lh_fail(err, st, "table directory name too long");
-    } else {
-        table_listing l = {dir.len, names};
-        st = lh_store_list(s, dir.data, list_cb, &l, err);
-    }
-    lh_buf_release(&dir);
+    /* One level of parent, then each subdirectory's _delta_log until its first file: not
+     * every object of every table (their data files and logs grow with history). */
+    table_listing l = {.s = s, .parent = parent, .names = names, .err = err};
+    lh_buf_init(&l.log, 4096);
+    lh_status st = lh_store_list_dir(s, parent, table_dir_cb, &l, err);
+    if (!st)
+        st = l.st;
+    lh_buf_release(&l.log);
     return st;
 }
 

@@ -60,7 +60,7 @@ lh_status lh_table_log_expired(lh_store *s, const char *prefix, const lh_checkpo
     *below = -1;
     *infos = NULL;
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, true, &l, err);
     if (st)
         return st;
     /* Newest complete single-part checkpoint K with a commit below it and every commit
@@ -100,7 +100,7 @@ lh_status lh_table_log_cleanup(lh_store *s, const char *prefix, int64_t below, i
 {
     *deleted = 0;
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, false, &l, err);
     if (st)
         return st;
     lh_buf key;

@@ -73,17 +73,14 @@ static bool note_checkpoint(lh__log_listing *l, int64_t v, int parts)
     return true;
 }
 
-static int list_cb(void *vctx, const char *key, const lh_object_info *info)
+/* One name of the log directory into the listing (mtime -1 when not asked for). */
+static int note_name(list_ctx *c, const char *name, int64_t mtime)
 {
-    list_ctx *c = vctx;
-    const char *name = key + c->skip;
-    if (strchr(name, '/'))
-        return 0;
     size_t n = strlen(name);
     int64_t v, part, total;
     bool ok = true;
     if (n == 25 && !strcmp(name + 20, ".json") && parse_digits(name, 20, &v)) {
-        ok = push_commit(c->l, v, info->mtime_ms);
+        ok = push_commit(c->l, v, mtime);
     } else if (n == 39 && !strcmp(name + 20, ".checkpoint.parquet") && parse_digits(name, 20, &v)) {
         ok = note_checkpoint(c->l, v, 1);
     } else if (n == 61 && !strncmp(name + 20, ".checkpoint.", 12) && parse_digits(name, 20, &v) &&
@@ -99,13 +96,26 @@ static int list_cb(void *vctx, const char *key, const lh_object_info *info)
     return 0;
 }
 
+static int list_cb(void *vctx, const char *key, const lh_object_info *info)
+{
+    list_ctx *c = vctx;
+    const char *name = key + c->skip;
+    return strchr(name, '/') ? 0 : note_name(c, name, info->mtime_ms);
+}
+
+static int names_cb(void *vctx, const char *name, lh_entry_kind kind)
+{
+    return kind == LH_ENTRY_FILE ? note_name(vctx, name, -1) : 0;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
 
-lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *out, lh_err *err)
+lh_status lh__table_list_log(lh_store *s, const char *prefix, bool mtimes, lh__log_listing *out,
+                             lh_err *err)
 {
     memset(out, 0, sizeof *out);
     lh_buf dir;
@@ -116,7 +126,13 @@ lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *o
         return lh_fail(err, st, "table prefix too long");
     }
     list_ctx c = {.l = out, .skip = dir.len};
-    st = lh_store_list(s, lh_buf_cstr(&dir), list_cb, &c, err);
+    if (mtimes) {
+        st = lh_store_list(s, lh_buf_cstr(&dir), list_cb, &c, err);
+    } else {
+        /* the names only: no stat of each of the log's files (they grow with history) */
+        dir.data[--dir.len] = '\0';
+        st = lh_store_list_dir(s, lh_buf_cstr(&dir), names_cb, &c, err);
+    }
     lh_buf_release(&dir);
     if (!st && c.oom)
         st = lh_fail(err, LH_ENOMEM, "out of memory listing the table log");
@@ -124,7 +140,8 @@ lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *o
         lh__table_listing_release(out);
         return st;
     }
-    /* Keys arrive sorted and the names are fixed-width, but do not rely on the backend. */
+    /* The store lists keys sorted (the one-level listing does not), and the names are
+     * fixed-width; sorted here either way. */
     bool sorted = true;
     for (size_t i = 1; i < out->ncommits; i++)
         if (out->commits[i - 1] >= out->commits[i])

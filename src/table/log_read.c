@@ -10,7 +10,7 @@
 lh_status lh_table_latest_version(lh_store *s, const char *prefix, int64_t *version, lh_err *err)
 {
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, false, &l, err);
     if (st)
         return st;
     if (l.ncommits == 0)
@@ -314,7 +314,7 @@ lh_status lh_table_snapshot_load(lh_store *s, const char *prefix, int64_t versio
                                  lh_err *err)
 {
     lh__log_listing l;
-    lh_status st = lh__table_list_log(s, prefix, &l, err);
+    lh_status st = lh__table_list_log(s, prefix, false, &l, err);
     if (st)
         return st;
     replay r = {.live = json_object(), .removed = json_object()};

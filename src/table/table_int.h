@@ -17,14 +17,16 @@ typedef struct lh__checkpoint_ref {
 /* What the _delta_log directory holds, ascending by version. */
 typedef struct lh__log_listing {
     int64_t *commits;
-    int64_t *commit_mtimes;   /* ms, parallel to commits */
+    int64_t *commit_mtimes;   /* ms, parallel to commits; -1 when not listed with them */
     size_t ncommits, capcommits;
     lh__checkpoint_ref *cps;
     size_t ncps, capcps;
 } lh__log_listing;
 
-/* Lists prefix/_delta_log. An empty listing is LH_OK (the caller decides). */
-lh_status lh__table_list_log(lh_store *s, const char *prefix, lh__log_listing *out, lh_err *err);
+/* Lists prefix/_delta_log. An empty listing is LH_OK (the caller decides). With mtimes
+ * false the names only are read (no stat of each file: every commit_mtimes entry is -1). */
+lh_status lh__table_list_log(lh_store *s, const char *prefix, bool mtimes, lh__log_listing *out,
+                             lh_err *err);
 void lh__table_listing_release(lh__log_listing *l);
 
 /* "<prefix>/_delta_log/<%020d>.json" into out (reset first). */

@@ -45,10 +45,10 @@ printf 'id,v\n%d,a%d\n%d,b%d\n' "$n" "$n" $((100000 + n)) "$n" > "b$n.csv"
 # LeakSanitizer cannot run under ptrace (it stops with "fatal error"): no leak check for
 # this one traced run under the sanitizer build; every other run of the suite keeps it.
 check "append #26 (under strace)" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-  strace -f -qq -e trace=openat,openat2 -o "$WORK/trace.log" "$LH" ingest "b$n.csv" --name t
+  strace -f -qq -e trace=openat,openat2,stat,lstat,newfstatat,statx -o "$WORK/trace.log" "$LH" ingest "b$n.csv" --name t
 # the files opened (found; directories, listed to heal manifests, aside), one a line,
 # relative ones (openat2 under the data directory) made absolute
-grep -v -e ENOENT -e O_DIRECTORY "$WORK/trace.log" | grep -oE '"[^"]*"' | tr -d '"' |
+grep -v -e ENOENT -e O_DIRECTORY "$WORK/trace.log" | grep -E 'open(at2?)?\(' | grep -oE '"[^"]*"' | tr -d '"' |
   sed "s|^\([^/]\)|$LAKEHOUSE_DATA/\1|" | sort -u > "$WORK/opened"
 opened_of() { grep -F -x -f <(echo "$2" | sed "s|^|$1/|") "$WORK/opened" | wc -l; }
 [[ $(grep -c "^$T/_delta_log/" "$WORK/opened") -gt 0 ]] && ok "the trace shows the log being read" \
@@ -58,6 +58,10 @@ expect_eq "the append opens no file of another dataset" 0 \
   "$(grep -c "^$LAKEHOUSE_DATA/tables/other/" "$WORK/opened")"
 expect_eq "the append opens none of the journal's Parquet files" 0 \
   "$(opened_of "$LAKEHOUSE_DATA/_journal" "$OLD_JOURNAL")"
+# The journal's open used to stat each of its Parquet parts (one per CLI run) for the
+# size and time only GET /journal/stats shows: read on demand now.
+expect_eq "the append stats none of the journal's Parquet files" 0 \
+  "$(grep -E 'stat[a-z0-9]*\(' "$WORK/trace.log" | grep -cF -f <(echo "$OLD_JOURNAL" | sed 's|^|_journal/|'))"
 expect_eq "the append opens no JSON commit older than the checkpoint (versions 0..19)" 0 \
   "$(grep -cE "^$T/_delta_log/0*(1?[0-9])\.json$" "$WORK/opened")"
 [[ $(grep -cE "^$T/_delta_log/0*20\.checkpoint\.parquet$" "$WORK/opened") -gt 0 ]] \

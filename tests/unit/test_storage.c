@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "storage/storage.h"
+#include "table/table.h"
 #include "testutil.h"
 
 static void bad_keys_are_refused(void **state)
@@ -140,12 +141,127 @@ static void put_get_list_delete(void **state)
     lh_test_rmtree(root);
 }
 
+static int level_cb(void *ctx, const char *name, lh_entry_kind kind)
+{
+    json_t *seen = ctx;
+    json_object_set_new(seen, name, json_string(kind == LH_ENTRY_DIR ? "dir" : "file"));
+    return 0;
+}
+
+static int stop_cb(void *ctx, const char *name, lh_entry_kind kind)
+{
+    (void)name;
+    (void)kind;
+    ++*(int *)ctx;
+    return 1;
+}
+
+/* lh_store_list_dir: one level, files and directories by name, no temp names, no links;
+ * a missing directory lists nothing, a linked one is refused, a callback can stop it.
+ * lh_table_list (built on it) names the directories whose _delta_log holds a file. */
+static void one_level_listing(void **state)
+{
+    (void)state;
+    char root[256], out[256], p[600];
+    lh_test_tmpdir(root, sizeof root);
+    lh_test_tmpdir(out, sizeof out);
+    lh_store *s = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_store_open_local(root, &s, &err), LH_OK);
+    const char *keys[] = {"d/a.json", "d/sub/deep/b.txt", "d/.tmp-x.json", "d/c.parquet.tmp-1",
+                          "tables/t1/_delta_log/00000000000000000000.json", "tables/t1/part-0.parquet",
+                          "tables/t2/_delta_log/.tmp-y.json", "tables/t3/part-0.parquet",
+                          "tables/t4/_delta_log/sub/x.json", "tables/file"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_int_equal(lh_store_put(s, keys[i], "x", 1, &err), LH_OK);
+    snprintf(p, sizeof p, "%s/d/link", root);
+    assert_int_equal(symlink(out, p), 0);
+    snprintf(p, sizeof p, "%s/tables/t5", root);
+    assert_int_equal(symlink(out, p), 0);
+    /* t5 leads to a directory with a log of its own: listed only if links were followed */
+    char target[700];
+    snprintf(target, sizeof target, "%s/_delta_log", out);
+    assert_int_equal(mkdir(target, 0755), 0);
+    snprintf(target, sizeof target, "%s/_delta_log/0.json", out);
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    json_t *seen = json_object();
+    assert_int_equal(lh_store_list_dir(s, "d", level_cb, seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 2);
+    assert_string_equal(json_string_value(json_object_get(seen, "a.json")), "file");
+    assert_string_equal(json_string_value(json_object_get(seen, "sub")), "dir");
+    json_object_clear(seen);
+    assert_int_equal(lh_store_list_dir(s, "missing", level_cb, seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 0);
+    assert_int_equal(lh_store_list_dir(s, "d/link", level_cb, seen, &err), LH_EINVAL);
+    assert_int_equal(lh_store_list_dir(s, "../x", level_cb, seen, &err), LH_EINVAL);
+    int calls = 0;
+    assert_int_equal(lh_store_list_dir(s, "d", stop_cb, &calls, &err), LH_OK);
+    assert_int_equal(calls, 1);
+
+    json_object_clear(seen);
+    assert_int_equal(lh_table_list(s, "tables", seen, &err), LH_OK);
+    assert_int_equal(json_object_size(seen), 1); /* t1 only: t2's log holds a temp file,
+                                                  * t3 has no log, t4's no file of its own,
+                                                  * t5 is a link, "file" no directory */
+    assert_non_null(json_object_get(seen, "t1"));
+    json_decref(seen);
+    lh_store_free(s);
+    lh_test_rmtree(root);
+    lh_test_rmtree(out);
+}
+
+/* The start-up sweep removes temp names at every depth it reaches, by the directory's
+ * entry types, and nothing else. */
+static void sweep_by_entry_type(void **state)
+{
+    (void)state;
+    char root[256];
+    lh_test_tmpdir(root, sizeof root);
+    lh_store *s = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_store_open_local(root, &s, &err), LH_OK);
+    const char *keep[] = {"tables/t/part-0.parquet", "tables/t/_delta_log/00000000000000000000.json",
+                          "tables/t/_delta_log/deeper/x.tmp"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        assert_int_equal(lh_store_put(s, keep[i], "x", 1, &err), LH_OK);
+    const char *gone[] = {"tables/t/.tmp-a.parquet", "tables/t/_delta_log/.tmp-b.json"};
+    char p[600];
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, gone[i]);
+        FILE *f = fopen(p, "w");
+        assert_non_null(f);
+        fclose(f);
+    }
+    snprintf(p, sizeof p, "%s/tables/t/_delta_log/deeper/.tmp-c", root);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(lh_store_sweep(s, "tables", ".tmp-", 2, &err), LH_OK);
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, keep[i]);
+        assert_int_equal(access(p, F_OK), 0);
+    }
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, gone[i]);
+        assert_int_not_equal(access(p, F_OK), 0);
+    }
+    snprintf(p, sizeof p, "%s/tables/t/_delta_log/deeper/.tmp-c", root);
+    assert_int_equal(access(p, F_OK), 0); /* depth 2 ends at _delta_log */
+    lh_store_free(s);
+    lh_test_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_keys_are_refused),
         cmocka_unit_test(put_get_list_delete),
         cmocka_unit_test(links_are_never_followed),
+        cmocka_unit_test(one_level_listing),
+        cmocka_unit_test(sweep_by_entry_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,6 +317,22 @@ static void ignores_unknown_and_normalizes_partitions(void **state)
     assert_string_equal(json_string_value(json_array_get(snap->partition_columns, 0)), "p");
     assert_int_equal(snap->created_time, 5);
     lh_table_snapshot_free(snap);
+    /* history: a commit without a commitInfo timestamp (another writer's) shows its file's
+     * mtime, looked up for it alone (the log is listed by name only) */
+    put(f->s, 1, "{\"add\":{\"path\":\"p=y/4.parquet\",\"partitionValues\":{\"p\":\"y\"},"
+                 "\"size\":3,\"modificationTime\":9,\"dataChange\":true}}\n");
+    json_t *h = NULL;
+    lh_err err = {{0}};
+    assert_int_equal(lh_table_history(f->s, T, &h, &err), LH_OK);
+    assert_int_equal(json_array_size(h), 2);
+    json_t *newest = json_array_get(h, 0), *oldest = json_array_get(h, 1);
+    assert_int_equal(json_integer_value(json_object_get(newest, "version")), 1);
+    lh_object_info info;
+    assert_int_equal(lh_store_head(f->s, T "/_delta_log/00000000000000000001.json", &info, NULL), LH_OK);
+    assert_true(info.mtime_ms > 0);
+    assert_int_equal(json_integer_value(json_object_get(newest, "timestamp")), info.mtime_ms);
+    assert_int_equal(json_integer_value(json_object_get(oldest, "timestamp")), 1);
+    json_decref(h);
 }
 
 static void broken_logs(void **state)
