@@ -42,6 +42,14 @@ show "candidates mentioning Epic in their resume, by state" \
   "SELECT state, count(*) AS nurses, round(avg(salary_expectation)) AS avg_salary FROM candidates WHERE resume_text ILIKE '%epic%' GROUP BY state ORDER BY nurses DESC LIMIT 5"
 show "the cities example" \
   "SELECT country, count(*) AS cities, sum(population) AS people FROM cities GROUP BY country ORDER BY people DESC LIMIT 5"
+echo "== semantic search over the resumes (builtin model: BM25 + LSA, no model server)"
+echo "lakehouse search candidates \"kubernetes SRE who led a payments migration\" --where \"state = 'TX'\" --k 3"
+"$BIN" search candidates "kubernetes SRE who led a payments migration" --where "state = 'TX'" --k 3
+echo
+echo "== a question answered from the resumes, with citations"
+echo "lakehouse ask candidates \"which candidates have led payment-platform migrations?\""
+"$BIN" ask candidates "which candidates have led payment-platform migrations?"
+echo
 echo "Try: $BIN sql \"SELECT outcome, count(*) FROM call_logs GROUP BY 1 ORDER BY 2 DESC\""
 echo "     $BIN sql \"FROM cities WHERE capital\" --format csv"
 [[ -n ${LAKEHOUSE_RUN_NO_SERVE:-} ]] && exit 0
