@@ -101,6 +101,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     lh_auto_compactor *compactor = NULL;
     lh_vec_refresher *refresher = NULL;
     lh_lake_options lo = {.data_dir = opts->data_dir, .writer = true,
+                          .embed_workers = (unsigned)lh_config_int(cfg, "vectors.embed_workers", 2),
+                          .embed_retries = (unsigned)lh_config_int(cfg, "vectors.embed_retries", 3),
                           .cache_max_bytes = lh_config_int(cfg, "cache.max_bytes", 0),
                           .memory_limit = lh_config_str(cfg, "engine.memory_limit", ""),
                           .max_temp_size = lh_config_str(cfg, "engine.max_temp_size", ""),

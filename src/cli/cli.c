@@ -212,6 +212,8 @@ int lh__cli_open_writer(lh_cli *cli, lh_lake **lake, char *url, size_t n)
     *lake = NULL;
     url[0] = '\0';
     lh_lake_options lo = {.data_dir = cli->data_dir, .writer = true,
+                          .embed_workers = (unsigned)lh_config_int(cli->config, "vectors.embed_workers", 2),
+                          .embed_retries = (unsigned)lh_config_int(cli->config, "vectors.embed_retries", 3),
                           .checkpoint_interval = (int)lh_config_int(cli->config, "storage.checkpoint_interval", 10),
                           .retention_hours = (double)lh_config_int(cli->config, "storage.vacuum_retention_hours", 168)};
     lh_status st = cli->server ? LH_ELOCKED : lh_lake_open(&lo, lake, &err);

@@ -80,6 +80,9 @@ static const struct key_spec {
     {"ai", "api_key_env", T_STR, "LAKEHOUSE_AI_API_KEY", 0, 0},
     /* the server's vector refresher (lake.h, docs/INTERNALS.md "Vectors: erasure and refresh") */
     {"vectors", "refresh_tick_ms", T_INT, NULL, 1000, 10},
+    /* index builds: embedding workers per job, retries of a batch on a provider error */
+    {"vectors", "embed_workers", T_INT, NULL, 2, 1},
+    {"vectors", "embed_retries", T_INT, NULL, 3, 0},
     {"cache", "max_bytes", T_INT, NULL, 0, 0},
     {"query", "timeout_ms", T_INT, NULL, 30000, 1},
     {"query", "max_timeout_ms", T_INT, NULL, 600000, 1},

@@ -131,6 +131,8 @@ lh_status lh_lake_open(const lh_lake_options *opts, lh_lake **out, lh_err *err)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     lake->lock_fd = -1;
     lake->writer = opts->writer;
+    lake->embed_workers = opts->embed_workers;
+    lake->embed_retries = opts->embed_retries;
     lake->checkpoint_interval = opts->checkpoint_interval > 0 ? opts->checkpoint_interval : 0;
     lake->retention_hours = opts->retention_hours > 0 ? opts->retention_hours : 168;
     pthread_mutex_init(&lake->write_mu, NULL);

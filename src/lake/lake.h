@@ -54,6 +54,10 @@ typedef struct lh_lake_options {
                                * that need a dataset's tombstones or erasure set (compaction)
                                * load it first. Not for the server (its queries run on many
                                * threads with views defined up front). */
+    unsigned embed_workers;   /* index builds: embedding workers per job ([vectors]
+                               * embed_workers; 0 = 1) */
+    unsigned embed_retries;   /* retries of a batch after LH_EIO/LH_ETIMEOUT ([vectors]
+                               * embed_retries; 0 = none) */
 } lh_lake_options;
 
 /* A second writer gets LH_ELOCKED naming the holder's pid. */

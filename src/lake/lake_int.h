@@ -46,6 +46,7 @@ struct lh_lake {
      * built with it use it. NULL with the builtin provider (fitted per index). */
     lh_ai *ai;
     const char *ai_model;
+    unsigned embed_workers, embed_retries; /* lh_lake_options */
     /* Called after an ingest into a dataset whose indexes refresh on_append (vec_fresh.c);
      * set by the server before it serves (lh_lake_on_index_append, vec_fresh.c). */
     lh_lake_index_append_fn index_append;

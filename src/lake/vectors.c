@@ -31,7 +31,9 @@ void lh_lake_vec_env(lh_lake *lake, lh_vec_env *env)
 {
     *env = (lh_vec_env){.store = lake->store, .catalog = lake->cat, .engine = lake->eng,
                         .open_source = open_source, .journal = journal, .ctx = lake,
-                        .network = lake->ai, .network_model = lake->ai_model};
+                        .network = lake->ai, .network_model = lake->ai_model,
+                        .embed_workers = lake->embed_workers,
+                        .embed_retries = lake->embed_retries};
 }
 
 void lh_lake_set_ai(lh_lake *lake, lh_ai *ai, const char *model)

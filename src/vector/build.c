@@ -37,6 +37,18 @@ typedef struct pending {
     lh_chunk c;
 } pending;
 
+/* A batch handed to the embedding workers (issue 14 item 5): its chunks, moved out of
+ * the build's pending list, and their vectors once embedded. */
+enum { EB_QUEUED, EB_TAKEN, EB_DONE };
+typedef struct ebatch {
+    pending *pend;
+    size_t n, rows, no;     /* chunks, source rows, batch number */
+    float *vecs;
+    int state;              /* under build.pmu */
+    lh_status st;
+    lh_err err;
+} ebatch;
+
 typedef struct build {
     const lh_vec_env *env;
     bool network;           /* a network provider (env->network, borrowed as ai): no fit */
@@ -62,6 +74,16 @@ typedef struct build {
     double t_start;
     size_t rows_this_run;
     bool counting;          /* pass 3 row callback: only count/skip */
+    /* the embedding workers (none with embed_workers <= 1: the job's thread embeds);
+     * fl: batches in flight, oldest first, at most nth (under pmu) */
+    pthread_mutex_t pmu;
+    pthread_cond_t pwork, pdone;
+    bool pool_inited, quit;
+    pthread_t *th;
+    size_t nth;
+    ebatch **fl;
+    size_t nfl;
+    atomic_uint retries_done;
 } build;
 
 static double mono_s(void)
@@ -358,45 +380,85 @@ void lh__vec_normalise_rows(float *v, size_t n, size_t dims)
     }
 }
 
-static lh_status flush_batch(build *b, lh_err *err)
+/* Embeds batch e (its chunks' texts) into e->vecs, retrying after LH_EIO or LH_ETIMEOUT
+ * (a network provider's transient failures) up to env->embed_retries times with
+ * exponential backoff and jitter; a cancel or stop ends the wait. Runs in a worker (or in
+ * the job's thread with one worker): touches only e, the provider and the job's flags. */
+static lh_status embed_batch(build *b, ebatch *e, lh_err *err)
 {
-    lh_status st = LH_OK;
-    if (b->batch_no < b->recorded) {
-        pthread_mutex_lock(&b->job->mu);
-        json_t *bt = json_array_get(json_object_get(b->job->doc, "batches"), b->batch_no);
-        json_int_t want = json_integer_value(json_object_get(bt, "chunks"));
-        pthread_mutex_unlock(&b->job->mu);
-        if (want != (json_int_t)b->npend)
-            st = lh_fail(err, LH_ECORRUPT, "resuming index '%s': batch %zu had %lld chunks and "
-                         "now has %zu (the source changed under the job)", b->spec.name,
-                         b->batch_no, (long long)want, b->npend);
-        b->chunks_total += b->npend;
-        pend_clear(b);
-        b->batch_no++;
-        b->rows_in_batch = 0;
+    size_t n = e->n;
+    const char **texts = lh_calloc(n + 1, sizeof *texts);
+    size_t *tlens = lh_calloc(n + 1, sizeof *tlens);
+    e->vecs = lh_calloc((n + 1) * b->dims, sizeof *e->vecs);
+    lh_status st = texts && tlens && e->vecs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
+    for (size_t i = 0; !st && i < n; i++) {
+        texts[i] = e->pend[i].c.text;
+        tlens[i] = e->pend[i].c.end - e->pend[i].c.start;
+    }
+    uint64_t rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)e->no << 32) ^ (uint64_t)(mono_s() * 1e9);
+    for (unsigned attempt = 0; !st && n; attempt++) {
+        st = lh_ai_embed(b->ai, texts, tlens, n, e->vecs, err);
+        if (!st || (st != LH_EIO && st != LH_ETIMEOUT) || attempt >= b->env->embed_retries)
+            break;
+        /* backoff: 200 ms doubling per attempt (capped at 30 s), half of it jittered */
+        int64_t ms = attempt < 8 ? (int64_t)200 << attempt : 30000;
+        if (ms > 30000)
+            ms = 30000;
+        ms = ms / 2 + (int64_t)(next_rand(&rng) % (uint64_t)(ms / 2 + 1));
+        lh_log(LH_LOG_WARN, "vector index %s: batch %zu: %s; retry %u of %u in %lld ms",
+               b->spec.name, e->no, err->msg, attempt + 1, b->env->embed_retries, (long long)ms);
+        atomic_fetch_add(&b->retries_done, 1);
+        double until = mono_s() + (double)ms / 1000.0;
+        while (mono_s() < until && !atomic_load(&b->job->cancel) && !atomic_load(&b->job->stop))
+            usleep(10000);
+        st = stopped(b, err); /* LH_OK: try again */
+    }
+    if (!st && b->network)
+        lh__vec_normalise_rows(e->vecs, n, b->dims);
+    free(texts);
+    free(tlens);
+    return st;
+}
+
+static void ebatch_free(ebatch *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->n; i++) {
+        free(e->pend[i].key);
+        free(e->pend[i].c.text);
+    }
+    free(e->pend);
+    free(e->vecs);
+    free(e);
+}
+
+/* Writes embedded batch e as one Parquet file (temp name, synced, renamed) and records it
+ * in the checkpoint. The job's thread only, in batch order: a batch is recorded only once
+ * every earlier one is, so a resume keeps exactly the recorded prefix. */
+static lh_status write_batch(build *b, ebatch *e, lh_err *err)
+{
+    size_t n = e->n, dims = b->dims;
+    lh_status st = e->st;
+    if (st) {
+        *err = e->err;
         return st;
     }
-#ifdef LH_FAULTS
-    test_pause(b);
-#endif
-    if ((st = stopped(b, err)))
-        return st;
-    size_t n = b->npend, dims = b->dims;
     const char **keys = lh_calloc(n + 1, sizeof *keys), **ids = lh_calloc(n + 1, sizeof *ids);
     const char **texts = lh_calloc(n + 1, sizeof *texts), **hashes = lh_calloc(n + 1, sizeof *hashes);
     size_t *klens = lh_calloc(n + 1, sizeof *klens), *tlens = lh_calloc(n + 1, sizeof *tlens);
     int32_t *ords = lh_calloc(n + 1, sizeof *ords);
     int64_t *starts = lh_calloc(n + 1, sizeof *starts), *ends = lh_calloc(n + 1, sizeof *ends);
-    float *vecs = lh_calloc((n + 1) * dims, sizeof *vecs);
+    float *vecs = e->vecs;
     lh_buf tmp, name, key, id;
     lh_buf_init(&tmp, 0);
     lh_buf_init(&name, 0);
     lh_buf_init(&key, 0);
     lh_buf_init(&id, 0);
-    if (!keys || !ids || !texts || !hashes || !klens || !tlens || !ords || !starts || !ends || !vecs)
+    if (!keys || !ids || !texts || !hashes || !klens || !tlens || !ords || !starts || !ends)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
-        pending *p = &b->pend[i];
+        pending *p = &e->pend[i];
         keys[i] = p->key;
         klens[i] = p->key_len;
         ids[i] = p->c.id;
@@ -407,14 +469,10 @@ static lh_status flush_batch(build *b, lh_err *err)
         tlens[i] = p->c.end - p->c.start;
         hashes[i] = p->c.content_hash;
     }
-    if (!st && n)
-        st = lh_ai_embed(b->ai, texts, tlens, n, vecs, err);
-    if (!st && b->network)
-        lh__vec_normalise_rows(vecs, n, dims);
     /* file name: path order = batch order (index.h, chunk numbering) */
     char uuid[37];
     lh_uuid4(uuid);
-    lh_buf_printf(&id, "b%06zu-%s", b->batch_no, uuid);
+    lh_buf_printf(&id, "b%06zu-%s", e->no, uuid);
     lh_buf dir;
     lh_buf_init(&dir, 0);
     if (!st && (lh_table_data_file_name(id.data, &name) ||
@@ -441,19 +499,19 @@ static lh_status flush_batch(build *b, lh_err *err)
         st = lh_store_head(b->env->store, key.data, &info, err);
     if (!st) {
         char fp[64];
-        snprintf(fp, sizeof fp, "vector.batch_written.%zu", b->batch_no);
+        snprintf(fp, sizeof fp, "vector.batch_written.%zu", e->no);
         lh_fault_point(fp);
         pthread_mutex_lock(&b->job->mu);
         json_array_append_new(json_object_get(b->job->doc, "batches"),
                               json_pack("{s:s, s:I, s:I, s:I}", "file", name.data, "rows",
-                                        (json_int_t)b->rows_in_batch, "chunks", (json_int_t)n,
+                                        (json_int_t)e->rows, "chunks", (json_int_t)n,
                                         "size", (json_int_t)info.size));
         pthread_mutex_unlock(&b->job->mu);
         b->chunks_total += n;
-        b->rows_this_run += b->rows_in_batch;
+        b->rows_this_run += e->rows;
         update_progress(b);
         st = lh__vec_job_save(b->env->store, b->job, err);
-        snprintf(fp, sizeof fp, "vector.batch_saved.%zu", b->batch_no);
+        snprintf(fp, sizeof fp, "vector.batch_saved.%zu", e->no);
         lh_fault_point(fp);
         report(b);
     }
@@ -463,11 +521,158 @@ static lh_status flush_batch(build *b, lh_err *err)
     lh_buf_release(&key);
     lh_buf_release(&id);
     free(keys), free(ids), free(texts), free(hashes), free(klens), free(tlens), free(ords);
-    free(starts), free(ends), free(vecs);
-    pend_clear(b);
+    free(starts), free(ends);
+    return st;
+}
+
+/* A worker: embeds the oldest queued batch of the in-flight list until told to quit. */
+static void *embed_worker(void *arg)
+{
+    build *b = arg;
+    pthread_mutex_lock(&b->pmu);
+    for (;;) {
+        ebatch *e = NULL;
+        for (size_t i = 0; !b->quit && !e && i < b->nfl; i++)
+            if (b->fl[i]->state == EB_QUEUED)
+                e = b->fl[i];
+        if (b->quit)
+            break;
+        if (!e) {
+            pthread_cond_wait(&b->pwork, &b->pmu);
+            continue;
+        }
+        e->state = EB_TAKEN;
+        pthread_mutex_unlock(&b->pmu);
+        lh_status st = embed_batch(b, e, &e->err);
+        pthread_mutex_lock(&b->pmu);
+        e->st = st;
+        e->state = EB_DONE;
+        pthread_cond_broadcast(&b->pdone);
+    }
+    pthread_mutex_unlock(&b->pmu);
+    return NULL;
+}
+
+/* Starts env->embed_workers workers (more than one); fewer if threads cannot be made
+ * (none: the job's thread embeds). */
+static void pool_start(build *b)
+{
+    unsigned want = b->env->embed_workers > 64 ? 64 : b->env->embed_workers;
+    if (want < 2)
+        return;
+    if (!(b->th = lh_calloc(want, sizeof *b->th)) ||
+        !(b->fl = lh_calloc(want + 1, sizeof *b->fl)))
+        return;
+    pthread_mutex_init(&b->pmu, NULL);
+    pthread_cond_init(&b->pwork, NULL);
+    pthread_cond_init(&b->pdone, NULL);
+    b->pool_inited = true;
+    for (unsigned i = 0; i < want; i++) {
+        if (pthread_create(&b->th[b->nth], NULL, embed_worker, b))
+            break;
+        b->nth++;
+    }
+}
+
+static void pool_stop(build *b)
+{
+    if (!b->pool_inited)
+        goto out;
+    pthread_mutex_lock(&b->pmu);
+    b->quit = true;
+    pthread_cond_broadcast(&b->pwork);
+    pthread_mutex_unlock(&b->pmu);
+    for (size_t i = 0; i < b->nth; i++)
+        pthread_join(b->th[i], NULL);
+    for (size_t i = 0; i < b->nfl; i++)
+        ebatch_free(b->fl[i]);
+    b->nfl = 0;
+    pthread_cond_destroy(&b->pwork);
+    pthread_cond_destroy(&b->pdone);
+    pthread_mutex_destroy(&b->pmu);
+    b->pool_inited = false;
+out:
+    free(b->th);
+    free(b->fl);
+    b->th = NULL;
+    b->fl = NULL;
+    b->nth = 0;
+}
+
+/* Writes the oldest in-flight batches, in order, until at most keep are in flight. */
+static lh_status drain(build *b, size_t keep, lh_err *err)
+{
+    lh_status st = LH_OK;
+    while (!st && b->nth) {
+        pthread_mutex_lock(&b->pmu);
+        if (b->nfl <= keep) {
+            pthread_mutex_unlock(&b->pmu);
+            break;
+        }
+        while (b->fl[0]->state != EB_DONE)
+            pthread_cond_wait(&b->pdone, &b->pmu);
+        ebatch *e = b->fl[0];
+        memmove(b->fl, b->fl + 1, (b->nfl - 1) * sizeof *b->fl);
+        b->nfl--;
+        pthread_mutex_unlock(&b->pmu);
+        st = write_batch(b, e, err);
+        ebatch_free(e);
+    }
+    return st;
+}
+
+/* The pending chunks become batch number b->batch_no: embedded (by the workers, or here
+ * with one) and written, or (already recorded) checked against the checkpoint and
+ * dropped. */
+static lh_status flush_batch(build *b, lh_err *err)
+{
+    lh_status st = LH_OK;
+    if (b->batch_no < b->recorded) {
+        pthread_mutex_lock(&b->job->mu);
+        json_t *bt = json_array_get(json_object_get(b->job->doc, "batches"), b->batch_no);
+        json_int_t want = json_integer_value(json_object_get(bt, "chunks"));
+        pthread_mutex_unlock(&b->job->mu);
+        if (want != (json_int_t)b->npend)
+            st = lh_fail(err, LH_ECORRUPT, "resuming index '%s': batch %zu had %lld chunks and "
+                         "now has %zu (the source changed under the job)", b->spec.name,
+                         b->batch_no, (long long)want, b->npend);
+        b->chunks_total += b->npend;
+        pend_clear(b);
+        b->batch_no++;
+        b->rows_in_batch = 0;
+        return st;
+    }
+#ifdef LH_FAULTS
+    test_pause(b);
+#endif
+    if ((st = stopped(b, err)))
+        return st;
+    ebatch *e = lh_calloc(1, sizeof *e);
+    if (!e)
+        return lh_fail(err, LH_ENOMEM, "out of memory");
+    e->pend = b->pend;
+    e->n = b->npend;
+    e->rows = b->rows_in_batch;
+    e->no = b->batch_no;
+    b->pend = NULL;
+    b->npend = b->cap_pend = 0;
     b->batch_no++;
     b->rows_in_batch = 0;
-    return st;
+    if (!b->nth) {
+        st = embed_batch(b, e, err);
+        e->st = st;
+        if (st)
+            e->err = *err;
+        st = write_batch(b, e, err);
+        ebatch_free(e);
+        return st;
+    }
+    pthread_mutex_lock(&b->pmu);
+    b->fl[b->nfl++] = e;
+    pthread_cond_signal(&b->pwork);
+    pthread_mutex_unlock(&b->pmu);
+    /* every worker busy: wait for the oldest batch and write it */
+    return drain(b, b->nth - 1, err);
 }
 
 static lh_status embed_row(build *b, const char *key, size_t klen, const char *text, size_t tlen,
@@ -683,10 +888,18 @@ static lh_status run(build *b, lh_err *err)
         pthread_mutex_unlock(&b->job->mu);
         report(b);
         b->t_start = mono_s();
+        pool_start(b);
         st = scan(b, sql.data, embed_row, err);
     }
     if (!st && (b->npend || b->rows_in_batch))
         st = flush_batch(b, err);
+    if (!st)
+        st = drain(b, 0, err);
+    size_t workers = b->nth ? b->nth : 1;
+    pool_stop(b); /* on a failure, batches still in flight are dropped (not recorded) */
+    if (!st)
+        set_field(b, "embed", json_pack("{s:I, s:I}", "workers", (json_int_t)workers,
+                                        "retries", (json_int_t)atomic_load(&b->retries_done)));
     if (!st && b->batch_no < b->recorded)
         st = lh_fail(err, LH_ECORRUPT, "resuming index '%s': the checkpoint has %zu batches and "
                      "the source only %zu (the source changed under the job)", b->spec.name,
@@ -800,6 +1013,7 @@ lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err)
             lh_log(LH_LOG_WARN, "vector job: %s", e3.msg);
         report(&b);
     }
+    pool_stop(&b);
     pend_clear(&b);
     free(b.pend);
     lh_chunk_list_release(&b.chunks);

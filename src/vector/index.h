@@ -63,6 +63,11 @@ typedef struct lh_vec_env {
      * only): a spec naming that provider builds through it (no fit, no model files). */
     lh_ai *network;
     const char *network_model;
+    /* Index builds: embedding workers per job (0 = 1: the job's thread embeds) and retries
+     * of a batch whose embedding failed with LH_EIO or LH_ETIMEOUT (0 = none), with
+     * exponential backoff and jitter (build.c). */
+    unsigned embed_workers;
+    unsigned embed_retries;
 } lh_vec_env;
 
 /* What to build. Strings are NUL-terminated and fit the arrays (spec_from_json checks). */
