@@ -25,17 +25,12 @@
 #include "core/fsio.h"
 #include "core/util.h"
 #include "engine/engine.h"
-#include "engine/vec_write.h"
 #include "storage/storage.h"
 #include "table/table.h"
 #include "vector/index_int.h"
 
 /* One chunk waiting in the current batch. */
-typedef struct pending {
-    char *key;
-    size_t key_len;
-    lh_chunk c;
-} pending;
+typedef lh__vec_keyed pending;
 
 /* A batch handed to the embedding workers (issue 14 item 5): its chunks, moved out of
  * the build's pending list, and their vectors once embedded. */
@@ -444,31 +439,11 @@ static lh_status write_batch(build *b, ebatch *e, lh_err *err)
         *err = e->err;
         return st;
     }
-    const char **keys = lh_calloc(n + 1, sizeof *keys), **ids = lh_calloc(n + 1, sizeof *ids);
-    const char **texts = lh_calloc(n + 1, sizeof *texts), **hashes = lh_calloc(n + 1, sizeof *hashes);
-    size_t *klens = lh_calloc(n + 1, sizeof *klens), *tlens = lh_calloc(n + 1, sizeof *tlens);
-    int32_t *ords = lh_calloc(n + 1, sizeof *ords);
-    int64_t *starts = lh_calloc(n + 1, sizeof *starts), *ends = lh_calloc(n + 1, sizeof *ends);
-    float *vecs = e->vecs;
     lh_buf tmp, name, key, id;
     lh_buf_init(&tmp, 0);
     lh_buf_init(&name, 0);
     lh_buf_init(&key, 0);
     lh_buf_init(&id, 0);
-    if (!keys || !ids || !texts || !hashes || !klens || !tlens || !ords || !starts || !ends)
-        st = lh_fail(err, LH_ENOMEM, "out of memory");
-    for (size_t i = 0; !st && i < n; i++) {
-        pending *p = &e->pend[i];
-        keys[i] = p->key;
-        klens[i] = p->key_len;
-        ids[i] = p->c.id;
-        ords[i] = (int32_t)p->c.ordinal;
-        starts[i] = (int64_t)p->c.start;
-        ends[i] = (int64_t)p->c.end;
-        texts[i] = p->c.text;
-        tlens[i] = p->c.end - p->c.start;
-        hashes[i] = p->c.content_hash;
-    }
     /* file name: path order = batch order (index.h, chunk numbering) */
     char uuid[37];
     lh_uuid4(uuid);
@@ -482,11 +457,8 @@ static lh_status write_batch(build *b, ebatch *e, lh_err *err)
            : lh_buf_status(&tmp) ? lh_fail(err, LH_ENOMEM, "out of memory") : LH_EIO;
     if (!st)
         st = lh_mkdirs(dir.data, err);
-    lh_vec_rows rows = {n, dims, keys, klens, ids, ords, starts, ends, texts, tlens, hashes, vecs};
     if (!st)
-        st = lh_engine_write_vec_parquet(b->env->engine, tmp.data, &rows, err);
-    if (!st)
-        st = lh_fsync_path(tmp.data, err);
+        st = lh__vec_write_chunk_file(b->env->engine, tmp.data, e->pend, n, dims, e->vecs, err);
     lh_buf_printf(&key, "%s/%s", b->prefix.data, lh_buf_cstr(&name));
     if (!st && lh_buf_status(&key))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
@@ -520,8 +492,6 @@ static lh_status write_batch(build *b, ebatch *e, lh_err *err)
     lh_buf_release(&name);
     lh_buf_release(&key);
     lh_buf_release(&id);
-    free(keys), free(ids), free(texts), free(hashes), free(klens), free(tlens), free(ords);
-    free(starts), free(ends);
     return st;
 }
 

@@ -50,4 +50,16 @@ void lh__vec_journal(const lh_vec_env *env, const char *name, const char *field,
  * they are written, by builds and refreshes alike. A zero row stays zero. */
 void lh__vec_normalise_rows(float *rows, size_t n, size_t dims);
 
+/* One chunk of a source row, with the row's key (owned by whoever holds the list). */
+typedef struct lh__vec_keyed {
+    char *key;
+    size_t key_len;
+    lh_chunk c;
+} lh__vec_keyed;
+
+/* Writes items[0, n) and their vectors (n x dims, row i = item i) as one Parquet file of
+ * the index table's columns (index.h) at path, then fsyncs it (chunk_file.c). */
+lh_status lh__vec_write_chunk_file(lh_engine *eng, const char *path, const lh__vec_keyed *items,
+                                   size_t n, size_t dims, float *vecs, lh_err *err);
+
 #endif

@@ -27,7 +27,6 @@
 #include "core/fsio.h"
 #include "core/util.h"
 #include "engine/engine.h"
-#include "engine/vec_write.h"
 #include "storage/storage.h"
 #include "table/table.h"
 #include "vector/diff.h"
@@ -36,11 +35,7 @@
 #include "vector/index_int.h"
 
 /* One chunk to embed. */
-typedef struct todo {
-    char *key;
-    size_t key_len;
-    lh_chunk c;
-} todo;
+typedef lh__vec_keyed todo;
 
 typedef struct refresh {
     const lh_vec_env *env;
@@ -255,26 +250,14 @@ static lh_status write_new(refresh *r, const char *tmp, lh_err *err)
         lsa = NULL;
         empty = NULL;
     }
-    const char **keys = lh_calloc(n + 1, sizeof *keys), **ids = lh_calloc(n + 1, sizeof *ids);
-    const char **texts = lh_calloc(n + 1, sizeof *texts), **hashes = lh_calloc(n + 1, sizeof *hashes);
-    size_t *klens = lh_calloc(n + 1, sizeof *klens), *tlens = lh_calloc(n + 1, sizeof *tlens);
-    int32_t *ords = lh_calloc(n + 1, sizeof *ords);
-    int64_t *starts = lh_calloc(n + 1, sizeof *starts), *ends = lh_calloc(n + 1, sizeof *ends);
+    const char **texts = lh_calloc(n + 1, sizeof *texts);
+    size_t *tlens = lh_calloc(n + 1, sizeof *tlens);
     float *vecs = lh_calloc((n + 1) * (dims ? dims : 1), sizeof *vecs);
-    if (!st && (!keys || !ids || !texts || !hashes || !klens || !tlens || !ords || !starts ||
-                !ends || !vecs))
+    if (!st && (!texts || !tlens || !vecs))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
-        todo *t = &r->todo[i];
-        keys[i] = t->key;
-        klens[i] = t->key_len;
-        ids[i] = t->c.id;
-        ords[i] = (int32_t)t->c.ordinal;
-        starts[i] = (int64_t)t->c.start;
-        ends[i] = (int64_t)t->c.end;
-        texts[i] = t->c.text;
-        tlens[i] = t->c.end - t->c.start;
-        hashes[i] = t->c.content_hash;
+        texts[i] = r->todo[i].c.text;
+        tlens[i] = r->todo[i].c.end - r->todo[i].c.start;
     }
     /* in slices, so that one provider call stays bounded */
     for (size_t i = 0; !st && i < n; i += 256) {
@@ -283,17 +266,13 @@ static lh_status write_new(refresh *r, const char *tmp, lh_err *err)
     }
     if (!st && network)
         lh__vec_normalise_rows(vecs, n, dims);
-    lh_vec_rows rows = {n, dims, keys, klens, ids, ords, starts, ends, texts, tlens, hashes, vecs};
     if (!st)
-        st = lh_engine_write_vec_parquet(r->env->engine, tmp, &rows, err);
-    if (!st)
-        st = lh_fsync_path(tmp, err);
+        st = lh__vec_write_chunk_file(r->env->engine, tmp, r->todo, n, dims, vecs, err);
     if (!network)
         lh_ai_free(ai);
     lh_lsa_free(lsa);
     lh_bm25_free(empty);
-    free(keys), free(ids), free(texts), free(hashes), free(klens), free(tlens), free(ords);
-    free(starts), free(ends), free(vecs);
+    free(texts), free(tlens), free(vecs);
     return st;
 }
 
