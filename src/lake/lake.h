@@ -215,7 +215,8 @@ json_t *lh_lake_cache_stats(lh_lake *lake);
 typedef struct lh_vec_senv lh_vec_senv;
 /* Fills env for searches over this data directory: borrowed pointers, valid while the lake
  * is open; the source dataset is read as user queries (gate, tombstones, as_of). Its
- * generator is left NULL (the extractive answerer). */
+ * network provider and generator are the one lh_lake_set_ai gave (NULL: the builtin
+ * model's query embedding and the extractive answerer). */
 void lh_lake_vec_senv(lh_lake *lake, lh_vec_senv *env);
 
 #endif

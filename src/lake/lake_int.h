@@ -20,8 +20,6 @@ typedef struct lh__erasures lh__erasures;
  * Threads (the server): every write (ingest, edits, resync) holds write_mu, one at a
  * time, as one process holds the directory's lock; reads take copies (catalog) or their
  * own engine connection (queries) and never wait for a write. */
-typedef struct lh_ai lh_ai;
-
 struct lh_lake {
     pthread_mutex_t write_mu;
     lh_journal *journal;
