@@ -25,8 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "vector/vector.h"
-#include "vector/vector_int.h"
+#include "ann/exact.h"
+#include "ann/ann_int.h"
 
 #define K 10
 

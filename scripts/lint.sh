@@ -69,7 +69,8 @@ declare -A may=(
   [demo]="core catalog ingest lake"
   [http]="core"
   [net]="core"
-  [vector]="core storage table catalog engine ai"
+  [ann]="core"
+  [vector]="core storage table catalog engine ai ann"
   [api]="core storage engine ingest journal lake http vector ai"
   [cli]="core catalog engine ingest lake api net demo vector ai"
 )

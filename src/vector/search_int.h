@@ -8,7 +8,7 @@
 #include "ai/ai.h"
 #include "core/buf.h"
 #include "vector/search.h"
-#include "vector/vector.h"
+#include "ann/exact.h"
 
 /* One chunk (one row of the index table); strings are offsets into lh_vec_index.pool. */
 typedef struct lh__vec_row {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vector/vector.h"
-#include "vector/vector_int.h"
+#include "ann/exact.h"
+#include "ann/ann_int.h"
 
 /* ---- data ---------------------------------------------------------------------------- */
 

@@ -1,4 +1,4 @@
-/* vector.h: exact (brute-force) vector search over float32 rows (issue 14, item 4).
+/* exact.h: exact (brute-force) vector search over float32 rows (issue 14, item 4).
  *
  * The compute layer under the vector indexes: distance kernels, a top-k scan of a
  * contiguous row-major matrix (n rows x dims floats, row r at matrix + r * dims), and an
@@ -19,8 +19,8 @@
  *
  * Thread-safety: every function here may be called from several threads at once on
  * shared, unchanging inputs. */
-#ifndef LH_VECTOR_VECTOR_H
-#define LH_VECTOR_VECTOR_H
+#ifndef LH_ANN_EXACT_H
+#define LH_ANN_EXACT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "core/alloc.h"
-#include "vector/vector_int.h"
+#include "ann/ann_int.h"
 
 /* a ranks before b: higher key, then lower row; a NaN key after every number. */
 static inline bool better(float ka, uint64_t ra, float kb, uint64_t rb)

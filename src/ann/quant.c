@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
-#include "vector/vector_int.h"
+#include "ann/ann_int.h"
 
 struct lh_vec_q8 {
     size_t n, dims;

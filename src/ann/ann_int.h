@@ -1,18 +1,18 @@
-/* vector_int.h: private to src/vector (and its unit test and benchmark).
+/* ann_int.h: private to src/ann (and its unit tests and benchmarks).
  *
  * The threaded top-k scan
  * (topk.c) that float and int8 searches share: it calls a block scorer for runs of up to
  * LH__VEC_BLOCK rows and keeps the best keys. A key is "higher is better" (a distance is
  * negated) so one heap order serves every metric. */
-#ifndef LH_VECTOR_VECTOR_INT_H
-#define LH_VECTOR_VECTOR_INT_H
+#ifndef LH_ANN_INT_H
+#define LH_ANN_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "core/simd.h"
-#include "vector/vector.h"
+#include "ann/exact.h"
 
 /* Rows scored per call of a block scorer: one word of the allow bitmap. */
 #define LH__VEC_BLOCK 64
