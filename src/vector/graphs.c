@@ -6,6 +6,7 @@
  * Why activations are serialised (build_mu): a build already uses both cores; two at once
  * would only double the memory. Searches never take build_mu. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -480,7 +481,12 @@ void lh_vec_graphs_forget_keys(lh_vec_graphs *g, const char *dataset, const json
         size_t k;
         json_t *key;
         json_array_foreach(keys, k, key) {
+            char num[24]; /* an integer key: the index holds keys as text */
             const char *s = json_string_value(key);
+            if (json_is_integer(key)) {
+                snprintf(num, sizeof num, "%lld", (long long)json_integer_value(key));
+                s = num;
+            }
             int64_t id = s ? lh__vec_keymap_find(gr->idx, s, strlen(s)) : -1;
             for (uint32_t r = id >= 0 ? gr->idx->keys.first[id] : UINT32_MAX; r != UINT32_MAX;
                  r = gr->idx->keys.next[r])

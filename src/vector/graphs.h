@@ -85,8 +85,8 @@ const lh_hnsw *lh_vec_graph_hnsw(const lh_vec_graph *gr);
 unsigned lh_vec_graph_ef(const lh_vec_graph *gr);
 void lh_vec_graphs_put(lh_vec_graphs *g, const lh_vec_graph *gr);
 
-/* Marks the rows of keys (strings) of dataset deleted in every active graph over it (the
- * tombstone path: lake/ calls this before the tombstone call returns). */
+/* Marks the rows of keys (strings or integers) of dataset deleted in every active graph over
+ * it (the tombstone route calls this before it answers). */
 void lh_vec_graphs_forget_keys(lh_vec_graphs *g, const char *dataset, const json_t *keys);
 
 #endif

@@ -14,7 +14,7 @@
 #include "core/util.h"
 #include "storage/storage.h"
 #include "vector/graphs.h"
-#include "vector/index.h"
+#include "vector/index_int.h"
 
 #define PROMOTIONS "_hnsw_promotions"
 #define RECORD_MAX ((size_t)1 << 20)
@@ -167,5 +167,16 @@ lh_status lh_vec_rollback(lh_store *store, const char *index, json_t **out, lh_e
     if (!st && out)
         *out = json_incref(rec);
     json_decref(rec);
+    return st;
+}
+
+lh_status lh__vec_promotion_remove(lh_store *s, const char *name, lh_err *err)
+{
+    lh_buf key;
+    lh_buf_init(&key, 0);
+    lh_status st = record_key(name, &key, err);
+    if (!st && (st = lh_store_delete(s, key.data, err)) == LH_ENOTFOUND)
+        st = LH_OK;
+    lh_buf_release(&key);
     return st;
 }
