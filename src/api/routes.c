@@ -132,6 +132,24 @@ static const lh_http_route routes[] = {
      "embed only the dataset's new or changed rows into each of its indexes and drop rows gone: {dataset, refreshed: [{index, rows_new, rows_changed, rows_removed, chunks_embedded, ...}]}", "engine", false},
     {"PUT", "/vectors/indexes/{name}/refresh", lh__api_vectors_policy, true, W, 4 * KiB, LH_BODY_JSON,
      "set an index's refresh policy: {refresh: \"manual\", \"on_append\" or {every_seconds: N}}", "storage", false},
+    /* HNSW tuning (api_hnsw.c, vector/tune.h): trials, eval sets and autotune write journals,
+     * eval files and promotions (writer); their reads are reader routes */
+    {"POST", "/vectors/hnsw/evals", lh__api_hnsw_eval_create, true, W, 32 * MiB, LH_BODY_JSON,
+     "create or replace an eval set: {name, index, queries?: [text] | [[numbers]]} (none: fill it with autogen); exact top-10 truth computed -> 201", "engine", false},
+    {"GET", "/vectors/hnsw/evals", lh__api_hnsw_evals, true, R, 0, LH_BODY_NONE,
+     "every eval set: name, index, kind, queries, stamp of the index build its truth is of", "storage", false},
+    {"POST", "/vectors/hnsw/evals/{name}/autogen", lh__api_hnsw_autogen, true, W, 4 * KiB, LH_BODY_JSON,
+     "fill an eval set with n rows of the index sampled as queries: {index, n (1-10000)}", "engine", false},
+    {"POST", "/vectors/hnsw/trial", lh__api_hnsw_trial, true, W, 4 * KiB, LH_BODY_JSON,
+     "build a graph and measure it on an eval set, journalled: {index, eval, M (4-64), ef_construction (10-400), ef_search (10-200), seed?} -> {trial_id, recall, p50_us, p95_us, p99_us, build_ms, memory_bytes}", "engine", false},
+    {"GET", "/vectors/hnsw/trials/{index}", lh__api_hnsw_trials, true, R, 0, LH_BODY_NONE,
+     "every trial of an index, oldest first (its journal)", "storage", false},
+    {"GET", "/vectors/hnsw/trials/{index}/best", lh__api_hnsw_best, true, R, 0, LH_BODY_NONE,
+     "the best trial: ?metric=recall|latency|pareto&min_recall=0.95 (latency: fastest over min_recall; pareto: the front)", "storage", false},
+    {"GET", "/vectors/hnsw/cache/stats", lh__api_hnsw_cache_stats, true, R, 0, LH_BODY_NONE,
+     "the embedding cache of trials: entries, bytes, hits, misses, evictions, per eval set", "handler", false},
+    {"POST", "/vectors/hnsw/autotune", lh__api_hnsw_autotune, true, W, 16 * KiB, LH_BODY_JSON,
+     "start an autotune job: {index, eval, min_recall? (0.95), grid? {M, ef_construction, ef_search}} -> 202 {job_id}; follow it at GET /vectors/jobs/{id}", "engine", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)
