@@ -188,6 +188,9 @@ static lh_status sweep(tjob *j, lh__tune_set *set, json_t **winner, json_t **see
                     st = lh__trial_append(j->te.senv.store, j->index, t, err);
                 if (!st) {
                     done++;
+                    snprintf(phase, sizeof phase, "measured M=%u ef_construction=%u ef_search=%u",
+                             p.M, p.ef_construction, p.ef_search);
+                    put_field(j, "phase", json_string(phase));
                     if (!*seen || beats(t, *seen)) {
                         json_decref(*seen);
                         *seen = json_incref(t);
