@@ -85,8 +85,15 @@ lh_status lh_vec_grid_from_json(const json_t *grid, lh_vec_grid *out, lh_err *er
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)grid, key, v)
-        if (strcmp(key, "M") && strcmp(key, "ef_construction") && strcmp(key, "ef_search"))
-            return lh_fail(err, LH_EINVAL, "unknown grid field '%.64s' (M, ef_construction, ef_search)", key);
+        if (strcmp(key, "M") && strcmp(key, "ef_construction") && strcmp(key, "ef_search")) {
+            char shown[65]; /* the caller's bytes, on one line */
+            snprintf(shown, sizeof shown, "%s", key);
+            for (char *c = shown; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7f)
+                    *c = '?';
+            lh_utf8_scrub(shown);
+            return lh_fail(err, LH_EINVAL, "unknown grid field '%s' (M, ef_construction, ef_search)", shown);
+        }
     lh_status st = axis(grid, "M", LH_TUNE_M_MIN, LH_TUNE_M_MAX, out->M, &out->nM, err);
     if (!st)
         st = axis(grid, "ef_construction", LH_TUNE_EFC_MIN, LH_TUNE_EFC_MAX, out->ef_construction,
