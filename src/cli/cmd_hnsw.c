@@ -35,7 +35,8 @@ static int read_queries(lh_cli *cli, const char *path, json_t **out)
     *out = NULL;
     if (!st && text.len && text.data[0] == '[') {
         json_error_t je;
-        if (!json_is_array(*out = lh_json_loadb(text.data, text.len, 0, &je)))
+        *out = lh_json_loadb(text.data, text.len, 0, &je); /* json_is_* evaluate twice */
+        if (!json_is_array(*out))
             st = lh_fail(&err, LH_EINVAL, "%s: not a JSON array (line %d: %s)", path, je.line, je.text);
     } else if (!st) {
         *out = json_array();

@@ -41,7 +41,9 @@ lh_status lh__eval_read(lh_store *s, const char *name, json_t **out, lh_err *err
     if (st == LH_ENOTFOUND)
         st = lh_fail(err, LH_ENOTFOUND, "no eval set '%s' (create it with POST /vectors/hnsw/evals "
                      "or `lakehouse vectors hnsw eval`)", name);
-    if (!st && !json_is_object(*out = lh_json_loadb(text.data, text.len, 0, NULL))) {
+    if (!st)
+        *out = lh_json_loadb(text.data, text.len, 0, NULL); /* json_is_* evaluate twice */
+    if (!st && !json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;
         st = lh_fail(err, LH_ECORRUPT, "eval set '%s' is not a JSON object", name);
