@@ -461,6 +461,7 @@ static void q8_walk(void **state)
     lh_vec_q8_free(q8);
     /* an int8 copy of other rows is refused */
     assert_int_equal(lh_vec_q8_new(f->base, 100, DIMS, &q8, &err), LH_OK);
+    so.q8 = q8;
     assert_int_equal(lh_hnsw_search(f->g, f->queries, &so, h, &n, &err), LH_EINVAL);
     lh_vec_q8_free(q8);
 }
