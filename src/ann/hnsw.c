@@ -151,26 +151,38 @@ lh_status lh__hnsw_reserve(lh_hnsw *h, size_t cap, lh_err *err)
     size_t c = cap ? cap : 1;
     if (c > SIZE_MAX / (h->l0_stride * sizeof(uint32_t)))
         return lh_fail(err, LH_ETOOBIG, "an HNSW graph of %zu rows is too large", cap);
-    int8_t *levels = lh_realloc(h->levels, c);
-    if (levels)
-        h->levels = levels;
-    uint32_t *l0 = lh_realloc(h->l0, c * h->l0_stride * sizeof *l0);
-    if (l0)
-        h->l0 = l0;
-    uint32_t *up_off = lh_realloc(h->up_off, c * sizeof *up_off);
-    if (up_off)
-        h->up_off = up_off;
+    /* fresh arrays of exactly c rows (the caller doubles: lh_hnsw_add), the old copied */
     size_t words = lh_vec_bitmap_words(c), old_words = lh_vec_bitmap_words(h->cap);
-    uint64_t *deleted = lh_realloc(h->deleted, words * sizeof *deleted);
-    if (deleted)
-        h->deleted = deleted;
-    if (!levels || !l0 || !up_off || !deleted)
+    int8_t *levels = lh_malloc(c);
+    uint32_t *l0 = lh_malloc(c * h->l0_stride * sizeof *l0);
+    uint32_t *up_off = lh_malloc(c * sizeof *up_off);
+    uint64_t *deleted = lh_malloc(words * sizeof *deleted);
+    if (!levels || !l0 || !up_off || !deleted) {
+        free(levels);
+        free(l0);
+        free(up_off);
+        free(deleted);
         return lh_fail(err, LH_ENOMEM, "out of memory for an HNSW graph of %zu rows", cap);
+    }
+    if (h->cap) {
+        memcpy(levels, h->levels, h->cap);
+        memcpy(l0, h->l0, h->cap * h->l0_stride * sizeof *l0);
+        memcpy(up_off, h->up_off, h->cap * sizeof *up_off);
+        memcpy(deleted, h->deleted, old_words * sizeof *deleted);
+    }
+    free(h->levels);
+    free(h->l0);
+    free(h->up_off);
+    free(h->deleted);
+    h->levels = levels;
+    h->l0 = l0;
+    h->up_off = up_off;
+    h->deleted = deleted;
     memset(h->levels + h->cap, -1, c - h->cap);
-    memset(h->up_off + h->cap, 0, (c - h->cap) * sizeof *up_off);
+    memset(h->up_off + h->cap, 0, (c - h->cap) * sizeof *h->up_off);
     for (size_t r = h->cap; r < c; r++)
         h->l0[r * h->l0_stride] = 0;
-    memset(h->deleted + old_words, 0, (words - old_words) * sizeof *deleted);
+    memset(h->deleted + old_words, 0, (words - old_words) * sizeof *h->deleted);
     if (h->cap % 64 && old_words) /* bits past the old cap in its last word are clear */
         h->deleted[old_words - 1] &= ((uint64_t)1 << (h->cap % 64)) - 1;
     h->cap = c;
