@@ -1,6 +1,6 @@
 /* hnsw_autotune.c: autotune jobs (tune.h): a grid of configs measured as trials, the best
  * over a recall gate promoted; run in the calling thread (the CLI) or on the server's tuner
- * thread. The job's JSON is saved to _jobs/<id>.json (lh_vec_job_key) at each state change,
+ * thread (hnsw_tuner.c). The job's JSON is saved to _jobs/<id>.json (lh_vec_job_key) at each state change,
  * after each config and every second of a build, so GET /vectors/jobs/{id} follows it. */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,10 +12,10 @@
 #include "core/util.h"
 #include "storage/storage.h"
 #include "vector/graphs.h"
-#include "vector/index_int.h"
+#include "vector/index.h"
 #include "vector/tune_int.h"
 
-typedef struct tjob {
+struct lh__tune_job {
     json_t *doc;               /* under mu */
     pthread_mutex_t mu;
     atomic_bool cancel;
@@ -26,7 +26,8 @@ typedef struct tjob {
     void *ctx;
     double saved_ms;
     lh_vec_tune_env te;
-} tjob;
+};
+typedef lh__tune_job tjob;
 
 static json_t *now_string(void)
 {
@@ -36,7 +37,7 @@ static json_t *now_string(void)
 }
 
 /* Saves the job file and tells the progress callback (a snapshot taken under mu). */
-static void save(tjob *j)
+void lh__tune_job_save(tjob *j)
 {
     pthread_mutex_lock(&j->mu);
     json_t *snap = json_deep_copy(j->doc);
@@ -63,7 +64,7 @@ static void put_field(tjob *j, const char *field, json_t *v)
     pthread_mutex_unlock(&j->mu);
 }
 
-static lh_status check(const lh_vec_tune_env *te, const lh_vec_autotune_req *req, lh_err *err)
+static lh_status check_req(const lh_vec_tune_env *te, const lh_vec_autotune_req *req, lh_err *err)
 {
     if (!(req->min_recall >= 0 && req->min_recall <= 2))
         return lh_fail(err, LH_EINVAL, "field 'min_recall' must be a number from 0 to 2");
@@ -85,10 +86,10 @@ static lh_status check(const lh_vec_tune_env *te, const lh_vec_autotune_req *req
 lh_status lh_vec_autotune_check(const lh_vec_tune_env *te, const lh_vec_autotune_req *req,
                                 lh_err *err)
 {
-    return check(te, req, err);
+    return check_req(te, req, err);
 }
 
-static tjob *job_new(const lh_vec_tune_env *te, const lh_vec_autotune_req *req, const char *actor)
+tjob *lh__tune_job_new(const lh_vec_tune_env *te, const lh_vec_autotune_req *req, const char *actor)
 {
     tjob *j = lh_calloc(1, sizeof *j);
     if (!j)
@@ -121,7 +122,7 @@ static tjob *job_new(const lh_vec_tune_env *te, const lh_vec_autotune_req *req, 
     return j;
 }
 
-static void job_free(tjob *j)
+void lh__tune_job_free(tjob *j)
 {
     if (!j)
         return;
@@ -137,7 +138,7 @@ static int build_progress(void *ctx, size_t done, size_t total)
     if (lh_mono_ms() - j->saved_ms >= 1000) {
         put_field(j, "build_rows_done", json_integer((json_int_t)done));
         put_field(j, "build_rows_total", json_integer((json_int_t)total));
-        save(j);
+        lh__tune_job_save(j);
     }
     return atomic_load(&j->cancel) ? 1 : 0;
 }
@@ -172,7 +173,7 @@ static lh_status sweep(tjob *j, lh__tune_set *set, json_t **winner, json_t **see
             char phase[96];
             snprintf(phase, sizeof phase, "building M=%u ef_construction=%u", p.M, p.ef_construction);
             put_field(j, "phase", json_string(phase));
-            save(j);
+            lh__tune_job_save(j);
             lh_hnsw *h = NULL;
             double build_ms = 0;
             st = lh__trial_build(set, &p, build_progress, j, &h, &build_ms, err);
@@ -208,7 +209,7 @@ static lh_status sweep(tjob *j, lh__tune_set *set, json_t **winner, json_t **see
                     json_object_set_new(j->doc, "best_recall_seen", json_object_get(*seen, "recall")
                                         ? json_incref(json_object_get(*seen, "recall")) : json_null());
                     pthread_mutex_unlock(&j->mu);
-                    save(j);
+                    lh__tune_job_save(j);
                 }
                 json_decref(t);
             }
@@ -226,7 +227,7 @@ static lh_status promote(tjob *j, const json_t *winner, lh_err *err)
     lh_hnsw_params hp = {p.M, p.ef_construction, p.ef_search, p.seed};
     const char *tid = json_string_value(json_object_get(winner, "trial_id"));
     put_field(j, "phase", json_string("promoting"));
-    save(j);
+    lh__tune_job_save(j);
     lh_status st = lh_vec_promote(j->te.senv.store, j->index, &hp, tid, j->actor, NULL, err);
     if (st)
         return st;
@@ -248,12 +249,12 @@ static lh_status promote(tjob *j, const json_t *winner, lh_err *err)
     return LH_OK;
 }
 
-static lh_status run(tjob *j, lh_err *err)
+lh_status lh__tune_job_run(tjob *j, lh_err *err)
 {
     put_field(j, "state", json_string("running"));
     put_field(j, "phase", json_string("preparing the eval set"));
     put_field(j, "started_at", now_string());
-    save(j);
+    lh__tune_job_save(j);
     lh__tune_set *s = NULL;
     json_t *winner = NULL, *seen = NULL;
     lh_status st = lh__embcache_get(&j->te, j->index, j->eval, &s, err);
@@ -280,7 +281,7 @@ static lh_status run(tjob *j, lh_err *err)
     if (st)
         put_field(j, "error", json_string(err->msg));
     put_field(j, "finished_at", now_string());
-    save(j);
+    lh__tune_job_save(j);
     json_decref(winner);
     json_decref(seen);
     atomic_store(&j->done, true);
@@ -293,143 +294,31 @@ lh_status lh_vec_autotune_run(const lh_vec_tune_env *te, const lh_vec_autotune_r
 {
     if (job_out)
         *job_out = NULL;
-    lh_status st = check(te, req, err);
+    lh_status st = check_req(te, req, err);
     if (st)
         return st;
-    tjob *j = job_new(te, req, actor);
+    tjob *j = lh__tune_job_new(te, req, actor);
     if (!j)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     j->progress = progress;
     j->ctx = ctx;
-    st = run(j, err);
+    st = lh__tune_job_run(j, err);
     if (job_out)
         *job_out = json_deep_copy(j->doc);
-    job_free(j);
+    lh__tune_job_free(j);
     return st;
 }
 
-/* ---- the server's tuner ------------------------------------------------------------------ */
 
-struct lh_vec_tuner {
-    lh_vec_tune_env te;
-    pthread_mutex_t mu;
-    tjob *job;                 /* the last job started (running or done) */
-    pthread_t thread;
-    bool joinable;
-};
+const char *lh__tune_job_id(const tjob *j) { return j->id; }
 
-/* Jobs a killed or stopped server left queued or running: failed (they cannot resume). */
-static void fail_leftovers(lh_store *s)
+json_t *lh__tune_job_snapshot(tjob *j)
 {
-    json_t *all = NULL;
-    lh_err err;
-    if (lh__vec_job_list(s, &all, &err))
-        return;
-    size_t i;
-    json_t *d;
-    json_array_foreach(all, i, d) {
-        if (strcmp(json_string_value(json_object_get(d, "kind")) ?: "", "autotune") ||
-            !lh__vec_job_unfinished(d))
-            continue;
-        json_object_set_new(d, "state", json_string("failed"));
-        json_object_set_new(d, "error", json_string("interrupted: the server stopped while it ran"));
-        char *text = lh_json_dumps(d, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-        lh_buf key;
-        lh_buf_init(&key, 0);
-        if (!text || lh_vec_job_key(json_string_value(json_object_get(d, "id")), &key) ||
-            lh_store_put(s, key.data, text, strlen(text), &err))
-            lh_log(LH_LOG_WARN, "an interrupted autotune job could not be marked failed");
-        free(text);
-        lh_buf_release(&key);
-    }
-    json_decref(all);
+    pthread_mutex_lock(&j->mu);
+    json_t *c = json_deep_copy(j->doc);
+    pthread_mutex_unlock(&j->mu);
+    return c;
 }
 
-lh_status lh_vec_tuner_new(const lh_vec_tune_env *te, lh_vec_tuner **out, lh_err *err)
-{
-    lh_vec_tuner *t = lh_calloc(1, sizeof *t);
-    if (!t)
-        return lh_fail(err, LH_ENOMEM, "out of memory");
-    t->te = *te;
-    pthread_mutex_init(&t->mu, NULL);
-    fail_leftovers(te->senv.store);
-    *out = t;
-    return LH_OK;
-}
-
-static void *thread_main(void *arg)
-{
-    tjob *j = arg;
-    lh_err err;
-    if (run(j, &err))
-        lh_log(LH_LOG_INFO, "autotune job %s: %s", j->id, err.msg);
-    return NULL;
-}
-
-/* Joins and frees the finished job. Under mu. */
-static void reap(lh_vec_tuner *t)
-{
-    if (t->joinable)
-        pthread_join(t->thread, NULL);
-    t->joinable = false;
-    job_free(t->job);
-    t->job = NULL;
-}
-
-lh_status lh_vec_tuner_submit(lh_vec_tuner *t, const lh_vec_autotune_req *req, const char *actor,
-                              json_t **job, lh_err *err)
-{
-    *job = NULL;
-    lh_status st = check(&t->te, req, err);
-    if (st)
-        return st;
-    pthread_mutex_lock(&t->mu);
-    if (t->job && !atomic_load(&t->job->done)) {
-        /* one at a time: a graph build already takes both cores */
-        st = lh_fail(err, LH_ECONFLICT, "autotune job %s is running; wait for it or cancel it "
-                     "(POST /vectors/jobs/%s/cancel)", t->job->id, t->job->id);
-    } else {
-        reap(t);
-        tjob *j = job_new(&t->te, req, actor);
-        if (!j)
-            st = lh_fail(err, LH_ENOMEM, "out of memory");
-        if (!st) {
-            save(j);
-            *job = json_deep_copy(j->doc);
-            if (pthread_create(&t->thread, NULL, thread_main, j)) {
-                st = lh_fail(err, LH_EINTERNAL, "cannot start the autotune thread");
-                json_decref(*job);
-                *job = NULL;
-                job_free(j);
-            } else {
-                t->job = j;
-                t->joinable = true;
-            }
-        }
-    }
-    pthread_mutex_unlock(&t->mu);
-    return st;
-}
-
-lh_status lh_vec_tuner_cancel(lh_vec_tuner *t, const char *id, lh_err *err)
-{
-    pthread_mutex_lock(&t->mu);
-    bool mine = t->job && !strcmp(t->job->id, id) && !atomic_load(&t->job->done);
-    if (mine)
-        atomic_store(&t->job->cancel, true);
-    pthread_mutex_unlock(&t->mu);
-    return mine ? LH_OK : lh_fail(err, LH_ENOTFOUND, "no running autotune job '%.64s'", id);
-}
-
-void lh_vec_tuner_free(lh_vec_tuner *t)
-{
-    if (!t)
-        return;
-    pthread_mutex_lock(&t->mu);
-    if (t->job)
-        atomic_store(&t->job->cancel, true); /* stops at its next build step or config */
-    reap(t);
-    pthread_mutex_unlock(&t->mu);
-    pthread_mutex_destroy(&t->mu);
-    free(t);
-}
+void lh__tune_job_cancel(tjob *j) { atomic_store(&j->cancel, true); }
+bool lh__tune_job_done(tjob *j) { return atomic_load(&j->done); }

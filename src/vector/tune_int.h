@@ -42,6 +42,11 @@ lh_status lh__eval_prepare(const lh_vec_tune_env *te, lh_vec_index *idx, const c
 void lh__tune_set_free(lh_vec_cache *indexes, lh__tune_set *set);
 /* Reads _hnsw_evals/<name>.json (LH_ENOTFOUND "no eval set 'x'"). */
 lh_status lh__eval_read(lh_store *s, const char *name, json_t **out, lh_err *err);
+/* Writes doc as the file of its "name" (atomic replace); under lh__eval_lock, which every
+ * write of an eval file holds (hnsw_evals.c, hnsw_eval_prepare.c). */
+lh_status lh__eval_write(lh_store *s, const json_t *doc, lh_err *err);
+void lh__eval_lock(void);
+void lh__eval_unlock(void);
 
 /* hnsw_trials.c: the pieces of a trial, shared with autotune. */
 typedef int (*lh__tune_cancel_fn)(void *ctx, size_t done, size_t total);
@@ -54,6 +59,21 @@ lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_
 
 /* hnsw_journal.c: appends trial to _hnsw_trials/<index>.jsonl (durable on return). */
 lh_status lh__trial_append(lh_store *s, const char *index, const json_t *trial, lh_err *err);
+
+/* hnsw_autotune.c: one autotune job (its JSON under a lock, its cancel flag), for the
+ * server's tuner (hnsw_tuner.c). new copies te and req; run runs it to its end (saved);
+ * snapshot is a copy of its JSON (caller owns); cancel makes it stop at its next build step
+ * or config; done is true once run has returned. */
+typedef struct lh__tune_job lh__tune_job;
+lh__tune_job *lh__tune_job_new(const lh_vec_tune_env *te, const lh_vec_autotune_req *req,
+                               const char *actor);
+lh_status lh__tune_job_run(lh__tune_job *j, lh_err *err);
+void lh__tune_job_save(lh__tune_job *j);
+json_t *lh__tune_job_snapshot(lh__tune_job *j);
+const char *lh__tune_job_id(const lh__tune_job *j);
+void lh__tune_job_cancel(lh__tune_job *j);
+bool lh__tune_job_done(lh__tune_job *j);
+void lh__tune_job_free(lh__tune_job *j);
 
 /* A new id: prefix, then the time in ms (13 digits, so ids sort by creation), then 8 random
  * hex digits ("t-0001765000000000-1a2b3c4d"). */
