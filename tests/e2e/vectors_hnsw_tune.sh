@@ -248,6 +248,25 @@ check "CLI evals" "$LH" vectors hnsw evals
 expect_fail "CLI trial out of bounds: one line naming the field" "ef_search" "$LH" vectors hnsw trial --index $IDX --eval ev --M 16 --ef-construction 80 --ef-search 500
 expect_fail "CLI autotune with a grid out of bounds" "grid field 'M'" "$LH" vectors hnsw autotune --index $IDX --eval ev --M 2,16
 
+# ---- a server stopping cancels its autotune; one killed leaves it failed at the next start
+post /vectors/hnsw/autotune "{$TB,\"min_recall\":0.5,\"grid\":{\"M\":[4,8,12,16,24,32],\"ef_construction\":[100,200,400],\"ef_search\":[10,20,30]}}" >/dev/null
+JD=$(jb 'd["job_id"]')
+sleep 0.5
+srv_stop "$SRV_PID"
+expect_eq "server stops cleanly while an autotune runs" 0 "$SRV_RC"
+expect_eq "the stop cancelled it" cancelled "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"])' "$D/_jobs/$JD.json")"
+if srv_start B; then ok "server restarts"; else not_ok "server restarts"; echo "# $(head -c 600 "$WORK/B.err")"; exit 1; fi
+URL=$SRV_URL
+post /vectors/hnsw/autotune "{$TB,\"min_recall\":0.5,\"grid\":{\"M\":[4,8,12,16,24,32],\"ef_construction\":[100,200,400],\"ef_search\":[10,20,30]}}" >/dev/null
+JE=$(jb 'd["job_id"]')
+sleep 0.5
+srv_stop "$SRV_PID" KILL
+expect_eq "a killed server leaves its autotune running on disk" running "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"])' "$D/_jobs/$JE.json")"
+if srv_start C LAKEHOUSE_LOG=info; then ok "server starts after the kill"; else not_ok "server starts after the kill"; exit 1; fi
+URL=$SRV_URL
+get "/vectors/jobs/$JE" >/dev/null
+expect_eq "the next start marks it failed (an autotune does not resume)" "failed True" "$(jb '(d["state"], "interrupted" in d["error"])')"
+grep -q "resuming" "$WORK/C.err" && not_ok "no index build worker picked up the autotune job" || ok "no index build worker picked up the autotune job"
 srv_stop "$SRV_PID"
 expect_eq "server stops cleanly" 0 "$SRV_RC"
 
