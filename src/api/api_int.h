@@ -100,6 +100,9 @@ void lh__api_hnsw_trials(lh_http_req *r, void *app);
 void lh__api_hnsw_best(lh_http_req *r, void *app);
 void lh__api_hnsw_cache_stats(lh_http_req *r, void *app);
 void lh__api_hnsw_autotune(lh_http_req *r, void *app);
+void lh__api_hnsw_promote(lh_http_req *r, void *app);
+void lh__api_hnsw_rollback(lh_http_req *r, void *app);
+void lh__api_hnsw_promoted(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

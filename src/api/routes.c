@@ -150,6 +150,13 @@ static const lh_http_route routes[] = {
      "the embedding cache of trials: entries, bytes, hits, misses, evictions, per eval set", "handler", false},
     {"POST", "/vectors/hnsw/autotune", lh__api_hnsw_autotune, true, W, 16 * KiB, LH_BODY_JSON,
      "start an autotune job: {index, eval, min_recall? (0.95), grid? {M, ef_construction, ef_search}} -> 202 {job_id}; follow it at GET /vectors/jobs/{id}", "engine", false},
+    /* HNSW promotion (api_hnsw_promote.c, vector/graphs.h): the config searches use */
+    {"POST", "/vectors/hnsw/promote/{index}/{trial_id}", lh__api_hnsw_promote, true, W, 0, LH_BODY_NONE,
+     "make a trial's config current and activate its graph (loaded from its file or built): the promotion record + graph: {source, build_ms, rows, bytes}", "engine", false},
+    {"POST", "/vectors/hnsw/rollback/{index}", lh__api_hnsw_rollback, true, W, 0, LH_BODY_NONE,
+     "back to the previous promoted config (or to none: exact search); 409 when nothing is promoted", "engine", false},
+    {"GET", "/vectors/hnsw/promoted/{index}", lh__api_hnsw_promoted, true, R, 0, LH_BODY_NONE,
+     "the promotion record {current, history (newest last, at most 50)} and active: the graph searches use now, or null", "storage", false},
 };
 
 const lh_http_route *lh_api_routes(size_t *n)
