@@ -84,6 +84,11 @@ void lh__api_vectors_drop(lh_http_req *r, void *app);
 void lh__api_vectors_stale(lh_http_req *r, void *app);
 void lh__api_vectors_refresh(lh_http_req *r, void *app);
 void lh__api_vectors_policy(lh_http_req *r, void *app);
+/* model profiles (api_profiles.c) */
+void lh__api_profiles_create(lh_http_req *r, void *app);
+void lh__api_profiles_list(lh_http_req *r, void *app);
+void lh__api_profile_get(lh_http_req *r, void *app);
+void lh__api_profile_delete(lh_http_req *r, void *app);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */
