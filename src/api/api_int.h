@@ -12,6 +12,7 @@
 
 typedef struct lh_metrics lh_metrics;
 typedef struct lh_vec_cache lh_vec_cache;
+typedef struct lh_vec_graphs lh_vec_graphs;
 typedef struct lh_vec_jobs lh_vec_jobs;
 
 typedef struct lh_api {
@@ -33,6 +34,7 @@ typedef struct lh_api {
     lh_ai_config ai_config;
     lh_ai *ai;
     lh_vec_cache *vec_cache;   /* loaded vector indexes (api_vectors_search.c) */
+    lh_vec_graphs *vec_graphs; /* their active HNSW graphs (vector/graphs.h) */
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */

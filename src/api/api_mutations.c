@@ -5,6 +5,7 @@
 
 #include "api/api_int.h"
 #include "lake/mutations.h"
+#include "vector/graphs.h"
 
 static void reply(lh_http_req *r, lh_status st, const lh_err *err, json_t *out)
 {
@@ -32,6 +33,11 @@ void lh__api_tombstone_add(lh_http_req *r, void *app)
     json_t *out = NULL;
     lh_err err;
     lh_status st = lh_lake_tombstone(a->lake, &req, &out, &err);
+    /* Searches already hide these keys (their allow bitmap reads the dataset through its
+     * tombstones); the active HNSW graphs also stop returning their rows before we answer,
+     * so a graph never spends its candidate list on them. */
+    if (!st)
+        lh_vec_graphs_forget_keys(a->vec_graphs, req.dataset, values);
     reply(r, st, &err, out);
 }
 

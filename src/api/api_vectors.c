@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "api/api_int.h"
+#include "vector/graphs.h"
 #include "vector/index.h"
 
 /* POST /vectors/index: {name?, dataset, text_column, key_column, provider?, model?,
@@ -103,6 +104,8 @@ void lh__api_vectors_drop(lh_http_req *r, void *app)
     lh_lake_vec_env(a->lake, &env);
     if (!st)
         st = lh_vec_index_drop(&env, name, lh_http_principal(r), &err);
+    if (!st) /* its graph held the dropped index in memory */
+        lh_vec_graphs_deactivate(a->vec_graphs, name);
     if (st)
         lh_http_reply_status(r, st, err.msg);
     else

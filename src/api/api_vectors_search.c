@@ -24,6 +24,8 @@ static bool take_index(lh_http_req *r, lh_api *a, lh_vec_senv *env, lh_vec_index
     if (!lh__api_string(r, "index", true, &what))
         return false;
     lh_lake_vec_senv(a->lake, env);
+    env->graphs = a->vec_graphs;
+    env->cache = a->vec_cache;
     char *name = NULL;
     lh_err err;
     lh_status st = lh_vec_resolve(env->store, what, &name, &err);
@@ -93,16 +95,17 @@ void lh__api_vectors_search(lh_http_req *r, void *app)
 {
     lh_api *a = app;
     static const char *const allowed[] = {"index", "query", "vector", "k", "where", "mode",
-                                          "columns", "weight", "fusion", "int8", "as_of", NULL};
+                                          "columns", "weight", "fusion", "int8", "exact", "as_of",
+                                          NULL};
     const char *query = NULL, *where = NULL, *fusion = NULL;
     int64_t k = 10;
     lh_vec_mode mode = LH_VEC_MODE_HYBRID;
-    bool int8 = false;
+    bool int8 = false, exact = false;
     json_t *body = lh_http_json(r);
     if (!lh__api_only_fields(r, allowed) || !opt_string(r, "query", &query) ||
         !opt_string(r, "where", &where) || !opt_string(r, "fusion", &fusion) ||
         !lh__api_int(r, "k", 1, LH_VEC_K_MAX, &k) || !mode_field(r, &mode) ||
-        !lh__api_bool(r, "int8", &int8))
+        !lh__api_bool(r, "int8", &int8) || !lh__api_bool(r, "exact", &exact))
         return;
     json_t *cols = json_object_get(body, "columns"), *w = json_object_get(body, "weight");
     json_t *as_of = json_object_get(body, "as_of");
@@ -137,7 +140,7 @@ void lh__api_vectors_search(lh_http_req *r, void *app)
     lh_vec_query q = {.query = query, .vector = vec, .nvector = nvec, .k = (size_t)k,
                       .where = where, .mode = mode, .columns = json_is_array(cols) ? cols : NULL,
                       .weight = json_is_number(w) ? (float)json_number_value(w) : -1,
-                      .rrf = fusion && !strcmp(fusion, "rrf"), .int8 = int8,
+                      .rrf = fusion && !strcmp(fusion, "rrf"), .int8 = int8, .exact = exact,
                       .as_of = json_is_object(as_of) ? as_of : NULL};
     json_t *out = NULL;
     lh_err err;

@@ -103,7 +103,7 @@ static const lh_http_route routes[] = {
     {"POST", "/journal/update", lh__api_journal_update, true, W, 1 * MiB, LH_BODY_JSON,
      "record a change, one event per field: {entity, entity_id, changes: {field: {old, new}}, source?, workspace?}", "storage", false},
     {"POST", "/vectors/search", lh__api_vectors_search, true, R, 1 * MiB, LH_BODY_JSON,
-     "search an index: {index, query | vector, k, where, mode: dense|lexical|hybrid, columns, weight, fusion: weighted|rrf, int8, as_of}", "engine", false},
+     "search an index: {index, query | vector, k, where, mode: dense|lexical|hybrid, columns, weight, fusion: weighted|rrf, int8, exact, as_of}", "engine", false},
     {"POST", "/vectors/rag", lh__api_vectors_rag, true, R, 64 * KiB, LH_BODY_JSON,
      "answer a question from an index with citations: {index, question, k, where, as_of}", "engine", false},
     {"POST", "/vectors/evaluate", lh__api_vectors_evaluate, true, R, 64 * KiB, LH_BODY_JSON,

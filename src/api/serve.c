@@ -14,6 +14,7 @@
 #include "journal/journal.h"
 #include "lake/auto_compact.h"
 #include "storage/storage.h"
+#include "vector/graphs.h"
 #include "vector/index.h"
 
 typedef struct observer {
@@ -150,6 +151,8 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     /* loaded vector indexes, kept by (index, table version) within a bound (search.h) */
     if (!st)
         st = lh_vec_cache_new(LH_VEC_CACHE_BYTES, &api.vec_cache, err);
+    if (!st) /* their HNSW graphs: promoted ones activate on their first search */
+        st = lh_vec_graphs_new(&api.vec_graphs, err);
     lh_buf staging;
     lh_buf_init(&staging, 4096);
     if (!st) {
@@ -216,6 +219,7 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     free(hosts);
     free(origins);
     lh__metrics_free(api.metrics);
+    lh_vec_graphs_free(api.vec_graphs); /* waits for background graph builds; before the cache */
     lh_vec_cache_free(api.vec_cache);
     lh_lake_free(api.lake);
     lh__keyring_free(keys);

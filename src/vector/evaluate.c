@@ -152,7 +152,7 @@ static lh_status score_mode(const lh_vec_index *idx, lh_vec_mode mode, const jso
         size_t nr = 0, nk = 0;
         if (lh__vec_query_check(idx, &q, err))
             continue; /* an empty query text scores as an empty ranking */
-        if ((st = lh__vec_rank(idx, &q, allow, ranked, &nr, err)))
+        if ((st = lh__vec_rank(idx, &q, allow, NULL, ranked, &nr, err)))
             break;
         for (size_t r = 0; r < nr && nk < keys_wanted; r++) {
             const char *key = lh__vec_str(idx, idx->rows[ranked[r].row].key);

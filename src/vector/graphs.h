@@ -75,14 +75,18 @@ bool lh_vec_graphs_deactivate(lh_vec_graphs *g, const char *index);
 json_t *lh_vec_graphs_stats(lh_vec_graphs *g);
 
 /* For a search of idx: the active graph made for idx's build (a reference: give it back with
- * lh_vec_graphs_put), or NULL (exact). When the index has a promoted config and no graph,
- * starts its background activation. */
-const lh_hnsw *lh_vec_graphs_get(lh_vec_graphs *g, lh_vec_cache *cache, const lh_vec_senv *env,
-                                 const lh_vec_index *idx);
-void lh_vec_graphs_put(lh_vec_graphs *g, const lh_hnsw *h);
+ * lh_vec_graphs_put), or NULL (exact). When the index has a promoted config and no graph for
+ * this build, starts its background activation (env and cache must outlive g). */
+typedef struct lh_vec_graph lh_vec_graph;
+const lh_vec_graph *lh_vec_graphs_get(lh_vec_graphs *g, lh_vec_cache *cache,
+                                      const lh_vec_senv *env, const lh_vec_index *idx);
+const lh_hnsw *lh_vec_graph_hnsw(const lh_vec_graph *gr);
+/* The ef_search the graph was activated with (the promoted config's). */
+unsigned lh_vec_graph_ef(const lh_vec_graph *gr);
+void lh_vec_graphs_put(lh_vec_graphs *g, const lh_vec_graph *gr);
 
-/* Marks the rows of keys (strings) of dataset deleted in every active graph over it (the
- * tombstone path: lake/ calls this before the tombstone call returns). */
+/* Marks the rows of keys (strings or integers) of dataset deleted in every active graph over
+ * it (the tombstone route calls this before it answers). */
 void lh_vec_graphs_forget_keys(lh_vec_graphs *g, const char *dataset, const json_t *keys);
 
 #endif

@@ -38,6 +38,9 @@ lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err);
  * commit, or a dropped index). */
 lh_status lh__vec_remove_dir(lh_store *s, const char *name, lh_err *err);
 
+/* Deletes the HNSW promotion record of index name (promotion.c; absent is fine). */
+lh_status lh__vec_promotion_remove(lh_store *s, const char *name, lh_err *err);
+
 /* Spec of a job document (its "spec" member). */
 lh_status lh__vec_spec_of_doc(const json_t *doc, lh_vec_spec *out, lh_err *err);
 

@@ -263,7 +263,7 @@ lh_status lh_vec_rag_json(const lh_vec_senv *env, const lh_vec_index *idx, const
     if (!st)
         st = lh__vec_allow(env, idx, where, as_of, &allow, &nallowed, err);
     if (!st && nallowed)
-        st = lh__vec_rank(idx, &q, allow, top, &nr, err);
+        st = lh__vec_rank(idx, &q, allow, NULL, top, &nr, err);
     if (!st)
         st = rerank(idx, question, top, nr, err);
     if (nr > k)

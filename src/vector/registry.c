@@ -177,6 +177,8 @@ lh_status lh_vec_index_drop(const lh_vec_env *env, const char *name, const char 
         lh__vec_journal(env, name, "drop", v, actor);
         json_decref(v);
         st = lh__vec_remove_dir(env->store, name, err);
+        if (!st) /* a new index of this name starts with no promoted HNSW config */
+            st = lh__vec_promotion_remove(env->store, name, err);
     }
     json_decref(entry);
     return st;

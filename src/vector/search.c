@@ -10,6 +10,7 @@
 
 #include "ai/fusion.h"
 #include "core/alloc.h"
+#include "vector/graphs.h"
 #include "vector/search_int.h"
 
 /* How deep each list of a hybrid search goes before fusion: enough that a document
@@ -130,7 +131,7 @@ static lh_status lexical(const lh_vec_index *idx, const char *query, const uint6
 /* The dense side's best k allowed rows. The query is embedded unless given; a text with
  * no word the model knows embeds as zeros and matches nothing. */
 static lh_status dense(const lh_vec_index *idx, const lh_vec_query *q, const uint64_t *allow,
-                       size_t k, lh_ai_hit *out, size_t *n_out, lh_err *err)
+                       lh__vec_ann *ann, size_t k, lh_ai_hit *out, size_t *n_out, lh_err *err)
 {
     *n_out = 0;
     if (!idx->n)
@@ -146,7 +147,14 @@ static lh_status dense(const lh_vec_index *idx, const lh_vec_query *q, const uin
     for (size_t i = 0; !st && i < idx->dims; i++)
         zero &= qv[i] == 0;
     size_t nh = 0;
-    if (!st && !zero) {
+    bool graph = ann && ann->graph && !lh_hnsw_filter_prefers_exact(ann->allowed, idx->n);
+    if (!st && !zero && graph) {
+        /* every row allowed (no filter, no tombstone): no bitmap to test per candidate */
+        lh_hnsw_search_opts o = {.k = k, .ef = ann->ef, .allow = ann->allowed < idx->n ? allow : NULL,
+                                 .q8 = q->int8 ? idx->q8 : NULL};
+        st = lh_hnsw_search(ann->graph, qv, &o, hits, &nh, err);
+        ann->used = !st;
+    } else if (!st && !zero) {
         lh_vec_search_opts o = {.metric = LH_VEC_COSINE, .k = k, .threads = 0, .allow = allow};
         st = q->int8 && idx->q8
                  ? lh_vec_q8_search(idx->q8, idx->matrix, qv, &o, Q8_RERANK, hits, &nh, err)
@@ -162,7 +170,7 @@ static lh_status dense(const lh_vec_index *idx, const lh_vec_query *q, const uin
 }
 
 lh_status lh__vec_rank(const lh_vec_index *idx, const lh_vec_query *q, const uint64_t *allow,
-                       lh__vec_ranked *out, size_t *n_out, lh_err *err)
+                       lh__vec_ann *ann, lh__vec_ranked *out, size_t *n_out, lh_err *err)
 {
     *n_out = 0;
     size_t depth = q->mode == LH_VEC_MODE_HYBRID ? (q->k > HYBRID_DEPTH ? q->k : HYBRID_DEPTH)
@@ -174,7 +182,7 @@ lh_status lh__vec_rank(const lh_vec_index *idx, const lh_vec_query *q, const uin
     if (!st && q->mode != LH_VEC_MODE_DENSE)
         st = lexical(idx, q->query, allow, depth, lex, &nl, err);
     if (!st && q->mode != LH_VEC_MODE_LEXICAL)
-        st = dense(idx, q, allow, depth, den, &nd, err);
+        st = dense(idx, q, allow, ann, depth, den, &nd, err);
     const lh_ai_hit *list = q->mode == LH_VEC_MODE_DENSE ? den : lex;
     size_t nlist = q->mode == LH_VEC_MODE_DENSE ? nd : nl;
     if (!st && q->mode == LH_VEC_MODE_HYBRID) {
@@ -207,8 +215,17 @@ lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = lh__vec_allow(env, idx, q->where, q->as_of, &allow, &nallowed, err);
+    /* the index's active graph, unless the caller asked for exact search */
+    const lh_vec_graph *gr = env->graphs && env->cache && !q->exact && q->mode != LH_VEC_MODE_LEXICAL
+                                 ? lh_vec_graphs_get(env->graphs, env->cache, env, idx)
+                                 : NULL;
+    lh__vec_ann ann = {.graph = gr ? lh_vec_graph_hnsw(gr) : NULL, .allowed = nallowed};
+    if (gr)
+        ann.ef = lh_vec_graph_ef(gr);
     if (!st && nallowed)
-        st = lh__vec_rank(idx, q, allow, ranked, &nr, err);
+        st = lh__vec_rank(idx, q, allow, &ann, ranked, &nr, err);
+    if (gr)
+        lh_vec_graphs_put(env->graphs, gr);
     for (size_t i = 0; !st && i < nr; i++) {
         const lh__vec_row *r = &idx->rows[ranked[i].row];
         json_array_append_new(keys, json_stringn(lh__vec_str(idx, r->key), r->key_len));
@@ -230,8 +247,9 @@ lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
         if (!hit || json_array_append_new(results, hit))
             st = lh_fail(err, LH_ENOMEM, "out of memory");
     }
-    if (!st && !(*out = json_pack("{s:s, s:s, s:O}", "index", idx->name, "mode",
-                                  lh_vec_mode_name(q->mode), "results", results)))
+    if (!st && !(*out = json_pack("{s:s, s:s, s:s, s:O}", "index", idx->name, "mode",
+                                  lh_vec_mode_name(q->mode), "method",
+                                  ann.used ? "hnsw" : "exact", "results", results)))
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     free(allow);
     free(ranked);

@@ -30,6 +30,8 @@ typedef struct lh_engine lh_engine;
 typedef struct lh_store lh_store;
 typedef struct lh_result_sink lh_result_sink;
 typedef struct lh_ai lh_ai;
+typedef struct lh_vec_cache lh_vec_cache;
+typedef struct lh_vec_graphs lh_vec_graphs;
 
 /* What search needs from the process it runs in (the CLI's lake or the server's). */
 typedef struct lh_vec_senv {
@@ -47,6 +49,10 @@ typedef struct lh_vec_senv {
      * queries of indexes built with it (lh_ai_name must match the index's provider). */
     lh_ai *network;
     const char *network_model; /* its embedding model: must be the index's too */
+    /* The server's HNSW graphs and loaded indexes (vector/graphs.h; both NULL = exact search
+     * only, as the CLI does): a search uses the index's active graph. Borrowed. */
+    lh_vec_graphs *graphs;
+    lh_vec_cache *cache;
 } lh_vec_senv;
 
 /* ---- a loaded index ---------------------------------------------------------------------- */
@@ -86,7 +92,6 @@ lh_status lh_vec_resolve(lh_store *store, const char *index_or_dataset, char **n
 /* Loaded indexes kept by (name, build and table version), at most max_bytes together (the least
  * recently used go first; one index larger than the bound is loaded for its request and
  * not kept). Thread-safe. */
-typedef struct lh_vec_cache lh_vec_cache;
 /* The server's bound: 2 GiB (a 100,000-chunk index of 256 dimensions holds ~160 MB). */
 #define LH_VEC_CACHE_BYTES ((size_t)2 << 30)
 lh_status lh_vec_cache_new(size_t max_bytes, lh_vec_cache **out, lh_err *err);
@@ -120,11 +125,14 @@ typedef struct lh_vec_query {
     float weight;              /* dense weight of hybrid, 0..1; < 0 = the default */
     bool rrf;                  /* hybrid by reciprocal rank fusion instead of the weighted sum */
     bool int8;                 /* dense: scan an int8 copy, re-rank exactly */
+    bool exact;                /* dense: exact search even when the index has an HNSW graph */
     const json_t *as_of;       /* source dataset versions for where/columns (time travel) */
 } lh_vec_query;
 
-/* Searches idx: *out = {index, mode, results: [{key, chunk_id, score, table_version, text,
- * columns: {...}}]} (caller json_decref's). */
+/* Searches idx: *out = {index, mode, method, results: [{key, chunk_id, score, table_version,
+ * text, columns: {...}}]} (caller json_decref's). method: "hnsw" when the dense side was
+ * answered by the index's active graph (env->graphs; vector/graphs.h), "exact" otherwise
+ * (no graph, q->exact, lexical mode, or a filter keeping too few rows for the graph). */
 lh_status lh_vec_search_json(const lh_vec_senv *env, const lh_vec_index *idx,
                              const lh_vec_query *q, json_t **out, lh_err *err);
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "ai/ai.h"
+#include "ann/hnsw.h"
 #include "core/buf.h"
 #include "vector/search.h"
 #include "ann/exact.h"
@@ -84,8 +85,17 @@ typedef struct lh__vec_ranked {
     uint32_t row;
     float score;
 } lh__vec_ranked;
+/* The dense side's approximate search (NULL or graph NULL = exact): the index's active HNSW
+ * graph (vector/graphs.h), its ef_search, and how many rows allow keeps (a selective filter
+ * is answered exactly: lh_hnsw_filter_prefers_exact). used: set when the graph answered. */
+typedef struct lh__vec_ann {
+    const lh_hnsw *graph;
+    uint32_t ef;
+    size_t allowed;
+    bool used;
+} lh__vec_ann;
 lh_status lh__vec_rank(const lh_vec_index *idx, const lh_vec_query *q, const uint64_t *allow,
-                       lh__vec_ranked *out, size_t *n_out, lh_err *err);
+                       lh__vec_ann *ann, lh__vec_ranked *out, size_t *n_out, lh_err *err);
 /* Checks k, the query/vector and the mode against idx (the one-line errors). */
 lh_status lh__vec_query_check(const lh_vec_index *idx, const lh_vec_query *q, lh_err *err);
 
