@@ -4,6 +4,7 @@
 #include "catalog/profiles.h"
 #include "core/util.h"
 #include "lake/lake_int.h"
+#include "vector/profile.h"
 
 lh_status lh_lake_profile_create(lh_lake *lake, const json_t *body, const char *actor,
                                  json_t **out, lh_err *err)
@@ -12,6 +13,8 @@ lh_status lh_lake_profile_create(lh_lake *lake, const json_t *body, const char *
         *out = NULL;
     /* the whole body is checked before anything is written */
     lh_status st = lh_profiles_check(body, err);
+    if (!st) /* the graph's own check too: the bounds above are the issue's, these the graph's */
+        st = lh_vec_profile_check(body, err);
     if (st)
         return st;
     /* under the write lock: the bindings checked are the datasets that exist when the file

@@ -126,3 +126,17 @@ void lh_vec_cache_put(lh_vec_cache *c, lh_vec_index *idx)
     if (gone)
         lh_vec_index_free(idx);
 }
+
+bool lh_vec_cache_drop(lh_vec_cache *c, const char *name)
+{
+    bool found = false;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->items[i]->name, name)) {
+            evict(c, i); /* every build of that name: at most one is cached */
+            found = true;
+            break;
+        }
+    pthread_mutex_unlock(&c->mu);
+    return found;
+}
