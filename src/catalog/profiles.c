@@ -17,20 +17,42 @@
 /* A profile holds at most 256 bindings of 63 bytes and a 4 KiB description: far below. */
 #define MAX_PROFILE_BYTES ((size_t)1 << 20)
 
+/* Messages quote what the client sent (an unknown field, a bad id): made one line of valid
+ * UTF-8 here, whatever the bytes, so that a CLI error stays one line and an HTTP error body
+ * can always be encoded (a quote cut by a %.64s may end inside a character). */
+static lh_status one_line(lh_err *err, lh_status st)
+{
+    if (!err)
+        return st;
+    unsigned char *m = (unsigned char *)err->msg;
+    size_t n = strnlen(err->msg, sizeof err->msg - 1);
+    for (size_t i = 0; i < n;) {
+        size_t len = m[i] < 0x80 ? 1 : m[i] >= 0xc2 && m[i] <= 0xdf ? 2
+                   : m[i] >= 0xe0 && m[i] <= 0xef ? 3 : m[i] >= 0xf0 && m[i] <= 0xf4 ? 4 : 0;
+        if (len == 1 && (m[i] < 0x20 || m[i] == 0x7f))
+            m[i] = '?';
+        if (len == 0 || i + len > n || !lh_utf8_valid((const char *)m + i, len)) {
+            m[i++] = '?'; /* a stray or cut byte: the bytes after it are looked at alone */
+            continue;
+        }
+        i += len;
+    }
+    return st;
+}
+
 lh_status lh_profiles_check_id(const char *id, lh_err *err)
 {
     size_t n = id ? strlen(id) : 0;
     if (n == 0)
         return lh_fail(err, LH_EINVAL, "profile id is empty");
     if (n > LH_PROFILE_ID_MAX)
-        return lh_fail(err, LH_EINVAL, "profile id '%.64s...' is longer than %d characters", id,
-                       LH_PROFILE_ID_MAX);
+        return one_line(err, lh_fail(err, LH_EINVAL, "profile id '%.64s...' is longer than %d "
+                                     "characters", id, LH_PROFILE_ID_MAX));
     for (const char *p = id; *p; p++) {
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return lh_fail(err, LH_EINVAL,
-                           "profile id '%.64s' may only hold lowercase letters, digits, '_' and '-'",
-                           lh_utf8_valid(id, n) ? id : "(not UTF-8)");
+            return one_line(err, lh_fail(err, LH_EINVAL, "profile id '%.64s' may only hold "
+                                         "lowercase letters, digits, '_' and '-'", id));
     }
     return LH_OK;
 }
@@ -77,8 +99,7 @@ static lh_status only_fields(const json_t *obj, const char *where, const char *c
         for (size_t i = 0; allowed[i] && !known; i++)
             known = !strcmp(k, allowed[i]);
         if (!known)
-            return lh_fail(err, LH_EINVAL, "unknown field '%s%.64s'%s", where,
-                           lh_utf8_valid(k, strlen(k)) ? k : "?",
+            return lh_fail(err, LH_EINVAL, "unknown field '%s%.64s'%s", where, k,
                            !*where && (!strcmp(k, "created_at") || !strcmp(k, "created_by"))
                                ? " (the server sets it)" : "");
     }
@@ -182,7 +203,7 @@ lh_status lh_profiles_check(const json_t *body, lh_err *err)
         (st = check_string(body, "", "generate_model", false, LH_PROFILE_MODEL_MAX, err)) ||
         (st = check_bindings(json_object_get(body, "bound_datasets"), err)) ||
         (st = check_hnsw(json_object_get(body, "hnsw"), err)))
-        return st;
+        return one_line(err, st);
     return LH_OK;
 }
 
@@ -273,6 +294,9 @@ lh_status lh_profiles_get(lh_store *store, const char *id, json_t **out, lh_err 
         st = lh_store_get(store, key.data, MAX_PROFILE_BYTES, &data, err);
     if (st == LH_ENOTFOUND)
         st = lh_fail(err, LH_ENOTFOUND, "no profile '%s'", id);
+    else if (st == LH_ETOOBIG) /* no profile this module writes comes near the bound */
+        st = lh_fail(err, LH_ECORRUPT, "profile '%s' is damaged: its file is over %zu bytes", id,
+                     MAX_PROFILE_BYTES);
     if (!st) {
         json_error_t je;
         json_t *p = lh_json_loadb(lh_buf_cstr(&data), data.len, JSON_REJECT_DUPLICATES, &je);

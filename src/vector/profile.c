@@ -61,36 +61,33 @@ lh_status lh_vec_profile_indexes(lh_store *store, const json_t *profile, json_t 
     }
     const char *provider = str_at(profile, "embed", "provider");
     const char *model = str_at(profile, "embed", "model");
-    const json_t *bound = json_object_get(profile, "bound_datasets");
-    lh_status st = LH_OK;
+    /* one listing of the registry, filtered here: a profile binds up to 256 names, and a
+     * listing per binding would read every entry that many times */
+    json_t *entries = NULL;
+    lh_status st = lh_vec_registry_list(store, NULL, NULL, &entries, err);
     int oom = 0;
-    for (size_t i = 0; !st && i < json_array_size(bound); i++) {
-        const char *ds = json_string_value(json_array_get(bound, i));
-        json_t *entries = NULL;
-        if (!ds || (st = lh_vec_registry_list(store, ds, NULL, &entries, err)))
-            break;
-        size_t j;
-        json_t *e;
-        json_array_foreach(entries, j, e) {
-            const char *name = json_string_value(json_object_get(e, "name"));
-            const char *ip = str_at(e, "model", "provider"), *im = str_at(e, "model", "name");
-            if (!name)
-                continue;
-            if (ip && im && provider && model && !strcmp(ip, provider) && !strcmp(im, model)) {
-                oom |= json_array_append_new(*use, json_pack("{s:s, s:s}", "index", name, "dataset", ds));
-            } else {
-                lh_buf why;
-                lh_buf_init(&why, 512);
-                lh_buf_printf(&why, "embedded with %s/%s, not the profile's %s/%s", ip ? ip : "?",
-                              im ? im : "?", provider ? provider : "?", model ? model : "?");
-                oom |= json_array_append_new(*skipped, json_pack("{s:s, s:s, s:s}", "index", name,
-                                                                 "dataset", ds, "reason",
-                                                                 lh_buf_cstr(&why)));
-                lh_buf_release(&why);
-            }
+    size_t j;
+    json_t *e;
+    json_array_foreach(entries, j, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *ds = str_at(e, "source", "dataset");
+        if (!name || !ds || !lh_profiles_binds(profile, ds))
+            continue;
+        const char *ip = str_at(e, "model", "provider"), *im = str_at(e, "model", "name");
+        if (ip && im && provider && model && !strcmp(ip, provider) && !strcmp(im, model)) {
+            oom |= json_array_append_new(*use, json_pack("{s:s, s:s}", "index", name, "dataset", ds));
+        } else {
+            lh_buf why;
+            lh_buf_init(&why, 512);
+            lh_buf_printf(&why, "embedded with %s/%s, not the profile's %s/%s", ip ? ip : "?",
+                          im ? im : "?", provider ? provider : "?", model ? model : "?");
+            oom |= json_array_append_new(*skipped, json_pack("{s:s, s:s, s:s}", "index", name,
+                                                             "dataset", ds, "reason",
+                                                             lh_buf_cstr(&why)));
+            lh_buf_release(&why);
         }
-        json_decref(entries);
     }
+    json_decref(entries);
     if (!st && oom)
         st = lh_fail(err, LH_ENOMEM, "out of memory");
     if (st) {

@@ -32,7 +32,7 @@ lh_status lh_vec_profile_params(const json_t *profile, lh_hnsw_params *p, bool *
 lh_status lh_vec_profile_check(const json_t *profile, lh_err *err);
 
 /* The profile's indexes: *use = [{index, dataset}], *skipped = [{index, dataset, reason}]
- * (both new arrays, sorted by dataset then index; caller json_decref's). */
+ * (both new arrays, sorted by index name; caller json_decref's). */
 lh_status lh_vec_profile_indexes(lh_store *store, const json_t *profile, json_t **use,
                                  json_t **skipped, lh_err *err);
 

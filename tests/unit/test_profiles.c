@@ -70,7 +70,7 @@ static void ids(void **state)
 static void body_checks(void **state)
 {
     (void)state;
-    json_t *ok = parse(GOOD);
+    json_t *ok = parse(GOOD), *b;
     lh_err err = {{0}};
     assert_int_equal(lh_profiles_check(ok, &err), LH_OK);
     json_decref(ok);
@@ -120,7 +120,7 @@ static void body_checks(void **state)
         {"{\"id\": \"p\", \"embed\": {\"provider\": \"builtin\"}, \"bound_datasets\": [\"a\"], \"generate_model\": {}}", "'generate_model' must be a string"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        json_t *b = parse(bad[i].body);
+        b = parse(bad[i].body);
         lh_err e = {{0}};
         if (lh_profiles_check(b, &e) != LH_EINVAL)
             fail_msg("body %zu accepted: %s", i, bad[i].body);
@@ -130,8 +130,24 @@ static void body_checks(void **state)
         json_decref(b);
     }
 
+    /* what the client sent is quoted on one line of valid UTF-8: a field name with a line
+     * break, an id cut inside a character by the 64-byte quote (fuzz_json_body finding) */
+    b = parse("{\"id\": \"p\", \"embed\": {\"provider\": \"builtin\"}, \"bound_datasets\": [\"a\"], "
+              "\"x\\ny\\u0001\": 1}");
+    assert_int_equal(lh_profiles_check(b, &err), LH_EINVAL);
+    assert_string_equal(err.msg, "unknown field 'x?y?'");
+    json_decref(b);
+    char id[80];
+    memset(id, 'a', 63);
+    memcpy(id + 63, "\xc3\xa9\n", 4); /* byte 64 is the first of two of an e-acute */
+    assert_int_equal(lh_profiles_check_id(id, &err), LH_EINVAL);
+    assert_null(strchr(err.msg, '\n'));
+    assert_true(lh_utf8_valid(err.msg, strlen(err.msg)));
+    assert_non_null(strstr(err.msg, "aaa?...' is longer than 64"));
+
     /* the bounds on sizes: 256 bindings pass, 257 do not; a 4 KiB description passes */
-    json_t *b = parse(GOOD), *arr = json_array();
+    json_t *arr = json_array();
+    b = parse(GOOD);
     char name[16];
     for (int i = 0; i < LH_PROFILE_BINDINGS_MAX; i++) {
         snprintf(name, sizeof name, "d%d", i);
@@ -341,8 +357,8 @@ static void indexes_and_scope(void **state)
     json_t *use = NULL, *skipped = NULL;
     lh_err err = {{0}};
     assert_int_equal(lh_vec_profile_indexes(f->store, p, &use, &skipped, &err), LH_OK);
-    json_t *want_use = parse("[{\"index\": \"sales_body\", \"dataset\": \"sales\"}, "
-                             "{\"index\": \"hr_body\", \"dataset\": \"hr\"}]");
+    json_t *want_use = parse("[{\"index\": \"hr_body\", \"dataset\": \"hr\"}, "
+                             "{\"index\": \"sales_body\", \"dataset\": \"sales\"}]");
     assert_true(json_equal(use, want_use));
     assert_int_equal(json_array_size(skipped), 1);
     json_t *s = json_array_get(skipped, 0);
