@@ -131,12 +131,14 @@ bool lh_vec_cache_drop(lh_vec_cache *c, const char *name)
 {
     bool found = false;
     pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < c->n; i++)
-        if (!strcmp(c->items[i]->name, name)) {
-            evict(c, i); /* every build of that name: at most one is cached */
-            found = true;
-            break;
+    for (size_t i = 0; i < c->n;) {
+        if (strcmp(c->items[i]->name, name)) {
+            i++;
+            continue;
         }
+        evict(c, i); /* moves the last item into i: look at i again */
+        found = true;
+    }
     pthread_mutex_unlock(&c->mu);
     return found;
 }
