@@ -32,9 +32,9 @@ static bool take_index(lh_http_req *r, lh_api *a, const json_t *profile, lh_vec_
     env->cache = a->vec_cache;
     char *name = NULL;
     lh_err err;
-    lh_status st = lh_vec_resolve(env->store, what, &name, &err);
-    if (!st && profile)
-        st = lh_vec_profile_scope(env->store, profile, name, &err);
+    lh_status st = profile ? lh_vec_profile_scope(env->store, profile, what, &err) : LH_OK;
+    if (!st)
+        st = lh_vec_resolve(env->store, what, &name, &err);
     if (!st)
         st = lh_vec_cache_get(a->vec_cache, env, name, idx, &err);
     free(name);

@@ -178,14 +178,17 @@ lh_status lh_vec_profile_deactivate(lh_vec_graphs *g, lh_vec_cache *cache, lh_st
     return *out ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
 }
 
-lh_status lh_vec_profile_scope(lh_store *store, const json_t *profile, const char *index,
+lh_status lh_vec_profile_scope(lh_store *store, const json_t *profile, const char *name,
                                lh_err *err)
 {
     json_t *e = NULL;
-    lh_status st = lh_vec_registry_get(store, index, &e, err);
-    if (st)
+    lh_status st = lh_vec_registry_get(store, name, &e, err);
+    if (st && st != LH_ENOTFOUND)
         return st;
-    const char *ds = str_at(e, "source", "dataset");
+    /* an index: its source decides; any other name is what the client may have meant as a
+     * dataset (lh_vec_resolve), so the binding of that name decides: an unbound dataset's
+     * indexes (or their absence) are never described to this profile */
+    const char *ds = st ? name : str_at(e, "source", "dataset");
     bool ok = ds && lh_profiles_binds(profile, ds);
     json_decref(e);
     if (ok)
@@ -197,10 +200,10 @@ lh_status lh_vec_profile_scope(lh_store *store, const json_t *profile, const cha
     const json_t *b = json_object_get(profile, "bound_datasets");
     size_t n = json_array_size(b), shown = 0;
     for (; shown < n; shown++) {
-        const char *name = json_string_value(json_array_get(b, shown));
-        if (list.len + strlen(name ? name : "") + 2 > sizeof err->msg / 2)
+        const char *bn = json_string_value(json_array_get(b, shown));
+        if (list.len + strlen(bn ? bn : "") + 2 > sizeof err->msg / 2)
             break;
-        lh_buf_printf(&list, "%s%s", shown ? ", " : "", name ? name : "?");
+        lh_buf_printf(&list, "%s%s", shown ? ", " : "", bn ? bn : "?");
     }
     if (shown < n)
         lh_buf_printf(&list, " and %zu more", n - shown);

@@ -51,9 +51,12 @@ lh_status lh_vec_profile_activate(lh_vec_graphs *g, lh_vec_cache *cache, const l
 lh_status lh_vec_profile_deactivate(lh_vec_graphs *g, lh_vec_cache *cache, lh_store *store,
                                     const json_t *profile, json_t **out, lh_err *err);
 
-/* LH_OK when index's source dataset is bound by profile; LH_EDENIED "profile 'p' may search
- * only: a, b" otherwise; LH_ENOTFOUND when there is no such index. */
-lh_status lh_vec_profile_scope(lh_store *store, const json_t *profile, const char *index,
+/* LH_OK when name is an index whose source dataset profile binds, or (when no index has
+ * that name: a dataset name lh_vec_resolve will turn into its index) a bound name;
+ * LH_EDENIED "profile 'p' may search only: a, b" otherwise, unknown names included (an
+ * unbound dataset's indexes, or their absence, are not described); LH_EINVAL for a name
+ * that cannot be an index's. */
+lh_status lh_vec_profile_scope(lh_store *store, const json_t *profile, const char *name,
                                lh_err *err);
 
 #endif

@@ -108,8 +108,11 @@ expect_eq "activate: 200" 200 "$code"
 cp "$WORK/body" "$WORK/activate.json"
 expect_eq "activate: docs_body warmed, nothing skipped or failed" "analyst ['docs_body'] docs 40 [] []" \
   "$(jb '(d["profile"], [w["index"] for w in d["warmed"]], d["warmed"][0]["dataset"], d["warmed"][0]["rows"], d["skipped"], d["failures"])')"
-expect_eq "activate: the graph report has the profile's config and every row" "8 40 20 7 40 True True" \
-  "$(jb '(lambda g: (g["M"], g["ef_construction"], g["ef_search"], g["seed"], g["rows"], g["source"] in ("built", "file", "active"), d["duration_ms"] >= 0))(d["warmed"][0]["graph"])')"
+expect_eq "activate: a graph built with the profile's config over every row" "8 40 20 7 40 built True" \
+  "$(jb '(lambda g: (g["M"], g["ef_construction"], g["ef_search"], g["seed"], g["rows"], g["source"], d["duration_ms"] >= 0))(d["warmed"][0]["graph"])')"
+expect_eq "activate: the graph is saved next to the index" "1" "$(ls "$LAKEHOUSE_DATA/_vectors/docs_body/hnsw" | grep -c 'M8-efc40-s7')"
+code=$(req POST /vectors/profile/analyst/activate)
+expect_eq "activate again: the graph already active is kept" "200 active" "$code $(jb 'd["warmed"][0]["graph"]["source"]')"
 code=$(req POST /vectors/profile/team-hr/activate)
 expect_eq "activate a profile of two datasets: both indexes" "200 ['docs_body', 'hr_body']" "$code $(jb 'sorted(w["index"] for w in d["warmed"])')"
 code=$(req POST /catalog/profiles '{"id":"net","embed":{"provider":"ollama","model":"nomic-embed-text"},"bound_datasets":["docs"]}')
@@ -125,8 +128,8 @@ expect_eq "activate an unknown profile: 404" 404 "$code"
 covers "POST /vectors/profile/{id}/search"
 Q='"query":"kubernetes clusters on call","k":5,"mode":"dense"'
 code=$(req POST /vectors/profile/analyst/search "{\"index\":\"docs_body\",$Q}")
-expect_eq "scoped search within the binding: 200, the profile named" "200 analyst docs_body 5" \
-  "$code $(jb '(d["profile"], d["index"], len(d["results"]))')"
+expect_eq "scoped search within the binding: 200, the profile named, answered by the graph" "200 analyst docs_body 5 hnsw" \
+  "$code $(jb '(d["profile"], d["index"], len(d["results"]), d.get("method"))')"
 scoped=$(jb '[h["key"] for h in d["results"]]')
 code=$(req POST /vectors/search "{\"index\":\"docs_body\",$Q}")
 expect_eq "the scoped search returns what /vectors/search returns" "200 $scoped" "$code $(jb '[h["key"] for h in d["results"]]')"
@@ -141,7 +144,10 @@ code=$(req POST /vectors/profile/team-hr/search '{"index":"hr_body","query":"sal
 expect_eq "the same index through a profile that binds it: 200 with salary rows" "200 True" \
   "$code $(jb 'len(d["results"]) > 0 and all("salary" in h["text"] for h in d["results"])')"
 code=$(req POST /vectors/profile/analyst/search '{"index":"ghost_idx","query":"x"}')
-expect_eq "scoped search of an unknown index: 404" 404 "$code"
+expect_eq "scoped search of an unknown name: 403 as out of scope (nothing said of what exists)" \
+  "403 profile 'analyst' may search only: docs" "$code $(emsg)"
+code=$(req POST /vectors/search '{"index":"ghost_idx","query":"x"}')
+expect_eq "the same name through /vectors/search: 404" 404 "$code"
 code=$(req POST /vectors/profile/analyst/search "{\"index\":\"docs_body\",$Q,\"k\":0}")
 expect_eq "scoped search with a bad k: 400 as /vectors/search" 400 "$code"
 code=$(req POST /vectors/profile/ghost/search "{\"index\":\"docs_body\",$Q}")
@@ -155,7 +161,11 @@ expect_eq "deactivate: docs_body's graph dropped and the index evicted" "200 ana
 code=$(req POST /vectors/profile/analyst/deactivate)
 expect_eq "deactivate again: nothing left to release" "200 False False" "$code $(jb '(d["released"][0]["graph"], d["released"][0]["evicted"])')"
 code=$(req POST /vectors/profile/analyst/search "{\"index\":\"docs_body\",$Q}")
-expect_eq "search after deactivate still answers (index loaded again)" "200 $scoped" "$code $(jb '[h["key"] for h in d["results"]]')"
+expect_eq "search after deactivate answers exactly (index loaded again)" "200 exact $scoped" \
+  "$code $(jb 'd.get("method")') $(jb '[h["key"] for h in d["results"]]')"
+code=$(req POST /vectors/profile/analyst/activate)
+expect_eq "activate after deactivate: the graph comes back from its file" "200 file 40" \
+  "$code $(jb '(d["warmed"][0]["graph"]["source"], d["warmed"][0]["graph"]["rows"])')"
 
 # ---- restart keeps the profiles; delete
 srv_stop "$SRV_PID"
