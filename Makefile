@@ -111,9 +111,11 @@ unit: $(TEST_BIN)
 
 # Every test: unit binaries, then end-to-end scripts against the test build's binary
 # (tests/e2e/ship.sh checks the release binary and `make install`).
+# TEST_JOBS end-to-end suites run at once (tests/run_all.sh, LH_TEST_JOBS).
+TEST_JOBS ?= 2
 test: $(DEPS_STAMP) $(BUILD)/lakehouse $(RELEASE)/lakehouse $(TEST_BIN) lint
 	BUILD=$(BUILD) RELEASE=$(RELEASE) DUCKDB_DIR=$(DUCKDB_DIR) SANITIZE=$(SANITIZE) \
-	    ./tests/run_all.sh
+	    LH_TEST_JOBS=$(TEST_JOBS) ./tests/run_all.sh
 
 # Banned calls, one module per third-party header, dependencies pointing down.
 lint:

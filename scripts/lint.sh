@@ -71,7 +71,7 @@ declare -A may=(
   [net]="core"
   [ann]="core"
   [vector]="core storage table catalog engine ai ann"
-  [api]="core storage engine ingest journal lake http vector ai"
+  [api]="core storage engine ingest journal lake http vector ai ann"
   [cli]="core catalog engine ingest lake api net demo vector ai"
 )
 for dir in src/*/; do

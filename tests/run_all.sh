@@ -5,6 +5,11 @@
 #
 #   tests/run_all.sh [NAME]     only the suites whose name contains NAME
 #
+# LH_TEST_JOBS=N runs up to N end-to-end suites at once (default 1; `make test` passes 2:
+# most suites wait on processes and servers more than they compute). The suites in ALONE
+# below, whose checks bound a time or a rate, run with no other suite beside them. Every
+# suite has a data directory, temp dir and ports of its own, so suites never share state.
+#
 # A suite fails when it reports a failed check, when it exits non-zero (a crash, a
 # sanitizer report at exit), when it runs longer than LH_TEST_TIMEOUT seconds (default
 # 600; its whole process group is then killed), or when it executes no check at all. A
@@ -91,17 +96,62 @@ for t in "$BUILD"/tests/test_*; do
   verdict "" "$name"
 done
 
+JOBS=${LH_TEST_JOBS:-1}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "LH_TEST_JOBS must be a number of suites" >&2; exit 2; }
+ALONE=" http_load http_threads http_dos sec_misc runner_selftest "
+declare -A running=()   # pid -> suite name
+
+# e2e_verdict NAME: the verdict of a finished suite, from its output and its .rc file.
+e2e_verdict() {
+  local name=$1
+  read -r rc secs <"$log/$name.rc"
+  timed_out=0
+  if [[ ($rc -eq 124 || $rc -eq 137) && $secs -ge $TIMEOUT ]]; then timed_out=1; fi
+  p=$(grep -cE '^ok ' "$log/$name.out")
+  f=$(grep -cE '^not ok ' "$log/$name.out")
+  s=$(grep -cE '^skip ' "$log/$name.out")
+  verdict e2e/ "$name"
+}
+
+# e2e_start NAME: runs the suite in the background (as run() does), its status and time
+# into $log/NAME.rc.
+e2e_start() {
+  local name=$1
+  ( t0=$SECONDS
+    timeout -k 10 "$TIMEOUT" bash "tests/e2e/$name.sh" >"$log/$name.out" 2>&1 </dev/null
+    echo "$? $((SECONDS - t0))" >"$log/$name.rc" ) &
+  running[$!]=$name
+}
+
+# e2e_reap [all]: waits for one running suite (all of them with "all") and gives its verdict.
+e2e_reap() {
+  local pid
+  while ((${#running[@]})); do
+    wait -n -p pid "${!running[@]}"
+    [[ -n ${running[$pid]:-} ]] || continue
+    e2e_verdict "${running[$pid]}"
+    unset "running[$pid]"
+    [[ ${1:-} == all ]] || return 0
+  done
+}
+
+trap 'for pid in "${!running[@]}"; do pkill -TERM -P "$pid" 2>/dev/null; kill -TERM "$pid" 2>/dev/null; done; rm -rf "$log"; exit 130' INT TERM
+
 for t in tests/e2e/*.sh; do
   [[ -f $t ]] || continue
   name=$(basename "$t" .sh)
   [[ $name == lib ]] && continue
   [[ -n $only && $name != *$only* ]] && continue
-  run "$log/$name.out" bash "$t"
-  p=$(grep -cE '^ok ' "$log/$name.out")
-  f=$(grep -cE '^not ok ' "$log/$name.out")
-  s=$(grep -cE '^skip ' "$log/$name.out")
-  verdict e2e/ "$name"
+  if ((JOBS == 1)) || [[ $ALONE == *" $name "* ]]; then
+    e2e_reap all
+    e2e_start "$name"
+    e2e_reap all
+  else
+    ((${#running[@]} >= JOBS)) && e2e_reap
+    e2e_start "$name"
+  fi
 done
+e2e_reap all
 
 rm -rf "$log"
 [[ ${#failures[@]} -gt 0 ]] && echo "failed: ${failures[*]}"

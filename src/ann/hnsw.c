@@ -320,6 +320,12 @@ typedef struct walk {
     uint32_t skip;           /* never a result (an insertion's own row) */
 } walk;
 
+/* Bytes of a vector prefetched ahead of its scoring: the hardware prefetcher follows a
+ * sequential read once it has started. */
+#ifndef LH__HNSW_PREFETCH
+#define LH__HNSW_PREFETCH 512
+#endif
+
 static inline void prefetch_row(const walk *k, uint32_t row)
 {
     const char *p;
@@ -331,9 +337,8 @@ static inline void prefetch_row(const walk *k, uint32_t row)
         p = (const char *)(k->h->base + (size_t)row * k->h->dims);
         bytes = k->h->dims * sizeof(float);
     }
-    /* the first lines: the hardware prefetcher follows a sequential read once it starts */
-    if (bytes > 512)
-        bytes = 512;
+    if (bytes > LH__HNSW_PREFETCH)
+        bytes = LH__HNSW_PREFETCH;
     for (size_t o = 0; o < bytes; o += 64)
         __builtin_prefetch(p + o, 0, 3);
 }

@@ -14,6 +14,8 @@ typedef struct lh_metrics lh_metrics;
 typedef struct lh_vec_cache lh_vec_cache;
 typedef struct lh_vec_graphs lh_vec_graphs;
 typedef struct lh_vec_jobs lh_vec_jobs;
+typedef struct lh_vec_embcache lh_vec_embcache;
+typedef struct lh_vec_tuner lh_vec_tuner;
 
 typedef struct lh_api {
     lh_lake *lake;
@@ -35,6 +37,9 @@ typedef struct lh_api {
     lh_ai *ai;
     lh_vec_cache *vec_cache;   /* loaded vector indexes (api_vectors_search.c) */
     lh_vec_graphs *vec_graphs; /* their active HNSW graphs (vector/graphs.h) */
+    /* HNSW tuning (api_hnsw.c, vector/tune.h): eval vectors and truth, autotune jobs */
+    lh_vec_embcache *vec_emb;
+    lh_vec_tuner *vec_tuner;
 } lh_api;
 
 /* Handlers, one per route (see routes.c). */
@@ -86,6 +91,18 @@ void lh__api_vectors_drop(lh_http_req *r, void *app);
 void lh__api_vectors_stale(lh_http_req *r, void *app);
 void lh__api_vectors_refresh(lh_http_req *r, void *app);
 void lh__api_vectors_policy(lh_http_req *r, void *app);
+/* HNSW tuning (api_hnsw.c) */
+void lh__api_hnsw_eval_create(lh_http_req *r, void *app);
+void lh__api_hnsw_evals(lh_http_req *r, void *app);
+void lh__api_hnsw_autogen(lh_http_req *r, void *app);
+void lh__api_hnsw_trial(lh_http_req *r, void *app);
+void lh__api_hnsw_trials(lh_http_req *r, void *app);
+void lh__api_hnsw_best(lh_http_req *r, void *app);
+void lh__api_hnsw_cache_stats(lh_http_req *r, void *app);
+void lh__api_hnsw_autotune(lh_http_req *r, void *app);
+void lh__api_hnsw_promote(lh_http_req *r, void *app);
+void lh__api_hnsw_rollback(lh_http_req *r, void *app);
+void lh__api_hnsw_promoted(lh_http_req *r, void *app);
 /* model profiles (api_profiles.c) */
 void lh__api_profiles_create(lh_http_req *r, void *app);
 void lh__api_profiles_list(lh_http_req *r, void *app);

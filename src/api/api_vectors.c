@@ -4,6 +4,7 @@
 #include "api/api_int.h"
 #include "vector/graphs.h"
 #include "vector/index.h"
+#include "vector/tune.h"
 
 /* POST /vectors/index: {name?, dataset, text_column, key_column, provider?, model?,
  * chunk_size?, chunk_overlap?, chunk_unit?} -> 202 {job_id, index}. */
@@ -57,7 +58,12 @@ void lh__api_vectors_cancel(lh_http_req *r, void *app)
         return;
     lh_err err;
     json_t *job = NULL;
-    lh_status st = lh_vec_jobs_cancel(a->vjobs, lh_http_param(r, "id"), &job, &err);
+    const char *id = lh_http_param(r, "id");
+    lh_status st;
+    if (!lh_vec_tuner_cancel(a->vec_tuner, id, &err)) /* an autotune job (vector/tune.h) */
+        st = lh_vec_jobs_get(a->vjobs, id, &job, &err);
+    else
+        st = lh_vec_jobs_cancel(a->vjobs, id, &job, &err);
     if (st)
         lh_http_reply_status(r, st, err.msg);
     else

@@ -16,6 +16,7 @@
 #include "storage/storage.h"
 #include "vector/graphs.h"
 #include "vector/index.h"
+#include "vector/tune.h"
 
 typedef struct observer {
     lh_metrics *metrics;
@@ -153,6 +154,15 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
         st = lh_vec_cache_new(LH_VEC_CACHE_BYTES, &api.vec_cache, err);
     if (!st) /* their HNSW graphs: promoted ones activate on their first search */
         st = lh_vec_graphs_new(&api.vec_graphs, err);
+    /* HNSW tuning: the embedding cache of trials and the autotune thread (vector/tune.h) */
+    lh_vec_tune_env tune_env = {.indexes = api.vec_cache, .graphs = api.vec_graphs};
+    if (!st)
+        st = lh_vec_embcache_new(LH_EMBCACHE_BYTES, api.vec_cache, &api.vec_emb, err);
+    if (!st) {
+        tune_env.emb = api.vec_emb;
+        lh_lake_vec_senv(api.lake, &tune_env.senv);
+        st = lh_vec_tuner_new(&tune_env, &api.vec_tuner, err);
+    }
     lh_buf staging;
     lh_buf_init(&staging, 4096);
     if (!st) {
@@ -214,11 +224,13 @@ lh_status lh_api_serve(const lh_api_options *opts, lh_err *err)
     }
     lh_auto_compactor_stop(compactor); /* after the last request, before the lake goes */
     lh_vec_jobs_stop(api.vjobs);       /* a running build stops at its next batch (resumable) */
+    lh_vec_tuner_free(api.vec_tuner);  /* a running autotune stops at its next step (cancelled) */
     lh_vec_refresher_stop(refresher);  /* a refresh in progress ends first */
     lh_buf_release(&staging);
     free(hosts);
     free(origins);
     lh__metrics_free(api.metrics);
+    lh_vec_embcache_free(api.vec_emb);  /* its sets hold indexes: before the cache */
     lh_vec_graphs_free(api.vec_graphs); /* waits for background graph builds; before the cache */
     lh_vec_cache_free(api.vec_cache);
     lh_lake_free(api.lake);

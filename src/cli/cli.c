@@ -42,10 +42,12 @@ static const lh_cli_command commands[] = {
      "             [--chunk-overlap N] [--chunk-unit chars|tokens] [--provider P] [--model M]\n"
      "             | list [--source DATASET] [--model M] [--stale] | show NAME | drop NAME\n"
      "             | refresh DATASET|INDEX | stale | policy INDEX manual|on_append|every:SECONDS\n"
-     "             | evaluate NAME --queries DATASET --judgements DATASET [--k N] [--modes dense,lexical,hybrid]",
+     "             | evaluate NAME --queries DATASET --judgements DATASET [--k N] [--modes dense,lexical,hybrid]\n"
+     "             | hnsw eval|evals|autogen|trial|trials|best|autotune|cache|promote|rollback|promoted ...",
      "build a vector index over a text column (progress bar; a killed build resumes), list, show or drop\n"
      "             indexes; refresh embeds only new or changed rows; stale lists indexes behind their dataset;\n"
-     "             evaluate reports nDCG@10 and recall@k of each search mode on judged queries"},
+     "             evaluate reports nDCG@10 and recall@k of each search mode on judged queries; hnsw tunes,\n"
+     "             promotes and rolls back the HNSW graph of an index (docs/CLI.md \"vectors hnsw\")"},
     {"search", lh__cli_search, "search INDEX-OR-DATASET \"TEXT\" [--where PREDICATE] [--k N] [--mode dense|lexical|hybrid]\n"
      "             [--columns A,B] [--weight W] [--fusion weighted|rrf] [--int8]",
      "rank the chunks of a vector index for a text (where: a SQL condition on the dataset's columns)"},

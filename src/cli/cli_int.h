@@ -51,6 +51,8 @@ int lh__cli_profiles(lh_cli *cli); /* cmd_profiles.c */
 int lh__cli_vectors_refresh(lh_cli *cli, int argc, char **argv);
 int lh__cli_vectors_stale(lh_cli *cli, int argc, char **argv);
 int lh__cli_vectors_policy(lh_cli *cli, int argc, char **argv);
+/* vectors hnsw ... (cmd_hnsw.c); argv[0] is the word after "hnsw" */
+int lh__cli_vectors_hnsw(lh_cli *cli, int argc, char **argv);
 
 /* Prints "lakehouse: <message>" on one line and returns the exit code for st. */
 int lh__cli_error(const lh_cli *cli, lh_status st, const lh_err *err);

@@ -281,6 +281,8 @@ int lh__cli_vectors(lh_cli *cli)
         return lh__cli_vectors_stale(cli, cli->argc, cli->argv);
     if (verb && !strcmp(verb, "policy"))
         return lh__cli_vectors_policy(cli, cli->argc, cli->argv);
-    return lh__cli_usage_error(cli, "expected index, list, show, drop, refresh, stale, policy or "
-                               "evaluate%s", "");
+    if (verb && !strcmp(verb, "hnsw")) /* cmd_hnsw.c */
+        return lh__cli_vectors_hnsw(cli, cli->argc - 1, cli->argv + 1);
+    return lh__cli_usage_error(cli, "expected index, list, show, drop, refresh, stale, policy, "
+                               "evaluate or hnsw%s", "");
 }

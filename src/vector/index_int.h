@@ -29,6 +29,9 @@ lh_status lh__vec_job_load(lh_store *s, const char *id, json_t **out, lh_err *er
 lh_status lh__vec_job_list(lh_store *s, json_t **out, lh_err *err);
 /* True for queued and running. */
 bool lh__vec_job_unfinished(const json_t *doc);
+/* True for an index build's job (kind "index"); the autotune jobs of tune.h share _jobs/
+ * and GET /vectors/jobs but are never resumed as builds. */
+bool lh__vec_job_is_build(const json_t *doc);
 
 /* Runs (or resumes) the build of job j to its end: on return the job's state is
  * succeeded, failed or cancelled (saved), or unchanged running when j->stop was set. */

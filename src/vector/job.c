@@ -120,3 +120,9 @@ bool lh__vec_job_unfinished(const json_t *doc)
     const char *st = json_string_value(json_object_get(doc, "state"));
     return st && (!strcmp(st, "queued") || !strcmp(st, "running"));
 }
+
+bool lh__vec_job_is_build(const json_t *doc)
+{
+    const char *kind = json_string_value(json_object_get(doc, "kind"));
+    return !kind || !strcmp(kind, "index");
+}

@@ -94,7 +94,7 @@ static json_t *find_unfinished(const lh_vec_env *env, const lh_vec_spec *spec)
         size_t i;
         json_t *d;
         json_array_foreach(all, i, d) {
-            if (!lh__vec_job_unfinished(d))
+            if (!lh__vec_job_unfinished(d) || !lh__vec_job_is_build(d))
                 continue;
             if (!found && json_equal(json_object_get(d, "spec"), want)) {
                 found = json_incref(d);
@@ -230,7 +230,7 @@ lh_status lh_vec_jobs_start(const lh_vec_env *env, int workers, lh_vec_jobs **ou
     lh_status st = lh__vec_job_list(env->store, &all, err);
     for (size_t i = json_array_size(all); !st && i-- > 0;) {
         json_t *d = json_array_get(all, i);
-        if (!lh__vec_job_unfinished(d))
+        if (!lh__vec_job_unfinished(d) || !lh__vec_job_is_build(d))
             continue;
         json_object_set_new(d, "state", json_string("queued"));
         lh__vec_job *j = job_new(json_incref(d));

@@ -97,7 +97,7 @@ static lh_status save(lh_store *store, const char *index, const json_t *rec, lh_
 {
     lh_buf key;
     lh_buf_init(&key, 0);
-    char *text = json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS);
+    char *text = lh_json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS);
     lh_status st = text ? record_key(index, &key, err) : lh_fail(err, LH_ENOMEM, "out of memory");
     if (!st)
         st = lh_store_put(store, key.data, text, strlen(text), err);

@@ -12,13 +12,19 @@
 #     dataset's row count is the one before the operation or the one after it.
 # The loop ends at the first N the operation no longer reaches (the injection message
 # does not appear): every point up to there was failed once. LH_TORTURE=full runs every
-# point; by default points are spread over the range (all of the first 40, then evenly)
-# so the suite stays quick. Needs a build with LH_FAULTS (the test build).
+# point; by default points are spread over the range (all of the first 40, then evenly to
+# 70) so the suite stays quick. Under the sanitizers (SANITIZE=1, where each run costs
+# several times more) the spread is all of the first 15, then evenly to 30: the plain run
+# has already tried the 70, the sanitized one looks for leaks and undefined behaviour on
+# the failure paths of each stage. Needs a build with LH_FAULTS (the test build).
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"
 
 FULL=${LH_TORTURE:-}
-SPREAD=${LH_TORTURE_POINTS:-70}
+if [[ ${SANITIZE:-} == 1 ]]; then FIRST=15 SPREAD=30; else FIRST=40 SPREAD=70; fi
+SPREAD=${LH_TORTURE_POINTS:-$SPREAD}
+FIRST=${LH_TORTURE_FIRST:-$FIRST}
+((FIRST < SPREAD)) || FIRST=$SPREAD
 
 printf 'id,name,score\n1,ann,3.5\n2,bob,4\n3,cy,5\n' > a.csv
 printf 'id,name,score\n4,dee,1\n5,eve,2\n6,fay,3\n' > b.csv
@@ -67,9 +73,9 @@ fires() {
 points() {
   local total=$1
   if [[ -n $FULL || $total -le $SPREAD ]]; then seq 1 "$total"; return; fi
-  seq 1 40
-  local rest=$((SPREAD - 40)) i
-  for ((i = 1; i <= rest; i++)); do echo $((40 + (total - 40) * i / rest)); done
+  seq 1 "$FIRST"
+  local rest=$((SPREAD - FIRST)) i
+  for ((i = 1; i <= rest; i++)); do echo $((FIRST + (total - FIRST) * i / rest)); done
 }
 
 # torture LABEL ENV BASE "ALLOWED COUNTS" cmd...

@@ -3,7 +3,8 @@
  * JSON_REJECT_DUPLICATES, an empty body is {}, the body must be an object) and the field
  * helpers of src/api/api_util.c (lh__api_only_fields, lh__api_string, lh__api_int) with
  * the field lists of real handlers, the parser of POST /vectors/index's body
- * (lh_vec_spec_from_json, src/vector/spec.c), and the checks of POST /catalog/profiles'
+ * (lh_vec_spec_from_json, src/vector/spec.c), the autotune grid's
+ * (lh_vec_grid_from_json, src/vector/hnsw_grid.c), and the checks of POST /catalog/profiles'
  * body (lh_profiles_check, src/catalog/profiles.c, and lh_vec_profile_check).
  *
  * server.c is #included (as unit tests do) to reach its static checks_pass; the request is
@@ -24,6 +25,7 @@
 #include "fuzz_util.h"
 #include "vector/index.h"
 #include "vector/profile.h"
+#include "vector/tune.h"
 
 typedef struct profile {
     const char *const *allowed;
@@ -60,6 +62,16 @@ static const char *const v_allowed[] = {"name", "dataset", "text_column", "key_c
 static const char *const v_strings[] = {"dataset", "text_column", "key_column", "name", "provider",
                                         "model", NULL};
 static const char *const v_ints[] = {"chunk_size", "chunk_overlap", NULL};
+/* the /vectors/hnsw routes (api_hnsw.c): eval, autogen, trial, autotune */
+static const char *const he_allowed[] = {"name", "index", "queries", NULL};
+static const char *const he_strings[] = {"name", "index", NULL};
+static const char *const ha_allowed[] = {"index", "n", NULL};
+static const char *const ha_strings[] = {"index", NULL};
+static const char *const ha_ints[] = {"n", NULL};
+static const char *const ht_allowed[] = {"index", "eval", "M", "ef_construction", "ef_search", "seed", NULL};
+static const char *const ht_strings[] = {"index", "eval", NULL};
+static const char *const ht_ints[] = {"M", "ef_construction", "ef_search", "seed", NULL};
+static const char *const hu_allowed[] = {"index", "eval", "min_recall", "grid", NULL};
 /* POST /catalog/profiles (catalog/profiles.c checks the body itself: the strings it reads) */
 static const char *const p_allowed[] = {"id", "description", "embed", "generate_model",
                                         "bound_datasets", "hnsw", NULL};
@@ -78,6 +90,10 @@ static const profile profiles[] = {
     {ag_allowed, ag_allowed, none},
     {ar_allowed, ar_strings, none},
     {as_allowed, as_strings, none},
+    {he_allowed, he_strings, none},
+    {ha_allowed, ha_strings, ha_ints},
+    {ht_allowed, ht_strings, ht_ints},
+    {hu_allowed, ht_strings, none},
     {p_allowed, p_strings, none},
 };
 
@@ -135,6 +151,33 @@ static void check_vec_spec(const json_t *body)
         back.chunk.overlap != s.chunk.overlap || back.chunk.unit != s.chunk.unit)
         fuzz_fail("a spec does not survive its JSON round trip");
     json_decref(j);
+}
+
+/* lh_vec_grid_from_json on the body's "grid" (POST /vectors/hnsw/autotune): an accepted grid
+ * has 1..16 sorted distinct values per axis, each inside the bounds, at most 60 configs. */
+static void check_grid(const json_t *body)
+{
+    lh_vec_grid g;
+    lh_err err = {{0}};
+    if (lh_vec_grid_from_json(json_object_get(body, "grid"), &g, &err)) {
+        if (!err.msg[0] || strchr(err.msg, '\n'))
+            fuzz_fail("lh_vec_grid_from_json failed without a one-line message");
+        return;
+    }
+    const struct { const uint32_t *v; size_t n; uint32_t lo, hi; } axes[] = {
+        {g.M, g.nM, LH_TUNE_M_MIN, LH_TUNE_M_MAX},
+        {g.ef_construction, g.nefc, LH_TUNE_EFC_MIN, LH_TUNE_EFC_MAX},
+        {g.ef_search, g.nefs, LH_TUNE_EFS_MIN, LH_TUNE_EFS_MAX},
+    };
+    for (size_t a = 0; a < 3; a++) {
+        if (axes[a].n < 1 || axes[a].n > LH_TUNE_AXIS_MAX)
+            fuzz_fail("an accepted grid axis has %zu values", axes[a].n);
+        for (size_t i = 0; i < axes[a].n; i++)
+            if (axes[a].v[i] < axes[a].lo || axes[a].v[i] > axes[a].hi || (i && axes[a].v[i] <= axes[a].v[i - 1]))
+                fuzz_fail("an accepted grid holds %u out of bounds or order", axes[a].v[i]);
+    }
+    if (g.nM * g.nefc * g.nefs > LH_TUNE_GRID_MAX)
+        fuzz_fail("an accepted grid has %zu configs", g.nM * g.nefc * g.nefs);
 }
 
 /* lh_profiles_check: an accepted body holds exactly what a stored profile may; a refused
@@ -234,6 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (ok) {
         check_vec_spec(r->json);
+        check_grid(r->json);
         check_profile(r->json);
     }
     reset_reply(r);

@@ -187,7 +187,7 @@ static void rank(const lh_vec_index *idx, const lh_vec_query *q, uint64_t allow,
 {
     lh_err err = {{0}};
     uint64_t bits[1] = {allow};
-    if (lh__vec_rank(idx, q, bits, out, n, &err))
+    if (lh__vec_rank(idx, q, bits, NULL, out, n, &err))
         fail_msg("rank: %s", err.msg);
 }
 
