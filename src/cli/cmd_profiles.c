@@ -1,7 +1,8 @@
-/* cmd_profiles.c: `lakehouse profiles create --file P.json | list | show ID | delete ID`
- * (lake.h, catalog/profiles.h): the same functions as POST/GET /catalog/profiles and
- * GET/DELETE /catalog/profiles/{id}; create and delete are forwarded to a running server
- * like other writes. */
+/* cmd_profiles.c: `lakehouse profiles create --file P.json | list | show ID | delete ID |
+ * activate ID | deactivate ID` (lake.h, catalog/profiles.h): the same functions as
+ * POST/GET /catalog/profiles and GET/DELETE /catalog/profiles/{id}; create and delete are
+ * forwarded to a running server like other writes. activate and deactivate act on a
+ * server's memory (its index cache and graphs), so they only talk to a running server. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,14 +64,16 @@ int lh__cli_profiles(lh_cli *cli)
     const char *file = NULL, *id = NULL;
     bool create = !strcmp(verb, "create"), list = !strcmp(verb, "list");
     bool show = !strcmp(verb, "show"), del = !strcmp(verb, "delete");
-    if (!create && !list && !show && !del)
-        return lh__cli_usage_error(cli, "profiles needs create, list, show or delete, not '%s'", verb);
+    bool activate = !strcmp(verb, "activate"), deactivate = !strcmp(verb, "deactivate");
+    if (!create && !list && !show && !del && !activate && !deactivate)
+        return lh__cli_usage_error(cli, "profiles needs create, list, show, delete, activate or "
+                                   "deactivate, not '%s'", verb);
     for (int i = 1; i < cli->argc; i++) {
         const char *a = cli->argv[i];
         if (create && !strcmp(a, "--file")) {
             if (!(file = lh__cli_value(cli, &i, a)))
                 return 2;
-        } else if ((show || del) && !id && a[0] != '-') {
+        } else if ((show || del || activate || deactivate) && !id && a[0] != '-') {
             id = a;
         } else {
             return lh__cli_usage_error(cli, "unexpected argument %s", a);
@@ -79,12 +82,24 @@ int lh__cli_profiles(lh_cli *cli)
     lh_err err;
     if (create && !file)
         return lh__cli_usage_error(cli, "%sprofiles create needs --file P.json", "");
-    if ((show || del) && !id)
+    if ((show || del || activate || deactivate) && !id)
         return lh__cli_usage_error(cli, "profiles %s needs a profile ID", verb);
     lh_status st = id ? lh_profiles_check_id(id, &err) : LH_OK; /* it goes into a URL path */
     if (st)
         return lh__cli_error(cli, st, &err);
     json_t *body = NULL, *out = NULL;
+    if (activate || deactivate) {
+        char url[512], path[160];
+        if ((st = lh__cli_server_url(cli, url, sizeof url, &err)))
+            return lh__cli_error(cli, lh_fail_wrap(&err, st, "profiles %s needs a running server "
+                                                   "(graphs live in its memory)", verb), &err);
+        snprintf(path, sizeof path, "/vectors/profile/%s/%s", id, verb);
+        int rc = lh__cli_forward(cli, url, "POST", path, NULL, &out);
+        if (!rc)
+            lh__cli_print_json(out);
+        json_decref(out);
+        return rc;
+    }
     int rc = create ? read_body(cli, file, &body) : 0;
     lh_lake *lake = NULL;
     char url[512] = "";

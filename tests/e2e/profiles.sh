@@ -44,6 +44,7 @@ expect_fail "CLI create with an unknown binding" "bound dataset 'nope' is neithe
   "$LH" profiles create --file bad.json
 expect_fail "CLI show of a bad id" "profile id '../x' may only hold" "$LH" profiles show ../x
 expect_fail "CLI show of an unknown id" "no profile 'ghost'" "$LH" profiles show ghost
+expect_fail "CLI activate without a server says it needs one" "needs a running server" "$LH" profiles activate analyst
 check "CLI profiles list" "$LH" profiles list
 grep -q '^analyst .*bound: docs .*M=8' "$WORK/out" && ok "the list names the profile, its binding and config" \
   || { not_ok "the list names the profile"; echo "# $(head -c 300 "$WORK/out")"; }
@@ -176,6 +177,12 @@ code=$(req GET /catalog/profiles)
 expect_eq "after a restart: the same profiles" "200 analyst net team-hr" "$code $(jb '" ".join(p["id"] for p in d["profiles"])')"
 code=$(req POST /vectors/profile/analyst/search '{"index":"hr_body","query":"salary"}')
 expect_eq "after a restart: the scope still holds" 403 "$code"
+check "CLI profiles activate goes to the running server" "$LH" profiles activate analyst
+expect_eq "CLI activate: the server's report (graph from its file after the restart)" "analyst docs_body file" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["profile"], d["warmed"][0]["index"], d["warmed"][0]["graph"]["source"])' "$WORK/out")"
+check "CLI profiles deactivate" "$LH" profiles deactivate analyst
+expect_eq "CLI deactivate: the graph released" "docs_body True" \
+  "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["released"][0]["index"], d["released"][0]["graph"])' "$WORK/out")"
 covers "DELETE /catalog/profiles/{id}"
 code=$(req DELETE /catalog/profiles/net)
 expect_eq "delete: 200" "200 net" "$code $(jb 'd["deleted"]')"
