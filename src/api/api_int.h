@@ -103,6 +103,17 @@ void lh__api_hnsw_autotune(lh_http_req *r, void *app);
 void lh__api_hnsw_promote(lh_http_req *r, void *app);
 void lh__api_hnsw_rollback(lh_http_req *r, void *app);
 void lh__api_hnsw_promoted(lh_http_req *r, void *app);
+/* model profiles (api_profiles.c) */
+void lh__api_profiles_create(lh_http_req *r, void *app);
+void lh__api_profiles_list(lh_http_req *r, void *app);
+void lh__api_profile_get(lh_http_req *r, void *app);
+void lh__api_profile_delete(lh_http_req *r, void *app);
+void lh__api_profile_activate(lh_http_req *r, void *app);
+void lh__api_profile_deactivate(lh_http_req *r, void *app);
+void lh__api_profile_search(lh_http_req *r, void *app);
+/* POST /vectors/search's work (api_vectors_search.c); with profile (may be NULL) only an
+ * index over one of its bound_datasets may be searched (403 naming them otherwise). */
+void lh__api_vectors_search_in(lh_http_req *r, lh_api *a, const json_t *profile);
 
 /* Request-body helpers: refuse unknown fields (400 naming the field); fetch typed
  * optional fields. Each replies with the error itself and returns false on bad input. */

@@ -7,6 +7,7 @@
 
 #include "api/api_int.h"
 #include "core/alloc.h"
+#include "vector/profile.h"
 #include "vector/search.h"
 
 static void reply(lh_http_req *r, lh_status st, const lh_err *err, json_t *out)
@@ -17,8 +18,11 @@ static void reply(lh_http_req *r, lh_status st, const lh_err *err, json_t *out)
         lh_http_reply_json(r, 200, out);
 }
 
-/* The loaded index named by the body's "index" (an index, or a dataset with one index). */
-static bool take_index(lh_http_req *r, lh_api *a, lh_vec_senv *env, lh_vec_index **idx)
+/* The loaded index named by the body's "index" (an index, or a dataset with one index);
+ * with a profile (may be NULL), only an index over one of its bindings (403 naming them,
+ * before anything is loaded). */
+static bool take_index(lh_http_req *r, lh_api *a, const json_t *profile, lh_vec_senv *env,
+                       lh_vec_index **idx)
 {
     const char *what;
     if (!lh__api_string(r, "index", true, &what))
@@ -28,7 +32,9 @@ static bool take_index(lh_http_req *r, lh_api *a, lh_vec_senv *env, lh_vec_index
     env->cache = a->vec_cache;
     char *name = NULL;
     lh_err err;
-    lh_status st = lh_vec_resolve(env->store, what, &name, &err);
+    lh_status st = profile ? lh_vec_profile_scope(env->store, profile, what, &err) : LH_OK;
+    if (!st)
+        st = lh_vec_resolve(env->store, what, &name, &err);
     if (!st)
         st = lh_vec_cache_get(a->vec_cache, env, name, idx, &err);
     free(name);
@@ -93,7 +99,11 @@ static bool vector_field(lh_http_req *r, float **out, size_t *n)
 
 void lh__api_vectors_search(lh_http_req *r, void *app)
 {
-    lh_api *a = app;
+    lh__api_vectors_search_in(r, app, NULL);
+}
+
+void lh__api_vectors_search_in(lh_http_req *r, lh_api *a, const json_t *profile)
+{
     static const char *const allowed[] = {"index", "query", "vector", "k", "where", "mode",
                                           "columns", "weight", "fusion", "int8", "exact", "as_of",
                                           NULL};
@@ -133,7 +143,7 @@ void lh__api_vectors_search(lh_http_req *r, void *app)
         mode = LH_VEC_MODE_DENSE; /* a vector alone means a dense search */
     lh_vec_senv env;
     lh_vec_index *idx = NULL;
-    if (!take_index(r, a, &env, &idx)) {
+    if (!take_index(r, a, profile, &env, &idx)) {
         free(vec);
         return;
     }
@@ -145,6 +155,8 @@ void lh__api_vectors_search(lh_http_req *r, void *app)
     json_t *out = NULL;
     lh_err err;
     lh_status st = lh_vec_search_json(&env, idx, &q, &out, &err);
+    if (!st && profile)
+        json_object_set(out, "profile", json_object_get(profile, "id"));
     lh_vec_cache_put(a->vec_cache, idx);
     free(vec);
     reply(r, st, &err, out);
@@ -166,7 +178,7 @@ void lh__api_vectors_rag(lh_http_req *r, void *app)
     }
     lh_vec_senv env;
     lh_vec_index *idx = NULL;
-    if (!take_index(r, a, &env, &idx))
+    if (!take_index(r, a, NULL, &env, &idx))
         return;
     json_t *as_of = json_is_integer(v) ? json_pack("{s:O}", lh_vec_index_dataset(idx), v) : NULL;
     json_t *out = NULL;
@@ -190,7 +202,7 @@ void lh__api_vectors_evaluate(lh_http_req *r, void *app)
     json_t *modes = json_object_get(lh_http_json(r), "modes");
     lh_vec_senv env;
     lh_vec_index *idx = NULL;
-    if (!take_index(r, a, &env, &idx))
+    if (!take_index(r, a, NULL, &env, &idx))
         return;
     json_t *out = NULL;
     lh_err err;

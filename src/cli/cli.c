@@ -53,6 +53,10 @@ static const lh_cli_command commands[] = {
      "rank the chunks of a vector index for a text (where: a SQL condition on the dataset's columns)"},
     {"ask", lh__cli_ask, "ask INDEX-OR-DATASET \"QUESTION\" [--where PREDICATE] [--k N] [--as-of VERSION]",
      "answer a question from a vector index, citing the rows (and character ranges) it used"},
+    {"profiles", lh__cli_profiles, "profiles create --file P.json | list | show ID | delete ID\n"
+     "             | activate ID | deactivate ID",
+     "model profiles: an embedding model, the datasets its searches may reach, an HNSW config;\n"
+     "             activate/deactivate warm or free its indexes and graphs in the running server"},
     {"config", lh__cli_config, "config", "print the effective configuration (secrets hidden)"},
     {"serve", lh__cli_serve, "serve [--bind HOST:PORT] [--print-config] [--routes] [--allow-unauthenticated-remote]",
      "serve the HTTP API (see docs/API.md) until SIGTERM/SIGINT"},

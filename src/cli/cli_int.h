@@ -46,6 +46,7 @@ int lh__cli_ask(lh_cli *cli);
  * tail of cli->argv. */
 int lh__cli_vectors_evaluate(lh_cli *cli, int argc, char **argv);
 int lh__cli_vectors(lh_cli *cli);
+int lh__cli_profiles(lh_cli *cli); /* cmd_profiles.c */
 /* vectors refresh|stale|policy (cmd_vec_fresh.c); argv[0] is the verb */
 int lh__cli_vectors_refresh(lh_cli *cli, int argc, char **argv);
 int lh__cli_vectors_stale(lh_cli *cli, int argc, char **argv);

@@ -163,6 +163,23 @@ lh_status lh_lake_edit_metadata(lh_lake *lake, const char *name, json_t *set, js
 lh_status lh_lake_edit_metadata_by(lh_lake *lake, const char *actor, const char *name, json_t *set,
                                    json_t *tags_add, json_t *tags_remove, lh_err *err);
 
+/* ---- model profiles (catalog/profiles.h; lake/profiles.c) ---- */
+
+/* Creates a profile from a request body: the body's checks (catalog/profiles.h) and its
+ * HNSW config's (ann/hnsw.h, through vector/profile.h), then every binding must name a
+ * dataset or an AI-safe view; written once (LH_EEXIST for a taken id), under the write
+ * lock, stamped with actor (NULL = "anonymous") and now. *out (may be NULL) = the stored
+ * profile; caller owns. Thread-safe. */
+lh_status lh_lake_profile_create(lh_lake *lake, const json_t *body, const char *actor,
+                                 json_t **out, lh_err *err);
+/* One profile (LH_ENOTFOUND, LH_EINVAL for a bad id) or all of them, sorted by id; caller
+ * owns *out. Thread-safe. */
+lh_status lh_lake_profile(lh_lake *lake, const char *id, json_t **out, lh_err *err);
+lh_status lh_lake_profiles(lh_lake *lake, json_t **out, lh_err *err);
+/* Removes a profile (LH_ENOTFOUND when there is none). Its graphs stay active until
+ * deactivated (they belong to the indexes, not the profile). */
+lh_status lh_lake_profile_delete(lh_lake *lake, const char *id, lh_err *err);
+
 /* ---- vector indexes (vector/fresh.h) ---- */
 
 /* Called, under the write lock, after an ingest committed into a dataset that has indexes

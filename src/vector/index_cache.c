@@ -126,3 +126,19 @@ void lh_vec_cache_put(lh_vec_cache *c, lh_vec_index *idx)
     if (gone)
         lh_vec_index_free(idx);
 }
+
+bool lh_vec_cache_drop(lh_vec_cache *c, const char *name)
+{
+    bool found = false;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n;) {
+        if (strcmp(c->items[i]->name, name)) {
+            i++;
+            continue;
+        }
+        evict(c, i); /* moves the last item into i: look at i again */
+        found = true;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return found;
+}

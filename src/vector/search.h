@@ -101,6 +101,9 @@ void lh_vec_cache_free(lh_vec_cache *c);
 lh_status lh_vec_cache_get(lh_vec_cache *c, const lh_vec_senv *env, const char *name,
                            lh_vec_index **out, lh_err *err);
 void lh_vec_cache_put(lh_vec_cache *c, lh_vec_index *idx);
+/* Evicts index name from the cache (profile deactivation): true when it was cached. A request
+ * (or a graph) still holding it keeps it until its lh_vec_cache_put. */
+bool lh_vec_cache_drop(lh_vec_cache *c, const char *name);
 
 /* ---- search -------------------------------------------------------------------------------- */
 

@@ -3,21 +3,28 @@
  * JSON_REJECT_DUPLICATES, an empty body is {}, the body must be an object) and the field
  * helpers of src/api/api_util.c (lh__api_only_fields, lh__api_string, lh__api_int) with
  * the field lists of real handlers, the parser of POST /vectors/index's body
- * (lh_vec_spec_from_json, src/vector/spec.c) and the autotune grid's
- * (lh_vec_grid_from_json, src/vector/hnsw_grid.c).
+ * (lh_vec_spec_from_json, src/vector/spec.c), the autotune grid's
+ * (lh_vec_grid_from_json, src/vector/hnsw_grid.c), and the checks of POST /catalog/profiles'
+ * body (lh_profiles_check, src/catalog/profiles.c, and lh_vec_profile_check).
  *
  * server.c is #included (as unit tests do) to reach its static checks_pass; the request is
  * built by hand, without a connection (nothing on these paths touches it).
  * Invariants: checks_pass agrees with jansson on the same flags; it replies exactly when
  * it refuses (400) and leaves an object otherwise; each helper replies exactly when it
- * returns false, with status 400; a string it hands out is the field's value.
+ * returns false, with status 400; a string it hands out is the field's value; a profile
+ * body accepted has a valid id, 1-256 distinct valid bindings and HNSW values within the
+ * bounds, and a refused one gets a one-line message.
  * LH_FUZZ_JSON_ALLOW_503=1 (set by tests/fuzz/run.sh unless FUZZ_STRICT=1) tolerates the
  * known open finding "a refusal answers 503 instead of 400" (regressions/json_body/open/). */
 #include "http/server.c"
 
 #include "api/api_int.h"
+#include "catalog/catalog.h"
+#include "catalog/profiles.h"
+#include "core/util.h"
 #include "fuzz_util.h"
 #include "vector/index.h"
+#include "vector/profile.h"
 #include "vector/tune.h"
 
 typedef struct profile {
@@ -65,6 +72,10 @@ static const char *const ht_allowed[] = {"index", "eval", "M", "ef_construction"
 static const char *const ht_strings[] = {"index", "eval", NULL};
 static const char *const ht_ints[] = {"M", "ef_construction", "ef_search", "seed", NULL};
 static const char *const hu_allowed[] = {"index", "eval", "min_recall", "grid", NULL};
+/* POST /catalog/profiles (catalog/profiles.c checks the body itself: the strings it reads) */
+static const char *const p_allowed[] = {"id", "description", "embed", "generate_model",
+                                        "bound_datasets", "hnsw", NULL};
+static const char *const p_strings[] = {"id", "description", "generate_model", NULL};
 static const char *const none[] = {NULL};
 static const profile profiles[] = {
     {q_allowed, q_strings, q_ints},
@@ -83,6 +94,7 @@ static const profile profiles[] = {
     {ha_allowed, ha_strings, ha_ints},
     {ht_allowed, ht_strings, ht_ints},
     {hu_allowed, ht_strings, none},
+    {p_allowed, p_strings, none},
 };
 
 static lh_http_route route = {.method = "POST", .pattern = "/fuzz", .body = LH_BODY_JSON};
@@ -168,6 +180,52 @@ static void check_grid(const json_t *body)
         fuzz_fail("an accepted grid has %zu configs", g.nM * g.nefc * g.nefs);
 }
 
+/* lh_profiles_check: an accepted body holds exactly what a stored profile may; a refused
+ * one says why on one line. lh_vec_profile_check (the graph's own bounds) never refuses a
+ * body the catalog accepted, since the catalog's bounds are the tighter ones. */
+static void check_profile(const json_t *body)
+{
+    lh_err err;
+    memset(&err, 0, sizeof err);
+    if (lh_profiles_check(body, &err)) {
+        if (!err.msg[0] || strchr(err.msg, '\n') || !lh_utf8_valid(err.msg, strlen(err.msg)))
+            fuzz_fail("lh_profiles_check failed without a one-line UTF-8 message: '%s'", err.msg);
+        return;
+    }
+    const char *id = json_string_value(json_object_get(body, "id"));
+    if (!id || lh_profiles_check_id(id, NULL) || strchr(id, '/') || strchr(id, '.'))
+        fuzz_fail("an accepted profile has a bad id");
+    const json_t *b = json_object_get(body, "bound_datasets");
+    size_t n = json_array_size(b);
+    if (n < 1 || n > LH_PROFILE_BINDINGS_MAX)
+        fuzz_fail("an accepted profile binds %zu names", n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_string_value(json_array_get(b, i));
+        if (!name || lh_catalog_check_name(name, NULL))
+            fuzz_fail("an accepted profile binds a bad name");
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(name, json_string_value(json_array_get(b, j))))
+                fuzz_fail("an accepted profile binds '%s' twice", name);
+    }
+    const char *prov = json_string_value(json_object_get(json_object_get(body, "embed"), "provider"));
+    if (!prov || (strcmp(prov, "builtin") && strcmp(prov, "ollama") && strcmp(prov, "openai")))
+        fuzz_fail("an accepted profile has provider '%s'", prov ? prov : "(none)");
+    const json_t *h = json_object_get(body, "hnsw");
+    if (json_is_object(h)) {
+        json_int_t m = json_integer_value(json_object_get(h, "M"));
+        json_int_t efc = json_integer_value(json_object_get(h, "ef_construction"));
+        json_int_t efs = json_integer_value(json_object_get(h, "ef_search"));
+        if (m < LH_PROFILE_M_MIN || m > LH_PROFILE_M_MAX || efc < LH_PROFILE_EFC_MIN ||
+            efc > LH_PROFILE_EFC_MAX || efs < LH_PROFILE_EFS_MIN || efs > LH_PROFILE_EFS_MAX ||
+            json_integer_value(json_object_get(h, "seed")) < 0)
+            fuzz_fail("an accepted profile has HNSW values out of bounds");
+    } else if (h && !json_is_null(h)) {
+        fuzz_fail("an accepted profile has an hnsw that is neither null nor an object");
+    }
+    if (lh_vec_profile_check(body, &err))
+        fuzz_fail("the graph's check refused a profile the catalog accepted: %s", err.msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lh_http_req *r = calloc(1, sizeof *r);
@@ -220,6 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ok) {
         check_vec_spec(r->json);
         check_grid(r->json);
+        check_profile(r->json);
     }
     reset_reply(r);
     json_decref(r->json);
