@@ -322,19 +322,24 @@ static void filter_bitmap(void **state)
     float *m = random_matrix(n, dims, true);
     float *q = random_matrix(1, dims, true);
     uint64_t allow[lh_vec_bitmap_words(1000)];
-    memset(allow, 0, sizeof allow);
-    for (size_t r = 0; r < n; r++)
-        if (r % 3 == 1 && (r < 128 || r >= 192))  /* rows 128..191: a whole word of zeros */
-            allow[r / 64] |= (uint64_t)1 << (r % 64);
-    allow[15] |= ~(uint64_t)0 << 40;  /* bits past row 999: never a hit */
-    size_t allowed = 0;
-    for (size_t r = 0; r < n; r++)
-        allowed += allow[r / 64] >> (r % 64) & 1;
-    const size_t ks[] = {1, 10, allowed, n};
-    for (lh_vec_metric metric = LH_VEC_DOT; metric <= LH_VEC_L2; metric++)
-        for (size_t b = 0; b < 4; b++)
-            for (int t = 1; t <= 3; t++)
-                check_search(m, n, dims, q, metric, ks[b], t, allow);
+    /* every 3rd row: ~21 a block, scored as whole blocks; every 13th: ~5 a block, scored
+     * row by row (topk.c SPARSE_ROWS) */
+    const size_t every[] = {3, 13};
+    for (size_t e = 0; e < 2; e++) {
+        memset(allow, 0, sizeof allow);
+        for (size_t r = 0; r < n; r++)
+            if (r % every[e] == 1 && (r < 128 || r >= 192))  /* rows 128..191: a zero word */
+                allow[r / 64] |= (uint64_t)1 << (r % 64);
+        allow[15] |= ~(uint64_t)0 << 40;  /* bits past row 999: never a hit */
+        size_t allowed = 0;
+        for (size_t r = 0; r < n; r++)
+            allowed += allow[r / 64] >> (r % 64) & 1;
+        const size_t ks[] = {1, 10, allowed, n};
+        for (lh_vec_metric metric = LH_VEC_DOT; metric <= LH_VEC_L2; metric++)
+            for (size_t b = 0; b < 4; b++)
+                for (int t = 1; t <= 3; t++)
+                    check_search(m, n, dims, q, metric, ks[b], t, allow);
+    }
     /* nothing allowed: no hit */
     memset(allow, 0, sizeof allow);
     lh_vec_hit hits[5];
