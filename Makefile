@@ -133,7 +133,7 @@ bench: $(DEPS_STAMP) $(BUILD)/lakehouse
 # (build/fuzzobj/) compiled with clang and -fsanitize=fuzzer-no-link.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES   := toml multipart json_body detect sms delta_log sql_gate decode ai_wire
+FUZZ_NAMES   := toml multipart json_body detect sms delta_log sql_gate decode ai_wire hnsw_file
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 $(FUZZ_SAN) -Isrc \
                 -I$(DUCKDB_DIR) -MMD -MP $(PKG_CFLAGS)

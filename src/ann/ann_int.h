@@ -34,4 +34,12 @@ int lh__vec_threads(int threads, size_t n);
 /* Orders hits best first (key descending, then row ascending; NaN last). */
 void lh__vec_sort_hits(lh_vec_hit *hits, size_t n);
 
+/* The parts of an int8 copy (quant.c) that the HNSW int8 walk scores with: the codes
+ * (rows x dims), the per-dimension scales and each row's |dequantised row|^2. */
+const int8_t *lh__vec_q8_codes(const lh_vec_q8 *q8);
+const float *lh__vec_q8_scales(const lh_vec_q8 *q8);
+const float *lh__vec_q8_sqnorms(const lh_vec_q8 *q8);
+size_t lh__vec_q8_rows(const lh_vec_q8 *q8);
+size_t lh__vec_q8_dims(const lh_vec_q8 *q8);
+
 #endif

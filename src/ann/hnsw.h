@@ -65,7 +65,7 @@ lh_status lh_hnsw_params_check(const lh_hnsw_params *p, lh_err *err);
  * workers (0 = one per online CPU, 1 = the calling thread only). metric: LH_VEC_COSINE
  * expects L2-normalised rows (scored as dot), LH_VEC_DOT, LH_VEC_L2. progress (may be
  * NULL) is called now and then with the rows inserted so far; a non-zero return cancels
- * (LH_ECANCELED). n may be 0. Free with lh_hnsw_free. */
+ * (LH_ECONFLICT "... cancelled", as index builds do). n may be 0. Free with lh_hnsw_free. */
 typedef int (*lh_hnsw_progress)(void *ctx, size_t done, size_t total);
 lh_status lh_hnsw_build(const float *base, size_t n, size_t dims, lh_vec_metric metric,
                         const lh_hnsw_params *p, int threads, lh_hnsw_progress progress,

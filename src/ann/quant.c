@@ -39,6 +39,31 @@ size_t lh_vec_q8_bytes(const lh_vec_q8 *q8)
     return q8->n * q8->dims + q8->dims * sizeof(float) + q8->n * sizeof(float);
 }
 
+const int8_t *lh__vec_q8_codes(const lh_vec_q8 *q8)
+{
+    return q8->codes;
+}
+
+const float *lh__vec_q8_scales(const lh_vec_q8 *q8)
+{
+    return q8->scale;
+}
+
+const float *lh__vec_q8_sqnorms(const lh_vec_q8 *q8)
+{
+    return q8->sqnorm;
+}
+
+size_t lh__vec_q8_rows(const lh_vec_q8 *q8)
+{
+    return q8->n;
+}
+
+size_t lh__vec_q8_dims(const lh_vec_q8 *q8)
+{
+    return q8->dims;
+}
+
 lh_status lh_vec_q8_new(const float *matrix, size_t n, size_t dims, lh_vec_q8 **out,
                         lh_err *err)
 {

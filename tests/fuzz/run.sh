@@ -25,7 +25,7 @@ secs=${FUZZ_SECONDS:-60}
 bin=${FUZZ_BIN_DIR:-build/fuzz}
 strict=${FUZZ_STRICT:-1}
 names=("$@")
-((${#names[@]})) || names=(toml multipart json_body detect sms delta_log sql_gate decode ai_wire)
+((${#names[@]})) || names=(toml multipart json_body detect sms delta_log sql_gate decode ai_wire hnsw_file)
 
 if [[ $strict != 1 ]]; then
   export LH_FUZZ_GATE_ALLOW_EXPLAIN=1 LH_FUZZ_GATE_ALLOW_REFUSED_WRITES=1 LH_FUZZ_JSON_ALLOW_503=1
