@@ -13,9 +13,10 @@
  *   hnsw ours DIR N DIMS NQ M EFC THREADS EFS
  *        builds our graph (lh_hnsw_build, THREADS workers) and prints its build line, then
  *        a search line per ef of EFS ("16,32,64"; "-" = build only): one query at a time,
- *        in this thread.
+ *        in this thread; then keeps the graph in DIR/ours-M-EFC.lhg (lh_hnsw_save).
  *   hnsw filter DIR N DIMS NQ M EFC EF PERMILLES
- *        filtered search: for each fraction (per mille, "500,200,...") a seeded random
+ *        filtered search over the graph of DIR/ours-M-EFC.lhg (built when there is none):
+ *        for each fraction (per mille, "500,200,...") a seeded random
  *        subset of the rows is allowed; prints per fraction our filtered HNSW (recall@10
  *        against the exact filtered top 10, p50/p99) and the exact filtered scan
  *        (lh_vec_search with the bitmap, 1 thread, p50/p99), and whether
@@ -253,12 +254,24 @@ static double sweep(const lh_hnsw *h, const float *base, const float *q, size_t 
     return (double)right / (double)(nq * HNSW_K);
 }
 
+/* DIR/ours-M-EFC.lhg: the graph a sweep built, kept for the filter measurement (the
+ * script removes these files when it regenerates the data and before each run). */
+static void graph_path(char *path, size_t cap, const char *dir, size_t m, size_t efc)
+{
+    snprintf(path, cap, "%s/ours-%zu-%zu.lhg", dir, m, efc);
+}
+
 static int ours(const char *dir, size_t n, size_t dims, size_t nq, size_t m, size_t efc,
                 int threads, const char *efs)
 {
     float *base = hb_read_f32(dir, "base.f32", n, dims);
     lh_hnsw *h = build(base, n, dims, m, efc, threads);
     if (strcmp(efs, "-")) {
+        char path[4096];
+        lh_err err;
+        graph_path(path, sizeof path, dir, m, efc);
+        if (lh_hnsw_save(h, 0, path, &err))
+            fprintf(stderr, "hnsw bench: save: %s\n", err.msg);
         float *q = hb_read_f32(dir, "queries.f32", nq, dims);
         hb_gt g = hb_read_gt(dir, "gt.bin", nq);
         size_t ef[64], nef = hb_list(efs, ef, 64);
@@ -284,7 +297,13 @@ static int filter(const char *dir, size_t n, size_t dims, size_t nq, size_t m, s
 {
     float *base = hb_read_f32(dir, "base.f32", n, dims);
     float *q = hb_read_f32(dir, "queries.f32", nq, dims);
-    lh_hnsw *h = build(base, n, dims, m, efc, 0);
+    char path[4096];
+    lh_hnsw *h = NULL;
+    int64_t version;
+    lh_err err;
+    graph_path(path, sizeof path, dir, m, efc);
+    if (lh_hnsw_load(path, base, n, dims, &h, &version, &err))
+        h = build(base, n, dims, m, efc, 0);
     size_t pm[32], npm = hb_list(permilles, pm, 32);
     size_t words = lh_vec_bitmap_words(n);
     uint64_t *allow = hb_alloc(words * sizeof *allow);
