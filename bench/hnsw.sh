@@ -34,7 +34,8 @@
 #   BENCH_HNSW_SETS        "clustered uniform resumes" / "clustered"
 #   BENCH_HNSW_EFC         "40 80" / "40": ours and hnswlib on clustered ("40 80 200" is
 #                          the issue's full sweep: about 8 minutes more here)
-#   BENCH_HNSW_EFC_OTHER   "80" / "40": ours and hnswlib on the other sets
+#   BENCH_HNSW_EFC_UNIFORM "40" / "40": ours and hnswlib on uniform
+#   BENCH_HNSW_EFC_RESUMES "80" / "40": ours and hnswlib on resumes
 #   BENCH_HNSW_FAISS_EFC   "40" / "40": faiss on clustered only (Debian's faiss is a
 #                          generic build: about 7 times hnswlib's build time here)
 #   BENCH_HNSW_LANCE_EFC   "80" / "40": LanceDB on clustered only ("" = none)
@@ -47,17 +48,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
-    D_ROWS=20000 D_NQ=200 D_SETS=clustered D_EFC=40 D_OTHER=40 D_LANCE=40 D_EFC1=""
+    D_ROWS=20000 D_NQ=200 D_SETS=clustered D_EFC=40 D_UNI=40 D_RES=40 D_LANCE=40 D_EFC1=""
     D_EFS=16,32,64,128
 else
-    D_ROWS=100000 D_NQ=1000 D_SETS="clustered uniform resumes" D_EFC="40 80" D_OTHER=80
+    D_ROWS=100000 D_NQ=1000 D_SETS="clustered uniform resumes" D_EFC="40 80" D_UNI=40 D_RES=80
     D_LANCE=80 D_EFC1=40 D_EFS=16,24,32,48,64,96,128,192,256
 fi
 ROWS=${BENCH_HNSW_ROWS:-$D_ROWS}
 NQ=${BENCH_HNSW_QUERIES:-$D_NQ}
 SETS=${BENCH_HNSW_SETS:-$D_SETS}
 EFC=${BENCH_HNSW_EFC:-$D_EFC}
-EFC_OTHER=${BENCH_HNSW_EFC_OTHER:-$D_OTHER}
+EFC_UNIFORM=${BENCH_HNSW_EFC_UNIFORM:-$D_UNI}
+EFC_RESUMES=${BENCH_HNSW_EFC_RESUMES:-$D_RES}
+efcs_of() { case $1 in clustered) echo "$EFC" ;; uniform) echo "$EFC_UNIFORM" ;; *) echo "$EFC_RESUMES" ;; esac; }
 FAISS_EFC=${BENCH_HNSW_FAISS_EFC-40}
 LANCE_EFC=${BENCH_HNSW_LANCE_EFC-$D_LANCE}
 EFC1=${BENCH_HNSW_EFC1-$D_EFC1}
@@ -132,7 +135,7 @@ prepare() {
     case $set in
     clustered | uniform)
         n=$ROWS dims=768
-        if [ ! -s "$dir/queries.f32" ] || [ "$(cat "$dir/meta" 2> /dev/null)" != "$n $dims $NQ" ] || [ $BIN/hnsw_bench -nt "$dir/queries.f32" ]; then
+        if [ ! -s "$dir/queries.f32" ] || [ "$(cat "$dir/meta" 2> /dev/null)" != "$n $dims $NQ" ] || [ bench/hnsw.c -nt "$dir/queries.f32" ]; then
             say "generate $set: $n x $dims and $NQ queries"
             rm -f "$dir/gt.bin"
             $BIN/hnsw_bench gen "$dir" "$set" "$n" "$dims" "$NQ" 42
@@ -147,7 +150,7 @@ prepare() {
             rm -rf "$data"
             build/release/lakehouse demo --scale "$scale" --data "$data" > "$OUT/demo.log"
         fi
-        if [ ! -s "$dir/queries.f32" ] || [ "$(cut -d' ' -f3 "$dir/meta" 2> /dev/null)" != "$NQ" ] || [ $BIN/hnsw_export -nt "$dir/queries.f32" ]; then
+        if [ ! -s "$dir/queries.f32" ] || [ "$(cut -d' ' -f3 "$dir/meta" 2> /dev/null)" != "$NQ" ] || [ bench/hnsw_export.c -nt "$dir/queries.f32" ]; then
             say "export the resume vectors"
             $BIN/hnsw_export "$data" candidates_resume_text "$dir/all.f32" > "$dir/export.txt"
             total=$(awk '$1 == "rows" {print $2}' "$dir/export.txt")
@@ -180,8 +183,7 @@ for set in $SETS; do
     prepare "$set"
     read -r n dims <<< "${SHAPE[$set]}"
     dir=$OUT/$set-$ROWS
-    efcs=$EFC
-    [ "$set" = clustered ] || efcs=$EFC_OTHER
+    efcs=$(efcs_of "$set")
     rm -f "$dir"/*.lhg # graphs kept by `hnsw ours` for the filter measurement
     for efc in $efcs; do
         say "$set ($n x $dims), ef_construction $efc: ours"
@@ -260,8 +262,7 @@ TARGETS=""
 BUILD_TARGETS=""
 HALF_MS=""
 for set in $SETS; do
-    efcs=$EFC
-    [ "$set" = clustered ] || efcs=$EFC_OTHER
+    efcs=$(efcs_of "$set")
     for efc in $efcs; do
         o=$(first95 "$set" ours "$efc")
         h=$(first95 "$set" hnswlib "$efc")
@@ -367,7 +368,7 @@ Recall@10 ≥ 0.95 at p50 < 0.5 ms (ours, smallest ef reaching 0.95):
 |---|---:|---:|---:|---:|---|
 $HALF_MS
 $FILTER_MD
-Produced by: \`${QUICK_NOTE}bench/hnsw.sh\` (rows $ROWS, queries $NQ, ef_construction \"$EFC\" on clustered, \"$EFC_OTHER\" on the other sets, faiss at \"$FAISS_EFC\", LanceDB at \"$LANCE_EFC\", 1-thread builds at \"$EFC1\")."
+Produced by: \`${QUICK_NOTE}bench/hnsw.sh\` (rows $ROWS, queries $NQ, ef_construction \"$EFC\" on clustered, \"$EFC_UNIFORM\" on uniform, \"$EFC_RESUMES\" on resumes, faiss at \"$FAISS_EFC\", LanceDB at \"$LANCE_EFC\", 1-thread builds at \"$EFC1\")."
 
 printf '\n## Approximate search (HNSW)\n\n%s\n' "$MD"
 if [ "${BENCH_NO_DOC:-0}" = 1 ] || [ "$QUICK" = 1 ] || [ "$ROWS" != 100000 ]; then
