@@ -26,7 +26,8 @@
 # Each (set, ef_construction) builds every contender's graph with BENCH_HNSW_THREADS (2)
 # threads, then sweeps ef_search: recall@10, p50/p99 of one query at a time in one thread.
 # The 1-thread build is timed for ours and hnswlib at BENCH_HNSW_EFC1. Then the filtered
-# search measurement (our graph vs exact search at allowed fractions 50% .. 0.5%, 3% among them: the threshold the core picked).
+# search measurement (our graph vs exact search at allowed fractions 50% .. 0.5%, with 3%:
+# the LH_HNSW_FILTER_MIN_FRACTION the core picked on 128 dimensions).
 #
 # Environment (defaults: full run / BENCH_QUICK=1):
 #   BENCH_HNSW_ROWS        100000 / 20000 (clustered and uniform; the demo's scale follows)
