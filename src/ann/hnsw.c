@@ -12,7 +12,6 @@
  * while fewer than ef have been found every visited node stays a candidate, so the beam
  * widens by itself until it has ef admissible rows or the graph is exhausted (which is why
  * a very selective filter is better answered exactly: lh_hnsw_filter_prefers_exact). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -463,9 +462,9 @@ static lh_status q8_query(const lh_hnsw *h, const lh_vec_q8 *q8, walk *k, lh__hn
                           lh_err *err)
 {
     size_t dims = h->dims;
-    if (lh__vec_q8_dims(q8) != dims || lh__vec_q8_rows(q8) < h->cap)
+    if (lh__vec_q8_dims(q8) != dims || lh__vec_q8_rows(q8) < h->nbase)
         return lh_fail(err, LH_EINVAL, "the int8 copy (%zu x %zu) does not cover the graph's "
-                       "%zu x %zu rows", lh__vec_q8_rows(q8), lh__vec_q8_dims(q8), h->cap, dims);
+                       "%zu x %zu rows", lh__vec_q8_rows(q8), lh__vec_q8_dims(q8), h->nbase, dims);
     size_t wmax = (size_t)INT32_MAX / (127 * dims);
     if (wmax > 32767)
         wmax = 32767;
@@ -558,7 +557,8 @@ bool lh_hnsw_filter_prefers_exact(size_t allowed, size_t n)
 
 void lh_hnsw_set_base(lh_hnsw *h, const float *base, size_t n)
 {
-    lh_assert(n >= h->count);
+    for (size_t r = n; r < h->cap; r++) /* every row the graph holds stays in the base */
+        lh_assert(h->levels[r] < 0);
     h->base = base;
     h->nbase = n;
 }
