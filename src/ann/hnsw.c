@@ -12,7 +12,6 @@
  * while fewer than ef have been found every visited node stays a candidate, so the beam
  * widens by itself until it has ef admissible rows or the graph is exhausted (which is why
  * a very selective filter is better answered exactly: lh_hnsw_filter_prefers_exact). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -320,6 +319,12 @@ typedef struct walk {
     uint32_t skip;           /* never a result (an insertion's own row) */
 } walk;
 
+/* Bytes of a vector prefetched ahead of its scoring: the hardware prefetcher follows a
+ * sequential read once it has started. */
+#ifndef LH__HNSW_PREFETCH
+#define LH__HNSW_PREFETCH 512
+#endif
+
 static inline void prefetch_row(const walk *k, uint32_t row)
 {
     const char *p;
@@ -331,9 +336,8 @@ static inline void prefetch_row(const walk *k, uint32_t row)
         p = (const char *)(k->h->base + (size_t)row * k->h->dims);
         bytes = k->h->dims * sizeof(float);
     }
-    /* the first lines: the hardware prefetcher follows a sequential read once it starts */
-    if (bytes > 512)
-        bytes = 512;
+    if (bytes > LH__HNSW_PREFETCH)
+        bytes = LH__HNSW_PREFETCH;
     for (size_t o = 0; o < bytes; o += 64)
         __builtin_prefetch(p + o, 0, 3);
 }
@@ -458,9 +462,9 @@ static lh_status q8_query(const lh_hnsw *h, const lh_vec_q8 *q8, walk *k, lh__hn
                           lh_err *err)
 {
     size_t dims = h->dims;
-    if (lh__vec_q8_dims(q8) != dims || lh__vec_q8_rows(q8) < h->cap)
+    if (lh__vec_q8_dims(q8) != dims || lh__vec_q8_rows(q8) < h->nbase)
         return lh_fail(err, LH_EINVAL, "the int8 copy (%zu x %zu) does not cover the graph's "
-                       "%zu x %zu rows", lh__vec_q8_rows(q8), lh__vec_q8_dims(q8), h->cap, dims);
+                       "%zu x %zu rows", lh__vec_q8_rows(q8), lh__vec_q8_dims(q8), h->nbase, dims);
     size_t wmax = (size_t)INT32_MAX / (127 * dims);
     if (wmax > 32767)
         wmax = 32767;
@@ -553,7 +557,8 @@ bool lh_hnsw_filter_prefers_exact(size_t allowed, size_t n)
 
 void lh_hnsw_set_base(lh_hnsw *h, const float *base, size_t n)
 {
-    lh_assert(n >= h->count);
+    for (size_t r = n; r < h->cap; r++) /* every row the graph holds stays in the base */
+        lh_assert(h->levels[r] < 0);
     h->base = base;
     h->nbase = n;
 }

@@ -25,7 +25,9 @@
 #include "core/alloc.h"
 #include "ann/hnsw_int.h"
 
+#ifndef LH__HNSW_SERIAL
 #define LH__HNSW_SERIAL 1024
+#endif
 #define LH__HNSW_BATCH_DIV 64
 #define LH__HNSW_BATCH_MAX 1024
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -466,6 +467,48 @@ static void q8_walk(void **state)
     lh_vec_q8_free(q8);
 }
 
+/* Searches from several threads at once on one graph (its scratch pool is shared) give
+ * what one thread gets. */
+typedef struct par_arg {
+    const fixture *f;
+    lh_vec_hit hits[NQ][K];
+    size_t n[NQ];
+    int failed;
+} par_arg;
+
+static void *par_search(void *p)
+{
+    par_arg *a = p;
+    lh_err err;
+    for (size_t q = 0; q < NQ; q++) {
+        lh_hnsw_search_opts so = {.k = K, .ef = 40};
+        if (lh_hnsw_search(a->f->g, a->f->queries + q * DIMS, &so, a->hits[q], &a->n[q], &err))
+            a->failed = 1;
+    }
+    return NULL;
+}
+
+static void concurrent_searches(void **state)
+{
+    fixture *f = *state;
+    par_arg *a = calloc(5, sizeof *a);
+    pthread_t t[4];
+    for (int i = 0; i < 5; i++)
+        a[i].f = f;
+    par_search(&a[4]);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, par_search, &a[i]), 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_false(a[i].failed);
+        for (size_t q = 0; q < NQ; q++) {
+            assert_int_equal(a[i].n[q], a[4].n[q]);
+            assert_same_hits(a[i].hits[q], a[4].hits[q], a[4].n[q]);
+        }
+    }
+    free(a);
+}
+
 /* ---- the file ------------------------------------------------------------------------- */
 
 static char tmpdir[256];
@@ -648,6 +691,7 @@ int main(void)
         cmocka_unit_test(add_after_build),
         cmocka_unit_test(progress_and_cancel),
         cmocka_unit_test(q8_walk),
+        cmocka_unit_test(concurrent_searches),
         cmocka_unit_test(file_round_trip),
         cmocka_unit_test(file_damage),
     };
