@@ -102,6 +102,7 @@ void lh_hnsw_free(lh_hnsw *h)
     }
     free(h->deleted);
     free(h->up_off);
+    free(h->l0d);
     while (h->pool) {
         lh__hnsw_scratch *s = h->pool;
         h->pool = s->next;
