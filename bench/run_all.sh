@@ -15,6 +15,8 @@
 # (d) bench/compressed_ingest.sh (skip with BENCH_NO_COMPRESSED=1).
 # (e) bench/exact_search.sh: exact vector search vs faiss and numpy (skip with
 #     BENCH_NO_VECTORS=1).
+# (e2) bench/hnsw.sh: approximate search (our HNSW) vs hnswlib, faiss and LanceDB (skip
+#     with BENCH_NO_HNSW=1).
 # (f) bench/rows.sh: every row of issue 13's table as a same-run ratio, one summary table
 #     at the end (BENCH_QUICK=1 or BENCH_ROWS_ONLY=1: only this part); among them
 #     bench/tombstone_filter.sh, which builds and runs bench/tomb_shapes.c.
@@ -350,6 +352,12 @@ BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/wide_ingest.sh "$BIN"
 if [[ -z ${BENCH_NO_VECTORS:-} ]]; then
     say "exact vector search"
     BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/exact_search.sh
+fi
+# Approximate search (HNSW) vs hnswlib, faiss and LanceDB (bench/hnsw.sh writes its own
+# section; about 15 minutes; skip with BENCH_NO_HNSW=1)
+if [[ -z ${BENCH_NO_HNSW:-} ]]; then
+    say "approximate vector search (HNSW)"
+    BENCH_NO_DOC=${BENCH_NO_DOC:-} bench/hnsw.sh
 fi
 # Issue 13's rows, each against DuckDB in the same run, and their summary table (last).
 bench/rows.sh "$BIN"

@@ -152,6 +152,7 @@ static void apply_group(lh_hnsw *h, const edge *e, size_t n)
     int l = (int)e[0].level;
     size_t cap = l ? h->p.M : h->M0;
     uint32_t *list = lh__hnsw_links(h, y, l);
+    float *ld = l == 0 && h->l0d ? h->l0d + (size_t)y * h->M0 : NULL;
     lh__hnsw_pair c[2 * LH_HNSW_M_MAX + 1], sel[2 * LH_HNSW_M_MAX + 1];
     for (size_t i = 0; i < n; i++) {
         uint32_t cnt = list[0];
@@ -162,16 +163,22 @@ static void apply_group(lh_hnsw *h, const edge *e, size_t n)
             continue;
         if (cnt < cap) {
             list[cnt + 1] = e[i].src;
+            if (ld)
+                ld[cnt] = e[i].d;
             list[0] = cnt + 1;
             continue;
         }
+        /* the same bits either way: dot and l2sq are symmetric in their two rows */
         for (uint32_t j = 0; j < cnt; j++)
-            c[j] = (lh__hnsw_pair){row_dist(h, y, list[1 + j]), list[1 + j]};
+            c[j] = (lh__hnsw_pair){ld ? ld[j] : row_dist(h, y, list[1 + j]), list[1 + j]};
         c[cnt] = (lh__hnsw_pair){e[i].d, e[i].src};
         qsort(c, cnt + 1, sizeof *c, pair_cmp);
         size_t k = select_neighbours(h, c, cnt + 1, cap, sel);
-        for (size_t j = 0; j < k; j++)
+        for (size_t j = 0; j < k; j++) {
             list[1 + j] = sel[j].id;
+            if (ld)
+                ld[j] = sel[j].d;
+        }
         list[0] = (uint32_t)k;
     }
 }
@@ -302,6 +309,8 @@ lh_status lh__hnsw_insert_batch(lh_hnsw *h, const uint32_t *rows, size_t count, 
             list[0] = cnt;
             for (uint32_t j = 0; j < cnt; j++) {
                 list[1 + j] = f[j].id;
+                if (l == 0 && h->l0d)
+                    h->l0d[(size_t)x * h->M0 + j] = f[j].d;
                 b.edges[nedges] = (edge){.target = f[j].id, .src = x, .d = f[j].d,
                                          .level = (uint32_t)l, .seq = nedges};
                 nedges++;
@@ -358,7 +367,9 @@ lh_status lh_hnsw_build(const float *base, size_t n, size_t dims, lh_vec_metric 
     if (threads > 64)
         threads = 64;
     uint32_t *rows = lh_malloc(LH__HNSW_BATCH_MAX * sizeof *rows);
-    if (!rows) {
+    h->l0d = lh_malloc((n ? n : 1) * h->M0 * sizeof *h->l0d);
+    if (!rows || !h->l0d) {
+        free(rows);
         lh_hnsw_free(h);
         return lh_fail(err, LH_ENOMEM, "out of memory for an HNSW build");
     }
@@ -382,6 +393,8 @@ lh_status lh_hnsw_build(const float *base, size_t n, size_t dims, lh_vec_metric 
         }
     }
     free(rows);
+    free(h->l0d);
+    h->l0d = NULL;
     if (st) {
         lh_hnsw_free(h);
         return st;

@@ -57,6 +57,9 @@ struct lh_hnsw {
     uint32_t *up_off;        /* cap: start of the node's level-1 list in up; heap */
     uint32_t *up;            /* up_len used of up_cap */
     size_t up_len, up_cap;
+    float *l0d;              /* during lh_hnsw_build only: cap x M0, the distance of each
+                              * layer-0 link to its node (a full list's prune then scores
+                              * only the new link's rivals among each other), else NULL */
     size_t ndeleted;
     uint32_t entry;          /* valid when count > 0 */
     int max_level;           /* -1 when empty */
