@@ -3,8 +3,9 @@
  *   2. fit: read every row, chunk it, keep a deterministic reservoir sample of at most
  *      LH_VEC_FIT_SAMPLE chunks, fit LSA on it, save model/lsa.bin, checkpoint "fitted";
  *   3. embed: read every row again in the same order (ORDER BY key, text), chunk, add
- *      every chunk to BM25; each batch of batch_rows source rows is embedded and written
- *      as one Parquet file (temp name, synced, renamed), then recorded in the job file.
+ *      every chunk to BM25; each batch of batch_rows source rows is embedded (by the
+ *      workers of embed_pool.c, with their retries) and written here, in batch order, as
+ *      one Parquet file (temp name, synced, renamed), then recorded in the job file.
  *      Batches the checkpoint already records are not embedded again: their rows are
  *      only chunked (BM25 needs them); files of the index directory that the checkpoint
  *      does not record (a kill between a rename and its checkpoint) are deleted first;
@@ -12,7 +13,6 @@
  *      the registry entry index.json (atomic replace): from then on the index exists.
  * Fault points (test build): vector.fitted, vector.batch_written.<n> (file renamed,
  * checkpoint not updated), vector.batch_saved.<n>, vector.committed, vector.before_registry. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +27,11 @@
 #include "engine/engine.h"
 #include "storage/storage.h"
 #include "table/table.h"
+#include "vector/embed_pool_int.h"
 #include "vector/index_int.h"
 
 /* One chunk waiting in the current batch. */
 typedef lh__vec_keyed pending;
-
-/* A batch handed to the embedding workers (issue 14 item 5): its chunks, moved out of
- * the build's pending list, and their vectors once embedded. */
-enum { EB_QUEUED, EB_TAKEN, EB_DONE };
-typedef struct ebatch {
-    pending *pend;
-    size_t n, rows, no;     /* chunks, source rows, batch number */
-    float *vecs;
-    int state;              /* under build.pmu */
-    lh_status st;
-    lh_err err;
-} ebatch;
 
 typedef struct build {
     const lh_vec_env *env;
@@ -69,16 +58,8 @@ typedef struct build {
     double t_start;
     size_t rows_this_run;
     bool counting;          /* pass 3 row callback: only count/skip */
-    /* the embedding workers (none with embed_workers <= 1: the job's thread embeds);
-     * fl: batches in flight, oldest first, at most nth (under pmu) */
-    pthread_mutex_t pmu;
-    pthread_cond_t pwork, pdone;
-    bool pool_inited, quit;
-    pthread_t *th;
-    size_t nth;
-    ebatch **fl;
-    size_t nfl;
-    atomic_uint retries_done;
+    /* the embedding workers (none with embed_workers <= 1: the job's thread embeds) */
+    lh__vec_pool *pool;
 } build;
 
 static double mono_s(void)
@@ -86,15 +67,6 @@ static double mono_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* splitmix64: the sample's only randomness (deterministic across runs) */
-static uint64_t next_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
 }
 
 static void set_field(build *b, const char *k, json_t *v)
@@ -124,6 +96,12 @@ static lh_status stopped(build *b, lh_err *err)
         return lh_fail(err, LH_ECONFLICT, "the build of index '%s' was stopped (server shutting "
                        "down); it resumes at the next start", b->spec.name);
     return LH_OK;
+}
+
+/* stopped() as the embedding pool's stop check (called from its threads) */
+static lh_status pool_stopped(void *ctx, lh_err *err)
+{
+    return stopped(ctx, err);
 }
 
 /* ---- reading the source -------------------------------------------------------------- */
@@ -216,7 +194,7 @@ static lh_status fit_row(build *b, const char *key, size_t klen, const char *tex
         if (b->nsample == b->fit_cap) {
             /* reservoir sampling (Algorithm R): chunk number seen is kept with probability
              * cap / (seen + 1), replacing a uniformly chosen one */
-            uint64_t r = next_rand(&b->rng) % (b->seen + 1);
+            uint64_t r = lh__vec_splitmix64(&b->rng) % (b->seen + 1);
             slot = r < b->fit_cap ? (size_t)r : SIZE_MAX;
         } else {
             b->nsample++;
@@ -358,80 +336,10 @@ static void update_progress(build *b)
     pthread_mutex_unlock(&b->job->mu);
 }
 
-/* Embeds and writes the pending chunks as batch number b->batch_no, or (already
- * recorded) checks them against the checkpoint and drops them. */
-void lh__vec_normalise_rows(float *v, size_t n, size_t dims)
-{
-    for (size_t r = 0; r < n; r++) {
-        float *row = v + r * dims;
-        double ss = 0;
-        for (size_t j = 0; j < dims; j++)
-            ss += (double)row[j] * row[j];
-        if (ss > 0) {
-            float inv = (float)(1.0 / sqrt(ss));
-            for (size_t j = 0; j < dims; j++)
-                row[j] *= inv;
-        }
-    }
-}
-
-/* Embeds batch e (its chunks' texts) into e->vecs, retrying after LH_EIO or LH_ETIMEOUT
- * (a network provider's transient failures) up to env->embed_retries times with
- * exponential backoff and jitter; a cancel or stop ends the wait. Runs in a worker (or in
- * the job's thread with one worker): touches only e, the provider and the job's flags. */
-static lh_status embed_batch(build *b, ebatch *e, lh_err *err)
-{
-    size_t n = e->n;
-    const char **texts = lh_calloc(n + 1, sizeof *texts);
-    size_t *tlens = lh_calloc(n + 1, sizeof *tlens);
-    e->vecs = lh_calloc((n + 1) * b->dims, sizeof *e->vecs);
-    lh_status st = texts && tlens && e->vecs ? LH_OK : lh_fail(err, LH_ENOMEM, "out of memory");
-    for (size_t i = 0; !st && i < n; i++) {
-        texts[i] = e->pend[i].c.text;
-        tlens[i] = e->pend[i].c.end - e->pend[i].c.start;
-    }
-    uint64_t rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)e->no << 32) ^ (uint64_t)(mono_s() * 1e9);
-    for (unsigned attempt = 0; !st && n; attempt++) {
-        st = lh_ai_embed(b->ai, texts, tlens, n, e->vecs, err);
-        if (!st || (st != LH_EIO && st != LH_ETIMEOUT) || attempt >= b->env->embed_retries)
-            break;
-        /* backoff: 200 ms doubling per attempt (capped at 30 s), half of it jittered */
-        int64_t ms = attempt < 8 ? (int64_t)200 << attempt : 30000;
-        if (ms > 30000)
-            ms = 30000;
-        ms = ms / 2 + (int64_t)(next_rand(&rng) % (uint64_t)(ms / 2 + 1));
-        lh_log(LH_LOG_WARN, "vector index %s: batch %zu: %s; retry %u of %u in %lld ms",
-               b->spec.name, e->no, err->msg, attempt + 1, b->env->embed_retries, (long long)ms);
-        atomic_fetch_add(&b->retries_done, 1);
-        double until = mono_s() + (double)ms / 1000.0;
-        while (mono_s() < until && !atomic_load(&b->job->cancel) && !atomic_load(&b->job->stop))
-            usleep(10000);
-        st = stopped(b, err); /* LH_OK: try again */
-    }
-    if (!st && b->network)
-        lh__vec_normalise_rows(e->vecs, n, b->dims);
-    free(texts);
-    free(tlens);
-    return st;
-}
-
-static void ebatch_free(ebatch *e)
-{
-    if (!e)
-        return;
-    for (size_t i = 0; i < e->n; i++) {
-        free(e->pend[i].key);
-        free(e->pend[i].c.text);
-    }
-    free(e->pend);
-    free(e->vecs);
-    free(e);
-}
-
 /* Writes embedded batch e as one Parquet file (temp name, synced, renamed) and records it
  * in the checkpoint. The job's thread only, in batch order: a batch is recorded only once
  * every earlier one is, so a resume keeps exactly the recorded prefix. */
-static lh_status write_batch(build *b, ebatch *e, lh_err *err)
+static lh_status write_batch(build *b, lh__vec_ebatch *e, lh_err *err)
 {
     size_t n = e->n, dims = b->dims;
     lh_status st = e->st;
@@ -495,98 +403,14 @@ static lh_status write_batch(build *b, ebatch *e, lh_err *err)
     return st;
 }
 
-/* A worker: embeds the oldest queued batch of the in-flight list until told to quit. */
-static void *embed_worker(void *arg)
-{
-    build *b = arg;
-    pthread_mutex_lock(&b->pmu);
-    for (;;) {
-        ebatch *e = NULL;
-        for (size_t i = 0; !b->quit && !e && i < b->nfl; i++)
-            if (b->fl[i]->state == EB_QUEUED)
-                e = b->fl[i];
-        if (b->quit)
-            break;
-        if (!e) {
-            pthread_cond_wait(&b->pwork, &b->pmu);
-            continue;
-        }
-        e->state = EB_TAKEN;
-        pthread_mutex_unlock(&b->pmu);
-        lh_status st = embed_batch(b, e, &e->err);
-        pthread_mutex_lock(&b->pmu);
-        e->st = st;
-        e->state = EB_DONE;
-        pthread_cond_broadcast(&b->pdone);
-    }
-    pthread_mutex_unlock(&b->pmu);
-    return NULL;
-}
-
-/* Starts env->embed_workers workers (more than one); fewer if threads cannot be made
- * (none: the job's thread embeds). */
-static void pool_start(build *b)
-{
-    unsigned want = b->env->embed_workers > 64 ? 64 : b->env->embed_workers;
-    if (want < 2)
-        return;
-    if (!(b->th = lh_calloc(want, sizeof *b->th)) ||
-        !(b->fl = lh_calloc(want + 1, sizeof *b->fl)))
-        return;
-    pthread_mutex_init(&b->pmu, NULL);
-    pthread_cond_init(&b->pwork, NULL);
-    pthread_cond_init(&b->pdone, NULL);
-    b->pool_inited = true;
-    for (unsigned i = 0; i < want; i++) {
-        if (pthread_create(&b->th[b->nth], NULL, embed_worker, b))
-            break;
-        b->nth++;
-    }
-}
-
-static void pool_stop(build *b)
-{
-    if (!b->pool_inited)
-        goto out;
-    pthread_mutex_lock(&b->pmu);
-    b->quit = true;
-    pthread_cond_broadcast(&b->pwork);
-    pthread_mutex_unlock(&b->pmu);
-    for (size_t i = 0; i < b->nth; i++)
-        pthread_join(b->th[i], NULL);
-    for (size_t i = 0; i < b->nfl; i++)
-        ebatch_free(b->fl[i]);
-    b->nfl = 0;
-    pthread_cond_destroy(&b->pwork);
-    pthread_cond_destroy(&b->pdone);
-    pthread_mutex_destroy(&b->pmu);
-    b->pool_inited = false;
-out:
-    free(b->th);
-    free(b->fl);
-    b->th = NULL;
-    b->fl = NULL;
-    b->nth = 0;
-}
-
 /* Writes the oldest in-flight batches, in order, until at most keep are in flight. */
 static lh_status drain(build *b, size_t keep, lh_err *err)
 {
     lh_status st = LH_OK;
-    while (!st && b->nth) {
-        pthread_mutex_lock(&b->pmu);
-        if (b->nfl <= keep) {
-            pthread_mutex_unlock(&b->pmu);
-            break;
-        }
-        while (b->fl[0]->state != EB_DONE)
-            pthread_cond_wait(&b->pdone, &b->pmu);
-        ebatch *e = b->fl[0];
-        memmove(b->fl, b->fl + 1, (b->nfl - 1) * sizeof *b->fl);
-        b->nfl--;
-        pthread_mutex_unlock(&b->pmu);
+    lh__vec_ebatch *e;
+    while (!st && (e = lh__vec_pool_take(b->pool, keep))) {
         st = write_batch(b, e, err);
-        ebatch_free(e);
+        lh__vec_ebatch_free(e);
     }
     return st;
 }
@@ -617,7 +441,7 @@ static lh_status flush_batch(build *b, lh_err *err)
 #endif
     if ((st = stopped(b, err)))
         return st;
-    ebatch *e = lh_calloc(1, sizeof *e);
+    lh__vec_ebatch *e = lh_calloc(1, sizeof *e);
     if (!e)
         return lh_fail(err, LH_ENOMEM, "out of memory");
     e->pend = b->pend;
@@ -628,21 +452,10 @@ static lh_status flush_batch(build *b, lh_err *err)
     b->npend = b->cap_pend = 0;
     b->batch_no++;
     b->rows_in_batch = 0;
-    if (!b->nth) {
-        st = embed_batch(b, e, err);
-        e->st = st;
-        if (st)
-            e->err = *err;
-        st = write_batch(b, e, err);
-        ebatch_free(e);
-        return st;
-    }
-    pthread_mutex_lock(&b->pmu);
-    b->fl[b->nfl++] = e;
-    pthread_cond_signal(&b->pwork);
-    pthread_mutex_unlock(&b->pmu);
-    /* every worker busy: wait for the oldest batch and write it */
-    return drain(b, b->nth - 1, err);
+    lh__vec_pool_submit(b->pool, e);
+    /* every worker busy (none: embedded already): wait for the oldest batch and write it */
+    size_t workers = lh__vec_pool_workers(b->pool);
+    return drain(b, workers ? workers - 1 : 0, err);
 }
 
 static lh_status embed_row(build *b, const char *key, size_t klen, const char *text, size_t tlen,
@@ -858,18 +671,26 @@ static lh_status run(build *b, lh_err *err)
         pthread_mutex_unlock(&b->job->mu);
         report(b);
         b->t_start = mono_s();
-        pool_start(b);
-        st = scan(b, sql.data, embed_row, err);
+        lh__vec_pool_cfg pc = {.ai = b->ai, .dims = b->dims, .normalise = b->network,
+                               .workers = b->env->embed_workers,
+                               .retries = b->env->embed_retries, .name = b->spec.name,
+                               .stopped = pool_stopped, .stop_ctx = b};
+        st = lh__vec_pool_new(&pc, &b->pool, err);
     }
+    if (!st)
+        st = scan(b, sql.data, embed_row, err);
     if (!st && (b->npend || b->rows_in_batch))
         st = flush_batch(b, err);
     if (!st)
         st = drain(b, 0, err);
-    size_t workers = b->nth ? b->nth : 1;
-    pool_stop(b); /* on a failure, batches still in flight are dropped (not recorded) */
+    size_t workers = b->pool ? lh__vec_pool_workers(b->pool) : 0;
+    unsigned retries = b->pool ? lh__vec_pool_retries(b->pool) : 0;
+    /* on a failure, batches still in flight are dropped (not recorded) */
+    lh__vec_pool_free(b->pool);
+    b->pool = NULL;
     if (!st)
-        set_field(b, "embed", json_pack("{s:I, s:I}", "workers", (json_int_t)workers,
-                                        "retries", (json_int_t)atomic_load(&b->retries_done)));
+        set_field(b, "embed", json_pack("{s:I, s:I}", "workers", (json_int_t)(workers ? workers : 1),
+                                        "retries", (json_int_t)retries));
     if (!st && b->batch_no < b->recorded)
         st = lh_fail(err, LH_ECORRUPT, "resuming index '%s': the checkpoint has %zu batches and "
                      "the source only %zu (the source changed under the job)", b->spec.name,
@@ -983,7 +804,7 @@ lh_status lh__vec_build_run(const lh_vec_env *env, lh__vec_job *j, lh_err *err)
             lh_log(LH_LOG_WARN, "vector job: %s", e3.msg);
         report(&b);
     }
-    pool_stop(&b);
+    lh__vec_pool_free(b.pool);
     pend_clear(&b);
     free(b.pend);
     lh_chunk_list_release(&b.chunks);

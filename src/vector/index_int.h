@@ -52,9 +52,20 @@ void lh__vec_journal(const lh_vec_env *env, const char *name, const char *field,
                      const char *actor);
 
 /* The index stores L2-normalised rows (cosine = dot product, index.h): the builtin model
- * writes them so, a network provider's vectors are normalised by this (build.c) before
- * they are written, by builds and refreshes alike. A zero row stays zero. */
+ * writes them so, a network provider's vectors are normalised by this (embed_pool.c)
+ * before they are written, by builds and refreshes alike. A zero row stays zero. */
 void lh__vec_normalise_rows(float *rows, size_t n, size_t dims);
+
+/* splitmix64: one step of the build's randomness (the fit sample's, from a fixed seed, so
+ * deterministic across runs; the retry jitter's). Inline here so build.c and
+ * embed_pool.c share one copy. */
+static inline uint64_t lh__vec_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
 
 /* One chunk of a source row, with the row's key (owned by whoever holds the list). */
 typedef struct lh__vec_keyed {
