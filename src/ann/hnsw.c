@@ -139,10 +139,7 @@ lh_status lh__hnsw_own(lh_hnsw *h, lh_err *err)
     return LH_OK;
 }
 
-/* Asks for huge pages under the layer-0 links (before their first touch): every node a
- * search expands reads its list, and with 4 KB pages each such read at 100K rows is a
- * TLB miss on top of the vectors' own. Advice only; nothing depends on it. */
-static void advise_huge(void *p, size_t bytes)
+void lh_hnsw_advise_huge(void *p, size_t bytes)
 {
     const uintptr_t huge = (uintptr_t)2 << 20;
     uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
@@ -166,8 +163,8 @@ lh_status lh__hnsw_reserve(lh_hnsw *h, size_t cap, lh_err *err)
     size_t words = lh_vec_bitmap_words(c), old_words = lh_vec_bitmap_words(h->cap);
     int8_t *levels = lh_malloc(c);
     uint32_t *l0 = lh_malloc(c * h->l0_stride * sizeof *l0);
-    if (l0)
-        advise_huge(l0, c * h->l0_stride * sizeof *l0);
+    if (l0) /* every node a search expands reads its list: one TLB miss less each */
+        lh_hnsw_advise_huge(l0, c * h->l0_stride * sizeof *l0);
     uint32_t *up_off = lh_malloc(c * sizeof *up_off);
     uint64_t *deleted = lh_malloc(words * sizeof *deleted);
     if (!levels || !l0 || !up_off || !deleted) {
