@@ -374,7 +374,7 @@ static inline bool admitted(const walk *k, uint32_t row)
         return true;
     if (k->allow && !lh__hnsw_bit(k->allow, row))
         return false;
-    return !lh__hnsw_bit(k->h->deleted, row);
+    return !lh__hnsw_deleted(k->h, row);
 }
 
 /* Greedy descent from (cur, dcur) through levels top..1: the nearest node found. */
@@ -528,7 +528,7 @@ lh_status lh_hnsw_search(const lh_hnsw *h, const float *query, const lh_hnsw_sea
     if (h->metric == LH_VEC_COSINE)
         lh_vec_normalize(s->q, h->dims);
     walk k = {.h = h, .q = s->q, .allow = opts->allow, .skip = UINT32_MAX,
-              .filtered = opts->allow || h->ndeleted};
+              .filtered = opts->allow || __atomic_load_n(&h->ndeleted, __ATOMIC_RELAXED)};
     if (opts->q8 && (st = q8_query(h, opts->q8, &k, s, err)))
         goto cleanup;
     uint32_t ep = descend(&k, h->entry, walk_dist(&k, h->entry), h->max_level);
@@ -598,10 +598,12 @@ lh_status lh_hnsw_add(lh_hnsw *h, uint32_t row, lh_err *err)
 
 void lh_hnsw_delete(lh_hnsw *h, uint32_t row)
 {
-    if (row >= h->cap || h->levels[row] < 0 || lh__hnsw_bit(h->deleted, row))
+    /* atomic: searches may be reading these words (hnsw.h); deletes are serialised by the
+     * caller, so the test above cannot race another delete of the same row */
+    if (row >= h->cap || h->levels[row] < 0 || lh__hnsw_deleted(h, row))
         return;
-    h->deleted[row >> 6] |= (uint64_t)1 << (row & 63);
-    h->ndeleted++;
+    __atomic_fetch_or(&h->deleted[row >> 6], (uint64_t)1 << (row & 63), __ATOMIC_RELAXED);
+    __atomic_fetch_add(&h->ndeleted, 1, __ATOMIC_RELAXED);
 }
 
 bool lh_hnsw_is_deleted(const lh_hnsw *h, uint32_t row)

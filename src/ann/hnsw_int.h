@@ -92,6 +92,12 @@ static inline bool lh__hnsw_bit(const uint64_t *bits, uint32_t row)
     return (bits[row >> 6] >> (row & 63)) & 1;
 }
 
+/* The deleted flag as a search reads it: lh_hnsw_delete may set it meanwhile (hnsw.h). */
+static inline bool lh__hnsw_deleted(const lh_hnsw *h, uint32_t row)
+{
+    return (__atomic_load_n(&h->deleted[row >> 6], __ATOMIC_RELAXED) >> (row & 63)) & 1;
+}
+
 /* The level of row for the graph's seed: a hash of (seed, row), so it does not depend on
  * the insertion order or the thread count. */
 int lh__hnsw_level(const lh_hnsw *h, uint32_t row);
