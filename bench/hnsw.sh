@@ -315,8 +315,8 @@ LH_HNSW_FILTER_MIN_FRACTION = $FRAC.
 
 The last three columns: the same exact search over only the allowed rows, gathered into one
 matrix beforehand (untimed): what an exact scan that scores only the rows it may return could
-reach. \`lh_vec_search\` scores every row of a 64-row block that holds one allowed row, so a
-sparse filter costs it nearly a full scan (at 1%, 47% of the blocks hold an allowed row).
+reach. \`lh_vec_search\` scores a block of 64 rows whole when it holds more than 16 allowed
+rows and the allowed ones alone otherwise, so it stays near that bound at every fraction.
 
 | allowed | HNSW recall@10 | HNSW p50 µs | HNSW p99 µs | exact p50 µs | exact p99 µs | exact / HNSW p50 | better | the code picks | allowed rows only: exact p50 µs | p99 µs | better |
 |---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|
@@ -332,7 +332,7 @@ CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 VERS="hnswlib $(dpkg-query -W -f '${Version}' libhnswlib-dev), faiss $(dpkg-query -W -f '${Version}' libfaiss-dev), g++ $(g++ -dumpversion), node $(node --version 2> /dev/null || echo none)"
 LANCE_LINE="LanceDB: @lancedb/lancedb 0.31.0, IVF_HNSW_SQ (one partition, int8 codes, distance cosine; its \"dot\" gave recall@10 near 0.1 and is not used), its own threads, timed through its Node API (each query awaited). ${LANCE_NOTE:+**LanceDB $LANCE_NOTE.**}"
 MD="Run on $(date -u +%Y-%m-%d) at commit \`$(git rev-parse --short HEAD)\`, $(nproc) × $CPU, $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) RAM; $VERS.
-**The machine was shared with other agents' builds and tests** (load average $LOAD_BEFORE at the
+**The machine may have been shared with other work** (load average $LOAD_BEFORE at the
 start, $LOAD_AFTER at the end, on 2 cores; the whole run took $ELAPSED s): times are inflated and
 noisy, so the targets are same-run ratios. Contenders ran one after another per
 ef_construction (ours, then hnswlib, then the others), each query's latency the fastest of 2
@@ -340,7 +340,8 @@ passes over all the queries.
 
 M 16, inner product on unit rows, k 10, $NQ held-out queries; ground truth by exact search
 (\`lh_vec_search\`). Ours: \`src/ann/hnsw*\` at -O2 (the shipped build; its kernels pick AVX2 at
-run time); hnswlib and faiss: Debian's packages, compiled with g++ -O3 -march=native (faiss is
+run time), its vectors advised onto huge pages as the server's index loader does
+(\`lh_hnsw_advise_huge\`; transparent huge pages: $(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2> /dev/null)); hnswlib and faiss: Debian's packages, compiled with g++ -O3 -march=native (faiss is
 Debian's static library, a generic build without its AVX2 kernels, which makes its distance
 computations and so its build and search several times slower than hnswlib's here). $LANCE_LINE
 Graphs built with $THREADS threads unless the build table says 1.
