@@ -72,7 +72,7 @@ declare -A may=(
   [ann]="core"
   [vector]="core storage table catalog engine ai ann"
   [api]="core storage engine ingest journal lake http vector ai ann"
-  [cli]="core catalog engine ingest lake api net demo vector ai"
+  [cli]="core catalog engine ingest lake api net demo vector ai ann"
 )
 for dir in src/*/; do
   mod=$(basename "$dir")

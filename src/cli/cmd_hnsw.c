@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ann/hnsw.h"
 #include "cli/hnsw_int.h"
 #include "core/alloc.h"
 #include "core/fsio.h"
@@ -205,6 +206,24 @@ static int cmd_read(lh_cli *cli, int argc, char **argv)
 }
 
 /* promote I TRIAL_ID | rollback I */
+
+/* After a promotion or rollback without a server: the graph of the config now current is
+ * built on both cores and saved next to the index (graphs.h), so the server's first search
+ * loads it instead of building it; *rec gets "graph": the report, or null when the record
+ * holds no config (a rollback to none). */
+static lh_status prepare_graph(run *r, const char *index, json_t *rec, lh_err *err)
+{
+    lh_hnsw_params p;
+    bool has = false;
+    json_t *report = NULL;
+    lh_status st = lh_vec_promoted_params(lh_lake_store(r->lake), index, &p, &has, err);
+    if (!st && has)
+        st = lh_vec_graphs_activate(r->graphs, r->cache, &r->te.senv, index, &p, &report, err);
+    if (!st)
+        json_object_set_new(rec, "graph", report ? report : json_null());
+    return st;
+}
+
 static int cmd_promote(lh_cli *cli, int argc, char **argv)
 {
     bool promote = !strcmp(argv[0], "promote");
@@ -232,6 +251,8 @@ static int cmd_promote(lh_cli *cli, int argc, char **argv)
     } else {
         st = lh_vec_rollback(lh_lake_store(r.lake), o.pos[0], &out, &err);
     }
+    if (r.lake && !st)
+        st = prepare_graph(&r, o.pos[0], out, &err);
     return lh__cli_hnsw_finish(cli, &r, st, &err, out, lh__cli_hnsw_print_promotion);
 }
 

@@ -87,7 +87,9 @@ int lh__cli_hnsw_open_writer(lh_cli *cli, run *r)
     lh_status st = lh_vec_cache_new(LH_VEC_CACHE_BYTES, &r->cache, &err);
     if (!st)
         st = lh_vec_embcache_new(LH_EMBCACHE_BYTES, r->cache, &r->emb, &err);
-    r->te = (lh_vec_tune_env){.indexes = r->cache, .emb = r->emb};
+    if (!st)
+        st = lh_vec_graphs_new(&r->graphs, &err);
+    r->te = (lh_vec_tune_env){.indexes = r->cache, .emb = r->emb, .graphs = r->graphs};
     lh_lake_vec_senv(r->lake, &r->te.senv);
     return st ? lh__cli_error(cli, st, &err) : 0;
 }
@@ -103,6 +105,7 @@ int lh__cli_hnsw_open_reader(lh_cli *cli, run *r)
 
 void lh__cli_hnsw_close(run *r)
 {
+    lh_vec_graphs_free(r->graphs); /* before the cache its graphs hold indexes of */
     lh_vec_embcache_free(r->emb);
     lh_vec_cache_free(r->cache);
     lh_lake_free(r->lake);
@@ -165,6 +168,13 @@ void lh__cli_hnsw_print_promotion(const json_t *rec)
     print_config("  current", json_object_get(rec, "current"));
     size_t n = json_array_size(json_object_get(rec, "history"));
     printf("  history: %zu earlier config(s)\n", n);
+    const json_t *g = json_object_get(rec, "graph");
+    if (json_is_object(g)) /* a promotion or rollback: the graph made ready for it */
+        printf("  graph: %s, %lld rows, %.1f MiB, %lld ms\n",
+               json_string_value(json_object_get(g, "source")),
+               (long long)json_integer_value(json_object_get(g, "rows")),
+               (double)json_integer_value(json_object_get(g, "bytes")) / (1 << 20),
+               (long long)json_integer_value(json_object_get(g, "build_ms")));
 }
 
 void lh__cli_hnsw_print_best(const json_t *b)

@@ -27,6 +27,8 @@ typedef struct run {
     lh__cli_ai ai;
     lh_vec_cache *cache;
     lh_vec_embcache *emb;
+    lh_vec_graphs *graphs;  /* a promotion's graph is built and saved here, so that a server
+                             * started later loads it from its file instead of building it */
     lh_vec_tune_env te;
 } run;
 int lh__cli_hnsw_open_writer(lh_cli *cli, run *r);

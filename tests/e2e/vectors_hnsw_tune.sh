@@ -275,7 +275,10 @@ expect_eq "server stops cleanly" 0 "$SRV_RC"
 expect_eq "CLI autotune (foreground) succeeds" 0 "$?"
 grep -q '2/2 configs' "$WORK/err" && ok "CLI autotune shows progress on stderr" || not_ok "CLI autotune shows progress on stderr"
 grep -q 'promoted trial' "$WORK/out" && ok "CLI autotune says what it promoted" || not_ok "CLI autotune says what it promoted"
+rm -rf "$LAKEHOUSE_DATA/_vectors/$IDX/hnsw"
 check "CLI promote a trial" "$LH" vectors hnsw promote $IDX "$T1"
+grep -q '  graph: built, ' "$WORK/out" && ok "CLI promote builds the config's graph" || { not_ok "CLI promote builds the config's graph"; echo "# $(head -c 400 "$WORK/out")"; }
+ls "$LAKEHOUSE_DATA/_vectors/$IDX/hnsw/"*.hnsw >/dev/null 2>&1 && ok "CLI promote saves the graph file a server will load" || not_ok "CLI promote saves the graph file a server will load"
 out=$("$LH" vectors hnsw promoted $IDX --json)
 expect_eq "CLI promoted: the promoted trial" "$T1" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["current"]["trial_id"])' <<<"$out")"
 check "CLI rollback" "$LH" vectors hnsw rollback $IDX
