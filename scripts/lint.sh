@@ -88,6 +88,7 @@ done
 declare -A header_may=(
   [src/engine/engine.h]="table"          # lh_checkpoint_reader returned by value
   [src/demo/demo.h]="ingest lake"        # lh_ingest_result held by value
+  [src/vector/tune.h]="ann"              # lh_hnsw_params held by value
   # not yet converted to declarations:
   [src/api/api.h]="http"
   [src/catalog/catalog.h]="storage"

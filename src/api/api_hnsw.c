@@ -96,7 +96,7 @@ void lh__api_hnsw_trial(lh_http_req *r, void *app)
         return;
     lh_vec_tune_env te;
     tune_env(app, &te);
-    lh_vec_tparams p = {(uint32_t)m, (uint32_t)efc, (uint32_t)efs, (uint64_t)seed};
+    lh_hnsw_params p = {(uint32_t)m, (uint32_t)efc, (uint32_t)efs, (uint64_t)seed};
     lh_err err;
     json_t *out = NULL;
     lh_status st = lh_vec_trial_run(&te, index, eval, &p, lh_http_principal(r), &out, &err);

@@ -134,12 +134,12 @@ static int cmd_trial(lh_cli *cli, int argc, char **argv)
     if (!rc && !(rc = lh__cli_hnsw_whole(cli, o.M, &m)) && !(rc = lh__cli_hnsw_whole(cli, o.efc, &efc)) && !(rc = lh__cli_hnsw_whole(cli, o.efs, &efs)) && o.seed)
         rc = lh__cli_hnsw_whole(cli, o.seed, &seed);
     lh_err err;
-    lh_vec_tparams p = {(uint32_t)m, (uint32_t)efc, (uint32_t)efs, (uint64_t)seed};
+    lh_hnsw_params p = {(uint32_t)m, (uint32_t)efc, (uint32_t)efs, (uint64_t)seed};
     lh_status st = LH_OK;
     if (!rc && (m < 0 || m > UINT32_MAX || efc < 0 || efc > UINT32_MAX || efs < 0 || efs > UINT32_MAX || seed < 0))
         st = lh_fail(&err, LH_EINVAL, "--M, --ef-construction, --ef-search and --seed must be whole numbers >= 0");
     if (!rc && !st)
-        st = lh_vec_tparams_check(&p, &err);
+        st = lh_vec_tune_params_check(&p, &err);
     if (!rc && st)
         return lh__cli_error(cli, st, &err);
     run r;

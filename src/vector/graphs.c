@@ -34,6 +34,10 @@ typedef struct slot {
     lh_vec_graph *cur;      /* NULL: exact search */
     bool building;          /* a background activation is queued or running */
     char *failed_stamp;     /* the build whose background activation failed (not retried) */
+    char *unpromoted_stamp; /* the build whose promotion record was read and held no config:
+                             * not read again per search (a promotion, rollback or profile
+                             * reaches the graphs through activate or deactivate, which clear
+                             * it) */
 } slot;
 
 struct lh_vec_graphs {
@@ -90,6 +94,7 @@ void lh_vec_graphs_free(lh_vec_graphs *g)
         release(g, g->slots[i].cur);
         free(g->slots[i].index);
         free(g->slots[i].failed_stamp);
+        free(g->slots[i].unpromoted_stamp);
     }
     free(g->slots);
     pthread_cond_destroy(&g->idle);
@@ -299,6 +304,8 @@ lh_status lh_vec_graphs_activate(lh_vec_graphs *g, lh_vec_cache *cache, const lh
                 s->cur = gr; /* the swap: searches from now on take the new graph */
                 free(s->failed_stamp);
                 s->failed_stamp = NULL;
+                free(s->unpromoted_stamp);
+                s->unpromoted_stamp = NULL;
             } else {
                 gr->refs--;
             }
@@ -329,8 +336,11 @@ bool lh_vec_graphs_deactivate(lh_vec_graphs *g, const char *index)
     pthread_mutex_lock(&g->mu);
     slot *s = find(g, index, false);
     lh_vec_graph *old = s ? s->cur : NULL;
-    if (s)
+    if (s) {
         s->cur = NULL;
+        free(s->unpromoted_stamp); /* the record may have changed: read it again */
+        s->unpromoted_stamp = NULL;
+    }
     pthread_mutex_unlock(&g->mu);
     release(g, old);
     return old != NULL;
@@ -439,8 +449,10 @@ const lh_vec_graph *lh_vec_graphs_get(lh_vec_graphs *g, lh_vec_cache *cache,
         pthread_mutex_unlock(&g->mu);
         return gr;
     }
-    bool quiet = g->closing || (s && (s->building || (s->failed_stamp &&
-                                                      !strcmp(s->failed_stamp, idx->stamp))));
+    bool quiet = g->closing ||
+                 (s && (s->building ||
+                        (s->failed_stamp && !strcmp(s->failed_stamp, idx->stamp)) ||
+                        (!gr && s->unpromoted_stamp && !strcmp(s->unpromoted_stamp, idx->stamp))));
     lh_hnsw_params p;
     bool rebuild = gr != NULL; /* a graph of an older build: the same params on this one */
     if (rebuild)
@@ -452,8 +464,16 @@ const lh_vec_graph *lh_vec_graphs_get(lh_vec_graphs *g, lh_vec_cache *cache,
     lh_err err;
     if (!rebuild && lh_vec_promoted_params(env->store, idx->name, &p, &promoted, &err))
         promoted = false;
-    if (!rebuild && !promoted)
+    if (!rebuild && !promoted) {
+        pthread_mutex_lock(&g->mu);
+        s = find(g, idx->name, true);
+        if (s && !s->cur) {
+            free(s->unpromoted_stamp);
+            s->unpromoted_stamp = lh_strdup(idx->stamp); /* NULL: read again next time */
+        }
+        pthread_mutex_unlock(&g->mu);
         return NULL;
+    }
     pthread_mutex_lock(&g->mu);
     s = find(g, idx->name, true);
     if (s && !s->building && !g->closing)

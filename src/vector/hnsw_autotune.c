@@ -169,7 +169,7 @@ static lh_status sweep(tjob *j, lh__tune_set *set, json_t **winner, json_t **see
     lh_status st = LH_OK;
     for (size_t a = 0; !st && a < g->nM; a++)
         for (size_t b = 0; !st && b < g->nefc; b++) {
-            lh_vec_tparams p = {g->M[a], g->ef_construction[b], g->ef_search[0], j->req.seed};
+            lh_hnsw_params p = {g->M[a], g->ef_construction[b], g->ef_search[0], j->req.seed};
             char phase[96];
             snprintf(phase, sizeof phase, "building M=%u ef_construction=%u", p.M, p.ef_construction);
             put_field(j, "phase", json_string(phase));
@@ -221,21 +221,20 @@ static lh_status sweep(tjob *j, lh__tune_set *set, json_t **winner, json_t **see
 /* Promotes winner, and activates it when the server's graphs are there. */
 static lh_status promote(tjob *j, const json_t *winner, lh_err *err)
 {
-    lh_vec_tparams p;
+    lh_hnsw_params p;
     if (!lh_vec_trial_params(winner, &p))
         return lh_fail(err, LH_EINTERNAL, "the winning trial has no params");
-    lh_hnsw_params hp = {p.M, p.ef_construction, p.ef_search, p.seed};
     const char *tid = json_string_value(json_object_get(winner, "trial_id"));
     put_field(j, "phase", json_string("promoting"));
     lh__tune_job_save(j);
-    lh_status st = lh_vec_promote(j->te.senv.store, j->index, &hp, tid, j->actor, NULL, err);
+    lh_status st = lh_vec_promote(j->te.senv.store, j->index, &p, tid, j->actor, NULL, err);
     if (st)
         return st;
     json_t *pr = brief(winner);
     if (j->te.graphs) {
         json_t *report = NULL;
         lh_err e2;
-        if (lh_vec_graphs_activate(j->te.graphs, j->te.indexes, &j->te.senv, j->index, &hp, &report, &e2))
+        if (lh_vec_graphs_activate(j->te.graphs, j->te.indexes, &j->te.senv, j->index, &p, &report, &e2))
             json_object_set_new(pr, "activation", json_pack("{s:s}", "error", e2.msg));
         else
             json_object_set_new(pr, "activation", report);

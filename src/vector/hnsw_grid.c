@@ -12,7 +12,7 @@ static lh_status bound(const char *field, uint32_t v, uint32_t lo, uint32_t hi, 
          : lh_fail(err, LH_EINVAL, "field '%s' must be a whole number from %u to %u", field, lo, hi);
 }
 
-lh_status lh_vec_tparams_check(const lh_vec_tparams *p, lh_err *err)
+lh_status lh_vec_tune_params_check(const lh_hnsw_params *p, lh_err *err)
 {
     lh_status st = bound("M", p->M, LH_TUNE_M_MIN, LH_TUNE_M_MAX, err);
     if (!st)
@@ -20,8 +20,7 @@ lh_status lh_vec_tparams_check(const lh_vec_tparams *p, lh_err *err)
     if (!st)
         st = bound("ef_search", p->ef_search, LH_TUNE_EFS_MIN, LH_TUNE_EFS_MAX, err);
     if (!st) { /* the graph's own check, in case its limits ever get tighter than ours */
-        lh_hnsw_params hp = {p->M, p->ef_construction, p->ef_search, p->seed};
-        st = lh_hnsw_params_check(&hp, err);
+        st = lh_hnsw_params_check(p, err);
     }
     return st;
 }

@@ -11,19 +11,12 @@
 #include "vector/graphs.h"
 #include "vector/tune_int.h"
 
-static lh_hnsw_params graph_params(const lh_vec_tparams *p)
-{
-    return (lh_hnsw_params){.M = p->M, .ef_construction = p->ef_construction,
-                            .ef_search = p->ef_search, .seed = p->seed};
-}
-
-lh_status lh__trial_build(const lh__tune_set *set, const lh_vec_tparams *p, lh__tune_cancel_fn cb,
+lh_status lh__trial_build(const lh__tune_set *set, const lh_hnsw_params *p, lh__tune_cancel_fn cb,
                           void *ctx, lh_hnsw **out, double *build_ms, lh_err *err)
 {
-    lh_hnsw_params hp = graph_params(p);
     double t0 = lh_mono_ms();
     /* both cores, as an activation builds (graphs.h) */
-    lh_status st = lh_hnsw_build(set->idx->matrix, set->idx->n, set->dims, LH_VEC_COSINE, &hp, 0,
+    lh_status st = lh_hnsw_build(set->idx->matrix, set->idx->n, set->dims, LH_VEC_COSINE, p, 0,
                                  cb, ctx, out, err);
     *build_ms = lh_mono_ms() - t0;
     return st;
@@ -37,7 +30,7 @@ static int cmp_double(const void *a, const void *b)
 
 static double round1(double v) { return round(v * 10) / 10; }
 
-lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_vec_tparams *p,
+lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_hnsw_params *p,
                             double build_ms, const char *actor, const char *job_id, json_t **out,
                             lh_err *err)
 {
@@ -92,10 +85,10 @@ lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_
 }
 
 lh_status lh_vec_trial_run(const lh_vec_tune_env *te, const char *index, const char *eval,
-                           const lh_vec_tparams *p, const char *actor, json_t **out, lh_err *err)
+                           const lh_hnsw_params *p, const char *actor, json_t **out, lh_err *err)
 {
     *out = NULL;
-    lh_status st = lh_vec_tparams_check(p, err);
+    lh_status st = lh_vec_tune_params_check(p, err);
     lh__tune_set *set = NULL;
     if (!st)
         st = lh__embcache_get(te, index, eval, &set, err);
@@ -116,14 +109,14 @@ lh_status lh_vec_trial_run(const lh_vec_tune_env *te, const char *index, const c
     return st;
 }
 
-bool lh_vec_trial_params(const json_t *trial, lh_vec_tparams *p)
+bool lh_vec_trial_params(const json_t *trial, lh_hnsw_params *p)
 {
     const json_t *o = json_object_get(trial, "params");
     const json_t *m = json_object_get(o, "M"), *c = json_object_get(o, "ef_construction");
     const json_t *s = json_object_get(o, "ef_search"), *seed = json_object_get(o, "seed");
     if (!json_is_integer(m) || !json_is_integer(c) || !json_is_integer(s) || !json_is_integer(seed))
         return false;
-    *p = (lh_vec_tparams){(uint32_t)json_integer_value(m), (uint32_t)json_integer_value(c),
+    *p = (lh_hnsw_params){(uint32_t)json_integer_value(m), (uint32_t)json_integer_value(c),
                           (uint32_t)json_integer_value(s), (uint64_t)json_integer_value(seed)};
     return true;
 }
@@ -134,15 +127,14 @@ lh_status lh_vec_trial_promote(lh_store *s, const char *index, const char *trial
     if (out)
         *out = NULL;
     json_t *t = NULL;
-    lh_vec_tparams p;
+    lh_hnsw_params p;
     lh_status st = lh_vec_trial_get(s, index, trial_id, &t, err);
     if (!st && !lh_vec_trial_params(t, &p))
         st = lh_fail(err, LH_ECORRUPT, "trial '%s' of index '%s' has no params", trial_id, index);
     if (!st)
-        st = lh_vec_tparams_check(&p, err);
-    lh_hnsw_params hp = graph_params(&p);
+        st = lh_vec_tune_params_check(&p, err);
     if (!st)
-        st = lh_vec_promote(s, index, &hp, trial_id, actor, out, err);
+        st = lh_vec_promote(s, index, &p, trial_id, actor, out, err);
     json_decref(t);
     return st;
 }

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ann/hnsw.h" /* lh_hnsw_params, held by value */
 #include "core/status.h"
 #include "vector/search.h"
 
@@ -63,15 +64,9 @@ typedef struct lh_vec_graphs lh_vec_graphs;
 #define LH_EMBCACHE_ENTRIES 16
 #define LH_EMBCACHE_BYTES ((size_t)256 << 20)
 
-/* A config as trials take it (the bounds: lh_vec_tparams_check). */
-typedef struct lh_vec_tparams {
-    uint32_t M, ef_construction, ef_search;
-    uint64_t seed;
-} lh_vec_tparams;
-
 /* LH_EINVAL "field 'M' must be a whole number from 4 to 64" (and so on) for a value out of
  * the bounds above. */
-lh_status lh_vec_tparams_check(const lh_vec_tparams *p, lh_err *err);
+lh_status lh_vec_tune_params_check(const lh_hnsw_params *p, lh_err *err);
 /* LH_EINVAL unless name is 1..64 bytes of [a-z0-9_-]. */
 lh_status lh_vec_eval_name_check(const char *name, lh_err *err);
 
@@ -117,14 +112,14 @@ lh_status lh_vec_evals_list(lh_store *s, json_t **out, lh_err *err);
  * (caller owns). LH_ENOTFOUND for an unknown index or eval, LH_EINVAL for an eval of another
  * index, bad params, or an eval with no query. */
 lh_status lh_vec_trial_run(const lh_vec_tune_env *te, const char *index, const char *eval,
-                           const lh_vec_tparams *p, const char *actor, json_t **out, lh_err *err);
+                           const lh_hnsw_params *p, const char *actor, json_t **out, lh_err *err);
 /* Every trial of index, oldest first (an array; [] when none). */
 lh_status lh_vec_trials_list(lh_store *s, const char *index, json_t **out, lh_err *err);
 /* The trial trial_id of index (LH_ENOTFOUND "no trial 'x' of index 'y'"). */
 lh_status lh_vec_trial_get(lh_store *s, const char *index, const char *trial_id, json_t **out,
                            lh_err *err);
 /* The params of a trial object (as journalled); false when it has none. */
-bool lh_vec_trial_params(const json_t *trial, lh_vec_tparams *p);
+bool lh_vec_trial_params(const json_t *trial, lh_hnsw_params *p);
 /* Promotes the config of trial trial_id (lh_vec_promote of graphs.h); *out (may be NULL) =
  * the promotion record. */
 lh_status lh_vec_trial_promote(lh_store *s, const char *index, const char *trial_id,

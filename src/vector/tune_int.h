@@ -50,10 +50,10 @@ void lh__eval_unlock(void);
 
 /* hnsw_trials.c: the pieces of a trial, shared with autotune. */
 typedef int (*lh__tune_cancel_fn)(void *ctx, size_t done, size_t total);
-lh_status lh__trial_build(const lh__tune_set *set, const lh_vec_tparams *p, lh__tune_cancel_fn cb,
+lh_status lh__trial_build(const lh__tune_set *set, const lh_hnsw_params *p, lh__tune_cancel_fn cb,
                           void *ctx, lh_hnsw **out, double *build_ms, lh_err *err);
 /* Searches every query of set on h with ef, and makes the trial object (not journalled). */
-lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_vec_tparams *p,
+lh_status lh__trial_measure(const lh__tune_set *set, const lh_hnsw *h, const lh_hnsw_params *p,
                             double build_ms, const char *actor, const char *job_id, json_t **out,
                             lh_err *err);
 

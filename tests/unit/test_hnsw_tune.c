@@ -163,16 +163,16 @@ static void params_and_names(void **state)
 {
     (void)state;
     lh_err err;
-    lh_vec_tparams p = {16, 80, 30, 42};
-    assert_int_equal(lh_vec_tparams_check(&p, &err), LH_OK);
+    lh_hnsw_params p = {16, 80, 30, 42};
+    assert_int_equal(lh_vec_tune_params_check(&p, &err), LH_OK);
     p.M = 3;
-    assert_int_equal(lh_vec_tparams_check(&p, &err), LH_EINVAL);
+    assert_int_equal(lh_vec_tune_params_check(&p, &err), LH_EINVAL);
     assert_non_null(strstr(err.msg, "field 'M'"));
-    p = (lh_vec_tparams){16, 401, 30, 0};
-    assert_int_equal(lh_vec_tparams_check(&p, &err), LH_EINVAL);
+    p = (lh_hnsw_params){16, 401, 30, 0};
+    assert_int_equal(lh_vec_tune_params_check(&p, &err), LH_EINVAL);
     assert_non_null(strstr(err.msg, "ef_construction"));
-    p = (lh_vec_tparams){16, 80, 9, 0};
-    assert_int_equal(lh_vec_tparams_check(&p, &err), LH_EINVAL);
+    p = (lh_hnsw_params){16, 80, 9, 0};
+    assert_int_equal(lh_vec_tune_params_check(&p, &err), LH_EINVAL);
     assert_non_null(strstr(err.msg, "ef_search"));
     assert_int_equal(lh_vec_eval_name_check("my_eval-1", &err), LH_OK);
     const char *bad[] = {"", "../x", "A", "a/b", "a.json", "a b",
@@ -219,7 +219,7 @@ static void measured_recall(void **state)
             set.truth[q * LH_TUNE_K + j] = (uint32_t)hits[j].row;
         set.ntruth[q] = (uint8_t)nh;
     }
-    lh_vec_tparams p = {16, 100, 200, 42};
+    lh_hnsw_params p = {16, 100, 200, 42};
     lh_hnsw *h = NULL;
     double ms = 0;
     assert_int_equal(lh__trial_build(&set, &p, NULL, NULL, &h, &ms, &err), LH_OK);
